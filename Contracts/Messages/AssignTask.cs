@@ -1,0 +1,4 @@
+namespace TaskScheduler.Contracts.Messages;
+
+/// <summary>The scheduler's order to a worker to run one attempt of a task.</summary>
+public sealed record AssignTask(Guid TaskId, int Attempt, int Priority, string Payload, DateTimeOffset AssignedAt);

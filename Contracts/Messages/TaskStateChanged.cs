@@ -1,0 +1,13 @@
+namespace TaskScheduler.Contracts.Messages;
+
+/// <summary>
+/// Published by the scheduler on <c>task.{id}.{state}</c> after the change is committed to its journal.
+/// </summary>
+public sealed record TaskStateChanged(
+    Guid TaskId,
+    TaskState State,
+    int Priority,
+    int Attempt,
+    string? WorkerId,
+    string? Error,
+    DateTimeOffset At);

@@ -1,0 +1,49 @@
+namespace TaskScheduler.Contracts;
+
+/// <summary>
+/// Every broker name the system uses, derived from one prefix so that several systems (or tests) share a broker
+/// without colliding. The names are meant to be read in the RabbitMQ management console.
+/// </summary>
+public sealed record Topology(string Prefix)
+{
+    public const string DefaultPrefix = "tasks";
+
+    /// <summary>Fanout exchange that producers publish <see cref="Messages.SubmitTask"/> JSON to.</summary>
+    public string SubmitExchange => $"{Prefix}.submit";
+
+    /// <summary>Durable queue where submissions wait while the scheduler is down.</summary>
+    public string SubmitQueue => $"{Prefix}.scheduler.submit";
+
+    /// <summary>Durable queue holding every rejected submission with an <c>x-reject-reason</c> header.</summary>
+    public string RejectedQueue => $"{Prefix}.submit.rejected";
+
+    /// <summary>Topic exchange for worker events (<c>worker.{id}.*</c>) and task events (<c>task.{id}.{state}</c>).</summary>
+    public string EventsExchange => $"{Prefix}.events";
+
+    /// <summary>The scheduler's durable queue of worker events.</summary>
+    public string SchedulerEventsQueue => $"{Prefix}.scheduler.events";
+
+    /// <summary>Queue for request/response status queries from other services.</summary>
+    public string StatusQueue => $"{Prefix}.scheduler.status";
+
+    public string WorkerQueue(string workerId) => $"{Prefix}.worker.{workerId}";
+
+    public string WorkerControlQueue(string workerId) => $"{Prefix}.worker.{workerId}.control";
+
+    public static string WorkerEventKey(string workerId, string kind) => $"worker.{workerId}.{kind}";
+
+    public static string TaskEventKey(Guid taskId, string stateOrKind) => $"task.{taskId:D}.{stateOrKind}";
+
+    /// <summary>Header carrying the reason a submission was rejected.</summary>
+    public const string RejectReasonHeader = "x-reject-reason";
+
+    public static class WorkerEvents
+    {
+        public const string Joined = "joined";
+        public const string Heartbeat = "heartbeat";
+        public const string Result = "result";
+        public const string Left = "left";
+    }
+
+    public const string RejectedKind = "rejected";
+}

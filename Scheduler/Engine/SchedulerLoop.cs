@@ -1,0 +1,97 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TaskScheduler.Scheduler.Transport;
+
+namespace TaskScheduler.Scheduler.Engine;
+
+/// <summary>
+/// Timing and cancellation only: waits for input or the next liveness check, gathers a group, and hands it to
+/// <see cref="SchedulerEngine"/>. Everything the loop touches is owned by this one loop.
+/// </summary>
+public sealed class SchedulerLoop : BackgroundService
+{
+    private readonly SchedulerEngine _engine;
+    private readonly SchedulerTransport _transport;
+    private readonly Channel<SchedulerInput> _inputs;
+    private readonly SchedulerState _state;
+    private readonly SchedulerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<SchedulerLoop> _logger;
+
+    public SchedulerLoop(
+        SchedulerEngine engine,
+        SchedulerTransport transport,
+        Channel<SchedulerInput> inputs,
+        SchedulerState state,
+        IOptions<SchedulerOptions> options,
+        TimeProvider time,
+        ILogger<SchedulerLoop> logger)
+    {
+        _engine = engine;
+        _transport = transport;
+        _inputs = inputs;
+        _state = state;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _engine.Restore();
+        await _transport.StartAsync(_inputs.Writer, stoppingToken);
+        _state.Ready = true;
+        _logger.LogInformation("Scheduler ready on broker prefix '{Prefix}'", _transport.Topology.Prefix);
+
+        var checkEvery = _options.HeartbeatInterval / 2;
+        var nextCheck = _time.GetUtcNow() + checkEvery;
+        var group = new List<SchedulerInput>(_options.MaxBatch);
+        var moreWork = true;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            if (!moreWork)
+            {
+                await WaitForInputAsync(nextCheck - _time.GetUtcNow(), stoppingToken);
+            }
+
+            group.Clear();
+            while (group.Count < _options.MaxBatch && _inputs.Reader.TryRead(out var input))
+            {
+                group.Add(input);
+            }
+
+            var now = _time.GetUtcNow();
+            var checkLiveness = now >= nextCheck;
+            if (checkLiveness)
+            {
+                nextCheck = now + checkEvery;
+            }
+
+            if (group.Count > 0 || checkLiveness || moreWork)
+            {
+                moreWork = await _engine.RunAsync(group, checkLiveness, stoppingToken);
+            }
+        }
+    }
+
+    private async Task WaitForInputAsync(TimeSpan delay, CancellationToken ct)
+    {
+        if (delay <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(delay);
+        try
+        {
+            await _inputs.Reader.WaitToReadAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            // The liveness check is due.
+        }
+    }
+}

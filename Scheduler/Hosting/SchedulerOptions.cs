@@ -1,0 +1,44 @@
+namespace TaskScheduler.Scheduler;
+
+/// <summary>The <c>Scheduler</c> configuration section.</summary>
+public sealed class SchedulerOptions
+{
+    public const string Section = "Scheduler";
+
+    /// <summary>How often workers are expected to heartbeat; they are told nothing, so set theirs to match.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Heartbeats a worker may miss before it is declared dead and its tasks requeued.</summary>
+    public int MissedHeartbeats { get; set; } = 3;
+
+    /// <summary>Most inputs handled in one group commit.</summary>
+    public int MaxBatch { get; set; } = 2000;
+
+    /// <summary>Unacknowledged submissions the broker may push ahead; bounds memory and a group's size.</summary>
+    public ushort SubmitPrefetch { get; set; } = 2000;
+
+    public ushort EventsPrefetch { get; set; } = 2000;
+
+    public IEnumerable<string> Validate()
+    {
+        if (HeartbeatInterval <= TimeSpan.Zero)
+        {
+            yield return $"{Section}:HeartbeatInterval must be positive, not '{HeartbeatInterval}'";
+        }
+
+        if (MissedHeartbeats < 1)
+        {
+            yield return $"{Section}:MissedHeartbeats must be at least 1, not {MissedHeartbeats}";
+        }
+
+        if (MaxBatch < 1)
+        {
+            yield return $"{Section}:MaxBatch must be at least 1, not {MaxBatch}";
+        }
+
+        if (SubmitPrefetch < 1 || EventsPrefetch < 1)
+        {
+            yield return $"{Section}:SubmitPrefetch and {Section}:EventsPrefetch must be at least 1";
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using System.Threading.Channels;
+using MassTransit;
+using Microsoft.Extensions.Options;
+using TaskScheduler.Contracts;
+using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Engine;
+using TaskScheduler.Scheduler.Journal;
+using TaskScheduler.Scheduler.Status;
+using TaskScheduler.Scheduler.Transport;
+
+namespace TaskScheduler.Scheduler;
+
+public static class SchedulerRegistration
+{
+    public static IHostApplicationBuilder AddTaskScheduler(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        AddValidatedOptions<BrokerOptions>(services, BrokerOptions.Section, o => o.Validate());
+        AddValidatedOptions<SchedulerOptions>(services, SchedulerOptions.Section, o => o.Validate());
+        AddValidatedOptions<JournalOptions>(services, JournalOptions.Section, o => o.Validate());
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(_ => Channel.CreateUnbounded<SchedulerInput>(new UnboundedChannelOptions { SingleReader = true }));
+        services.AddSingleton<SchedulerState>();
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<JournalOptions>>().Value;
+            return new TaskJournal(o.Path, o.Durable);
+        });
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<SchedulerOptions>>().Value;
+            return new SchedulerCore(new LivenessOptions(o.HeartbeatInterval, o.MissedHeartbeats), sp.GetRequiredService<TimeProvider>());
+        });
+        services.AddSingleton<SchedulerTransport>();
+        services.AddSingleton<SchedulerEngine>();
+        services.AddSingleton<TaskStatusQuery>();
+        services.AddHostedService<SchedulerLoop>();
+
+        var broker = builder.Configuration.GetSection(BrokerOptions.Section).Get<BrokerOptions>() ?? new BrokerOptions();
+        services.AddMassTransit(x =>
+        {
+            x.AddConsumer<GetTaskStatusConsumer>();
+            x.UsingRabbitMq((context, cfg) =>
+            {
+                if (Uri.TryCreate(broker.Url, UriKind.Absolute, out var uri))
+                {
+                    cfg.Host(uri);
+                }
+
+                cfg.ReceiveEndpoint(broker.Topology.StatusQueue, e =>
+                {
+                    e.ConfigureConsumeTopology = false;
+                    e.ConfigureConsumer<GetTaskStatusConsumer>(context);
+                });
+            });
+        });
+
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, WireJson.Default));
+        return builder;
+    }
+
+    private static void AddValidatedOptions<T>(IServiceCollection services, string section, Func<T, IEnumerable<string>> validate)
+        where T : class
+    {
+        services.AddOptions<T>().BindConfiguration(section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<T>>(new SettingsValidation<T>(validate));
+    }
+}

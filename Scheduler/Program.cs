@@ -1,0 +1,9 @@
+using TaskScheduler.Scheduler;
+using TaskScheduler.Scheduler.Http;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddTaskScheduler();
+
+var app = builder.Build();
+app.MapTaskEndpoints();
+app.Run();

@@ -1,0 +1,209 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+using RabbitMQ.Client.Exceptions;
+using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Engine;
+
+namespace TaskScheduler.Scheduler.Transport;
+
+/// <summary>
+/// The scheduler's side of RabbitMQ, on the raw client because it is the hot path: two consuming channels
+/// (submissions, worker events) that feed the loop, and one publishing channel with publisher confirms.
+/// </summary>
+public sealed class SchedulerTransport : IAsyncDisposable
+{
+    private readonly BrokerOptions _options;
+    private readonly SchedulerOptions _schedulerOptions;
+    private readonly ILogger<SchedulerTransport> _logger;
+    private IConnection? _connection;
+    private IChannel? _submitChannel;
+    private IChannel? _eventsChannel;
+    private IChannel? _publishChannel;
+    private IChannel? _adminChannel;
+
+    public SchedulerTransport(IOptions<BrokerOptions> options, IOptions<SchedulerOptions> schedulerOptions, ILogger<SchedulerTransport> logger)
+    {
+        _options = options.Value;
+        _schedulerOptions = schedulerOptions.Value;
+        _logger = logger;
+    }
+
+    public Topology Topology => _options.Topology;
+
+    public async Task StartAsync(ChannelWriter<SchedulerInput> inputs, CancellationToken ct)
+    {
+        var factory = new ConnectionFactory
+        {
+            Uri = new Uri(_options.Url),
+            AutomaticRecoveryEnabled = true,
+            TopologyRecoveryEnabled = true,
+            NetworkRecoveryInterval = TimeSpan.FromSeconds(2),
+            ClientProvidedName = $"{_options.Prefix} scheduler",
+        };
+        _connection = await factory.CreateConnectionAsync(ct);
+
+        _adminChannel = await _connection.CreateChannelAsync(cancellationToken: ct);
+        await SchedulerTopology.DeclareAsync(_adminChannel, Topology, ct);
+
+        _publishChannel = await _connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true),
+            ct);
+
+        _submitChannel = await _connection.CreateChannelAsync(cancellationToken: ct);
+        await _submitChannel.BasicQosAsync(0, _schedulerOptions.SubmitPrefetch, false, ct);
+        var submitConsumer = new AsyncEventingBasicConsumer(_submitChannel);
+        submitConsumer.ReceivedAsync += (_, delivery) => OnSubmissionAsync(inputs, delivery);
+        await _submitChannel.BasicConsumeAsync(Topology.SubmitQueue, autoAck: false, consumer: submitConsumer, cancellationToken: ct);
+
+        _eventsChannel = await _connection.CreateChannelAsync(cancellationToken: ct);
+        await _eventsChannel.BasicQosAsync(0, _schedulerOptions.EventsPrefetch, false, ct);
+        var eventsConsumer = new AsyncEventingBasicConsumer(_eventsChannel);
+        eventsConsumer.ReceivedAsync += (_, delivery) => OnWorkerEventAsync(inputs, delivery);
+        await _eventsChannel.BasicConsumeAsync(Topology.SchedulerEventsQueue, autoAck: false, consumer: eventsConsumer, cancellationToken: ct);
+    }
+
+    /// <summary>Publishes the orders and notices of one committed group, waiting for every confirm.</summary>
+    public async Task<IReadOnlyList<Assignment>> PublishAsync(
+        IReadOnlyList<(Assignment Assignment, string Payload)> assignments,
+        IReadOnlyList<TaskStateChanged> events,
+        IReadOnlyList<WorkerCancel> cancels,
+        IReadOnlyList<BrokerSubmission> rejected,
+        IReadOnlyList<TaskRejected> rejectionEvents,
+        CancellationToken ct)
+    {
+        var channel = _publishChannel ?? throw new InvalidOperationException("The transport has not started.");
+        var returned = new List<Assignment>();
+        var sends = new List<Task>(assignments.Count + events.Count + cancels.Count + rejected.Count * 2);
+
+        foreach (var (assignment, payload) in assignments)
+        {
+            sends.Add(SendAssignmentAsync(channel, assignment, payload, returned, ct));
+        }
+
+        foreach (var cancel in cancels)
+        {
+            var body = AmqpMessages.Serialize(cancel.Order, WireJson.Default.CancelTask);
+            sends.Add(channel.BasicPublishAsync("", Topology.WorkerControlQueue(cancel.WorkerId), false,
+                AmqpMessages.Persistent("cancel"), body, ct).AsTask());
+        }
+
+        foreach (var submission in rejected)
+        {
+            var properties = AmqpMessages.Persistent("rejected-submission");
+            properties.Headers = new Dictionary<string, object?>(submission.Headers ?? new Dictionary<string, object?>())
+            {
+                [Topology.RejectReasonHeader] = submission.Rejection!.Reason,
+            };
+            sends.Add(channel.BasicPublishAsync("", Topology.RejectedQueue, false, properties, submission.Body, ct).AsTask());
+        }
+
+        foreach (var rejection in rejectionEvents)
+        {
+            var body = AmqpMessages.Serialize(rejection, WireJson.Default.TaskRejected);
+            sends.Add(channel.BasicPublishAsync(Topology.EventsExchange, Topology.TaskEventKey(rejection.TaskId, Topology.RejectedKind),
+                false, AmqpMessages.Persistent("task-rejected"), body, ct).AsTask());
+        }
+
+        foreach (var change in events)
+        {
+            var body = AmqpMessages.Serialize(change, WireJson.Default.TaskStateChanged);
+            sends.Add(channel.BasicPublishAsync(Topology.EventsExchange, Topology.TaskEventKey(change.TaskId, change.State.ToWireName()),
+                false, AmqpMessages.Persistent("task-state-changed"), body, ct).AsTask());
+        }
+
+        await Task.WhenAll(sends);
+        return returned;
+    }
+
+    public async Task AckSubmissionsAsync(ulong upToTag, CancellationToken ct)
+    {
+        if (upToTag > 0)
+        {
+            await _submitChannel!.BasicAckAsync(upToTag, multiple: true, ct);
+        }
+    }
+
+    public async Task AckWorkerEventsAsync(ulong upToTag, CancellationToken ct)
+    {
+        if (upToTag > 0)
+        {
+            await _eventsChannel!.BasicAckAsync(upToTag, multiple: true, ct);
+        }
+    }
+
+    /// <summary>Removes the queues of a worker that left or was declared dead.</summary>
+    public async Task DeleteWorkerQueuesAsync(string workerId, CancellationToken ct)
+    {
+        await _adminChannel!.QueueDeleteAsync(Topology.WorkerQueue(workerId), ifUnused: false, ifEmpty: false, cancellationToken: ct);
+        await _adminChannel!.QueueDeleteAsync(Topology.WorkerControlQueue(workerId), ifUnused: false, ifEmpty: false, cancellationToken: ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var channel in new[] { _submitChannel, _eventsChannel, _publishChannel, _adminChannel })
+        {
+            if (channel is not null)
+            {
+                await channel.DisposeAsync();
+            }
+        }
+
+        if (_connection is not null)
+        {
+            await _connection.DisposeAsync();
+        }
+    }
+
+    private async Task SendAssignmentAsync(IChannel channel, Assignment assignment, string payload, List<Assignment> returned, CancellationToken ct)
+    {
+        var order = new AssignTask(assignment.TaskId, assignment.Attempt, assignment.Priority, payload, assignment.AssignedAt);
+        var body = AmqpMessages.Serialize(order, WireJson.Default.AssignTask);
+        try
+        {
+            // Mandatory: if the worker's queue is gone the broker hands the order back instead of dropping it.
+            await channel.BasicPublishAsync("", Topology.WorkerQueue(assignment.WorkerId), true, AmqpMessages.Persistent("assign"), body, ct);
+        }
+        catch (PublishException e) when (e.IsReturn)
+        {
+            lock (returned)
+            {
+                returned.Add(assignment);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Still Running in the journal: the worker's heartbeats will not list it, and reconciliation requeues it.
+            _logger.LogWarning(e, "Assignment of task {TaskId} attempt {Attempt} to worker {WorkerId} was not confirmed",
+                assignment.TaskId, assignment.Attempt, assignment.WorkerId);
+        }
+    }
+
+    private static async Task OnSubmissionAsync(ChannelWriter<SchedulerInput> inputs, BasicDeliverEventArgs delivery)
+    {
+        // The body buffer belongs to the client only for the duration of this callback.
+        var body = delivery.Body.ToArray();
+        _ = SubmissionParser.TryParse(body, out var parsed, out var rejection);
+        var headers = delivery.BasicProperties.Headers is { } h ? new Dictionary<string, object?>(h) : null;
+        await inputs.WriteAsync(new BrokerSubmission(delivery.DeliveryTag, parsed, rejection, body, headers), delivery.CancellationToken);
+    }
+
+    private static async Task OnWorkerEventAsync(ChannelWriter<SchedulerInput> inputs, BasicDeliverEventArgs delivery)
+    {
+        SchedulerInput input;
+        try
+        {
+            input = new WorkerMessage(delivery.DeliveryTag, WorkerEventReader.Read(delivery.RoutingKey, delivery.Body.Span));
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or FormatException or ArgumentException or NotSupportedException)
+        {
+            input = new UnreadableWorkerMessage(delivery.DeliveryTag, e.Message);
+        }
+
+        await inputs.WriteAsync(input, delivery.CancellationToken);
+    }
+}

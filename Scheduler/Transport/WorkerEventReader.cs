@@ -1,0 +1,43 @@
+using System.Text.Json;
+using TaskScheduler.Contracts;
+
+namespace TaskScheduler.Scheduler.Transport;
+
+/// <summary>Turns a message from <c>worker.{id}.{kind}</c> into its contract type, or says why it cannot.</summary>
+internal static class WorkerEventReader
+{
+    public static object Read(string routingKey, ReadOnlySpan<byte> body)
+    {
+        var parts = routingKey.Split('.');
+        if (parts.Length != 3 || parts[0] != "worker")
+        {
+            throw new FormatException($"routing key '{routingKey}' is not worker.{{id}}.{{kind}}");
+        }
+
+        object? message = parts[2] switch
+        {
+            Topology.WorkerEvents.Heartbeat => JsonSerializer.Deserialize(body, WireJson.Default.WorkerHeartbeat),
+            Topology.WorkerEvents.Result => JsonSerializer.Deserialize(body, WireJson.Default.TaskFinished),
+            Topology.WorkerEvents.Joined => JsonSerializer.Deserialize(body, WireJson.Default.WorkerJoined),
+            Topology.WorkerEvents.Left => JsonSerializer.Deserialize(body, WireJson.Default.WorkerLeft),
+            _ => throw new FormatException($"unknown worker event kind '{parts[2]}'"),
+        };
+
+        var sender = message switch
+        {
+            Contracts.Messages.WorkerHeartbeat m => m.WorkerId,
+            Contracts.Messages.TaskFinished m => m.WorkerId,
+            Contracts.Messages.WorkerJoined m => m.WorkerId,
+            Contracts.Messages.WorkerLeft m => m.WorkerId,
+            _ => throw new FormatException("empty message"),
+        };
+
+        // A message must come from the worker its routing key names; anything else is forged or confused.
+        if (!string.Equals(sender, parts[1], StringComparison.Ordinal))
+        {
+            throw new FormatException($"message from worker '{sender}' published as '{routingKey}'");
+        }
+
+        return message;
+    }
+}
