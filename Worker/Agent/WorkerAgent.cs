@@ -1,0 +1,154 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Worker.Execution;
+using TaskScheduler.Worker.Transport;
+
+namespace TaskScheduler.Worker.Agent;
+
+/// <summary>
+/// Runs what the scheduler assigns: one execution per (task, attempt), result published before the assignment is
+/// acknowledged, cancel orders obeyed, and on stop a drain that finishes or hands back what runs.
+/// </summary>
+public sealed class WorkerAgent : IDisposable
+{
+    private readonly ConcurrentDictionary<Guid, RunningAttempt> _running = new();
+    private readonly WorkerTransport _transport;
+    private readonly WorkerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<WorkerAgent> _logger;
+    private readonly CancellationTokenSource _shutdown = new();
+
+    public WorkerAgent(WorkerTransport transport, IOptions<WorkerOptions> options, TimeProvider time, ILogger<WorkerAgent> logger)
+    {
+        _transport = transport;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+    }
+
+    public bool Draining { get; private set; }
+
+    public IReadOnlyList<RunningTask> Running() =>
+        [.. _running.Values.Select(r => new RunningTask(r.TaskId, r.Attempt))];
+
+    public WorkerHeartbeat Heartbeat() => new(_options.Id, _options.Capacity, Running(), Draining, _time.GetUtcNow());
+
+    public Task OnAssignmentAsync(AssignTask order, Delivery delivery)
+    {
+        if (_running.TryGetValue(order.TaskId, out var current))
+        {
+            if (current.Attempt == order.Attempt)
+            {
+                // The broker redelivered an attempt we are already running (channel recovery, consumer timeout).
+                current.Delivery = delivery;
+                return Task.CompletedTask;
+            }
+
+            _logger.LogInformation("Task {TaskId}: attempt {Attempt} supersedes attempt {Old}", order.TaskId, order.Attempt, current.Attempt);
+            current.Stop.Cancel();
+        }
+
+        var attempt = new RunningAttempt(order.TaskId, order.Attempt, delivery);
+        _running[order.TaskId] = attempt;
+        attempt.Execution = Task.Run(() => ExecuteAsync(order, attempt));
+        return Task.CompletedTask;
+    }
+
+    public Task OnCancelAsync(CancelTask cancel)
+    {
+        if (_running.TryGetValue(cancel.TaskId, out var attempt) && attempt.Attempt == cancel.Attempt)
+        {
+            _logger.LogInformation("Task {TaskId} attempt {Attempt} cancelled by the scheduler: {Reason}", cancel.TaskId, cancel.Attempt, cancel.Reason);
+            attempt.Stop.Cancel();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Stops taking work, lets running tasks finish for up to <paramref name="timeout"/>, hands back the rest.</summary>
+    public async Task<IReadOnlyList<RunningTask>> DrainAsync(TimeSpan timeout)
+    {
+        Draining = true;
+        var executions = _running.Values.Select(r => r.Execution).ToArray();
+        await Task.WhenAny(Task.WhenAll(executions), Task.Delay(timeout, _time));
+
+        var handedBack = new List<RunningTask>();
+        foreach (var attempt in _running.Values)
+        {
+            attempt.HandedBack = true;
+            attempt.Stop.Cancel();
+            handedBack.Add(new RunningTask(attempt.TaskId, attempt.Attempt));
+        }
+
+        await Task.WhenAll(_running.Values.Select(r => r.Execution));
+        return handedBack;
+    }
+
+    /// <summary>Gives up on publishing results that cannot get out (the host is being torn down).</summary>
+    public void Abandon() => _shutdown.Cancel();
+
+    public void Dispose() => _shutdown.Dispose();
+
+    private async Task ExecuteAsync(AssignTask order, RunningAttempt attempt)
+    {
+        var plan = SimulatedExecution.Plan(order.Payload, _options.MinRunTime, _options.MaxRunTime, _options.FailureRate);
+        var startedAt = _time.GetUtcNow();
+        try
+        {
+            await Task.Delay(plan.Duration, _time, attempt.Stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            if (!attempt.HandedBack)
+            {
+                // Cancelled or superseded: the scheduler no longer wants this attempt, so the message is done with.
+                await attempt.Delivery.AckAsync();
+            }
+
+            _running.TryRemove(new KeyValuePair<Guid, RunningAttempt>(attempt.TaskId, attempt));
+            return;
+        }
+
+        var outcome = plan.Fails ? TaskOutcome.Failed : TaskOutcome.Completed;
+        var result = new TaskFinished(_options.Id, order.TaskId, order.Attempt, outcome, plan.Error, startedAt, _time.GetUtcNow());
+        await PublishResultAsync(result);
+        await attempt.Delivery.AckAsync();
+        _running.TryRemove(new KeyValuePair<Guid, RunningAttempt>(attempt.TaskId, attempt));
+    }
+
+    /// <summary>A finished result is worth keeping: retry while the broker is away, until the host gives up.</summary>
+    private async Task PublishResultAsync(TaskFinished result)
+    {
+        var delay = TimeSpan.FromMilliseconds(200);
+        while (true)
+        {
+            try
+            {
+                await _transport.PublishAsync(result, _shutdown.Token);
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                _logger.LogWarning(e, "Could not publish the result of task {TaskId}; retrying in {Delay}", result.TaskId, delay);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            try
+            {
+                await Task.Delay(delay, _time, _shutdown.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using TaskScheduler.Contracts;
+
+namespace TaskScheduler.Worker;
+
+/// <summary>The <c>Worker</c> configuration section.</summary>
+public sealed class WorkerOptions
+{
+    public const string Section = "Worker";
+
+    /// <summary>Unique name of this worker; its queues are named after it. Defaults to host name and a random suffix.</summary>
+    public string Id { get; set; } = $"{Sanitize(Environment.MachineName)}-{Guid.NewGuid().ToString("N")[..6]}";
+
+    /// <summary>Tasks run at once, 1 to 10; also the prefetch of the worker's queue.</summary>
+    public int Capacity { get; set; } = 4;
+
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Shortest simulated run time.</summary>
+    public TimeSpan MinRunTime { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Longest simulated run time.</summary>
+    public TimeSpan MaxRunTime { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Fraction of payloads whose simulated run fails, 0 to 1.</summary>
+    public double FailureRate { get; set; } = 0.05;
+
+    /// <summary>On stop, how long running tasks may take to finish before they are handed back.</summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    public IEnumerable<string> Validate()
+    {
+        if (!Limits.IsValidWorkerId(Id))
+        {
+            yield return $"{Section}:Id must be 1 to {Limits.MaxWorkerIdLength} letters, digits, '-' or '_', not '{Id}'";
+        }
+
+        if (Capacity is < 1 or > Limits.MaxWorkerCapacity)
+        {
+            yield return $"{Section}:Capacity must be between 1 and {Limits.MaxWorkerCapacity}, not {Capacity}";
+        }
+
+        if (HeartbeatInterval <= TimeSpan.Zero)
+        {
+            yield return $"{Section}:HeartbeatInterval must be positive, not '{HeartbeatInterval}'";
+        }
+
+        if (MinRunTime < TimeSpan.Zero || MaxRunTime < MinRunTime)
+        {
+            yield return $"{Section}:MinRunTime must be at least 0 and {Section}:MaxRunTime at least MinRunTime";
+        }
+
+        if (FailureRate is < 0 or > 1 || double.IsNaN(FailureRate))
+        {
+            yield return $"{Section}:FailureRate must be between 0 and 1, not {FailureRate}";
+        }
+
+        if (DrainTimeout < TimeSpan.Zero)
+        {
+            yield return $"{Section}:DrainTimeout must not be negative";
+        }
+    }
+
+    private static string Sanitize(string name)
+    {
+        var clean = new string([.. name.Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')]);
+        return clean.Length == 0 ? "worker" : clean[..Math.Min(clean.Length, 40)];
+    }
+}

@@ -1,0 +1,170 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Messages;
+
+namespace TaskScheduler.Worker.Transport;
+
+/// <summary>
+/// The worker's side of RabbitMQ: its own assignment queue (prefetch = capacity) and control queue, and a
+/// confirmed publishing channel to the events exchange.
+/// </summary>
+public sealed class WorkerTransport : IAsyncDisposable
+{
+    private readonly BrokerOptions _broker;
+    private readonly WorkerOptions _options;
+    private readonly ILogger<WorkerTransport> _logger;
+    private IConnection? _connection;
+    private IChannel? _publishChannel;
+    private IChannel? _consumeChannel;
+    private List<string> _consumerTags = [];
+
+    public WorkerTransport(IOptions<BrokerOptions> broker, IOptions<WorkerOptions> options, ILogger<WorkerTransport> logger)
+    {
+        _broker = broker.Value;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    private Topology Topology => _broker.Topology;
+
+    public async Task ConnectAsync(CancellationToken ct)
+    {
+        var factory = new ConnectionFactory
+        {
+            Uri = new Uri(_broker.Url),
+            AutomaticRecoveryEnabled = true,
+            TopologyRecoveryEnabled = true,
+            NetworkRecoveryInterval = TimeSpan.FromSeconds(2),
+            ClientProvidedName = $"{_broker.Prefix} worker {_options.Id}",
+        };
+        _connection = await factory.CreateConnectionAsync(ct);
+        _publishChannel = await _connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), ct);
+        await _publishChannel.ExchangeDeclareAsync(Topology.EventsExchange, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: ct);
+    }
+
+    /// <summary>
+    /// Declares this worker's queues and consumes them on a fresh channel. Called at start, and again if the
+    /// scheduler deleted the queues (it declared this worker dead) while the process was in fact alive.
+    /// </summary>
+    public async Task ConsumeAsync(
+        Func<AssignTask, Delivery, Task> onAssignment,
+        Func<CancelTask, Task> onCancel,
+        Func<Task> onQueueLost,
+        CancellationToken ct)
+    {
+        var previous = _consumeChannel;
+        var channel = await _connection!.CreateChannelAsync(cancellationToken: ct);
+        await channel.BasicQosAsync(0, (ushort)_options.Capacity, false, ct);
+        await channel.QueueDeclareAsync(Topology.WorkerQueue(_options.Id), durable: true, exclusive: false, autoDelete: false, cancellationToken: ct);
+        await channel.QueueDeclareAsync(Topology.WorkerControlQueue(_options.Id), durable: true, exclusive: false, autoDelete: false, cancellationToken: ct);
+
+        var assignments = new AsyncEventingBasicConsumer(channel);
+        assignments.ReceivedAsync += async (_, delivery) =>
+        {
+            AssignTask? order = null;
+            try
+            {
+                order = JsonSerializer.Deserialize(delivery.Body.Span, WireJson.Default.AssignTask);
+            }
+            catch (JsonException e)
+            {
+                _logger.LogWarning(e, "Dropped an unreadable assignment");
+            }
+
+            if (order?.Payload is null)
+            {
+                await channel.BasicAckAsync(delivery.DeliveryTag, false);
+                return;
+            }
+
+            await onAssignment(order, new Delivery(channel, delivery.DeliveryTag));
+        };
+        assignments.UnregisteredAsync += (_, _) => onQueueLost();
+
+        var control = new AsyncEventingBasicConsumer(channel);
+        control.ReceivedAsync += async (_, delivery) =>
+        {
+            try
+            {
+                if (JsonSerializer.Deserialize(delivery.Body.Span, WireJson.Default.CancelTask) is { } cancel)
+                {
+                    await onCancel(cancel);
+                }
+            }
+            catch (JsonException e)
+            {
+                _logger.LogWarning(e, "Dropped an unreadable control message");
+            }
+        };
+
+        _consumerTags =
+        [
+            await channel.BasicConsumeAsync(Topology.WorkerQueue(_options.Id), autoAck: false, consumer: assignments, cancellationToken: ct),
+            await channel.BasicConsumeAsync(Topology.WorkerControlQueue(_options.Id), autoAck: true, consumer: control, cancellationToken: ct),
+        ];
+        _consumeChannel = channel;
+        if (previous is not null)
+        {
+            await previous.DisposeAsync();
+        }
+    }
+
+    /// <summary>Stops new deliveries; what was delivered stays ours to finish and acknowledge.</summary>
+    public async Task StopConsumingAsync()
+    {
+        if (_consumeChannel is { IsOpen: true } channel)
+        {
+            foreach (var tag in _consumerTags)
+            {
+                await channel.BasicCancelAsync(tag);
+            }
+        }
+    }
+
+    public Task PublishAsync(WorkerJoined message, CancellationToken ct) =>
+        PublishAsync(Topology.WorkerEvents.Joined, JsonSerializer.SerializeToUtf8Bytes(message, WireJson.Default.WorkerJoined), ct);
+
+    public Task PublishAsync(WorkerHeartbeat message, CancellationToken ct) =>
+        PublishAsync(Topology.WorkerEvents.Heartbeat, JsonSerializer.SerializeToUtf8Bytes(message, WireJson.Default.WorkerHeartbeat), ct, persistent: false);
+
+    public Task PublishAsync(TaskFinished message, CancellationToken ct) =>
+        PublishAsync(Topology.WorkerEvents.Result, JsonSerializer.SerializeToUtf8Bytes(message, WireJson.Default.TaskFinished), ct);
+
+    public Task PublishAsync(WorkerLeft message, CancellationToken ct) =>
+        PublishAsync(Topology.WorkerEvents.Left, JsonSerializer.SerializeToUtf8Bytes(message, WireJson.Default.WorkerLeft), ct);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_consumeChannel is not null)
+        {
+            await _consumeChannel.DisposeAsync();
+        }
+
+        if (_publishChannel is not null)
+        {
+            await _publishChannel.DisposeAsync();
+        }
+
+        if (_connection is not null)
+        {
+            await _connection.DisposeAsync();
+        }
+    }
+
+    private async Task PublishAsync(string kind, byte[] body, CancellationToken ct, bool persistent = true)
+    {
+        var properties = new BasicProperties
+        {
+            ContentType = "application/json",
+            DeliveryMode = persistent ? DeliveryModes.Persistent : DeliveryModes.Transient,
+            Type = kind,
+        };
+        await _publishChannel!.BasicPublishAsync(
+            Topology.EventsExchange, Topology.WorkerEventKey(_options.Id, kind), false, properties, body, ct);
+    }
+}
