@@ -1,0 +1,60 @@
+using System.Net;
+using System.Net.Http.Json;
+using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Messages;
+
+namespace TaskScheduler.Cli.Api;
+
+/// <summary>The scheduler's HTTP API, for queries that are simpler there than over the broker.</summary>
+public sealed class SchedulerApi : IDisposable
+{
+    private readonly HttpClient _http;
+
+    public SchedulerApi(string baseUrl)
+    {
+        if (!Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        {
+            throw new CliException(ExitCodes.Usage, $"--scheduler must be an http:// URL, not '{baseUrl}'");
+        }
+
+        _http = new HttpClient { BaseAddress = uri, Timeout = TimeSpan.FromSeconds(10) };
+    }
+
+    public async Task<TaskStatusView?> GetTaskAsync(Guid id, CancellationToken ct)
+    {
+        using var response = await SendAsync(new Uri($"api/tasks/{id}", UriKind.Relative), ct);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync(WireJson.Default.TaskStatusView, ct);
+    }
+
+    public async Task<WorkerView[]> GetWorkersAsync(CancellationToken ct)
+    {
+        using var response = await SendAsync(new Uri("api/workers", UriKind.Relative), ct);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync(WireJson.Default.WorkerViewArray, ct) ?? [];
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private async Task<HttpResponseMessage> SendAsync(Uri path, CancellationToken ct)
+    {
+        try
+        {
+            return await _http.GetAsync(path, ct);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new CliException(
+                ExitCodes.SchedulerUnreachable, $"cannot reach the scheduler at {_http.BaseAddress}: {e.Message}. Is it running?");
+        }
+        catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new CliException(ExitCodes.SchedulerUnreachable, $"the scheduler at {_http.BaseAddress} did not answer in time");
+        }
+    }
+}

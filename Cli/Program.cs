@@ -1,0 +1,10 @@
+using System.CommandLine;
+using TaskScheduler.Cli;
+using TaskScheduler.Cli.Commands;
+
+var root = new RootCommand("tasks: submit and follow work on a TaskScheduler system")
+{
+    GlobalOptions.Broker, GlobalOptions.Prefix, GlobalOptions.Scheduler, GlobalOptions.Json,
+    SubmitCommand.Create(), StatusCommand.Create(), WorkersCommand.Create(), BenchCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();
