@@ -86,8 +86,10 @@ public sealed class WorkerService : BackgroundService
     }
 
     /// <summary>
-    /// Our consumer was cancelled. When we did not ask for it, the scheduler deleted our queues because it declared
-    /// us dead (we were paused or cut off): declare them again and rejoin as a fresh worker.
+    /// Our consumer or its channel is gone without our asking: the scheduler deleted our queues (it declared us
+    /// dead while we were paused or cut off), or the broker closed the channel. Declare the queues again and
+    /// consume; the next heartbeat re-registers us, and the scheduler cancels whatever it no longer wants us to run.
+    /// No "joined" here: that would tell the scheduler we hold nothing, and it would requeue our running tasks.
     /// </summary>
     private Task OnQueueLostAsync()
     {
@@ -109,9 +111,10 @@ public sealed class WorkerService : BackgroundService
 
         try
         {
-            _logger.LogWarning("Worker {WorkerId} lost its queue (declared dead by the scheduler?); rejoining", _options.Id);
+            _logger.LogWarning("Worker {WorkerId} lost its queue consumer (declared dead by the scheduler?); consuming again", _options.Id);
             await Task.Delay(TimeSpan.FromMilliseconds(100), _time, _stopping);
-            await JoinAsync(_stopping);
+            await _transport.ConsumeAsync(_agent.OnAssignmentAsync, _agent.OnCancelAsync, OnQueueLostAsync, _stopping);
+            await _transport.PublishAsync(_agent.Heartbeat(), _stopping);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -102,6 +102,11 @@ public sealed class WorkerTransport : IAsyncDisposable
             }
         };
 
+        // A channel the broker closes on its own (consumer_timeout, a deleted queue) is not recovered by the client:
+        // only connection failures are. Treat it like a lost queue and consume again.
+        channel.ChannelShutdownAsync += (_, reason) =>
+            reason.Initiator == ShutdownInitiator.Peer && _connection.IsOpen ? onQueueLost() : Task.CompletedTask;
+
         _consumerTags =
         [
             await channel.BasicConsumeAsync(Topology.WorkerQueue(_options.Id), autoAck: false, consumer: assignments, cancellationToken: ct),

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Starts the whole system on this machine: a local RabbitMQ (installed with apt-get when missing), the scheduler
+# and three workers. Runs in the foreground; Ctrl+C stops the scheduler and workers (the broker keeps running).
+# Logs and the journal live in .run/ at the repository root.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+run_dir="$root/.run"
+workers="${WORKERS:-3}"
+urls="${SCHEDULER_URLS:-http://127.0.0.1:5080}"
+
+"$root/deploy/broker.sh"
+
+echo "start: building (Release)" >&2
+dotnet build "$root/TaskScheduler.sln" -c Release -nologo -v quiet >/dev/null
+
+mkdir -p "$run_dir"
+bin() { echo "$root/$1/bin/Release/net10.0/$2"; }
+
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  echo "start: stopping scheduler and workers (workers drain first)" >&2
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup INT TERM EXIT
+
+dotnet "$(bin Scheduler TaskScheduler.Scheduler.dll)" --urls "$urls" --Journal:Path="$run_dir/journal.db" \
+  >"$run_dir/scheduler.log" 2>&1 &
+pids+=($!)
+
+for _ in $(seq 1 60); do
+  curl -fsS "$urls/health" >/dev/null 2>&1 && break
+  sleep 0.5
+done
+curl -fsS "$urls/health" >/dev/null || { echo "start: the scheduler did not come up; see $run_dir/scheduler.log" >&2; exit 1; }
+
+for i in $(seq 1 "$workers"); do
+  dotnet "$(bin Worker TaskScheduler.Worker.dll)" --Worker:Id="worker-$i" >"$run_dir/worker-$i.log" 2>&1 &
+  pids+=($!)
+done
+
+cat <<INFO
+
+TaskScheduler is running:
+  scheduler API       $urls   (GET /api/workers, GET /api/tasks/{id}, POST /api/tasks)
+  RabbitMQ console    http://127.0.0.1:15672   (guest / guest)
+  workers             $workers, logs in .run/
+
+Try it from another terminal:
+  dotnet run --project Cli -- submit "hello" --priority 5 --wait
+  dotnet run --project Cli -- workers
+
+Ctrl+C stops the scheduler and the workers.
+INFO
+
+wait -n "${pids[@]}" || true
+echo "start: a process exited; see the logs in $run_dir" >&2

@@ -1,0 +1,114 @@
+using System.Text.Json;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+using TaskScheduler.Contracts;
+
+namespace TaskScheduler.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// Subscribes to every task event of one system (<c>task.#</c>), as another service would, and lets a test
+/// await a condition over what has arrived so far.
+/// </summary>
+public sealed class EventRecorder : IAsyncDisposable
+{
+    private readonly List<RecordedEvent> _events = [];
+    private readonly IChannel _channel;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private EventRecorder(IChannel channel) => _channel = channel;
+
+    public static async Task<EventRecorder> StartAsync(IConnection connection, Topology topology)
+    {
+        var channel = await connection.CreateChannelAsync();
+        var recorder = new EventRecorder(channel);
+        var queue = (await channel.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true)).QueueName;
+        await channel.ExchangeDeclareAsync(topology.EventsExchange, ExchangeType.Topic, durable: true, autoDelete: false);
+        await channel.QueueBindAsync(queue, topology.EventsExchange, "task.#");
+        var consumer = new AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += (_, delivery) =>
+        {
+            recorder.Add(Read(delivery));
+            return Task.CompletedTask;
+        };
+        await channel.BasicConsumeAsync(queue, autoAck: true, consumer: consumer);
+        return recorder;
+    }
+
+    public IReadOnlyList<RecordedEvent> Snapshot()
+    {
+        lock (_events)
+        {
+            return [.. _events];
+        }
+    }
+
+    /// <summary>The last final event of each task seen so far.</summary>
+    public Dictionary<Guid, RecordedEvent> Finals() =>
+        Snapshot().Where(e => e.IsFinal).GroupBy(e => e.TaskId).ToDictionary(g => g.Key, g => g.Last());
+
+    public async Task WaitUntilAsync(Func<IReadOnlyList<RecordedEvent>, bool> condition, TimeSpan timeout, string what)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            Task changed;
+            lock (_events)
+            {
+                if (condition(_events))
+                {
+                    return;
+                }
+
+                changed = _changed.Task;
+            }
+
+            try
+            {
+                await changed.WaitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail($"Timed out after {timeout} waiting for {what}; {Snapshot().Count} events seen.");
+            }
+        }
+    }
+
+    public Task WaitForFinalAsync(IReadOnlyCollection<Guid> ids, TimeSpan timeout) =>
+        WaitUntilAsync(
+            events => ids.All(new HashSet<Guid>(events.Where(e => e.IsFinal).Select(e => e.TaskId)).Contains),
+            timeout,
+            $"{ids.Count} tasks to reach a final state");
+
+    public async ValueTask DisposeAsync() => await _channel.DisposeAsync();
+
+    private void Add(RecordedEvent? e)
+    {
+        if (e is null)
+        {
+            return;
+        }
+
+        TaskCompletionSource changed;
+        lock (_events)
+        {
+            _events.Add(e);
+            changed = _changed;
+            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        changed.TrySetResult();
+    }
+
+    private static RecordedEvent? Read(BasicDeliverEventArgs delivery)
+    {
+        var kind = delivery.RoutingKey.Split('.')[^1];
+        if (kind == Topology.RejectedKind)
+        {
+            var r = JsonSerializer.Deserialize(delivery.Body.Span, WireJson.Default.TaskRejected);
+            return r is null ? null : new RecordedEvent(r.TaskId, kind, null, null, 0, 0, r.Reason);
+        }
+
+        var c = JsonSerializer.Deserialize(delivery.Body.Span, WireJson.Default.TaskStateChanged);
+        return c is null ? null : new RecordedEvent(c.TaskId, kind, c.State, c.WorkerId, c.Attempt, c.Priority, c.Error);
+    }
+}

@@ -1,0 +1,246 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using NUnit.Framework.Interfaces;
+using RabbitMQ.Client;
+using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Messages;
+using TaskScheduler.IntegrationTests;
+
+namespace TaskScheduler.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// One whole system for one test: its own topology prefix, journal and HTTP port on the shared broker, with the
+/// scheduler and workers as real processes. Disposing it kills the processes, removes its broker objects, and
+/// attaches the logs when the test failed.
+/// </summary>
+public sealed class TestSystem : IAsyncDisposable
+{
+    private readonly List<ChildProcess> _processes = [];
+    private readonly HashSet<string> _workerIds = [];
+    private readonly IConnection _connection;
+    private readonly IChannel _publish;
+
+    private TestSystem(string prefix, string directory, int port, IConnection connection, IChannel publish)
+    {
+        Prefix = prefix;
+        Directory = directory;
+        SchedulerUrl = $"http://127.0.0.1:{port}";
+        Api = new HttpClient { BaseAddress = new Uri(SchedulerUrl), Timeout = TimeSpan.FromSeconds(30) };
+        _connection = connection;
+        _publish = publish;
+    }
+
+    public string Prefix { get; }
+
+    public Topology Topology => new(Prefix);
+
+    public string Directory { get; }
+
+    public string JournalPath => Path.Combine(Directory, "journal.db");
+
+    public string SchedulerUrl { get; }
+
+    public HttpClient Api { get; }
+
+    public IConnection Connection => _connection;
+
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    public int MissedHeartbeats { get; init; } = 4;
+
+    public ChildProcess? Scheduler { get; private set; }
+
+    public static async Task<TestSystem> CreateAsync()
+    {
+        var prefix = $"t{Guid.NewGuid():N}"[..9];
+        var directory = Path.Combine(TestContext.CurrentContext.WorkDirectory, "runs", $"{TestContext.CurrentContext.Test.MethodName}-{prefix}");
+        System.IO.Directory.CreateDirectory(directory);
+        var connection = await new ConnectionFactory { Uri = new Uri(BrokerSetup.Url), ClientProvidedName = $"test {prefix}" }.CreateConnectionAsync();
+        var publish = await connection.CreateChannelAsync(new CreateChannelOptions(true, true));
+        return new TestSystem(prefix, directory, FreePort(), connection, publish);
+    }
+
+    public async Task StartSchedulerAsync()
+    {
+        if (Scheduler is { HasExited: false })
+        {
+            throw new InvalidOperationException("The scheduler is already running.");
+        }
+
+        Scheduler = Start("scheduler", Repository.Program("Scheduler", "TaskScheduler.Scheduler.dll"),
+        [
+            "--urls", SchedulerUrl,
+            $"--Broker:Url={BrokerSetup.Url}",
+            $"--Broker:Prefix={Prefix}",
+            $"--Journal:Path={JournalPath}",
+            $"--Scheduler:HeartbeatInterval={HeartbeatInterval}",
+            $"--Scheduler:MissedHeartbeats={MissedHeartbeats}",
+        ]);
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        while (true)
+        {
+            if (Scheduler.HasExited)
+            {
+                Assert.Fail($"The scheduler exited with {Scheduler.ExitCode}:\n{Scheduler.ReadLog()}");
+            }
+
+            try
+            {
+                using var response = await Api.GetAsync(new Uri("/health", UriKind.Relative), cts.Token);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail($"The scheduler did not become ready:\n{Scheduler.ReadLog()}");
+            }
+
+            await Task.Delay(100, cts.Token);
+        }
+    }
+
+    public ChildProcess StartWorker(string id, int capacity = 4, TimeSpan? minRun = null, TimeSpan? maxRun = null, double failureRate = 0, TimeSpan? drain = null)
+    {
+        _workerIds.Add(id);
+        return Start(id, Repository.Program("Worker", "TaskScheduler.Worker.dll"),
+        [
+            $"--Broker:Url={BrokerSetup.Url}",
+            $"--Broker:Prefix={Prefix}",
+            $"--Worker:Id={id}",
+            $"--Worker:Capacity={capacity}",
+            $"--Worker:HeartbeatInterval={HeartbeatInterval}",
+            $"--Worker:MinRunTime={minRun ?? TimeSpan.Zero}",
+            $"--Worker:MaxRunTime={maxRun ?? TimeSpan.FromMilliseconds(20)}",
+            $"--Worker:FailureRate={failureRate.ToString(CultureInfo.InvariantCulture)}",
+            $"--Worker:DrainTimeout={drain ?? TimeSpan.FromSeconds(20)}",
+        ]);
+    }
+
+    /// <summary>Waits until the scheduler lists exactly these workers as alive.</summary>
+    public async Task WaitForWorkersAsync(params string[] ids)
+    {
+        var wanted = ids.ToHashSet();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        WorkerView[] workers = [];
+        while (!cts.IsCancellationRequested)
+        {
+            workers = await GetWorkersAsync();
+            if (workers.Where(w => w.Confirmed).Select(w => w.Id).ToHashSet().SetEquals(wanted))
+            {
+                return;
+            }
+
+            await Task.Delay(100, CancellationToken.None);
+        }
+
+        Assert.Fail($"Expected workers [{string.Join(", ", wanted)}], the scheduler lists [{string.Join(", ", workers.Select(w => w.Id))}]");
+    }
+
+    public async Task<WorkerView[]> GetWorkersAsync() =>
+        await Api.GetFromJsonAsync(new Uri("/api/workers", UriKind.Relative), WireJson.Default.WorkerViewArray) ?? [];
+
+    public async Task<TaskStatusView?> GetTaskAsync(Guid id)
+    {
+        using var response = await Api.GetAsync(new Uri($"/api/tasks/{id}", UriKind.Relative));
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync(WireJson.Default.TaskStatusView);
+    }
+
+    public Task<EventRecorder> RecordEventsAsync() => EventRecorder.StartAsync(_connection, Topology);
+
+    /// <summary>Publishes a submission to the submit exchange, as any producer would, and waits for the broker's confirm.</summary>
+    public Task SubmitAsync(SubmitTask task) => PublishAsync(JsonSerializer.SerializeToUtf8Bytes(task, WireJson.Default.SubmitTask));
+
+    public async Task PublishAsync(byte[] body)
+    {
+        var properties = new BasicProperties { DeliveryMode = DeliveryModes.Persistent, ContentType = "application/json" };
+        await _publish.BasicPublishAsync(Topology.SubmitExchange, "", true, properties, body);
+    }
+
+    /// <summary>Publishes many submissions with a window of outstanding confirms.</summary>
+    public async Task SubmitAllAsync(IEnumerable<SubmitTask> tasks)
+    {
+        var pending = new List<Task>();
+        foreach (var task in tasks)
+        {
+            pending.Add(SubmitAsync(task));
+            if (pending.Count >= 200)
+            {
+                await Task.WhenAll(pending);
+                pending.Clear();
+            }
+        }
+
+        await Task.WhenAll(pending);
+    }
+
+    public ChildProcess Start(string name, string dll, IEnumerable<string> args)
+    {
+        var process = ChildProcess.Start(name, dll, args, Directory);
+        _processes.Add(process);
+        return process;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in _processes)
+        {
+            process.Dispose();
+        }
+
+        if (TestContext.CurrentContext.Result.Outcome.Status == TestStatus.Failed)
+        {
+            foreach (var log in System.IO.Directory.GetFiles(Directory, "*.log"))
+            {
+                TestContext.AddTestAttachment(log);
+                var lines = await File.ReadAllLinesAsync(log);
+                await TestContext.Out.WriteLineAsync($"--- last lines of {Path.GetFileName(log)} ---");
+                foreach (var line in lines.TakeLast(40))
+                {
+                    await TestContext.Out.WriteLineAsync(line);
+                }
+            }
+        }
+
+        await RemoveTopologyAsync();
+        await _publish.DisposeAsync();
+        await _connection.DisposeAsync();
+        Api.Dispose();
+    }
+
+    private async Task RemoveTopologyAsync()
+    {
+        var queues = new List<string> { Topology.SubmitQueue, Topology.RejectedQueue, Topology.SchedulerEventsQueue, Topology.StatusQueue };
+        queues.AddRange(_workerIds.SelectMany(id => new[] { Topology.WorkerQueue(id), Topology.WorkerControlQueue(id) }));
+        await using var channel = await _connection.CreateChannelAsync();
+        foreach (var queue in queues)
+        {
+            await channel.QueueDeleteAsync(queue, ifUnused: false, ifEmpty: false);
+        }
+
+        await channel.ExchangeDeleteAsync(Topology.SubmitExchange, ifUnused: false);
+        await channel.ExchangeDeleteAsync(Topology.EventsExchange, ifUnused: false);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
