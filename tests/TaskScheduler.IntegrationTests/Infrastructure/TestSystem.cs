@@ -172,6 +172,13 @@ public sealed class TestSystem : IAsyncDisposable
         await _publish.BasicPublishAsync(Topology.SubmitExchange, "", true, properties, body);
     }
 
+    /// <summary>Publishes a message on <c>worker.{id}.{kind}</c> as if a worker had sent it.</summary>
+    public async Task PublishWorkerEventAsync(string workerId, string kind, TaskFinished message)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(message, WireJson.Default.TaskFinished);
+        await _publish.BasicPublishAsync(Topology.EventsExchange, Topology.WorkerEventKey(workerId, kind), false, new BasicProperties(), body);
+    }
+
     /// <summary>Publishes many submissions with a window of outstanding confirms.</summary>
     public async Task SubmitAllAsync(IEnumerable<SubmitTask> tasks)
     {
