@@ -172,6 +172,22 @@ public sealed class TestSystem : IAsyncDisposable
         await _publish.BasicPublishAsync(Topology.SubmitExchange, "", true, properties, body);
     }
 
+    /// <summary>Takes every message currently in the rejected-submissions queue.</summary>
+    public async Task<List<RejectedMessage>> DrainRejectedAsync()
+    {
+        await using var channel = await _connection.CreateChannelAsync();
+        var taken = new List<RejectedMessage>();
+        while (await channel.BasicGetAsync(Topology.RejectedQueue, autoAck: true) is { } message)
+        {
+            var reason = message.BasicProperties.Headers?[Topology.RejectReasonHeader] is byte[] raw
+                ? System.Text.Encoding.UTF8.GetString(raw)
+                : "";
+            taken.Add(new RejectedMessage(message.Body.ToArray(), reason));
+        }
+
+        return taken;
+    }
+
     /// <summary>Publishes a message on <c>worker.{id}.{kind}</c> as if a worker had sent it.</summary>
     public async Task PublishWorkerEventAsync(string workerId, string kind, TaskFinished message)
     {
