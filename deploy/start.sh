@@ -2,6 +2,10 @@
 # Starts the whole system on this machine: a local RabbitMQ (installed with apt-get when missing), the scheduler
 # and three workers. Runs in the foreground; Ctrl+C stops the scheduler and workers (the broker keeps running).
 # Logs and the journal live in .run/ at the repository root.
+#
+#   deploy/start.sh                       three workers with their default settings
+#   WORKERS=5 deploy/start.sh             five workers
+#   deploy/start.sh --Worker:Capacity=10  extra arguments go to every worker
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,7 +41,7 @@ done
 curl -fsS "$urls/health" >/dev/null || { echo "start: the scheduler did not come up; see $run_dir/scheduler.log" >&2; exit 1; }
 
 for i in $(seq 1 "$workers"); do
-  dotnet "$(bin Worker TaskScheduler.Worker.dll)" --Worker:Id="worker-$i" >"$run_dir/worker-$i.log" 2>&1 &
+  dotnet "$(bin Worker TaskScheduler.Worker.dll)" --Worker:Id="worker-$i" "$@" >"$run_dir/worker-$i.log" 2>&1 &
   pids+=($!)
 done
 

@@ -1,0 +1,193 @@
+using TaskScheduler.Contracts;
+using TaskScheduler.Scheduler.Core;
+
+namespace TaskScheduler.UnitTests;
+
+public class ScheduledTaskTests
+{
+    private static readonly DateTimeOffset T0 = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static ScheduledTask NewTask() => new(Guid.NewGuid(), priority: 3, sequence: 7, T0, "hash", payloadBytes: 12);
+
+    private static ScheduledTask Running(string worker = "w1")
+    {
+        var task = NewTask();
+        task.Assign(worker, T0.AddSeconds(1));
+        return task;
+    }
+
+    private static ScheduledTask Completed()
+    {
+        var task = Running();
+        task.Finish(TaskOutcome.Completed, null, T0.AddSeconds(2), T0.AddSeconds(3));
+        return task;
+    }
+
+    [Test]
+    public void NewTask_IsPendingWithNoAttemptYet()
+    {
+        var task = NewTask();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(task.State, Is.EqualTo(TaskState.Pending));
+            Assert.That(task.Attempt, Is.Zero);
+            Assert.That(task.WorkerId, Is.Null);
+        }
+    }
+
+    [Test]
+    public void Assign_StartsNextAttemptOnTheWorker()
+    {
+        var task = NewTask();
+        task.Assign("w1", T0.AddSeconds(5));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(task.State, Is.EqualTo(TaskState.Running));
+            Assert.That(task.Attempt, Is.EqualTo(1));
+            Assert.That(task.WorkerId, Is.EqualTo("w1"));
+            Assert.That(task.AssignedAt, Is.EqualTo(T0.AddSeconds(5)));
+        }
+    }
+
+    [Test]
+    public void ReturnToPending_KeepsAttemptCount_SoTheNextAssignmentIsAttemptTwo()
+    {
+        var task = Running("w1");
+        task.ReturnToPending("worker w1 left");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(task.State, Is.EqualTo(TaskState.Pending));
+            Assert.That(task.WorkerId, Is.Null);
+            Assert.That(task.AssignedAt, Is.Null);
+            Assert.That(task.Note, Is.EqualTo("worker w1 left"));
+            Assert.That(task.Attempt, Is.EqualTo(1));
+        }
+
+        task.Assign("w2", T0.AddSeconds(9));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(task.Attempt, Is.EqualTo(2));
+            Assert.That(task.WorkerId, Is.EqualTo("w2"));
+            Assert.That(task.Note, Is.Null);
+        }
+    }
+
+    [Test]
+    public void Finish_Completed_RecordsTimesAndNoError()
+    {
+        var task = Running();
+        task.Finish(TaskOutcome.Completed, "ignored", T0.AddSeconds(2), T0.AddSeconds(4));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(task.State, Is.EqualTo(TaskState.Completed));
+            Assert.That(task.Error, Is.Null);
+            Assert.That(task.StartedAt, Is.EqualTo(T0.AddSeconds(2)));
+            Assert.That(task.FinishedAt, Is.EqualTo(T0.AddSeconds(4)));
+        }
+    }
+
+    [Test]
+    public void Finish_Failed_KeepsTheErrorText_OrSaysThereWasNone()
+    {
+        var withError = Running();
+        withError.Finish(TaskOutcome.Failed, "disk full", T0, T0.AddSeconds(1));
+        var withoutError = Running();
+        withoutError.Finish(TaskOutcome.Failed, null, T0, T0.AddSeconds(1));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(withError.State, Is.EqualTo(TaskState.Failed));
+            Assert.That(withError.Error, Is.EqualTo("disk full"));
+            Assert.That(withoutError.State, Is.EqualTo(TaskState.Failed));
+            Assert.That(withoutError.Error, Is.Not.Null.And.Not.Empty);
+        }
+    }
+
+    [Test]
+    public void Finish_Throws_WhenTaskIsPending()
+    {
+        var task = NewTask();
+
+        Assert.That(() => task.Finish(TaskOutcome.Completed, null, T0, T0), Throws.InvalidOperationException);
+        Assert.That(task.State, Is.EqualTo(TaskState.Pending));
+    }
+
+    [Test]
+    public void Finish_Throws_WhenTaskIsAlreadyFinished()
+    {
+        var task = Completed();
+
+        Assert.That(() => task.Finish(TaskOutcome.Failed, "again", T0, T0), Throws.InvalidOperationException);
+        Assert.That(task.State, Is.EqualTo(TaskState.Completed));
+    }
+
+    [Test]
+    public void Assign_Throws_WhenTaskIsRunning()
+    {
+        var task = Running("w1");
+
+        Assert.That(() => task.Assign("w2", T0), Throws.InvalidOperationException);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(task.WorkerId, Is.EqualTo("w1"));
+            Assert.That(task.Attempt, Is.EqualTo(1));
+        }
+    }
+
+    [Test]
+    public void Assign_Throws_WhenTaskIsFinished()
+    {
+        var task = Completed();
+
+        Assert.That(() => task.Assign("w2", T0), Throws.InvalidOperationException);
+    }
+
+    [Test]
+    public void ReturnToPending_Throws_WhenTaskIsPending()
+    {
+        var task = NewTask();
+
+        Assert.That(() => task.ReturnToPending("no reason"), Throws.InvalidOperationException);
+    }
+
+    [Test]
+    public void ReturnToPending_Throws_WhenTaskIsFinished()
+    {
+        var task = Completed();
+
+        Assert.That(() => task.ReturnToPending("too late"), Throws.InvalidOperationException);
+        Assert.That(task.State, Is.EqualTo(TaskState.Completed));
+    }
+
+    [Test]
+    public void Restore_RebuildsRunningTaskFromItsSnapshot()
+    {
+        var original = Running("w7");
+        var restored = ScheduledTask.Restore(original.ToSnapshot());
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(restored.ToSnapshot(), Is.EqualTo(original.ToSnapshot()));
+            Assert.That(restored.State, Is.EqualTo(TaskState.Running));
+            Assert.That(restored.Attempt, Is.EqualTo(1));
+            Assert.That(restored.WorkerId, Is.EqualTo("w7"));
+        }
+
+        Assert.That(() => restored.Finish(TaskOutcome.Completed, null, T0, T0), Throws.Nothing);
+    }
+
+    [TestCase(TaskState.Completed)]
+    [TestCase(TaskState.Failed)]
+    [TestCase(TaskState.Cancelled)]
+    public void Restore_Throws_ForFinishedSnapshot(TaskState state)
+    {
+        var snapshot = Completed().ToSnapshot() with { State = state };
+
+        Assert.That(() => ScheduledTask.Restore(snapshot), Throws.InvalidOperationException);
+    }
+}
