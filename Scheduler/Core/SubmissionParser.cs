@@ -46,6 +46,21 @@ public static class SubmissionParser
 
     public static bool TryRead(JsonElement root, out ParsedSubmission? submission, out SubmissionRejection? rejection)
     {
+        try
+        {
+            return TryReadFields(root, out submission, out rejection);
+        }
+        catch (InvalidOperationException e)
+        {
+            // Strings that are valid JSON syntax but not valid text: invalid UTF-8, lone UTF-16 surrogates.
+            submission = null;
+            rejection = new SubmissionRejection(null, $"invalid text in a string field: {e.Message}");
+            return false;
+        }
+    }
+
+    private static bool TryReadFields(JsonElement root, out ParsedSubmission? submission, out SubmissionRejection? rejection)
+    {
         submission = null;
         if (root.ValueKind != JsonValueKind.Object)
         {
@@ -54,6 +69,7 @@ public static class SubmissionParser
         }
 
         JsonElement? idField = null, payloadField = null, priorityField = null;
+        string? duplicate = null;
         foreach (var property in root.EnumerateObject())
         {
             ref JsonElement? slot = ref idField;
@@ -76,8 +92,8 @@ public static class SubmissionParser
 
             if (slot is not null)
             {
-                rejection = new SubmissionRejection(null, $"field '{property.Name.ToLowerInvariant()}' appears more than once");
-                return false;
+                duplicate ??= property.Name.ToLowerInvariant();
+                continue;
             }
 
             slot = property.Value;
@@ -86,6 +102,12 @@ public static class SubmissionParser
         if (!TryReadId(idField, out var id, out var idProblem))
         {
             rejection = new SubmissionRejection(null, idProblem!);
+            return false;
+        }
+
+        if (duplicate is not null)
+        {
+            rejection = new SubmissionRejection(duplicate == "id" ? null : id, $"field '{duplicate}' appears more than once");
             return false;
         }
 
@@ -129,7 +151,11 @@ public static class SubmissionParser
             return false;
         }
 
-        var text = value.GetString();
+        if (!TryGetText(value, "id", out var text, out problem))
+        {
+            return false;
+        }
+
         if (!Guid.TryParse(text, out id))
         {
             problem = $"field 'id' is not a UUID: '{Truncate(text)}'";
@@ -163,7 +189,11 @@ public static class SubmissionParser
             return false;
         }
 
-        payload = value.GetString()!;
+        if (!TryGetText(value, "payload", out payload, out problem))
+        {
+            return false;
+        }
+
         bytes = Encoding.UTF8.GetByteCount(payload);
         if (bytes > Limits.MaxPayloadBytes)
         {
@@ -197,6 +227,22 @@ public static class SubmissionParser
         }
 
         return true;
+    }
+
+    private static bool TryGetText(JsonElement value, string field, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? text, out string? problem)
+    {
+        try
+        {
+            text = value.GetString()!;
+            problem = null;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            text = null;
+            problem = $"field '{field}' is not valid text (invalid UTF-8 or a lone UTF-16 surrogate)";
+            return false;
+        }
     }
 
     private static string Describe(JsonValueKind kind) => kind switch

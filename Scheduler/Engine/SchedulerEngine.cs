@@ -132,7 +132,18 @@ public sealed class SchedulerEngine
 
             case WorkerMessage w:
                 group.EventsTag = Math.Max(group.EventsTag, w.DeliveryTag);
-                ApplyWorkerMessage(w.Message);
+                try
+                {
+                    ApplyWorkerMessage(w.Message);
+                }
+                catch (Exception e) when (e is InvalidOperationException or KeyNotFoundException)
+                {
+                    // The core checks before it changes anything; a message it cannot place is dropped, not retried
+                    // forever by redelivery after a crash.
+                    _core.Counters.IgnoredWorkerMessages++;
+                    _logger.LogError(e, "Ignored a worker message the scheduler could not apply: {Message}", w.Message);
+                }
+
                 break;
 
             case UnreadableWorkerMessage u:

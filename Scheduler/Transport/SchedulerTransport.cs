@@ -187,7 +187,20 @@ public sealed class SchedulerTransport : IAsyncDisposable
     {
         // The body buffer belongs to the client only for the duration of this callback.
         var body = delivery.Body.ToArray();
-        _ = SubmissionParser.TryParse(body, out var parsed, out var rejection);
+        ParsedSubmission? parsed;
+        SubmissionRejection? rejection;
+        try
+        {
+            _ = SubmissionParser.TryParse(body, out parsed, out rejection);
+        }
+#pragma warning disable CA1031 // Whatever a producer sends must end as a rejection, never as a stuck message.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            parsed = null;
+            rejection = new SubmissionRejection(null, $"unreadable submission: {e.Message}");
+        }
+
         var headers = delivery.BasicProperties.Headers is { } h ? new Dictionary<string, object?>(h) : null;
         await inputs.WriteAsync(new BrokerSubmission(delivery.DeliveryTag, parsed, rejection, body, headers), delivery.CancellationToken);
     }
@@ -199,7 +212,9 @@ public sealed class SchedulerTransport : IAsyncDisposable
         {
             input = new WorkerMessage(delivery.DeliveryTag, WorkerEventReader.Read(delivery.RoutingKey, delivery.Body.Span));
         }
-        catch (Exception e) when (e is System.Text.Json.JsonException or FormatException or ArgumentException or NotSupportedException)
+#pragma warning disable CA1031 // Whatever arrives on the events exchange must be acknowledged and counted, never crash the loop.
+        catch (Exception e)
+#pragma warning restore CA1031
         {
             input = new UnreadableWorkerMessage(delivery.DeliveryTag, e.Message);
         }

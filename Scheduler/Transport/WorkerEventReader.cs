@@ -1,5 +1,6 @@
 using System.Text.Json;
 using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Messages;
 
 namespace TaskScheduler.Scheduler.Transport;
 
@@ -23,13 +24,15 @@ internal static class WorkerEventReader
             _ => throw new FormatException($"unknown worker event kind '{parts[2]}'"),
         };
 
+        // The contracts are records without required-ness on the wire: check what the core relies on.
         var sender = message switch
         {
-            Contracts.Messages.WorkerHeartbeat m => m.WorkerId,
-            Contracts.Messages.TaskFinished m => m.WorkerId,
-            Contracts.Messages.WorkerJoined m => m.WorkerId,
-            Contracts.Messages.WorkerLeft m => m.WorkerId,
-            _ => throw new FormatException("empty message"),
+            WorkerHeartbeat m when m.Running is not null && m.Running.All(r => r is not null) => m.WorkerId,
+            TaskFinished m when Enum.IsDefined(m.Outcome) => m.WorkerId,
+            WorkerJoined m => m.WorkerId,
+            WorkerLeft m when m.HandedBack is not null && m.HandedBack.All(r => r is not null) => m.WorkerId,
+            null => throw new FormatException("empty message"),
+            _ => throw new FormatException($"incomplete {parts[2]} message"),
         };
 
         // A message must come from the worker its routing key names; anything else is forged or confused.
