@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Configuration;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Journal;

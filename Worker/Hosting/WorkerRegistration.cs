@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Configuration;
 using TaskScheduler.Worker.Agent;
 using TaskScheduler.Worker.Transport;
 

@@ -351,6 +351,7 @@ public class SubmissionParserTests
         {
             Assert.That(ok, Is.False);
             Assert.That(rejection?.Reason, Does.Contain("payload"));
+            Assert.That(rejection?.Id, Is.EqualTo(Id));
         }
     }
 
@@ -382,7 +383,8 @@ public class SubmissionParserTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(ok, Is.False);
-            Assert.That(rejection, Is.Not.Null);
+            Assert.That(rejection?.Reason, Does.Contain("payload"));
+            Assert.That(rejection?.Id, Is.EqualTo(Id));
         }
     }
 

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Options;
 
-namespace TaskScheduler.Scheduler;
+namespace TaskScheduler.Contracts.Configuration;
 
 /// <summary>Fails start-up with messages that name the offending configuration keys.</summary>
-internal sealed class SettingsValidation<T> : IValidateOptions<T>
+public sealed class SettingsValidation<T> : IValidateOptions<T>
     where T : class
 {
     private readonly Func<T, IEnumerable<string>> _validate;
