@@ -23,6 +23,7 @@ public sealed class SchedulerEngine
     private readonly TimeProvider _time;
     private readonly ILogger<SchedulerEngine> _logger;
     private readonly List<Assignment> _returned = [];
+    private Task _ordersInFlight = Task.CompletedTask;
 
     public SchedulerEngine(
         SchedulerCore core,
@@ -55,12 +56,16 @@ public sealed class SchedulerEngine
     public async Task<bool> RunAsync(IReadOnlyList<SchedulerInput> inputs, bool checkLiveness, CancellationToken ct)
     {
         var group = new Group();
-        foreach (var returned in _returned)
+        lock (_returned)
         {
-            _core.AssignmentUndeliverable(returned);
+            foreach (var returned in _returned)
+            {
+                _core.AssignmentUndeliverable(returned);
+            }
+
+            _returned.Clear();
         }
 
-        _returned.Clear();
         foreach (var input in inputs)
         {
             Apply(input, group);
@@ -74,7 +79,10 @@ public sealed class SchedulerEngine
         _core.Dispatch();
 
         var effects = _core.Effects;
-        _journal.Commit(effects.Changed.Values, group.Payloads);
+        if (effects.Changed.Count > 0 || group.Payloads.Count > 0)
+        {
+            _journal.Commit(effects.Changed.Values, group.Payloads);
+        }
 
         var assignments = effects.Assignments.Select(a => (a, PayloadOf(a.TaskId, group))).ToList();
         var events = effects.Events.ToList();
@@ -87,19 +95,28 @@ public sealed class SchedulerEngine
             reply.TrySetResult(outcome);
         }
 
-        var sent = await SendAsync(assignments, events, cancels, group, ct);
+        // Orders and notices of this group go out while the next group is gathered and committed: one group in
+        // flight at a time keeps memory bounded. Nothing is acknowledged on their account; an assignment that is
+        // never confirmed is caught by reconciliation, a lost notice changes no state.
+        await _ordersInFlight;
+        _ordersInFlight = SendOrdersAsync(assignments, events, cancels, ct);
+
+        var rejectionsStored = await StoreRejectionsAsync(group, ct);
         foreach (var workerId in removed)
         {
             await DeleteQueuesAsync(workerId, ct);
         }
 
-        if (sent)
+        if (rejectionsStored)
         {
             await AcknowledgeAsync(group, ct);
         }
 
         _state.Publish(_core.View());
-        return _returned.Count > 0;
+        lock (_returned)
+        {
+            return _returned.Count > 0;
+        }
     }
 
     private void Apply(SchedulerInput input, Group group)
@@ -222,19 +239,40 @@ public sealed class SchedulerEngine
             ?? throw new InvalidOperationException($"The journal has no payload for task {taskId}.");
     }
 
-    private async Task<bool> SendAsync(
-        List<(Assignment, string)> assignments, List<TaskStateChanged> events, List<WorkerCancel> cancels, Group group, CancellationToken ct)
+    private async Task SendOrdersAsync(
+        List<(Assignment, string)> assignments, List<TaskStateChanged> events, List<WorkerCancel> cancels, CancellationToken ct)
     {
         try
         {
-            var returned = await _transport.PublishAsync(assignments, events, cancels, group.Rejected, group.RejectionEvents, ct);
-            _returned.AddRange(returned);
+            var returned = await _transport.PublishOrdersAsync(assignments, events, cancels, ct);
+            lock (_returned)
+            {
+                _returned.AddRange(returned);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Committed state stands: unconfirmed assignments are requeued by reconciliation.
+            _logger.LogError(e, "Publishing the orders of a committed group failed");
+        }
+    }
+
+    private async Task<bool> StoreRejectionsAsync(Group group, CancellationToken ct)
+    {
+        if (group.Rejected.Count == 0 && group.RejectionEvents.Count == 0)
+        {
+            return true;
+        }
+
+        try
+        {
+            await _transport.PublishRejectionsAsync(group.Rejected, group.RejectionEvents, ct);
             return true;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // What was committed stays committed; unacknowledged input comes back once the broker is reachable.
-            _logger.LogError(e, "Publishing a committed group failed; its input will be redelivered");
+            // Unacknowledged, the rejected submissions come back once the broker is reachable, and are judged again.
+            _logger.LogError(e, "Storing rejected submissions failed; they will be redelivered");
             return false;
         }
     }

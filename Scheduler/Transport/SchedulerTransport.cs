@@ -35,6 +35,8 @@ public sealed class SchedulerTransport : IAsyncDisposable
 
     public Topology Topology => _options.Topology;
 
+    private IChannel PublishChannel => _publishChannel ?? throw new InvalidOperationException("The transport has not started.");
+
     public async Task StartAsync(ChannelWriter<SchedulerInput> inputs, CancellationToken ct)
     {
         var factory = new ConnectionFactory
@@ -67,19 +69,19 @@ public sealed class SchedulerTransport : IAsyncDisposable
         await _eventsChannel.BasicConsumeAsync(Topology.SchedulerEventsQueue, autoAck: false, consumer: eventsConsumer, cancellationToken: ct);
     }
 
-    /// <summary>Publishes the orders and notices of one committed group, waiting for every confirm.</summary>
-    public async Task<IReadOnlyList<Assignment>> PublishAsync(
+    /// <summary>
+    /// Publishes the orders and notices of one committed group and waits for their confirms. Returns the
+    /// assignments the broker handed back because the worker's queue no longer exists.
+    /// </summary>
+    public async Task<IReadOnlyList<Assignment>> PublishOrdersAsync(
         IReadOnlyList<(Assignment Assignment, string Payload)> assignments,
         IReadOnlyList<TaskStateChanged> events,
         IReadOnlyList<WorkerCancel> cancels,
-        IReadOnlyList<BrokerSubmission> rejected,
-        IReadOnlyList<TaskRejected> rejectionEvents,
         CancellationToken ct)
     {
-        var channel = _publishChannel ?? throw new InvalidOperationException("The transport has not started.");
+        var channel = PublishChannel;
         var returned = new List<Assignment>();
-        var sends = new List<Task>(assignments.Count + events.Count + cancels.Count + rejected.Count * 2);
-
+        var sends = new List<Task>(assignments.Count + events.Count + cancels.Count);
         foreach (var (assignment, payload) in assignments)
         {
             sends.Add(SendAssignmentAsync(channel, assignment, payload, returned, ct));
@@ -92,6 +94,25 @@ public sealed class SchedulerTransport : IAsyncDisposable
                 AmqpMessages.Persistent("cancel"), body, ct).AsTask());
         }
 
+        foreach (var change in events)
+        {
+            var body = AmqpMessages.Serialize(change, WireJson.Default.TaskStateChanged);
+            sends.Add(channel.BasicPublishAsync(Topology.EventsExchange, Topology.TaskEventKey(change.TaskId, change.State.ToWireName()),
+                false, AmqpMessages.Persistent("task-state-changed"), body, ct).AsTask());
+        }
+
+        await Task.WhenAll(sends);
+        return returned;
+    }
+
+    /// <summary>
+    /// Copies rejected submissions, with their reason, to the rejected queue and announces them; the originals may
+    /// be acknowledged only once this has been confirmed.
+    /// </summary>
+    public async Task PublishRejectionsAsync(IReadOnlyList<BrokerSubmission> rejected, IReadOnlyList<TaskRejected> rejectionEvents, CancellationToken ct)
+    {
+        var channel = PublishChannel;
+        var sends = new List<Task>(rejected.Count + rejectionEvents.Count);
         foreach (var submission in rejected)
         {
             var properties = AmqpMessages.Persistent("rejected-submission");
@@ -109,15 +130,7 @@ public sealed class SchedulerTransport : IAsyncDisposable
                 false, AmqpMessages.Persistent("task-rejected"), body, ct).AsTask());
         }
 
-        foreach (var change in events)
-        {
-            var body = AmqpMessages.Serialize(change, WireJson.Default.TaskStateChanged);
-            sends.Add(channel.BasicPublishAsync(Topology.EventsExchange, Topology.TaskEventKey(change.TaskId, change.State.ToWireName()),
-                false, AmqpMessages.Persistent("task-state-changed"), body, ct).AsTask());
-        }
-
         await Task.WhenAll(sends);
-        return returned;
     }
 
     public async Task AckSubmissionsAsync(ulong upToTag, CancellationToken ct)
