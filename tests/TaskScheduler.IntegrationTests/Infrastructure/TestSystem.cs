@@ -49,7 +49,8 @@ public sealed class TestSystem : IAsyncDisposable
 
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
-    public int MissedHeartbeats { get; init; } = 4;
+    /// <summary>Two seconds of silence: quick to detect a kill, yet no false deaths on a loaded 2-core CI machine.</summary>
+    public int MissedHeartbeats { get; init; } = 8;
 
     public ChildProcess? Scheduler { get; private set; }
 
