@@ -1,0 +1,98 @@
+using TaskScheduler.Contracts;
+using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Journal;
+
+namespace TaskScheduler.UnitTests;
+
+/// <summary>The LiteDB journal on a real file: what is committed is what a restarted scheduler reads back.</summary>
+public class TaskJournalTests
+{
+    private string _directory = "";
+
+    [SetUp]
+    public void SetUp()
+    {
+        _directory = Path.Combine(Path.GetTempPath(), $"journal-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(_directory);
+    }
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_directory, recursive: true);
+
+    [Test]
+    public void Commit_IsReadBackAfterReopening_WithPayloadsAndEveryField()
+    {
+        var path = Path.Combine(_directory, "journal.db");
+        var submitted = new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+        var pending = Snapshot(TaskState.Pending, sequence: 1, submitted);
+        var running = Snapshot(TaskState.Running, sequence: 2, submitted) with { Attempts = 2, WorkerId = "w1", AssignedAt = submitted.AddSeconds(1), Note = "requeued" };
+        var failed = Snapshot(TaskState.Failed, sequence: 3, submitted) with
+        {
+            Attempts = 1, WorkerId = "w2", StartedAt = submitted.AddSeconds(2), FinishedAt = submitted.AddSeconds(3), Error = "boom",
+        };
+
+        using (var journal = new TaskJournal(path))
+        {
+            journal.Commit([pending, running, failed], [new(pending.Id, "payload é 1"), new(running.Id, "p2"), new(failed.Id, "p3")]);
+        }
+
+        using var reopened = new TaskJournal(path);
+        var unfinished = reopened.LoadUnfinished().OrderBy(s => s.Sequence).ToList();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(unfinished, Is.EqualTo(new[] { pending, running }));
+            Assert.That(reopened.Find(failed.Id), Is.EqualTo(failed));
+            Assert.That(reopened.FindPayload(pending.Id), Is.EqualTo("payload é 1"));
+            Assert.That(reopened.LastSequence(), Is.EqualTo(3));
+            Assert.That(reopened.Find(Guid.NewGuid()), Is.Null);
+        }
+    }
+
+    [Test]
+    public void Commit_OfALaterState_ReplacesTheEarlierOne()
+    {
+        var path = Path.Combine(_directory, "journal.db");
+        var task = Snapshot(TaskState.Pending, sequence: 7, DateTimeOffset.UnixEpoch);
+        using var journal = new TaskJournal(path);
+        journal.Commit([task], [new(task.Id, "work")]);
+        journal.Commit([task with { State = TaskState.Completed, Attempts = 1, FinishedAt = DateTimeOffset.UnixEpoch.AddMinutes(1) }], []);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(journal.Find(task.Id)!.State, Is.EqualTo(TaskState.Completed));
+            Assert.That(journal.LoadUnfinished(), Is.Empty);
+            Assert.That(journal.FindPayload(task.Id), Is.EqualTo("work"), "the payload outlives the task's state changes");
+        }
+    }
+
+    [Test]
+    public void Restore_FromTheJournal_RebuildsTheQueueTheCoreHadBeforeTheRestart()
+    {
+        var path = Path.Combine(_directory, "journal.db");
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var before = new SchedulerCore(LivenessOptions.Default, time);
+        var ids = Enumerable.Range(0, 6).Select(_ => Guid.NewGuid()).ToList();
+        for (var i = 0; i < ids.Count; i++)
+        {
+            before.Submit(ids[i], priority: i % 2, contentHash: "h", payloadBytes: 1, journaled: null);
+        }
+
+        using (var journal = new TaskJournal(path))
+        {
+            journal.Commit(before.Effects.Changed.Values, ids.Select(id => new KeyValuePair<Guid, string>(id, "x")));
+        }
+
+        using var reopened = new TaskJournal(path);
+        var after = new SchedulerCore(LivenessOptions.Default, time);
+        after.Restore(reopened.LoadUnfinished(), reopened.LastSequence());
+        after.Heartbeat(new Contracts.Messages.WorkerHeartbeat("w1", 10, [], false, time.GetUtcNow()));
+        after.Dispatch();
+
+        var order = after.Effects.Assignments.Select(a => a.TaskId).ToList();
+        var expected = ids.Select((id, i) => (id, i)).OrderByDescending(x => x.i % 2).ThenBy(x => x.i).Select(x => x.id).ToList();
+        Assert.That(order, Is.EqualTo(expected), "priority first, then original order");
+    }
+
+    private static TaskSnapshot Snapshot(TaskState state, long sequence, DateTimeOffset submitted) =>
+        new(Guid.NewGuid(), 5, sequence, state, 0, null, submitted, null, null, null, null, null, "ABCDEF", 11);
+}
