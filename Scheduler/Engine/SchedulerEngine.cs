@@ -82,6 +82,7 @@ public sealed class SchedulerEngine
         if (effects.Changed.Count > 0 || group.Payloads.Count > 0)
         {
             _journal.Commit(effects.Changed.Values, group.Payloads);
+            _state.RecordCommit(_journal.LastCommitDuration, inputs.Count);
         }
 
         var assignments = effects.Assignments.Select(a => (a, PayloadOf(a.TaskId, group))).ToList();

@@ -6,6 +6,9 @@ namespace TaskScheduler.Scheduler.Engine;
 public sealed class SchedulerState
 {
     private volatile SchedulerView _view = SchedulerView.Empty;
+    private long _groups;
+    private long _commitTicks;
+    private long _inputs;
 
     /// <summary>True once the journal is loaded and the broker topology is declared.</summary>
     public bool Ready { get; set; }
@@ -13,4 +16,20 @@ public sealed class SchedulerState
     public SchedulerView View => _view;
 
     public void Publish(SchedulerView view) => _view = view;
+
+    /// <summary>Groups committed to the journal since start.</summary>
+    public long GroupsCommitted => Interlocked.Read(ref _groups);
+
+    /// <summary>Mean time of a group commit, fsync included, in milliseconds.</summary>
+    public double MeanCommitMilliseconds => GroupsCommitted == 0 ? 0 : Interlocked.Read(ref _commitTicks) / (double)TimeSpan.TicksPerMillisecond / GroupsCommitted;
+
+    /// <summary>Mean number of inputs handled per group.</summary>
+    public double MeanGroupSize => GroupsCommitted == 0 ? 0 : Interlocked.Read(ref _inputs) / (double)GroupsCommitted;
+
+    public void RecordCommit(TimeSpan duration, int inputs)
+    {
+        Interlocked.Increment(ref _groups);
+        Interlocked.Add(ref _commitTicks, duration.Ticks);
+        Interlocked.Add(ref _inputs, inputs);
+    }
 }

@@ -32,6 +32,12 @@ public static class TaskEndpoints
                 freeSlots = view.FreeSlots,
                 pendingByPriority = view.PendingByPriority.ToDictionary(p => p.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), p => p.Value),
                 counters = view.Counters,
+                journal = new
+                {
+                    groupsCommitted = state.GroupsCommitted,
+                    meanCommitMs = Math.Round(state.MeanCommitMilliseconds, 3),
+                    meanGroupSize = Math.Round(state.MeanGroupSize, 1),
+                },
             });
         });
         return app;
