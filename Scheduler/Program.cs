@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using TaskScheduler.Scheduler;
 using TaskScheduler.Scheduler.Http;
 
@@ -7,4 +8,13 @@ builder.AddTaskScheduler();
 
 var app = builder.Build();
 app.MapTaskEndpoints();
-app.Run();
+try
+{
+    await app.RunAsync();
+    return 0;
+}
+catch (OptionsValidationException e)
+{
+    await Console.Error.WriteLineAsync($"configuration error: {string.Join("; ", e.Failures)}");
+    return 2;
+}

@@ -16,9 +16,9 @@ public static class SchedulerRegistration
     public static IHostApplicationBuilder AddTaskScheduler(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        AddValidatedOptions<BrokerOptions>(services, BrokerOptions.Section, o => o.Validate());
-        AddValidatedOptions<SchedulerOptions>(services, SchedulerOptions.Section, o => o.Validate());
-        AddValidatedOptions<JournalOptions>(services, JournalOptions.Section, o => o.Validate());
+        services.AddOptions<BrokerOptions>().BindConfiguration(BrokerOptions.Section).ValidateWith(o => o.Validate()).ValidateOnStart();
+        services.AddOptions<SchedulerOptions>().BindConfiguration(SchedulerOptions.Section).ValidateWith(o => o.Validate()).ValidateOnStart();
+        services.AddOptions<JournalOptions>().BindConfiguration(JournalOptions.Section).ValidateWith(o => o.Validate()).ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => Channel.CreateUnbounded<SchedulerInput>(new UnboundedChannelOptions { SingleReader = true }));
@@ -59,12 +59,5 @@ public static class SchedulerRegistration
 
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, WireJson.Default));
         return builder;
-    }
-
-    private static void AddValidatedOptions<T>(IServiceCollection services, string section, Func<T, IEnumerable<string>> validate)
-        where T : class
-    {
-        services.AddOptions<T>().BindConfiguration(section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<T>>(new SettingsValidation<T>(validate));
     }
 }

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Configuration;
 using TaskScheduler.Worker.Agent;
@@ -11,8 +10,8 @@ public static class WorkerRegistration
     public static IHostApplicationBuilder AddTaskWorker(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        AddValidatedOptions<BrokerOptions>(services, BrokerOptions.Section, o => o.Validate());
-        AddValidatedOptions<WorkerOptions>(services, WorkerOptions.Section, o => o.Validate());
+        services.AddOptions<BrokerOptions>().BindConfiguration(BrokerOptions.Section).ValidateWith(o => o.Validate()).ValidateOnStart();
+        services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section).ValidateWith(o => o.Validate()).ValidateOnStart();
 
         // Draining may take DrainTimeout; give the host that long plus room to say goodbye.
         var drain = builder.Configuration.GetSection(WorkerOptions.Section).Get<WorkerOptions>()?.DrainTimeout ?? TimeSpan.FromSeconds(30);
@@ -23,12 +22,5 @@ public static class WorkerRegistration
         services.AddSingleton<WorkerAgent>();
         services.AddHostedService<WorkerService>();
         return builder;
-    }
-
-    private static void AddValidatedOptions<T>(IServiceCollection services, string section, Func<T, IEnumerable<string>> validate)
-        where T : class
-    {
-        services.AddOptions<T>().BindConfiguration(section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<T>>(new SettingsValidation<T>(validate));
     }
 }

@@ -1,0 +1,38 @@
+using TaskScheduler.Contracts;
+using TaskScheduler.Scheduler;
+using TaskScheduler.Worker;
+
+namespace TaskScheduler.UnitTests;
+
+/// <summary>Bad configuration is refused with a message that names the key to fix.</summary>
+public class SettingsTests
+{
+    [Test]
+    public void Defaults_AreValid()
+    {
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(new BrokerOptions().Validate(), Is.Empty);
+            Assert.That(new SchedulerOptions().Validate(), Is.Empty);
+            Assert.That(new JournalOptions().Validate(), Is.Empty);
+            Assert.That(new WorkerOptions().Validate(), Is.Empty);
+        }
+    }
+
+    [Test]
+    public void EachBadValue_IsReportedUnderItsKey()
+    {
+        var broker = new BrokerOptions { Url = "http://localhost", Prefix = "has space" }.Validate().ToList();
+        var scheduler = new SchedulerOptions { HeartbeatInterval = TimeSpan.Zero, MissedHeartbeats = 0 }.Validate().ToList();
+        var worker = new WorkerOptions { Id = "no/slash", Capacity = 11, FailureRate = 1.5, MaxRunTime = TimeSpan.Zero, MinRunTime = TimeSpan.FromSeconds(1) }
+            .Validate().ToList();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(broker, Has.One.StartsWith("Broker:Url").And.One.StartsWith("Broker:Prefix"));
+            Assert.That(scheduler, Has.One.StartsWith("Scheduler:HeartbeatInterval").And.One.StartsWith("Scheduler:MissedHeartbeats"));
+            Assert.That(worker, Has.One.StartsWith("Worker:Id").And.One.StartsWith("Worker:Capacity")
+                .And.One.StartsWith("Worker:FailureRate").And.One.StartsWith("Worker:MinRunTime"));
+        }
+    }
+}
