@@ -114,8 +114,13 @@ public sealed class WorkerAgent : IDisposable
 
         var outcome = plan.Fails ? TaskOutcome.Failed : TaskOutcome.Completed;
         var result = new TaskFinished(_options.Id, order.TaskId, order.Attempt, outcome, plan.Error, startedAt, _time.GetUtcNow());
-        await PublishResultAsync(result);
+        // The slot is free once the result is on its way: acknowledge without waiting for the broker to confirm
+        // the result (with prefetch = capacity an unacknowledged assignment would hold back the next one). Should
+        // the result be lost after all, the publish is retried; should the worker die first, the scheduler
+        // requeues the attempt and fences off any late result.
+        var reported = PublishResultAsync(result);
         await attempt.Delivery.AckAsync();
+        await reported;
         _running.TryRemove(new KeyValuePair<Guid, RunningAttempt>(attempt.TaskId, attempt));
     }
 

@@ -205,6 +205,36 @@ public class SchedulerCoreTests
     }
 
     [Test]
+    public void Dispatch_BreaksLoadTie_AgainstTheWorkerThatGotATaskMostRecently()
+    {
+        Join("x", capacity: 2);
+        Join("y", capacity: 2);
+        _core.Heartbeat(new WorkerHeartbeat("x", 2, [], Draining: true, Now));
+
+        // y takes two tasks while x drains, and frees a slot at t+3.
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var y1 = Submit();
+        Submit();
+        _core.Dispatch();
+        _time.Advance(TimeSpan.FromSeconds(2));
+        Assert.That(_core.Finish(Result(y1, "y", 1)), Is.True);
+
+        // x is back and, being empty, gets the next task at t+5: both are now half loaded.
+        _time.Advance(TimeSpan.FromSeconds(2));
+        Beat("x", capacity: 2);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var a = Submit();
+        _core.Dispatch();
+        Assert.That(Active(a).WorkerId, Is.EqualTo("x"));
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var b = Submit();
+        _core.Dispatch();
+
+        Assert.That(Active(b).WorkerId, Is.EqualTo("y"), "y has waited since t+3, x only since its assignment at t+5");
+    }
+
+    [Test]
     public void Dispatch_SkipsDrainingWorker_UntilItStopsDraining()
     {
         Join("w1", capacity: 2);

@@ -43,6 +43,17 @@ public class SimulatedExecutionTests
     }
 
     [Test]
+    public void Plan_ProducesEveryDurationOfATinyRange_IncludingBothEnds()
+    {
+        var min = TimeSpan.FromTicks(10);
+        var max = TimeSpan.FromTicks(13);
+
+        var durations = Payloads(2000).Select(p => SimulatedExecution.Plan(p, min, max, 0).Duration).Distinct();
+
+        Assert.That(durations, Is.EquivalentTo(new[] { min, min + TimeSpan.FromTicks(1), min + TimeSpan.FromTicks(2), max }));
+    }
+
+    [Test]
     public void Plan_RunsExactlyThatLong_WhenMinEqualsMax()
     {
         var durations = Payloads(50).Select(p => SimulatedExecution.Plan(p, Max, Max, 0).Duration);
