@@ -77,7 +77,16 @@ public static class TaskEndpoints
 
         var reply = new TaskCompletionSource<SubmitOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         await inputs.Writer.WriteAsync(new HttpSubmission(parsed!, reply), ct);
-        var outcome = await reply.Task.WaitAsync(ct);
+        SubmitOutcome outcome;
+        try
+        {
+            outcome = await reply.Task.WaitAsync(TimeSpan.FromSeconds(30), ct);
+        }
+        catch (TimeoutException)
+        {
+            return Results.Json(new { id = parsed!.Id, error = "the scheduler did not journal the task in time; retry with the same id" }, statusCode: 503);
+        }
+
         var location = $"/api/tasks/{parsed!.Id}";
         return outcome switch
         {
