@@ -117,10 +117,10 @@ public sealed class SchedulerCore
         worker.Draining = beat.Draining;
         worker.LastSeen = now;
 
-        var claimed = new HashSet<Guid>();
+        var claimed = new HashSet<(Guid, int)>();
         foreach (var run in beat.Running)
         {
-            claimed.Add(run.TaskId);
+            claimed.Add((run.TaskId, run.Attempt));
             if (!IsCurrentAttempt(run.TaskId, run.Attempt, worker.Id))
             {
                 Effects.Cancels.Add(new WorkerCancel(worker.Id, new CancelTask(run.TaskId, run.Attempt, "superseded")));
@@ -130,7 +130,8 @@ public sealed class SchedulerCore
         foreach (var id in worker.InFlight.ToList())
         {
             var task = _active[id];
-            if (!claimed.Contains(id) && now - (task.AssignedAt ?? now) > _liveness.ReconcileGrace)
+            // Only the current attempt counts: an older attempt of the same task proves nothing about this one.
+            if (!claimed.Contains((id, task.Attempt)) && now - (task.AssignedAt ?? DateTimeOffset.MinValue) > _liveness.ReconcileGrace)
             {
                 Requeue(task, $"worker {worker.Id} no longer reports attempt {task.Attempt}", now);
             }

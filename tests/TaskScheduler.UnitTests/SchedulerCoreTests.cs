@@ -770,6 +770,29 @@ public class SchedulerCoreTests
     }
 
     [Test]
+    public void Heartbeat_ListingOnlyAnOlderAttempt_DoesNotVouchForTheCurrentOne()
+    {
+        Join("w1", capacity: 1);
+        var id = Submit();
+        _core.Dispatch();
+        _core.AssignmentUndeliverable(_core.Effects.Assignments.Single());
+        Beat("w1", capacity: 1);
+        _core.Dispatch();
+        Assert.That(Active(id).Attempt, Is.EqualTo(2), "reassigned to the same worker");
+        _core.Effects.Clear();
+
+        // The worker still reports attempt 1, never attempt 2: past the grace period attempt 2 is requeued.
+        _time.Advance(Liveness.ReconcileGrace + Tick);
+        Beat("w1", 1, new RunningTask(id, 1));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Active(id).State, Is.EqualTo(TaskState.Pending));
+            Assert.That(_core.Effects.Cancels.Select(c => c.Order.Attempt), Is.EqualTo(new[] { 1 }), "the stale attempt is cancelled");
+        }
+    }
+
+    [Test]
     public void Heartbeat_RequeuesAssignment_MissingForLongerThanReconcileGrace()
     {
         Join("w1", capacity: 1);
