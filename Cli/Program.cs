@@ -7,4 +7,6 @@ var root = new RootCommand("tasks: submit and follow work on a TaskScheduler sys
     GlobalOptions.Broker, GlobalOptions.Prefix, GlobalOptions.Scheduler, GlobalOptions.Json,
     SubmitCommand.Create(), StatusCommand.Create(), WorkersCommand.Create(), BenchCommand.Create(),
 };
-return await root.Parse(args).InvokeAsync();
+// `submit @FILE` reads the payload from FILE, so @ must not mean "response file" here.
+var parsing = new ParserConfiguration { ResponseFileTokenReplacer = null };
+return await root.Parse(args, parsing).InvokeAsync();

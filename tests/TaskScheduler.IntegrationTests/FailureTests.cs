@@ -139,6 +139,30 @@ public class FailureTests
     }
 
     [Test]
+    public async Task WorkerStoppedGracefully_HandsBackWhatItCannotFinishInTime_AndOthersRunIt()
+    {
+        await using var system = await TestSystem.CreateAsync();
+        await system.StartSchedulerAsync();
+        var leaving = system.StartWorker("impatient", capacity: 2, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30), drain: TimeSpan.FromSeconds(1));
+        await system.WaitForWorkersAsync("impatient");
+        await using var events = await system.RecordEventsAsync();
+
+        var tasks = Tasks.Many(2, _ => 4);
+        await system.SubmitAllAsync(tasks);
+        await events.WaitUntilAsync(e => e.Count(x => x.State == TaskState.Running) == 2, TimeSpan.FromSeconds(30), "both tasks running");
+        leaving.Terminate();
+        Assert.That(await leaving.WaitForExitAsync(TimeSpan.FromSeconds(30)), Is.True, "the worker exits after its drain timeout");
+
+        await events.WaitUntilAsync(e => e.Count(x => x.State == TaskState.Pending && x.Attempt == 1) == 2, TimeSpan.FromSeconds(10), "both tasks handed back");
+        system.StartWorker("successor", capacity: 2);
+        await events.WaitForFinalAsync([.. tasks.Select(t => t.Id)], TimeSpan.FromSeconds(30));
+
+        var finals = events.Finals();
+        Assert.That(finals.Values.Select(f => (f.State, f.WorkerId, f.Attempt, f.Priority)),
+            Is.All.EqualTo(((TaskState?)TaskState.Completed, (string?)"successor", 2, 4)));
+    }
+
+    [Test]
     public async Task LateResultFromASupersededAttempt_IsFencedOff()
     {
         await using var system = await TestSystem.CreateAsync();

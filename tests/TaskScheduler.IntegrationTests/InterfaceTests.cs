@@ -27,6 +27,9 @@ public class InterfaceTests
         var human = await CliRun.RunAsync(system, null, "status", id.ToString());
         var workers = await CliRun.RunAsync(system, null, "workers");
         var piped = await CliRun.RunAsync(system, "payload from stdin", "submit", "--wait");
+        var file = Path.Combine(system.Directory, "payload.txt");
+        await File.WriteAllTextAsync(file, "payload from a file");
+        var fromFile = await CliRun.RunAsync(system, null, "submit", $"@{file}", "--json");
 
         using (Assert.EnterMultipleScope())
         {
@@ -42,6 +45,15 @@ public class InterfaceTests
             Assert.That(human.Out, Does.Contain("state      Completed").And.Contain("worker     cli-worker"));
             Assert.That(workers.Out, Does.Contain("cli-worker").And.Contain("alive"));
             Assert.That(piped.ExitCode, Is.Zero, piped.Error);
+            Assert.That(fromFile.ExitCode, Is.Zero, fromFile.Error);
+        }
+
+        var fileTaskId = JsonDocument.Parse(fromFile.Out).RootElement.GetProperty("id").GetGuid();
+        var fileTask = await system.GetTaskAsync(fileTaskId);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(fileTask, Is.Not.Null, "the task submitted from a file was accepted");
+            Assert.That(fileTask!.PayloadBytes, Is.EqualTo("payload from a file".Length));
         }
     }
 
