@@ -1,0 +1,87 @@
+using System.Text;
+using Microsoft.Extensions.Time.Testing;
+using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Scheduler.Core;
+
+namespace TaskScheduler.UnitTests;
+
+/// <summary>A fresh core on a fake clock for each test, and the verbs the core tests are written in.</summary>
+public abstract class SchedulerCoreFixture
+{
+    // A worker silent for more than 3 s is dead; an assignment missing from heartbeats for more than 6 s is lost.
+    protected static readonly LivenessOptions Liveness = new(TimeSpan.FromSeconds(1), MissedHeartbeats: 3);
+    protected static readonly TimeSpan Tick = TimeSpan.FromTicks(1);
+
+    protected FakeTimeProvider Clock { get; private set; } = null!;
+
+    protected SchedulerCore Core { get; private set; } = null!;
+
+    protected DateTimeOffset Now => Clock.GetUtcNow();
+
+    [SetUp]
+    public void SetUp()
+    {
+        Clock = new FakeTimeProvider(new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero));
+        Core = new SchedulerCore(Liveness, Clock);
+    }
+
+    protected Guid Submit(int priority = 0)
+    {
+        var id = Guid.NewGuid();
+        var payload = $"job {id}";
+        var outcome = Core.Submit(id, priority, SubmissionParser.ContentHash(payload), Encoding.UTF8.GetByteCount(payload), journaled: null);
+        Assert.That(outcome, Is.EqualTo(SubmitOutcome.Accepted));
+        return id;
+    }
+
+    protected void Join(string workerId, int capacity) =>
+        Core.WorkerJoined(new WorkerJoined(workerId, capacity, "host-1", 4242, Now));
+
+    protected void Beat(string workerId, int capacity, params RunningTask[] running) =>
+        Core.Heartbeat(new WorkerHeartbeat(workerId, capacity, running, Draining: false, Now));
+
+    protected ScheduledTask Active(Guid id) =>
+        Core.FindActive(id) ?? throw new AssertionException($"task {id} is not active");
+
+    protected TaskFinished Result(Guid id, string workerId, int attempt, TaskOutcome outcome = TaskOutcome.Completed, string? error = null) =>
+        new(workerId, id, attempt, outcome, error, Now, Now);
+
+    protected TaskFinished Result(Assignment assignment) => Result(assignment.TaskId, assignment.WorkerId, assignment.Attempt);
+
+    protected List<Guid> DrainOneByOne()
+    {
+        var order = new List<Guid>();
+        while (Core.PendingCount > 0)
+        {
+            Core.Effects.Clear();
+            Assert.That(Core.Dispatch(), Is.EqualTo(1));
+            var assignment = Core.Effects.Assignments.Single();
+            order.Add(assignment.TaskId);
+            Assert.That(Core.Finish(Result(assignment)), Is.True);
+        }
+
+        return order;
+    }
+
+    protected void AssertNoWorkerOverCapacity()
+    {
+        var over = Core.Workers.Values.Where(w => w.InFlight.Count > w.Capacity).Select(w => $"{w.Id} {w.InFlight.Count}/{w.Capacity}");
+        Assert.That(over, Is.Empty);
+    }
+
+    protected static Dictionary<string, int> PerWorker(IEnumerable<Assignment> assignments) =>
+        assignments.GroupBy(a => a.WorkerId).ToDictionary(g => g.Key, g => g.Count());
+
+    protected TaskSnapshot Snapshot(
+        Guid id,
+        int priority,
+        long sequence,
+        TaskState state = TaskState.Pending,
+        int attempts = 0,
+        string? workerId = null,
+        DateTimeOffset? assignedAt = null,
+        string? contentHash = null) =>
+        new(id, priority, sequence, state, attempts, workerId, Now.AddHours(-1), assignedAt, null,
+            state.IsFinal() ? Now.AddMinutes(-1) : null, null, null, contentHash ?? SubmissionParser.ContentHash($"job {id}"), 10);
+}
