@@ -79,9 +79,19 @@ public sealed class WorkerService : BackgroundService
 
     private async Task JoinAsync(CancellationToken ct)
     {
-        await _transport.ConsumeAsync(_agent.OnAssignmentAsync, _agent.OnCancelAsync, OnQueueLostAsync, ct);
         var joined = new WorkerJoined(_options.Id, _options.Capacity, Environment.MachineName, Environment.ProcessId, _time.GetUtcNow());
-        await _transport.PublishAsync(joined, ct);
+        await ConsumeAsync(announce: joined, ct);
+    }
+
+    /// <summary>Consumes our queues, then reports in: "joined" when this process starts, a heartbeat always.</summary>
+    private async Task ConsumeAsync(WorkerJoined? announce, CancellationToken ct)
+    {
+        await _transport.ConsumeAsync(_agent.OnAssignmentAsync, _agent.OnCancelAsync, OnQueueLostAsync, ct);
+        if (announce is not null)
+        {
+            await _transport.PublishAsync(announce, ct);
+        }
+
         await _transport.PublishAsync(_agent.Heartbeat(), ct);
     }
 
@@ -113,8 +123,7 @@ public sealed class WorkerService : BackgroundService
         {
             _logger.LogWarning("Worker {WorkerId} lost its queue consumer (declared dead by the scheduler?); consuming again", _options.Id);
             await Task.Delay(TimeSpan.FromMilliseconds(100), _time, _stopping);
-            await _transport.ConsumeAsync(_agent.OnAssignmentAsync, _agent.OnCancelAsync, OnQueueLostAsync, _stopping);
-            await _transport.PublishAsync(_agent.Heartbeat(), _stopping);
+            await ConsumeAsync(announce: null, _stopping);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
