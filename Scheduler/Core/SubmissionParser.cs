@@ -52,7 +52,8 @@ public static class SubmissionParser
         }
         catch (InvalidOperationException e)
         {
-            // Strings that are valid JSON syntax but not valid text: invalid UTF-8, lone UTF-16 surrogates.
+            // Field values are checked where they are read (TryGetText); this catches the same flaw in a field's
+            // name: valid JSON syntax, but invalid UTF-8 or a lone UTF-16 surrogate.
             submission = null;
             rejection = new SubmissionRejection(null, $"invalid text in a string field: {e.Message}");
             return false;

@@ -389,6 +389,23 @@ public class SubmissionParserTests
     }
 
     [Test]
+    public void TryParse_RejectsInvalidUtf8InAFieldName_WithoutThrowing()
+    {
+        var prefix = Encoding.UTF8.GetBytes($$"""{"id":"{{Id}}","payload":"x","ab""");
+        var suffix = Encoding.UTF8.GetBytes("\":1}");
+        byte[] body = [.. prefix, 0xC3, 0x28, .. suffix];
+
+        bool ok = true;
+        SubmissionRejection? rejection = null;
+        Assert.That(() => ok = SubmissionParser.TryParse(body, out _, out rejection), Throws.Nothing);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ok, Is.False);
+            Assert.That(rejection?.Reason, Does.Contain("invalid text"));
+        }
+    }
+
+    [Test]
     public void ContentHash_IsEqual_ForEqualPayloads()
     {
         var a = SubmissionParser.ContentHash("resize image 42");
