@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 
 namespace TaskScheduler.IntegrationTests.Infrastructure;
 
@@ -28,20 +27,7 @@ public sealed class ChildProcess : IDisposable
 
     public static ChildProcess Start(string name, string dll, IEnumerable<string> args, string logDirectory)
     {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-        };
-        info.ArgumentList.Add(dll);
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
+        var info = DotnetProgram.StartInfo(dll, args);
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
         info.Environment["Logging__Console__FormatterName"] = "simple";
         var logPath = Path.Combine(logDirectory, $"{name}.log");

@@ -7,19 +7,7 @@ public sealed record CliRun(int ExitCode, string Out, string Error)
 {
     public static async Task<CliRun> RunAsync(TestSystem system, string? stdin, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(Repository.Program("Cli", "tasks.dll"));
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
+        var info = DotnetProgram.StartInfo(Repository.Program("Cli", "tasks.dll"), args);
         info.Environment["TASKS_BROKER_URL"] = BrokerSetup.Url;
         info.Environment["TASKS_PREFIX"] = system.Prefix;
         info.Environment["TASKS_SCHEDULER_URL"] = system.SchedulerUrl;
