@@ -174,6 +174,16 @@ public sealed class SchedulerEngine
                 _core.AssignmentUndeliverable(r.Assignment);
                 break;
 
+            case BrokerConnectionChanged { Connected: false }:
+                _logger.LogWarning("Lost the broker connection; liveness checks wait until it is back");
+                _core.BrokerDisconnected();
+                break;
+
+            case BrokerConnectionChanged { Connected: true }:
+                _logger.LogInformation("Broker connection recovered; workers get a fresh liveness window");
+                _core.BrokerReconnected();
+                break;
+
             default:
                 throw new InvalidOperationException($"Unknown scheduler input {input.GetType().Name}");
         }

@@ -79,6 +79,7 @@ public sealed class WorkerService : BackgroundService
 
     private async Task JoinAsync(CancellationToken ct)
     {
+        await _transport.PurgeAsync(ct);
         var joined = new WorkerJoined(_options.Id, _options.Capacity, Environment.MachineName, Environment.ProcessId, _time.GetUtcNow());
         await ConsumeAsync(announce: joined, ct);
     }

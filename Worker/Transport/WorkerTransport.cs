@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
+using RabbitMQ.Client.Exceptions;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 
@@ -41,10 +42,29 @@ public sealed class WorkerTransport : IAsyncDisposable
             NetworkRecoveryInterval = TimeSpan.FromSeconds(2),
             ClientProvidedName = $"{_broker.Prefix} worker {_options.Id}",
         };
-        _connection = await factory.CreateConnectionAsync(ct);
+        _connection = await ConnectAsync(factory, ct);
         _publishChannel = await _connection.CreateChannelAsync(
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), ct);
         await _publishChannel.ExchangeDeclareAsync(Topology.EventsExchange, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: ct);
+    }
+
+    /// <summary>
+    /// Empties this worker's queues before a new process of the same id consumes them. What a predecessor left
+    /// there was meant for it; the scheduler requeues all of that when it hears "joined", and running it here as
+    /// well would run one attempt twice.
+    /// </summary>
+    public async Task PurgeAsync(CancellationToken ct)
+    {
+        await using var channel = await _connection!.CreateChannelAsync(cancellationToken: ct);
+        foreach (var queue in new[] { Topology.WorkerQueue(_options.Id), Topology.WorkerControlQueue(_options.Id) })
+        {
+            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, cancellationToken: ct);
+            var purged = await channel.QueuePurgeAsync(queue, ct);
+            if (purged > 0)
+            {
+                _logger.LogInformation("Purged {Count} messages left in {Queue} by a previous process", purged, queue);
+            }
+        }
     }
 
     /// <summary>
@@ -142,6 +162,29 @@ public sealed class WorkerTransport : IAsyncDisposable
 
     public Task PublishAsync(WorkerLeft message, CancellationToken ct) =>
         PublishAsync(Topology.WorkerEvents.Left, JsonSerializer.SerializeToUtf8Bytes(message, WireJson.Default.WorkerLeft), ct);
+
+    /// <summary>
+    /// The first connection, retried with backoff: a program started before its broker (or during a broker
+    /// restart) waits for it instead of failing. Later losses are the client's automatic recovery's business.
+    /// </summary>
+    private async Task<IConnection> ConnectAsync(ConnectionFactory factory, CancellationToken ct)
+    {
+        var delay = TimeSpan.FromMilliseconds(500);
+        while (true)
+        {
+            try
+            {
+                return await factory.CreateConnectionAsync(ct);
+            }
+            catch (BrokerUnreachableException e)
+            {
+                _logger.LogWarning("Broker not reachable ({Error}); retrying in {Delay}", e.InnerException?.Message ?? e.Message, delay);
+            }
+
+            await Task.Delay(delay, ct);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {

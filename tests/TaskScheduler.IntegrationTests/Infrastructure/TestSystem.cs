@@ -23,9 +23,10 @@ public sealed class TestSystem : IAsyncDisposable
     private readonly IConnection _connection;
     private readonly IChannel _publish;
 
-    private TestSystem(string prefix, string directory, int port, IConnection connection, IChannel publish)
+    private TestSystem(string prefix, string directory, int port, string brokerUrl, IConnection connection, IChannel publish)
     {
         Prefix = prefix;
+        BrokerUrl = brokerUrl;
         Directory = directory;
         SchedulerUrl = $"http://127.0.0.1:{port}";
         Api = new HttpClient { BaseAddress = new Uri(SchedulerUrl), Timeout = TimeSpan.FromSeconds(30) };
@@ -34,6 +35,9 @@ public sealed class TestSystem : IAsyncDisposable
     }
 
     public string Prefix { get; }
+
+    /// <summary>The broker the whole system uses: the shared one, or a test's own <see cref="RabbitNode"/>.</summary>
+    public string BrokerUrl { get; }
 
     public Topology Topology => new(Prefix);
 
@@ -54,14 +58,15 @@ public sealed class TestSystem : IAsyncDisposable
 
     public ChildProcess? Scheduler { get; private set; }
 
-    public static async Task<TestSystem> CreateAsync()
+    public static async Task<TestSystem> CreateAsync(string? brokerUrl = null)
     {
+        brokerUrl ??= BrokerSetup.Url;
         var prefix = $"t{Guid.NewGuid():N}"[..9];
         var directory = Path.Combine(TestContext.CurrentContext.WorkDirectory, "runs", $"{TestContext.CurrentContext.Test.MethodName}-{prefix}");
         System.IO.Directory.CreateDirectory(directory);
-        var connection = await new ConnectionFactory { Uri = new Uri(BrokerSetup.Url), ClientProvidedName = $"test {prefix}" }.CreateConnectionAsync();
+        var connection = await new ConnectionFactory { Uri = new Uri(brokerUrl), ClientProvidedName = $"test {prefix}" }.CreateConnectionAsync();
         var publish = await connection.CreateChannelAsync(new CreateChannelOptions(true, true));
-        return new TestSystem(prefix, directory, FreePort(), connection, publish);
+        return new TestSystem(prefix, directory, FreePort(), brokerUrl, connection, publish);
     }
 
     public async Task StartSchedulerAsync()
@@ -74,7 +79,7 @@ public sealed class TestSystem : IAsyncDisposable
         Scheduler = Start("scheduler", Repository.Program("Scheduler", "TaskScheduler.Scheduler.dll"),
         [
             "--urls", SchedulerUrl,
-            $"--Broker:Url={BrokerSetup.Url}",
+            $"--Broker:Url={BrokerUrl}",
             $"--Broker:Prefix={Prefix}",
             $"--Journal:Path={JournalPath}",
             $"--Scheduler:HeartbeatInterval={HeartbeatInterval}",
@@ -110,12 +115,14 @@ public sealed class TestSystem : IAsyncDisposable
         }
     }
 
-    public ChildProcess StartWorker(string id, int capacity = 4, TimeSpan? minRun = null, TimeSpan? maxRun = null, double failureRate = 0, TimeSpan? drain = null)
+    public ChildProcess StartWorker(
+        string id, int capacity = 4, TimeSpan? minRun = null, TimeSpan? maxRun = null, double failureRate = 0, TimeSpan? drain = null,
+        IEnumerable<string>? extraArgs = null)
     {
         _workerIds.Add(id);
         return Start(id, Repository.Program("Worker", "TaskScheduler.Worker.dll"),
         [
-            $"--Broker:Url={BrokerSetup.Url}",
+            $"--Broker:Url={BrokerUrl}",
             $"--Broker:Prefix={Prefix}",
             $"--Worker:Id={id}",
             $"--Worker:Capacity={capacity}",
@@ -124,6 +131,7 @@ public sealed class TestSystem : IAsyncDisposable
             $"--Worker:MaxRunTime={maxRun ?? TimeSpan.FromMilliseconds(20)}",
             $"--Worker:FailureRate={failureRate.ToString(CultureInfo.InvariantCulture)}",
             $"--Worker:DrainTimeout={drain ?? TimeSpan.FromSeconds(20)}",
+            .. extraArgs ?? [],
         ]);
     }
 
