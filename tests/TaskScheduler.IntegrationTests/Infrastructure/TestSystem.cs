@@ -64,7 +64,12 @@ public sealed class TestSystem : IAsyncDisposable
         var prefix = $"t{Guid.NewGuid():N}"[..9];
         var directory = Path.Combine(TestContext.CurrentContext.WorkDirectory, "runs", $"{TestContext.CurrentContext.Test.MethodName}-{prefix}");
         System.IO.Directory.CreateDirectory(directory);
-        var connection = await new ConnectionFactory { Uri = new Uri(brokerUrl), ClientProvidedName = $"test {prefix}" }.CreateConnectionAsync();
+        var connection = await new ConnectionFactory
+        {
+            Uri = new Uri(brokerUrl),
+            ClientProvidedName = $"test {prefix}",
+            NetworkRecoveryInterval = TimeSpan.FromSeconds(1),
+        }.CreateConnectionAsync();
         var publish = await connection.CreateChannelAsync(new CreateChannelOptions(true, true));
         return new TestSystem(prefix, directory, FreePort(), brokerUrl, connection, publish);
     }
@@ -170,7 +175,47 @@ public sealed class TestSystem : IAsyncDisposable
         return await response.Content.ReadFromJsonAsync(WireJson.Default.TaskStatusView);
     }
 
+    /// <summary>
+    /// Asks the scheduler, the journal's voice, for each task until all are final or the time is up. Returns the
+    /// final statuses; the tasks still unfinished at the deadline are missing from it.
+    /// </summary>
+    public async Task<Dictionary<Guid, TaskStatusView>> WaitForFinalStatesAsync(IEnumerable<Guid> ids, TimeSpan timeout)
+    {
+        var finals = new Dictionary<Guid, TaskStatusView>();
+        var unfinished = ids.ToList();
+        var deadline = DateTime.UtcNow + timeout;
+        while (unfinished.Count > 0 && DateTime.UtcNow < deadline)
+        {
+            var next = new List<Guid>();
+            foreach (var id in unfinished)
+            {
+                var status = await GetTaskAsync(id);
+                if (status is not null && status.State.IsFinal())
+                {
+                    finals[id] = status;
+                }
+                else
+                {
+                    next.Add(id);
+                }
+            }
+
+            unfinished = next;
+            if (unfinished.Count > 0)
+            {
+                await Task.Delay(500);
+            }
+        }
+
+        return finals;
+    }
+
     public Task<EventRecorder> RecordEventsAsync() => EventRecorder.StartAsync(_connection, Topology);
+
+    /// <summary>Records task events on a durable queue, so that the record survives a broker restart.</summary>
+    public Task<EventRecorder> RecordEventsDurablyAsync() => EventRecorder.StartAsync(_connection, Topology, DurableEventsQueue);
+
+    private string DurableEventsQueue => $"{Prefix}.test.events";
 
     /// <summary>Publishes a submission to the submit exchange, as any producer would, and waits for the broker's confirm.</summary>
     public Task SubmitAsync(SubmitTask task) => PublishAsync(JsonSerializer.SerializeToUtf8Bytes(task, WireJson.Default.SubmitTask));
@@ -221,6 +266,31 @@ public sealed class TestSystem : IAsyncDisposable
         await Task.WhenAll(pending);
     }
 
+    /// <summary>After a broker restart: waits until this test's own connection has recovered too.</summary>
+    public async Task WaitForBrokerConnectionAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!_connection.IsOpen || !_publish.IsOpen)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail("The test's broker connection did not recover within 60 s.");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>The log files of every worker process this system started.</summary>
+    public IEnumerable<string> WorkerLogs() => _workerIds.Select(id => Path.Combine(Directory, $"{id}.log")).Where(File.Exists);
+
+    /// <summary>The scheduler's counters as GET /api/stats shows them.</summary>
+    public async Task<JsonElement> GetCountersAsync()
+    {
+        using var stats = JsonDocument.Parse(await Api.GetStringAsync(new Uri("/api/stats", UriKind.Relative)));
+        return stats.RootElement.GetProperty("counters").Clone();
+    }
+
     public ChildProcess Start(string name, string dll, IEnumerable<string> args)
     {
         var process = ChildProcess.Start(name, dll, args, Directory);
@@ -249,7 +319,11 @@ public sealed class TestSystem : IAsyncDisposable
             }
         }
 
-        await RemoveTopologyAsync();
+        if (_connection.IsOpen)
+        {
+            await RemoveTopologyAsync();
+        }
+
         await _publish.DisposeAsync();
         await _connection.DisposeAsync();
         Api.Dispose();
@@ -257,7 +331,7 @@ public sealed class TestSystem : IAsyncDisposable
 
     private async Task RemoveTopologyAsync()
     {
-        var queues = new List<string> { Topology.SubmitQueue, Topology.RejectedQueue, Topology.SchedulerEventsQueue, Topology.StatusQueue };
+        var queues = new List<string> { Topology.SubmitQueue, Topology.RejectedQueue, Topology.SchedulerEventsQueue, Topology.StatusQueue, DurableEventsQueue };
         queues.AddRange(_workerIds.SelectMany(id => new[] { Topology.WorkerQueue(id), Topology.WorkerControlQueue(id) }));
         await using var channel = await _connection.CreateChannelAsync();
         foreach (var queue in queues)
