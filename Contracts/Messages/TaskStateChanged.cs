@@ -1,7 +1,9 @@
 namespace TaskScheduler.Contracts.Messages;
 
 /// <summary>
-/// Published by the scheduler on <c>task.{id}.{state}</c> after the change is committed to its journal.
+/// Published by the scheduler on <c>task.{id}.{state}</c> after the change is committed to its journal. A final
+/// state carries when the worker started and finished the attempt (by the worker's clock), so a listener learns
+/// how long the task waited and ran without asking.
 /// </summary>
 public sealed record TaskStateChanged(
     Guid TaskId,
@@ -10,4 +12,6 @@ public sealed record TaskStateChanged(
     int Attempt,
     string? WorkerId,
     string? Error,
-    DateTimeOffset At);
+    DateTimeOffset At,
+    DateTimeOffset? StartedAt = null,
+    DateTimeOffset? FinishedAt = null);

@@ -338,6 +338,6 @@ public sealed class SchedulerCore
     private void Record(ScheduledTask task, DateTimeOffset now)
     {
         Effects.Changed[task.Id] = task.ToSnapshot();
-        Effects.Events.Add(new TaskStateChanged(task.Id, task.State, task.Priority, task.Attempt, task.WorkerId, task.Error, now));
+        Effects.Events.Add(new TaskStateChanged(task.Id, task.State, task.Priority, task.Attempt, task.WorkerId, task.Error, now, task.StartedAt, task.FinishedAt));
     }
 }

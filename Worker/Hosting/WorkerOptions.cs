@@ -10,6 +10,12 @@ public sealed class WorkerOptions
     /// <summary>Unique name of this worker; its queues are named after it. Defaults to host name and a random suffix.</summary>
     public string Id { get; set; } = $"{Sanitize(Environment.MachineName)}-{Guid.NewGuid().ToString("N")[..6]}";
 
+    /// <summary>
+    /// Worker nodes this process hosts, each with its own id, queues, heartbeat and capacity: a whole pool in one
+    /// process for scale tests. With more than one, node N is named <c>{Id}-N</c>.
+    /// </summary>
+    public int Nodes { get; set; } = 1;
+
     /// <summary>Tasks run at once, 1 to 10; also the prefetch of the worker's queue.</summary>
     public int Capacity { get; set; } = 4;
 
@@ -27,11 +33,33 @@ public sealed class WorkerOptions
     /// <summary>On stop, how long running tasks may take to finish before they are handed back.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    public const int MaxNodes = 1000;
+
+    /// <summary>The settings of node <paramref name="node"/> (1-based) of this process: the same but for its id.</summary>
+    public WorkerOptions ForNode(int node)
+    {
+        if (Nodes == 1)
+        {
+            return this;
+        }
+
+        var copy = (WorkerOptions)MemberwiseClone();
+        copy.Id = NodeId(node);
+        copy.Nodes = 1;
+        return copy;
+    }
+
     public IEnumerable<string> Validate()
     {
-        if (!Limits.IsValidWorkerId(Id))
+        if (!Limits.IsValidWorkerId(Id) || (Nodes > 1 && !Limits.IsValidWorkerId(NodeId(Nodes))))
         {
-            yield return $"{Section}:Id must be 1 to {Limits.MaxWorkerIdLength} letters, digits, '-' or '_', not '{Id}'";
+            var longest = Nodes > 1 ? $" (with the node suffix: '{NodeId(Nodes)}')" : "";
+            yield return $"{Section}:Id must be 1 to {Limits.MaxWorkerIdLength} letters, digits, '-' or '_', not '{Id}'{longest}";
+        }
+
+        if (Nodes is < 1 or > MaxNodes)
+        {
+            yield return $"{Section}:Nodes must be between 1 and {MaxNodes}, not {Nodes}";
         }
 
         if (Capacity is < 1 or > Limits.MaxWorkerCapacity)
@@ -59,6 +87,8 @@ public sealed class WorkerOptions
             yield return $"{Section}:DrainTimeout must not be negative";
         }
     }
+
+    private string NodeId(int node) => $"{Id}-{node}";
 
     private static string Sanitize(string name)
     {

@@ -56,6 +56,13 @@ public sealed class WorkerService : BackgroundService
         }
     }
 
+    public override void Dispose()
+    {
+        _agent.Dispose();
+        _rejoin.Dispose();
+        base.Dispose();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _stopping = stoppingToken;

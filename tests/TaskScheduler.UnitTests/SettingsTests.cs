@@ -35,4 +35,21 @@ public class SettingsTests
                 .And.One.StartsWith("Worker:FailureRate").And.One.StartsWith("Worker:MinRunTime"));
         }
     }
+
+    [Test]
+    public void WorkerNodes_EachGetTheirOwnId_AndTheSameOtherSettings()
+    {
+        var pool = new WorkerOptions { Id = "pool", Nodes = 3, Capacity = 7 };
+        var single = new WorkerOptions { Id = "solo" };
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Enumerable.Range(1, 3).Select(n => pool.ForNode(n).Id), Is.EqualTo(new[] { "pool-1", "pool-2", "pool-3" }));
+            Assert.That(pool.ForNode(2).Capacity, Is.EqualTo(7));
+            Assert.That(single.ForNode(1).Id, Is.EqualTo("solo"), "a process with one node keeps its id as given");
+            Assert.That(new WorkerOptions { Nodes = 0 }.Validate(), Has.One.StartsWith("Worker:Nodes"));
+            Assert.That(new WorkerOptions { Id = new string('a', 64), Nodes = 2 }.Validate(), Has.One.StartsWith("Worker:Id"),
+                "the node suffix must still fit in a worker id");
+        }
+    }
 }

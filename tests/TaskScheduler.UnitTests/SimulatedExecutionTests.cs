@@ -1,3 +1,4 @@
+using TaskScheduler.Contracts;
 using TaskScheduler.Worker.Execution;
 
 namespace TaskScheduler.UnitTests;
@@ -100,5 +101,39 @@ public class SimulatedExecutionTests
         var longRuns = Payloads(500).Select(p => SimulatedExecution.Plan(p, Min, Max, 0.2).Fails);
 
         Assert.That(longRuns, Is.EqualTo(shortRuns));
+    }
+
+    [Test]
+    public void Plan_RunsAsLongAsTheHintSays_WhenThePayloadStartsWithOne()
+    {
+        var payloads = new[] { RunTimeHint.Format(TimeSpan.FromMilliseconds(1234)) + "resize image 42", "sim:run=0ms;", "sim:run=5000ms" };
+
+        var durations = payloads.Select(p => SimulatedExecution.Plan(p, Min, Max, 0).Duration);
+
+        Assert.That(durations, Is.EqualTo(new[] { TimeSpan.FromMilliseconds(1234), TimeSpan.Zero, TimeSpan.FromSeconds(5) }));
+    }
+
+    [Test]
+    public void Plan_IgnoresAMalformedHint_AndDerivesTheDurationFromTheHash()
+    {
+        var payloads = new[] { "sim:run=12s;", "sim:run=-5ms;", "sim:run=ms;", "sim:run=99999999999ms;", " sim:run=5ms;" };
+
+        var durations = payloads.Select(p => SimulatedExecution.Plan(p, Min, Max, 0).Duration);
+
+        Assert.That(durations, Is.All.InRange(Min, Max));
+    }
+
+    [Test]
+    public void RunTimeHint_RoundTrips_AndRefusesWhatItCannotExpress()
+    {
+        var hint = RunTimeHint.Format(TimeSpan.FromMilliseconds(7));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(hint, Is.EqualTo("sim:run=7ms;"));
+            Assert.That(RunTimeHint.TryRead(hint + "rest", out var read) ? read : TimeSpan.MinValue, Is.EqualTo(TimeSpan.FromMilliseconds(7)));
+            Assert.That(() => RunTimeHint.Format(TimeSpan.FromMilliseconds(-1)), Throws.InstanceOf<ArgumentOutOfRangeException>());
+            Assert.That(() => RunTimeHint.Format(TimeSpan.FromDays(2)), Throws.InstanceOf<ArgumentOutOfRangeException>());
+        }
     }
 }

@@ -26,6 +26,8 @@ public class SchedulerCoreResultTests : SchedulerCoreFixture
             Assert.That(Core.Effects.Changed[first].State, Is.EqualTo(TaskState.Completed));
             Assert.That(Core.Effects.Changed[first].FinishedAt, Is.EqualTo(Now));
             Assert.That(Core.Effects.Events.Single().State, Is.EqualTo(TaskState.Completed));
+            Assert.That((Core.Effects.Events.Single().StartedAt, Core.Effects.Events.Single().FinishedAt), Is.EqualTo((Now.AddSeconds(-2), Now)),
+                "the final event says when the worker ran the task");
             Assert.That(Core.Counters.Completed, Is.EqualTo(1));
             Assert.That(Core.Workers["w1"].Completed, Is.EqualTo(1));
             Assert.That(Core.Workers["w1"].InFlight, Is.Empty);
