@@ -84,6 +84,13 @@ public sealed class BrokerClient : IAsyncDisposable
         return events.Reader;
     }
 
+    /// <summary>A further channel on this connection, for tools that need their own (the bench's listeners).</summary>
+    public async Task<IChannel> OpenChannelAsync(bool confirms, CancellationToken ct) =>
+        await _connection.CreateChannelAsync(new CreateChannelOptions(confirms, confirms), ct);
+
+    /// <summary>Binds <paramref name="queue"/> to the events exchange, explaining a missing exchange.</summary>
+    public Task BindEventsAsync(IChannel channel, string queue, string key, CancellationToken ct) => BindAsync(channel, queue, key, ct);
+
     /// <summary>Publishes one submission and waits for the broker to confirm it is stored in the scheduler's queue.</summary>
     public async Task SubmitAsync(SubmitTask task, CancellationToken ct) =>
         await SubmitAsync(JsonSerializer.SerializeToUtf8Bytes(task, WireJson.Default.SubmitTask), ct);

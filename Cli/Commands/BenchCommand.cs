@@ -1,156 +1,164 @@
 using System.CommandLine;
-using System.Diagnostics;
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
+using Spectre.Console;
+using TaskScheduler.Cli.Api;
+using TaskScheduler.Cli.Bench;
 using TaskScheduler.Cli.Broker;
 using TaskScheduler.Contracts;
-using TaskScheduler.Contracts.Messages;
 
 namespace TaskScheduler.Cli.Commands;
 
 /// <summary>
-/// <c>tasks bench</c>: submits a burst of tasks over the broker, as a producer would, and measures how fast they
-/// are accepted and how fast they all reach a final state, end to end.
+/// <c>tasks bench</c>: drives a running system over the broker as a producer would and reports throughput,
+/// latency percentiles, fairness and utilization, each throughput beside the broker's measured one-hop ceiling.
 /// </summary>
 public static class BenchCommand
 {
     public static Command Create()
     {
-        var count = new Option<int>("--tasks", "-n") { Description = "How many tasks", DefaultValueFactory = _ => 10_000 };
-        var size = new Option<int>("--payload-bytes") { Description = "Payload size", DefaultValueFactory = _ => 100 };
-        var priorities = new Option<int>("--priorities") { Description = "Spread tasks over priorities 0..N-1", DefaultValueFactory = _ => 1 };
-        var window = new Option<int>("--window") { Description = "Unconfirmed publishes in flight", DefaultValueFactory = _ => 256 };
-        var timeout = new Option<TimeSpan>("--timeout") { Description = "Give up after this long", DefaultValueFactory = _ => TimeSpan.FromMinutes(10) };
+        var tasks = new Option<int?>("--tasks", "-n") { Description = "Submit this many tasks (default 10000 unless --duration is given)" };
+        var duration = Duration("--duration", "Submit for this long instead (60s, 2m)");
+        var rate = new Option<double?>("--rate") { Description = "Open loop: submit at this many tasks per second (default: as fast as possible)" };
+        var size = new Option<int>("--payload-bytes") { Description = "Payload size in bytes", DefaultValueFactory = _ => 100 };
+        var priorities = new Option<string>("--priorities") { Description = "Priority mix, PRIORITY[:WEIGHT],... (0:90,5:9,9:1)", DefaultValueFactory = _ => "0" };
+        var runTime = new Option<string?>("--run-time") { Description = "Simulated run time asked of the workers: 0ms, 250ms, or a range 1ms..5s (default: the workers' own)" };
+        var window = new Option<int>("--window") { Description = "Submissions in flight awaiting the broker's confirm", DefaultValueFactory = _ => 256 };
+        var maxOutstanding = new Option<int>("--max-outstanding") { Description = "Most tasks submitted and not yet finished", DefaultValueFactory = _ => 20_000 };
+        var timeout = Duration("--timeout", "Give up waiting for tasks this long after the last submission (default 10m)");
+        var ceiling = Duration("--ceiling", "How long to measure the broker's one-hop rate first; 0 skips it (default 3s)");
 
-        var command = new Command("bench", "Measure end-to-end throughput and latency of a running system") { count, size, priorities, window, timeout };
+        var command = new Command("bench", "Measure a running system: throughput, latency, fairness and utilization, against the broker's own limit")
+        {
+            tasks, duration, rate, size, priorities, runTime, window, maxOutstanding, timeout, ceiling,
+        };
         command.SetAction((result, ct) => CliRunner.RunAsync(result, async output =>
         {
-            var n = result.GetValue(count);
-            var bytes = result.GetValue(size);
-            if (n < 1 || bytes < 0 || bytes > Limits.MaxPayloadBytes || result.GetValue(priorities) < 1 || result.GetValue(window) < 1)
+            var settings = Settings(result, tasks, duration, rate, size, priorities, runTime, window, maxOutstanding, timeout, ceiling);
+            await using var broker = await BrokerClient.ConnectAsync(result.GetValue(GlobalOptions.Broker)!, result.GetValue(GlobalOptions.Prefix)!, ct);
+            using var api = new SchedulerApi(result.GetValue(GlobalOptions.Scheduler)!);
+            var progress = new BenchProgress { Target = settings.Tasks, Duration = settings.Duration };
+            var run = BenchRunner.RunAsync(broker, api, settings, progress, ct);
+            var report = await ShowProgressAsync(run, progress, output);
+
+            if (output.Json)
             {
-                throw new CliException(ExitCodes.Usage, "--tasks, --priorities and --window must be positive and --payload-bytes at most 1 MiB");
+                output.Result("", report);
+            }
+            else
+            {
+                AnsiConsole.Write(BenchTable.Render(report));
             }
 
-            await using var broker = await BrokerClient.ConnectAsync(result.GetValue(GlobalOptions.Broker)!, result.GetValue(GlobalOptions.Prefix)!, ct);
-            var events = await broker.WatchAsync(null, ct);
-            var run = await RunAsync(broker, events, n, bytes, result.GetValue(priorities), result.GetValue(window), result.GetValue(timeout), output, ct);
-            output.Result(run.ToText(), run);
-            return run.Lost == 0 ? ExitCodes.Ok : ExitCodes.Timeout;
+            return report.Tasks.Unfinished == 0 && report.Tasks.PublishErrors == 0 ? ExitCodes.Ok : ExitCodes.Timeout;
         }));
         return command;
     }
 
-    private static async Task<BenchResult> RunAsync(
-        BrokerClient broker, System.Threading.Channels.ChannelReader<TaskEvent> events, int n, int bytes, int priorities, int window,
-        TimeSpan timeout, Output output, CancellationToken ct)
+    private static Option<TimeSpan?> Duration(string name, string description) => new(name)
     {
-        var submittedAt = new Dictionary<Guid, long>(n);
-        var clock = Stopwatch.StartNew();
-        var finals = new Dictionary<Guid, TaskEvent>(n);
-        var latencies = new List<double>(n);
-        var collector = Task.Run(async () =>
+        Description = description,
+        CustomParser = r =>
         {
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            deadline.CancelAfter(timeout);
-            try
+            var text = r.Tokens.Count > 0 ? r.Tokens[0].Value : "";
+            if (DurationText.TryParse(text, out var value))
             {
-                await foreach (var e in events.ReadAllAsync(deadline.Token))
+                return value;
+            }
+
+            r.AddError($"{name} takes a duration such as 500ms, 30s, 2m or 00:01:00, not '{text}'");
+            return null;
+        },
+    };
+
+    private static BenchSettings Settings(
+        ParseResult result, Option<int?> tasks, Option<TimeSpan?> duration, Option<double?> rate, Option<int> size, Option<string> priorities,
+        Option<string?> runTime, Option<int> window, Option<int> maxOutstanding, Option<TimeSpan?> timeout, Option<TimeSpan?> ceiling)
+    {
+        var count = result.GetValue(tasks);
+        var time = result.GetValue(duration);
+        if (count is not null && time is not null)
+        {
+            throw Usage("give --tasks or --duration, not both");
+        }
+
+        if (count is < 1 || time is { } t && t <= TimeSpan.Zero)
+        {
+            throw Usage("--tasks and --duration must be positive");
+        }
+
+        if (result.GetValue(rate) is <= 0 or double.NaN or double.PositiveInfinity)
+        {
+            throw Usage("--rate must be a positive number of tasks per second");
+        }
+
+        var bytes = result.GetValue(size);
+        if (bytes is < 0 or > Limits.MaxPayloadBytes)
+        {
+            throw Usage($"--payload-bytes must be between 0 and {Limits.MaxPayloadBytes}");
+        }
+
+        if (!PriorityMix.TryParse(result.GetValue(priorities)!, out var mix, out var mixProblem))
+        {
+            throw Usage(mixProblem!);
+        }
+
+        RunTimeRange? range = null;
+        if (result.GetValue(runTime) is { } text && !RunTimeRange.TryParse(text, out range, out var rangeProblem))
+        {
+            throw Usage(rangeProblem!);
+        }
+
+        if (result.GetValue(window) is < 1 or > 65_535 || result.GetValue(maxOutstanding) < 1)
+        {
+            throw Usage("--window must be between 1 and 65535 and --max-outstanding at least 1");
+        }
+
+        return new BenchSettings
+        {
+            Tasks = count ?? (time is null ? 10_000 : null),
+            Duration = time,
+            Rate = result.GetValue(rate),
+            PayloadBytes = bytes,
+            Priorities = mix!,
+            RunTime = range,
+            Window = result.GetValue(window),
+            MaxOutstanding = result.GetValue(maxOutstanding),
+            Timeout = result.GetValue(timeout) ?? TimeSpan.FromMinutes(10),
+            CeilingDuration = result.GetValue(ceiling) ?? TimeSpan.FromSeconds(3),
+        };
+    }
+
+    /// <summary>A live progress bar on standard error while people watch; nothing for machines or redirected output.</summary>
+    private static async Task<BenchReport> ShowProgressAsync(Task<BenchReport> run, BenchProgress progress, Output output)
+    {
+        if (output.Json || Console.IsErrorRedirected)
+        {
+            return await run;
+        }
+
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        await console.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .StartAsync(async context =>
+            {
+                var submitted = context.AddTask("submitted", maxValue: progress.Target ?? progress.Duration?.TotalSeconds ?? 1);
+                var finished = context.AddTask("finished", maxValue: progress.Target ?? 1);
+                while (!run.IsCompleted)
                 {
-                    long sent;
-                    lock (submittedAt)
-                    {
-                        if (!submittedAt.TryGetValue(e.TaskId, out sent) || !finals.TryAdd(e.TaskId, e))
-                        {
-                            continue;
-                        }
-                    }
-
-                    latencies.Add((clock.ElapsedTicks - sent) * 1000.0 / Stopwatch.Frequency);
-                    if (finals.Count == n)
-                    {
-                        return;
-                    }
+                    var duration = progress.Duration;
+                    submitted.Value = duration is { } d ? Math.Min(progress.Elapsed().TotalSeconds, d.TotalSeconds) : progress.Submitted;
+                    submitted.Description = $"{progress.Phase}: {progress.Submitted:N0} submitted, {progress.Accepted:N0} accepted";
+                    finished.MaxValue = Math.Max(1, progress.Target ?? progress.Submitted);
+                    finished.Value = progress.Finished;
+                    finished.Description = $"{progress.Finished:N0} finished";
+                    await Task.WhenAny(run, Task.Delay(200));
                 }
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                // Timed out: the result reports what is missing.
-            }
-        }, ct);
 
-        var filler = new string('x', bytes);
-        var inFlight = new List<Task>(window);
-        for (var i = 0; i < n; i++)
-        {
-            var task = new SubmitTask(Guid.NewGuid(), filler, i % priorities);
-            var body = JsonSerializer.SerializeToUtf8Bytes(task, WireJson.Default.SubmitTask);
-            lock (submittedAt)
-            {
-                submittedAt[task.Id] = clock.ElapsedTicks;
-            }
-
-            inFlight.Add(broker.SubmitAsync(body, ct));
-            if (inFlight.Count >= window)
-            {
-                await Task.WhenAll(inFlight);
-                inFlight.Clear();
-            }
-        }
-
-        await Task.WhenAll(inFlight);
-        var submitSeconds = clock.Elapsed.TotalSeconds;
-        output.Progress($"submitted {n} tasks in {submitSeconds:0.00}s; waiting for them to finish");
-        await collector;
-        var totalSeconds = clock.Elapsed.TotalSeconds;
-
-        latencies.Sort();
-        double Percentile(double p) => latencies.Count == 0 ? double.NaN : latencies[Math.Min(latencies.Count - 1, (int)(p * latencies.Count))];
-        var perWorker = finals.Values.Where(e => e.WorkerId is not null).GroupBy(e => e.WorkerId!)
-            .OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count());
-        return new BenchResult(
-            n,
-            finals.Values.Count(e => e.State == TaskState.Completed),
-            finals.Values.Count(e => e.State == TaskState.Failed),
-            finals.Values.Count(e => e.State is null),
-            n - finals.Count,
-            Math.Round(submitSeconds, 3),
-            Math.Round(totalSeconds, 3),
-            Math.Round(n / submitSeconds),
-            Math.Round(finals.Count / totalSeconds),
-            Math.Round(Percentile(0.5), 1),
-            Math.Round(Percentile(0.9), 1),
-            Math.Round(Percentile(0.99), 1),
-            Math.Round(latencies.Count == 0 ? double.NaN : latencies[^1], 1),
-            perWorker);
+                submitted.Value = submitted.MaxValue;
+                finished.Value = progress.Finished;
+            });
+        return await run;
     }
 
-    private sealed record BenchResult(
-        int Tasks,
-        int Completed,
-        int Failed,
-        int Rejected,
-        int Lost,
-        double SubmitSeconds,
-        double TotalSeconds,
-        double SubmittedPerSecond,
-        double EndToEndPerSecond,
-        double P50Ms,
-        double P90Ms,
-        double P99Ms,
-        double MaxMs,
-        Dictionary<string, int> TasksPerWorker)
-    {
-        public string ToText()
-        {
-            var text = new StringBuilder();
-            text.AppendLine(CultureInfo.InvariantCulture, $"tasks             {Tasks} ({Completed} completed, {Failed} failed, {Rejected} rejected, {Lost} unfinished)");
-            text.AppendLine(CultureInfo.InvariantCulture, $"submitted         {SubmittedPerSecond:0} tasks/s ({SubmitSeconds:0.00}s)");
-            text.AppendLine(CultureInfo.InvariantCulture, $"end to end        {EndToEndPerSecond:0} tasks/s (all final after {TotalSeconds:0.00}s)");
-            text.AppendLine(CultureInfo.InvariantCulture, $"submit-to-done    p50 {P50Ms} ms, p90 {P90Ms} ms, p99 {P99Ms} ms, max {MaxMs} ms");
-            text.Append("per worker        ").AppendJoin(", ", TasksPerWorker.Select(p => $"{p.Key}: {p.Value}"));
-            return text.ToString();
-        }
-    }
+    private static CliException Usage(string message) => new(ExitCodes.Usage, message);
 }

@@ -1,0 +1,184 @@
+using System.Collections.Concurrent;
+using TaskScheduler.Cli.Api;
+using TaskScheduler.Cli.Broker;
+
+namespace TaskScheduler.Cli.Bench;
+
+/// <summary>
+/// One bench run against a running system, as a producer would drive it: measure the broker's ceiling, follow the
+/// task events, submit (open or closed loop), wait for every task to finish, and work out the figures.
+/// </summary>
+public static class BenchRunner
+{
+    public static async Task<BenchReport> RunAsync(BrokerClient broker, SchedulerApi api, BenchSettings settings, BenchProgress progress, CancellationToken ct)
+    {
+        var loadAtStart = MachineLoad();
+        var bodies = new SubmissionBodies(settings.PayloadBytes, settings.RunTime);
+
+        CeilingReport? ceiling = null;
+        if (settings.CeilingDuration > TimeSpan.Zero)
+        {
+            progress.Phase = "measuring the broker's one-hop rate";
+            ceiling = await BrokerCeiling.MeasureAsync(broker, bodies.TypicalMessageBytes, settings.CeilingDuration, settings.Window, ct);
+        }
+
+        var (capacities, note) = await CapacitiesAsync(api, ct);
+
+        var clock = new BenchClock();
+        progress.Elapsed = () => clock.Elapsed;
+        var tasks = new ConcurrentDictionary<Guid, BenchTask>();
+        using var outstanding = new SemaphoreSlim(settings.MaxOutstanding, settings.MaxOutstanding);
+        await using var events = new BenchEvents(tasks, clock, progress, outstanding);
+        await events.StartAsync(broker, ct);
+
+        progress.Phase = "submitting";
+        var submission = await SubmitAsync(broker, settings, bodies, clock, tasks, outstanding, progress, ct);
+        if (submission.Fatal is not null && submission.Confirmed == 0)
+        {
+            throw submission.Fatal;
+        }
+
+        progress.Phase = "waiting for the tasks to finish";
+        await events.WaitForAsync(tasks.Count, settings.Timeout, ct);
+
+        return new BenchReport(
+            Setup(settings),
+            Counts(tasks.Values, submission.PublishErrors),
+            BenchFigures.Throughput(tasks.Values, submission, ceiling),
+            BenchFigures.Latencies(tasks.Values, clock),
+            BenchFigures.Workers(tasks.Values, capacities, note, clock),
+            ceiling,
+            new MachineReport(Environment.ProcessorCount, loadAtStart, MachineLoad()));
+    }
+
+    private static async Task<Submission> SubmitAsync(
+        BrokerClient broker, BenchSettings settings, SubmissionBodies bodies, BenchClock clock,
+        ConcurrentDictionary<Guid, BenchTask> tasks, SemaphoreSlim outstanding, BenchProgress progress, CancellationToken ct)
+    {
+        using var window = new PublishWindow(settings.Window);
+        var first = -1L;
+        var lastConfirm = 0L;
+        long confirmed = 0, errors = 0;
+        CliException? fatal = null;
+
+        for (long index = 0; Volatile.Read(ref fatal) is null && (settings.Tasks is not { } n || index < n); index++)
+        {
+            if (settings.Rate is { } rate)
+            {
+                // Open loop: task i is due at i/rate whatever the system does; if we fall behind, catch up at once.
+                var ahead = TimeSpan.FromSeconds(index / rate) - clock.Elapsed;
+                if (ahead > TimeSpan.FromMilliseconds(1))
+                {
+                    await Task.Delay(ahead, ct);
+                }
+            }
+
+            if (settings.Duration is { } duration && clock.Elapsed >= duration)
+            {
+                break;
+            }
+
+            await outstanding.WaitAsync(ct);
+            var id = Guid.NewGuid();
+            var body = bodies.Build(id, settings.Priorities.For(index));
+            await window.SendAsync(
+                () =>
+                {
+                    var task = new BenchTask(clock.Now);
+                    tasks[id] = task;
+                    if (first < 0)
+                    {
+                        first = task.SubmittedAt;
+                    }
+
+                    return broker.SubmitAsync(body, ct);
+                },
+                error =>
+                {
+                    if (error is null)
+                    {
+                        Interlocked.Increment(ref confirmed);
+                        InterlockedMax(ref lastConfirm, clock.Now);
+                        progress.CountSubmitted();
+                        return;
+                    }
+
+                    Interlocked.Increment(ref errors);
+                    tasks.TryRemove(id, out _);
+                    outstanding.Release();
+                    if (error is CliException cli)
+                    {
+                        Interlocked.CompareExchange(ref fatal, cli, null);
+                    }
+                },
+                ct);
+        }
+
+        await window.DrainAsync(ct);
+        return new Submission(first, Interlocked.Read(ref lastConfirm), Interlocked.Read(ref confirmed), Interlocked.Read(ref errors), fatal);
+    }
+
+    private static async Task<(IReadOnlyDictionary<string, int>? Capacities, string? Note)> CapacitiesAsync(SchedulerApi api, CancellationToken ct)
+    {
+        try
+        {
+            var workers = await api.GetWorkersAsync(ct);
+            return (workers.Where(w => w.Confirmed && !w.Draining).ToDictionary(w => w.Id, w => w.Capacity), null);
+        }
+        catch (CliException e)
+        {
+            return (null, $"no utilization: {e.Message}");
+        }
+    }
+
+    private static BenchSetup Setup(BenchSettings s) => new(
+        s.Mode, s.Tasks, s.Duration?.TotalSeconds, s.Rate, s.PayloadBytes, s.Priorities.ToString(), s.RunTime?.ToString(), s.Window, s.MaxOutstanding);
+
+    private static TaskCounts Counts(ICollection<BenchTask> tasks, long publishErrors)
+    {
+        long completed = 0, failed = 0, cancelled = 0, rejected = 0, unfinished = 0;
+        foreach (var task in tasks)
+        {
+            switch (task.Outcome)
+            {
+                case "completed": completed++; break;
+                case "failed": failed++; break;
+                case "cancelled": cancelled++; break;
+                case null: unfinished++; break;
+                default: rejected++; break;
+            }
+        }
+
+        return new TaskCounts(tasks.Count, completed, failed, cancelled, rejected, unfinished, publishErrors);
+    }
+
+    private static string? MachineLoad()
+    {
+        try
+        {
+            return File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        var current = Interlocked.Read(ref target);
+        while (value > current)
+        {
+            var seen = Interlocked.CompareExchange(ref target, value, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+}
+
+/// <summary>How the submitting went: first submission and last confirm (ticks), counts, and a fatal error if any.</summary>
+public sealed record Submission(long FirstSubmit, long LastConfirm, long Confirmed, long PublishErrors, CliException? Fatal);

@@ -1,0 +1,69 @@
+using System.Text.Json;
+using TaskScheduler.IntegrationTests.Infrastructure;
+
+namespace TaskScheduler.IntegrationTests;
+
+/// <summary>
+/// A short smoke run of `tasks bench` against a real system: the figures it prints for machines must add up.
+/// Benchmarks themselves are not tests (docs/benchmarks.md); this checks only that the tool measures sanely.
+/// </summary>
+[TestFixture]
+[Category("integration")]
+public class BenchTests
+{
+    [Test]
+    public async Task Bench_ReportsSaneFigures_ForABurstAndForAnOpenLoopRun()
+    {
+        await using var system = await TestSystem.CreateAsync();
+        await system.StartSchedulerAsync();
+        system.StartWorker("bench-1", capacity: 4, maxRun: TimeSpan.FromSeconds(5));
+        system.StartWorker("bench-2", capacity: 4, maxRun: TimeSpan.FromSeconds(5));
+        await system.WaitForWorkersAsync("bench-1", "bench-2");
+
+        // The run time hint overrides the workers' own 0-5 s, so the burst is quick.
+        var burst = await CliRun.RunAsync(system, null, "bench", "--tasks", "300", "--run-time", "0ms..2ms", "--priorities", "0:3,5:1", "--ceiling", "1s", "--json");
+        var openLoop = await CliRun.RunAsync(system, null, "bench", "--duration", "2s", "--rate", "40", "--run-time", "1ms", "--ceiling", "0", "--json");
+
+        Assert.That(burst.ExitCode, Is.Zero, burst.Error);
+        using var report = JsonDocument.Parse(burst.Out);
+        var root = report.RootElement;
+        var tasks = root.GetProperty("tasks");
+        var latency = root.GetProperty("latencyMs");
+        var perWorker = root.GetProperty("workers").GetProperty("tasksPerWorker").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64());
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(tasks.GetProperty("submitted").GetInt64(), Is.EqualTo(300));
+            Assert.That(tasks.GetProperty("completed").GetInt64(), Is.EqualTo(300));
+            Assert.That(tasks.GetProperty("unfinished").GetInt64(), Is.Zero);
+            foreach (var name in new[] { "submitToAccepted", "submitToStart", "submitToDone" })
+            {
+                var l = latency.GetProperty(name);
+                var (p50, p90, p99, max) = (l.GetProperty("p50").GetDouble(), l.GetProperty("p90").GetDouble(), l.GetProperty("p99").GetDouble(), l.GetProperty("max").GetDouble());
+                Assert.That(p50, Is.GreaterThanOrEqualTo(0).And.LessThanOrEqualTo(p90), name);
+                Assert.That(p90, Is.LessThanOrEqualTo(p99), name);
+                Assert.That(p99, Is.LessThanOrEqualTo(max), name);
+                Assert.That(l.GetProperty("count").GetInt32(), Is.EqualTo(300), name);
+            }
+
+            Assert.That(latency.GetProperty("submitToAccepted").GetProperty("max").GetDouble(),
+                Is.LessThanOrEqualTo(latency.GetProperty("submitToDone").GetProperty("max").GetDouble()), "a task is accepted before it is done");
+            Assert.That(root.GetProperty("ceiling").GetProperty("oneHopPerSecond").GetDouble(), Is.GreaterThan(0));
+            Assert.That(root.GetProperty("throughput").GetProperty("completedPerSecond").GetDouble(), Is.GreaterThan(0));
+            Assert.That(root.GetProperty("throughput").GetProperty("completedToCeiling").GetDouble(), Is.GreaterThan(0));
+            Assert.That(perWorker.Keys, Is.EquivalentTo(new[] { "bench-1", "bench-2" }));
+            Assert.That(perWorker.Values.Sum(), Is.EqualTo(300));
+            Assert.That(root.GetProperty("workers").GetProperty("utilization").GetDouble(), Is.InRange(0.0, 1.0));
+        }
+
+        Assert.That(openLoop.ExitCode, Is.Zero, openLoop.Error);
+        using var open = JsonDocument.Parse(openLoop.Out);
+        var openTasks = open.RootElement.GetProperty("tasks");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(openTasks.GetProperty("submitted").GetInt64(), Is.GreaterThan(0));
+            Assert.That(openTasks.GetProperty("completed").GetInt64(), Is.EqualTo(openTasks.GetProperty("submitted").GetInt64()));
+            Assert.That(open.RootElement.GetProperty("ceiling").ValueKind, Is.EqualTo(JsonValueKind.Null), "--ceiling 0 skips the broker measurement");
+            Assert.That(open.RootElement.GetProperty("setup").GetProperty("rate").GetDouble(), Is.EqualTo(40));
+        }
+    }
+}
