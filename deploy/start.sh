@@ -6,14 +6,24 @@
 #   deploy/start.sh                       three workers with their default settings
 #   WORKERS=5 deploy/start.sh             five workers
 #   deploy/start.sh --Worker:Capacity=10  extra arguments go to every worker
+#   WORKERS=1 deploy/start.sh --Worker:Nodes=100   one process hosting 100 worker nodes
+#
+# Beside a system already running on this machine (a benchmark, say), choose another prefix and port:
+#   PREFIX=mine SCHEDULER_URLS=http://127.0.0.1:5181 deploy/start.sh
+# SCHEDULER_ARGS adds arguments to the scheduler; BROKER_URL uses a broker you run yourself (deploy/broker.sh
+# is then skipped).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-run_dir="$root/.run"
 workers="${WORKERS:-3}"
 urls="${SCHEDULER_URLS:-http://127.0.0.1:5080}"
+prefix="${PREFIX:-tasks}"
+broker_url="${BROKER_URL:-amqp://guest:guest@127.0.0.1:5672/}"
+# Each prefix keeps its own journal and logs.
+run_dir="$root/.run"
+if [ "$prefix" != "tasks" ]; then run_dir="$root/.run/$prefix"; fi
 
-"$root/deploy/broker.sh"
+if [ -z "${BROKER_URL:-}" ]; then "$root/deploy/broker.sh"; fi
 
 echo "start: building (Release)" >&2
 dotnet build "$root/TaskScheduler.sln" -c Release -nologo -v quiet >/dev/null
@@ -30,8 +40,9 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
+# shellcheck disable=SC2086 # SCHEDULER_ARGS is a list of arguments
 dotnet "$(bin Scheduler TaskScheduler.Scheduler.dll)" --urls "$urls" --Journal:Path="$run_dir/journal.db" \
-  >"$run_dir/scheduler.log" 2>&1 &
+  --Broker:Url="$broker_url" --Broker:Prefix="$prefix" ${SCHEDULER_ARGS:-} >"$run_dir/scheduler.log" 2>&1 &
 pids+=($!)
 
 for _ in $(seq 1 60); do
@@ -41,7 +52,8 @@ done
 curl -fsS "$urls/health" >/dev/null || { echo "start: the scheduler did not come up; see $run_dir/scheduler.log" >&2; exit 1; }
 
 for i in $(seq 1 "$workers"); do
-  dotnet "$(bin Worker TaskScheduler.Worker.dll)" --Worker:Id="worker-$i" "$@" >"$run_dir/worker-$i.log" 2>&1 &
+  dotnet "$(bin Worker TaskScheduler.Worker.dll)" --Broker:Url="$broker_url" --Broker:Prefix="$prefix" --Worker:Id="worker-$i" "$@" \
+    >"$run_dir/worker-$i.log" 2>&1 &
   pids+=($!)
 done
 
@@ -50,11 +62,12 @@ cat <<INFO
 TaskScheduler is running:
   scheduler API       $urls   (GET /api/workers, GET /api/tasks/{id}, POST /api/tasks)
   RabbitMQ console    http://127.0.0.1:15672   (guest / guest)
-  workers             $workers, logs in .run/
+  broker prefix       $prefix
+  workers             $workers processes, logs in ${run_dir#"$root/"}/
 
 Try it from another terminal:
-  dotnet run --project Cli -- submit "hello" --priority 5 --wait
-  dotnet run --project Cli -- workers
+  dotnet run --project Cli -- --prefix $prefix --scheduler $urls submit "hello" --priority 5 --wait
+  dotnet run --project Cli -- --prefix $prefix --scheduler $urls workers
 
 Ctrl+C stops the scheduler and the workers.
 INFO

@@ -1,4 +1,6 @@
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Journal;
@@ -7,14 +9,19 @@ using TaskScheduler.Scheduler.Transport;
 namespace TaskScheduler.Scheduler.Engine;
 
 /// <summary>
-/// Runs one group: applies its inputs to the core, commits what changed to the journal in one durable
-/// transaction, and only then sends what the group decided and acknowledges the broker messages it consumed.
-/// A crash anywhere before the acknowledgements loses nothing: the broker redelivers, and redelivered input is
-/// harmless (a duplicate submission is a no-op, a stale result is fenced).
+/// Runs one group: applies its inputs to the core, writes what changed to the journal in one transaction, and
+/// hands the group to delivery, which makes it durable (fsync) and only then sends what the group decided and
+/// acknowledges the broker messages it consumed. While one group is being made durable and delivered the loop
+/// already gathers, applies and writes the next (a pipeline of at most <see cref="GroupsInDelivery"/> groups);
+/// groups are delivered strictly in order. A crash anywhere before the acknowledgements loses nothing: the broker
+/// redelivers, and redelivered input is harmless (a duplicate submission is a no-op, a stale result is fenced).
 /// </summary>
 public sealed class SchedulerEngine
 {
     private const string ConflictReason = "id already belongs to a task with other content";
+
+    /// <summary>Groups written but not yet delivered; beyond it the loop waits, so memory stays bounded.</summary>
+    private const int GroupsInDelivery = 4;
 
     private readonly SchedulerCore _core;
     private readonly TaskJournal _journal;
@@ -23,6 +30,9 @@ public sealed class SchedulerEngine
     private readonly TimeProvider _time;
     private readonly ILogger<SchedulerEngine> _logger;
     private readonly List<Assignment> _returned = [];
+    private readonly PayloadCache _payloads;
+    private readonly Channel<Group> _delivery = Channel.CreateBounded<Group>(
+        new BoundedChannelOptions(GroupsInDelivery) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
     private Task _ordersInFlight = Task.CompletedTask;
 
     public SchedulerEngine(
@@ -31,8 +41,10 @@ public sealed class SchedulerEngine
         SchedulerTransport transport,
         SchedulerState state,
         TimeProvider time,
-        ILogger<SchedulerEngine> logger)
+        ILogger<SchedulerEngine> logger,
+        PayloadCache payloads)
     {
+        _payloads = payloads;
         _core = core;
         _journal = journal;
         _transport = transport;
@@ -81,29 +93,79 @@ public sealed class SchedulerEngine
         var effects = _core.Effects;
         if (effects.Changed.Count > 0 || group.Payloads.Count > 0)
         {
-            _journal.Commit(effects.Changed.Values, group.Payloads);
+            _journal.Write(effects.Changed.Values, group.Payloads);
+            group.Written = true;
             _state.RecordCommit(_journal.LastCommitDuration, inputs.Count);
         }
 
-        var assignments = effects.Assignments.Select(a => (a, PayloadOf(a.TaskId, group))).ToList();
-        var events = effects.Events.ToList();
-        var cancels = effects.Cancels.ToList();
-        var removed = effects.RemovedWorkers.ToList();
+        group.Assignments = [.. effects.Assignments.Select(a => (a, PayloadOf(a.TaskId, group)))];
+        KeepPayloadsOfWaitingTasks(group, effects);
+        group.Events = [.. effects.Events];
+        group.Cancels = [.. effects.Cancels];
+        group.RemovedWorkers = [.. effects.RemovedWorkers];
         effects.Clear();
 
+        await _delivery.Writer.WriteAsync(group, ct);
+        _state.Publish(_core.View());
+        lock (_returned)
+        {
+            return _returned.Count > 0;
+        }
+    }
+
+    /// <summary>
+    /// Delivers written groups in order until cancelled: one fsync for whatever groups are waiting, then for each
+    /// its HTTP replies, orders and notices, stored rejections and broker acknowledgements. A failed fsync stops
+    /// the scheduler (nothing is acknowledged that is not durable); the broker redelivers the rest.
+    /// </summary>
+    public async Task DeliverAsync(CancellationToken ct)
+    {
+        var batch = new List<Group>();
+        try
+        {
+            while (await _delivery.Reader.WaitToReadAsync(ct))
+            {
+                batch.Clear();
+                while (_delivery.Reader.TryRead(out var group))
+                {
+                    batch.Add(group);
+                }
+
+                if (batch.Exists(g => g.Written))
+                {
+                    _journal.MakeDurable();
+                    _state.RecordFlush(_journal.LastFlushDuration);
+                }
+
+                foreach (var group in batch)
+                {
+                    await FinishAsync(group, ct);
+                }
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The loop's next hand-over rethrows this, so the scheduler stops instead of running on undurably.
+            _delivery.Writer.TryComplete(e);
+            throw;
+        }
+    }
+
+    private async Task FinishAsync(Group group, CancellationToken ct)
+    {
         foreach (var (reply, outcome) in group.HttpReplies)
         {
             reply.TrySetResult(outcome);
         }
 
-        // Orders and notices of this group go out while the next group is gathered and committed: one group in
+        // Orders and notices of this group go out while the next group is made durable: one group's orders in
         // flight at a time keeps memory bounded. Nothing is acknowledged on their account; an assignment that is
         // never confirmed is caught by reconciliation, a lost notice changes no state.
         await _ordersInFlight;
-        _ordersInFlight = SendOrdersAsync(assignments, events, cancels, ct);
+        _ordersInFlight = SendOrdersAsync(group.Assignments, group.Events, group.Cancels, ct);
 
         var rejectionsStored = await StoreRejectionsAsync(group, ct);
-        foreach (var workerId in removed)
+        foreach (var workerId in group.RemovedWorkers)
         {
             await DeleteQueuesAsync(workerId, ct);
         }
@@ -112,11 +174,29 @@ public sealed class SchedulerEngine
         {
             await AcknowledgeAsync(group, ct);
         }
+    }
 
-        _state.Publish(_core.View());
-        lock (_returned)
+    /// <summary>
+    /// New payloads of tasks still pending after dispatch go to the cache, so their dispatch needs no journal read;
+    /// payloads of tasks that finished without being dispatched leave it.
+    /// </summary>
+    private void KeepPayloadsOfWaitingTasks(Group group, CoreEffects effects)
+    {
+        foreach (var (id, payload) in group.Payloads)
         {
-            return _returned.Count > 0;
+            if (_core.FindActive(id) is { State: TaskState.Pending })
+            {
+                _payloads.Add(id, payload);
+            }
+        }
+
+        group.Payloads.Clear();
+        foreach (var (id, snapshot) in effects.Changed)
+        {
+            if (snapshot.State.IsFinal())
+            {
+                _payloads.Remove(id);
+            }
         }
     }
 
@@ -241,7 +321,7 @@ public sealed class SchedulerEngine
 
     private string PayloadOf(Guid taskId, Group group)
     {
-        if (group.Payloads.TryGetValue(taskId, out var payload))
+        if (group.Payloads.TryGetValue(taskId, out var payload) || _payloads.TryTake(taskId, out payload))
         {
             return payload;
         }
@@ -326,5 +406,16 @@ public sealed class SchedulerEngine
         public ulong SubmitTag { get; set; }
 
         public ulong EventsTag { get; set; }
+
+        /// <summary>True once the group's changes are in the journal: delivery must make them durable first.</summary>
+        public bool Written { get; set; }
+
+        public List<(Assignment, string)> Assignments { get; set; } = [];
+
+        public List<TaskStateChanged> Events { get; set; } = [];
+
+        public List<WorkerCancel> Cancels { get; set; } = [];
+
+        public List<string> RemovedWorkers { get; set; } = [];
     }
 }

@@ -42,6 +42,7 @@ public sealed class SchedulerLoop : BackgroundService
     {
         _engine.Restore();
         await _transport.StartAsync(_inputs.Writer, stoppingToken);
+        var delivery = Task.Run(() => _engine.DeliverAsync(stoppingToken), stoppingToken);
         _state.Ready = true;
         _logger.LogInformation("Scheduler ready on broker prefix '{Prefix}'", _transport.Topology.Prefix);
 
@@ -74,6 +75,8 @@ public sealed class SchedulerLoop : BackgroundService
                 moreWork = await _engine.RunAsync(group, checkLiveness, stoppingToken);
             }
         }
+
+        await delivery;
     }
 
     private async Task WaitForInputAsync(TimeSpan delay, CancellationToken ct)

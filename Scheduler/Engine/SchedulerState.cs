@@ -9,6 +9,8 @@ public sealed class SchedulerState
     private long _groups;
     private long _commitTicks;
     private long _inputs;
+    private long _flushes;
+    private long _flushTicks;
 
     /// <summary>True once the journal is loaded and the broker topology is declared.</summary>
     public bool Ready { get; set; }
@@ -20,11 +22,23 @@ public sealed class SchedulerState
     /// <summary>Groups committed to the journal since start.</summary>
     public long GroupsCommitted => Interlocked.Read(ref _groups);
 
-    /// <summary>Mean time of a group commit, fsync included, in milliseconds.</summary>
+    /// <summary>Mean time of a group's journal transaction (without the fsync), in milliseconds.</summary>
     public double MeanCommitMilliseconds => GroupsCommitted == 0 ? 0 : Interlocked.Read(ref _commitTicks) / (double)TimeSpan.TicksPerMillisecond / GroupsCommitted;
 
     /// <summary>Mean number of inputs handled per group.</summary>
     public double MeanGroupSize => GroupsCommitted == 0 ? 0 : Interlocked.Read(ref _inputs) / (double)GroupsCommitted;
+
+    /// <summary>fsyncs since start; one covers every group written while the previous one ran.</summary>
+    public long Flushes => Interlocked.Read(ref _flushes);
+
+    /// <summary>Mean time of an fsync of the journal files, in milliseconds.</summary>
+    public double MeanFlushMilliseconds => Flushes == 0 ? 0 : Interlocked.Read(ref _flushTicks) / (double)TimeSpan.TicksPerMillisecond / Flushes;
+
+    public void RecordFlush(TimeSpan duration)
+    {
+        Interlocked.Increment(ref _flushes);
+        Interlocked.Add(ref _flushTicks, duration.Ticks);
+    }
 
     public void RecordCommit(TimeSpan duration, int inputs)
     {

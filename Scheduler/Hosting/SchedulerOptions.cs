@@ -19,6 +19,12 @@ public sealed class SchedulerOptions
 
     public ushort EventsPrefetch { get; set; } = 2000;
 
+    /// <summary>
+    /// Memory for payloads of tasks waiting to be dispatched, so a backlog is dispatched without reading each payload
+    /// back from the journal. Beyond it payloads are read from the journal; 0 turns the cache off.
+    /// </summary>
+    public long PayloadCacheBytes { get; set; } = 64L * 1024 * 1024;
+
     public IEnumerable<string> Validate()
     {
         if (HeartbeatInterval <= TimeSpan.Zero)
@@ -34,6 +40,11 @@ public sealed class SchedulerOptions
         if (MaxBatch < 1)
         {
             yield return $"{Section}:MaxBatch must be at least 1, not {MaxBatch}";
+        }
+
+        if (PayloadCacheBytes < 0)
+        {
+            yield return $"{Section}:PayloadCacheBytes must not be negative, not {PayloadCacheBytes}";
         }
 
         if (SubmitPrefetch < 1 || EventsPrefetch < 1)

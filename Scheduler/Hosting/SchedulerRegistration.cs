@@ -33,6 +33,7 @@ public static class SchedulerRegistration
             var o = sp.GetRequiredService<IOptions<SchedulerOptions>>().Value;
             return new SchedulerCore(new LivenessOptions(o.HeartbeatInterval, o.MissedHeartbeats), sp.GetRequiredService<TimeProvider>());
         });
+        services.AddSingleton(sp => new PayloadCache(sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.PayloadCacheBytes));
         services.AddSingleton<SchedulerTransport>();
         services.AddSingleton<SchedulerEngine>();
         services.AddSingleton<TaskStatusQuery>();

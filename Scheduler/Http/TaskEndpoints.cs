@@ -37,6 +37,8 @@ public static class TaskEndpoints
                     groupsCommitted = state.GroupsCommitted,
                     meanCommitMs = Math.Round(state.MeanCommitMilliseconds, 3),
                     meanGroupSize = Math.Round(state.MeanGroupSize, 1),
+                    flushes = state.Flushes,
+                    meanFlushMs = Math.Round(state.MeanFlushMilliseconds, 3),
                 },
             });
         });

@@ -44,14 +44,26 @@ public sealed class TaskJournal : IDisposable
         FlushToDisk();
     }
 
-    /// <summary>Time spent in the last commit, fsync included.</summary>
+    /// <summary>Time spent in the last LiteDB transaction (<see cref="Write"/>).</summary>
     public TimeSpan LastCommitDuration { get; private set; }
 
-    /// <summary>
-    /// Writes one group in a single transaction and makes it durable. Must be called on one thread with no await
-    /// inside: LiteDB transactions belong to the thread that opened them.
-    /// </summary>
+    /// <summary>Time spent in the last <see cref="MakeDurable"/>.</summary>
+    public TimeSpan LastFlushDuration { get; private set; }
+
+    /// <summary>Writes one group in a single transaction and makes it durable (<see cref="Write"/>, then <see cref="MakeDurable"/>).</summary>
     public void Commit(IEnumerable<TaskSnapshot> changes, IEnumerable<KeyValuePair<Guid, string>> newPayloads)
+    {
+        Write(changes, newPayloads);
+        MakeDurable();
+    }
+
+    /// <summary>
+    /// Writes one group in a single LiteDB transaction: from then on it is read back by every query and survives a
+    /// killed process, but not yet a power loss; nothing may be acknowledged on its account before
+    /// <see cref="MakeDurable"/>. Must be called on one thread with no await inside: LiteDB transactions belong to
+    /// the thread that opened them.
+    /// </summary>
+    public void Write(IEnumerable<TaskSnapshot> changes, IEnumerable<KeyValuePair<Guid, string>> newPayloads)
     {
         var started = Stopwatch.GetTimestamp();
         if (!_db.BeginTrans())
@@ -87,8 +99,18 @@ public sealed class TaskJournal : IDisposable
             throw;
         }
 
-        FlushToDisk();
         LastCommitDuration = Stopwatch.GetElapsedTime(started);
+    }
+
+    /// <summary>
+    /// Puts everything written so far on disk (fsync of the log and data files). One call covers every group
+    /// written before it, so groups written while an earlier flush ran share the next one. Any thread may call it.
+    /// </summary>
+    public void MakeDurable()
+    {
+        var started = Stopwatch.GetTimestamp();
+        FlushToDisk();
+        LastFlushDuration = Stopwatch.GetElapsedTime(started);
     }
 
     public TaskSnapshot? Find(Guid id)
