@@ -12,7 +12,7 @@ namespace TaskScheduler.Scheduler.Engine;
 /// Runs one group: applies its inputs to the core, writes what changed to the journal in one transaction, and
 /// hands the group to delivery, which makes it durable (fsync) and only then sends what the group decided and
 /// acknowledges the broker messages it consumed. While one group is being made durable and delivered the loop
-/// already gathers, applies and writes the next (a pipeline of at most <see cref="GroupsInDelivery"/> groups);
+/// already gathers, applies and writes the next (at most <see cref="GroupsInDelivery"/> more wait their turn);
 /// groups are delivered strictly in order. A crash anywhere before the acknowledgements loses nothing: the broker
 /// redelivers, and redelivered input is harmless (a duplicate submission is a no-op, a stale result is fenced).
 /// </summary>
@@ -20,8 +20,11 @@ public sealed class SchedulerEngine
 {
     private const string ConflictReason = "id already belongs to a task with other content";
 
-    /// <summary>Groups written but not yet delivered; beyond it the loop waits, so memory stays bounded.</summary>
-    private const int GroupsInDelivery = 4;
+    /// <summary>
+    /// Groups written and waiting for delivery. One: the next group is written while the previous one is made durable,
+    /// and meanwhile inputs gather, so groups grow with load (a journal transaction has a high fixed cost).
+    /// </summary>
+    private const int GroupsInDelivery = 1;
 
     private readonly SchedulerCore _core;
     private readonly TaskJournal _journal;
