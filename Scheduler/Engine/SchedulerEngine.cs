@@ -329,7 +329,7 @@ public sealed class SchedulerEngine
             return payload;
         }
 
-        return _journal.FindPayload(taskId)
+        return _journal.FindPayload(taskId, _core.FindActive(taskId)?.Sequence ?? 0)
             ?? throw new InvalidOperationException($"The journal has no payload for task {taskId}.");
     }
 

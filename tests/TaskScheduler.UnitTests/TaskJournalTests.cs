@@ -42,7 +42,7 @@ public class TaskJournalTests
         {
             Assert.That(unfinished, Is.EqualTo(new[] { pending, running }));
             Assert.That(reopened.Find(failed.Id), Is.EqualTo(failed));
-            Assert.That(reopened.FindPayload(pending.Id), Is.EqualTo("payload é 1"));
+            Assert.That(reopened.FindPayload(pending.Id, pending.Sequence), Is.EqualTo("payload é 1"));
             Assert.That(reopened.LastSequence(), Is.EqualTo(3));
             Assert.That(reopened.Find(Guid.NewGuid()), Is.Null);
         }
@@ -61,7 +61,31 @@ public class TaskJournalTests
         {
             Assert.That(journal.Find(task.Id)!.State, Is.EqualTo(TaskState.Completed));
             Assert.That(journal.LoadUnfinished(), Is.Empty);
-            Assert.That(journal.FindPayload(task.Id), Is.EqualTo("work"), "the payload outlives the task's state changes");
+            Assert.That(journal.FindPayload(task.Id, task.Sequence), Is.EqualTo("work"), "the payload outlives the task's state changes");
+        }
+    }
+
+    [Test]
+    public void Payload_WrittenByAnOlderJournalUnderTheTaskId_IsStillFound()
+    {
+        var path = Path.Combine(_directory, "journal.db");
+        var task = Snapshot(TaskState.Pending, sequence: 3, DateTimeOffset.UnixEpoch);
+        using (var journal = new TaskJournal(path))
+        {
+            journal.Commit([task], [new(task.Id, "new layout")]);
+        }
+
+        var older = Guid.NewGuid();
+        using (var db = new LiteDB.LiteDatabase(new LiteDB.ConnectionString { Filename = path, Connection = LiteDB.ConnectionType.Direct }))
+        {
+            db.GetCollection("payloads").Insert(new LiteDB.BsonDocument { ["_id"] = older, ["payload"] = "old layout" });
+        }
+
+        using var reopened = new TaskJournal(path);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(reopened.FindPayload(older, sequence: 1), Is.EqualTo("old layout"));
+            Assert.That(reopened.FindPayload(task.Id, task.Sequence), Is.EqualTo("new layout"));
         }
     }
 
