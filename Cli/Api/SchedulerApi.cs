@@ -39,6 +39,19 @@ public sealed class SchedulerApi : IDisposable
         return await response.Content.ReadFromJsonAsync(WireJson.Default.WorkerViewArray, ct) ?? [];
     }
 
+    /// <summary>The scheduler's working set now and at its peak (bytes), from /api/stats; null if it does not say.</summary>
+    public async Task<(long WorkingSet, long PeakWorkingSet)?> GetMemoryAsync(CancellationToken ct)
+    {
+        using var response = await SendAsync(new Uri("api/stats", UriKind.Relative), ct);
+        response.EnsureSuccessStatusCode();
+        using var stats = await System.Text.Json.JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(ct), cancellationToken: ct);
+        return stats.RootElement.TryGetProperty("process", out var process)
+            && process.TryGetProperty("workingSetBytes", out var now)
+            && process.TryGetProperty("peakWorkingSetBytes", out var peak)
+            ? (now.GetInt64(), peak.GetInt64())
+            : null;
+    }
+
     public void Dispose() => _http.Dispose();
 
     private async Task<HttpResponseMessage> SendAsync(Uri path, CancellationToken ct)

@@ -8,6 +8,7 @@ public sealed record BenchReport(
     LatencyReport LatencyMs,
     WorkerReport Workers,
     CeilingReport? Ceiling,
+    SchedulerMemory? SchedulerMemory,
     MachineReport Machine);
 
 public sealed record BenchSetup(
@@ -38,6 +39,12 @@ public sealed record LatencyReport(LatencySummary? SubmitToAccepted, LatencySumm
 /// </summary>
 public sealed record WorkerReport(
     int Count, IReadOnlyDictionary<string, long> TasksPerWorker, double? MaxDeviationFromEven, double? Utilization, string? Note);
+
+/// <summary>
+/// The scheduler's working set (resident memory) in MiB: the highest seen while sampling every half second during
+/// the run, and the highest since the scheduler started, as it reports itself.
+/// </summary>
+public sealed record SchedulerMemory(double PeakDuringRunMiB, double PeakSinceStartMiB);
 
 /// <summary>The machine the bench ran on, and how busy it was (load averages from /proc/loadavg, where there is one).</summary>
 public sealed record MachineReport(int Processors, string? LoadAtStart, string? LoadAtEnd);

@@ -31,6 +31,8 @@ public static class BenchRunner
         await using var events = new BenchEvents(tasks, clock, progress, outstanding);
         await events.StartAsync(broker, ct);
 
+        using var sampling = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var memory = SampleMemoryAsync(api, sampling.Token);
         progress.Phase = "submitting";
         var submission = await SubmitAsync(broker, settings, bodies, clock, tasks, outstanding, progress, ct);
         if (submission.Fatal is not null && submission.Confirmed == 0)
@@ -40,6 +42,8 @@ public static class BenchRunner
 
         progress.Phase = "waiting for the tasks to finish";
         await events.WaitForAsync(tasks.Count, settings.Timeout, ct);
+        await sampling.CancelAsync();
+        var schedulerMemory = await memory;
 
         return new BenchReport(
             Setup(settings),
@@ -48,6 +52,7 @@ public static class BenchRunner
             BenchFigures.Latencies(tasks.Values, clock),
             BenchFigures.Workers(tasks.Values, capacities, note, clock),
             ceiling,
+            schedulerMemory,
             new MachineReport(Environment.ProcessorCount, loadAtStart, MachineLoad()));
     }
 
@@ -129,6 +134,35 @@ public static class BenchRunner
         {
             return (null, $"no utilization: {e.Message}");
         }
+    }
+
+    /// <summary>Samples the scheduler's memory until cancelled; null when its API cannot be reached.</summary>
+    private static async Task<SchedulerMemory?> SampleMemoryAsync(SchedulerApi api, CancellationToken ct)
+    {
+        long during = 0, sinceStart = 0;
+        try
+        {
+            while (true)
+            {
+                if (await api.GetMemoryAsync(ct) is not { } sample)
+                {
+                    return null;
+                }
+
+                (during, sinceStart) = (Math.Max(during, sample.WorkingSet), sample.PeakWorkingSet);
+                await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The run is over: report what was seen.
+        }
+        catch (Exception e) when (e is CliException or HttpRequestException)
+        {
+            return null;
+        }
+
+        return during == 0 ? null : new SchedulerMemory(Math.Round(during / 1048576.0, 1), Math.Round(sinceStart / 1048576.0, 1));
     }
 
     private static BenchSetup Setup(BenchSettings s) => new(

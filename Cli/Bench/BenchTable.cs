@@ -32,6 +32,11 @@ public static class BenchTable
             : $"{w.TasksPerWorker.Values.Min():N0} to {w.TasksPerWorker.Values.Max():N0} each";
         table.AddRow("per worker", Markup.Escape($"{w.Count} workers{spread}; {perWorker}"));
         table.AddRow("utilization", Markup.Escape(w.Utilization is { } u ? $"{u:P1} of slot time busy" : w.Note ?? "not measured"));
+        if (r.SchedulerMemory is { } m)
+        {
+            table.AddRow("scheduler memory", Markup.Escape($"{m.PeakDuringRunMiB:N0} MiB at most during the run ({m.PeakSinceStartMiB:N0} MiB since it started)"));
+        }
+
         table.AddRow("machine", Markup.Escape($"{r.Machine.Processors} cores, load {r.Machine.LoadAtStart ?? "?"} at start, {r.Machine.LoadAtEnd ?? "?"} at end"));
         return table;
     }

@@ -40,9 +40,22 @@ public static class TaskEndpoints
                     flushes = state.Flushes,
                     meanFlushMs = Math.Round(state.MeanFlushMilliseconds, 3),
                 },
+                process = ProcessStats(),
             });
         });
         return app;
+    }
+
+    /// <summary>The scheduler's memory, so a benchmark (or an operator) can check it holds a backlog within bounds.</summary>
+    private static object ProcessStats()
+    {
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        return new
+        {
+            workingSetBytes = process.WorkingSet64,
+            peakWorkingSetBytes = process.PeakWorkingSet64,
+            gcHeapBytes = GC.GetTotalMemory(forceFullCollection: false),
+        };
     }
 
     /// <summary>

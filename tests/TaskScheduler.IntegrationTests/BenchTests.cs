@@ -53,6 +53,7 @@ public class BenchTests
             Assert.That(perWorker.Keys, Is.EquivalentTo(new[] { "bench-1", "bench-2" }));
             Assert.That(perWorker.Values.Sum(), Is.EqualTo(300));
             Assert.That(root.GetProperty("workers").GetProperty("utilization").GetDouble(), Is.InRange(0.0, 1.0));
+            Assert.That(root.GetProperty("schedulerMemory").GetProperty("peakDuringRunMiB").GetDouble(), Is.GreaterThan(0));
         }
 
         Assert.That(openLoop.ExitCode, Is.Zero, openLoop.Error);
