@@ -14,10 +14,16 @@ public sealed class SchedulerOptions
     /// <summary>Most inputs handled in one group commit.</summary>
     public int MaxBatch { get; set; } = 2000;
 
-    /// <summary>Unacknowledged submissions the broker may push ahead; bounds memory and a group's size.</summary>
+    /// <summary>Unacknowledged submissions the broker may push ahead, at most; bounds a group's size.</summary>
     public ushort SubmitPrefetch { get; set; } = 2000;
 
     public ushort EventsPrefetch { get; set; } = 2000;
+
+    /// <summary>
+    /// Bytes of unacknowledged submissions the broker may push ahead: the prefetch shrinks below SubmitPrefetch when
+    /// messages are large, so a stream of 1 MiB tasks cannot fill the scheduler's memory.
+    /// </summary>
+    public long SubmitBufferBytes { get; set; } = 64L * 1024 * 1024;
 
     /// <summary>
     /// Memory for payloads of tasks waiting to be dispatched, so a backlog is dispatched without reading each payload
@@ -40,6 +46,11 @@ public sealed class SchedulerOptions
         if (MaxBatch < 1)
         {
             yield return $"{Section}:MaxBatch must be at least 1, not {MaxBatch}";
+        }
+
+        if (SubmitBufferBytes < 1)
+        {
+            yield return $"{Section}:SubmitBufferBytes must be positive, not {SubmitBufferBytes}";
         }
 
         if (PayloadCacheBytes < 0)

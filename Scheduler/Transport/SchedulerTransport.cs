@@ -24,6 +24,7 @@ public sealed class SchedulerTransport : IAsyncDisposable
     private readonly ILogger<SchedulerTransport> _logger;
     private IConnection? _connection;
     private IChannel? _submitChannel;
+    private SubmitWindow? _submitWindow;
     private IChannel? _eventsChannel;
     private IChannel? _publishChannel;
     private IChannel? _adminChannel;
@@ -73,9 +74,21 @@ public sealed class SchedulerTransport : IAsyncDisposable
             ct);
 
         _submitChannel = await _connection.CreateChannelAsync(cancellationToken: ct);
+        _submitWindow = new SubmitWindow(_schedulerOptions.SubmitBufferBytes, _schedulerOptions.SubmitPrefetch, SubmissionParser.MaxBodyBytes);
+        // Two limits, both enforced by the broker: per consumer (the most a group can take), and per channel, which
+        // follows the size of the messages so that unacknowledged submissions stay within a memory budget.
         await _submitChannel.BasicQosAsync(0, _schedulerOptions.SubmitPrefetch, false, ct);
+        await _submitChannel.BasicQosAsync(0, _submitWindow.Prefetch, true, ct);
         var submitConsumer = new AsyncEventingBasicConsumer(_submitChannel);
-        submitConsumer.ReceivedAsync += (_, delivery) => OnSubmissionAsync(inputs, delivery);
+        submitConsumer.ReceivedAsync += (_, delivery) =>
+        {
+            if (_submitWindow.Observe(delivery.Body.Length) is { } prefetch)
+            {
+                _ = ResizeSubmitWindowAsync(prefetch);
+            }
+
+            return OnSubmissionAsync(inputs, delivery);
+        };
         await _submitChannel.BasicConsumeAsync(Topology.SubmitQueue, autoAck: false, consumer: submitConsumer, cancellationToken: ct);
 
         _eventsChannel = await _connection.CreateChannelAsync(cancellationToken: ct);
@@ -265,6 +278,21 @@ public sealed class SchedulerTransport : IAsyncDisposable
 
     private static bool IsTransient(Exception e) =>
         e is AlreadyClosedException or OperationInterruptedException or IOException or PublishException { IsReturn: false };
+
+    private async Task ResizeSubmitWindowAsync(ushort prefetch)
+    {
+        try
+        {
+            // Not on the consumer's dispatch: an RPC on the channel from inside its own delivery callback would wait on itself.
+            await Task.Yield();
+            await _submitChannel!.BasicQosAsync(0, prefetch, true);
+            _logger.LogDebug("Submission prefetch now {Prefetch}", prefetch);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _logger.LogWarning("Could not resize the submission prefetch to {Prefetch}: {Error}", prefetch, e.Message);
+        }
+    }
 
     private static async Task OnSubmissionAsync(ChannelWriter<SchedulerInput> inputs, BasicDeliverEventArgs delivery)
     {
