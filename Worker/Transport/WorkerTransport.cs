@@ -74,7 +74,7 @@ public sealed class WorkerTransport : IAsyncDisposable
     public async Task ConsumeAsync(
         Func<AssignTask, Delivery, Task> onAssignment,
         Func<CancelTask, Task> onCancel,
-        Func<Task> onQueueLost,
+        Func<string, Task> onQueueLost,
         CancellationToken ct)
     {
         var previous = _consumeChannel;
@@ -104,7 +104,7 @@ public sealed class WorkerTransport : IAsyncDisposable
 
             await onAssignment(order, new Delivery(channel, delivery.DeliveryTag));
         };
-        assignments.UnregisteredAsync += (_, _) => onQueueLost();
+        assignments.UnregisteredAsync += (_, _) => onQueueLost("the broker cancelled our consumer: our queue was deleted, as when the scheduler declares us dead");
 
         var control = new AsyncEventingBasicConsumer(channel);
         control.ReceivedAsync += async (_, delivery) =>
@@ -125,7 +125,7 @@ public sealed class WorkerTransport : IAsyncDisposable
         // A channel the broker closes on its own (consumer_timeout, a deleted queue) is not recovered by the client:
         // only connection failures are. Treat it like a lost queue and consume again.
         channel.ChannelShutdownAsync += (_, reason) =>
-            reason.Initiator == ShutdownInitiator.Peer && _connection.IsOpen ? onQueueLost() : Task.CompletedTask;
+            reason.Initiator == ShutdownInitiator.Peer && _connection.IsOpen ? onQueueLost($"the broker closed our channel: {reason.ReplyText}") : Task.CompletedTask;
 
         _consumerTags =
         [
