@@ -54,7 +54,7 @@ public sealed class TestSystem : IAsyncDisposable
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Two seconds of silence: quick to detect a kill, yet no false deaths on a loaded 2-core CI machine.</summary>
-    public int MissedHeartbeats { get; init; } = 8;
+    public int MissedHeartbeats { get; set; } = 8;
 
     public ChildProcess? Scheduler { get; private set; }
 
@@ -240,6 +240,17 @@ public sealed class TestSystem : IAsyncDisposable
         }
 
         return taken;
+    }
+
+    /// <summary>Publishes any bytes to the events exchange under any routing key, and waits for the confirm.</summary>
+    public async Task PublishEventAsync(string routingKey, byte[] body) =>
+        await _publish.BasicPublishAsync(Topology.EventsExchange, routingKey, false, new BasicProperties(), body);
+
+    /// <summary>How many messages wait in a queue of this system.</summary>
+    public async Task<uint> CountMessagesAsync(string queue)
+    {
+        await using var channel = await _connection.CreateChannelAsync();
+        return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
     }
 
     /// <summary>Publishes a message on <c>worker.{id}.{kind}</c> as if a worker had sent it.</summary>
