@@ -32,6 +32,41 @@ public sealed class SchedulerApi : IDisposable
         return await response.Content.ReadFromJsonAsync(WireJson.Default.TaskStatusView, ct);
     }
 
+    /// <summary>The task's history, oldest first, or null when no task has this id.</summary>
+    public async Task<TaskHistoryEntry[]?> GetHistoryAsync(Guid id, CancellationToken ct)
+    {
+        using var response = await SendAsync(new Uri($"api/tasks/{id}/history", UriKind.Relative), ct);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync(WireJson.Default.TaskHistoryEntryArray, ct) ?? [];
+    }
+
+    /// <summary>Asks the scheduler to cancel a task; returns its answer: the status code and the message it gave.</summary>
+    public async Task<(HttpStatusCode Status, string Message)> CancelAsync(Guid id, string? reason, CancellationToken ct)
+    {
+        using var content = JsonContent.Create(new Dictionary<string, string?> { ["reason"] = reason });
+        using var response = await SendAsync(() => _http.PostAsync(new Uri($"api/tasks/{id}/cancel", UriKind.Relative), content, ct), ct);
+        var body = await response.Content.ReadAsStringAsync(ct);
+        string message;
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(body);
+            message = document.RootElement.TryGetProperty("error", out var error) ? error.GetString() ?? body
+                : document.RootElement.TryGetProperty("note", out var note) ? note.GetString() ?? body
+                : body;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            message = body;
+        }
+
+        return (response.StatusCode, message);
+    }
+
     public async Task<WorkerView[]> GetWorkersAsync(CancellationToken ct)
     {
         using var response = await SendAsync(new Uri("api/workers", UriKind.Relative), ct);
@@ -41,11 +76,13 @@ public sealed class SchedulerApi : IDisposable
 
     public void Dispose() => _http.Dispose();
 
-    private async Task<HttpResponseMessage> SendAsync(Uri path, CancellationToken ct)
+    private Task<HttpResponseMessage> SendAsync(Uri path, CancellationToken ct) => SendAsync(() => _http.GetAsync(path, ct), ct);
+
+    private async Task<HttpResponseMessage> SendAsync(Func<Task<HttpResponseMessage>> send, CancellationToken ct)
     {
         try
         {
-            return await _http.GetAsync(path, ct);
+            return await send();
         }
         catch (HttpRequestException e)
         {

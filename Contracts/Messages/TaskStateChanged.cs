@@ -10,4 +10,8 @@ public sealed record TaskStateChanged(
     int Attempt,
     string? WorkerId,
     string? Error,
-    DateTimeOffset At);
+    DateTimeOffset At)
+{
+    /// <summary>For a task back in Pending: why (requeued, preempted, retry scheduled).</summary>
+    public string? Note { get; init; }
+}

@@ -17,4 +17,20 @@ public sealed record TaskSnapshot(
     string? Error,
     string? Note,
     string ContentHash,
-    int PayloadBytes);
+    int PayloadBytes)
+{
+    /// <summary>The tasks this one waits for (compared by reference: compare the lists themselves in tests).</summary>
+    public IReadOnlyList<Guid> DependsOn { get; init; } = [];
+
+    public int MaxRetries { get; init; }
+
+    public int Retries { get; init; }
+
+    public DateTimeOffset? RetryAt { get; init; }
+
+    public PendingWait Wait { get; init; }
+
+    public TimeSpan Progress { get; init; }
+
+    public int Preemptions { get; init; }
+}

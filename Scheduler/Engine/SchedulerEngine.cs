@@ -14,8 +14,6 @@ namespace TaskScheduler.Scheduler.Engine;
 /// </summary>
 public sealed class SchedulerEngine
 {
-    private const string ConflictReason = "id already belongs to a task with other content";
-
     private readonly SchedulerCore _core;
     private readonly TaskJournal _journal;
     private readonly SchedulerTransport _transport;
@@ -52,6 +50,9 @@ public sealed class SchedulerEngine
         _state.Publish(_core.View());
     }
 
+    /// <summary>When the core next has work of its own (a retry falls due), or null.</summary>
+    public DateTimeOffset? NextWakeAt => _core.NextWakeAt;
+
     /// <summary>Processes one group. Returns true when follow-up work is already known (returned assignments).</summary>
     public async Task<bool> RunAsync(IReadOnlyList<SchedulerInput> inputs, bool checkLiveness, CancellationToken ct)
     {
@@ -79,19 +80,25 @@ public sealed class SchedulerEngine
         _core.Dispatch();
 
         var effects = _core.Effects;
-        if (effects.Changed.Count > 0 || group.Payloads.Count > 0)
+        if (effects.Changed.Count > 0 || group.Payloads.Count > 0 || effects.History.Count > 0)
         {
-            _journal.Commit(effects.Changed.Values, group.Payloads);
+            _journal.Commit(effects.Changed.Values, group.Payloads, effects.History);
             _state.RecordCommit(_journal.LastCommitDuration, inputs.Count);
         }
 
         var assignments = effects.Assignments.Select(a => (a, PayloadOf(a.TaskId, group))).ToList();
         var events = effects.Events.ToList();
         var cancels = effects.Cancels.ToList();
+        var preempts = effects.Preempts.ToList();
         var removed = effects.RemovedWorkers.ToList();
         effects.Clear();
 
-        foreach (var (reply, outcome) in group.HttpReplies)
+        foreach (var (reply, verdict) in group.HttpReplies)
+        {
+            reply.TrySetResult(verdict);
+        }
+
+        foreach (var (reply, outcome) in group.CancelReplies)
         {
             reply.TrySetResult(outcome);
         }
@@ -100,7 +107,7 @@ public sealed class SchedulerEngine
         // flight at a time keeps memory bounded. Nothing is acknowledged on their account; an assignment that is
         // never confirmed is caught by reconciliation, a lost notice changes no state.
         await _ordersInFlight;
-        _ordersInFlight = SendOrdersAsync(assignments, events, cancels, ct);
+        _ordersInFlight = SendOrdersAsync(assignments, events, cancels, preempts, ct);
 
         var rejectionsStored = await StoreRejectionsAsync(group, ct);
         foreach (var workerId in removed)
@@ -124,28 +131,68 @@ public sealed class SchedulerEngine
     {
         switch (input)
         {
+            case BrokerSubmission { Graph: { } graph } s:
+                group.SubmitTag = Math.Max(group.SubmitTag, s.DeliveryTag);
+                var graphVerdict = SubmitGraph(graph, group);
+                if (graphVerdict.IsRejected)
+                {
+                    Reject(s.Body, s.Headers, new SubmissionRejection(null, graphVerdict.Reason!), group, graph.Select(t => t.Id));
+                }
+
+                break;
+
             case BrokerSubmission s:
                 group.SubmitTag = Math.Max(group.SubmitTag, s.DeliveryTag);
                 if (s.Parsed is null)
                 {
                     _core.CountRejected();
-                    Reject(s, s.Rejection!, group);
+                    Reject(s.Body, s.Headers, s.Rejection!, group);
                 }
-                else if (Submit(s.Parsed, group) == SubmitOutcome.Conflict)
+                else if (Submit(s.Parsed, group) is { IsRejected: true } rejected)
                 {
-                    Reject(s, new SubmissionRejection(s.Parsed.Id, ConflictReason), group);
+                    Reject(s.Body, s.Headers, new SubmissionRejection(s.Parsed.Id, rejected.Reason!), group);
                 }
 
                 break;
 
             case HttpSubmission h:
-                var outcome = Submit(h.Parsed, group);
-                if (outcome == SubmitOutcome.Conflict)
+                var verdict = Submit(h.Parsed, group);
+                if (verdict.IsRejected)
                 {
-                    group.RejectionEvents.Add(new TaskRejected(h.Parsed.Id, ConflictReason, _time.GetUtcNow()));
+                    group.RejectionEvents.Add(new TaskRejected(h.Parsed.Id, verdict.Reason!, _time.GetUtcNow()));
                 }
 
-                group.HttpReplies.Add((h.Reply, outcome));
+                group.HttpReplies.Add((h.Reply, verdict));
+                break;
+
+            case HttpGraphSubmission g:
+                var httpGraphVerdict = SubmitGraph(g.Tasks, group);
+                if (httpGraphVerdict.IsRejected)
+                {
+                    group.RejectionEvents.AddRange(g.Tasks.Select(t => new TaskRejected(t.Id, httpGraphVerdict.Reason!, _time.GetUtcNow())));
+                }
+
+                group.HttpReplies.Add((g.Reply, httpGraphVerdict));
+                break;
+
+            case BrokerCancel c:
+                group.CancelTag = Math.Max(group.CancelTag, c.DeliveryTag);
+                if (c.Request is null)
+                {
+                    Reject(c.Body, c.Headers, c.Rejection!, group);
+                }
+                else if (Cancel(c.Request.TaskId, c.Request.Reason) is var cancelled && cancelled is CancelOutcome.NotFound or CancelOutcome.AlreadyFinished)
+                {
+                    var why = cancelled == CancelOutcome.NotFound
+                        ? $"no task {c.Request.TaskId} to cancel"
+                        : $"task {c.Request.TaskId} has already finished ({Lookup(c.Request.TaskId)?.State}); it cannot be cancelled";
+                    Reject(c.Body, c.Headers, new SubmissionRejection(null, why), group);
+                }
+
+                break;
+
+            case HttpCancel hc:
+                group.CancelReplies.Add((hc.Reply, Cancel(hc.TaskId, hc.Reason)));
                 break;
 
             case WorkerMessage w:
@@ -196,6 +243,15 @@ public sealed class SchedulerEngine
             case WorkerHeartbeat beat:
                 _core.Heartbeat(beat);
                 break;
+            case TaskPreempted preempted:
+                if (!_core.Preempted(preempted))
+                {
+                    _logger.LogDebug(
+                        "Fenced off a preemption report for task {TaskId} attempt {Attempt} from worker {WorkerId}",
+                        preempted.TaskId, preempted.Attempt, preempted.WorkerId);
+                }
+
+                break;
             case TaskFinished result:
                 if (!_core.Finish(result))
                 {
@@ -216,27 +272,84 @@ public sealed class SchedulerEngine
         }
     }
 
-    private SubmitOutcome Submit(ParsedSubmission parsed, Group group)
+    private SubmitVerdict Submit(ParsedSubmission parsed, Group group)
     {
-        var journaled = _core.FindActive(parsed.Id) is null ? _journal.Find(parsed.Id) : null;
+        if (parsed.DependsOn.Count > 0 || parsed.MaxRetries > 0)
+        {
+            return SubmitGraph([parsed], group);
+        }
+
+        var journaled = _core.FindActive(parsed.Id) is null ? Lookup(parsed.Id) : null;
         var outcome = _core.Submit(parsed.Id, parsed.Priority, parsed.ContentHash, parsed.PayloadBytes, journaled);
         if (outcome == SubmitOutcome.Accepted)
         {
             group.Payloads[parsed.Id] = parsed.Payload;
         }
 
+        return outcome == SubmitOutcome.Conflict ? new SubmitVerdict(outcome, SubmitVerdict.ConflictReason) : new SubmitVerdict(outcome);
+    }
+
+    /// <summary>
+    /// Submits tasks that may depend on each other and on earlier tasks. The core decides; the engine looks up, for
+    /// it, what the journal knows of every id the graph names that the core does not hold.
+    /// </summary>
+    private SubmitVerdict SubmitGraph(IReadOnlyList<ParsedSubmission> tasks, Group group)
+    {
+        var inGraph = new HashSet<Guid>(tasks.Select(t => t.Id));
+        var journaled = new Dictionary<Guid, TaskSnapshot>();
+        void Know(Guid id)
+        {
+            if (_core.FindActive(id) is null && !journaled.ContainsKey(id) && Lookup(id) is { } snapshot)
+            {
+                journaled[id] = snapshot;
+            }
+        }
+
+        foreach (var task in tasks)
+        {
+            Know(task.Id);
+            foreach (var dependency in task.DependsOn.Where(d => !inGraph.Contains(d)))
+            {
+                Know(dependency);
+            }
+        }
+
+        var fresh = tasks.Where(t => _core.FindActive(t.Id) is null && !journaled.ContainsKey(t.Id)).ToList();
+        var verdict = _core.Submit(tasks, journaled);
+        if (verdict.Outcome == SubmitOutcome.Accepted)
+        {
+            foreach (var task in fresh)
+            {
+                group.Payloads[task.Id] = task.Payload;
+            }
+        }
+
+        return verdict;
+    }
+
+    private CancelOutcome Cancel(Guid taskId, string? reason)
+    {
+        var text = reason is null ? "cancelled on request" : $"cancelled on request: {reason}";
+        var outcome = _core.Cancel(taskId, text, _core.FindActive(taskId) is null ? Lookup(taskId) : null);
+        _logger.LogInformation("Cancel request for task {TaskId}: {Outcome}", taskId, outcome);
         return outcome;
     }
 
-    private void Reject(BrokerSubmission submission, SubmissionRejection rejection, Group group)
+    /// <summary>
+    /// A task the core does not hold: as this group left it (finished in it, not yet committed), else as committed.
+    /// </summary>
+    private TaskSnapshot? Lookup(Guid id) =>
+        _core.Effects.Changed.TryGetValue(id, out var changed) ? changed : _journal.Find(id);
+
+    private void Reject(ReadOnlyMemory<byte> body, IDictionary<string, object?>? headers, SubmissionRejection rejection, Group group, IEnumerable<Guid>? ids = null)
     {
-        group.Rejected.Add(submission with { Rejection = rejection });
-        if (rejection.Id is { } id)
+        group.Rejected.Add(new RejectedInput(body, headers, rejection.Reason));
+        foreach (var id in ids ?? (rejection.Id is { } one ? [one] : []))
         {
             group.RejectionEvents.Add(new TaskRejected(id, rejection.Reason, _time.GetUtcNow()));
         }
 
-        _logger.LogInformation("Rejected a submission{Id}: {Reason}", rejection.Id is { } i ? $" of task {i}" : "", rejection.Reason);
+        _logger.LogInformation("Rejected a message{Id}: {Reason}", rejection.Id is { } i ? $" about task {i}" : "", rejection.Reason);
     }
 
     private string PayloadOf(Guid taskId, Group group)
@@ -251,11 +364,12 @@ public sealed class SchedulerEngine
     }
 
     private async Task SendOrdersAsync(
-        List<(Assignment, string)> assignments, List<TaskStateChanged> events, List<WorkerCancel> cancels, CancellationToken ct)
+        List<(Assignment, string)> assignments, List<TaskStateChanged> events, List<WorkerCancel> cancels, List<WorkerPreempt> preempts,
+        CancellationToken ct)
     {
         try
         {
-            var returned = await _transport.PublishOrdersAsync(assignments, events, cancels, ct);
+            var returned = await _transport.PublishOrdersAsync(assignments, events, cancels, preempts, ct);
             lock (_returned)
             {
                 _returned.AddRange(returned);
@@ -306,6 +420,7 @@ public sealed class SchedulerEngine
         {
             await _transport.AckSubmissionsAsync(group.SubmitTag, ct);
             await _transport.AckWorkerEventsAsync(group.EventsTag, ct);
+            await _transport.AckCancelsAsync(group.CancelTag, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -317,14 +432,18 @@ public sealed class SchedulerEngine
     {
         public Dictionary<Guid, string> Payloads { get; } = [];
 
-        public List<BrokerSubmission> Rejected { get; } = [];
+        public List<RejectedInput> Rejected { get; } = [];
 
         public List<TaskRejected> RejectionEvents { get; } = [];
 
-        public List<(TaskCompletionSource<SubmitOutcome> Reply, SubmitOutcome Outcome)> HttpReplies { get; } = [];
+        public List<(TaskCompletionSource<SubmitVerdict> Reply, SubmitVerdict Verdict)> HttpReplies { get; } = [];
+
+        public List<(TaskCompletionSource<CancelOutcome> Reply, CancelOutcome Outcome)> CancelReplies { get; } = [];
 
         public ulong SubmitTag { get; set; }
 
         public ulong EventsTag { get; set; }
+
+        public ulong CancelTag { get; set; }
     }
 }

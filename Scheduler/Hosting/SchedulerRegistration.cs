@@ -31,7 +31,8 @@ public static class SchedulerRegistration
         services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<SchedulerOptions>>().Value;
-            return new SchedulerCore(new LivenessOptions(o.HeartbeatInterval, o.MissedHeartbeats), sp.GetRequiredService<TimeProvider>());
+            return new SchedulerCore(
+                new LivenessOptions(o.HeartbeatInterval, o.MissedHeartbeats), sp.GetRequiredService<TimeProvider>(), o.Preemption, o.Retry);
         });
         services.AddSingleton<SchedulerTransport>();
         services.AddSingleton<SchedulerEngine>();

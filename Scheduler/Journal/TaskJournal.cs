@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using LiteDB;
 using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
 
 namespace TaskScheduler.Scheduler.Journal;
 
 /// <summary>
-/// The durable record of every accepted task, in one LiteDB file. Task state and payloads live in separate
-/// collections so status reads never load a 1 MiB payload. Writes come only from the scheduler loop, in groups:
+/// The durable record of every accepted task, in one LiteDB file. Task state, payloads and history live in separate
+/// collections so status reads never load a 1 MiB payload, and history is only ever appended. Writes come only from the scheduler loop, in groups:
 /// one transaction per group, then fsync, and only then may the group's broker messages be acknowledged.
 /// Reads (status queries) may come from any thread; LiteDB serialises them with the writer.
 /// </summary>
@@ -16,11 +17,13 @@ public sealed class TaskJournal : IDisposable
     private const string TasksCollection = "tasks";
     private const string PayloadsCollection = "payloads";
     private const string MetaCollection = "meta";
+    private const string HistoryCollection = "history";
 
     private readonly LiteDatabase _db;
     private readonly ILiteCollection<BsonDocument> _tasks;
     private readonly ILiteCollection<BsonDocument> _payloads;
     private readonly ILiteCollection<BsonDocument> _meta;
+    private readonly ILiteCollection<BsonDocument> _history;
     private readonly string _dataPath;
     private readonly string _logPath;
     private readonly bool _durable;
@@ -39,7 +42,9 @@ public sealed class TaskJournal : IDisposable
         _tasks = _db.GetCollection(TasksCollection, BsonAutoId.Guid);
         _payloads = _db.GetCollection(PayloadsCollection, BsonAutoId.Guid);
         _meta = _db.GetCollection(MetaCollection, BsonAutoId.Int32);
+        _history = _db.GetCollection(HistoryCollection, BsonAutoId.Int64);
         _tasks.EnsureIndex("state", "$.state");
+        _history.EnsureIndex("task", "$.task");
         _lastSequence = _meta.FindById(1)?["lastSequence"].AsInt64 ?? 0;
         FlushToDisk();
     }
@@ -47,11 +52,15 @@ public sealed class TaskJournal : IDisposable
     /// <summary>Time spent in the last commit, fsync included.</summary>
     public TimeSpan LastCommitDuration { get; private set; }
 
+    /// <summary>Writes a group that has no history steps (see the overload).</summary>
+    public void Commit(IEnumerable<TaskSnapshot> changes, IEnumerable<KeyValuePair<Guid, string>> newPayloads) =>
+        Commit(changes, newPayloads, []);
+
     /// <summary>
-    /// Writes one group in a single transaction and makes it durable. Must be called on one thread with no await
-    /// inside: LiteDB transactions belong to the thread that opened them.
+    /// Writes one group (task states, new payloads, history steps) in a single transaction and makes it durable.
+    /// Must be called on one thread with no await inside: LiteDB transactions belong to the thread that opened them.
     /// </summary>
-    public void Commit(IEnumerable<TaskSnapshot> changes, IEnumerable<KeyValuePair<Guid, string>> newPayloads)
+    public void Commit(IEnumerable<TaskSnapshot> changes, IEnumerable<KeyValuePair<Guid, string>> newPayloads, IReadOnlyCollection<HistoryRecord> history)
     {
         var started = Stopwatch.GetTimestamp();
         if (!_db.BeginTrans())
@@ -73,6 +82,11 @@ public sealed class TaskJournal : IDisposable
             }
 
             _tasks.Upsert(documents);
+            if (history.Count > 0)
+            {
+                // Auto-numbered in insertion order, which is the order the core decided them in.
+                _history.Insert(history.Select(ToDocument));
+            }
             if (maxSequence > _lastSequence)
             {
                 _meta.Upsert(new BsonDocument { ["_id"] = 1, ["lastSequence"] = maxSequence });
@@ -99,6 +113,10 @@ public sealed class TaskJournal : IDisposable
 
     public string? FindPayload(Guid id) => _payloads.FindById(id)?["payload"].AsString;
 
+    /// <summary>Every journaled step of a task's life, oldest first; empty for an unknown id.</summary>
+    public IReadOnlyList<TaskHistoryEntry> History(Guid id) =>
+        [.. _history.Find(Query.EQ("task", id)).OrderBy(d => d["_id"].AsInt64).Select(FromHistoryDocument)];
+
     /// <summary>Every task not yet Completed, Failed or Cancelled.</summary>
     public IEnumerable<TaskSnapshot> LoadUnfinished() =>
         _tasks.Find(Query.In("state", new BsonValue(nameof(TaskState.Pending)), new BsonValue(nameof(TaskState.Running))))
@@ -120,7 +138,38 @@ public sealed class TaskJournal : IDisposable
         FileDurability.Flush(_dataPath);
     }
 
-    private static BsonDocument ToDocument(TaskSnapshot s) => new()
+    private static BsonDocument ToDocument(TaskSnapshot s)
+    {
+        var document = PlainDocument(s);
+
+        // Written only when set: a plain task (the hot path) pays nothing for features it does not use.
+        if (s.DependsOn.Count > 0)
+        {
+            document["dependsOn"] = new BsonArray(s.DependsOn.Select(d => new BsonValue(d)));
+        }
+
+        if (s.MaxRetries > 0)
+        {
+            document["maxRetries"] = s.MaxRetries;
+            document["retries"] = s.Retries;
+            document["retryAt"] = Time(s.RetryAt);
+        }
+
+        if (s.Wait != PendingWait.Queued)
+        {
+            document["wait"] = s.Wait.ToString();
+        }
+
+        if (s.Progress > TimeSpan.Zero || s.Preemptions > 0)
+        {
+            document["progressTicks"] = s.Progress.Ticks;
+            document["preemptions"] = s.Preemptions;
+        }
+
+        return document;
+    }
+
+    private static BsonDocument PlainDocument(TaskSnapshot s) => new()
     {
         ["_id"] = s.Id,
         ["priority"] = s.Priority,
@@ -138,7 +187,36 @@ public sealed class TaskJournal : IDisposable
         ["bytes"] = s.PayloadBytes,
     };
 
-    private static TaskSnapshot FromDocument(BsonDocument d) => new(
+    private static TaskSnapshot FromDocument(BsonDocument d) => PlainSnapshot(d) with
+    {
+        // Absent from documents of plain tasks and of journals written before these fields existed.
+        DependsOn = d["dependsOn"].IsArray ? [.. d["dependsOn"].AsArray.Select(v => v.AsGuid)] : [],
+        MaxRetries = d["maxRetries"].IsNull ? 0 : d["maxRetries"].AsInt32,
+        Retries = d["retries"].IsNull ? 0 : d["retries"].AsInt32,
+        RetryAt = Time(d["retryAt"]),
+        Wait = d["wait"].IsNull ? PendingWait.Queued : Enum.Parse<PendingWait>(d["wait"].AsString),
+        Progress = d["progressTicks"].IsNull ? TimeSpan.Zero : TimeSpan.FromTicks(d["progressTicks"].AsInt64),
+        Preemptions = d["preemptions"].IsNull ? 0 : d["preemptions"].AsInt32,
+    };
+
+    private static BsonDocument ToDocument(HistoryRecord r) => new()
+    {
+        ["task"] = r.TaskId,
+        ["at"] = r.Entry.At.UtcDateTime,
+        ["event"] = r.Entry.Event,
+        ["worker"] = r.Entry.WorkerId is null ? BsonValue.Null : new BsonValue(r.Entry.WorkerId),
+        ["attempt"] = r.Entry.Attempt is { } attempt ? new BsonValue(attempt) : BsonValue.Null,
+        ["detail"] = r.Entry.Detail is null ? BsonValue.Null : new BsonValue(r.Entry.Detail),
+    };
+
+    private static TaskHistoryEntry FromHistoryDocument(BsonDocument d) => new(
+        Time(d["at"])!.Value,
+        d["event"].AsString,
+        d["worker"].IsNull ? null : d["worker"].AsString,
+        d["attempt"].IsNull ? null : d["attempt"].AsInt32,
+        d["detail"].IsNull ? null : d["detail"].AsString);
+
+    private static TaskSnapshot PlainSnapshot(BsonDocument d) => new(
         d["_id"].AsGuid,
         d["priority"].AsInt32,
         d["sequence"].AsInt64,

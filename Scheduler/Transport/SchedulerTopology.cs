@@ -16,6 +16,10 @@ internal static class SchedulerTopology
 
         await channel.QueueDeclareAsync(topology.RejectedQueue, durable: true, exclusive: false, autoDelete: false, cancellationToken: ct);
 
+        await channel.ExchangeDeclareAsync(topology.CancelExchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: ct);
+        await channel.QueueDeclareAsync(topology.CancelQueue, durable: true, exclusive: false, autoDelete: false, cancellationToken: ct);
+        await channel.QueueBindAsync(topology.CancelQueue, topology.CancelExchange, routingKey: "", cancellationToken: ct);
+
         await channel.QueueDeclareAsync(topology.SchedulerEventsQueue, durable: true, exclusive: false, autoDelete: false, cancellationToken: ct);
         await channel.QueueBindAsync(topology.SchedulerEventsQueue, topology.EventsExchange, routingKey: "worker.*.*", cancellationToken: ct);
     }

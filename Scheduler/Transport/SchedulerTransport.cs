@@ -25,6 +25,7 @@ public sealed class SchedulerTransport : IAsyncDisposable
     private IConnection? _connection;
     private IChannel? _submitChannel;
     private IChannel? _eventsChannel;
+    private IChannel? _cancelChannel;
     private IChannel? _publishChannel;
     private IChannel? _adminChannel;
 
@@ -83,6 +84,12 @@ public sealed class SchedulerTransport : IAsyncDisposable
         var eventsConsumer = new AsyncEventingBasicConsumer(_eventsChannel);
         eventsConsumer.ReceivedAsync += (_, delivery) => OnWorkerEventAsync(inputs, delivery);
         await _eventsChannel.BasicConsumeAsync(Topology.SchedulerEventsQueue, autoAck: false, consumer: eventsConsumer, cancellationToken: ct);
+
+        _cancelChannel = await _connection.CreateChannelAsync(cancellationToken: ct);
+        await _cancelChannel.BasicQosAsync(0, _schedulerOptions.SubmitPrefetch, false, ct);
+        var cancelConsumer = new AsyncEventingBasicConsumer(_cancelChannel);
+        cancelConsumer.ReceivedAsync += (_, delivery) => OnCancelRequestAsync(inputs, delivery);
+        await _cancelChannel.BasicConsumeAsync(Topology.CancelQueue, autoAck: false, consumer: cancelConsumer, cancellationToken: ct);
     }
 
     /// <summary>
@@ -93,11 +100,12 @@ public sealed class SchedulerTransport : IAsyncDisposable
         IReadOnlyList<(Assignment Assignment, string Payload)> assignments,
         IReadOnlyList<TaskStateChanged> events,
         IReadOnlyList<WorkerCancel> cancels,
+        IReadOnlyList<WorkerPreempt> preempts,
         CancellationToken ct)
     {
         var channel = PublishChannel;
         var returned = new List<Assignment>();
-        var sends = new List<Task>(assignments.Count + events.Count + cancels.Count);
+        var sends = new List<Task>(assignments.Count + events.Count + cancels.Count + preempts.Count);
         foreach (var (assignment, payload) in assignments)
         {
             sends.Add(SendAssignmentAsync(channel, assignment, payload, returned, ct));
@@ -107,7 +115,14 @@ public sealed class SchedulerTransport : IAsyncDisposable
         {
             var body = AmqpMessages.Serialize(cancel.Order, WireJson.Default.CancelTask);
             sends.Add(RetryAsync(() => channel.BasicPublishAsync("", Topology.WorkerControlQueue(cancel.WorkerId), false,
-                AmqpMessages.Persistent("cancel"), body, ct), ct));
+                AmqpMessages.Persistent(Topology.ControlTypes.Cancel), body, ct), ct));
+        }
+
+        foreach (var preempt in preempts)
+        {
+            var body = AmqpMessages.Serialize(preempt.Order, WireJson.Default.PreemptTask);
+            sends.Add(RetryAsync(() => channel.BasicPublishAsync("", Topology.WorkerControlQueue(preempt.WorkerId), false,
+                AmqpMessages.Persistent(Topology.ControlTypes.Preempt), body, ct), ct));
         }
 
         foreach (var change in events)
@@ -125,18 +140,18 @@ public sealed class SchedulerTransport : IAsyncDisposable
     /// Copies rejected submissions, with their reason, to the rejected queue and announces them; the originals may
     /// be acknowledged only once this has been confirmed.
     /// </summary>
-    public async Task PublishRejectionsAsync(IReadOnlyList<BrokerSubmission> rejected, IReadOnlyList<TaskRejected> rejectionEvents, CancellationToken ct)
+    public async Task PublishRejectionsAsync(IReadOnlyList<RejectedInput> rejected, IReadOnlyList<TaskRejected> rejectionEvents, CancellationToken ct)
     {
         var channel = PublishChannel;
         var sends = new List<Task>(rejected.Count + rejectionEvents.Count);
-        foreach (var submission in rejected)
+        foreach (var message in rejected)
         {
             var properties = AmqpMessages.Persistent("rejected-submission");
-            properties.Headers = new Dictionary<string, object?>(submission.Headers ?? new Dictionary<string, object?>())
+            properties.Headers = new Dictionary<string, object?>(message.Headers ?? new Dictionary<string, object?>())
             {
-                [Topology.RejectReasonHeader] = submission.Rejection!.Reason,
+                [Topology.RejectReasonHeader] = message.Reason,
             };
-            sends.Add(channel.BasicPublishAsync("", Topology.RejectedQueue, false, properties, submission.Body, ct).AsTask());
+            sends.Add(channel.BasicPublishAsync("", Topology.RejectedQueue, false, properties, message.Body, ct).AsTask());
         }
 
         foreach (var rejection in rejectionEvents)
@@ -162,6 +177,14 @@ public sealed class SchedulerTransport : IAsyncDisposable
         if (upToTag > 0)
         {
             await _eventsChannel!.BasicAckAsync(upToTag, multiple: true, ct);
+        }
+    }
+
+    public async Task AckCancelsAsync(ulong upToTag, CancellationToken ct)
+    {
+        if (upToTag > 0)
+        {
+            await _cancelChannel!.BasicAckAsync(upToTag, multiple: true, ct);
         }
     }
 
@@ -197,7 +220,7 @@ public sealed class SchedulerTransport : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var channel in new[] { _submitChannel, _eventsChannel, _publishChannel, _adminChannel })
+        foreach (var channel in new[] { _submitChannel, _eventsChannel, _cancelChannel, _publishChannel, _adminChannel })
         {
             if (channel is not null)
             {
@@ -213,7 +236,10 @@ public sealed class SchedulerTransport : IAsyncDisposable
 
     private async Task SendAssignmentAsync(IChannel channel, Assignment assignment, string payload, List<Assignment> returned, CancellationToken ct)
     {
-        var order = new AssignTask(assignment.TaskId, assignment.Attempt, assignment.Priority, payload, assignment.AssignedAt);
+        var order = new AssignTask(assignment.TaskId, assignment.Attempt, assignment.Priority, payload, assignment.AssignedAt)
+        {
+            Progress = assignment.Progress,
+        };
         var body = AmqpMessages.Serialize(order, WireJson.Default.AssignTask);
         try
         {
@@ -271,21 +297,45 @@ public sealed class SchedulerTransport : IAsyncDisposable
         // The body buffer belongs to the client only for the duration of this callback.
         var body = delivery.Body.ToArray();
         ParsedSubmission? parsed;
+        IReadOnlyList<ParsedSubmission>? graph;
         SubmissionRejection? rejection;
         try
         {
-            _ = SubmissionParser.TryParse(body, out parsed, out rejection);
+            _ = SubmissionParser.TryParseMessage(body, out parsed, out graph, out rejection);
         }
 #pragma warning disable CA1031 // Whatever a producer sends must end as a rejection, never as a stuck message.
         catch (Exception e)
 #pragma warning restore CA1031
         {
             parsed = null;
+            graph = null;
             rejection = new SubmissionRejection(null, $"unreadable submission: {e.Message}");
         }
 
         var headers = delivery.BasicProperties.Headers is { } h ? new Dictionary<string, object?>(h) : null;
-        await inputs.WriteAsync(new BrokerSubmission(delivery.DeliveryTag, parsed, rejection, body, headers), delivery.CancellationToken);
+        await inputs.WriteAsync(
+            new BrokerSubmission(delivery.DeliveryTag, parsed, rejection, body, headers) { Graph = graph }, delivery.CancellationToken);
+    }
+
+    private static async Task OnCancelRequestAsync(ChannelWriter<SchedulerInput> inputs, BasicDeliverEventArgs delivery)
+    {
+        var body = delivery.Body.ToArray();
+        CancelTask? request;
+        SubmissionRejection? rejection;
+        try
+        {
+            _ = CancelRequestParser.TryParse(body, out request, out rejection);
+        }
+#pragma warning disable CA1031 // Whatever a producer sends must end as a rejection, never as a stuck message.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            request = null;
+            rejection = new SubmissionRejection(null, $"unreadable cancel request: {e.Message}");
+        }
+
+        var headers = delivery.BasicProperties.Headers is { } h ? new Dictionary<string, object?>(h) : null;
+        await inputs.WriteAsync(new BrokerCancel(delivery.DeliveryTag, request, rejection, body, headers), delivery.CancellationToken);
     }
 
     private static async Task OnWorkerEventAsync(ChannelWriter<SchedulerInput> inputs, BasicDeliverEventArgs delivery)

@@ -87,7 +87,7 @@ public sealed class WorkerService : BackgroundService
     /// <summary>Consumes our queues, then reports in: "joined" when this process starts, a heartbeat always.</summary>
     private async Task ConsumeAsync(WorkerJoined? announce, CancellationToken ct)
     {
-        await _transport.ConsumeAsync(_agent.OnAssignmentAsync, _agent.OnCancelAsync, OnQueueLostAsync, ct);
+        await _transport.ConsumeAsync(_agent.OnAssignmentAsync, _agent.OnCancelAsync, _agent.OnPreemptAsync, OnQueueLostAsync, ct);
         if (announce is not null)
         {
             await _transport.PublishAsync(announce, ct);

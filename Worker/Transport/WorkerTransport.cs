@@ -74,6 +74,7 @@ public sealed class WorkerTransport : IAsyncDisposable
     public async Task ConsumeAsync(
         Func<AssignTask, Delivery, Task> onAssignment,
         Func<CancelTask, Task> onCancel,
+        Func<PreemptTask, Task> onPreempt,
         Func<string, Task> onQueueLost,
         CancellationToken ct)
     {
@@ -111,7 +112,15 @@ public sealed class WorkerTransport : IAsyncDisposable
         {
             try
             {
-                if (JsonSerializer.Deserialize(delivery.Body.Span, WireJson.Default.CancelTask) is { } cancel)
+                // The AMQP type says which order it is; an untyped message is a cancel, as before preemption existed.
+                if (delivery.BasicProperties.Type == Topology.ControlTypes.Preempt)
+                {
+                    if (JsonSerializer.Deserialize(delivery.Body.Span, WireJson.Default.PreemptTask) is { } preempt)
+                    {
+                        await onPreempt(preempt);
+                    }
+                }
+                else if (JsonSerializer.Deserialize(delivery.Body.Span, WireJson.Default.CancelTask) is { } cancel)
                 {
                     await onCancel(cancel);
                 }
@@ -159,6 +168,9 @@ public sealed class WorkerTransport : IAsyncDisposable
 
     public Task PublishAsync(TaskFinished message, CancellationToken ct) =>
         PublishAsync(Topology.WorkerEvents.Result, JsonSerializer.SerializeToUtf8Bytes(message, WireJson.Default.TaskFinished), ct);
+
+    public Task PublishAsync(TaskPreempted message, CancellationToken ct) =>
+        PublishAsync(Topology.WorkerEvents.Preempted, JsonSerializer.SerializeToUtf8Bytes(message, WireJson.Default.TaskPreempted), ct);
 
     public Task PublishAsync(WorkerLeft message, CancellationToken ct) =>
         PublishAsync(Topology.WorkerEvents.Left, JsonSerializer.SerializeToUtf8Bytes(message, WireJson.Default.WorkerLeft), ct);

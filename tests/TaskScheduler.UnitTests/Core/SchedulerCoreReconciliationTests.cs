@@ -20,9 +20,16 @@ public class SchedulerCoreReconciliationTests : SchedulerCoreFixture
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(Core.Effects.IsEmpty, Is.True);
+            Assert.That(Core.Effects.Cancels, Is.Empty);
+            Assert.That(Core.Effects.Events, Is.Empty, "no state change is announced");
             Assert.That(Active(id).WorkerId, Is.EqualTo("w1"));
+            Assert.That(Active(id).StartedAt, Is.EqualTo(Now), "the first heartbeat listing the attempt says it started");
+            Assert.That(Core.Effects.History.Select(h => h.Entry.Event), Is.EqualTo(new[] { TaskHistoryEvents.Started }));
         }
+
+        Core.Effects.Clear();
+        Beat("w1", capacity: 1, new RunningTask(id, 1));
+        Assert.That(Core.Effects.IsEmpty, Is.True, "later heartbeats change nothing");
     }
 
     [Test]
