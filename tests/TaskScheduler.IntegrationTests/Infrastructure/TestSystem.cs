@@ -58,6 +58,9 @@ public sealed class TestSystem : IAsyncDisposable
 
     public ChildProcess? Scheduler { get; private set; }
 
+    /// <summary>More <c>--Key=value</c> arguments for the scheduler, such as preemption or retry settings.</summary>
+    public IReadOnlyList<string> SchedulerArgs { get; set; } = [];
+
     public static async Task<TestSystem> CreateAsync(string? brokerUrl = null)
     {
         brokerUrl ??= BrokerSetup.Url;
@@ -89,6 +92,7 @@ public sealed class TestSystem : IAsyncDisposable
             $"--Journal:Path={JournalPath}",
             $"--Scheduler:HeartbeatInterval={HeartbeatInterval}",
             $"--Scheduler:MissedHeartbeats={MissedHeartbeats}",
+            .. SchedulerArgs,
         ]);
 
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
@@ -342,7 +346,10 @@ public sealed class TestSystem : IAsyncDisposable
 
     private async Task RemoveTopologyAsync()
     {
-        var queues = new List<string> { Topology.SubmitQueue, Topology.RejectedQueue, Topology.SchedulerEventsQueue, Topology.StatusQueue, DurableEventsQueue };
+        var queues = new List<string>
+        {
+            Topology.SubmitQueue, Topology.RejectedQueue, Topology.SchedulerEventsQueue, Topology.StatusQueue, Topology.CancelQueue, DurableEventsQueue,
+        };
         queues.AddRange(_workerIds.SelectMany(id => new[] { Topology.WorkerQueue(id), Topology.WorkerControlQueue(id) }));
         await using var channel = await _connection.CreateChannelAsync();
         foreach (var queue in queues)
@@ -352,6 +359,7 @@ public sealed class TestSystem : IAsyncDisposable
 
         await channel.ExchangeDeleteAsync(Topology.SubmitExchange, ifUnused: false);
         await channel.ExchangeDeleteAsync(Topology.EventsExchange, ifUnused: false);
+        await channel.ExchangeDeleteAsync(Topology.CancelExchange, ifUnused: false);
     }
 
     private static int FreePort()
