@@ -1,4 +1,5 @@
 using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Messages;
 
 namespace TaskScheduler.Scheduler.Core;
 
@@ -8,6 +9,9 @@ namespace TaskScheduler.Scheduler.Core;
 /// </summary>
 public sealed class ScheduledTask
 {
+    // Null until the first step after acceptance: most of a large backlog never gets one while it waits.
+    private List<TaskHistoryEntry>? _history;
+
     public ScheduledTask(
         Guid id,
         int priority,
@@ -77,6 +81,9 @@ public sealed class ScheduledTask
 
     public int Preemptions { get; private set; }
 
+    /// <summary>Steps of the task's life after its acceptance, oldest first.</summary>
+    public IReadOnlyList<TaskHistoryEntry> History => _history ?? (IReadOnlyList<TaskHistoryEntry>)[];
+
     /// <summary>Dependencies not completed yet. Not journaled: rebuilt from the unfinished tasks on restore.</summary>
     public int UnfinishedDependencies { get; internal set; }
 
@@ -106,6 +113,15 @@ public sealed class ScheduledTask
         RetryAt = null;
         PreemptRequestedAt = null;
         Estimate = null;
+    }
+
+    /// <summary>Adds a step to the history; "accepted" is implied by the task itself and not stored.</summary>
+    public void AddHistory(TaskHistoryEntry entry)
+    {
+        if (entry.Event != TaskHistoryEvents.Accepted)
+        {
+            (_history ??= []).Add(entry);
+        }
     }
 
     /// <summary>The worker says it runs the current attempt (a heartbeat lists it): it has started.</summary>
@@ -240,6 +256,7 @@ public sealed class ScheduledTask
             RetryAt = s.RetryAt,
             Progress = s.Progress,
             Preemptions = s.Preemptions,
+            _history = s.History.Count > 0 ? [.. s.History] : null,
         };
     }
 
@@ -254,6 +271,7 @@ public sealed class ScheduledTask
         Wait = Wait,
         Progress = Progress,
         Preemptions = Preemptions,
+        History = _history is null ? [] : [.. _history],
     };
 
     private void Require(TaskState expected, string action)

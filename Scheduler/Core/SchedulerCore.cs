@@ -173,7 +173,7 @@ public sealed class SchedulerCore
                 ? $"dependency {failed} failed ({why})"
                 : $"dependency {failed} {(journaled[failed].State == TaskState.Cancelled ? "was cancelled" : "failed")}";
             Counters.Accepted++;
-            AddHistory(task, now, TaskHistoryEvents.Accepted, null, AcceptedDetail(task));
+            Effects.History.Add(new HistoryRecord(task.Id, TaskHistory.Accepted(now, task.Priority, task.DependsOn.Count, task.MaxRetries)));
             task.FailForDependency(reason, now);
             Counters.DependencyFailed++;
             Record(task, now, TaskHistoryEvents.DependencyFailed, null, reason);
@@ -591,7 +591,9 @@ public sealed class SchedulerCore
             _pending.Add(task);
         }
 
-        Record(task, now, TaskHistoryEvents.Accepted, null, AcceptedDetail(task));
+        Effects.Changed[task.Id] = task.ToSnapshot();
+        Effects.Events.Add(new TaskStateChanged(task.Id, task.State, task.Priority, task.Attempt, task.WorkerId, task.Error, now));
+        Effects.History.Add(new HistoryRecord(task.Id, TaskHistory.Accepted(now, task.Priority, task.DependsOn.Count, task.MaxRetries)));
     }
 
     /// <summary>
@@ -754,6 +756,7 @@ public sealed class SchedulerCore
     /// <summary>Journals the task's new state, announces it (after the commit) and adds a step to its history.</summary>
     private void Record(ScheduledTask task, DateTimeOffset now, string history, string? workerId, string? detail, bool announce = true)
     {
+        AddHistory(task, now, history, workerId, detail);
         Effects.Changed[task.Id] = task.ToSnapshot();
         if (announce)
         {
@@ -762,27 +765,17 @@ public sealed class SchedulerCore
                 Note = task.State == TaskState.Pending ? task.Note : null,
             });
         }
-
-        AddHistory(task, now, history, workerId, detail);
     }
 
-    private void AddHistory(ScheduledTask task, DateTimeOffset at, string history, string? workerId, string? detail) =>
-        Effects.History.Add(new HistoryRecord(task.Id, new TaskHistoryEntry(at, history, workerId, task.Attempt > 0 ? task.Attempt : null, detail)));
-
-    private static string AcceptedDetail(ScheduledTask task)
+    /// <summary>
+    /// Adds a step to the task's history, journaled with its next snapshot, and reports it in the effects. Call it
+    /// before <see cref="Record"/>, or through it, so the snapshot includes the step.
+    /// </summary>
+    private void AddHistory(ScheduledTask task, DateTimeOffset at, string history, string? workerId, string? detail)
     {
-        var detail = $"priority {task.Priority.ToString(CultureInfo.InvariantCulture)}";
-        if (task.DependsOn.Count > 0)
-        {
-            detail += $"; depends on {task.DependsOn.Count} tasks, {task.UnfinishedDependencies} unfinished";
-        }
-
-        if (task.MaxRetries > 0)
-        {
-            detail += $"; up to {task.MaxRetries} retries";
-        }
-
-        return detail;
+        var entry = new TaskHistoryEntry(at, history, workerId, task.Attempt > 0 ? task.Attempt : null, detail);
+        task.AddHistory(entry);
+        Effects.History.Add(new HistoryRecord(task.Id, entry));
     }
 
     private static string Describe(TimeSpan progress) =>

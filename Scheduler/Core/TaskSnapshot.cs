@@ -1,4 +1,5 @@
 using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Messages;
 
 namespace TaskScheduler.Scheduler.Core;
 
@@ -33,4 +34,7 @@ public sealed record TaskSnapshot(
     public TimeSpan Progress { get; init; }
 
     public int Preemptions { get; init; }
+
+    /// <summary>Steps of the task's life after its acceptance, oldest first (see <see cref="TaskHistory"/>).</summary>
+    public IReadOnlyList<TaskHistoryEntry> History { get; init; } = [];
 }

@@ -80,9 +80,9 @@ public sealed class SchedulerEngine
         _core.Dispatch();
 
         var effects = _core.Effects;
-        if (effects.Changed.Count > 0 || group.Payloads.Count > 0 || effects.History.Count > 0)
+        if (effects.Changed.Count > 0 || group.Payloads.Count > 0)
         {
-            _journal.Commit(effects.Changed.Values, group.Payloads, effects.History);
+            _journal.Commit(effects.Changed.Values, group.Payloads);
             _state.RecordCommit(_journal.LastCommitDuration, inputs.Count);
         }
 

@@ -7,8 +7,8 @@ using TaskScheduler.Scheduler.Core;
 namespace TaskScheduler.Scheduler.Journal;
 
 /// <summary>
-/// The durable record of every accepted task, in one LiteDB file. Task state, payloads and history live in separate
-/// collections so status reads never load a 1 MiB payload, and history is only ever appended. Writes come only from the scheduler loop, in groups:
+/// The durable record of every accepted task, in one LiteDB file. Task state (with its history) and payloads live in
+/// separate collections so status reads never load a 1 MiB payload. Writes come only from the scheduler loop, in groups:
 /// one transaction per group, then fsync, and only then may the group's broker messages be acknowledged.
 /// Reads (status queries) may come from any thread; LiteDB serialises them with the writer.
 /// </summary>
@@ -17,13 +17,11 @@ public sealed class TaskJournal : IDisposable
     private const string TasksCollection = "tasks";
     private const string PayloadsCollection = "payloads";
     private const string MetaCollection = "meta";
-    private const string HistoryCollection = "history";
 
     private readonly LiteDatabase _db;
     private readonly ILiteCollection<BsonDocument> _tasks;
     private readonly ILiteCollection<BsonDocument> _payloads;
     private readonly ILiteCollection<BsonDocument> _meta;
-    private readonly ILiteCollection<BsonDocument> _history;
     private readonly string _dataPath;
     private readonly string _logPath;
     private readonly bool _durable;
@@ -42,9 +40,7 @@ public sealed class TaskJournal : IDisposable
         _tasks = _db.GetCollection(TasksCollection, BsonAutoId.Guid);
         _payloads = _db.GetCollection(PayloadsCollection, BsonAutoId.Guid);
         _meta = _db.GetCollection(MetaCollection, BsonAutoId.Int32);
-        _history = _db.GetCollection(HistoryCollection, BsonAutoId.Int64);
         _tasks.EnsureIndex("state", "$.state");
-        _history.EnsureIndex("task", "$.task");
         _lastSequence = _meta.FindById(1)?["lastSequence"].AsInt64 ?? 0;
         FlushToDisk();
     }
@@ -52,15 +48,11 @@ public sealed class TaskJournal : IDisposable
     /// <summary>Time spent in the last commit, fsync included.</summary>
     public TimeSpan LastCommitDuration { get; private set; }
 
-    /// <summary>Writes a group that has no history steps (see the overload).</summary>
-    public void Commit(IEnumerable<TaskSnapshot> changes, IEnumerable<KeyValuePair<Guid, string>> newPayloads) =>
-        Commit(changes, newPayloads, []);
-
     /// <summary>
-    /// Writes one group (task states, new payloads, history steps) in a single transaction and makes it durable.
-    /// Must be called on one thread with no await inside: LiteDB transactions belong to the thread that opened them.
+    /// Writes one group in a single transaction and makes it durable. Must be called on one thread with no await
+    /// inside: LiteDB transactions belong to the thread that opened them.
     /// </summary>
-    public void Commit(IEnumerable<TaskSnapshot> changes, IEnumerable<KeyValuePair<Guid, string>> newPayloads, IReadOnlyCollection<HistoryRecord> history)
+    public void Commit(IEnumerable<TaskSnapshot> changes, IEnumerable<KeyValuePair<Guid, string>> newPayloads)
     {
         var started = Stopwatch.GetTimestamp();
         if (!_db.BeginTrans())
@@ -82,11 +74,6 @@ public sealed class TaskJournal : IDisposable
             }
 
             _tasks.Upsert(documents);
-            if (history.Count > 0)
-            {
-                // Auto-numbered in insertion order, which is the order the core decided them in.
-                _history.Insert(history.Select(ToDocument));
-            }
             if (maxSequence > _lastSequence)
             {
                 _meta.Upsert(new BsonDocument { ["_id"] = 1, ["lastSequence"] = maxSequence });
@@ -114,8 +101,7 @@ public sealed class TaskJournal : IDisposable
     public string? FindPayload(Guid id) => _payloads.FindById(id)?["payload"].AsString;
 
     /// <summary>Every journaled step of a task's life, oldest first; empty for an unknown id.</summary>
-    public IReadOnlyList<TaskHistoryEntry> History(Guid id) =>
-        [.. _history.Find(Query.EQ("task", id)).OrderBy(d => d["_id"].AsInt64).Select(FromHistoryDocument)];
+    public IReadOnlyList<TaskHistoryEntry> History(Guid id) => Find(id) is { } task ? TaskHistory.Of(task) : [];
 
     /// <summary>Every task not yet Completed, Failed or Cancelled.</summary>
     public IEnumerable<TaskSnapshot> LoadUnfinished() =>
@@ -166,6 +152,12 @@ public sealed class TaskJournal : IDisposable
             document["preemptions"] = s.Preemptions;
         }
 
+        // Inside the task's document: rewritten with every change anyway, so history costs no document of its own.
+        if (s.History.Count > 0)
+        {
+            document["history"] = new BsonArray(s.History.Select(ToDocument));
+        }
+
         return document;
     }
 
@@ -197,17 +189,29 @@ public sealed class TaskJournal : IDisposable
         Wait = d["wait"].IsNull ? PendingWait.Queued : Enum.Parse<PendingWait>(d["wait"].AsString),
         Progress = d["progressTicks"].IsNull ? TimeSpan.Zero : TimeSpan.FromTicks(d["progressTicks"].AsInt64),
         Preemptions = d["preemptions"].IsNull ? 0 : d["preemptions"].AsInt32,
+        History = d["history"].IsArray ? [.. d["history"].AsArray.Select(h => FromHistoryDocument(h.AsDocument))] : [],
     };
 
-    private static BsonDocument ToDocument(HistoryRecord r) => new()
+    private static BsonDocument ToDocument(TaskHistoryEntry e)
     {
-        ["task"] = r.TaskId,
-        ["at"] = r.Entry.At.UtcDateTime,
-        ["event"] = r.Entry.Event,
-        ["worker"] = r.Entry.WorkerId is null ? BsonValue.Null : new BsonValue(r.Entry.WorkerId),
-        ["attempt"] = r.Entry.Attempt is { } attempt ? new BsonValue(attempt) : BsonValue.Null,
-        ["detail"] = r.Entry.Detail is null ? BsonValue.Null : new BsonValue(r.Entry.Detail),
-    };
+        var document = new BsonDocument { ["at"] = e.At.UtcDateTime, ["event"] = e.Event };
+        if (e.WorkerId is not null)
+        {
+            document["worker"] = e.WorkerId;
+        }
+
+        if (e.Attempt is { } attempt)
+        {
+            document["attempt"] = attempt;
+        }
+
+        if (e.Detail is not null)
+        {
+            document["detail"] = e.Detail;
+        }
+
+        return document;
+    }
 
     private static TaskHistoryEntry FromHistoryDocument(BsonDocument d) => new(
         Time(d["at"])!.Value,

@@ -128,28 +128,30 @@ public class TaskJournalTests
     }
 
     [Test]
-    public void History_IsAppendedWithEachGroup_AndReadBackOldestFirstPerTask()
+    public void History_IsKeptWithTheTask_AndReadBackOldestFirst_AfterAcceptedWhichTheTaskItselfImplies()
     {
         var path = Path.Combine(_directory, "journal.db");
         var at = new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
-        var task = Snapshot(TaskState.Pending, sequence: 1, at);
-        var other = Snapshot(TaskState.Pending, sequence: 2, at);
-        var first = new TaskHistoryEntry(at, TaskHistoryEvents.Accepted, null, null, "priority 5");
-        var second = new TaskHistoryEntry(at.AddSeconds(1), TaskHistoryEvents.Assigned, "w1", 1, null);
+        var task = Snapshot(TaskState.Pending, sequence: 1, at) with { MaxRetries = 2 };
+        var assigned = new TaskHistoryEntry(at.AddSeconds(1), TaskHistoryEvents.Assigned, "w1", 1, null);
 
         // A step timed before the one journaled ahead of it (a worker's clock) still comes after it.
-        var third = new TaskHistoryEntry(at.AddMilliseconds(500), TaskHistoryEvents.Started, "w1", 1, null);
+        var started = new TaskHistoryEntry(at.AddMilliseconds(500), TaskHistoryEvents.Started, "w1", 1, null);
+        var completed = new TaskHistoryEntry(at.AddSeconds(2), TaskHistoryEvents.Completed, "w1", 1, null);
         using (var journal = new TaskJournal(path))
         {
-            journal.Commit([task, other], [], [new(task.Id, first), new(other.Id, first)]);
-            journal.Commit([task with { State = TaskState.Running }], [], [new(task.Id, second), new(task.Id, third)]);
+            journal.Commit([task], [new(task.Id, "p")]);
+            journal.Commit([task with { State = TaskState.Running, History = [assigned] }], []);
+            journal.Commit([task with { State = TaskState.Completed, History = [assigned, started, completed] }], []);
         }
 
         using var reopened = new TaskJournal(path);
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(reopened.History(task.Id), Is.EqualTo(new[] { first, second, third }));
-            Assert.That(reopened.History(other.Id), Is.EqualTo(new[] { first }));
+            Assert.That(reopened.History(task.Id), Is.EqualTo(new[]
+            {
+                new TaskHistoryEntry(at, TaskHistoryEvents.Accepted, null, null, "priority 5; up to 2 retries"), assigned, started, completed,
+            }));
             Assert.That(reopened.History(Guid.NewGuid()), Is.Empty);
         }
     }

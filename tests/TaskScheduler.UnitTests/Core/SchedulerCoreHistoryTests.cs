@@ -81,4 +81,25 @@ public class SchedulerCoreHistoryTests : SchedulerCoreFixture
 
         Assert.That(HistoryOf(id), Is.EqualTo(new[] { TaskHistoryEvents.Requeued }));
     }
+
+    [Test]
+    public void History_TravelsInTheTasksSnapshot_AndSurvivesARestore()
+    {
+        Join("w1", capacity: 1);
+        var id = Submit();
+        DispatchNow();
+        Assert.That(Core.Effects.Changed[id].History.Select(h => h.Event), Is.EqualTo(new[] { TaskHistoryEvents.Assigned }),
+            "accepted is implied by the task, so a queued task carries no history");
+        var journal = Core.Effects.Changed.Values.ToList();
+
+        SetUp();
+        Core.Restore(journal, lastSequence: 1);
+        Clock.Advance(Liveness.Window + TimeSpan.FromSeconds(1));
+        Core.CheckLiveness();
+
+        Assert.That(Core.Effects.Changed[id].History.Select(h => h.Event), Is.EqualTo(new[]
+        {
+            TaskHistoryEvents.Assigned, TaskHistoryEvents.WorkerDead, TaskHistoryEvents.Requeued,
+        }));
+    }
 }
