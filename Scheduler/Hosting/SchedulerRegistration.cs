@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Broker;
 using TaskScheduler.Contracts.Configuration;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
@@ -44,13 +45,31 @@ public static class SchedulerRegistration
             x.AddConsumer<GetTaskStatusConsumer>();
             x.UsingRabbitMq((context, cfg) =>
             {
-                if (Uri.TryCreate(broker.Url, UriKind.Absolute, out var uri))
+                // A bad address is reported by the options validation, which runs before the bus starts.
+                if (BrokerAddress.TryParse(broker.Url, broker.Hosts, out var address, out _))
                 {
-                    cfg.Host(uri);
+                    cfg.Host(address!.Uri, h =>
+                    {
+                        if (address.Endpoints.Count > 1)
+                        {
+                            h.UseCluster(c =>
+                            {
+                                foreach (var node in address.Endpoints)
+                                {
+                                    c.Node(node.ToString());
+                                }
+                            });
+                        }
+                    });
                 }
 
                 cfg.ReceiveEndpoint(broker.Topology.StatusQueue, e =>
                 {
+                    if (broker.UsesQuorumQueues)
+                    {
+                        e.SetQuorumQueue();
+                    }
+
                     e.ConfigureConsumeTopology = false;
                     e.ConfigureConsumer<GetTaskStatusConsumer>(context);
                 });
