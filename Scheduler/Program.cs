@@ -8,6 +8,7 @@ builder.AddTaskScheduler();
 
 var app = builder.Build();
 app.MapTaskEndpoints();
+app.MapAutoscaleEndpoints();
 try
 {
     await app.RunAsync();

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Broker;
 using TaskScheduler.Contracts.Configuration;
+using TaskScheduler.Scheduler.Autoscaling;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Journal;
@@ -19,6 +20,7 @@ public static class SchedulerRegistration
         var services = builder.Services;
         services.AddOptions<BrokerOptions>().BindConfiguration(BrokerOptions.Section).ValidateWith(o => o.Validate()).ValidateOnStart();
         services.AddOptions<SchedulerOptions>().BindConfiguration(SchedulerOptions.Section).ValidateWith(o => o.Validate()).ValidateOnStart();
+        services.AddOptions<AutoscaleOptions>().BindConfiguration(AutoscaleOptions.Section).ValidateWith(o => o.Validate()).ValidateOnStart();
         services.AddOptions<JournalOptions>().BindConfiguration(JournalOptions.Section).ValidateWith(o => o.Validate()).ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);
@@ -34,6 +36,8 @@ public static class SchedulerRegistration
             var o = sp.GetRequiredService<IOptions<SchedulerOptions>>().Value;
             return new SchedulerCore(new LivenessOptions(o.HeartbeatInterval, o.MissedHeartbeats), sp.GetRequiredService<TimeProvider>());
         });
+        services.AddSingleton(sp => new WorkerDemandEstimator(
+            sp.GetRequiredService<IOptions<AutoscaleOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<SchedulerTransport>();
         services.AddSingleton<SchedulerEngine>();
         services.AddSingleton<TaskStatusQuery>();
