@@ -86,6 +86,11 @@ public static class AutoscaleCommand
             }
             finally
             {
+                foreach (var (id, code, _) in pool.Reap())
+                {
+                    log.Say($"worker {id} exited ({code})");
+                }
+
                 log.Say($"stopping: {pool.Members.Count} workers drain and leave");
                 await pool.StopAllAsync(StopTimeout - TimeSpan.FromSeconds(5));
                 foreach (var (id, code, _) in pool.Reap())
