@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using MassTransit;
 using Microsoft.Extensions.Options;
+using TaskScheduler.Scheduler.Http;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Configuration;
 using TaskScheduler.Scheduler.Core;
@@ -18,6 +19,11 @@ public static class SchedulerRegistration
         var services = builder.Services;
         services.AddOptions<BrokerOptions>().BindConfiguration(BrokerOptions.Section).ValidateWith(o => o.Validate()).ValidateOnStart();
         services.AddOptions<SchedulerOptions>().BindConfiguration(SchedulerOptions.Section).ValidateWith(o => o.Validate()).ValidateOnStart();
+        services.AddOptions<ApiOptions>()
+            .BindConfiguration(ApiOptions.Section)
+            .Configure<IConfiguration>((o, configuration) => o.Urls = configuration["urls"])
+            .ValidateWith(o => o.Validate())
+            .ValidateOnStart();
         services.AddOptions<JournalOptions>().BindConfiguration(JournalOptions.Section).ValidateWith(o => o.Validate()).ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);

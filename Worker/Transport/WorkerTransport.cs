@@ -43,9 +43,7 @@ public sealed class WorkerTransport : IAsyncDisposable
             ClientProvidedName = $"{_broker.Prefix} worker {_options.Id}",
         };
         _connection = await ConnectAsync(factory, ct);
-        _publishChannel = await _connection.CreateChannelAsync(
-            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), ct);
-        await _publishChannel.ExchangeDeclareAsync(Topology.EventsExchange, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: ct);
+        _publishChannel = await WaitForEventsExchangeAsync(ct);
     }
 
     /// <summary>
@@ -162,6 +160,32 @@ public sealed class WorkerTransport : IAsyncDisposable
 
     public Task PublishAsync(WorkerLeft message, CancellationToken ct) =>
         PublishAsync(Topology.WorkerEvents.Left, JsonSerializer.SerializeToUtf8Bytes(message, WireJson.Default.WorkerLeft), ct);
+
+    /// <summary>
+    /// The scheduler owns the topology; a worker only checks that the events exchange exists (a passive declare,
+    /// which needs no configure permission, so a worker's account cannot delete it), waiting for a scheduler that
+    /// has not yet started. Publishing to a missing exchange would close the channel.
+    /// </summary>
+    private async Task<IChannel> WaitForEventsExchangeAsync(CancellationToken ct)
+    {
+        var options = new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true);
+        while (true)
+        {
+            var channel = await _connection!.CreateChannelAsync(options, ct);
+            try
+            {
+                await channel.ExchangeDeclarePassiveAsync(Topology.EventsExchange, ct);
+                return channel;
+            }
+            catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == Constants.NotFound)
+            {
+                _logger.LogWarning("Exchange {Exchange} does not exist yet; waiting for the scheduler to declare it", Topology.EventsExchange);
+                await channel.DisposeAsync();
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1), ct);
+        }
+    }
 
     /// <summary>
     /// The first connection, retried with backoff: a program started before its broker (or during a broker

@@ -74,7 +74,7 @@ public sealed class TestSystem : IAsyncDisposable
         return new TestSystem(prefix, directory, FreePort(), brokerUrl, connection, publish);
     }
 
-    public async Task StartSchedulerAsync()
+    public async Task StartSchedulerAsync(IEnumerable<string>? extraArgs = null)
     {
         if (Scheduler is { HasExited: false })
         {
@@ -89,6 +89,7 @@ public sealed class TestSystem : IAsyncDisposable
             $"--Journal:Path={JournalPath}",
             $"--Scheduler:HeartbeatInterval={HeartbeatInterval}",
             $"--Scheduler:MissedHeartbeats={MissedHeartbeats}",
+            .. extraArgs ?? [],
         ]);
 
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
