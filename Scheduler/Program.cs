@@ -9,6 +9,7 @@ builder.AddTaskScheduler();
 var app = builder.Build();
 app.UseMiddleware<ApiKeyMiddleware>();
 app.MapTaskEndpoints();
+app.MapAutoscaleEndpoints();
 try
 {
     await app.RunAsync();

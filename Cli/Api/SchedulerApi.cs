@@ -44,6 +44,19 @@ public sealed class SchedulerApi : IDisposable
         return await response.Content.ReadFromJsonAsync(WireJson.Default.WorkerViewArray, ct) ?? [];
     }
 
+    public async Task<AutoscaleView> GetAutoscaleAsync(CancellationToken ct)
+    {
+        using var response = await SendAsync(new Uri("api/autoscale", UriKind.Relative), ct);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            throw new CliException(ExitCodes.SchedulerUnreachable, $"the scheduler at {_http.BaseAddress} has no /api/autoscale: is it an older version?");
+        }
+
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync(WireJson.Default.AutoscaleView, ct)
+            ?? throw new CliException(ExitCodes.SchedulerUnreachable, "the scheduler answered /api/autoscale with nothing");
+    }
+
     public void Dispose() => _http.Dispose();
 
     private async Task<HttpResponseMessage> SendAsync(Uri path, CancellationToken ct)

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Scheduler.Autoscaling;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Journal;
 using TaskScheduler.Scheduler.Transport;
@@ -20,6 +21,7 @@ public sealed class SchedulerEngine
     private readonly TaskJournal _journal;
     private readonly SchedulerTransport _transport;
     private readonly SchedulerState _state;
+    private readonly WorkerDemandEstimator _demand;
     private readonly TimeProvider _time;
     private readonly ILogger<SchedulerEngine> _logger;
     private readonly List<Assignment> _returned = [];
@@ -30,9 +32,11 @@ public sealed class SchedulerEngine
         TaskJournal journal,
         SchedulerTransport transport,
         SchedulerState state,
+        WorkerDemandEstimator demand,
         TimeProvider time,
         ILogger<SchedulerEngine> logger)
     {
+        _demand = demand;
         _core = core;
         _journal = journal;
         _transport = transport;
@@ -49,7 +53,7 @@ public sealed class SchedulerEngine
         _logger.LogInformation(
             "Journal restored: {Pending} pending and {Running} running tasks, {Workers} workers awaited",
             _core.PendingCount, unfinished.Count - _core.PendingCount, _core.Workers.Count);
-        _state.Publish(_core.View());
+        PublishView();
     }
 
     /// <summary>Processes one group. Returns true when follow-up work is already known (returned assignments).</summary>
@@ -113,11 +117,18 @@ public sealed class SchedulerEngine
             await AcknowledgeAsync(group, ct);
         }
 
-        _state.Publish(_core.View());
+        PublishView();
         lock (_returned)
         {
             return _returned.Count > 0;
         }
+    }
+
+    private void PublishView()
+    {
+        var view = _core.View();
+        _state.Publish(view);
+        _state.Autoscale = _demand.Update(view);
     }
 
     private void Apply(SchedulerInput input, Group group)
@@ -197,7 +208,11 @@ public sealed class SchedulerEngine
                 _core.Heartbeat(beat);
                 break;
             case TaskFinished result:
-                if (!_core.Finish(result))
+                if (_core.Finish(result))
+                {
+                    _demand.RecordRun(result.FinishedAt - result.StartedAt);
+                }
+                else
                 {
                     _logger.LogDebug(
                         "Fenced off a result for task {TaskId} attempt {Attempt} from worker {WorkerId}",

@@ -43,7 +43,7 @@ public sealed class SchedulerTransport : IAsyncDisposable
     {
         var factory = new ConnectionFactory
         {
-            Uri = new Uri(_options.Url),
+            Uri = _options.Address.Uri,
             AutomaticRecoveryEnabled = true,
             TopologyRecoveryEnabled = true,
             NetworkRecoveryInterval = TimeSpan.FromSeconds(2),
@@ -66,7 +66,7 @@ public sealed class SchedulerTransport : IAsyncDisposable
         };
 
         _adminChannel = await _connection.CreateChannelAsync(cancellationToken: ct);
-        await SchedulerTopology.DeclareAsync(_adminChannel, Topology, ct);
+        await SchedulerTopology.DeclareAsync(_adminChannel, Topology, _options.QueueArguments(), ct);
 
         _publishChannel = await _connection.CreateChannelAsync(
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true),
@@ -183,7 +183,11 @@ public sealed class SchedulerTransport : IAsyncDisposable
         {
             try
             {
-                return await factory.CreateConnectionAsync(ct);
+                // Every node of the cluster, tried in random order (which spreads programs over the nodes), now and whenever
+                // the client recovers a lost connection.
+                var address = _options.Address;
+                var endpoints = address.Endpoints.Select(e => new AmqpTcpEndpoint(e.Host, e.Port, new SslOption(e.Host, enabled: address.UsesTls))).ToList();
+                return await factory.CreateConnectionAsync(endpoints, ct);
             }
             catch (BrokerUnreachableException e)
             {

@@ -36,7 +36,7 @@ public sealed class WorkerTransport : IAsyncDisposable
     {
         var factory = new ConnectionFactory
         {
-            Uri = new Uri(_broker.Url),
+            Uri = _broker.Address.Uri,
             AutomaticRecoveryEnabled = true,
             TopologyRecoveryEnabled = true,
             NetworkRecoveryInterval = TimeSpan.FromSeconds(2),
@@ -56,7 +56,7 @@ public sealed class WorkerTransport : IAsyncDisposable
         await using var channel = await _connection!.CreateChannelAsync(cancellationToken: ct);
         foreach (var queue in new[] { Topology.WorkerQueue(_options.Id), Topology.WorkerControlQueue(_options.Id) })
         {
-            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, cancellationToken: ct);
+            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: _broker.QueueArguments(), cancellationToken: ct);
             var purged = await channel.QueuePurgeAsync(queue, ct);
             if (purged > 0)
             {
@@ -78,8 +78,8 @@ public sealed class WorkerTransport : IAsyncDisposable
         var previous = _consumeChannel;
         var channel = await _connection!.CreateChannelAsync(cancellationToken: ct);
         await channel.BasicQosAsync(0, (ushort)_options.Capacity, false, ct);
-        await channel.QueueDeclareAsync(Topology.WorkerQueue(_options.Id), durable: true, exclusive: false, autoDelete: false, cancellationToken: ct);
-        await channel.QueueDeclareAsync(Topology.WorkerControlQueue(_options.Id), durable: true, exclusive: false, autoDelete: false, cancellationToken: ct);
+        await channel.QueueDeclareAsync(Topology.WorkerQueue(_options.Id), durable: true, exclusive: false, autoDelete: false, arguments: _broker.QueueArguments(), cancellationToken: ct);
+        await channel.QueueDeclareAsync(Topology.WorkerControlQueue(_options.Id), durable: true, exclusive: false, autoDelete: false, arguments: _broker.QueueArguments(), cancellationToken: ct);
 
         var assignments = new AsyncEventingBasicConsumer(channel);
         assignments.ReceivedAsync += async (_, delivery) =>
@@ -198,7 +198,11 @@ public sealed class WorkerTransport : IAsyncDisposable
         {
             try
             {
-                return await factory.CreateConnectionAsync(ct);
+                // Every node of the cluster, tried in random order (which spreads programs over the nodes), now and whenever
+                // the client recovers a lost connection.
+                var address = _broker.Address;
+                var endpoints = address.Endpoints.Select(e => new AmqpTcpEndpoint(e.Host, e.Port, new SslOption(e.Host, enabled: address.UsesTls))).ToList();
+                return await factory.CreateConnectionAsync(endpoints, ct);
             }
             catch (BrokerUnreachableException e)
             {
