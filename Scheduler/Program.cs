@@ -7,6 +7,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 builder.AddTaskScheduler();
 
 var app = builder.Build();
+app.UseMiddleware<ApiKeyMiddleware>();
 app.MapTaskEndpoints();
 app.MapAutoscaleEndpoints();
 try

@@ -18,6 +18,11 @@ public sealed class SchedulerApi : IDisposable
         }
 
         _http = new HttpClient { BaseAddress = uri, Timeout = TimeSpan.FromSeconds(10) };
+        // A scheduler that listens beyond loopback wants its key on every change (docs/security.md).
+        if (Environment.GetEnvironmentVariable("TASKS_API_KEY") is { Length: > 0 } key)
+        {
+            _http.DefaultRequestHeaders.Add("X-Api-Key", key);
+        }
     }
 
     public async Task<TaskStatusView?> GetTaskAsync(Guid id, CancellationToken ct)

@@ -135,6 +135,13 @@ public sealed class SchedulerCore
         foreach (var run in beat.Running)
         {
             claimed.Add((run.TaskId, run.Attempt));
+            if (_active.TryGetValue(run.TaskId, out var claimedTask) && run.Attempt > claimedTask.Attempt)
+            {
+                // An attempt never issued: no worker can hold it. Cancelling it would kill that attempt once it is
+                // issued, so the claim is ignored.
+                continue;
+            }
+
             if (!IsCurrentAttempt(run.TaskId, run.Attempt, worker.Id))
             {
                 Effects.Cancels.Add(new WorkerCancel(worker.Id, new CancelTask(run.TaskId, run.Attempt, "superseded")));

@@ -7,6 +7,7 @@ using TaskScheduler.Contracts.Configuration;
 using TaskScheduler.Scheduler.Autoscaling;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
+using TaskScheduler.Scheduler.Http;
 using TaskScheduler.Scheduler.Journal;
 using TaskScheduler.Scheduler.Status;
 using TaskScheduler.Scheduler.Transport;
@@ -20,6 +21,11 @@ public static class SchedulerRegistration
         var services = builder.Services;
         services.AddOptions<BrokerOptions>().BindConfiguration(BrokerOptions.Section).ValidateWith(o => o.Validate()).ValidateOnStart();
         services.AddOptions<SchedulerOptions>().BindConfiguration(SchedulerOptions.Section).ValidateWith(o => o.Validate()).ValidateOnStart();
+        services.AddOptions<ApiOptions>()
+            .BindConfiguration(ApiOptions.Section)
+            .Configure<IConfiguration>((o, configuration) => o.Urls = configuration["urls"])
+            .ValidateWith(o => o.Validate())
+            .ValidateOnStart();
         services.AddOptions<AutoscaleOptions>().BindConfiguration(AutoscaleOptions.Section).ValidateWith(o => o.Validate()).ValidateOnStart();
         services.AddOptions<JournalOptions>().BindConfiguration(JournalOptions.Section).ValidateWith(o => o.Validate()).ValidateOnStart();
 

@@ -43,9 +43,7 @@ public sealed class WorkerTransport : IAsyncDisposable
             ClientProvidedName = $"{_broker.Prefix} worker {_options.Id}",
         };
         _connection = await ConnectAsync(factory, ct);
-        _publishChannel = await _connection.CreateChannelAsync(
-            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), ct);
-        await _publishChannel.ExchangeDeclareAsync(Topology.EventsExchange, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: ct);
+        _publishChannel = await WaitForEventsExchangeAsync(ct);
     }
 
     /// <summary>
@@ -74,7 +72,7 @@ public sealed class WorkerTransport : IAsyncDisposable
     public async Task ConsumeAsync(
         Func<AssignTask, Delivery, Task> onAssignment,
         Func<CancelTask, Task> onCancel,
-        Func<Task> onQueueLost,
+        Func<string, Task> onQueueLost,
         CancellationToken ct)
     {
         var previous = _consumeChannel;
@@ -104,7 +102,7 @@ public sealed class WorkerTransport : IAsyncDisposable
 
             await onAssignment(order, new Delivery(channel, delivery.DeliveryTag));
         };
-        assignments.UnregisteredAsync += (_, _) => onQueueLost();
+        assignments.UnregisteredAsync += (_, _) => onQueueLost("the broker cancelled our consumer: our queue was deleted, as when the scheduler declares us dead");
 
         var control = new AsyncEventingBasicConsumer(channel);
         control.ReceivedAsync += async (_, delivery) =>
@@ -125,7 +123,7 @@ public sealed class WorkerTransport : IAsyncDisposable
         // A channel the broker closes on its own (consumer_timeout, a deleted queue) is not recovered by the client:
         // only connection failures are. Treat it like a lost queue and consume again.
         channel.ChannelShutdownAsync += (_, reason) =>
-            reason.Initiator == ShutdownInitiator.Peer && _connection.IsOpen ? onQueueLost() : Task.CompletedTask;
+            reason.Initiator == ShutdownInitiator.Peer && _connection.IsOpen ? onQueueLost($"the broker closed our channel: {reason.ReplyText}") : Task.CompletedTask;
 
         _consumerTags =
         [
@@ -162,6 +160,32 @@ public sealed class WorkerTransport : IAsyncDisposable
 
     public Task PublishAsync(WorkerLeft message, CancellationToken ct) =>
         PublishAsync(Topology.WorkerEvents.Left, JsonSerializer.SerializeToUtf8Bytes(message, WireJson.Default.WorkerLeft), ct);
+
+    /// <summary>
+    /// The scheduler owns the topology; a worker only checks that the events exchange exists (a passive declare,
+    /// which needs no configure permission, so a worker's account cannot delete it), waiting for a scheduler that
+    /// has not yet started. Publishing to a missing exchange would close the channel.
+    /// </summary>
+    private async Task<IChannel> WaitForEventsExchangeAsync(CancellationToken ct)
+    {
+        var options = new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true);
+        while (true)
+        {
+            var channel = await _connection!.CreateChannelAsync(options, ct);
+            try
+            {
+                await channel.ExchangeDeclarePassiveAsync(Topology.EventsExchange, ct);
+                return channel;
+            }
+            catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == Constants.NotFound)
+            {
+                _logger.LogWarning("Exchange {Exchange} does not exist yet; waiting for the scheduler to declare it", Topology.EventsExchange);
+                await channel.DisposeAsync();
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1), ct);
+        }
+    }
 
     /// <summary>
     /// The first connection, retried with backoff: a program started before its broker (or during a broker
