@@ -42,8 +42,7 @@ public sealed class BrokerClient : IAsyncDisposable
         };
         try
         {
-            var endpoints = address.Endpoints.Select(e => new AmqpTcpEndpoint(e.Host, e.Port, new SslOption(e.Host, enabled: address.UsesTls))).ToList();
-            var connection = await factory.CreateConnectionAsync(endpoints, ct);
+            var connection = await factory.CreateConnectionAsync(BrokerConnector.Endpoints(address), ct);
             var publish = await connection.CreateChannelAsync(
                 new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), ct);
             return new BrokerClient(connection, publish, new Topology(prefix));

@@ -5,6 +5,7 @@ using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
 using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Broker;
 using TaskScheduler.Contracts.Messages;
 
 namespace TaskScheduler.Worker.Transport;
@@ -42,7 +43,8 @@ public sealed class WorkerTransport : IAsyncDisposable
             NetworkRecoveryInterval = TimeSpan.FromSeconds(2),
             ClientProvidedName = $"{_broker.Prefix} worker {_options.Id}",
         };
-        _connection = await ConnectAsync(factory, ct);
+        _connection = await factory.ConnectWithRetryAsync(
+            _broker.Address, (e, delay) => _logger.LogWarning("Broker not reachable ({Error}); retrying in {Delay}", e.Message, delay), ct);
         _publishChannel = await WaitForEventsExchangeAsync(ct);
     }
 
@@ -184,33 +186,6 @@ public sealed class WorkerTransport : IAsyncDisposable
             }
 
             await Task.Delay(TimeSpan.FromSeconds(1), ct);
-        }
-    }
-
-    /// <summary>
-    /// The first connection, retried with backoff: a program started before its broker (or during a broker
-    /// restart) waits for it instead of failing. Later losses are the client's automatic recovery's business.
-    /// </summary>
-    private async Task<IConnection> ConnectAsync(ConnectionFactory factory, CancellationToken ct)
-    {
-        var delay = TimeSpan.FromMilliseconds(500);
-        while (true)
-        {
-            try
-            {
-                // Every node of the cluster, tried in random order (which spreads programs over the nodes), now and whenever
-                // the client recovers a lost connection.
-                var address = _broker.Address;
-                var endpoints = address.Endpoints.Select(e => new AmqpTcpEndpoint(e.Host, e.Port, new SslOption(e.Host, enabled: address.UsesTls))).ToList();
-                return await factory.CreateConnectionAsync(endpoints, ct);
-            }
-            catch (BrokerUnreachableException e)
-            {
-                _logger.LogWarning("Broker not reachable ({Error}); retrying in {Delay}", e.InnerException?.Message ?? e.Message, delay);
-            }
-
-            await Task.Delay(delay, ct);
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
         }
     }
 
