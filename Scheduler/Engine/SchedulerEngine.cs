@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Journal;
+using TaskScheduler.Scheduler.Observability;
 using TaskScheduler.Scheduler.Transport;
 
 namespace TaskScheduler.Scheduler.Engine;
@@ -21,6 +22,7 @@ public sealed class SchedulerEngine
     private readonly SchedulerTransport _transport;
     private readonly SchedulerState _state;
     private readonly TimeProvider _time;
+    private readonly SchedulerTelemetry _telemetry;
     private readonly ILogger<SchedulerEngine> _logger;
     private readonly List<Assignment> _returned = [];
     private Task _ordersInFlight = Task.CompletedTask;
@@ -31,6 +33,7 @@ public sealed class SchedulerEngine
         SchedulerTransport transport,
         SchedulerState state,
         TimeProvider time,
+        SchedulerTelemetry telemetry,
         ILogger<SchedulerEngine> logger)
     {
         _core = core;
@@ -38,6 +41,7 @@ public sealed class SchedulerEngine
         _transport = transport;
         _state = state;
         _time = time;
+        _telemetry = telemetry;
         _logger = logger;
     }
 
@@ -79,11 +83,15 @@ public sealed class SchedulerEngine
         _core.Dispatch();
 
         var effects = _core.Effects;
+        TimeSpan? commit = null;
         if (effects.Changed.Count > 0 || group.Payloads.Count > 0)
         {
             _journal.Commit(effects.Changed.Values, group.Payloads);
-            _state.RecordCommit(_journal.LastCommitDuration, inputs.Count);
+            commit = _journal.LastCommitDuration;
+            _state.RecordCommit(commit.Value, inputs.Count);
         }
+
+        _telemetry.GroupCommitted(inputs, effects, commit);
 
         var assignments = effects.Assignments.Select(a => (a, PayloadOf(a.TaskId, group))).ToList();
         var events = effects.Events.ToList();
