@@ -5,6 +5,7 @@ using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Contracts.Observability;
 
 namespace TaskScheduler.Worker.Transport;
 
@@ -82,7 +83,8 @@ public sealed class WorkerTransport : IAsyncDisposable
                 return;
             }
 
-            await onAssignment(order, new Delivery(channel, delivery.DeliveryTag));
+            var parent = TraceHeaders.Extract(delivery.BasicProperties.Headers);
+            await onAssignment(order, new Delivery(channel, delivery.DeliveryTag) { Parent = parent });
         };
         assignments.UnregisteredAsync += (_, _) => onQueueLost();
 
@@ -169,6 +171,14 @@ public sealed class WorkerTransport : IAsyncDisposable
             DeliveryMode = persistent ? DeliveryModes.Persistent : DeliveryModes.Transient,
             Type = kind,
         };
+
+        // A result goes out inside its task.execute span: whoever reads it can continue the task's trace.
+        if (System.Diagnostics.Activity.Current is { } activity)
+        {
+            properties.Headers = new Dictionary<string, object?>();
+            TraceHeaders.Inject(activity, properties.Headers);
+        }
+
         await _publishChannel!.BasicPublishAsync(
             Topology.EventsExchange, Topology.WorkerEventKey(_options.Id, kind), false, properties, body, ct);
     }
