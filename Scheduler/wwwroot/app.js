@@ -18,6 +18,7 @@
   let charts = null;
   let tracked = null;
   let lookupShown = '';
+  let historyAvailable = true;
   const knownWorkers = new Set();
 
   // ---------- formatting ----------
@@ -143,7 +144,7 @@
         scales: {
           x: {
             type: 'linear',
-            ticks: { callback: (v) => fmt.clock(v).slice(0, 5), maxRotation: 0, font: { size: 11 }, stepSize: 60000 },
+            ticks: { callback: (v) => fmt.clock(v), maxRotation: 0, autoSkipPadding: 12, font: { size: 11 }, stepSize: 60000 },
             grid: { color: '#eef1f5' },
           },
           y: Object.assign({ beginAtZero: true, grid: { color: '#eef1f5' }, ticks: { font: { size: 11 } } }, y || {}),
@@ -189,10 +190,14 @@
     const positive = (v) => (v === null || v === undefined ? null : Math.max(v, 0.1));
     const now = Date.parse(s.at);
 
+    // A young scheduler's history fills the chart instead of hugging its right edge; at least a minute is shown.
+    const first = points.length > 0 ? points[0].x : now;
+    const from = Math.max(now - HISTORY_MINUTES * 60000, Math.min(first, now - 60000));
     const set = (c, series) => {
       series.forEach((data, i) => { c.data.datasets[i].data = data; });
-      c.options.scales.x.min = now - HISTORY_MINUTES * 60000;
+      c.options.scales.x.min = from;
       c.options.scales.x.max = now;
+      c.options.scales.x.ticks.stepSize = now - from > 150000 ? 60000 : 15000;
       c.update('none');
     };
     set(charts.throughput, [xy((p) => p.completedPerSecond), xy((p) => p.failedPerSecond), xy((p) => p.acceptedPerSecond)]);
@@ -282,13 +287,17 @@
       return;
     }
 
-    // The history endpoint may be absent (older scheduler): then the status's own times make the timeline.
+    // The history endpoint may be absent (an older scheduler): a 404 for a task that exists says so, and then the
+    // status's own times make the timeline for the rest of this page's life.
     let events = null;
-    try {
-      const response = await fetch(`api/tasks/${encodeURIComponent(id)}/history`, { cache: 'no-store' });
-      if (response.ok) events = await response.json();
-    } catch (e) {
-      events = null;
+    if (historyAvailable) {
+      try {
+        const response = await fetch(`api/tasks/${encodeURIComponent(id)}/history`, { cache: 'no-store' });
+        if (response.ok) events = await response.json();
+        else if (response.status === 404) historyAvailable = false;
+      } catch (e) {
+        events = null;
+      }
     }
 
     paint(target, JSON.stringify([task, events]), () => taskView(task, events));
