@@ -8,7 +8,9 @@ builder.AddTaskScheduler();
 builder.AddSchedulerObservability();
 
 var app = builder.Build();
+app.UseMiddleware<ApiKeyMiddleware>();
 app.MapTaskEndpoints();
+app.MapAutoscaleEndpoints();
 app.MapObservability();
 try
 {

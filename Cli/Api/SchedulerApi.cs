@@ -19,6 +19,11 @@ public sealed class SchedulerApi : IDisposable
         }
 
         _http = new HttpClient { BaseAddress = uri, Timeout = TimeSpan.FromSeconds(10) };
+        // A scheduler that listens beyond loopback wants its key on every change (docs/security.md).
+        if (Environment.GetEnvironmentVariable("TASKS_API_KEY") is { Length: > 0 } key)
+        {
+            _http.DefaultRequestHeaders.Add("X-Api-Key", key);
+        }
     }
 
     public async Task<TaskStatusView?> GetTaskAsync(Guid id, CancellationToken ct)
@@ -50,6 +55,19 @@ public sealed class SchedulerApi : IDisposable
     }
 
     public string BaseAddress => _http.BaseAddress!.ToString().TrimEnd('/');
+
+    public async Task<AutoscaleView> GetAutoscaleAsync(CancellationToken ct)
+    {
+        using var response = await SendAsync(new Uri("api/autoscale", UriKind.Relative), ct);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            throw new CliException(ExitCodes.SchedulerUnreachable, $"the scheduler at {_http.BaseAddress} has no /api/autoscale: is it an older version?");
+        }
+
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync(WireJson.Default.AutoscaleView, ct)
+            ?? throw new CliException(ExitCodes.SchedulerUnreachable, "the scheduler answered /api/autoscale with nothing");
+    }
 
     public void Dispose() => _http.Dispose();
 

@@ -17,6 +17,9 @@ public sealed class SchedulerCore
     private readonly TimeProvider _time;
     private long _sequence;
 
+    /// <summary>Silence before this instant does not count against workers: the broker, not they, was away.</summary>
+    private DateTimeOffset _livenessFrom = DateTimeOffset.MinValue;
+
     public SchedulerCore(LivenessOptions liveness, TimeProvider time)
     {
         _liveness = liveness;
@@ -94,9 +97,16 @@ public sealed class SchedulerCore
 
         var now = _time.GetUtcNow();
         var worker = GetOrAddWorker(joined.WorkerId, joined.Capacity, now, confirmed: true);
+        if (joined.At < worker.LastReportedAt)
+        {
+            // Redelivered after a broker restart: this process has reported since, so it is no news.
+            worker.LastSeen = now;
+            return;
+        }
 
         // A process that just started holds nothing, whatever we thought its predecessor of the same id held.
         RequeueAll(worker, $"worker {worker.Id} restarted");
+        worker.LastReportedAt = joined.At;
         worker.Capacity = joined.Capacity;
         worker.Confirmed = true;
         worker.Draining = false;
@@ -116,11 +126,22 @@ public sealed class SchedulerCore
         worker.Confirmed = true;
         worker.Draining = beat.Draining;
         worker.LastSeen = now;
+        if (beat.At > worker.LastReportedAt)
+        {
+            worker.LastReportedAt = beat.At;
+        }
 
         var claimed = new HashSet<(Guid, int)>();
         foreach (var run in beat.Running)
         {
             claimed.Add((run.TaskId, run.Attempt));
+            if (_active.TryGetValue(run.TaskId, out var claimedTask) && run.Attempt > claimedTask.Attempt)
+            {
+                // An attempt never issued: no worker can hold it. Cancelling it would kill that attempt once it is
+                // issued, so the claim is ignored.
+                continue;
+            }
+
             if (!IsCurrentAttempt(run.TaskId, run.Attempt, worker.Id))
             {
                 Effects.Cancels.Add(new WorkerCancel(worker.Id, new CancelTask(run.TaskId, run.Attempt, "superseded")));
@@ -197,13 +218,31 @@ public sealed class SchedulerCore
         }
     }
 
+    /// <summary>
+    /// The scheduler lost its broker connection: no heartbeat can reach it, so silence proves nothing until
+    /// <see cref="BrokerReconnected"/>.
+    /// </summary>
+    public void BrokerDisconnected() => _livenessFrom = DateTimeOffset.MaxValue;
+
+    /// <summary>
+    /// The broker is back. Workers reconnect on their own schedule: each gets a full window beyond the usual one
+    /// to be heard from again before it is declared dead.
+    /// </summary>
+    public void BrokerReconnected() => _livenessFrom = _time.GetUtcNow() + _liveness.Window;
+
     /// <summary>Declares dead every worker silent for longer than the liveness window, and requeues its tasks.</summary>
     public void CheckLiveness()
     {
         var now = _time.GetUtcNow();
+        if (now < _livenessFrom)
+        {
+            return;
+        }
+
         foreach (var worker in _workers.Values.ToList())
         {
-            if (now - worker.LastSeen > _liveness.Window)
+            var heardFrom = worker.LastSeen > _livenessFrom ? worker.LastSeen : _livenessFrom;
+            if (now - heardFrom > _liveness.Window)
             {
                 Counters.WorkersDeclaredDead++;
                 RemoveWorker(worker, $"worker {worker.Id} missed {_liveness.MissedHeartbeats} heartbeats");

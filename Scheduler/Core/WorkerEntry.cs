@@ -27,6 +27,12 @@ public sealed class WorkerEntry
 
     public DateTimeOffset LastSeen { get; set; }
 
+    /// <summary>
+    /// The latest time the worker itself put on a joined or heartbeat message: a "joined" older than this was
+    /// redelivered by the broker, not sent by a new process.
+    /// </summary>
+    public DateTimeOffset LastReportedAt { get; set; } = DateTimeOffset.MinValue;
+
     /// <summary>When the worker last had a slot freed or got its last task: ties go to whoever waited longest.</summary>
     public DateTimeOffset IdleSince { get; set; }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Scheduler.Autoscaling;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Journal;
 using TaskScheduler.Scheduler.Observability;
@@ -21,6 +22,7 @@ public sealed class SchedulerEngine
     private readonly TaskJournal _journal;
     private readonly SchedulerTransport _transport;
     private readonly SchedulerState _state;
+    private readonly WorkerDemandEstimator _demand;
     private readonly TimeProvider _time;
     private readonly SchedulerTelemetry _telemetry;
     private readonly ILogger<SchedulerEngine> _logger;
@@ -32,10 +34,12 @@ public sealed class SchedulerEngine
         TaskJournal journal,
         SchedulerTransport transport,
         SchedulerState state,
+        WorkerDemandEstimator demand,
         TimeProvider time,
         SchedulerTelemetry telemetry,
         ILogger<SchedulerEngine> logger)
     {
+        _demand = demand;
         _core = core;
         _journal = journal;
         _transport = transport;
@@ -53,7 +57,7 @@ public sealed class SchedulerEngine
         _logger.LogInformation(
             "Journal restored: {Pending} pending and {Running} running tasks, {Workers} workers awaited",
             _core.PendingCount, unfinished.Count - _core.PendingCount, _core.Workers.Count);
-        _state.Publish(_core.View());
+        PublishView();
     }
 
     /// <summary>Processes one group. Returns true when follow-up work is already known (returned assignments).</summary>
@@ -121,11 +125,18 @@ public sealed class SchedulerEngine
             await AcknowledgeAsync(group, ct);
         }
 
-        _state.Publish(_core.View());
+        PublishView();
         lock (_returned)
         {
             return _returned.Count > 0;
         }
+    }
+
+    private void PublishView()
+    {
+        var view = _core.View();
+        _state.Publish(view);
+        _state.Autoscale = _demand.Update(view);
     }
 
     private void Apply(SchedulerInput input, Group group)
@@ -182,6 +193,16 @@ public sealed class SchedulerEngine
                 _core.AssignmentUndeliverable(r.Assignment);
                 break;
 
+            case BrokerConnectionChanged { Connected: false }:
+                _logger.LogWarning("Lost the broker connection; liveness checks wait until it is back");
+                _core.BrokerDisconnected();
+                break;
+
+            case BrokerConnectionChanged { Connected: true }:
+                _logger.LogInformation("Broker connection recovered; workers get a fresh liveness window");
+                _core.BrokerReconnected();
+                break;
+
             default:
                 throw new InvalidOperationException($"Unknown scheduler input {input.GetType().Name}");
         }
@@ -195,7 +216,11 @@ public sealed class SchedulerEngine
                 _core.Heartbeat(beat);
                 break;
             case TaskFinished result:
-                if (!_core.Finish(result))
+                if (_core.Finish(result))
+                {
+                    _demand.RecordRun(result.FinishedAt - result.StartedAt);
+                }
+                else
                 {
                     _logger.LogDebug(
                         "Fenced off a result for task {TaskId} attempt {Attempt} from worker {WorkerId}",

@@ -29,3 +29,6 @@ public sealed record UnreadableWorkerMessage(ulong DeliveryTag, string Reason) :
 
 /// <summary>An assignment the broker returned because the worker's queue no longer exists.</summary>
 public sealed record AssignmentReturned(Assignment Assignment) : SchedulerInput;
+
+/// <summary>The scheduler's broker connection went down (<c>false</c>) or was recovered (<c>true</c>).</summary>
+public sealed record BrokerConnectionChanged(bool Connected) : SchedulerInput;

@@ -19,6 +19,8 @@ namespace TaskScheduler.Scheduler.Transport;
 /// </summary>
 public sealed class SchedulerTransport : IAsyncDisposable
 {
+    private const int MaxPublishAttempts = 35;
+
     private readonly BrokerOptions _options;
     private readonly SchedulerOptions _schedulerOptions;
     private readonly TaskTracing _tracing;
@@ -46,16 +48,30 @@ public sealed class SchedulerTransport : IAsyncDisposable
     {
         var factory = new ConnectionFactory
         {
-            Uri = new Uri(_options.Url),
+            Uri = _options.Address.Uri,
             AutomaticRecoveryEnabled = true,
             TopologyRecoveryEnabled = true,
             NetworkRecoveryInterval = TimeSpan.FromSeconds(2),
             ClientProvidedName = $"{_options.Prefix} scheduler",
         };
-        _connection = await factory.CreateConnectionAsync(ct);
+        _connection = await ConnectAsync(factory, ct);
+        // Heartbeats cannot arrive while we are cut off; the core must not take that silence for dead workers.
+        _connection.ConnectionShutdownAsync += async (_, reason) =>
+        {
+            if (reason.Initiator != ShutdownInitiator.Application)
+            {
+                _logger.LogWarning("Broker connection lost: {Reason}", reason.ReplyText);
+                await inputs.WriteAsync(new BrokerConnectionChanged(false), CancellationToken.None);
+            }
+        };
+        _connection.RecoverySucceededAsync += async (_, _) =>
+        {
+            _logger.LogInformation("Broker connection recovered");
+            await inputs.WriteAsync(new BrokerConnectionChanged(true), CancellationToken.None);
+        };
 
         _adminChannel = await _connection.CreateChannelAsync(cancellationToken: ct);
-        await SchedulerTopology.DeclareAsync(_adminChannel, Topology, ct);
+        await SchedulerTopology.DeclareAsync(_adminChannel, Topology, _options.QueueArguments(), ct);
 
         _publishChannel = await _connection.CreateChannelAsync(
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true),
@@ -95,15 +111,15 @@ public sealed class SchedulerTransport : IAsyncDisposable
         foreach (var cancel in cancels)
         {
             var body = AmqpMessages.Serialize(cancel.Order, WireJson.Default.CancelTask);
-            sends.Add(channel.BasicPublishAsync("", Topology.WorkerControlQueue(cancel.WorkerId), false,
-                AmqpMessages.Persistent("cancel"), body, ct).AsTask());
+            sends.Add(RetryAsync(() => channel.BasicPublishAsync("", Topology.WorkerControlQueue(cancel.WorkerId), false,
+                AmqpMessages.Persistent("cancel"), body, ct), ct));
         }
 
         foreach (var change in events)
         {
             var body = AmqpMessages.Serialize(change, WireJson.Default.TaskStateChanged);
-            sends.Add(channel.BasicPublishAsync(Topology.EventsExchange, Topology.TaskEventKey(change.TaskId, change.State.ToWireName()),
-                false, AmqpMessages.Persistent("task-state-changed"), body, ct).AsTask());
+            sends.Add(RetryAsync(() => channel.BasicPublishAsync(Topology.EventsExchange, Topology.TaskEventKey(change.TaskId, change.State.ToWireName()),
+                false, AmqpMessages.Persistent("task-state-changed"), body, ct), ct));
         }
 
         await Task.WhenAll(sends);
@@ -161,6 +177,33 @@ public sealed class SchedulerTransport : IAsyncDisposable
         await _adminChannel!.QueueDeleteAsync(Topology.WorkerControlQueue(workerId), ifUnused: false, ifEmpty: false, cancellationToken: ct);
     }
 
+    /// <summary>
+    /// The first connection, retried with backoff: a program started before its broker (or during a broker
+    /// restart) waits for it instead of failing. Later losses are the client's automatic recovery's business.
+    /// </summary>
+    private async Task<IConnection> ConnectAsync(ConnectionFactory factory, CancellationToken ct)
+    {
+        var delay = TimeSpan.FromMilliseconds(500);
+        while (true)
+        {
+            try
+            {
+                // Every node of the cluster, tried in random order (which spreads programs over the nodes), now and whenever
+                // the client recovers a lost connection.
+                var address = _options.Address;
+                var endpoints = address.Endpoints.Select(e => new AmqpTcpEndpoint(e.Host, e.Port, new SslOption(e.Host, enabled: address.UsesTls))).ToList();
+                return await factory.CreateConnectionAsync(endpoints, ct);
+            }
+            catch (BrokerUnreachableException e)
+            {
+                _logger.LogWarning("Broker not reachable ({Error}); retrying in {Delay}", e.InnerException?.Message ?? e.Message, delay);
+            }
+
+            await Task.Delay(delay, ct);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var channel in new[] { _submitChannel, _eventsChannel, _publishChannel, _adminChannel })
@@ -192,7 +235,7 @@ public sealed class SchedulerTransport : IAsyncDisposable
         try
         {
             // Mandatory: if the worker's queue is gone the broker hands the order back instead of dropping it.
-            await channel.BasicPublishAsync("", Topology.WorkerQueue(assignment.WorkerId), true, properties, body, ct);
+            await RetryAsync(() => channel.BasicPublishAsync("", Topology.WorkerQueue(assignment.WorkerId), true, properties, body, ct), ct);
         }
         catch (PublishException e) when (e.IsReturn)
         {
@@ -209,6 +252,37 @@ public sealed class SchedulerTransport : IAsyncDisposable
                 assignment.TaskId, assignment.Attempt, assignment.WorkerId);
         }
     }
+
+    /// <summary>
+    /// Publishes until the broker confirms, riding out a connection loss: the client recovers the connection and
+    /// this channel, and the message is sent again. A duplicate is harmless (a worker runs an attempt once, task
+    /// events are notices). Gives up after about a minute; what then stays unsent is covered by reconciliation.
+    /// </summary>
+    private async Task RetryAsync(Func<ValueTask> publish, CancellationToken ct)
+    {
+        var delay = TimeSpan.FromMilliseconds(100);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await publish();
+                return;
+            }
+            catch (Exception e) when (attempt < MaxPublishAttempts && IsTransient(e))
+            {
+                if (attempt == 1)
+                {
+                    _logger.LogWarning("Publish failed ({Error}); retrying while the broker connection recovers", e.Message);
+                }
+            }
+
+            await Task.Delay(delay, ct);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
+        }
+    }
+
+    private static bool IsTransient(Exception e) =>
+        e is AlreadyClosedException or OperationInterruptedException or IOException or PublishException { IsReturn: false };
 
     private static async Task OnSubmissionAsync(ChannelWriter<SchedulerInput> inputs, BasicDeliverEventArgs delivery)
     {

@@ -16,6 +16,7 @@ namespace TaskScheduler.Worker.Agent;
 public sealed class WorkerAgent : IDisposable
 {
     private readonly ConcurrentDictionary<Guid, RunningAttempt> _running = new();
+    private readonly FinishedAttempts _finished = new();
     private readonly WorkerTransport _transport;
     private readonly WorkerOptions _options;
     private readonly TimeProvider _time;
@@ -37,15 +38,23 @@ public sealed class WorkerAgent : IDisposable
 
     public WorkerHeartbeat Heartbeat() => new(_options.Id, _options.Capacity, Running(), Draining, _time.GetUtcNow());
 
-    public Task OnAssignmentAsync(AssignTask order, Delivery delivery)
+    public async Task OnAssignmentAsync(AssignTask order, Delivery delivery)
     {
+        if (_finished.Contains(order.TaskId, order.Attempt))
+        {
+            // Redelivered after we ran it: the result is already on its way; only the acknowledgement was lost.
+            _logger.LogInformation("Task {TaskId} attempt {Attempt} was redelivered after it finished here; not run again", order.TaskId, order.Attempt);
+            await delivery.AckAsync();
+            return;
+        }
+
         if (_running.TryGetValue(order.TaskId, out var current))
         {
             if (current.Attempt == order.Attempt)
             {
                 // The broker redelivered an attempt we are already running (channel recovery, consumer timeout).
                 current.Delivery = delivery;
-                return Task.CompletedTask;
+                return;
             }
 
             _logger.LogInformation("Task {TaskId}: attempt {Attempt} supersedes attempt {Old}", order.TaskId, order.Attempt, current.Attempt);
@@ -55,7 +64,6 @@ public sealed class WorkerAgent : IDisposable
         var attempt = new RunningAttempt(order.TaskId, order.Attempt, delivery);
         _running[order.TaskId] = attempt;
         attempt.Execution = Task.Run(() => ExecuteAsync(order, attempt));
-        return Task.CompletedTask;
     }
 
     public Task OnCancelAsync(CancelTask cancel)
@@ -99,7 +107,7 @@ public sealed class WorkerAgent : IDisposable
         using var span = WorkerTelemetry.StartExecution(order, _options.Id, attempt.Delivery.Parent);
         var plan = SimulatedExecution.Plan(order.Payload, _options.MinRunTime, _options.MaxRunTime, _options.FailureRate);
         var startedAt = _time.GetUtcNow();
-        _logger.LogDebug("Task {TaskId} attempt {Attempt} started, planned to run {Duration}", order.TaskId, order.Attempt, plan.Duration);
+        _logger.LogDebug("Executing task {TaskId} attempt {Attempt} for {Duration}", order.TaskId, order.Attempt, plan.Duration);
         try
         {
             await Task.Delay(plan.Duration, _time, attempt.Stop.Token);
@@ -111,6 +119,7 @@ public sealed class WorkerAgent : IDisposable
             if (!attempt.HandedBack)
             {
                 // Cancelled or superseded: the scheduler no longer wants this attempt, so the message is done with.
+                _finished.Add(order.TaskId, order.Attempt);
                 await attempt.Delivery.AckAsync();
             }
 
@@ -131,6 +140,7 @@ public sealed class WorkerAgent : IDisposable
         // the result (with prefetch = capacity an unacknowledged assignment would hold back the next one). Should
         // the result be lost after all, the publish is retried; should the worker die first, the scheduler
         // requeues the attempt and fences off any late result.
+        _finished.Add(order.TaskId, order.Attempt);
         var reported = PublishResultAsync(result);
         await attempt.Delivery.AckAsync();
         await reported;

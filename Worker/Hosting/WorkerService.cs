@@ -79,6 +79,7 @@ public sealed class WorkerService : BackgroundService
 
     private async Task JoinAsync(CancellationToken ct)
     {
+        await _transport.PurgeAsync(ct);
         var joined = new WorkerJoined(_options.Id, _options.Capacity, Environment.MachineName, Environment.ProcessId, _time.GetUtcNow());
         await ConsumeAsync(announce: joined, ct);
     }
@@ -101,18 +102,18 @@ public sealed class WorkerService : BackgroundService
     /// consume; the next heartbeat re-registers us, and the scheduler cancels whatever it no longer wants us to run.
     /// No "joined" here: that would tell the scheduler we hold nothing, and it would requeue our running tasks.
     /// </summary>
-    private Task OnQueueLostAsync()
+    private Task OnQueueLostAsync(string why)
     {
         if (!_agent.Draining && !_stopping.IsCancellationRequested)
         {
             // Not on the consumer's own dispatch thread: rejoining replaces (and disposes) that channel.
-            _ = Task.Run(RejoinAsync);
+            _ = Task.Run(() => RejoinAsync(why));
         }
 
         return Task.CompletedTask;
     }
 
-    private async Task RejoinAsync()
+    private async Task RejoinAsync(string why)
     {
         if (!await _rejoin.WaitAsync(0, _stopping))
         {
@@ -121,7 +122,7 @@ public sealed class WorkerService : BackgroundService
 
         try
         {
-            _logger.LogWarning("Worker {WorkerId} lost its queue consumer (declared dead by the scheduler?); consuming again", _options.Id);
+            _logger.LogWarning("Worker {WorkerId} lost its queue consumer ({Why}); consuming again", _options.Id, why);
             await Task.Delay(TimeSpan.FromMilliseconds(100), _time, _stopping);
             await ConsumeAsync(announce: null, _stopping);
         }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
+using RabbitMQ.Client.Exceptions;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Contracts.Observability;
@@ -36,16 +37,33 @@ public sealed class WorkerTransport : IAsyncDisposable
     {
         var factory = new ConnectionFactory
         {
-            Uri = new Uri(_broker.Url),
+            Uri = _broker.Address.Uri,
             AutomaticRecoveryEnabled = true,
             TopologyRecoveryEnabled = true,
             NetworkRecoveryInterval = TimeSpan.FromSeconds(2),
             ClientProvidedName = $"{_broker.Prefix} worker {_options.Id}",
         };
-        _connection = await factory.CreateConnectionAsync(ct);
-        _publishChannel = await _connection.CreateChannelAsync(
-            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), ct);
-        await _publishChannel.ExchangeDeclareAsync(Topology.EventsExchange, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: ct);
+        _connection = await ConnectAsync(factory, ct);
+        _publishChannel = await WaitForEventsExchangeAsync(ct);
+    }
+
+    /// <summary>
+    /// Empties this worker's queues before a new process of the same id consumes them. What a predecessor left
+    /// there was meant for it; the scheduler requeues all of that when it hears "joined", and running it here as
+    /// well would run one attempt twice.
+    /// </summary>
+    public async Task PurgeAsync(CancellationToken ct)
+    {
+        await using var channel = await _connection!.CreateChannelAsync(cancellationToken: ct);
+        foreach (var queue in new[] { Topology.WorkerQueue(_options.Id), Topology.WorkerControlQueue(_options.Id) })
+        {
+            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: _broker.QueueArguments(), cancellationToken: ct);
+            var purged = await channel.QueuePurgeAsync(queue, ct);
+            if (purged > 0)
+            {
+                _logger.LogInformation("Purged {Count} messages left in {Queue} by a previous process", purged, queue);
+            }
+        }
     }
 
     /// <summary>
@@ -55,14 +73,14 @@ public sealed class WorkerTransport : IAsyncDisposable
     public async Task ConsumeAsync(
         Func<AssignTask, Delivery, Task> onAssignment,
         Func<CancelTask, Task> onCancel,
-        Func<Task> onQueueLost,
+        Func<string, Task> onQueueLost,
         CancellationToken ct)
     {
         var previous = _consumeChannel;
         var channel = await _connection!.CreateChannelAsync(cancellationToken: ct);
         await channel.BasicQosAsync(0, (ushort)_options.Capacity, false, ct);
-        await channel.QueueDeclareAsync(Topology.WorkerQueue(_options.Id), durable: true, exclusive: false, autoDelete: false, cancellationToken: ct);
-        await channel.QueueDeclareAsync(Topology.WorkerControlQueue(_options.Id), durable: true, exclusive: false, autoDelete: false, cancellationToken: ct);
+        await channel.QueueDeclareAsync(Topology.WorkerQueue(_options.Id), durable: true, exclusive: false, autoDelete: false, arguments: _broker.QueueArguments(), cancellationToken: ct);
+        await channel.QueueDeclareAsync(Topology.WorkerControlQueue(_options.Id), durable: true, exclusive: false, autoDelete: false, arguments: _broker.QueueArguments(), cancellationToken: ct);
 
         var assignments = new AsyncEventingBasicConsumer(channel);
         assignments.ReceivedAsync += async (_, delivery) =>
@@ -86,7 +104,7 @@ public sealed class WorkerTransport : IAsyncDisposable
             var parent = TraceHeaders.Extract(delivery.BasicProperties.Headers);
             await onAssignment(order, new Delivery(channel, delivery.DeliveryTag) { Parent = parent });
         };
-        assignments.UnregisteredAsync += (_, _) => onQueueLost();
+        assignments.UnregisteredAsync += (_, _) => onQueueLost("the broker cancelled our consumer: our queue was deleted, as when the scheduler declares us dead");
 
         var control = new AsyncEventingBasicConsumer(channel);
         control.ReceivedAsync += async (_, delivery) =>
@@ -107,7 +125,7 @@ public sealed class WorkerTransport : IAsyncDisposable
         // A channel the broker closes on its own (consumer_timeout, a deleted queue) is not recovered by the client:
         // only connection failures are. Treat it like a lost queue and consume again.
         channel.ChannelShutdownAsync += (_, reason) =>
-            reason.Initiator == ShutdownInitiator.Peer && _connection.IsOpen ? onQueueLost() : Task.CompletedTask;
+            reason.Initiator == ShutdownInitiator.Peer && _connection.IsOpen ? onQueueLost($"the broker closed our channel: {reason.ReplyText}") : Task.CompletedTask;
 
         _consumerTags =
         [
@@ -144,6 +162,59 @@ public sealed class WorkerTransport : IAsyncDisposable
 
     public Task PublishAsync(WorkerLeft message, CancellationToken ct) =>
         PublishAsync(Topology.WorkerEvents.Left, JsonSerializer.SerializeToUtf8Bytes(message, WireJson.Default.WorkerLeft), ct);
+
+    /// <summary>
+    /// The scheduler owns the topology; a worker only checks that the events exchange exists (a passive declare,
+    /// which needs no configure permission, so a worker's account cannot delete it), waiting for a scheduler that
+    /// has not yet started. Publishing to a missing exchange would close the channel.
+    /// </summary>
+    private async Task<IChannel> WaitForEventsExchangeAsync(CancellationToken ct)
+    {
+        var options = new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true);
+        while (true)
+        {
+            var channel = await _connection!.CreateChannelAsync(options, ct);
+            try
+            {
+                await channel.ExchangeDeclarePassiveAsync(Topology.EventsExchange, ct);
+                return channel;
+            }
+            catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == Constants.NotFound)
+            {
+                _logger.LogWarning("Exchange {Exchange} does not exist yet; waiting for the scheduler to declare it", Topology.EventsExchange);
+                await channel.DisposeAsync();
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1), ct);
+        }
+    }
+
+    /// <summary>
+    /// The first connection, retried with backoff: a program started before its broker (or during a broker
+    /// restart) waits for it instead of failing. Later losses are the client's automatic recovery's business.
+    /// </summary>
+    private async Task<IConnection> ConnectAsync(ConnectionFactory factory, CancellationToken ct)
+    {
+        var delay = TimeSpan.FromMilliseconds(500);
+        while (true)
+        {
+            try
+            {
+                // Every node of the cluster, tried in random order (which spreads programs over the nodes), now and whenever
+                // the client recovers a lost connection.
+                var address = _broker.Address;
+                var endpoints = address.Endpoints.Select(e => new AmqpTcpEndpoint(e.Host, e.Port, new SslOption(e.Host, enabled: address.UsesTls))).ToList();
+                return await factory.CreateConnectionAsync(endpoints, ct);
+            }
+            catch (BrokerUnreachableException e)
+            {
+                _logger.LogWarning("Broker not reachable ({Error}); retrying in {Delay}", e.InnerException?.Message ?? e.Message, delay);
+            }
+
+            await Task.Delay(delay, ct);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {

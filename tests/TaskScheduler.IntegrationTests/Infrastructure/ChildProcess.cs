@@ -51,15 +51,24 @@ public sealed class ChildProcess : IDisposable
         }
     }
 
-    /// <summary>kill -TERM: the graceful stop a service manager would ask for.</summary>
-    public void Terminate()
+    /// <summary>kill -9 of the process and everything it started, for programs that run others (tasks autoscale).</summary>
+    public void KillTree()
     {
         if (!_process.HasExited)
         {
-            using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            kill.WaitForExit();
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(10_000);
         }
     }
+
+    /// <summary>kill -TERM: the graceful stop a service manager would ask for.</summary>
+    public void Terminate() => Signal("-TERM");
+
+    /// <summary>kill -STOP: the process freezes mid-whatever, as in a long GC pause or a stalled VM.</summary>
+    public void Pause() => Signal("-STOP");
+
+    /// <summary>kill -CONT: a paused process carries on as if nothing happened.</summary>
+    public void Resume() => Signal("-CONT");
 
     public async Task<bool> WaitForExitAsync(TimeSpan timeout)
     {
@@ -89,6 +98,15 @@ public sealed class ChildProcess : IDisposable
         lock (_log)
         {
             _log.Dispose();
+        }
+    }
+
+    private void Signal(string signal)
+    {
+        if (!_process.HasExited)
+        {
+            using var kill = Process.Start("kill", [signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            kill.WaitForExit();
         }
     }
 

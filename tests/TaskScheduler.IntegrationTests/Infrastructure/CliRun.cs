@@ -8,7 +8,7 @@ public sealed record CliRun(int ExitCode, string Out, string Error)
     public static async Task<CliRun> RunAsync(TestSystem system, string? stdin, params string[] args)
     {
         var info = DotnetProgram.StartInfo(Repository.Program("Cli", "tasks.dll"), args);
-        info.Environment["TASKS_BROKER_URL"] = BrokerSetup.Url;
+        info.Environment["TASKS_BROKER_URL"] = system.BrokerUrl;
         info.Environment["TASKS_PREFIX"] = system.Prefix;
         info.Environment["TASKS_SCHEDULER_URL"] = system.SchedulerUrl;
 

@@ -17,20 +17,28 @@ public sealed class EventRecorder : IAsyncDisposable
 
     private EventRecorder(IChannel channel) => _channel = channel;
 
-    public static async Task<EventRecorder> StartAsync(IConnection connection, Topology topology)
+    /// <summary>
+    /// Starts recording. With a <paramref name="durableQueue"/> name the recording survives a broker restart (a
+    /// durable queue, acknowledged after recording); without, it is an exclusive queue that dies with the connection.
+    /// </summary>
+    public static async Task<EventRecorder> StartAsync(IConnection connection, Topology topology, string? durableQueue = null)
     {
         var channel = await connection.CreateChannelAsync();
         var recorder = new EventRecorder(channel);
-        var queue = (await channel.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true)).QueueName;
+        var durable = durableQueue is not null;
+        var queue = (await channel.QueueDeclareAsync(durableQueue ?? "", durable, exclusive: !durable, autoDelete: !durable)).QueueName;
         await channel.ExchangeDeclareAsync(topology.EventsExchange, ExchangeType.Topic, durable: true, autoDelete: false);
         await channel.QueueBindAsync(queue, topology.EventsExchange, "task.#");
         var consumer = new AsyncEventingBasicConsumer(channel);
-        consumer.ReceivedAsync += (_, delivery) =>
+        consumer.ReceivedAsync += async (_, delivery) =>
         {
             recorder.Add(Read(delivery));
-            return Task.CompletedTask;
+            if (durable)
+            {
+                await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false);
+            }
         };
-        await channel.BasicConsumeAsync(queue, autoAck: true, consumer: consumer);
+        await channel.BasicConsumeAsync(queue, autoAck: !durable, consumer: consumer);
         return recorder;
     }
 

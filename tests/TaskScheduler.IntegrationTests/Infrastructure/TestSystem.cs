@@ -23,9 +23,10 @@ public sealed class TestSystem : IAsyncDisposable
     private readonly IConnection _connection;
     private readonly IChannel _publish;
 
-    private TestSystem(string prefix, string directory, int port, IConnection connection, IChannel publish)
+    private TestSystem(string prefix, string directory, int port, string brokerUrl, IConnection connection, IChannel publish)
     {
         Prefix = prefix;
+        BrokerUrl = brokerUrl;
         Directory = directory;
         SchedulerUrl = $"http://127.0.0.1:{port}";
         Api = new HttpClient { BaseAddress = new Uri(SchedulerUrl), Timeout = TimeSpan.FromSeconds(30) };
@@ -34,6 +35,9 @@ public sealed class TestSystem : IAsyncDisposable
     }
 
     public string Prefix { get; }
+
+    /// <summary>The broker the whole system uses: the shared one, or a test's own <see cref="RabbitNode"/>.</summary>
+    public string BrokerUrl { get; }
 
     public Topology Topology => new(Prefix);
 
@@ -50,21 +54,27 @@ public sealed class TestSystem : IAsyncDisposable
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Two seconds of silence: quick to detect a kill, yet no false deaths on a loaded 2-core CI machine.</summary>
-    public int MissedHeartbeats { get; init; } = 8;
+    public int MissedHeartbeats { get; set; } = 8;
 
     public ChildProcess? Scheduler { get; private set; }
 
-    public static async Task<TestSystem> CreateAsync()
+    public static async Task<TestSystem> CreateAsync(string? brokerUrl = null)
     {
+        brokerUrl ??= BrokerSetup.Url;
         var prefix = $"t{Guid.NewGuid():N}"[..9];
         var directory = Path.Combine(TestContext.CurrentContext.WorkDirectory, "runs", $"{TestContext.CurrentContext.Test.MethodName}-{prefix}");
         System.IO.Directory.CreateDirectory(directory);
-        var connection = await new ConnectionFactory { Uri = new Uri(BrokerSetup.Url), ClientProvidedName = $"test {prefix}" }.CreateConnectionAsync();
+        var connection = await new ConnectionFactory
+        {
+            Uri = new Uri(brokerUrl),
+            ClientProvidedName = $"test {prefix}",
+            NetworkRecoveryInterval = TimeSpan.FromSeconds(1),
+        }.CreateConnectionAsync();
         var publish = await connection.CreateChannelAsync(new CreateChannelOptions(true, true));
-        return new TestSystem(prefix, directory, FreePort(), connection, publish);
+        return new TestSystem(prefix, directory, FreePort(), brokerUrl, connection, publish);
     }
 
-    public async Task StartSchedulerAsync()
+    public async Task StartSchedulerAsync(IEnumerable<string>? extraArgs = null)
     {
         if (Scheduler is { HasExited: false })
         {
@@ -74,11 +84,12 @@ public sealed class TestSystem : IAsyncDisposable
         Scheduler = Start("scheduler", Repository.Program("Scheduler", "TaskScheduler.Scheduler.dll"),
         [
             "--urls", SchedulerUrl,
-            $"--Broker:Url={BrokerSetup.Url}",
+            $"--Broker:Url={BrokerUrl}",
             $"--Broker:Prefix={Prefix}",
             $"--Journal:Path={JournalPath}",
             $"--Scheduler:HeartbeatInterval={HeartbeatInterval}",
             $"--Scheduler:MissedHeartbeats={MissedHeartbeats}",
+            .. extraArgs ?? [],
         ]);
 
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
@@ -110,12 +121,14 @@ public sealed class TestSystem : IAsyncDisposable
         }
     }
 
-    public ChildProcess StartWorker(string id, int capacity = 4, TimeSpan? minRun = null, TimeSpan? maxRun = null, double failureRate = 0, TimeSpan? drain = null)
+    public ChildProcess StartWorker(
+        string id, int capacity = 4, TimeSpan? minRun = null, TimeSpan? maxRun = null, double failureRate = 0, TimeSpan? drain = null,
+        IEnumerable<string>? extraArgs = null)
     {
         _workerIds.Add(id);
         return Start(id, Repository.Program("Worker", "TaskScheduler.Worker.dll"),
         [
-            $"--Broker:Url={BrokerSetup.Url}",
+            $"--Broker:Url={BrokerUrl}",
             $"--Broker:Prefix={Prefix}",
             $"--Worker:Id={id}",
             $"--Worker:Capacity={capacity}",
@@ -124,6 +137,7 @@ public sealed class TestSystem : IAsyncDisposable
             $"--Worker:MaxRunTime={maxRun ?? TimeSpan.FromMilliseconds(20)}",
             $"--Worker:FailureRate={failureRate.ToString(CultureInfo.InvariantCulture)}",
             $"--Worker:DrainTimeout={drain ?? TimeSpan.FromSeconds(20)}",
+            .. extraArgs ?? [],
         ]);
     }
 
@@ -162,7 +176,47 @@ public sealed class TestSystem : IAsyncDisposable
         return await response.Content.ReadFromJsonAsync(WireJson.Default.TaskStatusView);
     }
 
+    /// <summary>
+    /// Asks the scheduler, the journal's voice, for each task until all are final or the time is up. Returns the
+    /// final statuses; the tasks still unfinished at the deadline are missing from it.
+    /// </summary>
+    public async Task<Dictionary<Guid, TaskStatusView>> WaitForFinalStatesAsync(IEnumerable<Guid> ids, TimeSpan timeout)
+    {
+        var finals = new Dictionary<Guid, TaskStatusView>();
+        var unfinished = ids.ToList();
+        var deadline = DateTime.UtcNow + timeout;
+        while (unfinished.Count > 0 && DateTime.UtcNow < deadline)
+        {
+            var next = new List<Guid>();
+            foreach (var id in unfinished)
+            {
+                var status = await GetTaskAsync(id);
+                if (status is not null && status.State.IsFinal())
+                {
+                    finals[id] = status;
+                }
+                else
+                {
+                    next.Add(id);
+                }
+            }
+
+            unfinished = next;
+            if (unfinished.Count > 0)
+            {
+                await Task.Delay(500);
+            }
+        }
+
+        return finals;
+    }
+
     public Task<EventRecorder> RecordEventsAsync() => EventRecorder.StartAsync(_connection, Topology);
+
+    /// <summary>Records task events on a durable queue, so that the record survives a broker restart.</summary>
+    public Task<EventRecorder> RecordEventsDurablyAsync() => EventRecorder.StartAsync(_connection, Topology, DurableEventsQueue);
+
+    private string DurableEventsQueue => $"{Prefix}.test.events";
 
     /// <summary>Publishes a submission to the submit exchange, as any producer would, and waits for the broker's confirm.</summary>
     public Task SubmitAsync(SubmitTask task) => PublishAsync(JsonSerializer.SerializeToUtf8Bytes(task, WireJson.Default.SubmitTask));
@@ -189,6 +243,17 @@ public sealed class TestSystem : IAsyncDisposable
         return taken;
     }
 
+    /// <summary>Publishes any bytes to the events exchange under any routing key, and waits for the confirm.</summary>
+    public async Task PublishEventAsync(string routingKey, byte[] body) =>
+        await _publish.BasicPublishAsync(Topology.EventsExchange, routingKey, false, new BasicProperties(), body);
+
+    /// <summary>How many messages wait in a queue of this system.</summary>
+    public async Task<uint> CountMessagesAsync(string queue)
+    {
+        await using var channel = await _connection.CreateChannelAsync();
+        return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+    }
+
     /// <summary>Publishes a message on <c>worker.{id}.{kind}</c> as if a worker had sent it.</summary>
     public async Task PublishWorkerEventAsync(string workerId, string kind, TaskFinished message)
     {
@@ -211,6 +276,31 @@ public sealed class TestSystem : IAsyncDisposable
         }
 
         await Task.WhenAll(pending);
+    }
+
+    /// <summary>After a broker restart: waits until this test's own connection has recovered too.</summary>
+    public async Task WaitForBrokerConnectionAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!_connection.IsOpen || !_publish.IsOpen)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail("The test's broker connection did not recover within 60 s.");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>The log files of every worker process this system started.</summary>
+    public IEnumerable<string> WorkerLogs() => _workerIds.Select(id => Path.Combine(Directory, $"{id}.log")).Where(File.Exists);
+
+    /// <summary>The scheduler's counters as GET /api/stats shows them.</summary>
+    public async Task<JsonElement> GetCountersAsync()
+    {
+        using var stats = JsonDocument.Parse(await Api.GetStringAsync(new Uri("/api/stats", UriKind.Relative)));
+        return stats.RootElement.GetProperty("counters").Clone();
     }
 
     public ChildProcess Start(string name, string dll, IEnumerable<string> args)
@@ -241,7 +331,11 @@ public sealed class TestSystem : IAsyncDisposable
             }
         }
 
-        await RemoveTopologyAsync();
+        if (_connection.IsOpen)
+        {
+            await RemoveTopologyAsync();
+        }
+
         await _publish.DisposeAsync();
         await _connection.DisposeAsync();
         Api.Dispose();
@@ -249,7 +343,7 @@ public sealed class TestSystem : IAsyncDisposable
 
     private async Task RemoveTopologyAsync()
     {
-        var queues = new List<string> { Topology.SubmitQueue, Topology.RejectedQueue, Topology.SchedulerEventsQueue, Topology.StatusQueue };
+        var queues = new List<string> { Topology.SubmitQueue, Topology.RejectedQueue, Topology.SchedulerEventsQueue, Topology.StatusQueue, DurableEventsQueue };
         queues.AddRange(_workerIds.SelectMany(id => new[] { Topology.WorkerQueue(id), Topology.WorkerControlQueue(id) }));
         await using var channel = await _connection.CreateChannelAsync();
         foreach (var queue in queues)

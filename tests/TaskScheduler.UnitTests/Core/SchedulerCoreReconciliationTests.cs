@@ -258,4 +258,20 @@ public class SchedulerCoreReconciliationTests : SchedulerCoreFixture
             Assert.That(Core.Effects.IsEmpty, Is.True);
         }
     }
+
+    [Test]
+    public void Heartbeat_IgnoresAClaimOnAnAttemptNotYetIssued_SoThatAttemptIsNotCancelledBeforeItRuns()
+    {
+        Join("w1", capacity: 1);
+        var id = Submit();
+        Core.Effects.Clear();
+
+        // A forged or garbled heartbeat claims attempt 1 of a task still pending (its next attempt is 1).
+        Beat("w1", capacity: 1, new RunningTask(id, 1));
+        Assert.That(Core.Effects.Cancels, Is.Empty);
+
+        Core.Dispatch();
+        Assert.That(Active(id).Attempt, Is.EqualTo(1));
+        Assert.That(Core.Effects.Cancels, Is.Empty, "attempt 1 is issued to w1 with no cancel order waiting for it");
+    }
 }

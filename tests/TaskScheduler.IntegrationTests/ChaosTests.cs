@@ -1,0 +1,153 @@
+using System.Globalization;
+using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Messages;
+using TaskScheduler.IntegrationTests.Infrastructure;
+
+namespace TaskScheduler.IntegrationTests;
+
+/// <summary>
+/// Jepsen-style: a steady stream of submissions while workers are killed, the scheduler is killed, a worker is
+/// frozen until it is declared dead and then thawed, and the broker itself crashes; then every accepted task is
+/// checked against the journal, the task events and the workers' own record of what they ran.
+/// </summary>
+[TestFixture]
+[Category("integration")]
+[Category("chaos")]
+public class ChaosTests
+{
+    private static readonly TimeSpan FaultPhase = TimeSpan.FromSeconds(80);
+    private static readonly TimeSpan Pace = TimeSpan.FromMilliseconds(25);
+
+    private readonly List<(string Id, ChildProcess Process)> _workers = [];
+    private int _nextWorker;
+
+    [Test]
+    public async Task SteadyLoadThroughRepeatedFaults_LosesNoTask_CompletesNoneTwice_AndRunsNoAttemptTwice()
+    {
+        var seed = Environment.GetEnvironmentVariable("CHAOS_SEED") is { } s ? int.Parse(s, CultureInfo.InvariantCulture) : Random.Shared.Next();
+        var random = new Random(seed);
+        await TestContext.Out.WriteLineAsync($"chaos seed {seed} (set CHAOS_SEED to replay the same fault order)");
+
+        await using var broker = await RabbitNode.StartNewAsync(TestContext.CurrentContext.WorkDirectory);
+        await using var system = await TestSystem.CreateAsync(broker.Url);
+        await system.StartSchedulerAsync();
+        for (var i = 0; i < 4; i++)
+        {
+            StartWorker(system);
+        }
+
+        await system.WaitForWorkersAsync([.. _workers.Select(w => w.Id)]);
+        await using var events = await system.RecordEventsDurablyAsync();
+        await using var producer = await SteadyProducer.StartAsync(system);
+        using var stopProducing = new CancellationTokenSource();
+        var producing = producer.RunAsync(Pace, i => Tasks.New(i % 5, $"chaos {i} {Guid.NewGuid():N}"), stopProducing.Token);
+
+        var faults = new Dictionary<string, int> { ["worker kill -9"] = 0, ["scheduler kill -9"] = 0, ["worker frozen"] = 0, ["broker kill -9"] = 0 };
+        var requeued = 0L;
+        var fenced = 0L;
+        var kinds = faults.Keys.ToArray();
+        var order = kinds.Concat(kinds).OrderBy(_ => random.Next()).ToList();
+        var deadline = DateTime.UtcNow + FaultPhase;
+        for (var round = 0; DateTime.UtcNow < deadline || round < kinds.Length; round++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            var fault = order[round % order.Count];
+            faults[fault]++;
+            await TestContext.Out.WriteLineAsync($"{DateTime.UtcNow:HH:mm:ss.fff} fault {round + 1}: {fault}");
+            switch (fault)
+            {
+                case "worker kill -9":
+                    var victim = _workers[random.Next(_workers.Count)];
+                    victim.Process.Kill9();
+                    _workers.Remove(victim);
+                    StartWorker(system);
+                    break;
+
+                case "scheduler kill -9":
+                    (requeued, fenced) = Add((requeued, fenced), await system.GetCountersAsync());
+                    system.Scheduler!.Kill9();
+                    await system.StartSchedulerAsync();
+                    break;
+
+                case "worker frozen":
+                    var zombie = _workers[random.Next(_workers.Count)];
+                    zombie.Process.Pause();
+                    await WaitUntilAsync(async () => (await system.GetWorkersAsync()).All(w => w.Id != zombie.Id), $"{zombie.Id} to be declared dead");
+                    zombie.Process.Resume();
+                    break;
+
+                case "broker kill -9":
+                    await broker.Kill9Async();
+                    await Task.Delay(TimeSpan.FromSeconds(1));
+                    await broker.StartAsync();
+                    await system.WaitForBrokerConnectionAsync();
+                    break;
+            }
+
+            // Before the next fault, the system has healed: every live worker (a thawed zombie included, which must
+            // have noticed it was declared dead and rejoined) is registered again.
+            await system.WaitForWorkersAsync([.. _workers.Select(w => w.Id)]);
+        }
+
+        await stopProducing.CancelAsync();
+        await producing;
+        var accepted = producer.Accepted();
+        var finals = await system.WaitForFinalStatesAsync(accepted.Select(t => t.Id), TimeSpan.FromMinutes(4));
+        (requeued, fenced) = Add((requeued, fenced), await system.GetCountersAsync());
+
+        var lost = accepted.Where(t => !finals.ContainsKey(t.Id)).Select(t => t.Id).ToList();
+        var completedAttempts = events.Snapshot()
+            .Where(e => e.State == TaskState.Completed)
+            .GroupBy(e => e.TaskId)
+            .ToDictionary(g => g.Key, g => g.Select(e => e.Attempt).Distinct().Count());
+        var duplicateCompletions = completedAttempts.Where(c => c.Value > 1).Select(c => c.Key).ToList();
+        var executions = Executions.Read(system.WorkerLogs());
+        var attemptsRunTwice = executions.Where(e => e.Value > 1).Select(e => e.Key).ToList();
+        var overRun = finals.Values
+            .Where(f => executions.Keys.Count(k => k.TaskId == f.Id) > f.Attempts)
+            .Select(f => f.Id)
+            .ToList();
+
+        await TestContext.Out.WriteLineAsync(
+            $"chaos summary: faults {faults.Values.Sum()} ({string.Join(", ", faults.Select(f => $"{f.Value} {f.Key}"))}); " +
+            $"tasks {accepted.Count} accepted, {finals.Count} final, lost {lost.Count}, duplicate completions {duplicateCompletions.Count}, " +
+            $"attempts run twice {attemptsRunTwice.Count}, executions {executions.Values.Sum()}, requeues {requeued}, fenced results {fenced}, " +
+            $"producer retries {producer.Retries}, seed {seed}");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(accepted, Has.Count.GreaterThan(1000), "the producer kept going through the faults");
+            Assert.That(lost, Is.Empty, "every accepted task reaches a final state");
+            Assert.That(finals.Values.Where(f => f.State != TaskState.Completed).Select(f => $"{f.Id} {f.State} {f.Error}"), Is.Empty,
+                "with no simulated failures every task completes");
+            Assert.That(duplicateCompletions, Is.Empty, "no task is completed by two attempts");
+            Assert.That(attemptsRunTwice, Is.Empty, "no attempt is executed twice");
+            Assert.That(overRun, Is.Empty, "no task is executed more times than it has attempts");
+            Assert.That(system.Scheduler!.HasExited, Is.False);
+        }
+    }
+
+    private void StartWorker(TestSystem system)
+    {
+        var id = $"w{++_nextWorker}";
+        var process = system.StartWorker(id, capacity: 4, TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(300), extraArgs: Executions.LogArgs);
+        _workers.Add((id, process));
+    }
+
+    private static (long Requeued, long Fenced) Add((long Requeued, long Fenced) sum, System.Text.Json.JsonElement counters) =>
+        (sum.Requeued + counters.GetProperty("requeued").GetInt64(), sum.Fenced + counters.GetProperty("fencedResults").GetInt64());
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Timed out waiting for {what}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+}
