@@ -372,13 +372,25 @@
     const priority = Number.parseInt($('submit-priority').value || '0', 10);
     button.disabled = true;
     try {
+      const headers = { 'content-type': 'application/json' };
+      const key = $('api-key').value || sessionStorage.getItem('taskscheduler-api-key');
+      if (key) headers['X-Api-Key'] = key;
       const response = await fetch('api/tasks', {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers,
         body: JSON.stringify({ payload: $('submit-payload').value, priority: Number.isNaN(priority) ? 0 : priority }),
       });
       const body = await response.json().catch(() => ({}));
       notice.hidden = false;
+      if (response.status === 401) {
+        // A scheduler reachable beyond loopback wants its key for changes; ask for it, keep it for this tab only.
+        $('api-key-row').hidden = false;
+        sessionStorage.removeItem('taskscheduler-api-key');
+        notice.className = 'notice bad';
+        notice.textContent = key ? 'That API key was refused.' : 'This scheduler needs its API key to accept tasks: enter it above and submit again.';
+        return;
+      }
+      if (key) sessionStorage.setItem('taskscheduler-api-key', key);
       if (response.status === 202 || response.status === 200) {
         notice.className = 'notice';
         notice.replaceChildren('Accepted task ', taskLink(body.id), ' — following it below.');
