@@ -63,7 +63,7 @@ public sealed class SchedulerTelemetry
 
                 case TaskState.Pending:
                     _requeuedAt[change.TaskId] = change.At;
-                    _tracing.Requeued(change.TaskId, change.Attempt, task.Note, change.At);
+                    _tracing.Requeued(change.TaskId, change.Attempt, task.State == TaskState.Pending ? task.Note : null, change.At);
                     break;
 
                 case TaskState.Completed or TaskState.Failed:

@@ -36,7 +36,7 @@ public sealed class TaskTracing : IDisposable
         }
 
         activity.SetTag(TelemetryNames.TaskPriority, priority);
-        Remember(taskId, new TaskTrace(activity.Context, null));
+        Remember(taskId, new TaskTrace(activity.Context, null, null));
         activity.SetEndTime(committedAt.UtcDateTime);
     }
 
@@ -56,11 +56,14 @@ public sealed class TaskTracing : IDisposable
         activity.SetTag(TelemetryNames.TaskAttempt, assignment.Attempt);
         activity.SetTag(TelemetryNames.WorkerId, assignment.WorkerId);
         activity.SetTag(TelemetryNames.TaskPriority, assignment.Priority);
-        Remember(assignment.TaskId, new TaskTrace(trace?.Accept ?? activity.Context, activity.Context));
+        Remember(assignment.TaskId, new TaskTrace(trace?.Accept ?? activity.Context, activity.Context, assignment.WorkerId));
         return activity;
     }
 
-    /// <summary>The task went back to the queue (its worker died, left or lost it).</summary>
+    /// <summary>
+    /// The task went back to the queue (its worker died, left or lost it). The reason is known only while the task
+    /// still waits at commit; the worker it left is remembered from its assignment.
+    /// </summary>
     public void Requeued(Guid taskId, int attempt, string? reason, DateTimeOffset at)
     {
         var trace = _tasks.GetValueOrDefault(taskId);
@@ -71,8 +74,9 @@ public sealed class TaskTracing : IDisposable
         }
 
         activity.SetTag(TelemetryNames.TaskAttempt, attempt);
+        activity.SetTag(TelemetryNames.WorkerId, trace?.WorkerId);
         activity.SetTag("task.requeue.reason", reason);
-        Remember(taskId, new TaskTrace(trace?.Accept ?? activity.Context, null));
+        Remember(taskId, new TaskTrace(trace?.Accept ?? activity.Context, null, null));
         activity.SetEndTime(at.UtcDateTime);
     }
 
@@ -119,5 +123,5 @@ public sealed class TaskTracing : IDisposable
         }
     }
 
-    private sealed record TaskTrace(ActivityContext Accept, ActivityContext? Assign);
+    private sealed record TaskTrace(ActivityContext Accept, ActivityContext? Assign, string? WorkerId);
 }
