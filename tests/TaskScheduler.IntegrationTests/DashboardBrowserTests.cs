@@ -57,6 +57,7 @@ public class DashboardBrowserTests
         var view = page.Locator($"#task-view[data-task='{id}']");
         await Expect(view).ToHaveAttributeAsync("data-state", "Completed", Patiently);
         await Expect(view).ToContainTextAsync("steady-worker");
+        await Expect(page.Locator("#api-key-row")).ToBeHiddenAsync();
 
         var task = await system.GetTaskAsync(id);
         Assert.That((task?.State, task?.Priority, task?.WorkerId), Is.EqualTo(((TaskState?)TaskState.Completed, (int?)5, "steady-worker")),
