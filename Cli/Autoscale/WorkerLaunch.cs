@@ -20,8 +20,9 @@ public sealed record WorkerLaunch(string Program, string BrokerUrl, string Prefi
             info.ArgumentList.Add(Program);
         }
 
-        info.ArgumentList.Add($"--Broker:Url={BrokerUrl}");
-        info.ArgumentList.Add($"--Broker:Prefix={Prefix}");
+        // The broker through the environment, not the command line, where its password would show in `ps`.
+        info.Environment["Broker__Url"] = BrokerUrl;
+        info.Environment["Broker__Prefix"] = Prefix;
         info.ArgumentList.Add($"--Worker:Id={workerId}");
         foreach (var argument in ExtraArguments)
         {

@@ -202,6 +202,9 @@ check("deploy/compose: programs get every node, quorum queues, and a journal vol
   assert(tasks.environment.TASKS_BROKER_URL.split(",").length === 3, "tasks: TASKS_BROKER_URL must list the three nodes");
   assert(scheduler.volumes.some(v => v.endsWith(":/data")), "the scheduler's journal directory /data must be a volume");
   assert(scheduler.environment.Journal__Path.startsWith("/data/"), "Journal__Path must be on the /data volume");
+  // The image listens beyond loopback, where the scheduler refuses to start without an API key (docs/security.md).
+  assert(String(scheduler.environment.Api__Key ?? "").length >= 16, "the scheduler needs Api__Key of at least 16 characters");
+  assert(tasks.environment.TASKS_API_KEY === scheduler.environment.Api__Key, "the tasks CLI must send the scheduler's API key");
 });
 
 check("deploy/compose: a stopping worker has time to drain", () => {
@@ -334,6 +337,7 @@ check("deploy/k8s: the scheduler is one StatefulSet pod with its journal on a cl
   assert(mount, `Journal__Path ${env.Journal__Path} is on no mounted volume`);
   assert(sts.spec.volumeClaimTemplates.some(t => t.metadata.name === mount.name), `volume ${mount.name} is not a volume claim template`);
   assert(sts.spec.template.spec.securityContext.runAsNonRoot === true, "the scheduler must run as non-root");
+  assert(env.Api__Key?.secretKeyRef, "the scheduler listens beyond loopback: it needs Api__Key from a secret");
   const service = find("Service", sts.spec.serviceName);
   assert(service, `the StatefulSet's service ${sts.spec.serviceName} is missing`);
 });
