@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Dashboard;
 using TaskScheduler.Contracts.Messages;
 
 namespace TaskScheduler.Cli.Api;
@@ -43,6 +44,17 @@ public sealed class SchedulerApi : IDisposable
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadFromJsonAsync(WireJson.Default.WorkerViewArray, ct) ?? [];
     }
+
+    /// <summary>The live picture the dashboard shows: totals, workers, queue, recent history and failures.</summary>
+    public async Task<DashboardSnapshot> GetDashboardAsync(int minutes, CancellationToken ct)
+    {
+        using var response = await SendAsync(new Uri($"api/dashboard?minutes={minutes}", UriKind.Relative), ct);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync(DashboardJson.Default.DashboardSnapshot, ct)
+            ?? throw new CliException(ExitCodes.SchedulerUnreachable, "the scheduler sent an empty dashboard");
+    }
+
+    public string BaseAddress => _http.BaseAddress!.ToString().TrimEnd('/');
 
     public async Task<AutoscaleView> GetAutoscaleAsync(CancellationToken ct)
     {

@@ -3,6 +3,7 @@ using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Autoscaling;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Journal;
+using TaskScheduler.Scheduler.Observability;
 using TaskScheduler.Scheduler.Transport;
 
 namespace TaskScheduler.Scheduler.Engine;
@@ -23,6 +24,7 @@ public sealed class SchedulerEngine
     private readonly SchedulerState _state;
     private readonly WorkerDemandEstimator _demand;
     private readonly TimeProvider _time;
+    private readonly SchedulerTelemetry _telemetry;
     private readonly ILogger<SchedulerEngine> _logger;
     private readonly List<Assignment> _returned = [];
     private Task _ordersInFlight = Task.CompletedTask;
@@ -34,6 +36,7 @@ public sealed class SchedulerEngine
         SchedulerState state,
         WorkerDemandEstimator demand,
         TimeProvider time,
+        SchedulerTelemetry telemetry,
         ILogger<SchedulerEngine> logger)
     {
         _demand = demand;
@@ -42,6 +45,7 @@ public sealed class SchedulerEngine
         _transport = transport;
         _state = state;
         _time = time;
+        _telemetry = telemetry;
         _logger = logger;
     }
 
@@ -83,11 +87,15 @@ public sealed class SchedulerEngine
         _core.Dispatch();
 
         var effects = _core.Effects;
+        TimeSpan? commit = null;
         if (effects.Changed.Count > 0 || group.Payloads.Count > 0)
         {
             _journal.Commit(effects.Changed.Values, group.Payloads);
-            _state.RecordCommit(_journal.LastCommitDuration, inputs.Count);
+            commit = _journal.LastCommitDuration;
+            _state.RecordCommit(commit.Value, inputs.Count);
         }
+
+        _telemetry.GroupCommitted(inputs, effects, commit);
 
         var assignments = effects.Assignments.Select(a => (a, PayloadOf(a.TaskId, group))).ToList();
         var events = effects.Events.ToList();

@@ -15,7 +15,11 @@ public sealed record BrokerSubmission(
     IDictionary<string, object?>? Headers) : SchedulerInput;
 
 /// <summary>A submission over HTTP; <see cref="Reply"/> completes after the journal commit.</summary>
-public sealed record HttpSubmission(ParsedSubmission Parsed, TaskCompletionSource<SubmitOutcome> Reply) : SchedulerInput;
+public sealed record HttpSubmission(ParsedSubmission Parsed, TaskCompletionSource<SubmitOutcome> Reply) : SchedulerInput
+{
+    /// <summary>The caller's trace context (its <c>traceparent</c> header), so the task's spans join the caller's trace.</summary>
+    public System.Diagnostics.ActivityContext? Producer { get; init; }
+}
 
 /// <summary>A joined, heartbeat, result or left message from a worker.</summary>
 public sealed record WorkerMessage(ulong DeliveryTag, object Message) : SchedulerInput;

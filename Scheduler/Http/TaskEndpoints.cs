@@ -76,7 +76,7 @@ public static class TaskEndpoints
         }
 
         var reply = new TaskCompletionSource<SubmitOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await inputs.Writer.WriteAsync(new HttpSubmission(parsed!, reply), ct);
+        await inputs.Writer.WriteAsync(new HttpSubmission(parsed!, reply) { Producer = CallerTrace.From(request) }, ct);
         SubmitOutcome outcome;
         try
         {

@@ -7,8 +7,10 @@ using RabbitMQ.Client.Exceptions;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Broker;
 using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Contracts.Observability;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
+using TaskScheduler.Scheduler.Observability;
 
 namespace TaskScheduler.Scheduler.Transport;
 
@@ -22,6 +24,7 @@ public sealed class SchedulerTransport : IAsyncDisposable
 
     private readonly BrokerOptions _options;
     private readonly SchedulerOptions _schedulerOptions;
+    private readonly TaskTracing _tracing;
     private readonly ILogger<SchedulerTransport> _logger;
     private IConnection? _connection;
     private IChannel? _submitChannel;
@@ -29,10 +32,12 @@ public sealed class SchedulerTransport : IAsyncDisposable
     private IChannel? _publishChannel;
     private IChannel? _adminChannel;
 
-    public SchedulerTransport(IOptions<BrokerOptions> options, IOptions<SchedulerOptions> schedulerOptions, ILogger<SchedulerTransport> logger)
+    public SchedulerTransport(
+        IOptions<BrokerOptions> options, IOptions<SchedulerOptions> schedulerOptions, TaskTracing tracing, ILogger<SchedulerTransport> logger)
     {
         _options = options.Value;
         _schedulerOptions = schedulerOptions.Value;
+        _tracing = tracing;
         _logger = logger;
     }
 
@@ -194,13 +199,22 @@ public sealed class SchedulerTransport : IAsyncDisposable
     {
         var order = new AssignTask(assignment.TaskId, assignment.Attempt, assignment.Priority, payload, assignment.AssignedAt);
         var body = AmqpMessages.Serialize(order, WireJson.Default.AssignTask);
+        using var span = _tracing.StartAssignment(assignment);
+        var properties = AmqpMessages.Persistent("assign");
+        if (span is not null)
+        {
+            properties.Headers = new Dictionary<string, object?>();
+            TraceHeaders.Inject(span, properties.Headers);
+        }
+
         try
         {
             // Mandatory: if the worker's queue is gone the broker hands the order back instead of dropping it.
-            await RetryAsync(() => channel.BasicPublishAsync("", Topology.WorkerQueue(assignment.WorkerId), true, AmqpMessages.Persistent("assign"), body, ct), ct);
+            await RetryAsync(() => channel.BasicPublishAsync("", Topology.WorkerQueue(assignment.WorkerId), true, properties, body, ct), ct);
         }
         catch (PublishException e) when (e.IsReturn)
         {
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, "returned: the worker's queue is gone");
             lock (returned)
             {
                 returned.Add(assignment);

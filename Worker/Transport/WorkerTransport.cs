@@ -7,6 +7,7 @@ using RabbitMQ.Client.Exceptions;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Broker;
 using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Contracts.Observability;
 
 namespace TaskScheduler.Worker.Transport;
 
@@ -102,7 +103,8 @@ public sealed class WorkerTransport : IAsyncDisposable
                 return;
             }
 
-            await onAssignment(order, new Delivery(channel, delivery.DeliveryTag));
+            var parent = TraceHeaders.Extract(delivery.BasicProperties.Headers);
+            await onAssignment(order, new Delivery(channel, delivery.DeliveryTag) { Parent = parent });
         };
         assignments.UnregisteredAsync += (_, _) => onQueueLost("the broker cancelled our consumer: our queue was deleted, as when the scheduler declares us dead");
 
@@ -215,6 +217,14 @@ public sealed class WorkerTransport : IAsyncDisposable
             DeliveryMode = persistent ? DeliveryModes.Persistent : DeliveryModes.Transient,
             Type = kind,
         };
+
+        // A result goes out inside its task.execute span: whoever reads it can continue the task's trace.
+        if (System.Diagnostics.Activity.Current is { } activity)
+        {
+            properties.Headers = new Dictionary<string, object?>();
+            TraceHeaders.Inject(activity, properties.Headers);
+        }
+
         await _publishChannel!.BasicPublishAsync(
             Topology.EventsExchange, Topology.WorkerEventKey(_options.Id, kind), false, properties, body, ct);
     }
