@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Dashboard;
 using TaskScheduler.Contracts.Messages;
 
 namespace TaskScheduler.Cli.Api;
@@ -18,6 +19,11 @@ public sealed class SchedulerApi : IDisposable
         }
 
         _http = new HttpClient { BaseAddress = uri, Timeout = TimeSpan.FromSeconds(10) };
+        // A scheduler that listens beyond loopback wants its key on every change (docs/security.md).
+        if (Environment.GetEnvironmentVariable("TASKS_API_KEY") is { Length: > 0 } key)
+        {
+            _http.DefaultRequestHeaders.Add("X-Api-Key", key);
+        }
     }
 
     public async Task<TaskStatusView?> GetTaskAsync(Guid id, CancellationToken ct)
@@ -72,6 +78,30 @@ public sealed class SchedulerApi : IDisposable
         using var response = await SendAsync(new Uri("api/workers", UriKind.Relative), ct);
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadFromJsonAsync(WireJson.Default.WorkerViewArray, ct) ?? [];
+    }
+
+    /// <summary>The live picture the dashboard shows: totals, workers, queue, recent history and failures.</summary>
+    public async Task<DashboardSnapshot> GetDashboardAsync(int minutes, CancellationToken ct)
+    {
+        using var response = await SendAsync(new Uri($"api/dashboard?minutes={minutes}", UriKind.Relative), ct);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync(DashboardJson.Default.DashboardSnapshot, ct)
+            ?? throw new CliException(ExitCodes.SchedulerUnreachable, "the scheduler sent an empty dashboard");
+    }
+
+    public string BaseAddress => _http.BaseAddress!.ToString().TrimEnd('/');
+
+    public async Task<AutoscaleView> GetAutoscaleAsync(CancellationToken ct)
+    {
+        using var response = await SendAsync(new Uri("api/autoscale", UriKind.Relative), ct);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            throw new CliException(ExitCodes.SchedulerUnreachable, $"the scheduler at {_http.BaseAddress} has no /api/autoscale: is it an older version?");
+        }
+
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync(WireJson.Default.AutoscaleView, ct)
+            ?? throw new CliException(ExitCodes.SchedulerUnreachable, "the scheduler answered /api/autoscale with nothing");
     }
 
     public void Dispose() => _http.Dispose();

@@ -24,6 +24,8 @@ public static class CancelCommand
                     return ExitCodes.Ok;
                 case HttpStatusCode.NotFound:
                     throw new CliException(ExitCodes.NotFound, $"no task {taskId}");
+                case HttpStatusCode.Unauthorized:
+                    throw new CliException(ExitCodes.Usage, $"{message} (set TASKS_API_KEY)");
                 case HttpStatusCode.Conflict:
                     throw new CliException(ExitCodes.Rejected, $"task {taskId}: {message}");
                 default:

@@ -485,6 +485,13 @@ public sealed class SchedulerCore
             worker.Hold(id);
             worker.IdleSince = now;
             Effects.Assignments.Add(new Assignment(task.Id, task.Attempt, task.Priority, worker.Id, now) { Progress = task.Progress });
+            if (Effects.Cancels.Count > 0)
+            {
+                // A heartbeat of this same group claimed this attempt before the task was known (a forgery, or a
+                // message that overtook the submission); that cancel must not chase the attempt issued now.
+                Effects.Cancels.RemoveAll(c => c.Order.TaskId == task.Id && c.Order.Attempt == task.Attempt);
+            }
+
             if (resumes)
             {
                 Counters.Resumed++;

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Logging;
 using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Scheduler.Autoscaling;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Journal;
+using TaskScheduler.Scheduler.Observability;
 using TaskScheduler.Scheduler.Transport;
 
 namespace TaskScheduler.Scheduler.Engine;
@@ -18,7 +20,9 @@ public sealed class SchedulerEngine
     private readonly TaskJournal _journal;
     private readonly SchedulerTransport _transport;
     private readonly SchedulerState _state;
+    private readonly WorkerDemandEstimator _demand;
     private readonly TimeProvider _time;
+    private readonly SchedulerTelemetry _telemetry;
     private readonly ILogger<SchedulerEngine> _logger;
     private readonly List<Assignment> _returned = [];
     private Task _ordersInFlight = Task.CompletedTask;
@@ -28,14 +32,18 @@ public sealed class SchedulerEngine
         TaskJournal journal,
         SchedulerTransport transport,
         SchedulerState state,
+        WorkerDemandEstimator demand,
         TimeProvider time,
+        SchedulerTelemetry telemetry,
         ILogger<SchedulerEngine> logger)
     {
+        _demand = demand;
         _core = core;
         _journal = journal;
         _transport = transport;
         _state = state;
         _time = time;
+        _telemetry = telemetry;
         _logger = logger;
     }
 
@@ -47,7 +55,7 @@ public sealed class SchedulerEngine
         _logger.LogInformation(
             "Journal restored: {Pending} pending and {Running} running tasks, {Workers} workers awaited",
             _core.PendingCount, unfinished.Count - _core.PendingCount, _core.Workers.Count);
-        _state.Publish(_core.View());
+        PublishView();
     }
 
     /// <summary>When the core next has work of its own (a retry falls due), or null.</summary>
@@ -80,11 +88,15 @@ public sealed class SchedulerEngine
         _core.Dispatch();
 
         var effects = _core.Effects;
+        TimeSpan? commit = null;
         if (effects.Changed.Count > 0 || group.Payloads.Count > 0)
         {
             _journal.Commit(effects.Changed.Values, group.Payloads);
-            _state.RecordCommit(_journal.LastCommitDuration, inputs.Count);
+            commit = _journal.LastCommitDuration;
+            _state.RecordCommit(commit.Value, inputs.Count);
         }
+
+        _telemetry.GroupCommitted(inputs, effects, commit);
 
         var assignments = effects.Assignments.Select(a => (a, PayloadOf(a.TaskId, group))).ToList();
         var events = effects.Events.ToList();
@@ -120,11 +132,18 @@ public sealed class SchedulerEngine
             await AcknowledgeAsync(group, ct);
         }
 
-        _state.Publish(_core.View());
+        PublishView();
         lock (_returned)
         {
             return _returned.Count > 0;
         }
+    }
+
+    private void PublishView()
+    {
+        var view = _core.View();
+        _state.Publish(view);
+        _state.Autoscale = _demand.Update(view);
     }
 
     private void Apply(SchedulerInput input, Group group)
@@ -253,7 +272,11 @@ public sealed class SchedulerEngine
 
                 break;
             case TaskFinished result:
-                if (!_core.Finish(result))
+                if (_core.Finish(result))
+                {
+                    _demand.RecordRun(result.FinishedAt - result.StartedAt);
+                }
+                else
                 {
                     _logger.LogDebug(
                         "Fenced off a result for task {TaskId} attempt {Attempt} from worker {WorkerId}",

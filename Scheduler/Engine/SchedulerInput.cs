@@ -22,7 +22,11 @@ public sealed record BrokerSubmission(
 }
 
 /// <summary>A submission over HTTP; <see cref="Reply"/> completes after the journal commit.</summary>
-public sealed record HttpSubmission(ParsedSubmission Parsed, TaskCompletionSource<SubmitVerdict> Reply) : SchedulerInput;
+public sealed record HttpSubmission(ParsedSubmission Parsed, TaskCompletionSource<SubmitVerdict> Reply) : SchedulerInput
+{
+    /// <summary>The caller's trace context (its <c>traceparent</c> header), so the task's spans join the caller's trace.</summary>
+    public System.Diagnostics.ActivityContext? Producer { get; init; }
+}
 
 /// <summary>A graph submitted over HTTP; <see cref="Reply"/> completes after the journal commit.</summary>
 public sealed record HttpGraphSubmission(IReadOnlyList<ParsedSubmission> Tasks, TaskCompletionSource<SubmitVerdict> Reply) : SchedulerInput;

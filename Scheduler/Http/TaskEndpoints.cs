@@ -87,7 +87,7 @@ public static class TaskEndpoints
         }
 
         var reply = new TaskCompletionSource<SubmitVerdict>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await inputs.Writer.WriteAsync(new HttpSubmission(parsed!, reply), ct);
+        await inputs.Writer.WriteAsync(new HttpSubmission(parsed!, reply) { Producer = CallerTrace.From(request) }, ct);
         SubmitVerdict verdict;
         try
         {

@@ -5,9 +5,12 @@ using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
 using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Broker;
 using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Contracts.Observability;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
+using TaskScheduler.Scheduler.Observability;
 
 namespace TaskScheduler.Scheduler.Transport;
 
@@ -21,6 +24,7 @@ public sealed class SchedulerTransport : IAsyncDisposable
 
     private readonly BrokerOptions _options;
     private readonly SchedulerOptions _schedulerOptions;
+    private readonly TaskTracing _tracing;
     private readonly ILogger<SchedulerTransport> _logger;
     private IConnection? _connection;
     private IChannel? _submitChannel;
@@ -29,10 +33,12 @@ public sealed class SchedulerTransport : IAsyncDisposable
     private IChannel? _publishChannel;
     private IChannel? _adminChannel;
 
-    public SchedulerTransport(IOptions<BrokerOptions> options, IOptions<SchedulerOptions> schedulerOptions, ILogger<SchedulerTransport> logger)
+    public SchedulerTransport(
+        IOptions<BrokerOptions> options, IOptions<SchedulerOptions> schedulerOptions, TaskTracing tracing, ILogger<SchedulerTransport> logger)
     {
         _options = options.Value;
         _schedulerOptions = schedulerOptions.Value;
+        _tracing = tracing;
         _logger = logger;
     }
 
@@ -44,13 +50,14 @@ public sealed class SchedulerTransport : IAsyncDisposable
     {
         var factory = new ConnectionFactory
         {
-            Uri = new Uri(_options.Url),
+            Uri = _options.Address.Uri,
             AutomaticRecoveryEnabled = true,
             TopologyRecoveryEnabled = true,
             NetworkRecoveryInterval = TimeSpan.FromSeconds(2),
             ClientProvidedName = $"{_options.Prefix} scheduler",
         };
-        _connection = await ConnectAsync(factory, ct);
+        _connection = await factory.ConnectWithRetryAsync(
+            _options.Address, (e, delay) => _logger.LogWarning("Broker not reachable ({Error}); retrying in {Delay}", e.Message, delay), ct);
         // Heartbeats cannot arrive while we are cut off; the core must not take that silence for dead workers.
         _connection.ConnectionShutdownAsync += async (_, reason) =>
         {
@@ -67,7 +74,7 @@ public sealed class SchedulerTransport : IAsyncDisposable
         };
 
         _adminChannel = await _connection.CreateChannelAsync(cancellationToken: ct);
-        await SchedulerTopology.DeclareAsync(_adminChannel, Topology, ct);
+        await SchedulerTopology.DeclareAsync(_adminChannel, Topology, _options.QueueArguments(), ct);
 
         _publishChannel = await _connection.CreateChannelAsync(
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true),
@@ -195,29 +202,6 @@ public sealed class SchedulerTransport : IAsyncDisposable
         await _adminChannel!.QueueDeleteAsync(Topology.WorkerControlQueue(workerId), ifUnused: false, ifEmpty: false, cancellationToken: ct);
     }
 
-    /// <summary>
-    /// The first connection, retried with backoff: a program started before its broker (or during a broker
-    /// restart) waits for it instead of failing. Later losses are the client's automatic recovery's business.
-    /// </summary>
-    private async Task<IConnection> ConnectAsync(ConnectionFactory factory, CancellationToken ct)
-    {
-        var delay = TimeSpan.FromMilliseconds(500);
-        while (true)
-        {
-            try
-            {
-                return await factory.CreateConnectionAsync(ct);
-            }
-            catch (BrokerUnreachableException e)
-            {
-                _logger.LogWarning("Broker not reachable ({Error}); retrying in {Delay}", e.InnerException?.Message ?? e.Message, delay);
-            }
-
-            await Task.Delay(delay, ct);
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
         foreach (var channel in new[] { _submitChannel, _eventsChannel, _cancelChannel, _publishChannel, _adminChannel })
@@ -241,13 +225,22 @@ public sealed class SchedulerTransport : IAsyncDisposable
             Progress = assignment.Progress,
         };
         var body = AmqpMessages.Serialize(order, WireJson.Default.AssignTask);
+        using var span = _tracing.StartAssignment(assignment);
+        var properties = AmqpMessages.Persistent("assign");
+        if (span is not null)
+        {
+            properties.Headers = new Dictionary<string, object?>();
+            TraceHeaders.Inject(span, properties.Headers);
+        }
+
         try
         {
             // Mandatory: if the worker's queue is gone the broker hands the order back instead of dropping it.
-            await RetryAsync(() => channel.BasicPublishAsync("", Topology.WorkerQueue(assignment.WorkerId), true, AmqpMessages.Persistent("assign"), body, ct), ct);
+            await RetryAsync(() => channel.BasicPublishAsync("", Topology.WorkerQueue(assignment.WorkerId), true, properties, body, ct), ct);
         }
         catch (PublishException e) when (e.IsReturn)
         {
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, "returned: the worker's queue is gone");
             lock (returned)
             {
                 returned.Add(assignment);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Worker.Execution;
+using TaskScheduler.Worker.Telemetry;
 using TaskScheduler.Worker.Transport;
 
 namespace TaskScheduler.Worker.Agent;
@@ -123,6 +124,8 @@ public sealed class WorkerAgent : IDisposable
 
     private async Task ExecuteAsync(AssignTask order, RunningAttempt attempt)
     {
+        using var scope = _logger.BeginScope(WorkerTelemetry.Scope(order, _options.Id));
+        using var span = WorkerTelemetry.StartExecution(order, _options.Id, attempt.Delivery.Parent);
         var plan = SimulatedExecution.Plan(order.Payload, _options.MinRunTime, _options.MaxRunTime, _options.FailureRate);
         var startedAt = _time.GetUtcNow();
 
@@ -149,6 +152,8 @@ public sealed class WorkerAgent : IDisposable
         }
         catch (OperationCanceledException)
         {
+            span?.SetTag("task.stopped", attempt.HandedBack ? "handed back" : "cancelled");
+            _logger.LogDebug("Task {TaskId} attempt {Attempt} stopped ({How})", order.TaskId, order.Attempt, attempt.HandedBack ? "handed back" : "cancelled");
             if (!attempt.HandedBack)
             {
                 // Cancelled or superseded: the scheduler no longer wants this attempt, so the message is done with.
@@ -162,6 +167,13 @@ public sealed class WorkerAgent : IDisposable
 
         var outcome = plan.Fails ? TaskOutcome.Failed : TaskOutcome.Completed;
         var result = new TaskFinished(_options.Id, order.TaskId, order.Attempt, outcome, plan.Error, startedAt, _time.GetUtcNow());
+        span?.SetTag("task.outcome", outcome.ToString());
+        if (plan.Fails)
+        {
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, plan.Error);
+        }
+
+        _logger.LogDebug("Task {TaskId} attempt {Attempt} {Outcome} after {Elapsed}", order.TaskId, order.Attempt, outcome, result.FinishedAt - startedAt);
         // The slot is free once the result is on its way: acknowledge without waiting for the broker to confirm
         // the result (with prefetch = capacity an unacknowledged assignment would hold back the next one). Should
         // the result be lost after all, the publish is retried; should the worker die first, the scheduler

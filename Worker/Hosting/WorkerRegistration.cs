@@ -21,6 +21,7 @@ public static class WorkerRegistration
         services.AddSingleton<WorkerTransport>();
         services.AddSingleton<WorkerAgent>();
         services.AddHostedService<WorkerService>();
+        builder.AddWorkerTelemetry();
         return builder;
     }
 }

@@ -5,7 +5,9 @@ using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
 using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Broker;
 using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Contracts.Observability;
 
 namespace TaskScheduler.Worker.Transport;
 
@@ -36,16 +38,15 @@ public sealed class WorkerTransport : IAsyncDisposable
     {
         var factory = new ConnectionFactory
         {
-            Uri = new Uri(_broker.Url),
+            Uri = _broker.Address.Uri,
             AutomaticRecoveryEnabled = true,
             TopologyRecoveryEnabled = true,
             NetworkRecoveryInterval = TimeSpan.FromSeconds(2),
             ClientProvidedName = $"{_broker.Prefix} worker {_options.Id}",
         };
-        _connection = await ConnectAsync(factory, ct);
-        _publishChannel = await _connection.CreateChannelAsync(
-            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), ct);
-        await _publishChannel.ExchangeDeclareAsync(Topology.EventsExchange, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: ct);
+        _connection = await factory.ConnectWithRetryAsync(
+            _broker.Address, (e, delay) => _logger.LogWarning("Broker not reachable ({Error}); retrying in {Delay}", e.Message, delay), ct);
+        _publishChannel = await WaitForEventsExchangeAsync(ct);
     }
 
     /// <summary>
@@ -58,7 +59,7 @@ public sealed class WorkerTransport : IAsyncDisposable
         await using var channel = await _connection!.CreateChannelAsync(cancellationToken: ct);
         foreach (var queue in new[] { Topology.WorkerQueue(_options.Id), Topology.WorkerControlQueue(_options.Id) })
         {
-            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, cancellationToken: ct);
+            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: _broker.QueueArguments(), cancellationToken: ct);
             var purged = await channel.QueuePurgeAsync(queue, ct);
             if (purged > 0)
             {
@@ -81,8 +82,8 @@ public sealed class WorkerTransport : IAsyncDisposable
         var previous = _consumeChannel;
         var channel = await _connection!.CreateChannelAsync(cancellationToken: ct);
         await channel.BasicQosAsync(0, (ushort)_options.Capacity, false, ct);
-        await channel.QueueDeclareAsync(Topology.WorkerQueue(_options.Id), durable: true, exclusive: false, autoDelete: false, cancellationToken: ct);
-        await channel.QueueDeclareAsync(Topology.WorkerControlQueue(_options.Id), durable: true, exclusive: false, autoDelete: false, cancellationToken: ct);
+        await channel.QueueDeclareAsync(Topology.WorkerQueue(_options.Id), durable: true, exclusive: false, autoDelete: false, arguments: _broker.QueueArguments(), cancellationToken: ct);
+        await channel.QueueDeclareAsync(Topology.WorkerControlQueue(_options.Id), durable: true, exclusive: false, autoDelete: false, arguments: _broker.QueueArguments(), cancellationToken: ct);
 
         var assignments = new AsyncEventingBasicConsumer(channel);
         assignments.ReceivedAsync += async (_, delivery) =>
@@ -103,7 +104,8 @@ public sealed class WorkerTransport : IAsyncDisposable
                 return;
             }
 
-            await onAssignment(order, new Delivery(channel, delivery.DeliveryTag));
+            var parent = TraceHeaders.Extract(delivery.BasicProperties.Headers);
+            await onAssignment(order, new Delivery(channel, delivery.DeliveryTag) { Parent = parent });
         };
         assignments.UnregisteredAsync += (_, _) => onQueueLost("the broker cancelled our consumer: our queue was deleted, as when the scheduler declares us dead");
 
@@ -176,25 +178,28 @@ public sealed class WorkerTransport : IAsyncDisposable
         PublishAsync(Topology.WorkerEvents.Left, JsonSerializer.SerializeToUtf8Bytes(message, WireJson.Default.WorkerLeft), ct);
 
     /// <summary>
-    /// The first connection, retried with backoff: a program started before its broker (or during a broker
-    /// restart) waits for it instead of failing. Later losses are the client's automatic recovery's business.
+    /// The scheduler owns the topology; a worker only checks that the events exchange exists (a passive declare,
+    /// which needs no configure permission, so a worker's account cannot delete it), waiting for a scheduler that
+    /// has not yet started. Publishing to a missing exchange would close the channel.
     /// </summary>
-    private async Task<IConnection> ConnectAsync(ConnectionFactory factory, CancellationToken ct)
+    private async Task<IChannel> WaitForEventsExchangeAsync(CancellationToken ct)
     {
-        var delay = TimeSpan.FromMilliseconds(500);
+        var options = new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true);
         while (true)
         {
+            var channel = await _connection!.CreateChannelAsync(options, ct);
             try
             {
-                return await factory.CreateConnectionAsync(ct);
+                await channel.ExchangeDeclarePassiveAsync(Topology.EventsExchange, ct);
+                return channel;
             }
-            catch (BrokerUnreachableException e)
+            catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == Constants.NotFound)
             {
-                _logger.LogWarning("Broker not reachable ({Error}); retrying in {Delay}", e.InnerException?.Message ?? e.Message, delay);
+                _logger.LogWarning("Exchange {Exchange} does not exist yet; waiting for the scheduler to declare it", Topology.EventsExchange);
+                await channel.DisposeAsync();
             }
 
-            await Task.Delay(delay, ct);
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+            await Task.Delay(TimeSpan.FromSeconds(1), ct);
         }
     }
 
@@ -224,6 +229,14 @@ public sealed class WorkerTransport : IAsyncDisposable
             DeliveryMode = persistent ? DeliveryModes.Persistent : DeliveryModes.Transient,
             Type = kind,
         };
+
+        // A result goes out inside its task.execute span: whoever reads it can continue the task's trace.
+        if (System.Diagnostics.Activity.Current is { } activity)
+        {
+            properties.Headers = new Dictionary<string, object?>();
+            TraceHeaders.Inject(activity, properties.Headers);
+        }
+
         await _publishChannel!.BasicPublishAsync(
             Topology.EventsExchange, Topology.WorkerEventKey(_options.Id, kind), false, properties, body, ct);
     }

@@ -15,8 +15,8 @@ public class DependencyAndPreemptionRecoveryTests
     public async Task SchedulerKilledWithAPreemptedTaskAWaitingChainAndARetryInFlight_FinishesThemAllAfterItsRestart()
     {
         await using var system = await TestSystem.CreateAsync();
-        system.SchedulerArgs = [.. PreemptionTests.QuickPreemption, "--Scheduler:Retry:InitialBackoff=00:00:02", "--Scheduler:Retry:MaxBackoff=00:00:02"];
-        await system.StartSchedulerAsync();
+        string[] schedulerArgs = [.. PreemptionTests.QuickPreemption, "--Scheduler:Retry:InitialBackoff=00:00:02", "--Scheduler:Retry:MaxBackoff=00:00:02"];
+        await system.StartSchedulerAsync(schedulerArgs);
         system.StartWorker("steady", capacity: 1, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3), failureRate: 0.5, extraArgs: Executions.LogArgs);
         await system.WaitForWorkersAsync("steady");
         await using var events = await system.RecordEventsAsync();
@@ -42,7 +42,7 @@ public class DependencyAndPreemptionRecoveryTests
         await events.WaitUntilAsync(e => e.Any(x => x.TaskId == chain[^1].Id), TimeSpan.FromSeconds(30), "the chain to be accepted");
 
         system.Scheduler!.Kill9();
-        await system.StartSchedulerAsync();
+        await system.StartSchedulerAsync(schedulerArgs);
 
         var all = new[] { low, urgent, flaky }.Concat(chain).Select(t => t.Id).ToList();
         var finals = await system.WaitForFinalStatesAsync(all, TimeSpan.FromMinutes(2));
@@ -79,8 +79,8 @@ public class DependencyAndPreemptionRecoveryTests
     public async Task WorkersKilledWhileRunningAResumedTaskAndADependentTask_OthersFinishThem_KeepingCheckpointAndOrder()
     {
         await using var system = await TestSystem.CreateAsync();
-        system.SchedulerArgs = PreemptionTests.QuickPreemption;
-        await system.StartSchedulerAsync();
+        var schedulerArgs = PreemptionTests.QuickPreemption;
+        await system.StartSchedulerAsync(schedulerArgs);
         // Run times differ by worker so that, when both are killed, the dependent task (6 s on first) and the resumed
         // one (30 s on second) are surely still running.
         var first = system.StartWorker("first", capacity: 1, TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(6));

@@ -21,8 +21,8 @@ public partial class PreemptionTests
     public async Task UrgentTask_PreemptsARunningTask_WhichResumesFromItsCheckpoint_AndBothComplete()
     {
         await using var system = await TestSystem.CreateAsync();
-        system.SchedulerArgs = QuickPreemption;
-        await system.StartSchedulerAsync();
+        var schedulerArgs = QuickPreemption;
+        await system.StartSchedulerAsync(schedulerArgs);
         var worker = system.StartWorker("solo", capacity: 1, TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(6), extraArgs: Executions.LogArgs);
         await system.WaitForWorkersAsync("solo");
         await using var events = await system.RecordEventsAsync();
@@ -72,8 +72,8 @@ public partial class PreemptionTests
     public async Task WithPreemptionSwitchedOff_TheUrgentTaskWaitsForTheSlot()
     {
         await using var system = await TestSystem.CreateAsync();
-        system.SchedulerArgs = [.. QuickPreemption, "--Scheduler:Preemption:Enabled=false"];
-        await system.StartSchedulerAsync();
+        string[] schedulerArgs = [.. QuickPreemption, "--Scheduler:Preemption:Enabled=false"];
+        await system.StartSchedulerAsync(schedulerArgs);
         system.StartWorker("solo", capacity: 1, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3));
         await system.WaitForWorkersAsync("solo");
 

@@ -12,8 +12,8 @@ public class RetryTests
     public async Task FailingTask_IsRetriedAfterABackoff_UpToItsMaxRetries_ThenFails()
     {
         await using var system = await TestSystem.CreateAsync();
-        system.SchedulerArgs = ["--Scheduler:Retry:InitialBackoff=00:00:05", "--Scheduler:Retry:MaxBackoff=00:00:05"];
-        await system.StartSchedulerAsync();
+        string[] schedulerArgs = ["--Scheduler:Retry:InitialBackoff=00:00:05", "--Scheduler:Retry:MaxBackoff=00:00:05"];
+        await system.StartSchedulerAsync(schedulerArgs);
         system.StartWorker("clumsy", capacity: 2, failureRate: 1);
         await system.WaitForWorkersAsync("clumsy");
         await using var events = await system.RecordEventsAsync();

@@ -6,6 +6,7 @@ using System.Text.Json;
 using NUnit.Framework.Interfaces;
 using RabbitMQ.Client;
 using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Broker;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.IntegrationTests;
 
@@ -58,26 +59,26 @@ public sealed class TestSystem : IAsyncDisposable
 
     public ChildProcess? Scheduler { get; private set; }
 
-    /// <summary>More <c>--Key=value</c> arguments for the scheduler, such as preemption or retry settings.</summary>
-    public IReadOnlyList<string> SchedulerArgs { get; set; } = [];
-
     public static async Task<TestSystem> CreateAsync(string? brokerUrl = null)
     {
         brokerUrl ??= BrokerSetup.Url;
         var prefix = $"t{Guid.NewGuid():N}"[..9];
         var directory = Path.Combine(TestContext.CurrentContext.WorkDirectory, "runs", $"{TestContext.CurrentContext.Test.MethodName}-{prefix}");
         System.IO.Directory.CreateDirectory(directory);
+        // One broker, or a cluster's nodes separated by commas (as Broker:Url takes them): the test's own connection
+        // fails over between them like the programs'.
+        var address = BrokerAddress.Parse(brokerUrl, hosts: null);
         var connection = await new ConnectionFactory
         {
-            Uri = new Uri(brokerUrl),
+            Uri = address.Uri,
             ClientProvidedName = $"test {prefix}",
             NetworkRecoveryInterval = TimeSpan.FromSeconds(1),
-        }.CreateConnectionAsync();
+        }.CreateConnectionAsync([.. address.Endpoints.Select(e => new AmqpTcpEndpoint(e.Host, e.Port))]);
         var publish = await connection.CreateChannelAsync(new CreateChannelOptions(true, true));
         return new TestSystem(prefix, directory, FreePort(), brokerUrl, connection, publish);
     }
 
-    public async Task StartSchedulerAsync()
+    public async Task StartSchedulerAsync(IEnumerable<string>? extraArgs = null)
     {
         if (Scheduler is { HasExited: false })
         {
@@ -92,7 +93,7 @@ public sealed class TestSystem : IAsyncDisposable
             $"--Journal:Path={JournalPath}",
             $"--Scheduler:HeartbeatInterval={HeartbeatInterval}",
             $"--Scheduler:MissedHeartbeats={MissedHeartbeats}",
-            .. SchedulerArgs,
+            .. extraArgs ?? [],
         ]);
 
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));

@@ -281,4 +281,24 @@ public class SchedulerCoreReconciliationTests : SchedulerCoreFixture
         Assert.That(Active(id).Attempt, Is.EqualTo(1));
         Assert.That(Core.Effects.Cancels, Is.Empty, "attempt 1 is issued to w1 with no cancel order waiting for it");
     }
+
+    [Test]
+    public void Dispatch_DropsACancelOfTheSameGroup_ForTheAttemptItIssues()
+    {
+        Join("w1", capacity: 1);
+        Core.Effects.Clear();
+        var id = Guid.NewGuid();
+
+        // The heartbeat is read before the submission of the same group: the task is still unknown.
+        Beat("w1", capacity: 1, new RunningTask(id, 1));
+        Assert.That(Core.Effects.Cancels, Has.Count.EqualTo(1));
+        Core.Submit(id, 0, SubmissionParser.ContentHash("x"), 1, journaled: null);
+        Core.Dispatch();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Core.Effects.Assignments.Single().Attempt, Is.EqualTo(1));
+            Assert.That(Core.Effects.Cancels, Is.Empty);
+        }
+    }
 }
