@@ -143,6 +143,8 @@ public sealed class WorkerAgent : IDisposable
             // The checkpoint: what was done before, plus what this attempt did. The attempt itself is over.
             var progress = done + Max(_time.GetUtcNow() - startedAt, TimeSpan.Zero);
             var report = new TaskPreempted(_options.Id, order.TaskId, order.Attempt, progress < plan.Duration ? progress : plan.Duration, _time.GetUtcNow());
+            span?.SetTag("task.stopped", "preempted");
+            _logger.LogDebug("Task {TaskId} attempt {Attempt} paused with {Progress} of {Duration} done", order.TaskId, order.Attempt, report.Progress, plan.Duration);
             _finished.Add(order.TaskId, order.Attempt);
             var checkpointed = PublishReliablyAsync(ct => _transport.PublishAsync(report, ct), order.TaskId);
             await attempt.Delivery.AckAsync();

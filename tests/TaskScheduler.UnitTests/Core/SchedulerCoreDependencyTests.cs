@@ -23,6 +23,7 @@ public class SchedulerCoreDependencyTests : SchedulerCoreFixture
             Assert.That(Active(c).IsWaitingOnDependencies, Is.True);
             Assert.That(Core.WaitingOnDependenciesCount, Is.EqualTo(1));
             Assert.That(Core.View().WaitingOnDependencies, Is.EqualTo(1));
+            Assert.That((Core.View().Pending, Core.View().Running), Is.EqualTo((0, 2)), "a waiting task is neither queued nor running");
         }
 
         Assert.That(Core.Finish(Result(first.Single(x => x.TaskId == a))), Is.True);
