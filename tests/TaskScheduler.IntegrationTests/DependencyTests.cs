@@ -95,8 +95,23 @@ public class DependencyTests
         system.StartWorker("late");
         var finals = await system.WaitForFinalStatesAsync([first.Id, id], TimeSpan.FromSeconds(60));
 
-        Assert.That(finals.Values.Select(f => f.State), Is.All.EqualTo(TaskState.Completed));
-        Assert.That(finals[id].StartedAt, Is.GreaterThanOrEqualTo(finals[first.Id].FinishedAt!.Value));
+        var text = await CliRun.RunAsync(system, null, "status", id.ToString(), "--history");
+        var json = await CliRun.RunAsync(system, null, "status", id.ToString(), "--history", "--json");
+        var steps = JsonSerializer.Deserialize(json.Out, WireJson.Default.TaskHistoryEntryArray)!;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(finals.Values.Select(f => f.State), Is.All.EqualTo(TaskState.Completed));
+            Assert.That(finals[id].StartedAt, Is.GreaterThanOrEqualTo(finals[first.Id].FinishedAt!.Value));
+            Assert.That(text.ExitCode, Is.Zero, text.Error);
+            Assert.That(text.Out, Does.Contain("depends on 1 tasks (0 unfinished)").And.Contain("history")
+                .And.Contain("accepted: priority 0; depends on 1 tasks").And.Contain("completed on late (attempt 1)"));
+            Assert.That(steps.Select(s => (s.Event, s.WorkerId, s.Attempt)), Is.EqualTo(new (string, string?, int?)[]
+            {
+                (TaskHistoryEvents.Accepted, null, null), (TaskHistoryEvents.Assigned, "late", 1),
+                (TaskHistoryEvents.Started, "late", 1), (TaskHistoryEvents.Completed, "late", 1),
+            }));
+            Assert.That(steps.Select(s => s.At), Is.Ordered, "oldest first");
+        }
     }
 
     [Test]
