@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace TaskScheduler.Contracts.Messages;
 
 /// <summary>
@@ -9,8 +11,10 @@ namespace TaskScheduler.Contracts.Messages;
 public sealed record SubmitTask(Guid Id, string Payload, int Priority)
 {
     /// <summary>Tasks that must complete before this one may start: already submitted, or in the same graph.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<Guid>? DependsOn { get; init; }
 
     /// <summary>How many times a Failed outcome is retried, with exponential backoff; 0 (the default) never.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public int MaxRetries { get; init; }
 }
