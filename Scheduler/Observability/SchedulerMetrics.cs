@@ -66,6 +66,8 @@ public sealed class SchedulerMetrics : IDisposable
             .Where(w => w.Capacity > 0)
             .Select(w => new Measurement<double>((double)w.InFlight / w.Capacity, Worker(w.Id))), null,
             "Share of each worker's slots in use, 0 to 1");
+        _meter.CreateObservableGauge("taskscheduler.workers.desired", () => state.Autoscale is { } a ? [new Measurement<int>(a.DesiredWorkers)] : Array.Empty<Measurement<int>>(),
+            "{worker}", "Workers the scheduler wants for its backlog and recent run times (GET /api/autoscale); what autoscalers follow");
         _meter.CreateObservableGauge("taskscheduler.throughput", () => series.Throughput(TimeSpan.FromSeconds(10)), null,
             "Tasks finished (completed or failed) per second over the last 10 seconds");
 

@@ -39,6 +39,7 @@ public class MetricsTests
             Assert.That(done.Value("taskscheduler_tasks_failed_total"), Is.Zero);
             Assert.That(done.Value("taskscheduler_tasks_rejected_total"), Is.Zero);
             Assert.That(done.Value("taskscheduler_workers_alive"), Is.EqualTo(1));
+            Assert.That(done.Value("taskscheduler_workers_desired"), Is.GreaterThanOrEqualTo(1), "the autoscaling figure, never under its minimum");
             Assert.That(done.Value("taskscheduler_worker_capacity", ("worker", "metrics-worker")), Is.EqualTo(3));
             Assert.That(done.Value("taskscheduler_worker_in_flight", ("worker", "metrics-worker")), Is.Zero);
             Assert.That(done.Value("taskscheduler_worker_utilization", ("worker", "metrics-worker")), Is.Zero);
