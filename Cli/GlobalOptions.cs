@@ -8,7 +8,7 @@ public static class GlobalOptions
 {
     public static readonly Option<string> Broker = new("--broker")
     {
-        Description = "AMQP URI of the broker (env TASKS_BROKER_URL)",
+        Description = "AMQP URI of the broker, or of each node of a cluster separated by commas (env TASKS_BROKER_URL)",
         Recursive = true,
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("TASKS_BROKER_URL") ?? BrokerOptions.DefaultUrl,
     };

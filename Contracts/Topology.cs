@@ -14,8 +14,17 @@ public sealed record Topology(string Prefix)
     /// <summary>Durable queue where submissions wait while the scheduler is down.</summary>
     public string SubmitQueue => $"{Prefix}.scheduler.submit";
 
-    /// <summary>Durable queue holding every rejected submission with an <c>x-reject-reason</c> header.</summary>
+    /// <summary>
+    /// Durable queue holding every rejected submission (and refused cancel request) with an <c>x-reject-reason</c>
+    /// header.
+    /// </summary>
     public string RejectedQueue => $"{Prefix}.submit.rejected";
+
+    /// <summary>Fanout exchange that producers publish <see cref="Messages.CancelTask"/> JSON to.</summary>
+    public string CancelExchange => $"{Prefix}.cancel";
+
+    /// <summary>Durable queue where cancel requests wait for the scheduler.</summary>
+    public string CancelQueue => $"{Prefix}.scheduler.cancel";
 
     /// <summary>Topic exchange for worker events (<c>worker.{id}.*</c>) and task events (<c>task.{id}.{state}</c>).</summary>
     public string EventsExchange => $"{Prefix}.events";
@@ -43,6 +52,14 @@ public sealed record Topology(string Prefix)
         public const string Heartbeat = "heartbeat";
         public const string Result = "result";
         public const string Left = "left";
+        public const string Preempted = "preempted";
+    }
+
+    /// <summary>AMQP <c>type</c> of the orders on a worker's control queue.</summary>
+    public static class ControlTypes
+    {
+        public const string Cancel = "cancel";
+        public const string Preempt = "preempt";
     }
 
     public const string RejectedKind = "rejected";

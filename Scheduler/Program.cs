@@ -5,9 +5,13 @@ using TaskScheduler.Scheduler.Http;
 // Settings ship beside the binary, so the scheduler behaves the same from whatever directory it is started in.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddTaskScheduler();
+builder.AddSchedulerObservability();
 
 var app = builder.Build();
+app.UseMiddleware<ApiKeyMiddleware>();
 app.MapTaskEndpoints();
+app.MapAutoscaleEndpoints();
+app.MapObservability();
 try
 {
     await app.RunAsync();

@@ -60,6 +60,8 @@ done
 cat <<INFO
 
 TaskScheduler is running:
+  dashboard           $urls/   (open it in a browser: workers, queue, throughput, latency, failures, submit)
+  metrics             $urls/metrics   (Prometheus format)
   scheduler API       $urls   (GET /api/workers, GET /api/tasks/{id}, POST /api/tasks)
   RabbitMQ console    http://127.0.0.1:15672   (guest / guest)
   broker prefix       $prefix
@@ -68,6 +70,7 @@ TaskScheduler is running:
 Try it from another terminal:
   dotnet run --project Cli -- --prefix $prefix --scheduler $urls submit "hello" --priority 5 --wait
   dotnet run --project Cli -- --prefix $prefix --scheduler $urls workers
+  dotnet run --project Cli -- --prefix $prefix --scheduler $urls top
 
 Ctrl+C stops the scheduler and the workers.
 INFO

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Dashboard;
 using TaskScheduler.Contracts.Messages;
 
 namespace TaskScheduler.Cli.Api;
@@ -18,6 +19,11 @@ public sealed class SchedulerApi : IDisposable
         }
 
         _http = new HttpClient { BaseAddress = uri, Timeout = TimeSpan.FromSeconds(10) };
+        // A scheduler that listens beyond loopback wants its key on every change (docs/security.md).
+        if (Environment.GetEnvironmentVariable("TASKS_API_KEY") is { Length: > 0 } key)
+        {
+            _http.DefaultRequestHeaders.Add("X-Api-Key", key);
+        }
     }
 
     public async Task<TaskStatusView?> GetTaskAsync(Guid id, CancellationToken ct)
@@ -30,6 +36,41 @@ public sealed class SchedulerApi : IDisposable
 
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadFromJsonAsync(WireJson.Default.TaskStatusView, ct);
+    }
+
+    /// <summary>The task's history, oldest first, or null when no task has this id.</summary>
+    public async Task<TaskHistoryEntry[]?> GetHistoryAsync(Guid id, CancellationToken ct)
+    {
+        using var response = await SendAsync(new Uri($"api/tasks/{id}/history", UriKind.Relative), ct);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync(WireJson.Default.TaskHistoryEntryArray, ct) ?? [];
+    }
+
+    /// <summary>Asks the scheduler to cancel a task; returns its answer: the status code and the message it gave.</summary>
+    public async Task<(HttpStatusCode Status, string Message)> CancelAsync(Guid id, string? reason, CancellationToken ct)
+    {
+        using var content = JsonContent.Create(new Dictionary<string, string?> { ["reason"] = reason });
+        using var response = await SendAsync(() => _http.PostAsync(new Uri($"api/tasks/{id}/cancel", UriKind.Relative), content, ct), ct);
+        var body = await response.Content.ReadAsStringAsync(ct);
+        string message;
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(body);
+            message = document.RootElement.TryGetProperty("error", out var error) ? error.GetString() ?? body
+                : document.RootElement.TryGetProperty("note", out var note) ? note.GetString() ?? body
+                : body;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            message = body;
+        }
+
+        return (response.StatusCode, message);
     }
 
     public async Task<WorkerView[]> GetWorkersAsync(CancellationToken ct)
@@ -52,13 +93,39 @@ public sealed class SchedulerApi : IDisposable
             : null;
     }
 
+    /// <summary>The live picture the dashboard shows: totals, workers, queue, recent history and failures.</summary>
+    public async Task<DashboardSnapshot> GetDashboardAsync(int minutes, CancellationToken ct)
+    {
+        using var response = await SendAsync(new Uri($"api/dashboard?minutes={minutes}", UriKind.Relative), ct);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync(DashboardJson.Default.DashboardSnapshot, ct)
+            ?? throw new CliException(ExitCodes.SchedulerUnreachable, "the scheduler sent an empty dashboard");
+    }
+
+    public string BaseAddress => _http.BaseAddress!.ToString().TrimEnd('/');
+
+    public async Task<AutoscaleView> GetAutoscaleAsync(CancellationToken ct)
+    {
+        using var response = await SendAsync(new Uri("api/autoscale", UriKind.Relative), ct);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            throw new CliException(ExitCodes.SchedulerUnreachable, $"the scheduler at {_http.BaseAddress} has no /api/autoscale: is it an older version?");
+        }
+
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync(WireJson.Default.AutoscaleView, ct)
+            ?? throw new CliException(ExitCodes.SchedulerUnreachable, "the scheduler answered /api/autoscale with nothing");
+    }
+
     public void Dispose() => _http.Dispose();
 
-    private async Task<HttpResponseMessage> SendAsync(Uri path, CancellationToken ct)
+    private Task<HttpResponseMessage> SendAsync(Uri path, CancellationToken ct) => SendAsync(() => _http.GetAsync(path, ct), ct);
+
+    private async Task<HttpResponseMessage> SendAsync(Func<Task<HttpResponseMessage>> send, CancellationToken ct)
     {
         try
         {
-            return await _http.GetAsync(path, ct);
+            return await send();
         }
         catch (HttpRequestException e)
         {

@@ -4,6 +4,7 @@ using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
 using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Broker;
 using TaskScheduler.Contracts.Messages;
 
 namespace TaskScheduler.Cli.Broker;
@@ -26,21 +27,22 @@ public sealed class BrokerClient : IAsyncDisposable
 
     public static async Task<BrokerClient> ConnectAsync(string url, string prefix, CancellationToken ct)
     {
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("amqp" or "amqps"))
+        // One URI, or a cluster's nodes as several URIs separated by commas: the first node that answers is used.
+        if (!BrokerAddress.TryParse(url, hosts: null, out var address, out _))
         {
-            throw new CliException(ExitCodes.Usage, $"--broker must be an amqp:// URI, not '{url}'");
+            throw new CliException(ExitCodes.Usage, $"--broker must be an amqp:// URI, or several separated by commas, not '{url}'");
         }
 
         var factory = new ConnectionFactory
         {
-            Uri = uri,
+            Uri = address!.Uri,
             ClientProvidedName = "tasks cli",
             RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
             AutomaticRecoveryEnabled = false,
         };
         try
         {
-            var connection = await factory.CreateConnectionAsync(ct);
+            var connection = await factory.CreateConnectionAsync(BrokerConnector.Endpoints(address), ct);
             var publish = await connection.CreateChannelAsync(
                 new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), ct);
             return new BrokerClient(connection, publish, new Topology(prefix));
@@ -49,7 +51,7 @@ public sealed class BrokerClient : IAsyncDisposable
         {
             throw new CliException(
                 ExitCodes.BrokerUnreachable,
-                $"cannot reach the broker at {Redact(uri)}: {e.InnerException?.Message ?? e.Message}. Is RabbitMQ running? (deploy/start.sh starts one)");
+                $"cannot reach the broker at {address.Describe()}: {e.InnerException?.Message ?? e.Message}. Is RabbitMQ running? (deploy/start.sh starts one)");
         }
     }
 
@@ -169,6 +171,4 @@ public sealed class BrokerClient : IAsyncDisposable
             return null;
         }
     }
-
-    private static string Redact(Uri uri) => new UriBuilder(uri) { Password = uri.UserInfo.Contains(':', StringComparison.Ordinal) ? "***" : "" }.Uri.ToString();
 }

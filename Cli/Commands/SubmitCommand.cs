@@ -1,12 +1,16 @@
 using System.CommandLine;
 using System.Text;
 using TaskScheduler.Cli.Broker;
+using TaskScheduler.Cli.Graph;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 
 namespace TaskScheduler.Cli.Commands;
 
-/// <summary><c>tasks submit [PAYLOAD|@FILE|-] [--priority N] [--id UUID] [--wait]</c></summary>
+/// <summary>
+/// <c>tasks submit [PAYLOAD|@FILE|-] [--priority N] [--id UUID] [--depends-on ID...] [--max-retries N] [--wait]</c>, or
+/// <c>tasks submit --graph FILE.json [--wait]</c>.
+/// </summary>
 public static class SubmitCommand
 {
     public static Command Create()
@@ -25,10 +29,43 @@ public static class SubmitCommand
             DefaultValueFactory = _ => TimeSpan.FromMinutes(30),
         };
 
-        var command = new Command("submit", "Submit a task through the broker") { payload, priority, id, wait, timeout };
+        var dependsOn = new Option<string[]>("--depends-on")
+        {
+            Description = "Ids of tasks that must complete first (repeat it, or list several)",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var maxRetries = new Option<int>("--max-retries") { Description = "Retry a failed run up to N times, with exponential backoff (default 0)" };
+        var graph = new Option<string?>("--graph")
+        {
+            Description = "Submit a graph from a JSON file: an array of tasks whose ids may be names that dependsOn refers to; all or nothing",
+        };
+
+        var command = new Command("submit", "Submit a task, or a graph of tasks, through the broker")
+        {
+            payload, priority, id, dependsOn, maxRetries, graph, wait, timeout,
+        };
         command.SetAction((result, ct) => CliRunner.RunAsync(result, async output =>
         {
-            var task = new SubmitTask(ParseId(result.GetValue(id)), await ReadPayloadAsync(result.GetValue(payload), ct), result.GetValue(priority));
+            if (result.GetValue(graph) is { } file)
+            {
+                if (result.GetValue(payload) is not null || result.GetValue(id) is not null || result.GetValue(dependsOn) is { Length: > 0 })
+                {
+                    throw new CliException(ExitCodes.Usage, "--graph takes its tasks from the file: give no payload, --id or --depends-on with it");
+                }
+
+                return await SubmitGraphCommand.RunAsync(result, GraphFile.Read(file), result.GetValue(wait), result.GetValue(timeout), output, ct);
+            }
+
+            if (result.GetValue(maxRetries) is < 0)
+            {
+                throw new CliException(ExitCodes.Usage, "--max-retries must be 0 or more");
+            }
+
+            var task = new SubmitTask(ParseId(result.GetValue(id)), await ReadPayloadAsync(result.GetValue(payload), ct), result.GetValue(priority))
+            {
+                DependsOn = result.GetValue(dependsOn) is { Length: > 0 } ids ? [.. ids.Select(ParseDependency)] : null,
+                MaxRetries = result.GetValue(maxRetries),
+            };
             await using var broker = await BrokerClient.ConnectAsync(result.GetValue(GlobalOptions.Broker)!, result.GetValue(GlobalOptions.Prefix)!, ct);
             if (!result.GetValue(wait))
             {
@@ -71,6 +108,9 @@ public static class SubmitCommand
 
         throw new CliException(ExitCodes.Timeout, $"task {id} did not finish within {timeout}; it goes on, see `tasks status {id}`");
     }
+
+    private static Guid ParseDependency(string text) =>
+        Guid.TryParse(text, out var id) ? id : throw new CliException(ExitCodes.Usage, $"--depends-on takes task ids (UUIDs), not '{text}'");
 
     private static Guid ParseId(string? text)
     {

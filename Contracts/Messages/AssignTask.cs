@@ -1,4 +1,8 @@
 namespace TaskScheduler.Contracts.Messages;
 
 /// <summary>The scheduler's order to a worker to run one attempt of a task.</summary>
-public sealed record AssignTask(Guid TaskId, int Attempt, int Priority, string Payload, DateTimeOffset AssignedAt);
+public sealed record AssignTask(Guid TaskId, int Attempt, int Priority, string Payload, DateTimeOffset AssignedAt)
+{
+    /// <summary>Work already done by earlier attempts that were preempted: the attempt continues from there.</summary>
+    public TimeSpan Progress { get; init; }
+}

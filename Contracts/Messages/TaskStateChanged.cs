@@ -14,4 +14,8 @@ public sealed record TaskStateChanged(
     string? Error,
     DateTimeOffset At,
     DateTimeOffset? StartedAt = null,
-    DateTimeOffset? FinishedAt = null);
+    DateTimeOffset? FinishedAt = null)
+{
+    /// <summary>For a task back in Pending: why (requeued, preempted, retry scheduled).</summary>
+    public string? Note { get; init; }
+}

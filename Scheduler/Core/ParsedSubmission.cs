@@ -1,4 +1,10 @@
 namespace TaskScheduler.Scheduler.Core;
 
 /// <summary>A submission that passed validation.</summary>
-public sealed record ParsedSubmission(Guid Id, string Payload, int Priority, string ContentHash, int PayloadBytes);
+public sealed record ParsedSubmission(Guid Id, string Payload, int Priority, string ContentHash, int PayloadBytes)
+{
+    /// <summary>Distinct ids of the tasks this one depends on.</summary>
+    public IReadOnlyList<Guid> DependsOn { get; init; } = [];
+
+    public int MaxRetries { get; init; }
+}

@@ -57,6 +57,15 @@ public sealed class PendingQueue
         return true;
     }
 
+    /// <summary>The queue in dispatch order, lazily: stop early to pay only for what is read.</summary>
+    public IEnumerable<(int Priority, Guid TaskId)> InOrder()
+    {
+        foreach (var entry in _entries)
+        {
+            yield return (entry.Priority, entry.TaskId);
+        }
+    }
+
     /// <summary>Pending counts by priority, highest first.</summary>
     public IReadOnlyList<KeyValuePair<int, int>> CountByPriority() => [.. _countByPriority];
 

@@ -1,8 +1,11 @@
+using System.Globalization;
+
 namespace TaskScheduler.Scheduler.Core;
 
 /// <summary>Explains, in words an operator understands, why a Pending task has not started yet.</summary>
 public static class PendingReasons
 {
+    /// <summary>Why a task in the queue waits: no worker, no free slot, or tasks ahead of it.</summary>
     public static string Explain(int priority, string? note, SchedulerView view)
     {
         var ahead = view.PendingByPriority.Where(p => p.Key > priority).Sum(p => p.Value);
@@ -12,5 +15,31 @@ public static class PendingReasons
                 ? $"every worker slot is busy; {ahead} pending tasks of higher priority go first"
                 : $"queued; {ahead} pending tasks of higher priority go first";
         return note is null ? why : $"{why} ({note})";
+    }
+
+    /// <summary>
+    /// Why a Pending task waits, most specific first: unfinished dependencies, a retry's backoff, a preemption (and
+    /// then whatever holds up the queue).
+    /// </summary>
+    public static string Explain(TaskSnapshot task, int unfinishedDependencies, SchedulerView view, DateTimeOffset now)
+    {
+        if (unfinishedDependencies > 0)
+        {
+            return $"waiting on dependencies: {unfinishedDependencies} of {task.DependsOn.Count} not completed yet";
+        }
+
+        if (task.Wait == PendingWait.RetryBackoff && task.RetryAt is { } retryAt && retryAt > now)
+        {
+            return $"retry backoff until {retryAt.ToString("O", CultureInfo.InvariantCulture)} " +
+                $"(retry {task.Retries} of {task.MaxRetries}; the last attempt failed: {task.Error})";
+        }
+
+        if (task.Wait == PendingWait.Preempted)
+        {
+            var done = task.Progress.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+            return $"{task.Note ?? "preempted"}; waiting to resume from {done} s of work; {Explain(task.Priority, null, view)}";
+        }
+
+        return Explain(task.Priority, task.Note, view);
     }
 }

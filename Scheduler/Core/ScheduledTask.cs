@@ -1,4 +1,5 @@
 using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Messages;
 
 namespace TaskScheduler.Scheduler.Core;
 
@@ -8,7 +9,18 @@ namespace TaskScheduler.Scheduler.Core;
 /// </summary>
 public sealed class ScheduledTask
 {
-    public ScheduledTask(Guid id, int priority, long sequence, DateTimeOffset submittedAt, string contentHash, int payloadBytes)
+    // Null until the first step after acceptance: most of a large backlog never gets one while it waits.
+    private List<TaskHistoryEntry>? _history;
+
+    public ScheduledTask(
+        Guid id,
+        int priority,
+        long sequence,
+        DateTimeOffset submittedAt,
+        string contentHash,
+        int payloadBytes,
+        IReadOnlyList<Guid>? dependsOn = null,
+        int maxRetries = 0)
     {
         Id = id;
         Priority = priority;
@@ -16,6 +28,8 @@ public sealed class ScheduledTask
         SubmittedAt = submittedAt;
         ContentHash = contentHash;
         PayloadBytes = payloadBytes;
+        DependsOn = dependsOn ?? [];
+        MaxRetries = maxRetries;
     }
 
     public Guid Id { get; }
@@ -30,6 +44,10 @@ public sealed class ScheduledTask
     public string ContentHash { get; }
 
     public int PayloadBytes { get; }
+
+    public IReadOnlyList<Guid> DependsOn { get; }
+
+    public int MaxRetries { get; }
 
     public TaskState State { get; private set; } = TaskState.Pending;
 
@@ -49,16 +67,98 @@ public sealed class ScheduledTask
     /// <summary>Why the task last went back to Pending, if it did.</summary>
     public string? Note { get; private set; }
 
+    /// <summary>For a Pending task: in the queue, in the queue after a preemption, or waiting out a retry's backoff.</summary>
+    public PendingWait Wait { get; private set; }
+
+    /// <summary>Failed attempts retried so far.</summary>
+    public int Retries { get; private set; }
+
+    /// <summary>When a retry waiting out its backoff may run.</summary>
+    public DateTimeOffset? RetryAt { get; private set; }
+
+    /// <summary>Work checkpointed by preempted attempts.</summary>
+    public TimeSpan Progress { get; private set; }
+
+    public int Preemptions { get; private set; }
+
+    /// <summary>Steps of the task's life after its acceptance, oldest first.</summary>
+    public IReadOnlyList<TaskHistoryEntry> History => _history ?? (IReadOnlyList<TaskHistoryEntry>)[];
+
+    /// <summary>Dependencies not completed yet. Not journaled: rebuilt from the unfinished tasks on restore.</summary>
+    public int UnfinishedDependencies { get; internal set; }
+
+    public bool IsWaitingOnDependencies => State == TaskState.Pending && UnfinishedDependencies > 0;
+
+    /// <summary>When a preempt order for the current attempt was sent; null when none is outstanding.</summary>
+    public DateTimeOffset? PreemptRequestedAt { get; private set; }
+
+    /// <summary>The worker's latest estimate of the time the current attempt still needs, and when it was heard.</summary>
+    public (TimeSpan Remaining, DateTimeOffset At)? Estimate { get; private set; }
+
     public void Assign(string workerId, DateTimeOffset now)
     {
         Require(TaskState.Pending, "assign");
+        if (IsWaitingOnDependencies)
+        {
+            throw new InvalidOperationException($"Cannot assign task {Id}: {UnfinishedDependencies} dependencies are unfinished.");
+        }
+
         State = TaskState.Running;
         Attempt++;
         WorkerId = workerId;
         AssignedAt = now;
         StartedAt = null;
         Note = null;
+        Wait = PendingWait.Queued;
+        RetryAt = null;
+        PreemptRequestedAt = null;
+        Estimate = null;
     }
+
+    /// <summary>Adds a step to the history; "accepted" is implied by the task itself and not stored.</summary>
+    public void AddHistory(TaskHistoryEntry entry)
+    {
+        if (entry.Event != TaskHistoryEvents.Accepted)
+        {
+            (_history ??= []).Add(entry);
+        }
+    }
+
+    /// <summary>The worker says it runs the current attempt (a heartbeat lists it): it has started.</summary>
+    public bool MarkStarted(DateTimeOffset at)
+    {
+        Require(TaskState.Running, "start");
+        if (StartedAt is not null)
+        {
+            return false;
+        }
+
+        StartedAt = at;
+        return true;
+    }
+
+    public void RecordEstimate(TimeSpan remaining, DateTimeOffset now)
+    {
+        Require(TaskState.Running, "estimate");
+        Estimate = (remaining, now);
+    }
+
+    /// <summary>Time the current attempt still needs by its worker's last estimate, or null when there is none.</summary>
+    public TimeSpan? RemainingAt(DateTimeOffset now) =>
+        Estimate is { } e ? e.Remaining - (now - e.At) : null;
+
+    /// <summary>Why the outstanding preempt order was given, for the task's history.</summary>
+    public string? PreemptReason { get; private set; }
+
+    public void RequestPreemption(DateTimeOffset now, string reason)
+    {
+        Require(TaskState.Running, "preempt");
+        PreemptRequestedAt = now;
+        PreemptReason = reason;
+    }
+
+    /// <summary>The preempt order got no answer in time (lost, or the worker never saw the assignment): forget it.</summary>
+    public void ForgetPreemptionRequest() => PreemptRequestedAt = null;
 
     public void ReturnToPending(string reason)
     {
@@ -68,6 +168,19 @@ public sealed class ScheduledTask
         AssignedAt = null;
         StartedAt = null;
         Note = reason;
+        Wait = PendingWait.Queued;
+        PreemptRequestedAt = null;
+        Estimate = null;
+    }
+
+    /// <summary>The worker paused the attempt on a preempt order, with <paramref name="progress"/> done in total.</summary>
+    public void Pause(TimeSpan progress, string note)
+    {
+        Require(TaskState.Running, "pause");
+        ReturnToPending(note);
+        Progress = progress > Progress ? progress : Progress;
+        Preemptions++;
+        Wait = PendingWait.Preempted;
     }
 
     public void Finish(TaskOutcome outcome, string? error, DateTimeOffset startedAt, DateTimeOffset finishedAt)
@@ -77,6 +190,48 @@ public sealed class ScheduledTask
         StartedAt = startedAt;
         FinishedAt = finishedAt;
         Error = outcome == TaskOutcome.Failed ? error ?? "failed without an error text" : null;
+        PreemptRequestedAt = null;
+        Estimate = null;
+    }
+
+    /// <summary>The attempt failed and retries are left: back to Pending, to run again at <paramref name="retryAt"/>.</summary>
+    public void ScheduleRetry(string? error, DateTimeOffset retryAt)
+    {
+        Require(TaskState.Running, "retry");
+        if (Retries >= MaxRetries)
+        {
+            throw new InvalidOperationException($"Cannot retry task {Id}: its {MaxRetries} retries are used up.");
+        }
+
+        var failed = Attempt;
+        Retries++;
+        Error = error ?? "failed without an error text";
+        ReturnToPending($"attempt {failed} failed; retry {Retries} of {MaxRetries} at {retryAt:O}");
+        Wait = PendingWait.RetryBackoff;
+        RetryAt = retryAt;
+    }
+
+    public void Cancel(string reason, DateTimeOffset now)
+    {
+        if (State.IsFinal())
+        {
+            throw new InvalidOperationException($"Cannot cancel task {Id}: it is {State}.");
+        }
+
+        State = TaskState.Cancelled;
+        FinishedAt = now;
+        Error = reason;
+        PreemptRequestedAt = null;
+        Estimate = null;
+    }
+
+    /// <summary>A task it waits for failed or was cancelled, so it never runs.</summary>
+    public void FailForDependency(string reason, DateTimeOffset now)
+    {
+        Require(TaskState.Pending, "fail for a dependency");
+        State = TaskState.Failed;
+        FinishedAt = now;
+        Error = reason;
     }
 
     /// <summary>Puts a task read back from the journal into the state it was committed in.</summary>
@@ -87,19 +242,37 @@ public sealed class ScheduledTask
             throw new InvalidOperationException($"Task {s.Id} is {s.State}; only unfinished tasks are restored.");
         }
 
-        return new ScheduledTask(s.Id, s.Priority, s.Sequence, s.SubmittedAt, s.ContentHash, s.PayloadBytes)
+        return new ScheduledTask(s.Id, s.Priority, s.Sequence, s.SubmittedAt, s.ContentHash, s.PayloadBytes, s.DependsOn, s.MaxRetries)
         {
             State = s.State,
             Attempt = s.Attempts,
             WorkerId = s.WorkerId,
             AssignedAt = s.AssignedAt,
+            StartedAt = s.StartedAt,
+            Error = s.Error,
             Note = s.Note,
+            Wait = s.Wait,
+            Retries = s.Retries,
+            RetryAt = s.RetryAt,
+            Progress = s.Progress,
+            Preemptions = s.Preemptions,
+            _history = s.History.Count > 0 ? [.. s.History] : null,
         };
     }
 
     public TaskSnapshot ToSnapshot() => new(
         Id, Priority, Sequence, State, Attempt, WorkerId, SubmittedAt, AssignedAt, StartedAt, FinishedAt, Error, Note,
-        ContentHash, PayloadBytes);
+        ContentHash, PayloadBytes)
+    {
+        DependsOn = DependsOn,
+        MaxRetries = MaxRetries,
+        Retries = Retries,
+        RetryAt = RetryAt,
+        Wait = Wait,
+        Progress = Progress,
+        Preemptions = Preemptions,
+        History = _history is null ? [] : [.. _history],
+    };
 
     private void Require(TaskState expected, string action)
     {

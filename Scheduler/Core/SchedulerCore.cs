@@ -1,40 +1,61 @@
+using System.Globalization;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 
 namespace TaskScheduler.Scheduler.Core;
 
 /// <summary>
-/// The scheduling brain, free of I/O: it holds the unfinished tasks, the pending queue and the worker registry,
-/// applies submissions and worker messages, and records in <see cref="Effects"/> what must be journaled and sent.
-/// One thread drives it; readers on other threads use <see cref="View"/>.
+/// The scheduling brain, free of I/O: it holds the unfinished tasks, the pending queue, the dependency index, the
+/// retry schedule and the worker registry, applies submissions, cancellations and worker messages, and records in
+/// <see cref="Effects"/> what must be journaled and sent. One thread drives it; readers on other threads use
+/// <see cref="View"/>.
 /// </summary>
 public sealed class SchedulerCore
 {
     private readonly Dictionary<Guid, ScheduledTask> _active = [];
     private readonly PendingQueue _pending = new();
+    private readonly DependencyTracker _dependencies = new();
+    private readonly RetrySchedule _retries = new();
+    private readonly HashSet<Guid> _preempting = [];
     private readonly Dictionary<string, WorkerEntry> _workers = new(StringComparer.Ordinal);
     private readonly LivenessOptions _liveness;
+    private readonly PreemptionOptions _preemption;
+    private readonly RetryOptions _retry;
     private readonly TimeProvider _time;
     private long _sequence;
 
     /// <summary>Silence before this instant does not count against workers: the broker, not they, was away.</summary>
     private DateTimeOffset _livenessFrom = DateTimeOffset.MinValue;
 
-    public SchedulerCore(LivenessOptions liveness, TimeProvider time)
+    public SchedulerCore(LivenessOptions liveness, TimeProvider time, PreemptionOptions? preemption = null, RetryOptions? retry = null)
     {
         _liveness = liveness;
         _time = time;
+        _preemption = preemption ?? PreemptionOptions.Default;
+        _retry = retry ?? RetryOptions.Default;
     }
 
     public CoreEffects Effects { get; } = new();
 
     public SchedulerCounters Counters { get; } = new();
 
+    /// <summary>Tasks in the queue, ready to run as soon as a slot is free.</summary>
     public int PendingCount => _pending.Count;
+
+    /// <summary>Pending tasks that wait for dependencies to complete.</summary>
+    public int WaitingOnDependenciesCount => _dependencies.WaitingCount;
+
+    /// <summary>Pending tasks that wait out a retry's backoff.</summary>
+    public int RetryWaitingCount => _retries.Count;
 
     public int ActiveCount => _active.Count;
 
+    public int RunningCount => _active.Count - _pending.Count - _dependencies.WaitingCount - _retries.Count;
+
     public IReadOnlyDictionary<string, WorkerEntry> Workers => _workers;
+
+    /// <summary>When the core next has work of its own to do (a retry falls due), or null.</summary>
+    public DateTimeOffset? NextWakeAt => _retries.NextAt;
 
     public ScheduledTask? FindActive(Guid id) => _active.GetValueOrDefault(id);
 
@@ -43,14 +64,34 @@ public sealed class SchedulerCore
     {
         var now = _time.GetUtcNow();
         _sequence = Math.Max(_sequence, lastSequence);
+        var restored = new List<ScheduledTask>();
         foreach (var snapshot in unfinished)
         {
             var task = ScheduledTask.Restore(snapshot);
             _active[task.Id] = task;
             _sequence = Math.Max(_sequence, task.Sequence);
+            restored.Add(task);
+        }
+
+        // Only once every unfinished task is known can a dependency be told finished (absent) from unfinished.
+        foreach (var task in restored)
+        {
             if (task.State == TaskState.Pending)
             {
-                _pending.Add(task);
+                if (_dependencies.Track(task, _active))
+                {
+                    continue;
+                }
+
+                if (task.Wait == PendingWait.RetryBackoff && task.RetryAt is not null)
+                {
+                    _retries.Add(task);
+                }
+                else
+                {
+                    _pending.Add(task);
+                }
+
                 continue;
             }
 
@@ -60,6 +101,7 @@ public sealed class SchedulerCore
         }
     }
 
+    /// <summary>Submits one plain task (no dependencies, no retries): the hot path.</summary>
     public SubmitOutcome Submit(Guid id, int priority, string contentHash, int payloadBytes, TaskSnapshot? journaled)
     {
         var existing = _active.TryGetValue(id, out var active) ? active.ToSnapshot() : journaled;
@@ -77,16 +119,113 @@ public sealed class SchedulerCore
         }
 
         var now = _time.GetUtcNow();
-        var task = new ScheduledTask(id, priority, ++_sequence, now, contentHash, payloadBytes);
-        _active.Add(id, task);
-        _pending.Add(task);
-        Counters.Accepted++;
-        Record(task, now);
+        Accept(new ScheduledTask(id, priority, ++_sequence, now, contentHash, payloadBytes), now);
         return SubmitOutcome.Accepted;
+    }
+
+    /// <summary>
+    /// Submits a graph: tasks that may depend on each other and on tasks submitted before. All or nothing: an id
+    /// taken by other content, an unknown dependency or a cycle rejects the whole graph. Tasks seen before with the
+    /// same content are left as they are. <paramref name="journaled"/> holds what the journal knows of every id the
+    /// graph names (tasks and dependencies) that is not unfinished here.
+    /// </summary>
+    public SubmitVerdict Submit(IReadOnlyList<ParsedSubmission> tasks, IReadOnlyDictionary<Guid, TaskSnapshot> journaled)
+    {
+        var verdict = Check(tasks, journaled, out var fresh, out var ordered);
+        if (verdict is not null)
+        {
+            if (verdict.IsRejected)
+            {
+                Counters.Rejected++;
+            }
+            else
+            {
+                Counters.Duplicates += tasks.Count;
+            }
+
+            return verdict;
+        }
+
+        Counters.Duplicates += tasks.Count - fresh.Count;
+        var now = _time.GetUtcNow();
+        var created = new Dictionary<Guid, ScheduledTask>(fresh.Count);
+        foreach (var t in fresh)
+        {
+            // Sequences follow the order of the submission: FIFO among equals, as for separate submissions.
+            created[t.Id] = new ScheduledTask(t.Id, t.Priority, ++_sequence, now, t.ContentHash, t.PayloadBytes, t.DependsOn, t.MaxRetries);
+        }
+
+        // Dependencies before dependents, so a task whose dependency has already failed fails, and takes its own
+        // dependents in this graph with it.
+        var doomed = new Dictionary<Guid, string>();
+        foreach (var t in ordered)
+        {
+            var task = created[t.Id];
+            var failed = t.DependsOn.FirstOrDefault(d =>
+                doomed.ContainsKey(d) || (journaled.TryGetValue(d, out var j) && j.State is TaskState.Failed or TaskState.Cancelled));
+            if (failed == Guid.Empty)
+            {
+                Accept(task, now);
+                continue;
+            }
+
+            var reason = doomed.TryGetValue(failed, out var why)
+                ? $"dependency {failed} failed ({why})"
+                : $"dependency {failed} {(journaled[failed].State == TaskState.Cancelled ? "was cancelled" : "failed")}";
+            Counters.Accepted++;
+            Effects.History.Add(new HistoryRecord(task.Id, TaskHistory.Accepted(now, task.Priority, task.DependsOn.Count, task.MaxRetries)));
+            task.FailForDependency(reason, now);
+            Counters.DependencyFailed++;
+            Record(task, now, TaskHistoryEvents.DependencyFailed, null, reason);
+            doomed[task.Id] = reason;
+        }
+
+        return SubmitVerdict.Accepted;
     }
 
     /// <summary>Counts a submission refused before it reached the core (unreadable, invalid).</summary>
     public void CountRejected() => Counters.Rejected++;
+
+    /// <summary>
+    /// Cancels a task: a Pending one leaves the queue, a Running one is told to stop on its worker. Either way it is
+    /// Cancelled at once, and whatever depends on it fails. <paramref name="journaled"/> is the journal's record when
+    /// the task is not unfinished here.
+    /// </summary>
+    public CancelOutcome Cancel(Guid id, string reason, TaskSnapshot? journaled)
+    {
+        if (!_active.TryGetValue(id, out var task))
+        {
+            return journaled is null ? CancelOutcome.NotFound
+                : journaled.State == TaskState.Cancelled ? CancelOutcome.AlreadyCancelled
+                : journaled.State.IsFinal() ? CancelOutcome.AlreadyFinished
+                : throw new InvalidOperationException($"Task {id} is {journaled.State} in the journal but not known to the core.");
+        }
+
+        var now = _time.GetUtcNow();
+        var workerId = task.WorkerId;
+        if (task.State == TaskState.Running)
+        {
+            if (workerId is not null && _workers.TryGetValue(workerId, out var worker))
+            {
+                worker.Stop(id, task.Attempt, now);
+            }
+
+            _preempting.Remove(id);
+            Effects.Cancels.Add(new WorkerCancel(workerId!, new CancelTask(id, task.Attempt, reason)));
+        }
+        else if (!_pending.Remove(task) && task.RetryAt is not null)
+        {
+            _retries.Remove(task);
+        }
+
+        _dependencies.Forget(task);
+        task.Cancel(reason, now);
+        Counters.Cancelled++;
+        Record(task, now, TaskHistoryEvents.Cancelled, workerId, reason);
+        _active.Remove(id);
+        FailDependents(task, now);
+        return CancelOutcome.Cancelled;
+    }
 
     public void WorkerJoined(WorkerJoined joined)
     {
@@ -105,7 +244,8 @@ public sealed class SchedulerCore
         }
 
         // A process that just started holds nothing, whatever we thought its predecessor of the same id held.
-        RequeueAll(worker, $"worker {worker.Id} restarted");
+        RequeueAll(worker, $"worker {worker.Id} restarted", workerDied: true);
+        worker.ClearStopping();
         worker.LastReportedAt = joined.At;
         worker.Capacity = joined.Capacity;
         worker.Confirmed = true;
@@ -135,19 +275,39 @@ public sealed class SchedulerCore
         foreach (var run in beat.Running)
         {
             claimed.Add((run.TaskId, run.Attempt));
+            if (_active.TryGetValue(run.TaskId, out var claimedTask) && run.Attempt > claimedTask.Attempt)
+            {
+                // An attempt never issued: no worker can hold it. Cancelling it would kill that attempt once it is
+                // issued, so the claim is ignored.
+                continue;
+            }
+
             if (!IsCurrentAttempt(run.TaskId, run.Attempt, worker.Id))
             {
                 Effects.Cancels.Add(new WorkerCancel(worker.Id, new CancelTask(run.TaskId, run.Attempt, "superseded")));
+                continue;
+            }
+
+            // The worker runs it: the first such word is when it started, and it says how long it still needs.
+            if (claimedTask!.MarkStarted(now))
+            {
+                Record(claimedTask, now, TaskHistoryEvents.Started, worker.Id, null, announce: false);
+            }
+
+            if (run.Remaining is { } remaining)
+            {
+                claimedTask.RecordEstimate(remaining, now);
             }
         }
 
+        worker.ReconcileStopping(claimed, now, _liveness.ReconcileGrace);
         foreach (var id in worker.InFlight.ToList())
         {
             var task = _active[id];
             // Only the current attempt counts: an older attempt of the same task proves nothing about this one.
             if (!claimed.Contains((id, task.Attempt)) && now - (task.AssignedAt ?? DateTimeOffset.MinValue) > _liveness.ReconcileGrace)
             {
-                Requeue(task, $"worker {worker.Id} no longer reports attempt {task.Attempt}", now);
+                Requeue(task, $"worker {worker.Id} no longer reports attempt {task.Attempt}", now, workerDied: false);
             }
         }
     }
@@ -159,6 +319,7 @@ public sealed class SchedulerCore
         if (_workers.TryGetValue(result.WorkerId, out var worker))
         {
             worker.LastSeen = now;
+            worker.Stopped(result.TaskId, result.Attempt);
         }
 
         if (!IsCurrentAttempt(result.TaskId, result.Attempt, result.WorkerId) || worker is null)
@@ -168,22 +329,76 @@ public sealed class SchedulerCore
         }
 
         var task = _active[result.TaskId];
-        worker.Release(task.Id);
-        worker.IdleSince = now;
-        task.Finish(result.Outcome, result.Error, result.StartedAt, result.FinishedAt);
-        if (result.Outcome == TaskOutcome.Completed)
+        Release(task, worker, now);
+        if (task.StartedAt is null)
         {
-            worker.Completed++;
-            Counters.Completed++;
-        }
-        else
-        {
-            worker.Failed++;
-            Counters.Failed++;
+            AddHistory(task, result.StartedAt, TaskHistoryEvents.Started, worker.Id, null);
         }
 
-        Record(task, now);
+        if (result.Outcome == TaskOutcome.Completed)
+        {
+            task.Finish(result.Outcome, result.Error, result.StartedAt, result.FinishedAt);
+            worker.Completed++;
+            Counters.Completed++;
+            Record(task, now, TaskHistoryEvents.Completed, worker.Id, null);
+            _active.Remove(task.Id);
+            foreach (var released in _dependencies.Completed(task.Id))
+            {
+                // Not journaled: whether a task still waits follows from its dependencies' states after a restart.
+                _pending.Add(released);
+            }
+
+            return true;
+        }
+
+        worker.Failed++;
+        if (task.Retries < task.MaxRetries)
+        {
+            var retryAt = now + _retry.Backoff(task.Retries + 1);
+            task.ScheduleRetry(result.Error, retryAt);
+            _retries.Add(task);
+            Counters.RetriesScheduled++;
+            Record(task, now, TaskHistoryEvents.RetryScheduled, worker.Id,
+                $"attempt {result.Attempt} failed: {task.Error}; retry {task.Retries} of {task.MaxRetries} at {retryAt.ToString("O", CultureInfo.InvariantCulture)}");
+            return true;
+        }
+
+        task.Finish(result.Outcome, result.Error, result.StartedAt, result.FinishedAt);
+        Counters.Failed++;
+        Record(task, now, TaskHistoryEvents.Failed, worker.Id, task.Error);
         _active.Remove(task.Id);
+        FailDependents(task, now);
+        return true;
+    }
+
+    /// <summary>
+    /// A worker paused an attempt on a preempt order: the task goes back to the queue in its original place, keeping
+    /// its progress. Returns false when the report is fenced off.
+    /// </summary>
+    public bool Preempted(TaskPreempted report)
+    {
+        var now = _time.GetUtcNow();
+        if (_workers.TryGetValue(report.WorkerId, out var worker))
+        {
+            worker.LastSeen = now;
+            worker.Stopped(report.TaskId, report.Attempt);
+        }
+
+        if (!IsCurrentAttempt(report.TaskId, report.Attempt, report.WorkerId) || worker is null)
+        {
+            Counters.FencedResults++;
+            return false;
+        }
+
+        var task = _active[report.TaskId];
+        var why = task.PreemptReason;
+        Release(task, worker, now);
+        var progress = report.Progress > TimeSpan.Zero ? report.Progress : TimeSpan.Zero;
+        task.Pause(progress, $"preempted on worker {worker.Id}{(why is null ? "" : $" {why}")}");
+        _pending.Add(task);
+        Counters.Preempted++;
+        Record(task, now, TaskHistoryEvents.Preempted, worker.Id,
+            $"paused{(why is null ? "" : $" {why}")} with {Describe(task.Progress)} of work done; waits to resume");
         return true;
     }
 
@@ -191,7 +406,7 @@ public sealed class SchedulerCore
     {
         if (_workers.TryGetValue(left.WorkerId, out var worker))
         {
-            RemoveWorker(worker, $"worker {worker.Id} left");
+            RemoveWorker(worker, $"worker {worker.Id} left", workerDied: false);
         }
     }
 
@@ -201,7 +416,7 @@ public sealed class SchedulerCore
         var now = _time.GetUtcNow();
         if (IsCurrentAttempt(assignment.TaskId, assignment.Attempt, assignment.WorkerId))
         {
-            Requeue(_active[assignment.TaskId], $"assignment to worker {assignment.WorkerId} could not be delivered", now);
+            Requeue(_active[assignment.TaskId], $"assignment to worker {assignment.WorkerId} could not be delivered", now, workerDied: false);
         }
 
         if (_workers.TryGetValue(assignment.WorkerId, out var worker))
@@ -238,15 +453,23 @@ public sealed class SchedulerCore
             if (now - heardFrom > _liveness.Window)
             {
                 Counters.WorkersDeclaredDead++;
-                RemoveWorker(worker, $"worker {worker.Id} missed {_liveness.MissedHeartbeats} heartbeats");
+                RemoveWorker(worker, $"worker {worker.Id} missed {_liveness.MissedHeartbeats} heartbeats", workerDied: true);
             }
         }
     }
 
-    /// <summary>Fills free worker slots from the pending queue, fairly, and returns how many tasks were assigned.</summary>
+    /// <summary>
+    /// Queues the retries that are due, fills free worker slots from the pending queue, fairly, and when pending
+    /// tasks outrank running ones and no slot is free, orders preemptions. Returns how many tasks were assigned.
+    /// </summary>
     public int Dispatch()
     {
         var now = _time.GetUtcNow();
+        foreach (var id in _retries.TakeDue(now))
+        {
+            _pending.Add(_active[id]);
+        }
+
         var assigned = 0;
         while (_pending.Count > 0)
         {
@@ -257,12 +480,34 @@ public sealed class SchedulerCore
             }
 
             var task = _active[id];
+            var resumes = task.Progress > TimeSpan.Zero;
             task.Assign(worker.Id, now);
             worker.Hold(id);
             worker.IdleSince = now;
-            Effects.Assignments.Add(new Assignment(task.Id, task.Attempt, task.Priority, worker.Id, now));
-            Record(task, now);
+            Effects.Assignments.Add(new Assignment(task.Id, task.Attempt, task.Priority, worker.Id, now) { Progress = task.Progress });
+            if (Effects.Cancels.Count > 0)
+            {
+                // A heartbeat of this same group claimed this attempt before the task was known (a forgery, or a
+                // message that overtook the submission); that cancel must not chase the attempt issued now.
+                Effects.Cancels.RemoveAll(c => c.Order.TaskId == task.Id && c.Order.Attempt == task.Attempt);
+            }
+
+            if (resumes)
+            {
+                Counters.Resumed++;
+                Record(task, now, TaskHistoryEvents.Resumed, worker.Id, $"from {Describe(task.Progress)} of work done");
+            }
+            else
+            {
+                Record(task, now, TaskHistoryEvents.Assigned, worker.Id, null);
+            }
+
             assigned++;
+        }
+
+        if (_pending.Count > 0 && _preemption.Enabled)
+        {
+            PlanPreemptions(now);
         }
 
         return assigned;
@@ -272,10 +517,176 @@ public sealed class SchedulerCore
     {
         var workers = _workers.Values
             .OrderBy(w => w.Id, StringComparer.Ordinal)
-            .Select(w => new WorkerView(w.Id, w.Capacity, w.InFlight.Count, w.Draining, w.Confirmed, w.LastSeen, w.Completed, w.Failed))
+            .Select(w => new WorkerView(w.Id, w.Capacity, w.Occupied, w.Draining, w.Confirmed, w.LastSeen, w.Completed, w.Failed))
             .ToArray();
-        return new SchedulerView(
-            workers, _pending.CountByPriority(), _pending.Count, _active.Count - _pending.Count, Counters.Copy(), _time.GetUtcNow());
+        return new SchedulerView(workers, _pending.CountByPriority(), _pending.Count, RunningCount, Counters.Copy(), _time.GetUtcNow())
+        {
+            WaitingOnDependencies = _dependencies.WaitingCount,
+            RetryWaiting = _retries.Count,
+        };
+    }
+
+    /// <summary>
+    /// Pending tasks that no free slot can take may preempt running tasks they outrank. Slots already being freed by
+    /// outstanding orders are spoken for by the first pending tasks; each next one gets a victim, until one finds none
+    /// (those after it rank no higher, so they would find none either).
+    /// </summary>
+    private void PlanPreemptions(DateTimeOffset now)
+    {
+        var freeing = 0;
+        foreach (var id in _preempting.ToList())
+        {
+            if (!_active.TryGetValue(id, out var task) || task.PreemptRequestedAt is not { } since)
+            {
+                _preempting.Remove(id);
+            }
+            else if (now - since > _liveness.ReconcileGrace)
+            {
+                // No answer in time: the order was lost or the worker never saw the task. It may be asked again.
+                task.ForgetPreemptionRequest();
+                _preempting.Remove(id);
+            }
+            else
+            {
+                freeing++;
+            }
+        }
+
+        List<(ScheduledTask, WorkerEntry)>? running = null;
+        foreach (var (priority, id) in _pending.InOrder())
+        {
+            if (freeing-- > 0)
+            {
+                continue;
+            }
+
+            running ??= RunningTasks();
+            var victim = PreemptionPlanner.ChooseVictim(priority, running, _preemption, now);
+            if (victim is null)
+            {
+                break;
+            }
+
+            var reason = $"for task {id} of priority {priority.ToString(CultureInfo.InvariantCulture)}";
+            victim.RequestPreemption(now, reason);
+            _preempting.Add(victim.Id);
+            Effects.Preempts.Add(new WorkerPreempt(victim.WorkerId!, new PreemptTask(victim.Id, victim.Attempt, reason)));
+            Counters.PreemptionsOrdered++;
+        }
+    }
+
+    private List<(ScheduledTask, WorkerEntry)> RunningTasks()
+    {
+        var running = new List<(ScheduledTask, WorkerEntry)>();
+        foreach (var worker in _workers.Values)
+        {
+            foreach (var id in worker.InFlight)
+            {
+                running.Add((_active[id], worker));
+            }
+        }
+
+        return running;
+    }
+
+    private void Accept(ScheduledTask task, DateTimeOffset now)
+    {
+        _active.Add(task.Id, task);
+        Counters.Accepted++;
+        if (!_dependencies.Track(task, _active))
+        {
+            _pending.Add(task);
+        }
+
+        Effects.Changed[task.Id] = task.ToSnapshot();
+        Effects.Events.Add(new TaskStateChanged(task.Id, task.State, task.Priority, task.Attempt, task.WorkerId, task.Error, now));
+        Effects.History.Add(new HistoryRecord(task.Id, TaskHistory.Accepted(now, task.Priority, task.DependsOn.Count, task.MaxRetries)));
+    }
+
+    /// <summary>
+    /// Returns null when the graph may be accepted (with its new tasks, and those in dependency order), else the
+    /// verdict: duplicate when every task is known with the same content, or the reason for rejecting it.
+    /// </summary>
+    private SubmitVerdict? Check(
+        IReadOnlyList<ParsedSubmission> tasks,
+        IReadOnlyDictionary<Guid, TaskSnapshot> journaled,
+        out List<ParsedSubmission> fresh,
+        out List<ParsedSubmission> ordered)
+    {
+        fresh = [];
+        ordered = [];
+        if (tasks.Count == 0)
+        {
+            return new SubmitVerdict(SubmitOutcome.Invalid, "a graph holds at least one task");
+        }
+
+        var ids = new HashSet<Guid>();
+        foreach (var t in tasks)
+        {
+            if (!ids.Add(t.Id))
+            {
+                return new SubmitVerdict(SubmitOutcome.Invalid, $"task {t.Id} appears more than once in the graph");
+            }
+
+            var existing = _active.TryGetValue(t.Id, out var active) ? active.ToSnapshot() : journaled.GetValueOrDefault(t.Id);
+            if (existing is null)
+            {
+                fresh.Add(t);
+            }
+            else if (existing.Priority != t.Priority || existing.ContentHash != t.ContentHash)
+            {
+                return new SubmitVerdict(SubmitOutcome.Conflict, $"task {t.Id}: {SubmitVerdict.ConflictReason}");
+            }
+        }
+
+        if (fresh.Count == 0)
+        {
+            return SubmitVerdict.Duplicate;
+        }
+
+        foreach (var t in fresh)
+        {
+            foreach (var dependency in t.DependsOn)
+            {
+                if (dependency == t.Id)
+                {
+                    return new SubmitVerdict(SubmitOutcome.Invalid, $"task {t.Id} depends on itself");
+                }
+
+                if (!ids.Contains(dependency) && !_active.ContainsKey(dependency) && !journaled.ContainsKey(dependency))
+                {
+                    return new SubmitVerdict(SubmitOutcome.Invalid, $"task {t.Id} depends on unknown task {dependency}");
+                }
+            }
+        }
+
+        return GraphCheck.TryOrder(fresh, out ordered, out var cycle) ? null : new SubmitVerdict(SubmitOutcome.Invalid, cycle);
+    }
+
+    /// <summary>
+    /// A task failed or was cancelled: every task waiting on it fails, naming it, and so on down the graph. Each
+    /// dependent is visited once, so the cost is the number of tasks that fail.
+    /// </summary>
+    private void FailDependents(ScheduledTask root, DateTimeOffset now)
+    {
+        var what = root.State == TaskState.Cancelled ? "was cancelled" : "failed";
+        var doomed = new Queue<ScheduledTask>();
+        doomed.Enqueue(root);
+        while (doomed.TryDequeue(out var failed))
+        {
+            foreach (var dependent in _dependencies.Doomed(failed.Id))
+            {
+                var reason = failed == root
+                    ? $"dependency {root.Id} {what}"
+                    : $"dependency {failed.Id} failed (its dependency {root.Id} {what})";
+                _dependencies.Forget(dependent);
+                dependent.FailForDependency(reason, now);
+                Counters.DependencyFailed++;
+                Record(dependent, now, TaskHistoryEvents.DependencyFailed, null, reason);
+                _active.Remove(dependent.Id);
+                doomed.Enqueue(dependent);
+            }
+        }
     }
 
     private bool IsCurrentAttempt(Guid taskId, int attempt, string workerId) =>
@@ -306,38 +717,74 @@ public sealed class SchedulerCore
         return worker;
     }
 
-    private void RemoveWorker(WorkerEntry worker, string reason)
+    private void RemoveWorker(WorkerEntry worker, string reason, bool workerDied)
     {
-        RequeueAll(worker, reason);
+        RequeueAll(worker, reason, workerDied);
         _workers.Remove(worker.Id);
         Effects.RemovedWorkers.Add(worker.Id);
     }
 
-    private void RequeueAll(WorkerEntry worker, string reason)
+    private void RequeueAll(WorkerEntry worker, string reason, bool workerDied)
     {
         var now = _time.GetUtcNow();
         foreach (var id in worker.InFlight.ToList())
         {
-            Requeue(_active[id], reason, now);
+            Requeue(_active[id], reason, now, workerDied);
         }
     }
 
-    private void Requeue(ScheduledTask task, string reason, DateTimeOffset now)
+    private void Requeue(ScheduledTask task, string reason, DateTimeOffset now, bool workerDied)
     {
-        if (task.WorkerId is { } workerId && _workers.TryGetValue(workerId, out var worker))
+        var workerId = task.WorkerId;
+        if (workerId is not null && _workers.TryGetValue(workerId, out var worker))
         {
-            worker.Release(task.Id);
+            Release(task, worker, now);
+        }
+
+        if (workerDied)
+        {
+            AddHistory(task, now, TaskHistoryEvents.WorkerDead, workerId, reason);
         }
 
         task.ReturnToPending(reason);
         _pending.Add(task);
         Counters.Requeued++;
-        Record(task, now);
+        Record(task, now, TaskHistoryEvents.Requeued, workerId, reason);
     }
 
-    private void Record(ScheduledTask task, DateTimeOffset now)
+    /// <summary>The task's attempt no longer occupies its worker's slot.</summary>
+    private void Release(ScheduledTask task, WorkerEntry worker, DateTimeOffset now)
     {
-        Effects.Changed[task.Id] = task.ToSnapshot();
-        Effects.Events.Add(new TaskStateChanged(task.Id, task.State, task.Priority, task.Attempt, task.WorkerId, task.Error, now, task.StartedAt, task.FinishedAt));
+        worker.Release(task.Id);
+        worker.IdleSince = now;
+        _preempting.Remove(task.Id);
     }
+
+    /// <summary>Journals the task's new state, announces it (after the commit) and adds a step to its history.</summary>
+    private void Record(ScheduledTask task, DateTimeOffset now, string history, string? workerId, string? detail, bool announce = true)
+    {
+        AddHistory(task, now, history, workerId, detail);
+        Effects.Changed[task.Id] = task.ToSnapshot();
+        if (announce)
+        {
+            Effects.Events.Add(new TaskStateChanged(task.Id, task.State, task.Priority, task.Attempt, task.WorkerId, task.Error, now, task.StartedAt, task.FinishedAt)
+            {
+                Note = task.State == TaskState.Pending ? task.Note : null,
+            });
+        }
+    }
+
+    /// <summary>
+    /// Adds a step to the task's history, journaled with its next snapshot, and reports it in the effects. Call it
+    /// before <see cref="Record"/>, or through it, so the snapshot includes the step.
+    /// </summary>
+    private void AddHistory(ScheduledTask task, DateTimeOffset at, string history, string? workerId, string? detail)
+    {
+        var entry = new TaskHistoryEntry(at, history, workerId, task.Attempt > 0 ? task.Attempt : null, detail);
+        task.AddHistory(entry);
+        Effects.History.Add(new HistoryRecord(task.Id, entry));
+    }
+
+    private static string Describe(TimeSpan progress) =>
+        progress.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";
 }

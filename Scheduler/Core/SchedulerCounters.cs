@@ -21,5 +21,22 @@ public sealed class SchedulerCounters
 
     public long IgnoredWorkerMessages { get; set; }
 
+    public long Cancelled { get; set; }
+
+    /// <summary>Failed attempts that were given another try.</summary>
+    public long RetriesScheduled { get; set; }
+
+    /// <summary>Tasks that failed because a task they depend on failed or was cancelled.</summary>
+    public long DependencyFailed { get; set; }
+
+    /// <summary>Preempt orders sent to workers.</summary>
+    public long PreemptionsOrdered { get; set; }
+
+    /// <summary>Attempts a worker paused on such an order.</summary>
+    public long Preempted { get; set; }
+
+    /// <summary>Assignments that continue from a checkpoint.</summary>
+    public long Resumed { get; set; }
+
     public SchedulerCounters Copy() => (SchedulerCounters)MemberwiseClone();
 }

@@ -13,5 +13,11 @@ public sealed record SchedulerView(
 {
     public static readonly SchedulerView Empty = new([], [], 0, 0, new SchedulerCounters(), DateTimeOffset.MinValue);
 
+    /// <summary>Pending tasks waiting for their dependencies (not in <see cref="Pending"/>, which counts the queue).</summary>
+    public int WaitingOnDependencies { get; init; }
+
+    /// <summary>Pending tasks waiting out a retry's backoff (not in <see cref="Pending"/> either).</summary>
+    public int RetryWaiting { get; init; }
+
     public int FreeSlots => Workers.Where(w => w.Confirmed && !w.Draining).Sum(w => Math.Max(0, w.Capacity - w.InFlight));
 }

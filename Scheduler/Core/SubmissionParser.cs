@@ -7,8 +7,9 @@ namespace TaskScheduler.Scheduler.Core;
 
 /// <summary>
 /// Reads a submission from raw message bytes and validates it, never throwing: whatever a producer sends becomes
-/// either a <see cref="ParsedSubmission"/> or a <see cref="SubmissionRejection"/> with a reason a person can act on.
-/// Field names match case-insensitively; unknown fields are ignored so producers can be newer than us.
+/// either a <see cref="ParsedSubmission"/> (or, for a JSON array, a graph of them) or a
+/// <see cref="SubmissionRejection"/> with a reason a person can act on. Field names match case-insensitively;
+/// unknown fields are ignored so producers can be newer than us.
 /// </summary>
 public static class SubmissionParser
 {
@@ -44,6 +45,79 @@ public static class SubmissionParser
         }
     }
 
+    /// <summary>
+    /// Reads what the submit exchange carries: one task (a JSON object) or a graph (a JSON array of task objects,
+    /// accepted or rejected as a whole). Exactly one of <paramref name="task"/> and <paramref name="graph"/> is set
+    /// on success.
+    /// </summary>
+    public static bool TryParseMessage(
+        ReadOnlyMemory<byte> body,
+        out ParsedSubmission? task,
+        out IReadOnlyList<ParsedSubmission>? graph,
+        out SubmissionRejection? rejection)
+    {
+        task = null;
+        graph = null;
+        if (body.Length > MaxBodyBytes)
+        {
+            rejection = new SubmissionRejection(null, $"message is {body.Length} bytes; a submission is at most {MaxBodyBytes} bytes");
+            return false;
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body, DocumentOptions);
+        }
+        catch (JsonException e)
+        {
+            rejection = new SubmissionRejection(null, $"malformed JSON: {e.Message}");
+            return false;
+        }
+
+        using (document)
+        {
+            return document.RootElement.ValueKind == JsonValueKind.Array
+                ? TryReadGraph(document.RootElement, out graph, out rejection)
+                : TryRead(document.RootElement, out task, out rejection);
+        }
+    }
+
+    /// <summary>Reads a graph: a JSON array of task objects, each valid on its own; how they relate the core judges.</summary>
+    public static bool TryReadGraph(JsonElement root, out IReadOnlyList<ParsedSubmission>? graph, out SubmissionRejection? rejection)
+    {
+        graph = null;
+        if (root.ValueKind != JsonValueKind.Array)
+        {
+            rejection = new SubmissionRejection(null, $"a graph is a JSON array of tasks, not {Describe(root.ValueKind)}");
+            return false;
+        }
+
+        var tasks = new List<ParsedSubmission>(root.GetArrayLength());
+        var index = 0;
+        foreach (var element in root.EnumerateArray())
+        {
+            if (!TryRead(element, out var task, out var problem))
+            {
+                rejection = problem! with { Reason = $"graph task {index}: {problem!.Reason}" };
+                return false;
+            }
+
+            tasks.Add(task!);
+            index++;
+        }
+
+        if (tasks.Count == 0)
+        {
+            rejection = new SubmissionRejection(null, "a graph holds at least one task; this array is empty");
+            return false;
+        }
+
+        rejection = null;
+        graph = tasks;
+        return true;
+    }
+
     public static bool TryRead(JsonElement root, out ParsedSubmission? submission, out SubmissionRejection? rejection)
     {
         try
@@ -69,7 +143,7 @@ public static class SubmissionParser
             return false;
         }
 
-        JsonElement? idField = null, payloadField = null, priorityField = null;
+        JsonElement? idField = null, payloadField = null, priorityField = null, dependsOnField = null, retriesField = null;
         string? duplicate = null;
         foreach (var property in root.EnumerateObject())
         {
@@ -85,6 +159,14 @@ public static class SubmissionParser
             else if (property.Name.Equals("priority", StringComparison.OrdinalIgnoreCase))
             {
                 slot = ref priorityField;
+            }
+            else if (property.Name.Equals("dependsOn", StringComparison.OrdinalIgnoreCase))
+            {
+                slot = ref dependsOnField;
+            }
+            else if (property.Name.Equals("maxRetries", StringComparison.OrdinalIgnoreCase))
+            {
+                slot = ref retriesField;
             }
             else
             {
@@ -124,8 +206,24 @@ public static class SubmissionParser
             return false;
         }
 
+        if (!TryReadDependsOn(dependsOnField, out var dependsOn, out var dependsOnProblem))
+        {
+            rejection = new SubmissionRejection(id, dependsOnProblem!);
+            return false;
+        }
+
+        if (!TryReadMaxRetries(retriesField, out var maxRetries, out var retriesProblem))
+        {
+            rejection = new SubmissionRejection(id, retriesProblem!);
+            return false;
+        }
+
         rejection = null;
-        submission = new ParsedSubmission(id, payload!, priority, ContentHash(payload!), payloadBytes);
+        submission = new ParsedSubmission(id, payload!, priority, ContentHash(payload!, dependsOn, maxRetries), payloadBytes)
+        {
+            DependsOn = dependsOn,
+            MaxRetries = maxRetries,
+        };
         return true;
     }
 
@@ -134,6 +232,27 @@ public static class SubmissionParser
     {
         var bytes = Encoding.UTF8.GetBytes(payload);
         return Convert.ToHexString(SHA256.HashData(bytes), 0, 16);
+    }
+
+    /// <summary>
+    /// The fingerprint of everything that defines a task besides its id and priority: the payload, and for tasks
+    /// that have them, the dependencies (in any order) and the retries. A plain task hashes as its payload alone.
+    /// </summary>
+    public static string ContentHash(string payload, IReadOnlyList<Guid> dependsOn, int maxRetries)
+    {
+        if (dependsOn.Count == 0 && maxRetries == 0)
+        {
+            return ContentHash(payload);
+        }
+
+        var text = new StringBuilder(payload).Append("\0dependsOn:");
+        foreach (var dependency in dependsOn.Order())
+        {
+            text.Append(dependency.ToString("N")).Append(',');
+        }
+
+        text.Append("\0maxRetries:").Append(maxRetries.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return ContentHash(text.ToString());
     }
 
     private static bool TryReadId(JsonElement? field, out Guid id, out string? problem)
@@ -224,6 +343,72 @@ public static class SubmissionParser
         if (!value.TryGetInt32(out priority))
         {
             problem = $"field 'priority' must be a whole number between {int.MinValue} and {int.MaxValue}, not {Truncate(value.GetRawText())}";
+            return false;
+        }
+
+        return true;
+    }
+
+    private static bool TryReadDependsOn(JsonElement? field, out IReadOnlyList<Guid> dependsOn, out string? problem)
+    {
+        dependsOn = [];
+        problem = null;
+        if (field is not { } value || value.ValueKind == JsonValueKind.Null)
+        {
+            return true;
+        }
+
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            problem = $"field 'dependsOn' must be an array of task ids, not {Describe(value.ValueKind)}";
+            return false;
+        }
+
+        var ids = new List<Guid>(value.GetArrayLength());
+        var seen = new HashSet<Guid>();
+        foreach (var item in value.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.String)
+            {
+                problem = $"field 'dependsOn' must hold task ids (UUID strings), not {Describe(item.ValueKind)}";
+                return false;
+            }
+
+            if (!TryGetText(item, "dependsOn", out var text, out problem))
+            {
+                return false;
+            }
+
+            if (!Guid.TryParse(text, out var id))
+            {
+                problem = $"field 'dependsOn' holds '{Truncate(text)}', which is not a task id (a UUID)";
+                return false;
+            }
+
+            if (seen.Add(id))
+            {
+                ids.Add(id);
+            }
+        }
+
+        dependsOn = ids;
+        return true;
+    }
+
+    private static bool TryReadMaxRetries(JsonElement? field, out int maxRetries, out string? problem)
+    {
+        maxRetries = 0;
+        problem = null;
+        if (field is not { } value || value.ValueKind == JsonValueKind.Null)
+        {
+            return true;
+        }
+
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out maxRetries)
+            || maxRetries is < 0 or > RetryOptions.MaxRetriesPerTask)
+        {
+            problem = $"field 'maxRetries' must be a whole number from 0 to {RetryOptions.MaxRetriesPerTask}, not {Truncate(value.GetRawText())}";
+            maxRetries = 0;
             return false;
         }
 

@@ -1,4 +1,5 @@
 using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Messages;
 
 namespace TaskScheduler.Scheduler.Core;
 
@@ -17,4 +18,23 @@ public sealed record TaskSnapshot(
     string? Error,
     string? Note,
     string ContentHash,
-    int PayloadBytes);
+    int PayloadBytes)
+{
+    /// <summary>The tasks this one waits for (compared by reference: compare the lists themselves in tests).</summary>
+    public IReadOnlyList<Guid> DependsOn { get; init; } = [];
+
+    public int MaxRetries { get; init; }
+
+    public int Retries { get; init; }
+
+    public DateTimeOffset? RetryAt { get; init; }
+
+    public PendingWait Wait { get; init; }
+
+    public TimeSpan Progress { get; init; }
+
+    public int Preemptions { get; init; }
+
+    /// <summary>Steps of the task's life after its acceptance, oldest first (see <see cref="TaskHistory"/>).</summary>
+    public IReadOnlyList<TaskHistoryEntry> History { get; init; } = [];
+}

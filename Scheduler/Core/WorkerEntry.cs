@@ -5,6 +5,9 @@ public sealed class WorkerEntry
 {
     private readonly HashSet<Guid> _inFlight = [];
 
+    // Attempts of cancelled tasks the worker may still be stopping: their slots are not free until it has.
+    private readonly Dictionary<(Guid TaskId, int Attempt), DateTimeOffset> _stopping = [];
+
     public WorkerEntry(string id, int capacity, DateTimeOffset now, bool confirmed)
     {
         Id = id;
@@ -42,18 +45,24 @@ public sealed class WorkerEntry
 
     public IReadOnlyCollection<Guid> InFlight => _inFlight;
 
-    public int FreeSlots => Math.Max(0, Capacity - _inFlight.Count);
+    /// <summary>Cancelled attempts the worker has not yet been seen to stop.</summary>
+    public int Stopping => _stopping.Count;
+
+    /// <summary>Slots taken: tasks it runs for us, and cancelled attempts it may still be stopping.</summary>
+    public int Occupied => _inFlight.Count + _stopping.Count;
+
+    public int FreeSlots => Math.Max(0, Capacity - Occupied);
 
     public bool CanTakeWork => Confirmed && !Draining && FreeSlots > 0;
 
     /// <summary>Load as a fraction of capacity, the fair-share key.</summary>
-    public double LoadRatio => Capacity == 0 ? 1 : (double)_inFlight.Count / Capacity;
+    public double LoadRatio => Capacity == 0 ? 1 : (double)Occupied / Capacity;
 
     public void Hold(Guid taskId)
     {
-        if (_inFlight.Count >= Capacity)
+        if (Occupied >= Capacity)
         {
-            throw new InvalidOperationException($"Worker {Id} is full ({_inFlight.Count}/{Capacity}).");
+            throw new InvalidOperationException($"Worker {Id} is full ({Occupied}/{Capacity}).");
         }
 
         _inFlight.Add(taskId);
@@ -65,4 +74,33 @@ public sealed class WorkerEntry
 
     /// <summary>Restores a hold recorded in the journal, before the worker has told us its capacity.</summary>
     public void RestoreHold(Guid taskId) => _inFlight.Add(taskId);
+
+    /// <summary>The task was cancelled while this worker ran it: its slot stays taken until the worker has stopped.</summary>
+    public void Stop(Guid taskId, int attempt, DateTimeOffset now)
+    {
+        _inFlight.Remove(taskId);
+        _stopping[(taskId, attempt)] = now;
+    }
+
+    /// <summary>The worker reported the attempt's end (a result, a pause): it is not running it any more.</summary>
+    public void Stopped(Guid taskId, int attempt) => _stopping.Remove((taskId, attempt));
+
+    /// <summary>A new process under this id runs nothing of its predecessor's.</summary>
+    public void ClearStopping() => _stopping.Clear();
+
+    /// <summary>
+    /// A heartbeat lists what the worker runs: a cancelled attempt missing from it has stopped. One older than
+    /// <paramref name="grace"/> is released whatever the worker says; should it still run, the heartbeat's
+    /// reconciliation cancels it again.
+    /// </summary>
+    public void ReconcileStopping(IReadOnlySet<(Guid, int)> claimed, DateTimeOffset now, TimeSpan grace)
+    {
+        foreach (var (key, since) in _stopping.ToList())
+        {
+            if (!claimed.Contains(key) || now - since > grace)
+            {
+                _stopping.Remove(key);
+            }
+        }
+    }
 }

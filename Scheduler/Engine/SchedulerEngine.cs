@@ -2,8 +2,10 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Scheduler.Autoscaling;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Journal;
+using TaskScheduler.Scheduler.Observability;
 using TaskScheduler.Scheduler.Transport;
 
 namespace TaskScheduler.Scheduler.Engine;
@@ -18,8 +20,6 @@ namespace TaskScheduler.Scheduler.Engine;
 /// </summary>
 public sealed class SchedulerEngine
 {
-    private const string ConflictReason = "id already belongs to a task with other content";
-
     /// <summary>
     /// Groups written and waiting for delivery. One: the next group is written while the previous one is made durable,
     /// and meanwhile inputs gather, so groups grow with load (a journal transaction has a high fixed cost).
@@ -30,7 +30,9 @@ public sealed class SchedulerEngine
     private readonly TaskJournal _journal;
     private readonly SchedulerTransport _transport;
     private readonly SchedulerState _state;
+    private readonly WorkerDemandEstimator _demand;
     private readonly TimeProvider _time;
+    private readonly SchedulerTelemetry _telemetry;
     private readonly ILogger<SchedulerEngine> _logger;
     private readonly List<Assignment> _returned = [];
     private readonly PayloadCache _payloads;
@@ -43,16 +45,20 @@ public sealed class SchedulerEngine
         TaskJournal journal,
         SchedulerTransport transport,
         SchedulerState state,
+        WorkerDemandEstimator demand,
         TimeProvider time,
+        SchedulerTelemetry telemetry,
         ILogger<SchedulerEngine> logger,
         PayloadCache payloads)
     {
         _payloads = payloads;
+        _demand = demand;
         _core = core;
         _journal = journal;
         _transport = transport;
         _state = state;
         _time = time;
+        _telemetry = telemetry;
         _logger = logger;
     }
 
@@ -64,8 +70,11 @@ public sealed class SchedulerEngine
         _logger.LogInformation(
             "Journal restored: {Pending} pending and {Running} running tasks, {Workers} workers awaited",
             _core.PendingCount, unfinished.Count - _core.PendingCount, _core.Workers.Count);
-        _state.Publish(_core.View());
+        PublishView();
     }
+
+    /// <summary>When the core next has work of its own (a retry falls due), or null.</summary>
+    public DateTimeOffset? NextWakeAt => _core.NextWakeAt;
 
     /// <summary>Processes one group. Returns true when follow-up work is already known (returned assignments).</summary>
     public async Task<bool> RunAsync(IReadOnlyList<SchedulerInput> inputs, bool checkLiveness, CancellationToken ct)
@@ -94,22 +103,27 @@ public sealed class SchedulerEngine
         _core.Dispatch();
 
         var effects = _core.Effects;
+        TimeSpan? commit = null;
         if (effects.Changed.Count > 0 || group.Payloads.Count > 0)
         {
             _journal.Write(effects.Changed.Values, group.Payloads);
             group.Written = true;
-            _state.RecordCommit(_journal.LastCommitDuration, inputs.Count);
+            commit = _journal.LastCommitDuration;
+            _state.RecordCommit(commit.Value, inputs.Count);
         }
+
+        _telemetry.GroupCommitted(inputs, effects, commit);
 
         group.Assignments = [.. effects.Assignments.Select(a => (a, PayloadOf(a.TaskId, group)))];
         KeepPayloadsOfWaitingTasks(group, effects);
         group.Events = [.. effects.Events];
         group.Cancels = [.. effects.Cancels];
+        group.Preempts = [.. effects.Preempts];
         group.RemovedWorkers = [.. effects.RemovedWorkers];
         effects.Clear();
 
         await _delivery.Writer.WriteAsync(group, ct);
-        _state.Publish(_core.View());
+        PublishView();
         lock (_returned)
         {
             return _returned.Count > 0;
@@ -156,7 +170,12 @@ public sealed class SchedulerEngine
 
     private async Task FinishAsync(Group group, CancellationToken ct)
     {
-        foreach (var (reply, outcome) in group.HttpReplies)
+        foreach (var (reply, verdict) in group.HttpReplies)
+        {
+            reply.TrySetResult(verdict);
+        }
+
+        foreach (var (reply, outcome) in group.CancelReplies)
         {
             reply.TrySetResult(outcome);
         }
@@ -165,7 +184,7 @@ public sealed class SchedulerEngine
         // flight at a time keeps memory bounded. Nothing is acknowledged on their account; an assignment that is
         // never confirmed is caught by reconciliation, a lost notice changes no state.
         await _ordersInFlight;
-        _ordersInFlight = SendOrdersAsync(group.Assignments, group.Events, group.Cancels, ct);
+        _ordersInFlight = SendOrdersAsync(group.Assignments, group.Events, group.Cancels, group.Preempts, ct);
 
         var rejectionsStored = await StoreRejectionsAsync(group, ct);
         foreach (var workerId in group.RemovedWorkers)
@@ -181,7 +200,7 @@ public sealed class SchedulerEngine
 
     /// <summary>
     /// New payloads of tasks still pending after dispatch go to the cache, so their dispatch needs no journal read;
-    /// payloads of tasks that finished without being dispatched leave it.
+    /// payloads of tasks that finished (or were cancelled) without being dispatched leave it.
     /// </summary>
     private void KeepPayloadsOfWaitingTasks(Group group, CoreEffects effects)
     {
@@ -203,32 +222,79 @@ public sealed class SchedulerEngine
         }
     }
 
+    private void PublishView()
+    {
+        var view = _core.View();
+        _state.Publish(view);
+        _state.Autoscale = _demand.Update(view);
+    }
+
     private void Apply(SchedulerInput input, Group group)
     {
         switch (input)
         {
+            case BrokerSubmission { Graph: { } graph } s:
+                group.SubmitTag = Math.Max(group.SubmitTag, s.DeliveryTag);
+                var graphVerdict = SubmitGraph(graph, group);
+                if (graphVerdict.IsRejected)
+                {
+                    Reject(s.Body, s.Headers, new SubmissionRejection(null, graphVerdict.Reason!), group, graph.Select(t => t.Id));
+                }
+
+                break;
+
             case BrokerSubmission s:
                 group.SubmitTag = Math.Max(group.SubmitTag, s.DeliveryTag);
                 if (s.Parsed is null)
                 {
                     _core.CountRejected();
-                    Reject(s, s.Rejection!, group);
+                    Reject(s.Body, s.Headers, s.Rejection!, group);
                 }
-                else if (Submit(s.Parsed, group) == SubmitOutcome.Conflict)
+                else if (Submit(s.Parsed, group) is { IsRejected: true } rejected)
                 {
-                    Reject(s, new SubmissionRejection(s.Parsed.Id, ConflictReason), group);
+                    Reject(s.Body, s.Headers, new SubmissionRejection(s.Parsed.Id, rejected.Reason!), group);
                 }
 
                 break;
 
             case HttpSubmission h:
-                var outcome = Submit(h.Parsed, group);
-                if (outcome == SubmitOutcome.Conflict)
+                var verdict = Submit(h.Parsed, group);
+                if (verdict.IsRejected)
                 {
-                    group.RejectionEvents.Add(new TaskRejected(h.Parsed.Id, ConflictReason, _time.GetUtcNow()));
+                    group.RejectionEvents.Add(new TaskRejected(h.Parsed.Id, verdict.Reason!, _time.GetUtcNow()));
                 }
 
-                group.HttpReplies.Add((h.Reply, outcome));
+                group.HttpReplies.Add((h.Reply, verdict));
+                break;
+
+            case HttpGraphSubmission g:
+                var httpGraphVerdict = SubmitGraph(g.Tasks, group);
+                if (httpGraphVerdict.IsRejected)
+                {
+                    group.RejectionEvents.AddRange(g.Tasks.Select(t => new TaskRejected(t.Id, httpGraphVerdict.Reason!, _time.GetUtcNow())));
+                }
+
+                group.HttpReplies.Add((g.Reply, httpGraphVerdict));
+                break;
+
+            case BrokerCancel c:
+                group.CancelTag = Math.Max(group.CancelTag, c.DeliveryTag);
+                if (c.Request is null)
+                {
+                    Reject(c.Body, c.Headers, c.Rejection!, group);
+                }
+                else if (Cancel(c.Request.TaskId, c.Request.Reason) is var cancelled && cancelled is CancelOutcome.NotFound or CancelOutcome.AlreadyFinished)
+                {
+                    var why = cancelled == CancelOutcome.NotFound
+                        ? $"no task {c.Request.TaskId} to cancel"
+                        : $"task {c.Request.TaskId} has already finished ({Lookup(c.Request.TaskId)?.State}); it cannot be cancelled";
+                    Reject(c.Body, c.Headers, new SubmissionRejection(null, why), group);
+                }
+
+                break;
+
+            case HttpCancel hc:
+                group.CancelReplies.Add((hc.Reply, Cancel(hc.TaskId, hc.Reason)));
                 break;
 
             case WorkerMessage w:
@@ -279,8 +345,21 @@ public sealed class SchedulerEngine
             case WorkerHeartbeat beat:
                 _core.Heartbeat(beat);
                 break;
+            case TaskPreempted preempted:
+                if (!_core.Preempted(preempted))
+                {
+                    _logger.LogDebug(
+                        "Fenced off a preemption report for task {TaskId} attempt {Attempt} from worker {WorkerId}",
+                        preempted.TaskId, preempted.Attempt, preempted.WorkerId);
+                }
+
+                break;
             case TaskFinished result:
-                if (!_core.Finish(result))
+                if (_core.Finish(result))
+                {
+                    _demand.RecordRun(result.FinishedAt - result.StartedAt);
+                }
+                else
                 {
                     _logger.LogDebug(
                         "Fenced off a result for task {TaskId} attempt {Attempt} from worker {WorkerId}",
@@ -299,27 +378,84 @@ public sealed class SchedulerEngine
         }
     }
 
-    private SubmitOutcome Submit(ParsedSubmission parsed, Group group)
+    private SubmitVerdict Submit(ParsedSubmission parsed, Group group)
     {
-        var journaled = _core.FindActive(parsed.Id) is null ? _journal.Find(parsed.Id) : null;
+        if (parsed.DependsOn.Count > 0 || parsed.MaxRetries > 0)
+        {
+            return SubmitGraph([parsed], group);
+        }
+
+        var journaled = _core.FindActive(parsed.Id) is null ? Lookup(parsed.Id) : null;
         var outcome = _core.Submit(parsed.Id, parsed.Priority, parsed.ContentHash, parsed.PayloadBytes, journaled);
         if (outcome == SubmitOutcome.Accepted)
         {
             group.Payloads[parsed.Id] = parsed.Payload;
         }
 
+        return outcome == SubmitOutcome.Conflict ? new SubmitVerdict(outcome, SubmitVerdict.ConflictReason) : new SubmitVerdict(outcome);
+    }
+
+    /// <summary>
+    /// Submits tasks that may depend on each other and on earlier tasks. The core decides; the engine looks up, for
+    /// it, what the journal knows of every id the graph names that the core does not hold.
+    /// </summary>
+    private SubmitVerdict SubmitGraph(IReadOnlyList<ParsedSubmission> tasks, Group group)
+    {
+        var inGraph = new HashSet<Guid>(tasks.Select(t => t.Id));
+        var journaled = new Dictionary<Guid, TaskSnapshot>();
+        void Know(Guid id)
+        {
+            if (_core.FindActive(id) is null && !journaled.ContainsKey(id) && Lookup(id) is { } snapshot)
+            {
+                journaled[id] = snapshot;
+            }
+        }
+
+        foreach (var task in tasks)
+        {
+            Know(task.Id);
+            foreach (var dependency in task.DependsOn.Where(d => !inGraph.Contains(d)))
+            {
+                Know(dependency);
+            }
+        }
+
+        var fresh = tasks.Where(t => _core.FindActive(t.Id) is null && !journaled.ContainsKey(t.Id)).ToList();
+        var verdict = _core.Submit(tasks, journaled);
+        if (verdict.Outcome == SubmitOutcome.Accepted)
+        {
+            foreach (var task in fresh)
+            {
+                group.Payloads[task.Id] = task.Payload;
+            }
+        }
+
+        return verdict;
+    }
+
+    private CancelOutcome Cancel(Guid taskId, string? reason)
+    {
+        var text = reason is null ? "cancelled on request" : $"cancelled on request: {reason}";
+        var outcome = _core.Cancel(taskId, text, _core.FindActive(taskId) is null ? Lookup(taskId) : null);
+        _logger.LogInformation("Cancel request for task {TaskId}: {Outcome}", taskId, outcome);
         return outcome;
     }
 
-    private void Reject(BrokerSubmission submission, SubmissionRejection rejection, Group group)
+    /// <summary>
+    /// A task the core does not hold: as this group left it (finished in it, not yet committed), else as committed.
+    /// </summary>
+    private TaskSnapshot? Lookup(Guid id) =>
+        _core.Effects.Changed.TryGetValue(id, out var changed) ? changed : _journal.Find(id);
+
+    private void Reject(ReadOnlyMemory<byte> body, IDictionary<string, object?>? headers, SubmissionRejection rejection, Group group, IEnumerable<Guid>? ids = null)
     {
-        group.Rejected.Add(submission with { Rejection = rejection });
-        if (rejection.Id is { } id)
+        group.Rejected.Add(new RejectedInput(body, headers, rejection.Reason));
+        foreach (var id in ids ?? (rejection.Id is { } one ? [one] : []))
         {
             group.RejectionEvents.Add(new TaskRejected(id, rejection.Reason, _time.GetUtcNow()));
         }
 
-        _logger.LogInformation("Rejected a submission{Id}: {Reason}", rejection.Id is { } i ? $" of task {i}" : "", rejection.Reason);
+        _logger.LogInformation("Rejected a message{Id}: {Reason}", rejection.Id is { } i ? $" about task {i}" : "", rejection.Reason);
     }
 
     private string PayloadOf(Guid taskId, Group group)
@@ -334,11 +470,12 @@ public sealed class SchedulerEngine
     }
 
     private async Task SendOrdersAsync(
-        List<(Assignment, string)> assignments, List<TaskStateChanged> events, List<WorkerCancel> cancels, CancellationToken ct)
+        List<(Assignment, string)> assignments, List<TaskStateChanged> events, List<WorkerCancel> cancels, List<WorkerPreempt> preempts,
+        CancellationToken ct)
     {
         try
         {
-            var returned = await _transport.PublishOrdersAsync(assignments, events, cancels, ct);
+            var returned = await _transport.PublishOrdersAsync(assignments, events, cancels, preempts, ct);
             lock (_returned)
             {
                 _returned.AddRange(returned);
@@ -389,6 +526,7 @@ public sealed class SchedulerEngine
         {
             await _transport.AckSubmissionsAsync(group.SubmitTag, ct);
             await _transport.AckWorkerEventsAsync(group.EventsTag, ct);
+            await _transport.AckCancelsAsync(group.CancelTag, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -400,15 +538,19 @@ public sealed class SchedulerEngine
     {
         public Dictionary<Guid, string> Payloads { get; } = [];
 
-        public List<BrokerSubmission> Rejected { get; } = [];
+        public List<RejectedInput> Rejected { get; } = [];
 
         public List<TaskRejected> RejectionEvents { get; } = [];
 
-        public List<(TaskCompletionSource<SubmitOutcome> Reply, SubmitOutcome Outcome)> HttpReplies { get; } = [];
+        public List<(TaskCompletionSource<SubmitVerdict> Reply, SubmitVerdict Verdict)> HttpReplies { get; } = [];
+
+        public List<(TaskCompletionSource<CancelOutcome> Reply, CancelOutcome Outcome)> CancelReplies { get; } = [];
 
         public ulong SubmitTag { get; set; }
 
         public ulong EventsTag { get; set; }
+
+        public ulong CancelTag { get; set; }
 
         /// <summary>True once the group's changes are in the journal: delivery must make them durable first.</summary>
         public bool Written { get; set; }
@@ -418,6 +560,8 @@ public sealed class SchedulerEngine
         public List<TaskStateChanged> Events { get; set; } = [];
 
         public List<WorkerCancel> Cancels { get; set; } = [];
+
+        public List<WorkerPreempt> Preempts { get; set; } = [];
 
         public List<string> RemovedWorkers { get; set; } = [];
     }

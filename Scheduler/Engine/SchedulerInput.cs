@@ -6,18 +6,43 @@ namespace TaskScheduler.Scheduler.Engine;
 /// <summary>Everything that reaches the scheduler loop, in arrival order.</summary>
 public abstract record SchedulerInput;
 
-/// <summary>A submission from the broker; <see cref="DeliveryTag"/> is acknowledged once it is dealt with durably.</summary>
+/// <summary>
+/// A submission from the broker: one task (<see cref="Parsed"/>) or a graph (<see cref="Graph"/>), or neither and a
+/// <see cref="Rejection"/>. <see cref="DeliveryTag"/> is acknowledged once it is dealt with durably.
+/// </summary>
 public sealed record BrokerSubmission(
     ulong DeliveryTag,
     ParsedSubmission? Parsed,
     SubmissionRejection? Rejection,
     ReadOnlyMemory<byte> Body,
-    IDictionary<string, object?>? Headers) : SchedulerInput;
+    IDictionary<string, object?>? Headers) : SchedulerInput
+{
+    /// <summary>The tasks of a graph submission (a JSON array), accepted or rejected together.</summary>
+    public IReadOnlyList<ParsedSubmission>? Graph { get; init; }
+}
 
 /// <summary>A submission over HTTP; <see cref="Reply"/> completes after the journal commit.</summary>
-public sealed record HttpSubmission(ParsedSubmission Parsed, TaskCompletionSource<SubmitOutcome> Reply) : SchedulerInput;
+public sealed record HttpSubmission(ParsedSubmission Parsed, TaskCompletionSource<SubmitVerdict> Reply) : SchedulerInput
+{
+    /// <summary>The caller's trace context (its <c>traceparent</c> header), so the task's spans join the caller's trace.</summary>
+    public System.Diagnostics.ActivityContext? Producer { get; init; }
+}
 
-/// <summary>A joined, heartbeat, result or left message from a worker.</summary>
+/// <summary>A graph submitted over HTTP; <see cref="Reply"/> completes after the journal commit.</summary>
+public sealed record HttpGraphSubmission(IReadOnlyList<ParsedSubmission> Tasks, TaskCompletionSource<SubmitVerdict> Reply) : SchedulerInput;
+
+/// <summary>A cancel request from the broker's cancel queue, read or refused.</summary>
+public sealed record BrokerCancel(
+    ulong DeliveryTag,
+    CancelTask? Request,
+    SubmissionRejection? Rejection,
+    ReadOnlyMemory<byte> Body,
+    IDictionary<string, object?>? Headers) : SchedulerInput;
+
+/// <summary>A cancel request over HTTP; <see cref="Reply"/> completes after the journal commit.</summary>
+public sealed record HttpCancel(Guid TaskId, string? Reason, TaskCompletionSource<CancelOutcome> Reply) : SchedulerInput;
+
+/// <summary>A joined, heartbeat, result, preempted or left message from a worker.</summary>
 public sealed record WorkerMessage(ulong DeliveryTag, object Message) : SchedulerInput;
 
 /// <summary>A worker event that could not be read: acknowledged and counted, nothing else.</summary>

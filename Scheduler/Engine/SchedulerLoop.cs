@@ -54,7 +54,8 @@ public sealed class SchedulerLoop : BackgroundService
         {
             if (!moreWork)
             {
-                await WaitForInputAsync(nextCheck - _time.GetUtcNow(), stoppingToken);
+                var wakeAt = _engine.NextWakeAt is { } due && due < nextCheck ? due : nextCheck;
+                await WaitForInputAsync(wakeAt - _time.GetUtcNow(), stoppingToken);
             }
 
             group.Clear();
@@ -70,7 +71,8 @@ public sealed class SchedulerLoop : BackgroundService
                 nextCheck = now + checkEvery;
             }
 
-            if (group.Count > 0 || checkLiveness || moreWork)
+            var retryDue = _engine.NextWakeAt <= now;
+            if (group.Count > 0 || checkLiveness || moreWork || retryDue)
             {
                 moreWork = await _engine.RunAsync(group, checkLiveness, stoppingToken);
             }

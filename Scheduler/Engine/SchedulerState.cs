@@ -1,3 +1,4 @@
+using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
 
 namespace TaskScheduler.Scheduler.Engine;
@@ -6,6 +7,7 @@ namespace TaskScheduler.Scheduler.Engine;
 public sealed class SchedulerState
 {
     private volatile SchedulerView _view = SchedulerView.Empty;
+    private volatile AutoscaleView? _autoscale;
     private long _groups;
     private long _commitTicks;
     private long _inputs;
@@ -18,6 +20,13 @@ public sealed class SchedulerState
     public SchedulerView View => _view;
 
     public void Publish(SchedulerView view) => _view = view;
+
+    /// <summary>The latest desired-worker figure; null until the loop has run once.</summary>
+    public AutoscaleView? Autoscale
+    {
+        get => _autoscale;
+        set => _autoscale = value;
+    }
 
     /// <summary>Groups committed to the journal since start.</summary>
     public long GroupsCommitted => Interlocked.Read(ref _groups);

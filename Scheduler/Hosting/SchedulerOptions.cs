@@ -1,3 +1,5 @@
+using TaskScheduler.Scheduler.Core;
+
 namespace TaskScheduler.Scheduler;
 
 /// <summary>The <c>Scheduler</c> configuration section.</summary>
@@ -31,6 +33,12 @@ public sealed class SchedulerOptions
     /// </summary>
     public long PayloadCacheBytes { get; set; } = 64L * 1024 * 1024;
 
+    /// <summary>When a pending task may take the slot of a running one (<c>Scheduler:Preemption:*</c>).</summary>
+    public PreemptionOptions Preemption { get; set; } = new();
+
+    /// <summary>Backoff between the retries of failed tasks (<c>Scheduler:Retry:*</c>).</summary>
+    public RetryOptions Retry { get; set; } = new();
+
     public IEnumerable<string> Validate()
     {
         if (HeartbeatInterval <= TimeSpan.Zero)
@@ -61,6 +69,11 @@ public sealed class SchedulerOptions
         if (SubmitPrefetch < 1 || EventsPrefetch < 1)
         {
             yield return $"{Section}:SubmitPrefetch and {Section}:EventsPrefetch must be at least 1";
+        }
+
+        foreach (var problem in Preemption.Validate($"{Section}:Preemption").Concat(Retry.Validate($"{Section}:Retry")))
+        {
+            yield return problem;
         }
     }
 }

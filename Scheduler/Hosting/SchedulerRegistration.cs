@@ -2,9 +2,12 @@ using System.Threading.Channels;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Broker;
 using TaskScheduler.Contracts.Configuration;
+using TaskScheduler.Scheduler.Autoscaling;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
+using TaskScheduler.Scheduler.Http;
 using TaskScheduler.Scheduler.Journal;
 using TaskScheduler.Scheduler.Status;
 using TaskScheduler.Scheduler.Transport;
@@ -18,6 +21,12 @@ public static class SchedulerRegistration
         var services = builder.Services;
         services.AddOptions<BrokerOptions>().BindConfiguration(BrokerOptions.Section).ValidateWith(o => o.Validate()).ValidateOnStart();
         services.AddOptions<SchedulerOptions>().BindConfiguration(SchedulerOptions.Section).ValidateWith(o => o.Validate()).ValidateOnStart();
+        services.AddOptions<ApiOptions>()
+            .BindConfiguration(ApiOptions.Section)
+            .Configure<IConfiguration>((o, configuration) => o.Urls = configuration["urls"])
+            .ValidateWith(o => o.Validate())
+            .ValidateOnStart();
+        services.AddOptions<AutoscaleOptions>().BindConfiguration(AutoscaleOptions.Section).ValidateWith(o => o.Validate()).ValidateOnStart();
         services.AddOptions<JournalOptions>().BindConfiguration(JournalOptions.Section).ValidateWith(o => o.Validate()).ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);
@@ -31,9 +40,12 @@ public static class SchedulerRegistration
         services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<SchedulerOptions>>().Value;
-            return new SchedulerCore(new LivenessOptions(o.HeartbeatInterval, o.MissedHeartbeats), sp.GetRequiredService<TimeProvider>());
+            return new SchedulerCore(
+                new LivenessOptions(o.HeartbeatInterval, o.MissedHeartbeats), sp.GetRequiredService<TimeProvider>(), o.Preemption, o.Retry);
         });
         services.AddSingleton(sp => new PayloadCache(sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.PayloadCacheBytes));
+        services.AddSingleton(sp => new WorkerDemandEstimator(
+            sp.GetRequiredService<IOptions<AutoscaleOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<SchedulerTransport>();
         services.AddSingleton<SchedulerEngine>();
         services.AddSingleton<TaskStatusQuery>();
@@ -45,13 +57,31 @@ public static class SchedulerRegistration
             x.AddConsumer<GetTaskStatusConsumer>();
             x.UsingRabbitMq((context, cfg) =>
             {
-                if (Uri.TryCreate(broker.Url, UriKind.Absolute, out var uri))
+                // A bad address is reported by the options validation, which runs before the bus starts.
+                if (BrokerAddress.TryParse(broker.Url, broker.Hosts, out var address, out _))
                 {
-                    cfg.Host(uri);
+                    cfg.Host(address!.Uri, h =>
+                    {
+                        if (address.Endpoints.Count > 1)
+                        {
+                            h.UseCluster(c =>
+                            {
+                                foreach (var node in address.Endpoints)
+                                {
+                                    c.Node(node.ToString());
+                                }
+                            });
+                        }
+                    });
                 }
 
                 cfg.ReceiveEndpoint(broker.Topology.StatusQueue, e =>
                 {
+                    if (broker.UsesQuorumQueues)
+                    {
+                        e.SetQuorumQueue();
+                    }
+
                     e.ConfigureConsumeTopology = false;
                     e.ConfigureConsumer<GetTaskStatusConsumer>(context);
                 });

@@ -8,7 +8,7 @@ using TaskScheduler.Scheduler.Status;
 
 namespace TaskScheduler.Scheduler.Http;
 
-/// <summary>The HTTP API: submit, task status, workers, health.</summary>
+/// <summary>The HTTP API: submit (a task or a graph), task status and history, cancel, workers, health.</summary>
 public static class TaskEndpoints
 {
     public static IEndpointRouteBuilder MapTaskEndpoints(this IEndpointRouteBuilder app)
@@ -20,6 +20,11 @@ public static class TaskEndpoints
         api.MapPost("/tasks", SubmitAsync);
         api.MapGet("/tasks/{id:guid}", (Guid id, TaskStatusQuery query) =>
             query.Find(id) is { } task ? Results.Json(task, WireJson.Default.TaskStatusView) : Results.NotFound(new { error = $"no task {id}" }));
+        api.MapGet("/tasks/{id:guid}/history", (Guid id, TaskStatusQuery query) =>
+            query.History(id) is { } history
+                ? Results.Json(history.ToArray(), WireJson.Default.TaskHistoryEntryArray)
+                : Results.NotFound(new { error = $"no task {id}" }));
+        api.MapPost("/tasks/{id:guid}/cancel", CancelEndpoint.CancelAsync);
         api.MapGet("/workers", (SchedulerState state) => Results.Json(state.View.Workers.ToArray(), WireJson.Default.WorkerViewArray));
         api.MapGet("/stats", (SchedulerState state) =>
         {
@@ -59,8 +64,9 @@ public static class TaskEndpoints
     }
 
     /// <summary>
-    /// Accepts the same JSON as the submit exchange; the id may be left out and is then generated. Answers once the
-    /// task is journaled: 202 for a new task, 200 for a harmless resubmission, 409 for an id taken by other content.
+    /// Accepts the same JSON as the submit exchange, a task or a graph (an array of tasks); a single task's id may be
+    /// left out and is then generated. Answers once journaled: 202 for new work, 200 for a harmless resubmission,
+    /// 400 for invalid input (a cycle, an unknown dependency), 409 for an id taken by other content.
     /// </summary>
     private static async Task<IResult> SubmitAsync(HttpRequest request, Channel<SchedulerInput> inputs, SchedulerState state, CancellationToken ct)
     {
@@ -85,17 +91,22 @@ public static class TaskEndpoints
         }
 
         using var document = JsonSerializer.SerializeToDocument(node);
+        if (document.RootElement.ValueKind == JsonValueKind.Array)
+        {
+            return await SubmitGraphAsync(document.RootElement, inputs, ct);
+        }
+
         if (!SubmissionParser.TryRead(document.RootElement, out var parsed, out var rejection))
         {
             return Results.BadRequest(new { id = rejection!.Id, error = rejection.Reason });
         }
 
-        var reply = new TaskCompletionSource<SubmitOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await inputs.Writer.WriteAsync(new HttpSubmission(parsed!, reply), ct);
-        SubmitOutcome outcome;
+        var reply = new TaskCompletionSource<SubmitVerdict>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await inputs.Writer.WriteAsync(new HttpSubmission(parsed!, reply) { Producer = CallerTrace.From(request) }, ct);
+        SubmitVerdict verdict;
         try
         {
-            outcome = await reply.Task.WaitAsync(TimeSpan.FromSeconds(30), ct);
+            verdict = await reply.Task.WaitAsync(TimeSpan.FromSeconds(30), ct);
         }
         catch (TimeoutException)
         {
@@ -103,11 +114,42 @@ public static class TaskEndpoints
         }
 
         var location = $"/api/tasks/{parsed!.Id}";
-        return outcome switch
+        return verdict.Outcome switch
         {
             SubmitOutcome.Accepted => Results.Accepted(location, new { id = parsed.Id, state = "accepted" }),
             SubmitOutcome.Duplicate => Results.Ok(new { id = parsed.Id, state = "duplicate" }),
-            _ => Results.Conflict(new { id = parsed.Id, error = "id already belongs to a task with other content" }),
+            SubmitOutcome.Invalid => Results.BadRequest(new { id = parsed.Id, error = verdict.Reason }),
+            _ => Results.Conflict(new { id = parsed.Id, error = verdict.Reason }),
+        };
+    }
+
+    /// <summary>A graph: every task needs its id, since the tasks name each other.</summary>
+    private static async Task<IResult> SubmitGraphAsync(JsonElement root, Channel<SchedulerInput> inputs, CancellationToken ct)
+    {
+        if (!SubmissionParser.TryReadGraph(root, out var graph, out var rejection))
+        {
+            return Results.BadRequest(new { id = rejection!.Id, error = rejection.Reason });
+        }
+
+        var reply = new TaskCompletionSource<SubmitVerdict>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await inputs.Writer.WriteAsync(new HttpGraphSubmission(graph!, reply), ct);
+        var ids = graph!.Select(t => t.Id).ToArray();
+        SubmitVerdict verdict;
+        try
+        {
+            verdict = await reply.Task.WaitAsync(TimeSpan.FromSeconds(30), ct);
+        }
+        catch (TimeoutException)
+        {
+            return Results.Json(new { ids, error = "the scheduler did not journal the graph in time; retry it as it is" }, statusCode: 503);
+        }
+
+        return verdict.Outcome switch
+        {
+            SubmitOutcome.Accepted => Results.Json(new { ids, state = "accepted" }, statusCode: StatusCodes.Status202Accepted),
+            SubmitOutcome.Duplicate => Results.Ok(new { ids, state = "duplicate" }),
+            SubmitOutcome.Invalid => Results.BadRequest(new { ids, error = verdict.Reason }),
+            _ => Results.Conflict(new { ids, error = verdict.Reason }),
         };
     }
 }

@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using LiteDB;
 using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
 
 namespace TaskScheduler.Scheduler.Journal;
 
 /// <summary>
-/// The durable record of every accepted task, in one LiteDB file. Task state and payloads live in separate
-/// collections so status reads never load a 1 MiB payload. Writes come only from the scheduler loop, in groups:
+/// The durable record of every accepted task, in one LiteDB file. Task state (with its history) and payloads live in
+/// separate collections so status reads never load a 1 MiB payload. Writes come only from the scheduler loop, in groups:
 /// one transaction per group, then fsync, and only then may the group's broker messages be acknowledged.
 /// Reads (status queries) may come from any thread; LiteDB serialises them with the writer.
 /// Payloads are keyed by acceptance sequence, not task id: a new key then goes at the end of the index, where a
@@ -150,6 +151,9 @@ public sealed class TaskJournal : IDisposable
     public string? FindPayload(Guid id, long sequence) =>
         (_payloads.FindById(sequence) ?? _payloads.FindById(id))?["payload"].AsString;
 
+    /// <summary>Every journaled step of a task's life, oldest first; empty for an unknown id.</summary>
+    public IReadOnlyList<TaskHistoryEntry> History(Guid id) => Find(id) is { } task ? TaskHistory.Of(task) : [];
+
     /// <summary>Every task not yet Completed, Failed or Cancelled.</summary>
     public IEnumerable<TaskSnapshot> LoadUnfinished() =>
         _tasks.Find(Query.In("state", new BsonValue(nameof(TaskState.Pending)), new BsonValue(nameof(TaskState.Running))))
@@ -171,7 +175,44 @@ public sealed class TaskJournal : IDisposable
         FileDurability.Flush(_dataPath);
     }
 
-    private static BsonDocument ToDocument(TaskSnapshot s) => new()
+    private static BsonDocument ToDocument(TaskSnapshot s)
+    {
+        var document = PlainDocument(s);
+
+        // Written only when set: a plain task (the hot path) pays nothing for features it does not use.
+        if (s.DependsOn.Count > 0)
+        {
+            document["dependsOn"] = new BsonArray(s.DependsOn.Select(d => new BsonValue(d)));
+        }
+
+        if (s.MaxRetries > 0)
+        {
+            document["maxRetries"] = s.MaxRetries;
+            document["retries"] = s.Retries;
+            document["retryAt"] = Time(s.RetryAt);
+        }
+
+        if (s.Wait != PendingWait.Queued)
+        {
+            document["wait"] = s.Wait.ToString();
+        }
+
+        if (s.Progress > TimeSpan.Zero || s.Preemptions > 0)
+        {
+            document["progressTicks"] = s.Progress.Ticks;
+            document["preemptions"] = s.Preemptions;
+        }
+
+        // Inside the task's document: rewritten with every change anyway, so history costs no document of its own.
+        if (s.History.Count > 0)
+        {
+            document["history"] = new BsonArray(s.History.Select(ToDocument));
+        }
+
+        return document;
+    }
+
+    private static BsonDocument PlainDocument(TaskSnapshot s) => new()
     {
         ["_id"] = s.Id,
         ["priority"] = s.Priority,
@@ -189,7 +230,48 @@ public sealed class TaskJournal : IDisposable
         ["bytes"] = s.PayloadBytes,
     };
 
-    private static TaskSnapshot FromDocument(BsonDocument d) => new(
+    private static TaskSnapshot FromDocument(BsonDocument d) => PlainSnapshot(d) with
+    {
+        // Absent from documents of plain tasks and of journals written before these fields existed.
+        DependsOn = d["dependsOn"].IsArray ? [.. d["dependsOn"].AsArray.Select(v => v.AsGuid)] : [],
+        MaxRetries = d["maxRetries"].IsNull ? 0 : d["maxRetries"].AsInt32,
+        Retries = d["retries"].IsNull ? 0 : d["retries"].AsInt32,
+        RetryAt = Time(d["retryAt"]),
+        Wait = d["wait"].IsNull ? PendingWait.Queued : Enum.Parse<PendingWait>(d["wait"].AsString),
+        Progress = d["progressTicks"].IsNull ? TimeSpan.Zero : TimeSpan.FromTicks(d["progressTicks"].AsInt64),
+        Preemptions = d["preemptions"].IsNull ? 0 : d["preemptions"].AsInt32,
+        History = d["history"].IsArray ? [.. d["history"].AsArray.Select(h => FromHistoryDocument(h.AsDocument))] : [],
+    };
+
+    private static BsonDocument ToDocument(TaskHistoryEntry e)
+    {
+        var document = new BsonDocument { ["at"] = e.At.UtcDateTime, ["event"] = e.Event };
+        if (e.WorkerId is not null)
+        {
+            document["worker"] = e.WorkerId;
+        }
+
+        if (e.Attempt is { } attempt)
+        {
+            document["attempt"] = attempt;
+        }
+
+        if (e.Detail is not null)
+        {
+            document["detail"] = e.Detail;
+        }
+
+        return document;
+    }
+
+    private static TaskHistoryEntry FromHistoryDocument(BsonDocument d) => new(
+        Time(d["at"])!.Value,
+        d["event"].AsString,
+        d["worker"].IsNull ? null : d["worker"].AsString,
+        d["attempt"].IsNull ? null : d["attempt"].AsInt32,
+        d["detail"].IsNull ? null : d["detail"].AsString);
+
+    private static TaskSnapshot PlainSnapshot(BsonDocument d) => new(
         d["_id"].AsGuid,
         d["priority"].AsInt32,
         d["sequence"].AsInt64,

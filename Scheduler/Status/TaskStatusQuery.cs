@@ -11,11 +11,13 @@ public sealed class TaskStatusQuery
 {
     private readonly TaskJournal _journal;
     private readonly SchedulerState _state;
+    private readonly TimeProvider _time;
 
-    public TaskStatusQuery(TaskJournal journal, SchedulerState state)
+    public TaskStatusQuery(TaskJournal journal, SchedulerState state, TimeProvider time)
     {
         _journal = journal;
         _state = state;
+        _time = time;
     }
 
     public TaskStatusView? Find(Guid id)
@@ -26,7 +28,15 @@ public sealed class TaskStatusQuery
             return null;
         }
 
-        var reason = task.State == TaskState.Pending ? PendingReasons.Explain(task.Priority, task.Note, _state.View) : null;
+        string? reason = null;
+        var unfinished = 0;
+        if (task.State == TaskState.Pending)
+        {
+            // The journal is the committed truth: a dependency counts as unfinished until its completion is committed.
+            unfinished = task.DependsOn.Count(d => _journal.Find(d)?.State != TaskState.Completed);
+            reason = PendingReasons.Explain(task, unfinished, _state.View, _time.GetUtcNow());
+        }
+
         return new TaskStatusView(
             task.Id,
             task.State,
@@ -38,6 +48,19 @@ public sealed class TaskStatusQuery
             task.FinishedAt,
             task.Error,
             reason,
-            task.PayloadBytes);
+            task.PayloadBytes)
+        {
+            DependsOn = task.DependsOn,
+            UnfinishedDependencies = unfinished,
+            MaxRetries = task.MaxRetries,
+            Retries = task.Retries,
+            RetryAt = task.State == TaskState.Pending ? task.RetryAt : null,
+            Preemptions = task.Preemptions,
+            Progress = task.Progress,
+        };
     }
+
+    /// <summary>The task's journaled history, oldest first, or null when no task has this id.</summary>
+    public IReadOnlyList<TaskHistoryEntry>? History(Guid id) =>
+        _journal.Find(id) is null ? null : _journal.History(id);
 }

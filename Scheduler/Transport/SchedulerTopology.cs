@@ -1,4 +1,5 @@
 using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
 using TaskScheduler.Contracts;
 
 namespace TaskScheduler.Scheduler.Transport;
@@ -6,17 +7,37 @@ namespace TaskScheduler.Scheduler.Transport;
 /// <summary>Declares the exchanges and queues the scheduler owns. Idempotent: run at every start and reconnect.</summary>
 internal static class SchedulerTopology
 {
-    public static async Task DeclareAsync(IChannel channel, Topology topology, CancellationToken ct)
+    /// <param name="queueArguments">The queue type's arguments (<see cref="BrokerOptions.QueueArguments"/>).</param>
+    public static async Task DeclareAsync(IChannel channel, Topology topology, IDictionary<string, object?>? queueArguments, CancellationToken ct)
     {
         await channel.ExchangeDeclareAsync(topology.SubmitExchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: ct);
         await channel.ExchangeDeclareAsync(topology.EventsExchange, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: ct);
 
-        await channel.QueueDeclareAsync(topology.SubmitQueue, durable: true, exclusive: false, autoDelete: false, cancellationToken: ct);
+        await DeclareQueueAsync(channel, topology.SubmitQueue, queueArguments, ct);
         await channel.QueueBindAsync(topology.SubmitQueue, topology.SubmitExchange, routingKey: "", cancellationToken: ct);
 
-        await channel.QueueDeclareAsync(topology.RejectedQueue, durable: true, exclusive: false, autoDelete: false, cancellationToken: ct);
+        await DeclareQueueAsync(channel, topology.RejectedQueue, queueArguments, ct);
 
-        await channel.QueueDeclareAsync(topology.SchedulerEventsQueue, durable: true, exclusive: false, autoDelete: false, cancellationToken: ct);
+        await channel.ExchangeDeclareAsync(topology.CancelExchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: ct);
+        await DeclareQueueAsync(channel, topology.CancelQueue, queueArguments, ct);
+        await channel.QueueBindAsync(topology.CancelQueue, topology.CancelExchange, routingKey: "", cancellationToken: ct);
+
+        await DeclareQueueAsync(channel, topology.SchedulerEventsQueue, queueArguments, ct);
         await channel.QueueBindAsync(topology.SchedulerEventsQueue, topology.EventsExchange, routingKey: "worker.*.*", cancellationToken: ct);
+    }
+
+    private static async Task DeclareQueueAsync(IChannel channel, string queue, IDictionary<string, object?>? arguments, CancellationToken ct)
+    {
+        try
+        {
+            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: arguments, cancellationToken: ct);
+        }
+        catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 406)
+        {
+            // The queue exists with other arguments: almost always another queue type than Broker:QueueType.
+            throw new InvalidOperationException(
+                $"Queue '{queue}' exists with other settings ({e.ShutdownReason.ReplyText}). Was Broker:QueueType changed? " +
+                "A queue keeps its type: move its messages elsewhere and delete it, or keep the type it was declared with.", e);
+        }
     }
 }

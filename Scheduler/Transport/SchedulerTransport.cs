@@ -5,9 +5,12 @@ using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
 using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Broker;
 using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Contracts.Observability;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
+using TaskScheduler.Scheduler.Observability;
 
 namespace TaskScheduler.Scheduler.Transport;
 
@@ -21,18 +24,22 @@ public sealed class SchedulerTransport : IAsyncDisposable
 
     private readonly BrokerOptions _options;
     private readonly SchedulerOptions _schedulerOptions;
+    private readonly TaskTracing _tracing;
     private readonly ILogger<SchedulerTransport> _logger;
     private IConnection? _connection;
     private IChannel? _submitChannel;
     private SubmitWindow? _submitWindow;
     private IChannel? _eventsChannel;
+    private IChannel? _cancelChannel;
     private IChannel? _publishChannel;
     private IChannel? _adminChannel;
 
-    public SchedulerTransport(IOptions<BrokerOptions> options, IOptions<SchedulerOptions> schedulerOptions, ILogger<SchedulerTransport> logger)
+    public SchedulerTransport(
+        IOptions<BrokerOptions> options, IOptions<SchedulerOptions> schedulerOptions, TaskTracing tracing, ILogger<SchedulerTransport> logger)
     {
         _options = options.Value;
         _schedulerOptions = schedulerOptions.Value;
+        _tracing = tracing;
         _logger = logger;
     }
 
@@ -44,13 +51,14 @@ public sealed class SchedulerTransport : IAsyncDisposable
     {
         var factory = new ConnectionFactory
         {
-            Uri = new Uri(_options.Url),
+            Uri = _options.Address.Uri,
             AutomaticRecoveryEnabled = true,
             TopologyRecoveryEnabled = true,
             NetworkRecoveryInterval = TimeSpan.FromSeconds(2),
             ClientProvidedName = $"{_options.Prefix} scheduler",
         };
-        _connection = await ConnectAsync(factory, ct);
+        _connection = await factory.ConnectWithRetryAsync(
+            _options.Address, (e, delay) => _logger.LogWarning("Broker not reachable ({Error}); retrying in {Delay}", e.Message, delay), ct);
         // Heartbeats cannot arrive while we are cut off; the core must not take that silence for dead workers.
         _connection.ConnectionShutdownAsync += async (_, reason) =>
         {
@@ -67,7 +75,7 @@ public sealed class SchedulerTransport : IAsyncDisposable
         };
 
         _adminChannel = await _connection.CreateChannelAsync(cancellationToken: ct);
-        await SchedulerTopology.DeclareAsync(_adminChannel, Topology, ct);
+        await SchedulerTopology.DeclareAsync(_adminChannel, Topology, _options.QueueArguments(), ct);
 
         _publishChannel = await _connection.CreateChannelAsync(
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true),
@@ -96,6 +104,12 @@ public sealed class SchedulerTransport : IAsyncDisposable
         var eventsConsumer = new AsyncEventingBasicConsumer(_eventsChannel);
         eventsConsumer.ReceivedAsync += (_, delivery) => OnWorkerEventAsync(inputs, delivery);
         await _eventsChannel.BasicConsumeAsync(Topology.SchedulerEventsQueue, autoAck: false, consumer: eventsConsumer, cancellationToken: ct);
+
+        _cancelChannel = await _connection.CreateChannelAsync(cancellationToken: ct);
+        await _cancelChannel.BasicQosAsync(0, _schedulerOptions.SubmitPrefetch, false, ct);
+        var cancelConsumer = new AsyncEventingBasicConsumer(_cancelChannel);
+        cancelConsumer.ReceivedAsync += (_, delivery) => OnCancelRequestAsync(inputs, delivery);
+        await _cancelChannel.BasicConsumeAsync(Topology.CancelQueue, autoAck: false, consumer: cancelConsumer, cancellationToken: ct);
     }
 
     /// <summary>
@@ -106,11 +120,12 @@ public sealed class SchedulerTransport : IAsyncDisposable
         IReadOnlyList<(Assignment Assignment, string Payload)> assignments,
         IReadOnlyList<TaskStateChanged> events,
         IReadOnlyList<WorkerCancel> cancels,
+        IReadOnlyList<WorkerPreempt> preempts,
         CancellationToken ct)
     {
         var channel = PublishChannel;
         var returned = new List<Assignment>();
-        var sends = new List<Task>(assignments.Count + events.Count + cancels.Count);
+        var sends = new List<Task>(assignments.Count + events.Count + cancels.Count + preempts.Count);
         foreach (var (assignment, payload) in assignments)
         {
             sends.Add(SendAssignmentAsync(channel, assignment, payload, returned, ct));
@@ -120,7 +135,14 @@ public sealed class SchedulerTransport : IAsyncDisposable
         {
             var body = AmqpMessages.Serialize(cancel.Order, WireJson.Default.CancelTask);
             sends.Add(RetryAsync(() => channel.BasicPublishAsync("", Topology.WorkerControlQueue(cancel.WorkerId), false,
-                AmqpMessages.Persistent("cancel"), body, ct), ct));
+                AmqpMessages.Persistent(Topology.ControlTypes.Cancel), body, ct), ct));
+        }
+
+        foreach (var preempt in preempts)
+        {
+            var body = AmqpMessages.Serialize(preempt.Order, WireJson.Default.PreemptTask);
+            sends.Add(RetryAsync(() => channel.BasicPublishAsync("", Topology.WorkerControlQueue(preempt.WorkerId), false,
+                AmqpMessages.Persistent(Topology.ControlTypes.Preempt), body, ct), ct));
         }
 
         foreach (var change in events)
@@ -138,18 +160,18 @@ public sealed class SchedulerTransport : IAsyncDisposable
     /// Copies rejected submissions, with their reason, to the rejected queue and announces them; the originals may
     /// be acknowledged only once this has been confirmed.
     /// </summary>
-    public async Task PublishRejectionsAsync(IReadOnlyList<BrokerSubmission> rejected, IReadOnlyList<TaskRejected> rejectionEvents, CancellationToken ct)
+    public async Task PublishRejectionsAsync(IReadOnlyList<RejectedInput> rejected, IReadOnlyList<TaskRejected> rejectionEvents, CancellationToken ct)
     {
         var channel = PublishChannel;
         var sends = new List<Task>(rejected.Count + rejectionEvents.Count);
-        foreach (var submission in rejected)
+        foreach (var message in rejected)
         {
             var properties = AmqpMessages.Persistent("rejected-submission");
-            properties.Headers = new Dictionary<string, object?>(submission.Headers ?? new Dictionary<string, object?>())
+            properties.Headers = new Dictionary<string, object?>(message.Headers ?? new Dictionary<string, object?>())
             {
-                [Topology.RejectReasonHeader] = submission.Rejection!.Reason,
+                [Topology.RejectReasonHeader] = message.Reason,
             };
-            sends.Add(channel.BasicPublishAsync("", Topology.RejectedQueue, false, properties, submission.Body, ct).AsTask());
+            sends.Add(channel.BasicPublishAsync("", Topology.RejectedQueue, false, properties, message.Body, ct).AsTask());
         }
 
         foreach (var rejection in rejectionEvents)
@@ -178,6 +200,14 @@ public sealed class SchedulerTransport : IAsyncDisposable
         }
     }
 
+    public async Task AckCancelsAsync(ulong upToTag, CancellationToken ct)
+    {
+        if (upToTag > 0)
+        {
+            await _cancelChannel!.BasicAckAsync(upToTag, multiple: true, ct);
+        }
+    }
+
     /// <summary>Removes the queues of a worker that left or was declared dead.</summary>
     public async Task DeleteWorkerQueuesAsync(string workerId, CancellationToken ct)
     {
@@ -185,32 +215,9 @@ public sealed class SchedulerTransport : IAsyncDisposable
         await _adminChannel!.QueueDeleteAsync(Topology.WorkerControlQueue(workerId), ifUnused: false, ifEmpty: false, cancellationToken: ct);
     }
 
-    /// <summary>
-    /// The first connection, retried with backoff: a program started before its broker (or during a broker
-    /// restart) waits for it instead of failing. Later losses are the client's automatic recovery's business.
-    /// </summary>
-    private async Task<IConnection> ConnectAsync(ConnectionFactory factory, CancellationToken ct)
-    {
-        var delay = TimeSpan.FromMilliseconds(500);
-        while (true)
-        {
-            try
-            {
-                return await factory.CreateConnectionAsync(ct);
-            }
-            catch (BrokerUnreachableException e)
-            {
-                _logger.LogWarning("Broker not reachable ({Error}); retrying in {Delay}", e.InnerException?.Message ?? e.Message, delay);
-            }
-
-            await Task.Delay(delay, ct);
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
-        foreach (var channel in new[] { _submitChannel, _eventsChannel, _publishChannel, _adminChannel })
+        foreach (var channel in new[] { _submitChannel, _eventsChannel, _cancelChannel, _publishChannel, _adminChannel })
         {
             if (channel is not null)
             {
@@ -226,15 +233,27 @@ public sealed class SchedulerTransport : IAsyncDisposable
 
     private async Task SendAssignmentAsync(IChannel channel, Assignment assignment, string payload, List<Assignment> returned, CancellationToken ct)
     {
-        var order = new AssignTask(assignment.TaskId, assignment.Attempt, assignment.Priority, payload, assignment.AssignedAt);
+        var order = new AssignTask(assignment.TaskId, assignment.Attempt, assignment.Priority, payload, assignment.AssignedAt)
+        {
+            Progress = assignment.Progress,
+        };
         var body = AmqpMessages.Serialize(order, WireJson.Default.AssignTask);
+        using var span = _tracing.StartAssignment(assignment);
+        var properties = AmqpMessages.Persistent("assign");
+        if (span is not null)
+        {
+            properties.Headers = new Dictionary<string, object?>();
+            TraceHeaders.Inject(span, properties.Headers);
+        }
+
         try
         {
             // Mandatory: if the worker's queue is gone the broker hands the order back instead of dropping it.
-            await RetryAsync(() => channel.BasicPublishAsync("", Topology.WorkerQueue(assignment.WorkerId), true, AmqpMessages.Persistent("assign"), body, ct), ct);
+            await RetryAsync(() => channel.BasicPublishAsync("", Topology.WorkerQueue(assignment.WorkerId), true, properties, body, ct), ct);
         }
         catch (PublishException e) when (e.IsReturn)
         {
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, "returned: the worker's queue is gone");
             lock (returned)
             {
                 returned.Add(assignment);
@@ -299,21 +318,45 @@ public sealed class SchedulerTransport : IAsyncDisposable
         // The body buffer belongs to the client only for the duration of this callback.
         var body = delivery.Body.ToArray();
         ParsedSubmission? parsed;
+        IReadOnlyList<ParsedSubmission>? graph;
         SubmissionRejection? rejection;
         try
         {
-            _ = SubmissionParser.TryParse(body, out parsed, out rejection);
+            _ = SubmissionParser.TryParseMessage(body, out parsed, out graph, out rejection);
         }
 #pragma warning disable CA1031 // Whatever a producer sends must end as a rejection, never as a stuck message.
         catch (Exception e)
 #pragma warning restore CA1031
         {
             parsed = null;
+            graph = null;
             rejection = new SubmissionRejection(null, $"unreadable submission: {e.Message}");
         }
 
         var headers = delivery.BasicProperties.Headers is { } h ? new Dictionary<string, object?>(h) : null;
-        await inputs.WriteAsync(new BrokerSubmission(delivery.DeliveryTag, parsed, rejection, body, headers), delivery.CancellationToken);
+        await inputs.WriteAsync(
+            new BrokerSubmission(delivery.DeliveryTag, parsed, rejection, body, headers) { Graph = graph }, delivery.CancellationToken);
+    }
+
+    private static async Task OnCancelRequestAsync(ChannelWriter<SchedulerInput> inputs, BasicDeliverEventArgs delivery)
+    {
+        var body = delivery.Body.ToArray();
+        CancelTask? request;
+        SubmissionRejection? rejection;
+        try
+        {
+            _ = CancelRequestParser.TryParse(body, out request, out rejection);
+        }
+#pragma warning disable CA1031 // Whatever a producer sends must end as a rejection, never as a stuck message.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            request = null;
+            rejection = new SubmissionRejection(null, $"unreadable cancel request: {e.Message}");
+        }
+
+        var headers = delivery.BasicProperties.Headers is { } h ? new Dictionary<string, object?>(h) : null;
+        await inputs.WriteAsync(new BrokerCancel(delivery.DeliveryTag, request, rejection, body, headers), delivery.CancellationToken);
     }
 
     private static async Task OnWorkerEventAsync(ChannelWriter<SchedulerInput> inputs, BasicDeliverEventArgs delivery)

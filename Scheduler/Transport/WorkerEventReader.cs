@@ -21,6 +21,7 @@ internal static class WorkerEventReader
             Topology.WorkerEvents.Result => JsonSerializer.Deserialize(body, WireJson.Default.TaskFinished),
             Topology.WorkerEvents.Joined => JsonSerializer.Deserialize(body, WireJson.Default.WorkerJoined),
             Topology.WorkerEvents.Left => JsonSerializer.Deserialize(body, WireJson.Default.WorkerLeft),
+            Topology.WorkerEvents.Preempted => JsonSerializer.Deserialize(body, WireJson.Default.TaskPreempted),
             _ => throw new FormatException($"unknown worker event kind '{parts[2]}'"),
         };
 
@@ -31,6 +32,7 @@ internal static class WorkerEventReader
             TaskFinished m when Enum.IsDefined(m.Outcome) => m.WorkerId,
             WorkerJoined m => m.WorkerId,
             WorkerLeft m when m.HandedBack is not null && m.HandedBack.All(r => r is not null) => m.WorkerId,
+            TaskPreempted m => m.WorkerId,
             null => throw new FormatException("empty message"),
             _ => throw new FormatException($"incomplete {parts[2]} message"),
         };

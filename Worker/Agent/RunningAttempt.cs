@@ -24,5 +24,11 @@ internal sealed class RunningAttempt
     /// <summary>True when stopped to be handed back rather than cancelled: its message is left unacknowledged.</summary>
     public bool HandedBack { get; set; }
 
+    /// <summary>True when stopped on a preempt order: its progress is reported, to be resumed elsewhere.</summary>
+    public bool Preempted { get; set; }
+
+    /// <summary>When the work still to do is expected to be done; null until execution starts.</summary>
+    public DateTimeOffset? ExpectedEnd { get; set; }
+
     public Task Execution { get; set; } = Task.CompletedTask;
 }

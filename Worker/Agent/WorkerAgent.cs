@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Worker.Execution;
+using TaskScheduler.Worker.Telemetry;
 using TaskScheduler.Worker.Transport;
 
 namespace TaskScheduler.Worker.Agent;
@@ -35,7 +36,15 @@ public sealed class WorkerAgent : IDisposable
     public IReadOnlyList<RunningTask> Running() =>
         [.. _running.Values.Select(r => new RunningTask(r.TaskId, r.Attempt))];
 
-    public WorkerHeartbeat Heartbeat() => new(_options.Id, _options.Capacity, Running(), Draining, _time.GetUtcNow());
+    /// <summary>Lists what runs, each with the time it still needs, so the scheduler spares a task about to finish.</summary>
+    public WorkerHeartbeat Heartbeat()
+    {
+        var now = _time.GetUtcNow();
+        var running = _running.Values
+            .Select(r => new RunningTask(r.TaskId, r.Attempt) { Remaining = r.ExpectedEnd is { } end ? Max(end - now, TimeSpan.Zero) : null })
+            .ToList();
+        return new WorkerHeartbeat(_options.Id, _options.Capacity, running, Draining, now);
+    }
 
     public async Task OnAssignmentAsync(AssignTask order, Delivery delivery)
     {
@@ -76,6 +85,19 @@ public sealed class WorkerAgent : IDisposable
         return Task.CompletedTask;
     }
 
+    /// <summary>Pauses an attempt on the scheduler's order; it reports its progress when it has stopped.</summary>
+    public Task OnPreemptAsync(PreemptTask preempt)
+    {
+        if (_running.TryGetValue(preempt.TaskId, out var attempt) && attempt.Attempt == preempt.Attempt && !attempt.HandedBack)
+        {
+            _logger.LogInformation("Task {TaskId} attempt {Attempt} preempted by the scheduler: {Reason}", preempt.TaskId, preempt.Attempt, preempt.Reason);
+            attempt.Preempted = true;
+            attempt.Stop.Cancel();
+        }
+
+        return Task.CompletedTask;
+    }
+
     /// <summary>Stops taking work, lets running tasks finish for up to <paramref name="timeout"/>, hands back the rest.</summary>
     public async Task<IReadOnlyList<RunningTask>> DrainAsync(TimeSpan timeout)
     {
@@ -102,15 +124,38 @@ public sealed class WorkerAgent : IDisposable
 
     private async Task ExecuteAsync(AssignTask order, RunningAttempt attempt)
     {
+        using var scope = _logger.BeginScope(WorkerTelemetry.Scope(order, _options.Id));
+        using var span = WorkerTelemetry.StartExecution(order, _options.Id, attempt.Delivery.Parent);
         var plan = SimulatedExecution.Plan(order.Payload, _options.MinRunTime, _options.MaxRunTime, _options.FailureRate);
         var startedAt = _time.GetUtcNow();
-        _logger.LogDebug("Executing task {TaskId} attempt {Attempt} for {Duration}", order.TaskId, order.Attempt, plan.Duration);
+
+        // A resumed task continues from the checkpoint of the attempt that was preempted: only the rest is run.
+        var done = order.Progress < TimeSpan.Zero ? TimeSpan.Zero : order.Progress > plan.Duration ? plan.Duration : order.Progress;
+        var rest = plan.Duration - done;
+        attempt.ExpectedEnd = startedAt + rest;
+        _logger.LogDebug("Executing task {TaskId} attempt {Attempt} for {Duration}", order.TaskId, order.Attempt, rest);
         try
         {
-            await Task.Delay(plan.Duration, _time, attempt.Stop.Token);
+            await Task.Delay(rest, _time, attempt.Stop.Token);
+        }
+        catch (OperationCanceledException) when (attempt.Preempted && !attempt.HandedBack)
+        {
+            // The checkpoint: what was done before, plus what this attempt did. The attempt itself is over.
+            var progress = done + Max(_time.GetUtcNow() - startedAt, TimeSpan.Zero);
+            var report = new TaskPreempted(_options.Id, order.TaskId, order.Attempt, progress < plan.Duration ? progress : plan.Duration, _time.GetUtcNow());
+            span?.SetTag("task.stopped", "preempted");
+            _logger.LogDebug("Task {TaskId} attempt {Attempt} paused with {Progress} of {Duration} done", order.TaskId, order.Attempt, report.Progress, plan.Duration);
+            _finished.Add(order.TaskId, order.Attempt);
+            var checkpointed = PublishReliablyAsync(ct => _transport.PublishAsync(report, ct), order.TaskId);
+            await attempt.Delivery.AckAsync();
+            await checkpointed;
+            _running.TryRemove(new KeyValuePair<Guid, RunningAttempt>(attempt.TaskId, attempt));
+            return;
         }
         catch (OperationCanceledException)
         {
+            span?.SetTag("task.stopped", attempt.HandedBack ? "handed back" : "cancelled");
+            _logger.LogDebug("Task {TaskId} attempt {Attempt} stopped ({How})", order.TaskId, order.Attempt, attempt.HandedBack ? "handed back" : "cancelled");
             if (!attempt.HandedBack)
             {
                 // Cancelled or superseded: the scheduler no longer wants this attempt, so the message is done with.
@@ -124,31 +169,38 @@ public sealed class WorkerAgent : IDisposable
 
         var outcome = plan.Fails ? TaskOutcome.Failed : TaskOutcome.Completed;
         var result = new TaskFinished(_options.Id, order.TaskId, order.Attempt, outcome, plan.Error, startedAt, _time.GetUtcNow());
+        span?.SetTag("task.outcome", outcome.ToString());
+        if (plan.Fails)
+        {
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, plan.Error);
+        }
+
+        _logger.LogDebug("Task {TaskId} attempt {Attempt} {Outcome} after {Elapsed}", order.TaskId, order.Attempt, outcome, result.FinishedAt - startedAt);
         // The slot is free once the result is on its way: acknowledge without waiting for the broker to confirm
         // the result (with prefetch = capacity an unacknowledged assignment would hold back the next one). Should
         // the result be lost after all, the publish is retried; should the worker die first, the scheduler
         // requeues the attempt and fences off any late result.
         _finished.Add(order.TaskId, order.Attempt);
-        var reported = PublishResultAsync(result);
+        var reported = PublishReliablyAsync(ct => _transport.PublishAsync(result, ct), result.TaskId);
         await attempt.Delivery.AckAsync();
         await reported;
         _running.TryRemove(new KeyValuePair<Guid, RunningAttempt>(attempt.TaskId, attempt));
     }
 
-    /// <summary>A finished result is worth keeping: retry while the broker is away, until the host gives up.</summary>
-    private async Task PublishResultAsync(TaskFinished result)
+    /// <summary>A result or a checkpoint is worth keeping: retry while the broker is away, until the host gives up.</summary>
+    private async Task PublishReliablyAsync(Func<CancellationToken, Task> publish, Guid taskId)
     {
         var delay = TimeSpan.FromMilliseconds(200);
         while (true)
         {
             try
             {
-                await _transport.PublishAsync(result, _shutdown.Token);
+                await publish(_shutdown.Token);
                 return;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                _logger.LogWarning(e, "Could not publish the result of task {TaskId}; retrying in {Delay}", result.TaskId, delay);
+                _logger.LogWarning(e, "Could not publish the report on task {TaskId}; retrying in {Delay}", taskId, delay);
             }
             catch (OperationCanceledException)
             {
@@ -167,4 +219,6 @@ public sealed class WorkerAgent : IDisposable
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
         }
     }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

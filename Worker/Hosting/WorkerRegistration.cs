@@ -35,6 +35,7 @@ public static class WorkerRegistration
             services.AddSingleton<IHostedService>(sp => CreateNode(sp, index));
         }
 
+        builder.AddWorkerTelemetry();
         return builder;
     }
 

@@ -94,7 +94,7 @@ public sealed class WorkerService : BackgroundService
     /// <summary>Consumes our queues, then reports in: "joined" when this process starts, a heartbeat always.</summary>
     private async Task ConsumeAsync(WorkerJoined? announce, CancellationToken ct)
     {
-        await _transport.ConsumeAsync(_agent.OnAssignmentAsync, _agent.OnCancelAsync, OnQueueLostAsync, ct);
+        await _transport.ConsumeAsync(_agent.OnAssignmentAsync, _agent.OnCancelAsync, _agent.OnPreemptAsync, OnQueueLostAsync, ct);
         if (announce is not null)
         {
             await _transport.PublishAsync(announce, ct);
@@ -109,18 +109,18 @@ public sealed class WorkerService : BackgroundService
     /// consume; the next heartbeat re-registers us, and the scheduler cancels whatever it no longer wants us to run.
     /// No "joined" here: that would tell the scheduler we hold nothing, and it would requeue our running tasks.
     /// </summary>
-    private Task OnQueueLostAsync()
+    private Task OnQueueLostAsync(string why)
     {
         if (!_agent.Draining && !_stopping.IsCancellationRequested)
         {
             // Not on the consumer's own dispatch thread: rejoining replaces (and disposes) that channel.
-            _ = Task.Run(RejoinAsync);
+            _ = Task.Run(() => RejoinAsync(why));
         }
 
         return Task.CompletedTask;
     }
 
-    private async Task RejoinAsync()
+    private async Task RejoinAsync(string why)
     {
         if (!await _rejoin.WaitAsync(0, _stopping))
         {
@@ -129,7 +129,7 @@ public sealed class WorkerService : BackgroundService
 
         try
         {
-            _logger.LogWarning("Worker {WorkerId} lost its queue consumer (declared dead by the scheduler?); consuming again", _options.Id);
+            _logger.LogWarning("Worker {WorkerId} lost its queue consumer ({Why}); consuming again", _options.Id, why);
             await Task.Delay(TimeSpan.FromMilliseconds(100), _time, _stopping);
             await ConsumeAsync(announce: null, _stopping);
         }

@@ -5,7 +5,9 @@ using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
 using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Broker;
 using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Contracts.Observability;
 
 namespace TaskScheduler.Worker.Transport;
 
@@ -36,16 +38,15 @@ public sealed class WorkerTransport : IAsyncDisposable
     {
         var factory = new ConnectionFactory
         {
-            Uri = new Uri(_broker.Url),
+            Uri = _broker.Address.Uri,
             AutomaticRecoveryEnabled = true,
             TopologyRecoveryEnabled = true,
             NetworkRecoveryInterval = TimeSpan.FromSeconds(2),
             ClientProvidedName = $"{_broker.Prefix} worker {_options.Id}",
         };
-        _connection = await ConnectAsync(factory, ct);
-        _publishChannel = await _connection.CreateChannelAsync(
-            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), ct);
-        await _publishChannel.ExchangeDeclareAsync(Topology.EventsExchange, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: ct);
+        _connection = await factory.ConnectWithRetryAsync(
+            _broker.Address, (e, delay) => _logger.LogWarning("Broker not reachable ({Error}); retrying in {Delay}", e.Message, delay), ct);
+        _publishChannel = await WaitForEventsExchangeAsync(ct);
     }
 
     /// <summary>
@@ -58,7 +59,7 @@ public sealed class WorkerTransport : IAsyncDisposable
         await using var channel = await _connection!.CreateChannelAsync(cancellationToken: ct);
         foreach (var queue in new[] { Topology.WorkerQueue(_options.Id), Topology.WorkerControlQueue(_options.Id) })
         {
-            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, cancellationToken: ct);
+            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: _broker.QueueArguments(), cancellationToken: ct);
             var purged = await channel.QueuePurgeAsync(queue, ct);
             if (purged > 0)
             {
@@ -74,14 +75,15 @@ public sealed class WorkerTransport : IAsyncDisposable
     public async Task ConsumeAsync(
         Func<AssignTask, Delivery, Task> onAssignment,
         Func<CancelTask, Task> onCancel,
-        Func<Task> onQueueLost,
+        Func<PreemptTask, Task> onPreempt,
+        Func<string, Task> onQueueLost,
         CancellationToken ct)
     {
         var previous = _consumeChannel;
         var channel = await _connection!.CreateChannelAsync(cancellationToken: ct);
         await channel.BasicQosAsync(0, (ushort)_options.Capacity, false, ct);
-        await channel.QueueDeclareAsync(Topology.WorkerQueue(_options.Id), durable: true, exclusive: false, autoDelete: false, cancellationToken: ct);
-        await channel.QueueDeclareAsync(Topology.WorkerControlQueue(_options.Id), durable: true, exclusive: false, autoDelete: false, cancellationToken: ct);
+        await channel.QueueDeclareAsync(Topology.WorkerQueue(_options.Id), durable: true, exclusive: false, autoDelete: false, arguments: _broker.QueueArguments(), cancellationToken: ct);
+        await channel.QueueDeclareAsync(Topology.WorkerControlQueue(_options.Id), durable: true, exclusive: false, autoDelete: false, arguments: _broker.QueueArguments(), cancellationToken: ct);
 
         var assignments = new AsyncEventingBasicConsumer(channel);
         assignments.ReceivedAsync += async (_, delivery) =>
@@ -102,16 +104,25 @@ public sealed class WorkerTransport : IAsyncDisposable
                 return;
             }
 
-            await onAssignment(order, new Delivery(channel, delivery.DeliveryTag));
+            var parent = TraceHeaders.Extract(delivery.BasicProperties.Headers);
+            await onAssignment(order, new Delivery(channel, delivery.DeliveryTag) { Parent = parent });
         };
-        assignments.UnregisteredAsync += (_, _) => onQueueLost();
+        assignments.UnregisteredAsync += (_, _) => onQueueLost("the broker cancelled our consumer: our queue was deleted, as when the scheduler declares us dead");
 
         var control = new AsyncEventingBasicConsumer(channel);
         control.ReceivedAsync += async (_, delivery) =>
         {
             try
             {
-                if (JsonSerializer.Deserialize(delivery.Body.Span, WireJson.Default.CancelTask) is { } cancel)
+                // The AMQP type says which order it is; an untyped message is a cancel, as before preemption existed.
+                if (delivery.BasicProperties.Type == Topology.ControlTypes.Preempt)
+                {
+                    if (JsonSerializer.Deserialize(delivery.Body.Span, WireJson.Default.PreemptTask) is { } preempt)
+                    {
+                        await onPreempt(preempt);
+                    }
+                }
+                else if (JsonSerializer.Deserialize(delivery.Body.Span, WireJson.Default.CancelTask) is { } cancel)
                 {
                     await onCancel(cancel);
                 }
@@ -125,7 +136,7 @@ public sealed class WorkerTransport : IAsyncDisposable
         // A channel the broker closes on its own (consumer_timeout, a deleted queue) is not recovered by the client:
         // only connection failures are. Treat it like a lost queue and consume again.
         channel.ChannelShutdownAsync += (_, reason) =>
-            reason.Initiator == ShutdownInitiator.Peer && _connection.IsOpen ? onQueueLost() : Task.CompletedTask;
+            reason.Initiator == ShutdownInitiator.Peer && _connection.IsOpen ? onQueueLost($"the broker closed our channel: {reason.ReplyText}") : Task.CompletedTask;
 
         _consumerTags =
         [
@@ -160,29 +171,35 @@ public sealed class WorkerTransport : IAsyncDisposable
     public Task PublishAsync(TaskFinished message, CancellationToken ct) =>
         PublishAsync(Topology.WorkerEvents.Result, JsonSerializer.SerializeToUtf8Bytes(message, WireJson.Default.TaskFinished), ct);
 
+    public Task PublishAsync(TaskPreempted message, CancellationToken ct) =>
+        PublishAsync(Topology.WorkerEvents.Preempted, JsonSerializer.SerializeToUtf8Bytes(message, WireJson.Default.TaskPreempted), ct);
+
     public Task PublishAsync(WorkerLeft message, CancellationToken ct) =>
         PublishAsync(Topology.WorkerEvents.Left, JsonSerializer.SerializeToUtf8Bytes(message, WireJson.Default.WorkerLeft), ct);
 
     /// <summary>
-    /// The first connection, retried with backoff: a program started before its broker (or during a broker
-    /// restart) waits for it instead of failing. Later losses are the client's automatic recovery's business.
+    /// The scheduler owns the topology; a worker only checks that the events exchange exists (a passive declare,
+    /// which needs no configure permission, so a worker's account cannot delete it), waiting for a scheduler that
+    /// has not yet started. Publishing to a missing exchange would close the channel.
     /// </summary>
-    private async Task<IConnection> ConnectAsync(ConnectionFactory factory, CancellationToken ct)
+    private async Task<IChannel> WaitForEventsExchangeAsync(CancellationToken ct)
     {
-        var delay = TimeSpan.FromMilliseconds(500);
+        var options = new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true);
         while (true)
         {
+            var channel = await _connection!.CreateChannelAsync(options, ct);
             try
             {
-                return await factory.CreateConnectionAsync(ct);
+                await channel.ExchangeDeclarePassiveAsync(Topology.EventsExchange, ct);
+                return channel;
             }
-            catch (BrokerUnreachableException e)
+            catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == Constants.NotFound)
             {
-                _logger.LogWarning("Broker not reachable ({Error}); retrying in {Delay}", e.InnerException?.Message ?? e.Message, delay);
+                _logger.LogWarning("Exchange {Exchange} does not exist yet; waiting for the scheduler to declare it", Topology.EventsExchange);
+                await channel.DisposeAsync();
             }
 
-            await Task.Delay(delay, ct);
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+            await Task.Delay(TimeSpan.FromSeconds(1), ct);
         }
     }
 
@@ -212,6 +229,14 @@ public sealed class WorkerTransport : IAsyncDisposable
             DeliveryMode = persistent ? DeliveryModes.Persistent : DeliveryModes.Transient,
             Type = kind,
         };
+
+        // A result goes out inside its task.execute span: whoever reads it can continue the task's trace.
+        if (System.Diagnostics.Activity.Current is { } activity)
+        {
+            properties.Headers = new Dictionary<string, object?>();
+            TraceHeaders.Inject(activity, properties.Headers);
+        }
+
         await _publishChannel!.BasicPublishAsync(
             Topology.EventsExchange, Topology.WorkerEventKey(_options.Id, kind), false, properties, body, ct);
     }

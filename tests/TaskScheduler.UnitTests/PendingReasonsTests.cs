@@ -90,6 +90,52 @@ public class PendingReasonsTests
         Assert.That(reason, Does.EndWith("(worker w9 missed 3 heartbeats)").And.Contain("busy"));
     }
 
+    [Test]
+    public void Explain_SaysHowManyDependenciesAreUnfinished_FirstOfAll()
+    {
+        var task = Task() with { DependsOn = [Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid()] };
+
+        Assert.That(PendingReasons.Explain(task, 2, _core.View(), _time.GetUtcNow()),
+            Is.EqualTo("waiting on dependencies: 2 of 3 not completed yet"));
+    }
+
+    [Test]
+    public void Explain_SaysUntilWhenARetryBacksOff_AndWhyItIsRetried()
+    {
+        var due = _time.GetUtcNow().AddSeconds(30);
+        var task = Task() with { Wait = PendingWait.RetryBackoff, RetryAt = due, Retries = 1, MaxRetries = 3, Error = "disk full" };
+
+        var reason = PendingReasons.Explain(task, 0, _core.View(), _time.GetUtcNow());
+
+        Assert.That(reason, Does.StartWith($"retry backoff until {due:O}").And.Contain("retry 1 of 3").And.Contain("disk full"));
+    }
+
+    [Test]
+    public void Explain_ForARetryWhoseBackoffIsOver_SaysWhatHoldsUpTheQueue()
+    {
+        var task = Task() with { Wait = PendingWait.RetryBackoff, RetryAt = _time.GetUtcNow().AddSeconds(-1), Retries = 1, MaxRetries = 3 };
+
+        Assert.That(PendingReasons.Explain(task, 0, _core.View(), _time.GetUtcNow()), Does.StartWith("no worker registered"));
+    }
+
+    [Test]
+    public void Explain_SaysAPreemptedTaskWaitsToResume_FromItsProgress()
+    {
+        Join("w1", capacity: 1);
+        Submit(priority: 9);
+        _core.Dispatch();
+        var task = Task() with { Wait = PendingWait.Preempted, Progress = TimeSpan.FromSeconds(1.5), Note = "preempted on worker w1 for task X of priority 9" };
+
+        var reason = PendingReasons.Explain(task, 0, _core.View(), _time.GetUtcNow());
+
+        Assert.That(reason, Is.EqualTo(
+            "preempted on worker w1 for task X of priority 9; waiting to resume from 1.5 s of work; " +
+            "every worker slot is busy; 0 pending tasks of higher priority go first"));
+    }
+
+    private TaskSnapshot Task() =>
+        new(Guid.NewGuid(), 0, 1, Contracts.TaskState.Pending, 0, null, _time.GetUtcNow(), null, null, null, null, null, "h", 1);
+
     private void Join(string workerId, int capacity) =>
         _core.WorkerJoined(new WorkerJoined(workerId, capacity, "host-1", 4242, _time.GetUtcNow()));
 

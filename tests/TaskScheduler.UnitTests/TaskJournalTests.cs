@@ -1,4 +1,5 @@
 using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Journal;
 
@@ -115,6 +116,68 @@ public class TaskJournalTests
         var order = after.Effects.Assignments.Select(a => a.TaskId).ToList();
         var expected = ids.Select((id, i) => (id, i)).OrderByDescending(x => x.i % 2).ThenBy(x => x.i).Select(x => x.id).ToList();
         Assert.That(order, Is.EqualTo(expected), "priority first, then original order");
+    }
+
+    [Test]
+    public void Commit_RoundTripsDependenciesRetriesAndCheckpoints()
+    {
+        var path = Path.Combine(_directory, "journal.db");
+        var at = new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+        var dependencies = new[] { Guid.NewGuid(), Guid.NewGuid() };
+        var task = Snapshot(TaskState.Pending, sequence: 4, at) with
+        {
+            DependsOn = dependencies,
+            MaxRetries = 3,
+            Retries = 1,
+            RetryAt = at.AddSeconds(2),
+            Wait = PendingWait.RetryBackoff,
+            Progress = TimeSpan.FromMilliseconds(1234),
+            Preemptions = 2,
+            Error = "boom",
+        };
+
+        using (var journal = new TaskJournal(path))
+        {
+            journal.Commit([task], [new(task.Id, "p")]);
+        }
+
+        using var reopened = new TaskJournal(path);
+        var read = reopened.Find(task.Id)!;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(read.DependsOn, Is.EqualTo(dependencies));
+            Assert.That(read with { DependsOn = task.DependsOn }, Is.EqualTo(task));
+            Assert.That(reopened.LoadUnfinished().Single().Wait, Is.EqualTo(PendingWait.RetryBackoff));
+        }
+    }
+
+    [Test]
+    public void History_IsKeptWithTheTask_AndReadBackOldestFirst_AfterAcceptedWhichTheTaskItselfImplies()
+    {
+        var path = Path.Combine(_directory, "journal.db");
+        var at = new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+        var task = Snapshot(TaskState.Pending, sequence: 1, at) with { MaxRetries = 2 };
+        var assigned = new TaskHistoryEntry(at.AddSeconds(1), TaskHistoryEvents.Assigned, "w1", 1, null);
+
+        // A step timed before the one journaled ahead of it (a worker's clock) still comes after it.
+        var started = new TaskHistoryEntry(at.AddMilliseconds(500), TaskHistoryEvents.Started, "w1", 1, null);
+        var completed = new TaskHistoryEntry(at.AddSeconds(2), TaskHistoryEvents.Completed, "w1", 1, null);
+        using (var journal = new TaskJournal(path))
+        {
+            journal.Commit([task], [new(task.Id, "p")]);
+            journal.Commit([task with { State = TaskState.Running, History = [assigned] }], []);
+            journal.Commit([task with { State = TaskState.Completed, History = [assigned, started, completed] }], []);
+        }
+
+        using var reopened = new TaskJournal(path);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(reopened.History(task.Id), Is.EqualTo(new[]
+            {
+                new TaskHistoryEntry(at, TaskHistoryEvents.Accepted, null, null, "priority 5; up to 2 retries"), assigned, started, completed,
+            }));
+            Assert.That(reopened.History(Guid.NewGuid()), Is.Empty);
+        }
     }
 
     private static TaskSnapshot Snapshot(TaskState state, long sequence, DateTimeOffset submitted) =>

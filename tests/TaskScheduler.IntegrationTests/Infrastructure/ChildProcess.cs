@@ -51,6 +51,16 @@ public sealed class ChildProcess : IDisposable
         }
     }
 
+    /// <summary>kill -9 of the process and everything it started, for programs that run others (tasks autoscale).</summary>
+    public void KillTree()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(10_000);
+        }
+    }
+
     /// <summary>kill -TERM: the graceful stop a service manager would ask for.</summary>
     public void Terminate() => Signal("-TERM");
 

@@ -51,9 +51,11 @@ public sealed class RabbitNode : IAsyncDisposable
 
     /// <summary>
     /// Creates and starts a node. <paramref name="settings"/> are extra rabbitmq.conf lines (e.g.
-    /// <c>consumer_timeout = 5000</c>); nodes meant to form a cluster share one <paramref name="cookie"/>.
+    /// <c>consumer_timeout = 5000</c>); <paramref name="advancedConfig"/> is an Erlang-terms advanced.config for
+    /// what rabbitmq.conf cannot say; nodes meant to form a cluster share one <paramref name="cookie"/>.
     /// </summary>
-    public static async Task<RabbitNode> StartNewAsync(string directory, IEnumerable<string>? settings = null, string? cookie = null)
+    public static async Task<RabbitNode> StartNewAsync(
+        string directory, IEnumerable<string>? settings = null, string? cookie = null, string? advancedConfig = null)
     {
         if (!File.Exists(Path.Combine(Bin, "rabbitmq-server")))
         {
@@ -70,6 +72,11 @@ public sealed class RabbitNode : IAsyncDisposable
         };
         config.AddRange(settings ?? []);
         await File.WriteAllLinesAsync(Path.Combine(node.Directory, "rabbitmq.conf"), config);
+        if (advancedConfig is not null)
+        {
+            await File.WriteAllTextAsync(Path.Combine(node.Directory, "advanced.config"), advancedConfig);
+        }
+
         await node.StartAsync();
         return node;
     }

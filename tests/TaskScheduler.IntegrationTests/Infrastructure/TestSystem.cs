@@ -6,6 +6,7 @@ using System.Text.Json;
 using NUnit.Framework.Interfaces;
 using RabbitMQ.Client;
 using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Broker;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.IntegrationTests;
 
@@ -54,7 +55,7 @@ public sealed class TestSystem : IAsyncDisposable
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Two seconds of silence: quick to detect a kill, yet no false deaths on a loaded 2-core CI machine.</summary>
-    public int MissedHeartbeats { get; init; } = 8;
+    public int MissedHeartbeats { get; set; } = 8;
 
     public ChildProcess? Scheduler { get; private set; }
 
@@ -64,17 +65,20 @@ public sealed class TestSystem : IAsyncDisposable
         var prefix = $"t{Guid.NewGuid():N}"[..9];
         var directory = Path.Combine(TestContext.CurrentContext.WorkDirectory, "runs", $"{TestContext.CurrentContext.Test.MethodName}-{prefix}");
         System.IO.Directory.CreateDirectory(directory);
+        // One broker, or a cluster's nodes separated by commas (as Broker:Url takes them): the test's own connection
+        // fails over between them like the programs'.
+        var address = BrokerAddress.Parse(brokerUrl, hosts: null);
         var connection = await new ConnectionFactory
         {
-            Uri = new Uri(brokerUrl),
+            Uri = address.Uri,
             ClientProvidedName = $"test {prefix}",
             NetworkRecoveryInterval = TimeSpan.FromSeconds(1),
-        }.CreateConnectionAsync();
+        }.CreateConnectionAsync([.. address.Endpoints.Select(e => new AmqpTcpEndpoint(e.Host, e.Port))]);
         var publish = await connection.CreateChannelAsync(new CreateChannelOptions(true, true));
         return new TestSystem(prefix, directory, FreePort(), brokerUrl, connection, publish);
     }
 
-    public async Task StartSchedulerAsync()
+    public async Task StartSchedulerAsync(IEnumerable<string>? extraArgs = null)
     {
         if (Scheduler is { HasExited: false })
         {
@@ -89,6 +93,7 @@ public sealed class TestSystem : IAsyncDisposable
             $"--Journal:Path={JournalPath}",
             $"--Scheduler:HeartbeatInterval={HeartbeatInterval}",
             $"--Scheduler:MissedHeartbeats={MissedHeartbeats}",
+            .. extraArgs ?? [],
         ]);
 
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
@@ -242,6 +247,17 @@ public sealed class TestSystem : IAsyncDisposable
         return taken;
     }
 
+    /// <summary>Publishes any bytes to the events exchange under any routing key, and waits for the confirm.</summary>
+    public async Task PublishEventAsync(string routingKey, byte[] body) =>
+        await _publish.BasicPublishAsync(Topology.EventsExchange, routingKey, false, new BasicProperties(), body);
+
+    /// <summary>How many messages wait in a queue of this system.</summary>
+    public async Task<uint> CountMessagesAsync(string queue)
+    {
+        await using var channel = await _connection.CreateChannelAsync();
+        return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+    }
+
     /// <summary>Publishes a message on <c>worker.{id}.{kind}</c> as if a worker had sent it.</summary>
     public async Task PublishWorkerEventAsync(string workerId, string kind, TaskFinished message)
     {
@@ -331,7 +347,10 @@ public sealed class TestSystem : IAsyncDisposable
 
     private async Task RemoveTopologyAsync()
     {
-        var queues = new List<string> { Topology.SubmitQueue, Topology.RejectedQueue, Topology.SchedulerEventsQueue, Topology.StatusQueue, DurableEventsQueue };
+        var queues = new List<string>
+        {
+            Topology.SubmitQueue, Topology.RejectedQueue, Topology.SchedulerEventsQueue, Topology.StatusQueue, Topology.CancelQueue, DurableEventsQueue,
+        };
         queues.AddRange(_workerIds.SelectMany(id => new[] { Topology.WorkerQueue(id), Topology.WorkerControlQueue(id) }));
         await using var channel = await _connection.CreateChannelAsync();
         foreach (var queue in queues)
@@ -341,6 +360,7 @@ public sealed class TestSystem : IAsyncDisposable
 
         await channel.ExchangeDeleteAsync(Topology.SubmitExchange, ifUnused: false);
         await channel.ExchangeDeleteAsync(Topology.EventsExchange, ifUnused: false);
+        await channel.ExchangeDeleteAsync(Topology.CancelExchange, ifUnused: false);
     }
 
     private static int FreePort()

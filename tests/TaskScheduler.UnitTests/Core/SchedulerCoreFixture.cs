@@ -26,6 +26,39 @@ public abstract class SchedulerCoreFixture
         Core = new SchedulerCore(Liveness, Clock);
     }
 
+    /// <summary>Replaces the core with one using these preemption and retry settings.</summary>
+    protected void Configure(PreemptionOptions? preemption = null, RetryOptions? retry = null) =>
+        Core = new SchedulerCore(Liveness, Clock, preemption, retry);
+
+    /// <summary>A task as the parser would hand it over, with a payload derived from its id.</summary>
+    protected static ParsedSubmission Spec(Guid id, int priority = 0, IReadOnlyList<Guid>? dependsOn = null, int maxRetries = 0)
+    {
+        var payload = $"job {id}";
+        return new ParsedSubmission(id, payload, priority, SubmissionParser.ContentHash(payload, dependsOn ?? [], maxRetries), payload.Length)
+        {
+            DependsOn = dependsOn ?? [],
+            MaxRetries = maxRetries,
+        };
+    }
+
+    /// <summary>Submits tasks as one graph, with what the journal knows of finished tasks, and expects acceptance.</summary>
+    protected void SubmitGraph(IReadOnlyDictionary<Guid, TaskSnapshot>? journaled, params ParsedSubmission[] tasks) =>
+        Assert.That(Core.Submit(tasks, journaled ?? new Dictionary<Guid, TaskSnapshot>()), Is.EqualTo(SubmitVerdict.Accepted));
+
+    protected void SubmitGraph(params ParsedSubmission[] tasks) => SubmitGraph(null, tasks);
+
+    /// <summary>Dispatches and returns this round's assignments.</summary>
+    protected List<Assignment> DispatchNow()
+    {
+        Core.Effects.Assignments.Clear();
+        Core.Dispatch();
+        return [.. Core.Effects.Assignments];
+    }
+
+    /// <summary>The history entries recorded for a task since the effects were last cleared, as event words.</summary>
+    protected List<string> HistoryOf(Guid id) =>
+        [.. Core.Effects.History.Where(h => h.TaskId == id).Select(h => h.Entry.Event)];
+
     protected Guid Submit(int priority = 0)
     {
         var id = Guid.NewGuid();

@@ -20,9 +20,16 @@ public class SchedulerCoreReconciliationTests : SchedulerCoreFixture
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(Core.Effects.IsEmpty, Is.True);
+            Assert.That(Core.Effects.Cancels, Is.Empty);
+            Assert.That(Core.Effects.Events, Is.Empty, "no state change is announced");
             Assert.That(Active(id).WorkerId, Is.EqualTo("w1"));
+            Assert.That(Active(id).StartedAt, Is.EqualTo(Now), "the first heartbeat listing the attempt says it started");
+            Assert.That(Core.Effects.History.Select(h => h.Entry.Event), Is.EqualTo(new[] { TaskHistoryEvents.Started }));
         }
+
+        Core.Effects.Clear();
+        Beat("w1", capacity: 1, new RunningTask(id, 1));
+        Assert.That(Core.Effects.IsEmpty, Is.True, "later heartbeats change nothing");
     }
 
     [Test]
@@ -256,6 +263,42 @@ public class SchedulerCoreReconciliationTests : SchedulerCoreFixture
             Assert.That(Active(id).WorkerId, Is.EqualTo("w2"));
             Assert.That(Active(id).Attempt, Is.EqualTo(2));
             Assert.That(Core.Effects.IsEmpty, Is.True);
+        }
+    }
+
+    [Test]
+    public void Heartbeat_IgnoresAClaimOnAnAttemptNotYetIssued_SoThatAttemptIsNotCancelledBeforeItRuns()
+    {
+        Join("w1", capacity: 1);
+        var id = Submit();
+        Core.Effects.Clear();
+
+        // A forged or garbled heartbeat claims attempt 1 of a task still pending (its next attempt is 1).
+        Beat("w1", capacity: 1, new RunningTask(id, 1));
+        Assert.That(Core.Effects.Cancels, Is.Empty);
+
+        Core.Dispatch();
+        Assert.That(Active(id).Attempt, Is.EqualTo(1));
+        Assert.That(Core.Effects.Cancels, Is.Empty, "attempt 1 is issued to w1 with no cancel order waiting for it");
+    }
+
+    [Test]
+    public void Dispatch_DropsACancelOfTheSameGroup_ForTheAttemptItIssues()
+    {
+        Join("w1", capacity: 1);
+        Core.Effects.Clear();
+        var id = Guid.NewGuid();
+
+        // The heartbeat is read before the submission of the same group: the task is still unknown.
+        Beat("w1", capacity: 1, new RunningTask(id, 1));
+        Assert.That(Core.Effects.Cancels, Has.Count.EqualTo(1));
+        Core.Submit(id, 0, SubmissionParser.ContentHash("x"), 1, journaled: null);
+        Core.Dispatch();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Core.Effects.Assignments.Single().Attempt, Is.EqualTo(1));
+            Assert.That(Core.Effects.Cancels, Is.Empty);
         }
     }
 }

@@ -1,0 +1,17 @@
+using TaskScheduler.Contracts.Messages;
+
+namespace TaskScheduler.Contracts.Dashboard;
+
+/// <summary>
+/// Everything the dashboard and <c>tasks top</c> show, in one answer of <c>GET /api/dashboard</c>, so one poll
+/// gives a consistent picture.
+/// </summary>
+public sealed record DashboardSnapshot(
+    DateTimeOffset At,
+    bool Ready,
+    DashboardTotals Totals,
+    IReadOnlyList<WorkerView> Workers,
+    IReadOnlyList<QueueDepth> Queue,
+    int IntervalSeconds,
+    IReadOnlyList<SeriesPoint> Series,
+    IReadOnlyList<FailedTask> RecentFailures);

@@ -1,0 +1,26 @@
+namespace TaskScheduler.Contracts.Observability;
+
+/// <summary>Names under which the programs publish spans, metrics and log scopes, shared so they cannot drift.</summary>
+public static class TelemetryNames
+{
+    /// <summary>ActivitySource and Meter of the scheduler.</summary>
+    public const string Scheduler = "TaskScheduler.Scheduler";
+
+    /// <summary>ActivitySource of the workers.</summary>
+    public const string Worker = "TaskScheduler.Worker";
+
+    /// <summary>ActivitySource of the <c>tasks</c> command.</summary>
+    public const string Cli = "TaskScheduler.Cli";
+
+    /// <summary>Span attribute and log scope key: the task's UUID.</summary>
+    public const string TaskId = "task.id";
+
+    public const string TaskAttempt = "task.attempt";
+
+    public const string TaskPriority = "task.priority";
+
+    public const string WorkerId = "worker.id";
+
+    /// <summary>Environment variable that switches the OTLP exporter on (the standard OpenTelemetry one).</summary>
+    public const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
+}

@@ -1,0 +1,20 @@
+using TaskScheduler.Contracts;
+using TaskScheduler.Scheduler.Engine;
+
+namespace TaskScheduler.Scheduler.Http;
+
+/// <summary>
+/// The desired-worker figure for autoscalers: KEDA's metrics-api trigger reads <c>desiredWorkers</c> from it, and so
+/// does <c>tasks autoscale</c>.
+/// </summary>
+public static class AutoscaleEndpoints
+{
+    public static IEndpointRouteBuilder MapAutoscaleEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/autoscale", (SchedulerState state) =>
+            state.Autoscale is { } figure
+                ? Results.Json(figure, WireJson.Default.AutoscaleView)
+                : Results.Json(new { error = "the scheduler is starting" }, statusCode: 503));
+        return app;
+    }
+}

@@ -1,0 +1,59 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Engine;
+
+namespace TaskScheduler.Scheduler.Http;
+
+/// <summary>
+/// <c>POST /api/tasks/{id}/cancel</c>, optionally with <c>{"reason": "…"}</c>. A POST to an action rather than a
+/// DELETE: the task is not removed, it stays queryable with its history, in state Cancelled.
+/// </summary>
+public static class CancelEndpoint
+{
+    public static async Task<IResult> CancelAsync(Guid id, HttpRequest request, Channel<SchedulerInput> inputs, SchedulerState state, CancellationToken ct)
+    {
+        if (!state.Ready)
+        {
+            return Results.Json(new { error = "the scheduler is starting" }, statusCode: 503);
+        }
+
+        string? reason = null;
+        if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
+        {
+            try
+            {
+                using var body = await JsonDocument.ParseAsync(request.Body, cancellationToken: ct);
+                if (body.RootElement.ValueKind == JsonValueKind.Object
+                    && body.RootElement.TryGetProperty("reason", out var given) && given.ValueKind == JsonValueKind.String)
+                {
+                    reason = CancelRequestParser.Shorten(given.GetString());
+                }
+            }
+            catch (JsonException e)
+            {
+                return Results.BadRequest(new { id, error = $"malformed JSON: {e.Message}" });
+            }
+        }
+
+        var reply = new TaskCompletionSource<CancelOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await inputs.Writer.WriteAsync(new HttpCancel(id, reason, reply), ct);
+        CancelOutcome outcome;
+        try
+        {
+            outcome = await reply.Task.WaitAsync(TimeSpan.FromSeconds(30), ct);
+        }
+        catch (TimeoutException)
+        {
+            return Results.Json(new { id, error = "the scheduler did not journal the cancellation in time; ask again" }, statusCode: 503);
+        }
+
+        return outcome switch
+        {
+            CancelOutcome.Cancelled => Results.Ok(new { id, state = "cancelled" }),
+            CancelOutcome.AlreadyCancelled => Results.Ok(new { id, state = "cancelled", note = "it was cancelled before" }),
+            CancelOutcome.AlreadyFinished => Results.Conflict(new { id, error = "the task has already finished; it cannot be cancelled" }),
+            _ => Results.NotFound(new { id, error = $"no task {id}" }),
+        };
+    }
+}

@@ -1,0 +1,26 @@
+using TaskScheduler.Contracts.Dashboard;
+using TaskScheduler.Scheduler.Engine;
+using TaskScheduler.Scheduler.Observability;
+
+namespace TaskScheduler.Scheduler.Http;
+
+/// <summary>The dashboard's data: one JSON answer with the live picture and the last minutes of history.</summary>
+public static class DashboardEndpoints
+{
+    private const int MaxMinutes = TimeSeries.Capacity / 60;
+
+    public static IEndpointRouteBuilder MapDashboardEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/dashboard", (int? minutes, SchedulerState state, DashboardSnapshots snapshots, TimeProvider time) =>
+        {
+            if (minutes is < 1 or > MaxMinutes)
+            {
+                return Results.BadRequest(new { error = $"minutes must be between 1 and {MaxMinutes}" });
+            }
+
+            var snapshot = snapshots.Build(state.View, state.Ready, TimeSpan.FromMinutes(minutes ?? 5), time.GetUtcNow());
+            return Results.Json(snapshot, DashboardJson.Default.DashboardSnapshot);
+        });
+        return app;
+    }
+}

@@ -1,0 +1,51 @@
+using TaskScheduler.Contracts.Dashboard;
+using TaskScheduler.Scheduler.Core;
+
+namespace TaskScheduler.Scheduler.Observability;
+
+/// <summary>Assembles the dashboard's one answer from the latest view, the time series and the recent failures.</summary>
+public sealed class DashboardSnapshots
+{
+    private readonly TimeSeries _series;
+    private readonly RecentFailures _failures;
+    private readonly DateTimeOffset _startedAt;
+
+    public DashboardSnapshots(TimeSeries series, RecentFailures failures, DateTimeOffset startedAt)
+    {
+        _series = series;
+        _failures = failures;
+        _startedAt = startedAt;
+    }
+
+    public DashboardSnapshot Build(SchedulerView view, bool ready, TimeSpan history, DateTimeOffset now)
+    {
+        var live = view.Workers.Where(w => w.Confirmed).ToList();
+        var counters = view.Counters;
+        var totals = new DashboardTotals(
+            view.Pending,
+            view.Running,
+            live.Count,
+            live.Sum(w => w.Capacity),
+            live.Sum(w => w.InFlight),
+            Math.Round(_series.Throughput(TimeSpan.FromSeconds(10)), 1),
+            counters.Accepted,
+            counters.Completed,
+            counters.Failed,
+            counters.Rejected,
+            counters.Requeued,
+            _startedAt);
+        var queue = view.PendingByPriority
+            .OrderByDescending(p => p.Key)
+            .Select(p => new QueueDepth(p.Key, p.Value))
+            .ToArray();
+        return new DashboardSnapshot(
+            now,
+            ready,
+            totals,
+            view.Workers,
+            queue,
+            (int)_series.Interval.TotalSeconds,
+            _series.Recent(history),
+            _failures.Newest(20));
+    }
+}

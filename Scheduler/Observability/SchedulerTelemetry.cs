@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Dashboard;
+using TaskScheduler.Contracts.Observability;
+using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Engine;
+
+namespace TaskScheduler.Scheduler.Observability;
+
+/// <summary>
+/// Turns what the core decided in one committed group (<see cref="CoreEffects"/>) into metrics, the dashboard's time
+/// series and recent failures, and spans. Called by the engine on its loop after each commit, so the core itself
+/// knows nothing of any of this.
+/// </summary>
+public sealed class SchedulerTelemetry
+{
+    private readonly SchedulerMetrics _metrics;
+    private readonly TimeSeries _series;
+    private readonly RecentFailures _failures;
+    private readonly TaskTracing _tracing;
+    private readonly TimeProvider _time;
+
+    // When a requeued task re-entered the queue, for its next assignment delay; first attempts wait since submission.
+    private readonly Dictionary<Guid, DateTimeOffset> _requeuedAt = [];
+
+    public SchedulerTelemetry(SchedulerMetrics metrics, TimeSeries series, RecentFailures failures, TaskTracing tracing, TimeProvider time)
+    {
+        _metrics = metrics;
+        _series = series;
+        _failures = failures;
+        _tracing = tracing;
+        _time = time;
+    }
+
+    public TaskTracing Tracing => _tracing;
+
+    /// <summary>Records one group whose changes are now durable. <paramref name="commit"/> is null when nothing was written.</summary>
+    public void GroupCommitted(IReadOnlyList<SchedulerInput> inputs, CoreEffects effects, TimeSpan? commit)
+    {
+        var now = _time.GetUtcNow();
+        if (commit is { } duration)
+        {
+            _metrics.Committed(duration, inputs.Count);
+        }
+
+        var producers = _tracing.Enabled ? ProducersOf(inputs) : null;
+        foreach (var change in effects.Events)
+        {
+            if (!effects.Changed.TryGetValue(change.TaskId, out var task))
+            {
+                continue;
+            }
+
+            switch (change.State)
+            {
+                case TaskState.Pending when change.Attempt == 0:
+                    if (producers is not null && producers.TryGetValue(change.TaskId, out var producer))
+                    {
+                        _tracing.Accepted(change.TaskId, change.Priority, task.SubmittedAt, producer, now);
+                    }
+
+                    break;
+
+                case TaskState.Pending:
+                    _requeuedAt[change.TaskId] = change.At;
+                    _tracing.Requeued(change.TaskId, change.Attempt, task.State == TaskState.Pending ? task.Note : null, change.At);
+                    break;
+
+                case TaskState.Completed or TaskState.Failed:
+                    Finished(task, change.At, now);
+                    break;
+
+                case TaskState.Cancelled:
+                    _requeuedAt.Remove(change.TaskId);
+                    _tracing.Finished(task, change.At, now);
+                    break;
+            }
+        }
+
+        foreach (var assignment in effects.Assignments)
+        {
+            var since = _requeuedAt.Remove(assignment.TaskId, out var requeued)
+                ? requeued
+                : effects.Changed.TryGetValue(assignment.TaskId, out var task) ? task.SubmittedAt : assignment.AssignedAt;
+            var delay = assignment.AssignedAt - since;
+            _metrics.AssignmentDelay(delay);
+            _series.AssignmentDelay.Add(delay);
+        }
+    }
+
+    private void Finished(TaskSnapshot task, DateTimeOffset appliedAt, DateTimeOffset now)
+    {
+        _requeuedAt.Remove(task.Id);
+        var runTime = task is { StartedAt: { } started, FinishedAt: { } finished } ? finished - started : TimeSpan.Zero;
+        var submitToDone = appliedAt - task.SubmittedAt;
+        _metrics.Finished(runTime, submitToDone, task.State.ToWireName());
+        _series.SubmitToDone.Add(submitToDone);
+        _series.RunTime.Add(runTime);
+        if (task.State == TaskState.Failed)
+        {
+            _failures.Add(new FailedTask(task.Id, task.Priority, task.Attempts, task.WorkerId, task.Error, appliedAt));
+        }
+
+        _tracing.Finished(task, appliedAt, now);
+    }
+
+    /// <summary>The trace context each submission of the group came with, by task id (default: none).</summary>
+    private static Dictionary<Guid, ActivityContext> ProducersOf(IReadOnlyList<SchedulerInput> inputs)
+    {
+        var producers = new Dictionary<Guid, ActivityContext>();
+        foreach (var input in inputs)
+        {
+            switch (input)
+            {
+                case BrokerSubmission { Parsed: { } parsed } broker:
+                    producers[parsed.Id] = TraceHeaders.Extract(broker.Headers) ?? default;
+                    break;
+                case HttpSubmission http:
+                    producers[http.Parsed.Id] = http.Producer ?? default;
+                    break;
+            }
+        }
+
+        return producers;
+    }
+}

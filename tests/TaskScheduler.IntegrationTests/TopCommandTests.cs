@@ -1,0 +1,57 @@
+using TaskScheduler.Contracts.Messages;
+using TaskScheduler.IntegrationTests.Infrastructure;
+
+namespace TaskScheduler.IntegrationTests;
+
+/// <summary><c>tasks top</c> against a running system; with its output piped it prints one frame and exits.</summary>
+[TestFixture]
+[Category("integration")]
+public class TopCommandTests
+{
+    [Test]
+    public async Task Top_ShowsTheQueueWhileNoWorkerRuns_ThenTheWorkerAndWhatItDid()
+    {
+        await using var system = await TestSystem.CreateAsync();
+        await system.StartSchedulerAsync();
+        var tasks = Enumerable.Range(0, 3).Select(i => new SubmitTask(Guid.NewGuid(), $"top {i}", 7)).ToList();
+        await system.SubmitAllAsync(tasks);
+        foreach (var task in tasks)
+        {
+            await WaitForStateAsync(system, task.Id, Contracts.TaskState.Pending);
+        }
+
+        var waiting = await CliRun.RunAsync(system, null, "top");
+
+        system.StartWorker("top-worker", capacity: 2);
+        await system.WaitForWorkersAsync("top-worker");
+        foreach (var task in tasks)
+        {
+            await WaitForStateAsync(system, task.Id, Contracts.TaskState.Completed);
+        }
+
+        var working = await CliRun.RunAsync(system, null, "top");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(waiting.ExitCode, Is.Zero, waiting.Error);
+            Assert.That(waiting.Out, Does.Contain("priority 7").And.Contain("no worker registered"));
+            Assert.That(working.ExitCode, Is.Zero, working.Error);
+            Assert.That(working.Out, Does.Contain("top-worker").And.Contain("alive").And.Contain("0/2"));
+            Assert.That(working.Out, Does.Contain("queue by priority").And.Contain("empty"));
+        }
+    }
+
+    private static async Task WaitForStateAsync(TestSystem system, Guid id, Contracts.TaskState state)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while ((await system.GetTaskAsync(id))?.State != state)
+        {
+            if (timeout.IsCancellationRequested)
+            {
+                Assert.Fail($"task {id} never reached {state}");
+            }
+
+            await Task.Delay(100, CancellationToken.None);
+        }
+    }
+}

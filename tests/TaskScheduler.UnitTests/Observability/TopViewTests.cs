@@ -1,0 +1,63 @@
+using Spectre.Console;
+using TaskScheduler.Cli.Top;
+using TaskScheduler.Contracts.Dashboard;
+using TaskScheduler.Contracts.Messages;
+
+namespace TaskScheduler.UnitTests.Observability;
+
+public class TopViewTests
+{
+    private static readonly DateTimeOffset Now = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
+    [Test]
+    public void Render_ShowsWorkersQueueAndFailures_WithOutsideTextPrintedLiterally()
+    {
+        var snapshot = new DashboardSnapshot(
+            Now,
+            Ready: true,
+            new DashboardTotals(12, 3, 2, 8, 3, 41.5, 1000, 950, 38, 4, 7, Now.AddMinutes(-5)),
+            [
+                new WorkerView("worker-[a]", 4, 3, Draining: false, Confirmed: true, Now.AddSeconds(-0.4), 500, 20),
+                new WorkerView("worker-b", 4, 0, Draining: true, Confirmed: true, Now.AddSeconds(-1), 450, 18),
+            ],
+            [new QueueDepth(9, 2), new QueueDepth(0, 10)],
+            1,
+            [new SeriesPoint(Now, 10, 40, 1.5, 12, 3, 3, 8, 120, 480, 2, 5, 90)],
+            [new FailedTask(Guid.Parse("0f8fad5b-d9cb-469f-a165-70867728950e"), 0, 1, "worker-b", "disk [full] at /tmp", Now)]);
+
+        var text = RenderToText(snapshot);
+
+        Assert.That(text, Does.Contain("worker-[a]").And.Contain("3/4").And.Contain("alive")
+            .And.Contain("draining")
+            .And.Contain("priority 9").And.Contain("priority 0")
+            .And.Contain("41.5/s").And.Contain("950").And.Contain("120 ms / 480 ms")
+            .And.Contain("0f8fad5b-d9cb-469f-a165-70867728950e").And.Contain("disk [full] at /tmp")
+            .And.Contain("up 5 min"));
+    }
+
+    [Test]
+    public void Render_SaysSoWhenNothingRunsYet()
+    {
+        var snapshot = new DashboardSnapshot(
+            Now, Ready: false, new DashboardTotals(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Now), [], [], 1, [], []);
+
+        var text = RenderToText(snapshot, problem: "cannot reach the scheduler");
+
+        Assert.That(text, Does.Contain("no worker registered").And.Contain("empty").And.Contain("no recent failures")
+            .And.Contain("(starting)").And.Contain("cannot reach the scheduler"));
+    }
+
+    private static string RenderToText(DashboardSnapshot snapshot, string? problem = null)
+    {
+        using var writer = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Out = new AnsiConsoleOutput(writer),
+        });
+        console.Profile.Width = 200;
+        console.Write(TopView.Render(snapshot, "http://127.0.0.1:5080", problem));
+        return writer.ToString();
+    }
+}
