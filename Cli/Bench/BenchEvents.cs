@@ -22,11 +22,14 @@ public sealed class BenchEvents : IAsyncDisposable
     private readonly SemaphoreSlim _outstanding;
     private readonly TaskCompletionSource _allDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IChannel? _channel;
+    private readonly bool _untilAccepted;
     private long _finished;
     private long _expected = long.MaxValue;
 
-    public BenchEvents(ConcurrentDictionary<Guid, BenchTask> tasks, BenchClock clock, BenchProgress progress, SemaphoreSlim outstanding)
+    /// <param name="untilAccepted">A task counts as done once accepted: for filling a backlog that nothing runs.</param>
+    public BenchEvents(ConcurrentDictionary<Guid, BenchTask> tasks, BenchClock clock, BenchProgress progress, SemaphoreSlim outstanding, bool untilAccepted = false)
     {
+        _untilAccepted = untilAccepted;
         _tasks = tasks;
         _clock = clock;
         _progress = progress;
@@ -99,6 +102,10 @@ public sealed class BenchEvents : IAsyncDisposable
             {
                 task.AcceptedAt = now;
                 _progress.CountAccepted();
+                if (_untilAccepted)
+                {
+                    CountDone();
+                }
             }
 
             return;
@@ -131,6 +138,14 @@ public sealed class BenchEvents : IAsyncDisposable
         }
 
         _progress.CountFinished();
+        if (!_untilAccepted || kind == Topology.RejectedKind)
+        {
+            CountDone();
+        }
+    }
+
+    private void CountDone()
+    {
         _outstanding.Release();
         if (Interlocked.Increment(ref _finished) >= Interlocked.Read(ref _expected))
         {

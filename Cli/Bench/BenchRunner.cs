@@ -28,7 +28,7 @@ public static class BenchRunner
         progress.Elapsed = () => clock.Elapsed;
         var tasks = new ConcurrentDictionary<Guid, BenchTask>();
         using var outstanding = new SemaphoreSlim(settings.MaxOutstanding, settings.MaxOutstanding);
-        await using var events = new BenchEvents(tasks, clock, progress, outstanding);
+        await using var events = new BenchEvents(tasks, clock, progress, outstanding, settings.AcceptOnly);
         await events.StartAsync(broker, ct);
 
         using var sampling = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -40,7 +40,7 @@ public static class BenchRunner
             throw submission.Fatal;
         }
 
-        progress.Phase = "waiting for the tasks to finish";
+        progress.Phase = settings.AcceptOnly ? "waiting for the tasks to be accepted" : "waiting for the tasks to finish";
         await events.WaitForAsync(tasks.Count, settings.Timeout, ct);
         await sampling.CancelAsync();
         var schedulerMemory = await memory;

@@ -28,8 +28,12 @@ public sealed record BenchSettings
     /// <summary>Give up waiting for tasks to finish this long after the last submission.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Wait only until every task is accepted, not until it has run: to build (and measure) a backlog.</summary>
+    public bool AcceptOnly { get; init; }
+
     /// <summary>How long to measure the broker's one-hop rate before the run; zero skips it.</summary>
     public TimeSpan CeilingDuration { get; init; } = TimeSpan.FromSeconds(3);
 
-    public string Mode => (Rate is { } r ? $"open loop at {r:0.#}/s" : "as fast as possible") + (Duration is { } d ? $" for {DurationText.Format(d)}" : $", {Tasks} tasks");
+    public string Mode => (Rate is { } r ? $"open loop at {r:0.#}/s" : "as fast as possible") + (Duration is { } d ? $" for {DurationText.Format(d)}" : $", {Tasks} tasks")
+        + (AcceptOnly ? ", until accepted" : "");
 }

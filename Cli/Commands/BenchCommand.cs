@@ -25,14 +25,16 @@ public static class BenchCommand
         var maxOutstanding = new Option<int>("--max-outstanding") { Description = "Most tasks submitted and not yet finished", DefaultValueFactory = _ => 20_000 };
         var timeout = Duration("--timeout", "Give up waiting for tasks this long after the last submission (default 10m)");
         var ceiling = Duration("--ceiling", "How long to measure the broker's one-hop rate first; 0 skips it (default 3s)");
+        var acceptOnly = new Option<bool>("--accept-only") { Description = "Wait until the tasks are accepted, not until they have run (to build a backlog)" };
 
         var command = new Command("bench", "Measure a running system: throughput, latency, fairness and utilization, against the broker's own limit")
         {
-            tasks, duration, rate, size, priorities, runTime, window, maxOutstanding, timeout, ceiling,
+            tasks, duration, rate, size, priorities, runTime, window, maxOutstanding, timeout, ceiling, acceptOnly,
         };
         command.SetAction((result, ct) => CliRunner.RunAsync(result, async output =>
         {
-            var settings = Settings(result, tasks, duration, rate, size, priorities, runTime, window, maxOutstanding, timeout, ceiling);
+            var settings = Settings(result, tasks, duration, rate, size, priorities, runTime, window, maxOutstanding, timeout, ceiling)
+                with { AcceptOnly = result.GetValue(acceptOnly) };
             await using var broker = await BrokerClient.ConnectAsync(result.GetValue(GlobalOptions.Broker)!, result.GetValue(GlobalOptions.Prefix)!, ct);
             using var api = new SchedulerApi(result.GetValue(GlobalOptions.Scheduler)!);
             var progress = new BenchProgress { Target = settings.Tasks, Duration = settings.Duration };
@@ -48,7 +50,8 @@ public static class BenchCommand
                 AnsiConsole.Write(BenchTable.Render(report));
             }
 
-            return report.Tasks.Unfinished == 0 && report.Tasks.PublishErrors == 0 ? ExitCodes.Ok : ExitCodes.Timeout;
+            var waitedFor = settings.AcceptOnly ? report.Tasks.Submitted - report.LatencyMs.SubmitToAccepted?.Count - report.Tasks.Rejected : report.Tasks.Unfinished;
+            return waitedFor == 0 && report.Tasks.PublishErrors == 0 ? ExitCodes.Ok : ExitCodes.Timeout;
         }));
         return command;
     }

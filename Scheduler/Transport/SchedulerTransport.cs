@@ -29,6 +29,7 @@ public sealed class SchedulerTransport : IAsyncDisposable
     private IConnection? _connection;
     private IChannel? _submitChannel;
     private SubmitWindow? _submitWindow;
+
     private IChannel? _eventsChannel;
     private IChannel? _cancelChannel;
     private IChannel? _publishChannel;
@@ -84,13 +85,19 @@ public sealed class SchedulerTransport : IAsyncDisposable
         _submitChannel = await _connection.CreateChannelAsync(cancellationToken: ct);
         _submitWindow = new SubmitWindow(_schedulerOptions.SubmitBufferBytes, _schedulerOptions.SubmitPrefetch, SubmissionParser.MaxBodyBytes);
         // Two limits, both enforced by the broker: per consumer (the most a group can take), and per channel, which
-        // follows the size of the messages so that unacknowledged submissions stay within a memory budget.
+        // follows the size of the messages so that unacknowledged submissions stay within a memory budget. Quorum
+        // queues refuse a channel-wide limit: there the per-consumer one alone applies (docs/architecture.md).
+        var adaptive = !_options.UsesQuorumQueues;
         await _submitChannel.BasicQosAsync(0, _schedulerOptions.SubmitPrefetch, false, ct);
-        await _submitChannel.BasicQosAsync(0, _submitWindow.Prefetch, true, ct);
+        if (adaptive)
+        {
+            await _submitChannel.BasicQosAsync(0, _submitWindow.Prefetch, true, ct);
+        }
+
         var submitConsumer = new AsyncEventingBasicConsumer(_submitChannel);
         submitConsumer.ReceivedAsync += (_, delivery) =>
         {
-            if (_submitWindow.Observe(delivery.Body.Length) is { } prefetch)
+            if (adaptive && _submitWindow.Observe(delivery.Body.Length) is { } prefetch)
             {
                 _ = ResizeSubmitWindowAsync(prefetch);
             }
@@ -302,7 +309,8 @@ public sealed class SchedulerTransport : IAsyncDisposable
     {
         try
         {
-            // Not on the consumer's dispatch: an RPC on the channel from inside its own delivery callback would wait on itself.
+            // Not on the consumer's dispatch: an RPC on the channel from inside its own delivery callback would wait
+            // on itself. The client re-applies the latest limit when it recovers the channel.
             await Task.Yield();
             await _submitChannel!.BasicQosAsync(0, prefetch, true);
             _logger.LogDebug("Submission prefetch now {Prefetch}", prefetch);
