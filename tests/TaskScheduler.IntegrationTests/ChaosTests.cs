@@ -91,6 +91,9 @@ public class ChaosTests
             await system.WaitForWorkersAsync([.. _workers.Select(w => w.Id)]);
         }
 
+        // The producer must get through after the last fault too before it stops.
+        var beforeStop = acceptedBeforeEachFault[^1];
+        await WaitUntilAsync(() => Task.FromResult(producer.Accepted().Count > beforeStop), "submissions to be accepted after the last fault");
         await stopProducing.CancelAsync();
         await producing;
         var accepted = producer.Accepted();
