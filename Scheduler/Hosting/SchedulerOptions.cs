@@ -25,13 +25,13 @@ public sealed class SchedulerOptions
     /// Bytes of unacknowledged submissions the broker may push ahead: the prefetch shrinks below SubmitPrefetch when
     /// messages are large, so a stream of 1 MiB tasks cannot fill the scheduler's memory.
     /// </summary>
-    public long SubmitBufferBytes { get; set; } = 64L * 1024 * 1024;
+    public long SubmitBufferBytes { get; set; } = 32L * 1024 * 1024;
 
     /// <summary>
     /// Memory for payloads of tasks waiting to be dispatched, so a backlog is dispatched without reading each payload
     /// back from the journal. Beyond it payloads are read from the journal; 0 turns the cache off.
     /// </summary>
-    public long PayloadCacheBytes { get; set; } = 64L * 1024 * 1024;
+    public long PayloadCacheBytes { get; set; } = 32L * 1024 * 1024;
 
     /// <summary>When a pending task may take the slot of a running one (<c>Scheduler:Preemption:*</c>).</summary>
     public PreemptionOptions Preemption { get; set; } = new();
