@@ -51,8 +51,22 @@ public sealed record Topology(string Prefix)
         public const string Joined = "joined";
         public const string Heartbeat = "heartbeat";
         public const string Result = "result";
+
+        /// <summary>Several results in one message (<see cref="Messages.TasksFinished"/>); what workers send.</summary>
+        public const string Results = "results";
+
         public const string Left = "left";
         public const string Preempted = "preempted";
+    }
+
+    /// <summary>AMQP <c>type</c> of the messages on a worker's assignment queue.</summary>
+    public static class AssignmentTypes
+    {
+        /// <summary>One <see cref="Messages.AssignTask"/>, its trace context in the message headers.</summary>
+        public const string One = "assign";
+
+        /// <summary>Several orders in one <see cref="Messages.AssignTasks"/>; what the scheduler sends.</summary>
+        public const string Batch = "assign-batch";
     }
 
     /// <summary>AMQP <c>type</c> of the orders on a worker's control queue.</summary>

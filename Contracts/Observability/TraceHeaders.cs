@@ -38,6 +38,10 @@ public static class TraceHeaders
         return ActivityContext.TryParse(traceParent, Text(headers, TraceState), isRemote: true, out var context) ? context : null;
     }
 
+    /// <summary>Reads a remote parent context from a <c>traceparent</c> and <c>tracestate</c> pair carried in a message body.</summary>
+    public static ActivityContext? Parse(string? traceParent, string? traceState) =>
+        traceParent is not null && ActivityContext.TryParse(traceParent, traceState, isRemote: true, out var context) ? context : null;
+
     // RabbitMQ.Client hands string headers back as UTF-8 bytes.
     private static string? Text(IDictionary<string, object?> headers, string key) =>
         headers.TryGetValue(key, out var value)

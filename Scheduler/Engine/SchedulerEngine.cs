@@ -299,16 +299,17 @@ public sealed class SchedulerEngine
 
             case WorkerMessage w:
                 group.EventsTag = Math.Max(group.EventsTag, w.DeliveryTag);
-                try
+                if (w.Message is TasksFinished batch)
                 {
-                    ApplyWorkerMessage(w.Message);
+                    // Each result of a batch is judged on its own, as if it had come alone.
+                    foreach (var result in batch.Results)
+                    {
+                        ApplyWorkerMessageSafely(result);
+                    }
                 }
-                catch (Exception e) when (e is InvalidOperationException or KeyNotFoundException)
+                else
                 {
-                    // The core checks before it changes anything; a message it cannot place is dropped, not retried
-                    // forever by redelivery after a crash.
-                    _core.Counters.IgnoredWorkerMessages++;
-                    _logger.LogError(e, "Ignored a worker message the scheduler could not apply: {Message}", w.Message);
+                    ApplyWorkerMessageSafely(w.Message);
                 }
 
                 break;
@@ -338,6 +339,21 @@ public sealed class SchedulerEngine
         }
     }
 
+    private void ApplyWorkerMessageSafely(object message)
+    {
+        try
+        {
+            ApplyWorkerMessage(message);
+        }
+        catch (Exception e) when (e is InvalidOperationException or KeyNotFoundException)
+        {
+            // The core checks before it changes anything; a message it cannot place is dropped, not retried
+            // forever by redelivery after a crash.
+            _core.Counters.IgnoredWorkerMessages++;
+            _logger.LogError(e, "Ignored a worker message the scheduler could not apply: {Message}", message);
+        }
+    }
+
     private void ApplyWorkerMessage(object message)
     {
         switch (message)
@@ -355,17 +371,7 @@ public sealed class SchedulerEngine
 
                 break;
             case TaskFinished result:
-                if (_core.Finish(result))
-                {
-                    _demand.RecordRun(result.FinishedAt - result.StartedAt);
-                }
-                else
-                {
-                    _logger.LogDebug(
-                        "Fenced off a result for task {TaskId} attempt {Attempt} from worker {WorkerId}",
-                        result.TaskId, result.Attempt, result.WorkerId);
-                }
-
+                Finish(result);
                 break;
             case WorkerJoined joined:
                 _logger.LogInformation("Worker {WorkerId} joined with capacity {Capacity}", joined.WorkerId, joined.Capacity);
@@ -375,6 +381,20 @@ public sealed class SchedulerEngine
                 _logger.LogInformation("Worker {WorkerId} left, handing back {Count} tasks", left.WorkerId, left.HandedBack.Count);
                 _core.WorkerLeft(left);
                 break;
+        }
+    }
+
+    private void Finish(TaskFinished result)
+    {
+        if (_core.Finish(result))
+        {
+            _demand.RecordRun(result.FinishedAt - result.StartedAt);
+        }
+        else
+        {
+            _logger.LogDebug(
+                "Fenced off a result for task {TaskId} attempt {Attempt} from worker {WorkerId}",
+                result.TaskId, result.Attempt, result.WorkerId);
         }
     }
 

@@ -133,9 +133,9 @@ public sealed class SchedulerTransport : IAsyncDisposable
         var channel = PublishChannel;
         var returned = new List<Assignment>();
         var sends = new List<Task>(assignments.Count + events.Count + cancels.Count + preempts.Count);
-        foreach (var (assignment, payload) in assignments)
+        foreach (var batch in AssignmentBatches.Split(assignments))
         {
-            sends.Add(SendAssignmentAsync(channel, assignment, payload, returned, ct));
+            sends.Add(SendAssignmentsAsync(channel, batch, returned, ct));
         }
 
         foreach (var cancel in cancels)
@@ -238,39 +238,54 @@ public sealed class SchedulerTransport : IAsyncDisposable
         }
     }
 
-    private async Task SendAssignmentAsync(IChannel channel, Assignment assignment, string payload, List<Assignment> returned, CancellationToken ct)
+    /// <summary>
+    /// Sends one worker several orders in one message. Mandatory: if the worker's queue is gone the broker hands
+    /// the message back instead of dropping it, and every order in it is returned to the core.
+    /// </summary>
+    private async Task SendAssignmentsAsync(
+        IChannel channel, IReadOnlyList<(Assignment Assignment, string Payload)> batch, List<Assignment> returned, CancellationToken ct)
     {
-        var order = new AssignTask(assignment.TaskId, assignment.Attempt, assignment.Priority, payload, assignment.AssignedAt)
+        var spans = new List<System.Diagnostics.Activity>(batch.Count);
+        var orders = new List<AssignTask>(batch.Count);
+        foreach (var (assignment, payload) in batch)
         {
-            Progress = assignment.Progress,
-        };
-        var body = AmqpMessages.Serialize(order, WireJson.Default.AssignTask);
-        using var span = _tracing.StartAssignment(assignment);
-        var properties = AmqpMessages.Persistent("assign");
-        if (span is not null)
-        {
-            properties.Headers = new Dictionary<string, object?>();
-            TraceHeaders.Inject(span, properties.Headers);
+            var span = _tracing.StartAssignment(assignment);
+            if (span is not null)
+            {
+                spans.Add(span);
+            }
+
+            orders.Add(new AssignTask(assignment.TaskId, assignment.Attempt, assignment.Priority, payload, assignment.AssignedAt)
+            {
+                Progress = assignment.Progress,
+                TraceParent = span?.Id,
+                TraceState = string.IsNullOrEmpty(span?.TraceStateString) ? null : span.TraceStateString,
+            });
         }
 
+        var workerId = batch[0].Assignment.WorkerId;
+        var body = AmqpMessages.Serialize(new AssignTasks(orders), WireJson.Default.AssignTasks);
         try
         {
-            // Mandatory: if the worker's queue is gone the broker hands the order back instead of dropping it.
-            await RetryAsync(() => channel.BasicPublishAsync("", Topology.WorkerQueue(assignment.WorkerId), true, properties, body, ct), ct);
+            await RetryAsync(() => channel.BasicPublishAsync("", Topology.WorkerQueue(workerId), true,
+                AmqpMessages.Persistent(Topology.AssignmentTypes.Batch), body, ct), ct);
         }
         catch (PublishException e) when (e.IsReturn)
         {
-            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, "returned: the worker's queue is gone");
+            spans.ForEach(s => s.SetStatus(System.Diagnostics.ActivityStatusCode.Error, "returned: the worker's queue is gone"));
             lock (returned)
             {
-                returned.Add(assignment);
+                returned.AddRange(batch.Select(b => b.Assignment));
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // Still Running in the journal: the worker's heartbeats will not list it, and reconciliation requeues it.
-            _logger.LogWarning(e, "Assignment of task {TaskId} attempt {Attempt} to worker {WorkerId} was not confirmed",
-                assignment.TaskId, assignment.Attempt, assignment.WorkerId);
+            // Still Running in the journal: the worker's heartbeats will not list them, and reconciliation requeues them.
+            _logger.LogWarning(e, "{Count} assignments to worker {WorkerId} were not confirmed", batch.Count, workerId);
+        }
+        finally
+        {
+            spans.ForEach(s => s.Dispose());
         }
     }
 

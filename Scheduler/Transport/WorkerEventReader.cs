@@ -19,6 +19,7 @@ internal static class WorkerEventReader
         {
             Topology.WorkerEvents.Heartbeat => JsonSerializer.Deserialize(body, WireJson.Default.WorkerHeartbeat),
             Topology.WorkerEvents.Result => JsonSerializer.Deserialize(body, WireJson.Default.TaskFinished),
+            Topology.WorkerEvents.Results => JsonSerializer.Deserialize(body, WireJson.Default.TasksFinished),
             Topology.WorkerEvents.Joined => JsonSerializer.Deserialize(body, WireJson.Default.WorkerJoined),
             Topology.WorkerEvents.Left => JsonSerializer.Deserialize(body, WireJson.Default.WorkerLeft),
             Topology.WorkerEvents.Preempted => JsonSerializer.Deserialize(body, WireJson.Default.TaskPreempted),
@@ -30,6 +31,8 @@ internal static class WorkerEventReader
         {
             WorkerHeartbeat m when m.Running is not null && m.Running.All(r => r is not null) => m.WorkerId,
             TaskFinished m when Enum.IsDefined(m.Outcome) => m.WorkerId,
+            TasksFinished m when m.Results is { Count: > 0 } && m.Results.All(r => r is not null && Enum.IsDefined(r.Outcome) && r.WorkerId == m.WorkerId)
+                => m.WorkerId,
             WorkerJoined m => m.WorkerId,
             WorkerLeft m when m.HandedBack is not null && m.HandedBack.All(r => r is not null) => m.WorkerId,
             TaskPreempted m => m.WorkerId,

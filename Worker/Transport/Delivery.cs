@@ -3,15 +3,29 @@ using RabbitMQ.Client;
 
 namespace TaskScheduler.Worker.Transport;
 
-/// <summary>An assignment message still to be acknowledged, on the channel it arrived on.</summary>
+/// <summary>
+/// One order still to be acknowledged, on the channel its message arrived on. Orders that came in one message
+/// share <see cref="Parts"/>: the message is acknowledged when the last of them is done with.
+/// </summary>
 public sealed record Delivery(IChannel Channel, ulong Tag)
 {
-    /// <summary>The scheduler's <c>task.assign</c> span, from the message's <c>traceparent</c>: the execution hangs under it.</summary>
+    /// <summary>The scheduler's <c>task.assign</c> span: the execution hangs under it.</summary>
     public ActivityContext? Parent { get; init; }
 
-    /// <summary>Acknowledges, unless the channel is gone (then the broker already took the message back).</summary>
+    /// <summary>The orders of the same message not yet done with; null for a message with one order.</summary>
+    public DeliveryParts? Parts { get; init; }
+
+    /// <summary>
+    /// Acknowledges, once per order, the message when its last order is done; nothing if the channel is gone (the
+    /// broker then took the message back).
+    /// </summary>
     public async Task AckAsync()
     {
+        if (Parts is not null && !Parts.Done())
+        {
+            return;
+        }
+
         if (!Channel.IsOpen)
         {
             return;
@@ -26,4 +40,13 @@ public sealed record Delivery(IChannel Channel, ulong Tag)
             // Closed between the check and the ack: same as above.
         }
     }
+}
+
+/// <summary>Counts down the orders of one message; thread-safe.</summary>
+public sealed class DeliveryParts(int count)
+{
+    private int _remaining = count;
+
+    /// <summary>Marks one order done; true for the last one.</summary>
+    public bool Done() => Interlocked.Decrement(ref _remaining) == 0;
 }

@@ -24,12 +24,17 @@ public sealed class WorkerTransport : IAsyncDisposable
     private IChannel? _publishChannel;
     private IChannel? _consumeChannel;
     private List<string> _consumerTags = [];
+    private readonly ResultBatcher _results;
 
     public WorkerTransport(IOptions<BrokerOptions> broker, IOptions<WorkerOptions> options, ILogger<WorkerTransport> logger)
     {
         _broker = broker.Value;
         _options = options.Value;
         _logger = logger;
+        _results = new ResultBatcher(results => PublishAsync(
+            Topology.WorkerEvents.Results,
+            JsonSerializer.SerializeToUtf8Bytes(new TasksFinished(_options.Id, results), WireJson.Default.TasksFinished),
+            CancellationToken.None));
     }
 
     private Topology Topology => _broker.Topology;
@@ -88,24 +93,22 @@ public sealed class WorkerTransport : IAsyncDisposable
         var assignments = new AsyncEventingBasicConsumer(channel);
         assignments.ReceivedAsync += async (_, delivery) =>
         {
-            AssignTask? order = null;
-            try
-            {
-                order = JsonSerializer.Deserialize(delivery.Body.Span, WireJson.Default.AssignTask);
-            }
-            catch (JsonException e)
-            {
-                _logger.LogWarning(e, "Dropped an unreadable assignment");
-            }
-
-            if (order?.Payload is null)
+            var orders = ReadOrders(delivery);
+            if (orders.Count == 0)
             {
                 await channel.BasicAckAsync(delivery.DeliveryTag, false);
                 return;
             }
 
-            var parent = TraceHeaders.Extract(delivery.BasicProperties.Headers);
-            await onAssignment(order, new Delivery(channel, delivery.DeliveryTag) { Parent = parent });
+            // One order: its trace context is in the headers. Several: each carries its own, and the message is
+            // acknowledged when the last of them is done with.
+            var parts = orders.Count > 1 ? new DeliveryParts(orders.Count) : null;
+            var headerParent = TraceHeaders.Extract(delivery.BasicProperties.Headers);
+            foreach (var order in orders)
+            {
+                var parent = TraceHeaders.Parse(order.TraceParent, order.TraceState) ?? headerParent;
+                await onAssignment(order, new Delivery(channel, delivery.DeliveryTag) { Parent = parent, Parts = parts });
+            }
         };
         assignments.UnregisteredAsync += (_, _) => onQueueLost("the broker cancelled our consumer: our queue was deleted, as when the scheduler declares us dead");
 
@@ -150,6 +153,31 @@ public sealed class WorkerTransport : IAsyncDisposable
         }
     }
 
+    private List<AssignTask> ReadOrders(BasicDeliverEventArgs delivery)
+    {
+        try
+        {
+            if (delivery.BasicProperties.Type == Topology.AssignmentTypes.Batch)
+            {
+                var batch = JsonSerializer.Deserialize(delivery.Body.Span, WireJson.Default.AssignTasks);
+                var readable = batch?.Tasks?.Where(t => t?.Payload is not null).ToList() ?? [];
+                if (readable.Count < (batch?.Tasks?.Count ?? 0))
+                {
+                    _logger.LogWarning("Dropped {Count} unreadable orders of an assignment batch", batch!.Tasks!.Count - readable.Count);
+                }
+
+                return readable;
+            }
+
+            return JsonSerializer.Deserialize(delivery.Body.Span, WireJson.Default.AssignTask) is { Payload: not null } order ? [order] : [];
+        }
+        catch (JsonException e)
+        {
+            _logger.LogWarning(e, "Dropped an unreadable assignment");
+            return [];
+        }
+    }
+
     /// <summary>Stops new deliveries; what was delivered stays ours to finish and acknowledge.</summary>
     public async Task StopConsumingAsync()
     {
@@ -168,8 +196,8 @@ public sealed class WorkerTransport : IAsyncDisposable
     public Task PublishAsync(WorkerHeartbeat message, CancellationToken ct) =>
         PublishAsync(Topology.WorkerEvents.Heartbeat, JsonSerializer.SerializeToUtf8Bytes(message, WireJson.Default.WorkerHeartbeat), ct, persistent: false);
 
-    public Task PublishAsync(TaskFinished message, CancellationToken ct) =>
-        PublishAsync(Topology.WorkerEvents.Result, JsonSerializer.SerializeToUtf8Bytes(message, WireJson.Default.TaskFinished), ct);
+    /// <summary>Sends a result, in one message with whatever else finished meanwhile (<see cref="ResultBatcher"/>).</summary>
+    public Task PublishAsync(TaskFinished message, CancellationToken ct) => _results.SendAsync(message, ct);
 
     public Task PublishAsync(TaskPreempted message, CancellationToken ct) =>
         PublishAsync(Topology.WorkerEvents.Preempted, JsonSerializer.SerializeToUtf8Bytes(message, WireJson.Default.TaskPreempted), ct);

@@ -1,0 +1,75 @@
+using TaskScheduler.Contracts.Messages;
+
+namespace TaskScheduler.Worker.Transport;
+
+/// <summary>
+/// Sends results in as few messages as latency allows: a result goes out at once when nothing else is on its way;
+/// results that finish while a message awaits the broker's confirm go together in the next one. Under load that is
+/// one message (and one broker hop) for many results; at rest it adds no delay. A caller's task completes when the
+/// message holding its result is confirmed, and fails if that publish fails (the caller retries).
+/// </summary>
+public sealed class ResultBatcher
+{
+    /// <summary>Results per message at most: about 300 bytes each, so a message stays far below any frame limit.</summary>
+    public const int MaxResults = 200;
+
+    private readonly Func<IReadOnlyList<TaskFinished>, Task> _publish;
+    private readonly Lock _gate = new();
+    private readonly List<(TaskFinished Result, TaskCompletionSource Sent)> _waiting = [];
+    private bool _sending;
+
+    public ResultBatcher(Func<IReadOnlyList<TaskFinished>, Task> publish) => _publish = publish;
+
+    public Task SendAsync(TaskFinished result, CancellationToken ct)
+    {
+        var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        bool start;
+        lock (_gate)
+        {
+            _waiting.Add((result, sent));
+            start = !_sending;
+            _sending = true;
+        }
+
+        if (start)
+        {
+            _ = Task.Run(SendWaitingAsync, CancellationToken.None);
+        }
+
+        return sent.Task.WaitAsync(ct);
+    }
+
+    private async Task SendWaitingAsync()
+    {
+        // The message belongs to no single task: it must not carry the trace of whichever result came first.
+        System.Diagnostics.Activity.Current = null;
+        while (true)
+        {
+            List<(TaskFinished Result, TaskCompletionSource Sent)> batch;
+            lock (_gate)
+            {
+                if (_waiting.Count == 0)
+                {
+                    _sending = false;
+                    return;
+                }
+
+                var take = Math.Min(_waiting.Count, MaxResults);
+                batch = _waiting.GetRange(0, take);
+                _waiting.RemoveRange(0, take);
+            }
+
+            try
+            {
+                await _publish([.. batch.Select(b => b.Result)]);
+                batch.ForEach(b => b.Sent.TrySetResult());
+            }
+#pragma warning disable CA1031 // Whatever failed belongs to the callers, who retry; the sender must go on.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                batch.ForEach(b => b.Sent.TrySetException(e));
+            }
+        }
+    }
+}
