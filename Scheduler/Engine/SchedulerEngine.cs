@@ -26,6 +26,9 @@ public sealed class SchedulerEngine
     /// </summary>
     private const int GroupsInDelivery = 1;
 
+    /// <summary>Groups whose orders and notices may await the broker's confirms at once.</summary>
+    private const int OrderGroupsInFlight = 8;
+
     private readonly SchedulerCore _core;
     private readonly TaskJournal _journal;
     private readonly SchedulerTransport _transport;
@@ -38,7 +41,7 @@ public sealed class SchedulerEngine
     private readonly PayloadCache _payloads;
     private readonly Channel<Group> _delivery = Channel.CreateBounded<Group>(
         new BoundedChannelOptions(GroupsInDelivery) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
-    private Task _ordersInFlight = Task.CompletedTask;
+    private readonly Queue<Task> _ordersInFlight = new();
 
     public SchedulerEngine(
         SchedulerCore core,
@@ -180,11 +183,17 @@ public sealed class SchedulerEngine
             reply.TrySetResult(outcome);
         }
 
-        // Orders and notices of this group go out while the next group is made durable: one group's orders in
-        // flight at a time keeps memory bounded. Nothing is acknowledged on their account; an assignment that is
-        // never confirmed is caught by reconciliation, a lost notice changes no state.
-        await _ordersInFlight;
-        _ordersInFlight = SendOrdersAsync(group.Assignments, group.Events, group.Cancels, group.Preempts, ct);
+        // Orders and notices of this group go out while later groups are made durable. The broker confirms a
+        // persistent message only once it is on its disk, so a group does not wait for the previous group's confirms
+        // (that would add the broker's disk sync to every task's latency); a few groups in flight keep memory bounded.
+        // Nothing is acknowledged on their account; an assignment that is never confirmed is caught by
+        // reconciliation, a lost notice changes no state.
+        while (_ordersInFlight.Count > 0 && (_ordersInFlight.Peek().IsCompleted || _ordersInFlight.Count >= OrderGroupsInFlight))
+        {
+            await _ordersInFlight.Dequeue();
+        }
+
+        _ordersInFlight.Enqueue(SendOrdersAsync(group.Assignments, group.Events, group.Cancels, group.Preempts, ct));
 
         var rejectionsStored = await StoreRejectionsAsync(group, ct);
         foreach (var workerId in group.RemovedWorkers)
