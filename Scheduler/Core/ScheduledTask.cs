@@ -1,3 +1,4 @@
+using System.Globalization;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 
@@ -11,6 +12,15 @@ public sealed class ScheduledTask
 {
     // Null until the first step after acceptance: most of a large backlog never gets one while it waits.
     private List<TaskHistoryEntry>? _history;
+
+    // What a task needs once it has run, been preempted or failed: null while it waits in a backlog, so that a
+    // million pending tasks take about a third of the memory (docs/benchmarks.md, target 5).
+    private Details? _details;
+
+    // The content hash is 32 hex digits: kept as a number, the text is made only when asked for. Anything else
+    // (a journal from an older version) is kept as it came.
+    private readonly UInt128 _hash;
+    private readonly string? _hashText;
 
     public ScheduledTask(
         Guid id,
@@ -26,7 +36,16 @@ public sealed class ScheduledTask
         Priority = priority;
         Sequence = sequence;
         SubmittedAt = submittedAt;
-        ContentHash = contentHash;
+        if (contentHash.Length == 32 && UInt128.TryParse(contentHash, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var hash)
+            && string.Equals(hash.ToString("X32", CultureInfo.InvariantCulture), contentHash, StringComparison.Ordinal))
+        {
+            _hash = hash;
+        }
+        else
+        {
+            _hashText = contentHash;
+        }
+
         PayloadBytes = payloadBytes;
         DependsOn = dependsOn ?? [];
         MaxRetries = maxRetries;
@@ -41,7 +60,7 @@ public sealed class ScheduledTask
 
     public DateTimeOffset SubmittedAt { get; }
 
-    public string ContentHash { get; }
+    public string ContentHash => _hashText ?? _hash.ToString("X32", CultureInfo.InvariantCulture);
 
     public int PayloadBytes { get; }
 
@@ -56,30 +75,30 @@ public sealed class ScheduledTask
 
     public string? WorkerId { get; private set; }
 
-    public DateTimeOffset? AssignedAt { get; private set; }
+    public DateTimeOffset? AssignedAt { get => _details?.AssignedAt; private set => Set(value, (d, v) => d.AssignedAt = v); }
 
-    public DateTimeOffset? StartedAt { get; private set; }
+    public DateTimeOffset? StartedAt { get => _details?.StartedAt; private set => Set(value, (d, v) => d.StartedAt = v); }
 
-    public DateTimeOffset? FinishedAt { get; private set; }
+    public DateTimeOffset? FinishedAt { get => _details?.FinishedAt; private set => Set(value, (d, v) => d.FinishedAt = v); }
 
-    public string? Error { get; private set; }
+    public string? Error { get => _details?.Error; private set => Set(value, (d, v) => d.Error = v); }
 
     /// <summary>Why the task last went back to Pending, if it did.</summary>
-    public string? Note { get; private set; }
+    public string? Note { get => _details?.Note; private set => Set(value, (d, v) => d.Note = v); }
 
     /// <summary>For a Pending task: in the queue, in the queue after a preemption, or waiting out a retry's backoff.</summary>
     public PendingWait Wait { get; private set; }
 
     /// <summary>Failed attempts retried so far.</summary>
-    public int Retries { get; private set; }
+    public int Retries { get => _details?.Retries ?? 0; private set => Set(value, (d, v) => d.Retries = v); }
 
     /// <summary>When a retry waiting out its backoff may run.</summary>
-    public DateTimeOffset? RetryAt { get; private set; }
+    public DateTimeOffset? RetryAt { get => _details?.RetryAt; private set => Set(value, (d, v) => d.RetryAt = v); }
 
     /// <summary>Work checkpointed by preempted attempts.</summary>
-    public TimeSpan Progress { get; private set; }
+    public TimeSpan Progress { get => _details?.Progress ?? TimeSpan.Zero; private set => Set(value, (d, v) => d.Progress = v); }
 
-    public int Preemptions { get; private set; }
+    public int Preemptions { get => _details?.Preemptions ?? 0; private set => Set(value, (d, v) => d.Preemptions = v); }
 
     /// <summary>Steps of the task's life after its acceptance, oldest first.</summary>
     public IReadOnlyList<TaskHistoryEntry> History => _history ?? (IReadOnlyList<TaskHistoryEntry>)[];
@@ -90,10 +109,10 @@ public sealed class ScheduledTask
     public bool IsWaitingOnDependencies => State == TaskState.Pending && UnfinishedDependencies > 0;
 
     /// <summary>When a preempt order for the current attempt was sent; null when none is outstanding.</summary>
-    public DateTimeOffset? PreemptRequestedAt { get; private set; }
+    public DateTimeOffset? PreemptRequestedAt { get => _details?.PreemptRequestedAt; private set => Set(value, (d, v) => d.PreemptRequestedAt = v); }
 
     /// <summary>The worker's latest estimate of the time the current attempt still needs, and when it was heard.</summary>
-    public (TimeSpan Remaining, DateTimeOffset At)? Estimate { get; private set; }
+    public (TimeSpan Remaining, DateTimeOffset At)? Estimate { get => _details?.Estimate; private set => Set(value, (d, v) => d.Estimate = v); }
 
     public void Assign(string workerId, DateTimeOffset now)
     {
@@ -148,7 +167,7 @@ public sealed class ScheduledTask
         Estimate is { } e ? e.Remaining - (now - e.At) : null;
 
     /// <summary>Why the outstanding preempt order was given, for the task's history.</summary>
-    public string? PreemptReason { get; private set; }
+    public string? PreemptReason { get => _details?.PreemptReason; private set => Set(value, (d, v) => d.PreemptReason = v); }
 
     public void RequestPreemption(DateTimeOffset now, string reason)
     {
@@ -274,11 +293,49 @@ public sealed class ScheduledTask
         History = _history is null ? [] : [.. _history],
     };
 
+    /// <summary>Sets a detail, making room for details only when a value other than the default is set.</summary>
+    private void Set<T>(T value, Action<Details, T> set)
+    {
+        if (_details is null && EqualityComparer<T>.Default.Equals(value, default))
+        {
+            return;
+        }
+
+        set(_details ??= new Details(), value);
+    }
+
     private void Require(TaskState expected, string action)
     {
         if (State != expected)
         {
             throw new InvalidOperationException($"Cannot {action} task {Id}: it is {State}, not {expected}.");
         }
+    }
+
+    private sealed class Details
+    {
+        public DateTimeOffset? AssignedAt { get; set; }
+
+        public DateTimeOffset? StartedAt { get; set; }
+
+        public DateTimeOffset? FinishedAt { get; set; }
+
+        public string? Error { get; set; }
+
+        public string? Note { get; set; }
+
+        public int Retries { get; set; }
+
+        public DateTimeOffset? RetryAt { get; set; }
+
+        public TimeSpan Progress { get; set; }
+
+        public int Preemptions { get; set; }
+
+        public DateTimeOffset? PreemptRequestedAt { get; set; }
+
+        public (TimeSpan Remaining, DateTimeOffset At)? Estimate { get; set; }
+
+        public string? PreemptReason { get; set; }
     }
 }

@@ -68,11 +68,11 @@ public sealed class SchedulerEngine
     /// <summary>Rebuilds the core from the journal. Workers holding tasks get one liveness window to report in.</summary>
     public void Restore()
     {
-        var unfinished = _journal.LoadUnfinished().ToList();
-        _core.Restore(unfinished, _journal.LastSequence());
+        // Streamed from the journal: a million snapshots are never in memory at once, only the tasks made of them.
+        _core.Restore(_journal.LoadUnfinished(), _journal.LastSequence());
         _logger.LogInformation(
             "Journal restored: {Pending} pending and {Running} running tasks, {Workers} workers awaited",
-            _core.PendingCount, unfinished.Count - _core.PendingCount, _core.Workers.Count);
+            _core.ActiveCount - _core.RunningCount, _core.RunningCount, _core.Workers.Count);
         PublishView();
     }
 

@@ -23,6 +23,38 @@ public class ScheduledTaskTests
         return task;
     }
 
+    [TestCase("0123456789ABCDEF0123456789ABCDEF")]
+    [TestCase("0123456789abcdef0123456789abcdef")]
+    [TestCase("00000000000000000000000000000000")]
+    [TestCase("hash")]
+    [TestCase("")]
+    public void ContentHash_ReadsBackExactlyAsGiven_WhateverItsForm(string hash)
+    {
+        var task = new ScheduledTask(Guid.NewGuid(), 0, 1, T0, hash, payloadBytes: 1);
+
+        Assert.That((task.ContentHash, task.ToSnapshot().ContentHash), Is.EqualTo((hash, hash)));
+    }
+
+    [Test]
+    public void Details_OfAnAttempt_SurviveTheTripThroughASnapshot()
+    {
+        var task = Running();
+        task.RecordEstimate(TimeSpan.FromSeconds(4), T0.AddSeconds(2));
+        task.RequestPreemption(T0.AddSeconds(3), "outranked");
+        task.Pause(TimeSpan.FromSeconds(2), "preempted");
+
+        var restored = ScheduledTask.Restore(task.ToSnapshot());
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(restored.Progress, Is.EqualTo(TimeSpan.FromSeconds(2)));
+            Assert.That(restored.Preemptions, Is.EqualTo(1));
+            Assert.That(restored.Note, Is.EqualTo("preempted"));
+            Assert.That(restored.Estimate, Is.Null, "an estimate belongs to the attempt that ended");
+            Assert.That(restored.PreemptRequestedAt, Is.Null);
+        }
+    }
+
     [Test]
     public void NewTask_IsPendingWithNoAttemptYet()
     {
