@@ -67,7 +67,7 @@ public sealed class HostileInput
 
     /// <summary>
     /// A message on the events exchange that must change no task's state: unreadable bytes, unknown kinds,
-    /// results for unknown tasks, results under the wrong worker or for an attempt that is not the current one,
+    /// results (alone or in batches) for unknown tasks, under the wrong worker or for an attempt that is not the current one,
     /// heartbeats claiming tasks their sender does not hold, implausible workers.
     /// </summary>
     public (string RoutingKey, byte[] Body) Forgery(IReadOnlyList<SubmitTask> tasks, IReadOnlyList<string> workers, int capacity)
@@ -84,12 +84,17 @@ public sealed class HostileInput
             case 1:
                 return (Topology.WorkerEventKey(worker, Pick(["bogus", "result.extra", ""])), Utf8("{}"));
             case 2:
-                return (Topology.WorkerEventKey(worker, "result"), Result(new TaskFinished(worker, Guid.NewGuid(), 1, TaskOutcome.Completed, null, now, now)));
+                return Report(worker, new TaskFinished(worker, Guid.NewGuid(), 1, TaskOutcome.Completed, null, now, now));
             case 3:
-                return (Topology.WorkerEventKey("intruder", "result"), Result(new TaskFinished("intruder", task, 1, TaskOutcome.Failed, "forged", now, now)));
+                return Report("intruder", new TaskFinished("intruder", task, 1, TaskOutcome.Failed, "forged", now, now));
             case 4:
                 var attempt = Pick([0, -1, 2, 99, int.MaxValue]);
-                return (Topology.WorkerEventKey(worker, "result"), Result(new TaskFinished(worker, task, attempt, TaskOutcome.Failed, "forged", now, now)));
+                var stale = new TaskFinished(worker, task, attempt, TaskOutcome.Failed, "forged", now, now);
+
+                // In a batch, sometimes beside a result that speaks for another worker: the whole batch is refused.
+                return _random.Next(3) == 0
+                    ? Report(worker, stale, new TaskFinished("intruder", task, 1, TaskOutcome.Failed, "forged", now, now))
+                    : Report(worker, stale);
             case 5:
                 var claimed = new[] { new RunningTask(task, 1), new RunningTask(Guid.NewGuid(), 3) };
                 return (Topology.WorkerEventKey(worker, "heartbeat"),
@@ -100,7 +105,12 @@ public sealed class HostileInput
         }
     }
 
-    private static byte[] Result(TaskFinished result) => JsonSerializer.SerializeToUtf8Bytes(result, WireJson.Default.TaskFinished);
+    /// <summary>Results as a worker sends them: alone (<c>result</c>), or in a batch (<c>results</c>).</summary>
+    private (string RoutingKey, byte[] Body) Report(string sender, params TaskFinished[] results) =>
+        results.Length == 1 && _random.Next(2) == 0
+            ? (Topology.WorkerEventKey(sender, Topology.WorkerEvents.Result), JsonSerializer.SerializeToUtf8Bytes(results[0], WireJson.Default.TaskFinished))
+            : (Topology.WorkerEventKey(sender, Topology.WorkerEvents.Results),
+                JsonSerializer.SerializeToUtf8Bytes(new TasksFinished(sender, results), WireJson.Default.TasksFinished));
 
     private T Pick<T>(IReadOnlyList<T> choices) => choices[_random.Next(choices.Count)];
 
