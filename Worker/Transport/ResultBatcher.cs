@@ -3,22 +3,33 @@ using TaskScheduler.Contracts.Messages;
 namespace TaskScheduler.Worker.Transport;
 
 /// <summary>
-/// Sends results in as few messages as latency allows: a result goes out at once when nothing else is on its way;
-/// results that finish while a message awaits the broker's confirm go together in the next one. Under load that is
-/// one message (and one broker hop) for many results; at rest it adds no delay. A caller's task completes when the
-/// message holding its result is confirmed, and fails if that publish fails (the caller retries).
+/// Sends results in as few messages as latency allows: a result goes out at once while fewer than
+/// <see cref="DefaultMessagesInFlight"/> messages await the broker's confirm; results that finish while that many are
+/// on their way go together in the next one. Under load that is one message (and one broker hop) for many results; at
+/// rest it adds no delay, and a confirm that waits for the broker's disk sync does not hold back the next result. A
+/// caller's task completes when the message holding its result is confirmed, and fails if that publish fails (the
+/// caller retries).
 /// </summary>
 public sealed class ResultBatcher
 {
     /// <summary>Results per message at most: about 300 bytes each, so a message stays far below any frame limit.</summary>
     public const int MaxResults = 200;
 
+    /// <summary>Messages awaiting their confirm at once, by default.</summary>
+    public const int DefaultMessagesInFlight = 4;
+
     private readonly Func<IReadOnlyList<TaskFinished>, Task> _publish;
     private readonly Lock _gate = new();
     private readonly List<(TaskFinished Result, TaskCompletionSource Sent)> _waiting = [];
-    private bool _sending;
+    private readonly int _messagesInFlight;
+    private int _senders;
 
-    public ResultBatcher(Func<IReadOnlyList<TaskFinished>, Task> publish) => _publish = publish;
+    public ResultBatcher(Func<IReadOnlyList<TaskFinished>, Task> publish, int messagesInFlight = DefaultMessagesInFlight)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(messagesInFlight, 1);
+        _publish = publish;
+        _messagesInFlight = messagesInFlight;
+    }
 
     public Task SendAsync(TaskFinished result, CancellationToken ct)
     {
@@ -27,8 +38,11 @@ public sealed class ResultBatcher
         lock (_gate)
         {
             _waiting.Add((result, sent));
-            start = !_sending;
-            _sending = true;
+            start = _senders < _messagesInFlight;
+            if (start)
+            {
+                _senders++;
+            }
         }
 
         if (start)
@@ -39,6 +53,7 @@ public sealed class ResultBatcher
         return sent.Task.WaitAsync(ct);
     }
 
+    /// <summary>One sender: sends what is waiting, one message at a time, until nothing is.</summary>
     private async Task SendWaitingAsync()
     {
         // The message belongs to no single task: it must not carry the trace of whichever result came first.
@@ -50,7 +65,7 @@ public sealed class ResultBatcher
             {
                 if (_waiting.Count == 0)
                 {
-                    _sending = false;
+                    _senders--;
                     return;
                 }
 

@@ -80,18 +80,20 @@ public class MessageBatchingTests
     {
         var messages = new List<IReadOnlyList<TaskFinished>>();
         var firstConfirm = new TaskCompletionSource();
-        var batcher = new ResultBatcher(async results =>
-        {
-            lock (messages)
+        var batcher = new ResultBatcher(
+            async results =>
             {
-                messages.Add(results);
-            }
+                lock (messages)
+                {
+                    messages.Add(results);
+                }
 
-            if (messages.Count == 1)
-            {
-                await firstConfirm.Task;
-            }
-        });
+                if (messages.Count == 1)
+                {
+                    await firstConfirm.Task;
+                }
+            },
+            messagesInFlight: 1);
 
         var first = batcher.SendAsync(Result("w1"), CancellationToken.None);
         await WaitUntilAsync(() => messages.Count == 1);
@@ -102,6 +104,32 @@ public class MessageBatchingTests
         await Task.WhenAll(rest.Append(first)).WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.That(messages.Select(m => m.Count), Is.EqualTo(new[] { 1, 5 }), "the first goes at once, the five that waited share one message");
+    }
+
+    [Test]
+    public async Task Result_GoesOutAtOnce_WhileFewerMessagesThanTheLimitAwaitTheirConfirm()
+    {
+        var published = 0;
+        var confirms = new TaskCompletionSource();
+        var batcher = new ResultBatcher(
+            async _ =>
+            {
+                Interlocked.Increment(ref published);
+                await confirms.Task;
+            },
+            messagesInFlight: 2);
+
+        var first = batcher.SendAsync(Result("w1"), CancellationToken.None);
+        await WaitUntilAsync(() => Volatile.Read(ref published) == 1);
+        var second = batcher.SendAsync(Result("w1"), CancellationToken.None);
+        await WaitUntilAsync(() => Volatile.Read(ref published) == 2);
+        var third = batcher.SendAsync(Result("w1"), CancellationToken.None);
+        await Task.Delay(100);
+
+        Assert.That(Volatile.Read(ref published), Is.EqualTo(2), "the third waits: two messages already await their confirm");
+        confirms.SetResult();
+        await Task.WhenAll(first, second, third).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.That(published, Is.EqualTo(3));
     }
 
     [Test]
