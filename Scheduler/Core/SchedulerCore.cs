@@ -284,6 +284,12 @@ public sealed class SchedulerCore
 
             if (!IsCurrentAttempt(run.TaskId, run.Attempt, worker.Id))
             {
+                if (worker.HasReportedEnd(run.TaskId, run.Attempt))
+                {
+                    // Its result (or pause) is in: the attempt is over, and the heartbeat was sent before that was confirmed.
+                    continue;
+                }
+
                 Effects.Cancels.Add(new WorkerCancel(worker.Id, new CancelTask(run.TaskId, run.Attempt, "superseded")));
                 continue;
             }

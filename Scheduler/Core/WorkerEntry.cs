@@ -8,6 +8,11 @@ public sealed class WorkerEntry
     // Attempts of cancelled tasks the worker may still be stopping: their slots are not free until it has.
     private readonly Dictionary<(Guid TaskId, int Attempt), DateTimeOffset> _stopping = [];
 
+    // Attempts whose end the worker has reported. It lists an attempt in its heartbeats until its report is confirmed
+    // (so reconciliation never requeues an attempt whose result is still on its way): a heartbeat or two may still
+    // name one after its result was applied. Forgotten once a heartbeat no longer lists them.
+    private readonly HashSet<(Guid TaskId, int Attempt)> _reported = [];
+
     public WorkerEntry(string id, int capacity, DateTimeOffset now, bool confirmed)
     {
         Id = id;
@@ -83,10 +88,21 @@ public sealed class WorkerEntry
     }
 
     /// <summary>The worker reported the attempt's end (a result, a pause): it is not running it any more.</summary>
-    public void Stopped(Guid taskId, int attempt) => _stopping.Remove((taskId, attempt));
+    public void Stopped(Guid taskId, int attempt)
+    {
+        _stopping.Remove((taskId, attempt));
+        _reported.Add((taskId, attempt));
+    }
+
+    /// <summary>True when the worker has reported the end of this attempt: a heartbeat naming it is merely late.</summary>
+    public bool HasReportedEnd(Guid taskId, int attempt) => _reported.Contains((taskId, attempt));
 
     /// <summary>A new process under this id runs nothing of its predecessor's.</summary>
-    public void ClearStopping() => _stopping.Clear();
+    public void ClearStopping()
+    {
+        _stopping.Clear();
+        _reported.Clear();
+    }
 
     /// <summary>
     /// A heartbeat lists what the worker runs: a cancelled attempt missing from it has stopped. One older than
@@ -95,6 +111,7 @@ public sealed class WorkerEntry
     /// </summary>
     public void ReconcileStopping(IReadOnlySet<(Guid, int)> claimed, DateTimeOffset now, TimeSpan grace)
     {
+        _reported.RemoveWhere(key => !claimed.Contains(key));
         foreach (var (key, since) in _stopping.ToList())
         {
             if (!claimed.Contains(key) || now - since > grace)

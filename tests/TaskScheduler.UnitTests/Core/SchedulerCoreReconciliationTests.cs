@@ -73,20 +73,43 @@ public class SchedulerCoreReconciliationTests : SchedulerCoreFixture
     }
 
     [Test]
-    public void Heartbeat_CancelsAttempts_OfFinishedAndUnknownTasks()
+    public void Heartbeat_CancelsAttempts_OfTasksFinishedElsewhereAndUnknownTasks()
+    {
+        Join("w1", capacity: 2);
+        Join("w2", capacity: 2);
+        var finished = Submit();
+        var first = DispatchNow().Single();
+        Core.WorkerLeft(new WorkerLeft(first.WorkerId, [new RunningTask(finished, 1)], Now));
+        var second = DispatchNow().Single();
+        Core.Finish(Result(second));
+        var unknown = Guid.NewGuid();
+        Core.Effects.Clear();
+
+        // The first worker still runs attempt 1, which it never reported; the task was finished by attempt 2.
+        Beat(first.WorkerId, capacity: 2, new RunningTask(finished, 1), new RunningTask(unknown, 3));
+
+        Assert.That(
+            Core.Effects.Cancels.Select(c => (c.WorkerId, c.Order.TaskId, c.Order.Attempt)),
+            Is.EquivalentTo(new[] { (first.WorkerId, finished, 1), (first.WorkerId, unknown, 3) }));
+    }
+
+    [Test]
+    public void Heartbeat_NamingAnAttemptWhoseResultIsIn_IsLate_NotAZombie()
     {
         Join("w1", capacity: 2);
         var finished = Submit();
         Core.Dispatch();
         Core.Finish(Result(finished, "w1", 1));
-        var unknown = Guid.NewGuid();
         Core.Effects.Clear();
 
-        Beat("w1", capacity: 2, new RunningTask(finished, 1), new RunningTask(unknown, 3));
+        // Sent before the worker's result was confirmed, read after the result was applied.
+        Beat("w1", capacity: 2, new RunningTask(finished, 1));
+        Assert.That(Core.Effects.Cancels, Is.Empty, "the attempt is over: there is nothing to cancel");
 
-        Assert.That(
-            Core.Effects.Cancels.Select(c => (c.WorkerId, c.Order.TaskId, c.Order.Attempt)),
-            Is.EquivalentTo(new[] { ("w1", finished, 1), ("w1", unknown, 3) }));
+        // Once a heartbeat no longer names it, it is forgotten; should it be named again, it is cancelled.
+        Beat("w1", capacity: 2);
+        Beat("w1", capacity: 2, new RunningTask(finished, 1));
+        Assert.That(Core.Effects.Cancels.Select(c => (c.Order.TaskId, c.Order.Attempt)), Is.EqualTo(new[] { (finished, 1) }));
     }
 
     [Test]
