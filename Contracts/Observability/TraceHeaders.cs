@@ -28,17 +28,10 @@ public static class TraceHeaders
     }
 
     /// <summary>Reads a remote parent context; null when the message carries none or a malformed one.</summary>
-    public static ActivityContext? Extract(IDictionary<string, object?>? headers)
-    {
-        if (headers is null || Text(headers, TraceParent) is not { } traceParent)
-        {
-            return null;
-        }
+    public static ActivityContext? Extract(IDictionary<string, object?>? headers) =>
+        headers is null ? null : Parse(Text(headers, TraceParent), Text(headers, TraceState));
 
-        return ActivityContext.TryParse(traceParent, Text(headers, TraceState), isRemote: true, out var context) ? context : null;
-    }
-
-    /// <summary>Reads a remote parent context from a <c>traceparent</c> and <c>tracestate</c> pair carried in a message body.</summary>
+    /// <summary>Reads a remote parent context from a <c>traceparent</c> and <c>tracestate</c> pair; null when absent or malformed.</summary>
     public static ActivityContext? Parse(string? traceParent, string? traceState) =>
         traceParent is not null && ActivityContext.TryParse(traceParent, traceState, isRemote: true, out var context) ? context : null;
 

@@ -107,7 +107,7 @@ public sealed class WorkerEntry
     /// <summary>
     /// A heartbeat lists what the worker runs: a cancelled attempt missing from it has stopped. One older than
     /// <paramref name="grace"/> is released whatever the worker says; should it still run, the heartbeat's
-    /// reconciliation cancels it again.
+    /// reconciliation cancels it again. A reported attempt the heartbeat no longer lists is forgotten.
     /// </summary>
     public void ReconcileStopping(IReadOnlySet<(Guid, int)> claimed, DateTimeOffset now, TimeSpan grace)
     {

@@ -7,11 +7,5 @@ namespace TaskScheduler.Scheduler.Http;
 public static class CallerTrace
 {
     public static ActivityContext? From(HttpRequest request) =>
-        ActivityContext.TryParse(
-            request.Headers[TraceHeaders.TraceParent].ToString(),
-            request.Headers[TraceHeaders.TraceState].ToString(),
-            isRemote: true,
-            out var context)
-            ? context
-            : null;
+        TraceHeaders.Parse(request.Headers[TraceHeaders.TraceParent].ToString(), request.Headers[TraceHeaders.TraceState].ToString());
 }

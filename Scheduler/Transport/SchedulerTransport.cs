@@ -29,7 +29,6 @@ public sealed class SchedulerTransport : IAsyncDisposable
     private IConnection? _connection;
     private IChannel? _submitChannel;
     private SubmitWindow? _submitWindow;
-
     private IChannel? _eventsChannel;
     private IChannel? _cancelChannel;
     private IChannel? _publishChannel;
