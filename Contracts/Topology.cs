@@ -57,6 +57,9 @@ public sealed record Topology(string Prefix)
 
         public const string Left = "left";
         public const string Preempted = "preempted";
+
+        /// <summary>A running attempt saved a checkpoint (<see cref="Messages.TaskCheckpointed"/>).</summary>
+        public const string Checkpoint = "checkpoint";
     }
 
     /// <summary>AMQP <c>type</c> of the messages on a worker's assignment queue.</summary>

@@ -20,6 +20,7 @@ namespace TaskScheduler.Contracts;
 [JsonSerializable(typeof(CancelTask))]
 [JsonSerializable(typeof(PreemptTask))]
 [JsonSerializable(typeof(TaskPreempted))]
+[JsonSerializable(typeof(TaskCheckpointed))]
 [JsonSerializable(typeof(TaskHistoryEntry[]))]
 [JsonSerializable(typeof(TaskStateChanged))]
 [JsonSerializable(typeof(TaskRejected))]

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using TaskScheduler.Cli.Api;
+using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 
 namespace TaskScheduler.Cli.Commands;
@@ -65,9 +66,29 @@ public static class StatusCommand
             Line("retries", $"{task.Retries} of {task.MaxRetries}");
         }
 
+        if (task.Timeout is { } timeout)
+        {
+            Line("timeout", TaskTimeout.Format(timeout));
+        }
+
+        if (task.Progress is { } progress)
+        {
+            Line("progress", $"{progress.Fraction.ToString("P0", CultureInfo.InvariantCulture)}{(progress.Message is null ? "" : $" {progress.Message}")}");
+        }
+
         if (task.Preemptions > 0)
         {
-            Line("preempted", $"{task.Preemptions} times, {task.Progress.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s of work checkpointed");
+            Line("preempted", $"{task.Preemptions} times");
+        }
+
+        if (task.Checkpoint is not null)
+        {
+            Line("checkpoint", $"{Encoding.UTF8.GetByteCount(task.Checkpoint)} bytes");
+        }
+
+        if (task.Result is not null)
+        {
+            Line("result", task.Result);
         }
 
         return text.ToString();

@@ -1,10 +1,17 @@
+using System.Text.Json.Serialization;
+
 namespace TaskScheduler.Contracts.Messages;
 
 /// <summary>The scheduler's order to a worker to run one attempt of a task.</summary>
 public sealed record AssignTask(Guid TaskId, int Attempt, int Priority, string Payload, DateTimeOffset AssignedAt)
 {
-    /// <summary>Work already done by earlier attempts that were preempted: the attempt continues from there.</summary>
-    public TimeSpan Progress { get; init; }
+    /// <summary>The checkpoint an earlier attempt saved or paused with (opaque text); null on a first run.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Checkpoint { get; init; }
+
+    /// <summary>How long the attempt may run; null leaves it to the worker's default.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public TimeSpan? Timeout { get; init; }
 
     /// <summary>W3C <c>traceparent</c> of the scheduler's <c>task.assign</c> span, for orders sent in a batch.</summary>
     public string? TraceParent { get; init; }

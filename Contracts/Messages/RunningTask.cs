@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace TaskScheduler.Contracts.Messages;
 
 /// <summary>One attempt a worker holds, as listed in its heartbeats.</summary>
@@ -8,4 +10,8 @@ public sealed record RunningTask(Guid TaskId, int Attempt)
     /// a task that is about to finish.
     /// </summary>
     public TimeSpan? Remaining { get; init; }
+
+    /// <summary>The handler's latest progress report, if it made one.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public TaskProgress? Progress { get; init; }
 }

@@ -17,4 +17,11 @@ public sealed record SubmitTask(Guid Id, string Payload, int Priority)
     /// <summary>How many times a Failed outcome is retried, with exponential backoff; 0 (the default) never.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public int MaxRetries { get; init; }
+
+    /// <summary>
+    /// How long one attempt may run (on the wire an ISO 8601 duration such as <c>PT5M</c>, or <c>hh:mm:ss</c>); at
+    /// the timeout the attempt fails and retries apply. Null leaves it to the worker's default.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public TimeSpan? Timeout { get; init; }
 }

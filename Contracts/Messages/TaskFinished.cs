@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace TaskScheduler.Contracts.Messages;
 
 /// <summary>A worker reports the end of one attempt.</summary>
@@ -8,4 +10,9 @@ public sealed record TaskFinished(
     TaskOutcome Outcome,
     string? Error,
     DateTimeOffset StartedAt,
-    DateTimeOffset FinishedAt);
+    DateTimeOffset FinishedAt)
+{
+    /// <summary>What a completed attempt returned (at most <see cref="Limits.MaxResultBytes"/>); null when nothing.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Result { get; init; }
+}

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace TaskScheduler.Contracts.Messages;
 
 /// <summary>
@@ -18,4 +20,15 @@ public sealed record TaskStateChanged(
 {
     /// <summary>For a task back in Pending: why (requeued, preempted, retry scheduled).</summary>
     public string? Note { get; init; }
+
+    /// <summary>For Completed: the result when it is at most <see cref="Limits.MaxEventResultBytes"/>, else null.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Result { get; init; }
+
+    /// <summary>
+    /// For Completed: the result's size in UTF-8 bytes (0 when there is none). When it is larger than
+    /// <see cref="Limits.MaxEventResultBytes"/>, <see cref="Result"/> is null: ask the scheduler for it.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int ResultBytes { get; init; }
 }

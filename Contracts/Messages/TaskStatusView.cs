@@ -31,6 +31,15 @@ public sealed record TaskStatusView(
     /// <summary>How often the task was preempted.</summary>
     public int Preemptions { get; init; }
 
-    /// <summary>Work checkpointed by preempted attempts, which the next attempt continues from.</summary>
-    public TimeSpan Progress { get; init; }
+    /// <summary>The last checkpoint the task saved or paused with, which the next attempt starts from.</summary>
+    public string? Checkpoint { get; init; }
+
+    /// <summary>While Running: the handler's latest progress report, if it made one.</summary>
+    public TaskProgress? Progress { get; init; }
+
+    /// <summary>A Completed task's result, if it returned one.</summary>
+    public string? Result { get; init; }
+
+    /// <summary>How long one attempt may run; null when the worker's default applies.</summary>
+    public TimeSpan? Timeout { get; init; }
 }

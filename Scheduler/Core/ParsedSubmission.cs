@@ -7,4 +7,7 @@ public sealed record ParsedSubmission(Guid Id, string Payload, int Priority, str
     public IReadOnlyList<Guid> DependsOn { get; init; } = [];
 
     public int MaxRetries { get; init; }
+
+    /// <summary>How long one attempt may run; null leaves it to the worker.</summary>
+    public TimeSpan? Timeout { get; init; }
 }

@@ -36,8 +36,8 @@ public static class PendingReasons
 
         if (task.Wait == PendingWait.Preempted)
         {
-            var done = task.Progress.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
-            return $"{task.Note ?? "preempted"}; waiting to resume from {done} s of work; {Explain(task.Priority, null, view)}";
+            var from = task.Checkpoint is null ? "from the start (no checkpoint saved)" : "from its checkpoint";
+            return $"{task.Note ?? "preempted"}; waiting to resume {from}; {Explain(task.Priority, null, view)}";
         }
 
         return Explain(task.Priority, task.Note, view);

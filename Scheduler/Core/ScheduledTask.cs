@@ -68,6 +68,9 @@ public sealed class ScheduledTask
 
     public int MaxRetries { get; }
 
+    /// <summary>How long one attempt may run; null leaves it to the worker's default.</summary>
+    public TimeSpan? Timeout { get; init; }
+
     public TaskState State { get; private set; } = TaskState.Pending;
 
     /// <summary>The number of the current (or last) attempt; 0 until first assigned.</summary>
@@ -95,8 +98,14 @@ public sealed class ScheduledTask
     /// <summary>When a retry waiting out its backoff may run.</summary>
     public DateTimeOffset? RetryAt { get => _details?.RetryAt; private set => Set(value, (d, v) => d.RetryAt = v); }
 
-    /// <summary>Work checkpointed by preempted attempts.</summary>
-    public TimeSpan Progress { get => _details?.Progress ?? TimeSpan.Zero; private set => Set(value, (d, v) => d.Progress = v); }
+    /// <summary>The last checkpoint an attempt saved or paused with: opaque text the next attempt starts from.</summary>
+    public string? Checkpoint { get => _details?.Checkpoint; private set => Set(value, (d, v) => d.Checkpoint = v); }
+
+    /// <summary>A Completed task's result, if it returned one.</summary>
+    public string? Result { get => _details?.Result; private set => Set(value, (d, v) => d.Result = v); }
+
+    /// <summary>The running attempt's latest progress report. Not journaled: it is as fresh as the last heartbeat.</summary>
+    public TaskProgress? LiveProgress { get => _details?.LiveProgress; private set => Set(value, (d, v) => d.LiveProgress = v); }
 
     public int Preemptions { get => _details?.Preemptions ?? 0; private set => Set(value, (d, v) => d.Preemptions = v); }
 
@@ -132,6 +141,7 @@ public sealed class ScheduledTask
         RetryAt = null;
         PreemptRequestedAt = null;
         Estimate = null;
+        LiveProgress = null;
     }
 
     /// <summary>Adds a step to the history; "accepted" is implied by the task itself and not stored.</summary>
@@ -162,6 +172,19 @@ public sealed class ScheduledTask
         Estimate = (remaining, now);
     }
 
+    public void RecordProgress(TaskProgress progress)
+    {
+        Require(TaskState.Running, "report progress on");
+        LiveProgress = progress;
+    }
+
+    /// <summary>The running attempt saved a checkpoint: the next attempt starts from it should this one be lost.</summary>
+    public void SaveCheckpoint(string checkpoint)
+    {
+        Require(TaskState.Running, "checkpoint");
+        Checkpoint = checkpoint;
+    }
+
     /// <summary>Time the current attempt still needs by its worker's last estimate, or null when there is none.</summary>
     public TimeSpan? RemainingAt(DateTimeOffset now) =>
         Estimate is { } e ? e.Remaining - (now - e.At) : null;
@@ -190,27 +213,32 @@ public sealed class ScheduledTask
         Wait = PendingWait.Queued;
         PreemptRequestedAt = null;
         Estimate = null;
+        LiveProgress = null;
     }
 
-    /// <summary>The worker paused the attempt on a preempt order, with <paramref name="progress"/> done in total.</summary>
-    public void Pause(TimeSpan progress, string note)
+    /// <summary>
+    /// The worker paused the attempt on a preempt order with <paramref name="checkpoint"/>; null keeps the last one saved.
+    /// </summary>
+    public void Pause(string? checkpoint, string note)
     {
         Require(TaskState.Running, "pause");
         ReturnToPending(note);
-        Progress = progress > Progress ? progress : Progress;
+        Checkpoint = checkpoint ?? Checkpoint;
         Preemptions++;
         Wait = PendingWait.Preempted;
     }
 
-    public void Finish(TaskOutcome outcome, string? error, DateTimeOffset startedAt, DateTimeOffset finishedAt)
+    public void Finish(TaskOutcome outcome, string? error, DateTimeOffset startedAt, DateTimeOffset finishedAt, string? result = null)
     {
         Require(TaskState.Running, "finish");
         State = outcome == TaskOutcome.Completed ? TaskState.Completed : TaskState.Failed;
         StartedAt = startedAt;
         FinishedAt = finishedAt;
         Error = outcome == TaskOutcome.Failed ? error ?? "failed without an error text" : null;
+        Result = outcome == TaskOutcome.Completed ? result : null;
         PreemptRequestedAt = null;
         Estimate = null;
+        LiveProgress = null;
     }
 
     /// <summary>The attempt failed and retries are left: back to Pending, to run again at <paramref name="retryAt"/>.</summary>
@@ -263,6 +291,7 @@ public sealed class ScheduledTask
 
         return new ScheduledTask(s.Id, s.Priority, s.Sequence, s.SubmittedAt, s.ContentHash, s.PayloadBytes, s.DependsOn, s.MaxRetries)
         {
+            Timeout = s.Timeout,
             State = s.State,
             Attempt = s.Attempts,
             WorkerId = s.WorkerId,
@@ -273,7 +302,7 @@ public sealed class ScheduledTask
             Wait = s.Wait,
             Retries = s.Retries,
             RetryAt = s.RetryAt,
-            Progress = s.Progress,
+            Checkpoint = s.Checkpoint,
             Preemptions = s.Preemptions,
             _history = s.History.Count > 0 ? [.. s.History] : null,
         };
@@ -288,7 +317,9 @@ public sealed class ScheduledTask
         Retries = Retries,
         RetryAt = RetryAt,
         Wait = Wait,
-        Progress = Progress,
+        Timeout = Timeout,
+        Checkpoint = Checkpoint,
+        Result = Result,
         Preemptions = Preemptions,
         History = _history is null ? [] : [.. _history],
     };
@@ -328,7 +359,11 @@ public sealed class ScheduledTask
 
         public DateTimeOffset? RetryAt { get; set; }
 
-        public TimeSpan Progress { get; set; }
+        public string? Checkpoint { get; set; }
+
+        public string? Result { get; set; }
+
+        public TaskProgress? LiveProgress { get; set; }
 
         public int Preemptions { get; set; }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 
@@ -152,7 +153,10 @@ public sealed class SchedulerCore
         foreach (var t in fresh)
         {
             // Sequences follow the order of the submission: FIFO among equals, as for separate submissions.
-            created[t.Id] = new ScheduledTask(t.Id, t.Priority, ++_sequence, now, t.ContentHash, t.PayloadBytes, t.DependsOn, t.MaxRetries);
+            created[t.Id] = new ScheduledTask(t.Id, t.Priority, ++_sequence, now, t.ContentHash, t.PayloadBytes, t.DependsOn, t.MaxRetries)
+            {
+                Timeout = t.Timeout,
+            };
         }
 
         // Dependencies before dependents, so a task whose dependency has already failed fails, and takes its own
@@ -304,6 +308,11 @@ public sealed class SchedulerCore
             {
                 claimedTask.RecordEstimate(remaining, now);
             }
+
+            if (run.Progress is { } progress)
+            {
+                claimedTask.RecordProgress(ProgressReport.Bounded(progress));
+            }
         }
 
         worker.ReconcileStopping(claimed, now, _liveness.ReconcileGrace);
@@ -341,9 +350,15 @@ public sealed class SchedulerCore
             AddHistory(task, result.StartedAt, TaskHistoryEvents.Started, worker.Id, null);
         }
 
+        if (result.Outcome == TaskOutcome.Completed && ResultTooLarge(result.Result) is { } tooLarge)
+        {
+            // A hostile or broken worker: the handler library refuses such a result before it is sent.
+            result = result with { Outcome = TaskOutcome.Failed, Error = tooLarge, Result = null };
+        }
+
         if (result.Outcome == TaskOutcome.Completed)
         {
-            task.Finish(result.Outcome, result.Error, result.StartedAt, result.FinishedAt);
+            task.Finish(result.Outcome, result.Error, result.StartedAt, result.FinishedAt, result.Result);
             worker.Completed++;
             Counters.Completed++;
             Record(task, now, TaskHistoryEvents.Completed, worker.Id, null);
@@ -399,12 +414,30 @@ public sealed class SchedulerCore
         var task = _active[report.TaskId];
         var why = task.PreemptReason;
         Release(task, worker, now);
-        var progress = report.Progress > TimeSpan.Zero ? report.Progress : TimeSpan.Zero;
-        task.Pause(progress, $"preempted on worker {worker.Id}{(why is null ? "" : $" {why}")}");
+        var checkpoint = CheckpointTooLarge(report.Checkpoint) ? null : report.Checkpoint;
+        task.Pause(checkpoint, $"preempted on worker {worker.Id}{(why is null ? "" : $" {why}")}");
         _pending.Add(task);
         Counters.Preempted++;
         Record(task, now, TaskHistoryEvents.Preempted, worker.Id,
-            $"paused{(why is null ? "" : $" {why}")} with {Describe(task.Progress)} of work done; waits to resume");
+            $"paused{(why is null ? "" : $" {why}")} {DescribeCheckpoint(task.Checkpoint)}; waits to resume");
+        return true;
+    }
+
+    /// <summary>
+    /// A running attempt saved a checkpoint: journaled, so the next attempt starts from it should this one be lost.
+    /// Returns false when the report is fenced off (not the current attempt on that worker, or too large).
+    /// </summary>
+    public bool Checkpointed(TaskCheckpointed report)
+    {
+        if (!IsCurrentAttempt(report.TaskId, report.Attempt, report.WorkerId) || CheckpointTooLarge(report.Checkpoint))
+        {
+            Counters.FencedResults++;
+            return false;
+        }
+
+        var task = _active[report.TaskId];
+        task.SaveCheckpoint(report.Checkpoint);
+        Effects.Changed[task.Id] = task.ToSnapshot();
         return true;
     }
 
@@ -486,11 +519,11 @@ public sealed class SchedulerCore
             }
 
             var task = _active[id];
-            var resumes = task.Progress > TimeSpan.Zero;
+            var resumes = task.Checkpoint is not null;
             task.Assign(worker.Id, now);
             worker.Hold(id);
             worker.IdleSince = now;
-            Effects.Assignments.Add(new Assignment(task.Id, task.Attempt, task.Priority, worker.Id, now) { Progress = task.Progress });
+            Effects.Assignments.Add(new Assignment(task.Id, task.Attempt, task.Priority, worker.Id, now) { Checkpoint = task.Checkpoint, Timeout = task.Timeout });
             if (Effects.Cancels.Count > 0)
             {
                 // A heartbeat of this same group claimed this attempt before the task was known (a forgery, or a
@@ -501,7 +534,7 @@ public sealed class SchedulerCore
             if (resumes)
             {
                 Counters.Resumed++;
-                Record(task, now, TaskHistoryEvents.Resumed, worker.Id, $"from {Describe(task.Progress)} of work done");
+                Record(task, now, TaskHistoryEvents.Resumed, worker.Id, $"from its {DescribeCheckpoint(task.Checkpoint)}");
             }
             else
             {
@@ -529,7 +562,25 @@ public sealed class SchedulerCore
         {
             WaitingOnDependencies = _dependencies.WaitingCount,
             RetryWaiting = _retries.Count,
+            Progress = RunningProgress(),
         };
+    }
+
+    private Dictionary<Guid, RunningTaskProgress> RunningProgress()
+    {
+        var progress = new Dictionary<Guid, RunningTaskProgress>();
+        foreach (var worker in _workers.Values)
+        {
+            foreach (var id in worker.InFlight)
+            {
+                if (_active.TryGetValue(id, out var task) && task.LiveProgress is { } p)
+                {
+                    progress[id] = new RunningTaskProgress(id, task.Attempt, worker.Id, p);
+                }
+            }
+        }
+
+        return progress;
     }
 
     /// <summary>
@@ -773,9 +824,12 @@ public sealed class SchedulerCore
         Effects.Changed[task.Id] = task.ToSnapshot();
         if (announce)
         {
+            var resultBytes = task.Result is null ? 0 : Encoding.UTF8.GetByteCount(task.Result);
             Effects.Events.Add(new TaskStateChanged(task.Id, task.State, task.Priority, task.Attempt, task.WorkerId, task.Error, now, task.StartedAt, task.FinishedAt)
             {
                 Note = task.State == TaskState.Pending ? task.Note : null,
+                Result = resultBytes <= Limits.MaxEventResultBytes ? task.Result : null,
+                ResultBytes = resultBytes,
             });
         }
     }
@@ -791,6 +845,15 @@ public sealed class SchedulerCore
         Effects.History.Add(new HistoryRecord(task.Id, entry));
     }
 
-    private static string Describe(TimeSpan progress) =>
-        progress.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";
+    private static string DescribeCheckpoint(string? checkpoint) =>
+        checkpoint is null ? "without a checkpoint" : $"checkpoint of {Encoding.UTF8.GetByteCount(checkpoint)} bytes";
+
+    private static string? ResultTooLarge(string? result)
+    {
+        var bytes = result is null ? 0 : Encoding.UTF8.GetByteCount(result);
+        return bytes <= Limits.MaxResultBytes ? null : $"the result of {bytes} bytes exceeds the limit of {Limits.MaxResultBytes} bytes";
+    }
+
+    private static bool CheckpointTooLarge(string? checkpoint) =>
+        checkpoint is not null && Encoding.UTF8.GetByteCount(checkpoint) > Limits.MaxCheckpointBytes;
 }

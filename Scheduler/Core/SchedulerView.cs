@@ -19,5 +19,8 @@ public sealed record SchedulerView(
     /// <summary>Pending tasks waiting out a retry's backoff (not in <see cref="Pending"/> either).</summary>
     public int RetryWaiting { get; init; }
 
+    /// <summary>Running tasks whose handlers reported progress, by task id.</summary>
+    public IReadOnlyDictionary<Guid, RunningTaskProgress> Progress { get; init; } = new Dictionary<Guid, RunningTaskProgress>();
+
     public int FreeSlots => Workers.Where(w => w.Confirmed && !w.Draining).Sum(w => Math.Max(0, w.Capacity - w.InFlight));
 }

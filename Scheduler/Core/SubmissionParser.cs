@@ -143,7 +143,7 @@ public static class SubmissionParser
             return false;
         }
 
-        JsonElement? idField = null, payloadField = null, priorityField = null, dependsOnField = null, retriesField = null;
+        JsonElement? idField = null, payloadField = null, priorityField = null, dependsOnField = null, retriesField = null, timeoutField = null;
         string? duplicate = null;
         foreach (var property in root.EnumerateObject())
         {
@@ -167,6 +167,10 @@ public static class SubmissionParser
             else if (property.Name.Equals("maxRetries", StringComparison.OrdinalIgnoreCase))
             {
                 slot = ref retriesField;
+            }
+            else if (property.Name.Equals("timeout", StringComparison.OrdinalIgnoreCase))
+            {
+                slot = ref timeoutField;
             }
             else
             {
@@ -218,11 +222,18 @@ public static class SubmissionParser
             return false;
         }
 
+        if (!TryReadTimeout(timeoutField, out var timeout, out var timeoutProblem))
+        {
+            rejection = new SubmissionRejection(id, timeoutProblem!);
+            return false;
+        }
+
         rejection = null;
-        submission = new ParsedSubmission(id, payload!, priority, ContentHash(payload!, dependsOn, maxRetries), payloadBytes)
+        submission = new ParsedSubmission(id, payload!, priority, ContentHash(payload!, dependsOn, maxRetries, timeout), payloadBytes)
         {
             DependsOn = dependsOn,
             MaxRetries = maxRetries,
+            Timeout = timeout,
         };
         return true;
     }
@@ -238,9 +249,9 @@ public static class SubmissionParser
     /// The fingerprint of everything that defines a task besides its id and priority: the payload, and for tasks
     /// that have them, the dependencies (in any order) and the retries. A plain task hashes as its payload alone.
     /// </summary>
-    public static string ContentHash(string payload, IReadOnlyList<Guid> dependsOn, int maxRetries)
+    public static string ContentHash(string payload, IReadOnlyList<Guid> dependsOn, int maxRetries, TimeSpan? timeout = null)
     {
-        if (dependsOn.Count == 0 && maxRetries == 0)
+        if (dependsOn.Count == 0 && maxRetries == 0 && timeout is null)
         {
             return ContentHash(payload);
         }
@@ -252,6 +263,11 @@ public static class SubmissionParser
         }
 
         text.Append("\0maxRetries:").Append(maxRetries.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (timeout is { } limit)
+        {
+            text.Append("\0timeout:").Append(limit.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
         return ContentHash(text.ToString());
     }
 
@@ -412,6 +428,36 @@ public static class SubmissionParser
             return false;
         }
 
+        return true;
+    }
+
+    private static bool TryReadTimeout(JsonElement? field, out TimeSpan? timeout, out string? problem)
+    {
+        timeout = null;
+        problem = null;
+        if (field is not { } value || value.ValueKind == JsonValueKind.Null)
+        {
+            return true;
+        }
+
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            problem = $"field 'timeout' must be a duration string (ISO 8601 such as PT5M, or hh:mm:ss), not {Describe(value.ValueKind)}";
+            return false;
+        }
+
+        if (!TryGetText(value, "timeout", out var text, out problem))
+        {
+            return false;
+        }
+
+        if (!TaskTimeout.TryParse(text, out var parsed, out var why))
+        {
+            problem = $"field 'timeout': {why}";
+            return false;
+        }
+
+        timeout = parsed;
         return true;
     }
 

@@ -31,7 +31,14 @@ public sealed record TaskSnapshot(
 
     public PendingWait Wait { get; init; }
 
-    public TimeSpan Progress { get; init; }
+    /// <summary>How long one attempt may run; null leaves it to the worker's default.</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>The last checkpoint saved or paused with, which the next attempt starts from.</summary>
+    public string? Checkpoint { get; init; }
+
+    /// <summary>A Completed task's result.</summary>
+    public string? Result { get; init; }
 
     public int Preemptions { get; init; }
 

@@ -379,6 +379,15 @@ public sealed class SchedulerEngine
                 }
 
                 break;
+            case TaskCheckpointed checkpointed:
+                if (!_core.Checkpointed(checkpointed))
+                {
+                    _logger.LogDebug(
+                        "Fenced off a checkpoint for task {TaskId} attempt {Attempt} from worker {WorkerId}",
+                        checkpointed.TaskId, checkpointed.Attempt, checkpointed.WorkerId);
+                }
+
+                break;
             case TaskFinished result:
                 Finish(result);
                 break;

@@ -21,6 +21,9 @@ public sealed class SchedulerState
 
     public void Publish(SchedulerView view) => _view = view;
 
+    /// <summary>The latest progress the running task's handler reported, or null.</summary>
+    public TaskProgress? Progress(Guid taskId) => _view.Progress.GetValueOrDefault(taskId)?.Progress;
+
     /// <summary>The latest desired-worker figure; null until the loop has run once.</summary>
     public AutoscaleView? Autoscale
     {

@@ -197,10 +197,20 @@ public sealed class TaskJournal : IDisposable
             document["wait"] = s.Wait.ToString();
         }
 
-        if (s.Progress > TimeSpan.Zero || s.Preemptions > 0)
+        if (s.Checkpoint is not null || s.Preemptions > 0)
         {
-            document["progressTicks"] = s.Progress.Ticks;
+            document["checkpoint"] = s.Checkpoint is null ? BsonValue.Null : new BsonValue(s.Checkpoint);
             document["preemptions"] = s.Preemptions;
+        }
+
+        if (s.Timeout is { } timeout)
+        {
+            document["timeoutTicks"] = timeout.Ticks;
+        }
+
+        if (s.Result is not null)
+        {
+            document["result"] = s.Result;
         }
 
         // Inside the task's document: rewritten with every change anyway, so history costs no document of its own.
@@ -238,10 +248,21 @@ public sealed class TaskJournal : IDisposable
         Retries = d["retries"].IsNull ? 0 : d["retries"].AsInt32,
         RetryAt = Time(d["retryAt"]),
         Wait = d["wait"].IsNull ? PendingWait.Queued : Enum.Parse<PendingWait>(d["wait"].AsString),
-        Progress = d["progressTicks"].IsNull ? TimeSpan.Zero : TimeSpan.FromTicks(d["progressTicks"].AsInt64),
+        Checkpoint = d["checkpoint"].IsString ? d["checkpoint"].AsString : LegacyCheckpoint(d["progressTicks"]),
+        Timeout = d["timeoutTicks"].IsNull ? null : TimeSpan.FromTicks(d["timeoutTicks"].AsInt64),
+        Result = d["result"].IsString ? d["result"].AsString : null,
         Preemptions = d["preemptions"].IsNull ? 0 : d["preemptions"].AsInt32,
         History = d["history"].IsArray ? [.. d["history"].AsArray.Select(h => FromHistoryDocument(h.AsDocument))] : [],
     };
+
+    /// <summary>
+    /// Journals written before checkpoints were text kept the simulated progress as ticks; the simulated handler
+    /// reads a checkpoint as the milliseconds of work done, so that is what the ticks become.
+    /// </summary>
+    private static string? LegacyCheckpoint(BsonValue ticks) =>
+        ticks.IsNull || ticks.AsInt64 <= 0
+            ? null
+            : ((long)TimeSpan.FromTicks(ticks.AsInt64).TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static BsonDocument ToDocument(TaskHistoryEntry e)
     {

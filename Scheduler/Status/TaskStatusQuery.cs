@@ -56,7 +56,10 @@ public sealed class TaskStatusQuery
             Retries = task.Retries,
             RetryAt = task.State == TaskState.Pending ? task.RetryAt : null,
             Preemptions = task.Preemptions,
-            Progress = task.Progress,
+            Checkpoint = task.Checkpoint,
+            Result = task.Result,
+            Timeout = task.Timeout,
+            Progress = task.State == TaskState.Running ? _state.Progress(task.Id) : null,
         };
     }
 

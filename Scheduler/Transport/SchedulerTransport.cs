@@ -256,7 +256,8 @@ public sealed class SchedulerTransport : IAsyncDisposable
 
             orders.Add(new AssignTask(assignment.TaskId, assignment.Attempt, assignment.Priority, payload, assignment.AssignedAt)
             {
-                Progress = assignment.Progress,
+                Checkpoint = assignment.Checkpoint,
+                Timeout = assignment.Timeout,
                 TraceParent = span?.Id,
                 TraceState = string.IsNullOrEmpty(span?.TraceStateString) ? null : span.TraceStateString,
             });

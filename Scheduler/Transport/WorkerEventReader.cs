@@ -23,6 +23,7 @@ internal static class WorkerEventReader
             Topology.WorkerEvents.Joined => JsonSerializer.Deserialize(body, WireJson.Default.WorkerJoined),
             Topology.WorkerEvents.Left => JsonSerializer.Deserialize(body, WireJson.Default.WorkerLeft),
             Topology.WorkerEvents.Preempted => JsonSerializer.Deserialize(body, WireJson.Default.TaskPreempted),
+            Topology.WorkerEvents.Checkpoint => JsonSerializer.Deserialize(body, WireJson.Default.TaskCheckpointed),
             _ => throw new FormatException($"unknown worker event kind '{parts[2]}'"),
         };
 
@@ -36,6 +37,7 @@ internal static class WorkerEventReader
             WorkerJoined m => m.WorkerId,
             WorkerLeft m when m.HandedBack is not null && m.HandedBack.All(r => r is not null) => m.WorkerId,
             TaskPreempted m => m.WorkerId,
+            TaskCheckpointed m when m.Checkpoint is not null => m.WorkerId,
             null => throw new FormatException("empty message"),
             _ => throw new FormatException($"incomplete {parts[2]} message"),
         };

@@ -130,7 +130,10 @@ public sealed class WorkerAgent : IDisposable
         var startedAt = _time.GetUtcNow();
 
         // A resumed task continues from the checkpoint of the attempt that was preempted: only the rest is run.
-        var done = order.Progress < TimeSpan.Zero ? TimeSpan.Zero : order.Progress > plan.Duration ? plan.Duration : order.Progress;
+        var checkpoint = long.TryParse(order.Checkpoint, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ms)
+            ? TimeSpan.FromMilliseconds(Math.Min(ms, (long)RunTimeHint.Max.TotalMilliseconds))
+            : TimeSpan.Zero;
+        var done = checkpoint > plan.Duration ? plan.Duration : checkpoint;
         var rest = plan.Duration - done;
         attempt.ExpectedEnd = startedAt + rest;
         _logger.LogDebug("Executing task {TaskId} attempt {Attempt} for {Duration}", order.TaskId, order.Attempt, rest);
@@ -142,9 +145,11 @@ public sealed class WorkerAgent : IDisposable
         {
             // The checkpoint: what was done before, plus what this attempt did. The attempt itself is over.
             var progress = done + Max(_time.GetUtcNow() - startedAt, TimeSpan.Zero);
-            var report = new TaskPreempted(_options.Id, order.TaskId, order.Attempt, progress < plan.Duration ? progress : plan.Duration, _time.GetUtcNow());
+            var saved = progress < plan.Duration ? progress : plan.Duration;
+            var report = new TaskPreempted(_options.Id, order.TaskId, order.Attempt,
+                ((long)saved.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture), _time.GetUtcNow());
             span?.SetTag("task.stopped", "preempted");
-            _logger.LogDebug("Task {TaskId} attempt {Attempt} paused with {Progress} of {Duration} done", order.TaskId, order.Attempt, report.Progress, plan.Duration);
+            _logger.LogDebug("Task {TaskId} attempt {Attempt} paused with {Progress} of {Duration} done", order.TaskId, order.Attempt, saved, plan.Duration);
             _finished.Add(order.TaskId, order.Attempt);
             var checkpointed = PublishReliablyAsync(ct => _transport.PublishAsync(report, ct), order.TaskId);
             await attempt.Delivery.AckAsync();

@@ -124,12 +124,12 @@ public class PendingReasonsTests
         Join("w1", capacity: 1);
         Submit(priority: 9);
         _core.Dispatch();
-        var task = Task() with { Wait = PendingWait.Preempted, Progress = TimeSpan.FromSeconds(1.5), Note = "preempted on worker w1 for task X of priority 9" };
+        var task = Task() with { Wait = PendingWait.Preempted, Checkpoint = "page 3", Note = "preempted on worker w1 for task X of priority 9" };
 
         var reason = PendingReasons.Explain(task, 0, _core.View(), _time.GetUtcNow());
 
         Assert.That(reason, Is.EqualTo(
-            "preempted on worker w1 for task X of priority 9; waiting to resume from 1.5 s of work; " +
+            "preempted on worker w1 for task X of priority 9; waiting to resume from its checkpoint; " +
             "every worker slot is busy; 0 pending tasks of higher priority go first"));
     }
 

@@ -41,13 +41,13 @@ public class ScheduledTaskTests
         var task = Running();
         task.RecordEstimate(TimeSpan.FromSeconds(4), T0.AddSeconds(2));
         task.RequestPreemption(T0.AddSeconds(3), "outranked");
-        task.Pause(TimeSpan.FromSeconds(2), "preempted");
+        task.Pause("page 2", "preempted");
 
         var restored = ScheduledTask.Restore(task.ToSnapshot());
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(restored.Progress, Is.EqualTo(TimeSpan.FromSeconds(2)));
+            Assert.That(restored.Checkpoint, Is.EqualTo("page 2"));
             Assert.That(restored.Preemptions, Is.EqualTo(1));
             Assert.That(restored.Note, Is.EqualTo("preempted"));
             Assert.That(restored.Estimate, Is.Null, "an estimate belongs to the attempt that ended");

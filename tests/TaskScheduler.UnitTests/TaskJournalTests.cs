@@ -131,7 +131,8 @@ public class TaskJournalTests
             Retries = 1,
             RetryAt = at.AddSeconds(2),
             Wait = PendingWait.RetryBackoff,
-            Progress = TimeSpan.FromMilliseconds(1234),
+            Checkpoint = "rows 0-1233 loaded; élan ✓",
+            Timeout = TimeSpan.FromMinutes(5),
             Preemptions = 2,
             Error = "boom",
         };

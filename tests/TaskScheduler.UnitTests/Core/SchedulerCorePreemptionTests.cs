@@ -58,13 +58,13 @@ public class SchedulerCorePreemptionTests : SchedulerCoreFixture
         Core.Dispatch();
         Core.Effects.Clear();
 
-        Assert.That(Core.Preempted(new TaskPreempted("w1", low, 1, TimeSpan.FromSeconds(29.5), Now)), Is.True);
+        Assert.That(Core.Preempted(new TaskPreempted("w1", low, 1, "step 29.5", Now)), Is.True);
 
         using (Assert.EnterMultipleScope())
         {
             Assert.That(Active(low).State, Is.EqualTo(TaskState.Pending));
             Assert.That(Active(low).Wait, Is.EqualTo(PendingWait.Preempted));
-            Assert.That(Active(low).Progress, Is.EqualTo(TimeSpan.FromSeconds(29.5)));
+            Assert.That(Active(low).Checkpoint, Is.EqualTo("step 29.5"));
             Assert.That(Active(low).Preemptions, Is.EqualTo(1));
             Assert.That(Active(low).Note, Does.Contain("preempted on worker w1").And.Contain(urgent.ToString()));
             Assert.That(Core.Effects.Events.Single(e => e.TaskId == low).State, Is.EqualTo(TaskState.Pending));
@@ -82,7 +82,7 @@ public class SchedulerCorePreemptionTests : SchedulerCoreFixture
         {
             Assert.That(resumed.TaskId, Is.EqualTo(low));
             Assert.That(resumed.Attempt, Is.EqualTo(2), "fencing: the resumed run is a new attempt");
-            Assert.That(resumed.Progress, Is.EqualTo(TimeSpan.FromSeconds(29.5)));
+            Assert.That(resumed.Checkpoint, Is.EqualTo("step 29.5"));
             Assert.That(HistoryOf(low), Is.EqualTo(new[] { TaskHistoryEvents.Resumed }));
             Assert.That(Core.Finish(Result(low, "w1", 1)), Is.False, "a late result of the paused attempt is fenced off");
         }
@@ -156,7 +156,7 @@ public class SchedulerCorePreemptionTests : SchedulerCoreFixture
             Core.Effects.Clear();
             Core.Dispatch();
             Assert.That(Core.Effects.Preempts.Single().Order.TaskId, Is.EqualTo(low), $"round {round}");
-            Assert.That(Core.Preempted(new TaskPreempted("w1", low, Active(low).Attempt, TimeSpan.FromSeconds(round), Now)), Is.True);
+            Assert.That(Core.Preempted(new TaskPreempted("w1", low, Active(low).Attempt, $"step {round}", Now)), Is.True);
             var run = DispatchNow().Single();
             Assert.That(run.TaskId, Is.EqualTo(urgent));
             Assert.That(Core.Finish(Result(run)), Is.True);
@@ -249,7 +249,7 @@ public class SchedulerCorePreemptionTests : SchedulerCoreFixture
 
         Assert.That(Core.Finish(Result(low, "w1", 1)), Is.True);
         var next = DispatchNow();
-        Assert.That(Core.Preempted(new TaskPreempted("w1", low, 1, TimeSpan.FromSeconds(30), Now)), Is.False, "too late: it completed");
+        Assert.That(Core.Preempted(new TaskPreempted("w1", low, 1, "step 30", Now)), Is.False, "too late: it completed");
 
         using (Assert.EnterMultipleScope())
         {
@@ -268,12 +268,12 @@ public class SchedulerCorePreemptionTests : SchedulerCoreFixture
         Clock.Advance(TimeSpan.FromSeconds(30));
         var urgent = Submit(priority: 9);
         Core.Dispatch();
-        Assert.That(Core.Preempted(new TaskPreempted("w1", low, 1, TimeSpan.FromSeconds(12), Now)), Is.True);
+        Assert.That(Core.Preempted(new TaskPreempted("w1", low, 1, "step 12", Now)), Is.True);
         DispatchNow();
 
         Join("w2", capacity: 1);
         var resumed = DispatchNow().Single();
-        Assert.That((resumed.TaskId, resumed.WorkerId, resumed.Progress), Is.EqualTo((low, "w2", TimeSpan.FromSeconds(12))));
+        Assert.That((resumed.TaskId, resumed.WorkerId, resumed.Checkpoint), Is.EqualTo((low, "w2", "step 12")));
         Core.Effects.Clear();
 
         Clock.Advance(Liveness.Window + TimeSpan.FromSeconds(1));
@@ -283,7 +283,7 @@ public class SchedulerCorePreemptionTests : SchedulerCoreFixture
         using (Assert.EnterMultipleScope())
         {
             Assert.That(Active(low).State, Is.EqualTo(TaskState.Pending));
-            Assert.That(Active(low).Progress, Is.EqualTo(TimeSpan.FromSeconds(12)), "the checkpoint outlives the worker");
+            Assert.That(Active(low).Checkpoint, Is.EqualTo("step 12"), "the checkpoint outlives the worker");
             Assert.That(HistoryOf(low), Is.EqualTo(new[] { TaskHistoryEvents.WorkerDead, TaskHistoryEvents.Requeued }));
         }
     }
