@@ -181,6 +181,47 @@ public class TaskJournalTests
         }
     }
 
+    [Test]
+    public void Commit_KeepsACompletedTasksResult_ByteForByte()
+    {
+        var path = Path.Combine(_directory, "journal.db");
+        var at = new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+        var task = Snapshot(TaskState.Completed, sequence: 1, at) with { Result = "résumé: 3 × 7 = 21 ✓ 𝄞" };
+
+        using (var journal = new TaskJournal(path))
+        {
+            journal.Commit([task], [new(task.Id, "p")]);
+        }
+
+        using var reopened = new TaskJournal(path);
+        Assert.That(reopened.Find(task.Id)!.Result, Is.EqualTo("résumé: 3 × 7 = 21 ✓ 𝄞"));
+    }
+
+    [Test]
+    public void Find_ReadsTheSimulatedProgressOfAnOlderJournal_AsItsCheckpointInMilliseconds()
+    {
+        var path = Path.Combine(_directory, "journal.db");
+        var at = new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+        var task = Snapshot(TaskState.Pending, sequence: 1, at) with { Preemptions = 1 };
+        using (var journal = new TaskJournal(path))
+        {
+            journal.Commit([task], [new(task.Id, "p")]);
+        }
+
+        // What a journal written before checkpoints were text holds: the progress as ticks, no checkpoint field.
+        using (var db = new LiteDB.LiteDatabase(new LiteDB.ConnectionString { Filename = path, Connection = LiteDB.ConnectionType.Direct }))
+        {
+            var tasks = db.GetCollection("tasks");
+            var document = tasks.FindById(task.Id);
+            document.Remove("checkpoint");
+            document["progressTicks"] = TimeSpan.FromMilliseconds(1234).Ticks;
+            tasks.Update(document);
+        }
+
+        using var reopened = new TaskJournal(path);
+        Assert.That(reopened.Find(task.Id)!.Checkpoint, Is.EqualTo("1234"));
+    }
+
     private static TaskSnapshot Snapshot(TaskState state, long sequence, DateTimeOffset submitted) =>
         new(Guid.NewGuid(), 5, sequence, state, 0, null, submitted, null, null, null, null, null, "ABCDEF", 11);
 }
