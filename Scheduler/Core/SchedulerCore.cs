@@ -24,6 +24,9 @@ public sealed class SchedulerCore
     private readonly TimeProvider _time;
     private long _sequence;
 
+    /// <summary>The start of an error a history step carries: the task's error holds it whole (up to its limit) once.</summary>
+    private const int ShortErrorChars = 256;
+
     /// <summary>Silence before this instant does not count against workers: the broker, not they, was away.</summary>
     private DateTimeOffset _livenessFrom = DateTimeOffset.MinValue;
 
@@ -36,6 +39,15 @@ public sealed class SchedulerCore
     }
 
     public CoreEffects Effects { get; } = new();
+
+    /// <summary>The most tasks one graph may hold (<c>Scheduler:MaxGraphTasks</c>); a larger graph is refused whole.</summary>
+    public int MaxGraphTasks { get; init; } = 20_000;
+
+    /// <summary>
+    /// Requeues after the death of the worker running it that a task gets (<c>Scheduler:MaxRequeues</c>); at the
+    /// next death it fails as poison instead of killing worker after worker.
+    /// </summary>
+    public int MaxRequeues { get; init; } = 5;
 
     public SchedulerCounters Counters { get; } = new();
 
@@ -131,6 +143,13 @@ public sealed class SchedulerCore
     /// </summary>
     public SubmitVerdict Submit(IReadOnlyList<ParsedSubmission> tasks, IReadOnlyDictionary<Guid, TaskSnapshot> journaled)
     {
+        if (tasks.Count > MaxGraphTasks)
+        {
+            Counters.Rejected++;
+            return new SubmitVerdict(SubmitOutcome.Invalid, string.Create(CultureInfo.InvariantCulture,
+                $"the graph holds {tasks.Count:N0} tasks; a graph holds at most {MaxGraphTasks:N0} (Scheduler:MaxGraphTasks)"));
+        }
+
         var verdict = Check(tasks, journaled, out var fresh, out var ordered);
         if (verdict is not null)
         {
@@ -236,7 +255,8 @@ public sealed class SchedulerCore
 
         var now = _time.GetUtcNow();
         var worker = GetOrAddWorker(joined.WorkerId, joined.Capacity, now, confirmed: true);
-        if (joined.At < worker.LastReportedAt)
+        var reportedAt = WorkerReports.ReportedAt(joined.At, now);
+        if (reportedAt < worker.LastReportedAt)
         {
             // Redelivered after a broker restart: this process has reported since, so it is no news.
             worker.LastSeen = now;
@@ -246,7 +266,7 @@ public sealed class SchedulerCore
         // A process that just started holds nothing, whatever we thought its predecessor of the same id held.
         RequeueAll(worker, $"worker {worker.Id} restarted", workerDied: true);
         worker.ClearStopping();
-        worker.LastReportedAt = joined.At;
+        worker.LastReportedAt = reportedAt;
         worker.Capacity = joined.Capacity;
         worker.Confirmed = true;
         worker.Draining = false;
@@ -266,14 +286,21 @@ public sealed class SchedulerCore
         worker.Confirmed = true;
         worker.Draining = beat.Draining;
         worker.LastSeen = now;
-        if (beat.At > worker.LastReportedAt)
+        var reportedAt = WorkerReports.ReportedAt(beat.At, now);
+        if (reportedAt > worker.LastReportedAt)
         {
-            worker.LastReportedAt = beat.At;
+            worker.LastReportedAt = reportedAt;
         }
 
         var claimed = new HashSet<(Guid, int)>();
         foreach (var run in beat.Running)
         {
+            if (run.Attempt < 1)
+            {
+                // Attempts are numbered from 1: this names none, so it proves nothing and is not worth a cancel.
+                continue;
+            }
+
             claimed.Add((run.TaskId, run.Attempt));
             if (_active.TryGetValue(run.TaskId, out var claimedTask) && run.Attempt > claimedTask.Attempt)
             {
@@ -302,7 +329,7 @@ public sealed class SchedulerCore
 
             if (run.Remaining is { } remaining)
             {
-                claimedTask.RecordEstimate(remaining, now);
+                claimedTask.RecordEstimate(WorkerReports.Duration(remaining), now);
             }
         }
 
@@ -322,6 +349,7 @@ public sealed class SchedulerCore
     public bool Finish(TaskFinished result)
     {
         var now = _time.GetUtcNow();
+        result = WorkerReports.Bound(result, now);
         if (_workers.TryGetValue(result.WorkerId, out var worker))
         {
             worker.LastSeen = now;
@@ -360,18 +388,18 @@ public sealed class SchedulerCore
         worker.Failed++;
         if (task.Retries < task.MaxRetries)
         {
-            var retryAt = now + _retry.Backoff(task.Retries + 1);
+            var retryAt = TimeMath.Plus(now, _retry.Backoff(task.Retries + 1));
             task.ScheduleRetry(result.Error, retryAt);
             _retries.Add(task);
             Counters.RetriesScheduled++;
             Record(task, now, TaskHistoryEvents.RetryScheduled, worker.Id,
-                $"attempt {result.Attempt} failed: {task.Error}; retry {task.Retries} of {task.MaxRetries} at {retryAt.ToString("O", CultureInfo.InvariantCulture)}");
+                $"attempt {result.Attempt} failed: {ShortError(task.Error)}; retry {task.Retries} of {task.MaxRetries} at {retryAt.ToString("O", CultureInfo.InvariantCulture)}");
             return true;
         }
 
         task.Finish(result.Outcome, result.Error, result.StartedAt, result.FinishedAt);
         Counters.Failed++;
-        Record(task, now, TaskHistoryEvents.Failed, worker.Id, task.Error);
+        Record(task, now, TaskHistoryEvents.Failed, worker.Id, ShortError(task.Error));
         _active.Remove(task.Id);
         FailDependents(task, now);
         return true;
@@ -399,7 +427,7 @@ public sealed class SchedulerCore
         var task = _active[report.TaskId];
         var why = task.PreemptReason;
         Release(task, worker, now);
-        var progress = report.Progress > TimeSpan.Zero ? report.Progress : TimeSpan.Zero;
+        var progress = WorkerReports.Duration(report.Progress);
         task.Pause(progress, $"preempted on worker {worker.Id}{(why is null ? "" : $" {why}")}");
         _pending.Add(task);
         Counters.Preempted++;
@@ -749,13 +777,37 @@ public sealed class SchedulerCore
 
         if (workerDied)
         {
+            task.CountWorkerDeath();
             AddHistory(task, now, TaskHistoryEvents.WorkerDead, workerId, reason);
+            if (task.WorkerDeaths > MaxRequeues)
+            {
+                FailAsPoison(task, workerId, now);
+                return;
+            }
+
+            reason = string.Create(CultureInfo.InvariantCulture,
+                $"{reason}; requeue {task.WorkerDeaths} of at most {MaxRequeues} after a worker's death");
         }
 
         task.ReturnToPending(reason);
         _pending.Add(task);
         Counters.Requeued++;
         Record(task, now, TaskHistoryEvents.Requeued, workerId, reason);
+    }
+
+    /// <summary>
+    /// The task was running on every worker that died while it ran, more times than <see cref="MaxRequeues"/> allows:
+    /// it likely kills them, so it fails rather than go round the fleet again.
+    /// </summary>
+    private void FailAsPoison(ScheduledTask task, string? workerId, DateTimeOffset now)
+    {
+        var error = string.Create(CultureInfo.InvariantCulture, $"poison: killed {task.WorkerDeaths} workers");
+        task.Finish(TaskOutcome.Failed, error, task.StartedAt ?? task.AssignedAt ?? now, now);
+        Counters.Failed++;
+        Counters.Poisoned++;
+        Record(task, now, TaskHistoryEvents.Failed, workerId, error);
+        _active.Remove(task.Id);
+        FailDependents(task, now);
     }
 
     /// <summary>The task's attempt no longer occupies its worker's slot.</summary>
@@ -790,6 +842,9 @@ public sealed class SchedulerCore
         task.AddHistory(entry);
         Effects.History.Add(new HistoryRecord(task.Id, entry));
     }
+
+    /// <summary>The start of an error text, for a history step: the task keeps the whole text once, as its error.</summary>
+    private static string? ShortError(string? error) => BoundedText.TruncateOrNull(error, ShortErrorChars);
 
     private static string Describe(TimeSpan progress) =>
         progress.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";

@@ -147,6 +147,10 @@ public sealed class TaskJournal : IDisposable
         return doc is null ? null : FromDocument(doc);
     }
 
+    /// <summary>What the journal holds of these tasks, in one query (a graph is checked without a lookup per task).</summary>
+    public IEnumerable<TaskSnapshot> FindMany(IReadOnlyCollection<Guid> ids) =>
+        ids.Count == 0 ? [] : _tasks.Find(Query.In("_id", ids.Select(id => new BsonValue(id)))).Select(FromDocument);
+
     /// <summary>The payload of the task accepted as <paramref name="sequence"/> (older journals keyed it by task id).</summary>
     public string? FindPayload(Guid id, long sequence) =>
         (_payloads.FindById(sequence) ?? _payloads.FindById(id))?["payload"].AsString;
@@ -203,6 +207,11 @@ public sealed class TaskJournal : IDisposable
             document["preemptions"] = s.Preemptions;
         }
 
+        if (s.WorkerDeaths > 0)
+        {
+            document["workerDeaths"] = s.WorkerDeaths;
+        }
+
         // Inside the task's document: rewritten with every change anyway, so history costs no document of its own.
         if (s.History.Count > 0)
         {
@@ -240,6 +249,7 @@ public sealed class TaskJournal : IDisposable
         Wait = d["wait"].IsNull ? PendingWait.Queued : Enum.Parse<PendingWait>(d["wait"].AsString),
         Progress = d["progressTicks"].IsNull ? TimeSpan.Zero : TimeSpan.FromTicks(d["progressTicks"].AsInt64),
         Preemptions = d["preemptions"].IsNull ? 0 : d["preemptions"].AsInt32,
+        WorkerDeaths = d["workerDeaths"].IsNull ? 0 : d["workerDeaths"].AsInt32,
         History = d["history"].IsArray ? [.. d["history"].AsArray.Select(h => FromHistoryDocument(h.AsDocument))] : [],
     };
 
