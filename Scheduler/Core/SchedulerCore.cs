@@ -801,7 +801,7 @@ public sealed class SchedulerCore
     /// </summary>
     private void FailAsPoison(ScheduledTask task, string? workerId, DateTimeOffset now)
     {
-        var error = string.Create(CultureInfo.InvariantCulture, $"poison: killed {task.WorkerDeaths} workers");
+        var error = string.Create(CultureInfo.InvariantCulture, $"poison: killed {task.WorkerDeaths} {(task.WorkerDeaths == 1 ? "worker" : "workers")}");
         task.Finish(TaskOutcome.Failed, error, task.StartedAt ?? task.AssignedAt ?? now, now);
         Counters.Failed++;
         Counters.Poisoned++;
