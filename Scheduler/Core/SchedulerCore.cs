@@ -246,6 +246,51 @@ public sealed class SchedulerCore
         return CancelOutcome.Cancelled;
     }
 
+    /// <summary>
+    /// The journal cannot store the task's document (<paramref name="reason"/> says why): the task fails, its
+    /// dependents with it, and what is journaled of it is cut to its last step, so the group can be written and the
+    /// scheduler goes on. A running attempt is told to stop.
+    /// </summary>
+    public void FailUnstorable(Guid id, string reason)
+    {
+        var now = _time.GetUtcNow();
+        if (_active.TryGetValue(id, out var task))
+        {
+            var workerId = task.WorkerId;
+            if (task.State == TaskState.Running)
+            {
+                if (workerId is not null && _workers.TryGetValue(workerId, out var worker))
+                {
+                    worker.Stop(id, task.Attempt, now);
+                }
+
+                _preempting.Remove(id);
+                Effects.Cancels.Add(new WorkerCancel(workerId!, new CancelTask(id, task.Attempt, reason)));
+                task.Finish(TaskOutcome.Failed, reason, task.StartedAt ?? task.AssignedAt ?? now, now);
+            }
+            else
+            {
+                if (!_pending.Remove(task) && task.RetryAt is not null)
+                {
+                    _retries.Remove(task);
+                }
+
+                _dependencies.Forget(task);
+                task.FailForDependency(reason, now);
+            }
+
+            Counters.Failed++;
+            Record(task, now, TaskHistoryEvents.Failed, workerId, reason);
+            _active.Remove(id);
+            FailDependents(task, now);
+        }
+
+        if (Effects.Changed.TryGetValue(id, out var snapshot))
+        {
+            Effects.Changed[id] = snapshot with { Error = reason, Note = null, History = [.. snapshot.History.TakeLast(1)] };
+        }
+    }
+
     public void WorkerJoined(WorkerJoined joined)
     {
         if (!IsPlausible(joined.WorkerId, joined.Capacity))

@@ -109,7 +109,15 @@ public sealed class SchedulerEngine
         TimeSpan? commit = null;
         if (effects.Changed.Count > 0 || group.Payloads.Count > 0)
         {
-            _journal.Write(effects.Changed.Values, group.Payloads);
+            try
+            {
+                _journal.Write(effects.Changed.Values, group.Payloads);
+            }
+            catch (LiteDB.LiteException e) when (FailUnstorableTasks(effects, e))
+            {
+                _journal.Write(effects.Changed.Values, group.Payloads);
+            }
+
             group.Written = true;
             commit = _journal.LastCommitDuration;
             _state.RecordCommit(commit.Value, inputs.Count);
@@ -229,6 +237,22 @@ public sealed class SchedulerEngine
                 _payloads.Remove(id);
             }
         }
+    }
+
+    /// <summary>
+    /// A write failed: if some task's document is too large for the journal, that task fails (with a reason) rather
+    /// than the scheduler, and the group may be written again. False when no document is to blame.
+    /// </summary>
+    private bool FailUnstorableTasks(CoreEffects effects, LiteDB.LiteException error)
+    {
+        var oversized = TaskJournal.Oversized(effects.Changed.Values);
+        foreach (var (id, bytes) in oversized)
+        {
+            _logger.LogError(error, "Task {TaskId} fails: its journal document would be {Bytes} bytes", id, bytes);
+            _core.FailUnstorable(id, $"failed by the scheduler: the task's journal record grew to {bytes} bytes, beyond the journal's limit of {TaskJournal.MaxDocumentBytes}");
+        }
+
+        return oversized.Count > 0;
     }
 
     private void PublishView()

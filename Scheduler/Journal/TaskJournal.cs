@@ -21,6 +21,9 @@ public sealed class TaskJournal : IDisposable
     private const string PayloadsCollection = "payloads";
     private const string MetaCollection = "meta";
 
+    /// <summary>LiteDB 5's limit on one document (2,047 data pages of 8,150 bytes).</summary>
+    public const int MaxDocumentBytes = 2047 * 8150;
+
     private readonly LiteDatabase _db;
     private readonly ILiteCollection<BsonDocument> _tasks;
     private readonly ILiteCollection<BsonDocument> _payloads;
@@ -146,6 +149,13 @@ public sealed class TaskJournal : IDisposable
         var doc = _tasks.FindById(id);
         return doc is null ? null : FromDocument(doc);
     }
+
+    /// <summary>
+    /// The tasks whose documents are too large for the journal, with their size. The bounds on what a task holds
+    /// keep this empty; it is asked only when a write failed, so that one task cannot stop the scheduler.
+    /// </summary>
+    public static IReadOnlyList<(Guid Id, long Bytes)> Oversized(IEnumerable<TaskSnapshot> changes) =>
+        [.. changes.Select(c => (c.Id, Bytes: (long)BsonSerializer.Serialize(ToDocument(c)).Length)).Where(c => c.Bytes > MaxDocumentBytes)];
 
     /// <summary>What the journal holds of these tasks, in one query (a graph is checked without a lookup per task).</summary>
     public IEnumerable<TaskSnapshot> FindMany(IReadOnlyCollection<Guid> ids) =>

@@ -155,4 +155,27 @@ public class SchedulerCoreHostileWorkerTests : SchedulerCoreFixture
         }, Throws.Nothing);
         Assert.That(Core.Workers["w1"].LastReportedAt, Is.LessThanOrEqualTo(Now + WorkerReports.MaxClockSkew));
     }
+
+    [Test]
+    public void TaskTheJournalCannotStore_Fails_WithItsDependents_AndItsWorkerIsToldToStop()
+    {
+        Join("w1", capacity: 1);
+        var id = Guid.NewGuid();
+        var dependent = Guid.NewGuid();
+        SubmitGraph(Spec(id), Spec(dependent, dependsOn: [id]));
+        DispatchNow();
+        Core.Effects.Clear();
+
+        Core.FailUnstorable(id, "too large for the journal");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Core.FindActive(id), Is.Null);
+            Assert.That(Core.Effects.Changed[id].State, Is.EqualTo(TaskState.Failed));
+            Assert.That(Core.Effects.Changed[id].Error, Is.EqualTo("too large for the journal"));
+            Assert.That(Core.Effects.Changed[id].History, Has.Count.LessThanOrEqualTo(1));
+            Assert.That(Core.Effects.Changed[dependent].State, Is.EqualTo(TaskState.Failed));
+            Assert.That(Core.Effects.Cancels.Select(c => c.Order.TaskId), Is.EqualTo(new[] { id }));
+        }
+    }
 }
