@@ -23,6 +23,36 @@ public static class Limits
     /// <summary>Worker ids become queue names, so they are short and plain.</summary>
     public const int MaxWorkerIdLength = 64;
 
+    /// <summary>
+    /// A task's error text is kept to 16 KiB (its start, and a note of the original size): enough for a stack trace,
+    /// and a task's journal document stays far below LiteDB's limit whatever a worker reports.
+    /// </summary>
+    public const int MaxErrorChars = 16 * 1024;
+
+    /// <summary>A reason (a rejection, a note, a history detail) is kept to 1 KiB: it ends up in headers and events.</summary>
+    public const int MaxReasonChars = 1024;
+
+    /// <summary>A reply names at most this many task ids, and says how many more there are.</summary>
+    public const int MaxNamedIds = 3;
+
+    /// <summary>
+    /// A task keeps the first <see cref="HistoryHead"/> steps of its history and the latest
+    /// <see cref="HistoryTail"/>; the steps between are dropped and counted.
+    /// </summary>
+    public const int HistoryHead = 10;
+
+    /// <summary>The latest steps of a task's history that are always kept.</summary>
+    public const int HistoryTail = 90;
+
+    /// <summary>
+    /// Headers copied from a refused message into its rejected copy, at most (AMQP-encoded): the header frame must
+    /// stay far below the broker's frame limit (128 KiB), whatever the producer sent.
+    /// </summary>
+    public const int MaxCopiedHeaderBytes = 16 * 1024;
+
+    /// <summary>The longest duration a worker may report (remaining time, progress); longer ones are taken as this.</summary>
+    public static readonly TimeSpan MaxReportedDuration = TimeSpan.FromDays(365);
+
     public static bool IsValidWorkerId(string? id) =>
         !string.IsNullOrEmpty(id)
         && id.Length <= MaxWorkerIdLength

@@ -15,4 +15,7 @@ public static class TaskHistoryEvents
     public const string Cancelled = "cancelled";
     public const string RetryScheduled = "retry-scheduled";
     public const string DependencyFailed = "dependency-failed";
+
+    /// <summary>Stands for the steps dropped from the middle of a long history; its detail says how many.</summary>
+    public const string Truncated = "history-truncated";
 }

@@ -1,3 +1,6 @@
+using System.Globalization;
+using TaskScheduler.Contracts;
+
 namespace TaskScheduler.Scheduler.Core;
 
 /// <summary>
@@ -84,12 +87,19 @@ public static class GraphCheck
             current = byId[current].DependsOn.First(d => byId.ContainsKey(d) && waitingOn[d] > 0);
         }
 
-        var loop = path.Skip(seenAt[current]).Append(current).ToList();
-        if (loop.Count == 2)
+        var loop = path.Skip(seenAt[current]).ToList();
+        if (loop.Count == 1)
         {
             return $"task {loop[0]} depends on itself";
         }
 
-        return $"dependency cycle: {string.Join(" depends on ", loop)}";
+        // A reason goes into a header and into one event per task: a cycle of thousands is named by its start.
+        if (loop.Count <= Limits.MaxNamedIds)
+        {
+            return $"dependency cycle: {string.Join(" depends on ", loop.Append(loop[0]))}";
+        }
+
+        var count = loop.Count.ToString("N0", CultureInfo.InvariantCulture);
+        return $"dependency cycle: {string.Join(" depends on ", loop.Take(Limits.MaxNamedIds))} depends on … ({count} tasks in the cycle)";
     }
 }

@@ -109,6 +109,9 @@ public sealed class ScheduledTask
 
     public int Preemptions { get => _details?.Preemptions ?? 0; private set => Set(value, (d, v) => d.Preemptions = v); }
 
+    /// <summary>Times the task was requeued because the worker running it died (not handed back, not preempted).</summary>
+    public int WorkerDeaths { get => _details?.WorkerDeaths ?? 0; private set => Set(value, (d, v) => d.WorkerDeaths = v); }
+
     /// <summary>Steps of the task's life after its acceptance, oldest first.</summary>
     public IReadOnlyList<TaskHistoryEntry> History => _history ?? (IReadOnlyList<TaskHistoryEntry>)[];
 
@@ -149,7 +152,7 @@ public sealed class ScheduledTask
     {
         if (entry.Event != TaskHistoryEvents.Accepted)
         {
-            (_history ??= []).Add(entry);
+            TaskHistory.Append(_history ??= [], entry);
         }
     }
 
@@ -187,7 +190,7 @@ public sealed class ScheduledTask
 
     /// <summary>Time the current attempt still needs by its worker's last estimate, or null when there is none.</summary>
     public TimeSpan? RemainingAt(DateTimeOffset now) =>
-        Estimate is { } e ? e.Remaining - (now - e.At) : null;
+        Estimate is { } e ? TimeMath.Minus(e.Remaining, now - e.At) : null;
 
     /// <summary>Why the outstanding preempt order was given, for the task's history.</summary>
     public string? PreemptReason { get => _details?.PreemptReason; private set => Set(value, (d, v) => d.PreemptReason = v); }
@@ -201,6 +204,13 @@ public sealed class ScheduledTask
 
     /// <summary>The preempt order got no answer in time (lost, or the worker never saw the assignment): forget it.</summary>
     public void ForgetPreemptionRequest() => PreemptRequestedAt = null;
+
+    /// <summary>The worker running the current attempt died: one more death this task was present at.</summary>
+    public void CountWorkerDeath()
+    {
+        Require(TaskState.Running, "count a worker death of");
+        WorkerDeaths++;
+    }
 
     public void ReturnToPending(string reason)
     {
@@ -304,6 +314,7 @@ public sealed class ScheduledTask
             RetryAt = s.RetryAt,
             Checkpoint = s.Checkpoint,
             Preemptions = s.Preemptions,
+            WorkerDeaths = s.WorkerDeaths,
             _history = s.History.Count > 0 ? [.. s.History] : null,
         };
     }
@@ -321,6 +332,7 @@ public sealed class ScheduledTask
         Checkpoint = Checkpoint,
         Result = Result,
         Preemptions = Preemptions,
+        WorkerDeaths = WorkerDeaths,
         History = _history is null ? [] : [.. _history],
     };
 
@@ -366,6 +378,8 @@ public sealed class ScheduledTask
         public TaskProgress? LiveProgress { get; set; }
 
         public int Preemptions { get; set; }
+
+        public int WorkerDeaths { get; set; }
 
         public DateTimeOffset? PreemptRequestedAt { get; set; }
 

@@ -25,6 +25,9 @@ public sealed class SchedulerCore
     private readonly TimeProvider _time;
     private long _sequence;
 
+    /// <summary>The start of an error a history step carries: the task's error holds it whole (up to its limit) once.</summary>
+    private const int ShortErrorChars = 256;
+
     /// <summary>Silence before this instant does not count against workers: the broker, not they, was away.</summary>
     private DateTimeOffset _livenessFrom = DateTimeOffset.MinValue;
 
@@ -37,6 +40,15 @@ public sealed class SchedulerCore
     }
 
     public CoreEffects Effects { get; } = new();
+
+    /// <summary>The most tasks one graph may hold (<c>Scheduler:MaxGraphTasks</c>); a larger graph is refused whole.</summary>
+    public int MaxGraphTasks { get; init; } = 20_000;
+
+    /// <summary>
+    /// Requeues after the death of the worker running it that a task gets (<c>Scheduler:MaxRequeues</c>); at the
+    /// next death it fails as poison instead of killing worker after worker.
+    /// </summary>
+    public int MaxRequeues { get; init; } = 5;
 
     public SchedulerCounters Counters { get; } = new();
 
@@ -132,6 +144,13 @@ public sealed class SchedulerCore
     /// </summary>
     public SubmitVerdict Submit(IReadOnlyList<ParsedSubmission> tasks, IReadOnlyDictionary<Guid, TaskSnapshot> journaled)
     {
+        if (tasks.Count > MaxGraphTasks)
+        {
+            Counters.Rejected++;
+            return new SubmitVerdict(SubmitOutcome.Invalid, string.Create(CultureInfo.InvariantCulture,
+                $"the graph holds {tasks.Count:N0} tasks; a graph holds at most {MaxGraphTasks:N0} (Scheduler:MaxGraphTasks)"));
+        }
+
         var verdict = Check(tasks, journaled, out var fresh, out var ordered);
         if (verdict is not null)
         {
@@ -231,6 +250,51 @@ public sealed class SchedulerCore
         return CancelOutcome.Cancelled;
     }
 
+    /// <summary>
+    /// The journal cannot store the task's document (<paramref name="reason"/> says why): the task fails, its
+    /// dependents with it, and what is journaled of it is cut to its last step, so the group can be written and the
+    /// scheduler goes on. A running attempt is told to stop.
+    /// </summary>
+    public void FailUnstorable(Guid id, string reason)
+    {
+        var now = _time.GetUtcNow();
+        if (_active.TryGetValue(id, out var task))
+        {
+            var workerId = task.WorkerId;
+            if (task.State == TaskState.Running)
+            {
+                if (workerId is not null && _workers.TryGetValue(workerId, out var worker))
+                {
+                    worker.Stop(id, task.Attempt, now);
+                }
+
+                _preempting.Remove(id);
+                Effects.Cancels.Add(new WorkerCancel(workerId!, new CancelTask(id, task.Attempt, reason)));
+                task.Finish(TaskOutcome.Failed, reason, task.StartedAt ?? task.AssignedAt ?? now, now);
+            }
+            else
+            {
+                if (!_pending.Remove(task) && task.RetryAt is not null)
+                {
+                    _retries.Remove(task);
+                }
+
+                _dependencies.Forget(task);
+                task.FailForDependency(reason, now);
+            }
+
+            Counters.Failed++;
+            Record(task, now, TaskHistoryEvents.Failed, workerId, reason);
+            _active.Remove(id);
+            FailDependents(task, now);
+        }
+
+        if (Effects.Changed.TryGetValue(id, out var snapshot))
+        {
+            Effects.Changed[id] = snapshot with { Error = reason, Note = null, History = [.. snapshot.History.TakeLast(1)] };
+        }
+    }
+
     public void WorkerJoined(WorkerJoined joined)
     {
         if (!IsPlausible(joined.WorkerId, joined.Capacity))
@@ -240,7 +304,8 @@ public sealed class SchedulerCore
 
         var now = _time.GetUtcNow();
         var worker = GetOrAddWorker(joined.WorkerId, joined.Capacity, now, confirmed: true);
-        if (joined.At < worker.LastReportedAt)
+        var reportedAt = WorkerReports.ReportedAt(joined.At, now);
+        if (reportedAt < worker.LastReportedAt)
         {
             // Redelivered after a broker restart: this process has reported since, so it is no news.
             worker.LastSeen = now;
@@ -250,7 +315,7 @@ public sealed class SchedulerCore
         // A process that just started holds nothing, whatever we thought its predecessor of the same id held.
         RequeueAll(worker, $"worker {worker.Id} restarted", workerDied: true);
         worker.ClearStopping();
-        worker.LastReportedAt = joined.At;
+        worker.LastReportedAt = reportedAt;
         worker.Capacity = joined.Capacity;
         worker.Confirmed = true;
         worker.Draining = false;
@@ -270,14 +335,21 @@ public sealed class SchedulerCore
         worker.Confirmed = true;
         worker.Draining = beat.Draining;
         worker.LastSeen = now;
-        if (beat.At > worker.LastReportedAt)
+        var reportedAt = WorkerReports.ReportedAt(beat.At, now);
+        if (reportedAt > worker.LastReportedAt)
         {
-            worker.LastReportedAt = beat.At;
+            worker.LastReportedAt = reportedAt;
         }
 
         var claimed = new HashSet<(Guid, int)>();
         foreach (var run in beat.Running)
         {
+            if (run.Attempt < 1)
+            {
+                // Attempts are numbered from 1: this names none, so it proves nothing and is not worth a cancel.
+                continue;
+            }
+
             claimed.Add((run.TaskId, run.Attempt));
             if (_active.TryGetValue(run.TaskId, out var claimedTask) && run.Attempt > claimedTask.Attempt)
             {
@@ -306,7 +378,7 @@ public sealed class SchedulerCore
 
             if (run.Remaining is { } remaining)
             {
-                claimedTask.RecordEstimate(remaining, now);
+                claimedTask.RecordEstimate(WorkerReports.Duration(remaining), now);
             }
 
             if (run.Progress is { } progress)
@@ -331,6 +403,7 @@ public sealed class SchedulerCore
     public bool Finish(TaskFinished result)
     {
         var now = _time.GetUtcNow();
+        result = WorkerReports.Bound(result, now);
         if (_workers.TryGetValue(result.WorkerId, out var worker))
         {
             worker.LastSeen = now;
@@ -375,18 +448,18 @@ public sealed class SchedulerCore
         worker.Failed++;
         if (task.Retries < task.MaxRetries)
         {
-            var retryAt = now + _retry.Backoff(task.Retries + 1);
+            var retryAt = TimeMath.Plus(now, _retry.Backoff(task.Retries + 1));
             task.ScheduleRetry(result.Error, retryAt);
             _retries.Add(task);
             Counters.RetriesScheduled++;
             Record(task, now, TaskHistoryEvents.RetryScheduled, worker.Id,
-                $"attempt {result.Attempt} failed: {task.Error}; retry {task.Retries} of {task.MaxRetries} at {retryAt.ToString("O", CultureInfo.InvariantCulture)}");
+                $"attempt {result.Attempt} failed: {ShortError(task.Error)}; retry {task.Retries} of {task.MaxRetries} at {retryAt.ToString("O", CultureInfo.InvariantCulture)}");
             return true;
         }
 
         task.Finish(result.Outcome, result.Error, result.StartedAt, result.FinishedAt);
         Counters.Failed++;
-        Record(task, now, TaskHistoryEvents.Failed, worker.Id, task.Error);
+        Record(task, now, TaskHistoryEvents.Failed, worker.Id, ShortError(task.Error));
         _active.Remove(task.Id);
         FailDependents(task, now);
         return true;
@@ -800,13 +873,37 @@ public sealed class SchedulerCore
 
         if (workerDied)
         {
+            task.CountWorkerDeath();
             AddHistory(task, now, TaskHistoryEvents.WorkerDead, workerId, reason);
+            if (task.WorkerDeaths > MaxRequeues)
+            {
+                FailAsPoison(task, workerId, now);
+                return;
+            }
+
+            reason = string.Create(CultureInfo.InvariantCulture,
+                $"{reason}; requeue {task.WorkerDeaths} of at most {MaxRequeues} after a worker's death");
         }
 
         task.ReturnToPending(reason);
         _pending.Add(task);
         Counters.Requeued++;
         Record(task, now, TaskHistoryEvents.Requeued, workerId, reason);
+    }
+
+    /// <summary>
+    /// The task was running on every worker that died while it ran, more times than <see cref="MaxRequeues"/> allows:
+    /// it likely kills them, so it fails rather than go round the fleet again.
+    /// </summary>
+    private void FailAsPoison(ScheduledTask task, string? workerId, DateTimeOffset now)
+    {
+        var error = string.Create(CultureInfo.InvariantCulture, $"poison: killed {task.WorkerDeaths} {(task.WorkerDeaths == 1 ? "worker" : "workers")}");
+        task.Finish(TaskOutcome.Failed, error, task.StartedAt ?? task.AssignedAt ?? now, now);
+        Counters.Failed++;
+        Counters.Poisoned++;
+        Record(task, now, TaskHistoryEvents.Failed, workerId, error);
+        _active.Remove(task.Id);
+        FailDependents(task, now);
     }
 
     /// <summary>The task's attempt no longer occupies its worker's slot.</summary>
@@ -856,4 +953,7 @@ public sealed class SchedulerCore
 
     private static bool CheckpointTooLarge(string? checkpoint) =>
         checkpoint is not null && Encoding.UTF8.GetByteCount(checkpoint) > Limits.MaxCheckpointBytes;
+
+    /// <summary>The start of an error text, for a history step: the task keeps the whole text once, as its error.</summary>
+    private static string? ShortError(string? error) => BoundedText.TruncateOrNull(error, ShortErrorChars);
 }

@@ -38,5 +38,8 @@ public sealed class SchedulerCounters
     /// <summary>Assignments that continue from a checkpoint.</summary>
     public long Resumed { get; set; }
 
+    /// <summary>Tasks failed as poison: the workers running them died more often than Scheduler:MaxRequeues allows.</summary>
+    public long Poisoned { get; set; }
+
     public SchedulerCounters Copy() => (SchedulerCounters)MemberwiseClone();
 }

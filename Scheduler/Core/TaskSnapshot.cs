@@ -42,6 +42,9 @@ public sealed record TaskSnapshot(
 
     public int Preemptions { get; init; }
 
+    /// <summary>Requeues caused by the death of the worker running the task; past the limit it fails as poison.</summary>
+    public int WorkerDeaths { get; init; }
+
     /// <summary>Steps of the task's life after its acceptance, oldest first (see <see cref="TaskHistory"/>).</summary>
     public IReadOnlyList<TaskHistoryEntry> History { get; init; } = [];
 }

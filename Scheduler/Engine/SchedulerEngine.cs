@@ -109,7 +109,15 @@ public sealed class SchedulerEngine
         TimeSpan? commit = null;
         if (effects.Changed.Count > 0 || group.Payloads.Count > 0)
         {
-            _journal.Write(effects.Changed.Values, group.Payloads);
+            try
+            {
+                _journal.Write(effects.Changed.Values, group.Payloads);
+            }
+            catch (LiteDB.LiteException e) when (FailUnstorableTasks(effects, e))
+            {
+                _journal.Write(effects.Changed.Values, group.Payloads);
+            }
+
             group.Written = true;
             commit = _journal.LastCommitDuration;
             _state.RecordCommit(commit.Value, inputs.Count);
@@ -231,6 +239,22 @@ public sealed class SchedulerEngine
         }
     }
 
+    /// <summary>
+    /// A write failed: if some task's document is too large for the journal, that task fails (with a reason) rather
+    /// than the scheduler, and the group may be written again. False when no document is to blame.
+    /// </summary>
+    private bool FailUnstorableTasks(CoreEffects effects, LiteDB.LiteException error)
+    {
+        var oversized = TaskJournal.Oversized(effects.Changed.Values);
+        foreach (var (id, bytes) in oversized)
+        {
+            _logger.LogError(error, "Task {TaskId} fails: its journal document would be {Bytes} bytes", id, bytes);
+            _core.FailUnstorable(id, $"failed by the scheduler: the task's journal record grew to {bytes} bytes, beyond the journal's limit of {TaskJournal.MaxDocumentBytes}");
+        }
+
+        return oversized.Count > 0;
+    }
+
     private void PublishView()
     {
         var view = _core.View();
@@ -247,7 +271,7 @@ public sealed class SchedulerEngine
                 var graphVerdict = SubmitGraph(graph, group);
                 if (graphVerdict.IsRejected)
                 {
-                    Reject(s.Body, s.Headers, new SubmissionRejection(null, graphVerdict.Reason!), group, graph.Select(t => t.Id));
+                    Reject(s.Body, s.Headers, new SubmissionRejection(null, graphVerdict.Reason!), group, AnnouncedIds(graph));
                 }
 
                 break;
@@ -280,7 +304,8 @@ public sealed class SchedulerEngine
                 var httpGraphVerdict = SubmitGraph(g.Tasks, group);
                 if (httpGraphVerdict.IsRejected)
                 {
-                    group.RejectionEvents.AddRange(g.Tasks.Select(t => new TaskRejected(t.Id, httpGraphVerdict.Reason!, _time.GetUtcNow())));
+                    var reason = BoundedText.Truncate(httpGraphVerdict.Reason!, Limits.MaxReasonChars);
+                    group.RejectionEvents.AddRange(AnnouncedIds(g.Tasks).Select(id => new TaskRejected(id, reason, _time.GetUtcNow())));
                 }
 
                 group.HttpReplies.Add((g.Reply, httpGraphVerdict));
@@ -406,7 +431,7 @@ public sealed class SchedulerEngine
     {
         if (_core.Finish(result))
         {
-            _demand.RecordRun(result.FinishedAt - result.StartedAt);
+            _demand.RecordRun(WorkerReports.RunTime(result));
         }
         else
         {
@@ -439,23 +464,28 @@ public sealed class SchedulerEngine
     /// </summary>
     private SubmitVerdict SubmitGraph(IReadOnlyList<ParsedSubmission> tasks, Group group)
     {
-        var inGraph = new HashSet<Guid>(tasks.Select(t => t.Id));
         var journaled = new Dictionary<Guid, TaskSnapshot>();
-        void Know(Guid id)
+        if (tasks.Count > _core.MaxGraphTasks)
         {
-            if (_core.FindActive(id) is null && !journaled.ContainsKey(id) && Lookup(id) is { } snapshot)
+            // Refused for its size alone: not worth one journal read.
+            return _core.Submit(tasks, journaled);
+        }
+
+        // What the core does not hold: as this group left it, else as committed, read in one query.
+        var inGraph = new HashSet<Guid>(tasks.Select(t => t.Id));
+        var unknown = new HashSet<Guid>();
+        foreach (var id in tasks.Select(t => t.Id).Concat(tasks.SelectMany(t => t.DependsOn).Where(d => !inGraph.Contains(d))))
+        {
+            if (_core.FindActive(id) is null && unknown.Add(id) && _core.Effects.Changed.TryGetValue(id, out var changed))
             {
-                journaled[id] = snapshot;
+                journaled[id] = changed;
+                unknown.Remove(id);
             }
         }
 
-        foreach (var task in tasks)
+        foreach (var snapshot in _journal.FindMany(unknown))
         {
-            Know(task.Id);
-            foreach (var dependency in task.DependsOn.Where(d => !inGraph.Contains(d)))
-            {
-                Know(dependency);
-            }
+            journaled[snapshot.Id] = snapshot;
         }
 
         var fresh = tasks.Where(t => _core.FindActive(t.Id) is null && !journaled.ContainsKey(t.Id)).ToList();
@@ -485,8 +515,16 @@ public sealed class SchedulerEngine
     private TaskSnapshot? Lookup(Guid id) =>
         _core.Effects.Changed.TryGetValue(id, out var changed) ? changed : _journal.Find(id);
 
+    /// <summary>
+    /// The ids of a refused graph that each get a <c>task.{id}.rejected</c> event: all of them, unless the graph was
+    /// refused for being larger than any graph may be (then none: one event per task would be the flood it guards against).
+    /// </summary>
+    private IEnumerable<Guid> AnnouncedIds(IReadOnlyList<ParsedSubmission> graph) =>
+        graph.Count > _core.MaxGraphTasks ? [] : graph.Select(t => t.Id);
+
     private void Reject(ReadOnlyMemory<byte> body, IDictionary<string, object?>? headers, SubmissionRejection rejection, Group group, IEnumerable<Guid>? ids = null)
     {
+        rejection = rejection with { Reason = BoundedText.Truncate(rejection.Reason, Limits.MaxReasonChars) };
         group.Rejected.Add(new RejectedInput(body, headers, rejection.Reason));
         foreach (var id in ids ?? (rejection.Id is { } one ? [one] : []))
         {

@@ -33,6 +33,15 @@ public sealed class SchedulerOptions
     /// </summary>
     public long PayloadCacheBytes { get; set; } = 32L * 1024 * 1024;
 
+    /// <summary>The most tasks one graph may hold; a larger one is refused whole, with a reason.</summary>
+    public int MaxGraphTasks { get; set; } = 20_000;
+
+    /// <summary>
+    /// Requeues after the death of the worker running it that a task gets; at the next death it fails as
+    /// "poison: killed N workers". Graceful hand-backs and preemptions do not count.
+    /// </summary>
+    public int MaxRequeues { get; set; } = 5;
+
     /// <summary>When a pending task may take the slot of a running one (<c>Scheduler:Preemption:*</c>).</summary>
     public PreemptionOptions Preemption { get; set; } = new();
 
@@ -64,6 +73,16 @@ public sealed class SchedulerOptions
         if (PayloadCacheBytes < 0)
         {
             yield return $"{Section}:PayloadCacheBytes must not be negative, not {PayloadCacheBytes}";
+        }
+
+        if (MaxGraphTasks < 1)
+        {
+            yield return $"{Section}:MaxGraphTasks must be at least 1, not {MaxGraphTasks}";
+        }
+
+        if (MaxRequeues < 0)
+        {
+            yield return $"{Section}:MaxRequeues must not be negative, not {MaxRequeues}";
         }
 
         if (SubmitPrefetch < 1 || EventsPrefetch < 1)

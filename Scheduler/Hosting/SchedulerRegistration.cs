@@ -41,7 +41,11 @@ public static class SchedulerRegistration
         {
             var o = sp.GetRequiredService<IOptions<SchedulerOptions>>().Value;
             return new SchedulerCore(
-                new LivenessOptions(o.HeartbeatInterval, o.MissedHeartbeats), sp.GetRequiredService<TimeProvider>(), o.Preemption, o.Retry);
+                new LivenessOptions(o.HeartbeatInterval, o.MissedHeartbeats), sp.GetRequiredService<TimeProvider>(), o.Preemption, o.Retry)
+            {
+                MaxGraphTasks = o.MaxGraphTasks,
+                MaxRequeues = o.MaxRequeues,
+            };
         });
         services.AddSingleton(sp => new PayloadCache(sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.PayloadCacheBytes));
         services.AddSingleton(sp => new WorkerDemandEstimator(

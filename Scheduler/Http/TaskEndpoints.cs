@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using Microsoft.AspNetCore.Http.Features;
 using TaskScheduler.Contracts;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
@@ -75,14 +76,29 @@ public static class TaskEndpoints
             return Results.Json(new { error = "the scheduler is starting" }, statusCode: 503);
         }
 
+        // No more than the broker path takes (Kestrel alone would read 30 MB).
+        if (request.ContentLength > SubmissionParser.MaxBodyBytes)
+        {
+            return TooLarge(request.ContentLength.Value);
+        }
+
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = SubmissionParser.MaxBodyBytes;
+        }
+
         JsonNode? node;
         try
         {
-            node = await JsonNode.ParseAsync(request.Body, cancellationToken: ct);
+            node = await JsonNode.ParseAsync(request.Body, documentOptions: new JsonDocumentOptions { MaxDepth = 64 }, cancellationToken: ct);
         }
         catch (JsonException e)
         {
-            return Results.BadRequest(new { error = $"malformed JSON: {e.Message}" });
+            return Results.BadRequest(new { error = BoundedText.Truncate($"malformed JSON: {e.Message}", Limits.MaxReasonChars) });
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return TooLarge(null);
         }
 
         if (node is JsonObject obj && !obj.Any(p => p.Key.Equals("id", StringComparison.OrdinalIgnoreCase)))
@@ -144,12 +160,24 @@ public static class TaskEndpoints
             return Results.Json(new { ids, error = "the scheduler did not journal the graph in time; retry it as it is" }, statusCode: 503);
         }
 
+        // A refusal names a few of the graph's ids and counts them: the caller has them all.
+        var named = ids.Take(Limits.MaxNamedIds).ToArray();
+        var error = BoundedText.TruncateOrNull(verdict.Reason, Limits.MaxReasonChars);
         return verdict.Outcome switch
         {
             SubmitOutcome.Accepted => Results.Json(new { ids, state = "accepted" }, statusCode: StatusCodes.Status202Accepted),
             SubmitOutcome.Duplicate => Results.Ok(new { ids, state = "duplicate" }),
-            SubmitOutcome.Invalid => Results.BadRequest(new { ids, error = verdict.Reason }),
-            _ => Results.Conflict(new { ids, error = verdict.Reason }),
+            SubmitOutcome.Invalid => Results.BadRequest(new { ids = named, count = ids.Length, error }),
+            _ => Results.Conflict(new { ids = named, count = ids.Length, error }),
         };
     }
+
+    private static IResult TooLarge(long? bytes) => Results.Json(
+        new
+        {
+            error = bytes is { } b
+                ? $"the body is {b} bytes; a submission is at most {SubmissionParser.MaxBodyBytes} bytes"
+                : $"the body is larger than a submission may be ({SubmissionParser.MaxBodyBytes} bytes)",
+        },
+        statusCode: StatusCodes.Status413PayloadTooLarge);
 }

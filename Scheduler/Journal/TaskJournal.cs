@@ -21,6 +21,9 @@ public sealed class TaskJournal : IDisposable
     private const string PayloadsCollection = "payloads";
     private const string MetaCollection = "meta";
 
+    /// <summary>LiteDB 5's limit on one document (2,047 data pages of 8,150 bytes).</summary>
+    public const int MaxDocumentBytes = 2047 * 8150;
+
     private readonly LiteDatabase _db;
     private readonly ILiteCollection<BsonDocument> _tasks;
     private readonly ILiteCollection<BsonDocument> _payloads;
@@ -147,6 +150,17 @@ public sealed class TaskJournal : IDisposable
         return doc is null ? null : FromDocument(doc);
     }
 
+    /// <summary>
+    /// The tasks whose documents are too large for the journal, with their size. The bounds on what a task holds
+    /// keep this empty; it is asked only when a write failed, so that one task cannot stop the scheduler.
+    /// </summary>
+    public static IReadOnlyList<(Guid Id, long Bytes)> Oversized(IEnumerable<TaskSnapshot> changes) =>
+        [.. changes.Select(c => (c.Id, Bytes: (long)BsonSerializer.Serialize(ToDocument(c)).Length)).Where(c => c.Bytes > MaxDocumentBytes)];
+
+    /// <summary>What the journal holds of these tasks, in one query (a graph is checked without a lookup per task).</summary>
+    public IEnumerable<TaskSnapshot> FindMany(IReadOnlyCollection<Guid> ids) =>
+        ids.Count == 0 ? [] : _tasks.Find(Query.In("_id", ids.Select(id => new BsonValue(id)))).Select(FromDocument);
+
     /// <summary>The payload of the task accepted as <paramref name="sequence"/> (older journals keyed it by task id).</summary>
     public string? FindPayload(Guid id, long sequence) =>
         (_payloads.FindById(sequence) ?? _payloads.FindById(id))?["payload"].AsString;
@@ -213,6 +227,11 @@ public sealed class TaskJournal : IDisposable
             document["result"] = s.Result;
         }
 
+        if (s.WorkerDeaths > 0)
+        {
+            document["workerDeaths"] = s.WorkerDeaths;
+        }
+
         // Inside the task's document: rewritten with every change anyway, so history costs no document of its own.
         if (s.History.Count > 0)
         {
@@ -252,6 +271,7 @@ public sealed class TaskJournal : IDisposable
         Timeout = d["timeoutTicks"].IsNull ? null : TimeSpan.FromTicks(d["timeoutTicks"].AsInt64),
         Result = d["result"].IsString ? d["result"].AsString : null,
         Preemptions = d["preemptions"].IsNull ? 0 : d["preemptions"].AsInt32,
+        WorkerDeaths = d["workerDeaths"].IsNull ? 0 : d["workerDeaths"].AsInt32,
         History = d["history"].IsArray ? [.. d["history"].AsArray.Select(h => FromHistoryDocument(h.AsDocument))] : [],
     };
 

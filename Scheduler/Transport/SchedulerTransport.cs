@@ -173,10 +173,7 @@ public sealed class SchedulerTransport : IAsyncDisposable
         foreach (var message in rejected)
         {
             var properties = AmqpMessages.Persistent("rejected-submission");
-            properties.Headers = new Dictionary<string, object?>(message.Headers ?? new Dictionary<string, object?>())
-            {
-                [Topology.RejectReasonHeader] = message.Reason,
-            };
+            properties.Headers = RejectionHeaders.For(message.Headers, message.Reason);
             sends.Add(channel.BasicPublishAsync("", Topology.RejectedQueue, false, properties, message.Body, ct).AsTask());
         }
 

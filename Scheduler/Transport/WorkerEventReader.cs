@@ -31,13 +31,14 @@ internal static class WorkerEventReader
         var sender = message switch
         {
             WorkerHeartbeat m when m.Running is not null && m.Running.All(r => r is not null) => m.WorkerId,
-            TaskFinished m when Enum.IsDefined(m.Outcome) => m.WorkerId,
-            TasksFinished m when m.Results is { Count: > 0 } && m.Results.All(r => r is not null && Enum.IsDefined(r.Outcome) && r.WorkerId == m.WorkerId)
+            TaskFinished m when Enum.IsDefined(m.Outcome) && m.Attempt >= 1 => m.WorkerId,
+            TasksFinished m when m.Results is { Count: > 0 }
+                && m.Results.All(r => r is not null && Enum.IsDefined(r.Outcome) && r.Attempt >= 1 && r.WorkerId == m.WorkerId)
                 => m.WorkerId,
             WorkerJoined m => m.WorkerId,
             WorkerLeft m when m.HandedBack is not null && m.HandedBack.All(r => r is not null) => m.WorkerId,
-            TaskPreempted m => m.WorkerId,
-            TaskCheckpointed m when m.Checkpoint is not null => m.WorkerId,
+            TaskPreempted m when m.Attempt >= 1 => m.WorkerId,
+            TaskCheckpointed m when m.Checkpoint is not null && m.Attempt >= 1 => m.WorkerId,
             null => throw new FormatException("empty message"),
             _ => throw new FormatException($"incomplete {parts[2]} message"),
         };
@@ -48,6 +49,15 @@ internal static class WorkerEventReader
             throw new FormatException($"message from worker '{sender}' published as '{routingKey}'");
         }
 
-        return message;
+        // An error text is cut where it enters: a 9 MiB text must not travel through the loop into the journal.
+        return message switch
+        {
+            TaskFinished m => Bound(m),
+            TasksFinished m => m with { Results = [.. m.Results.Select(Bound)] },
+            _ => message,
+        };
     }
+
+    private static TaskFinished Bound(TaskFinished result) =>
+        result.Error is { Length: > Limits.MaxErrorChars } error ? result with { Error = BoundedText.Truncate(error, Limits.MaxErrorChars) } : result;
 }

@@ -222,6 +222,21 @@ public class TaskJournalTests
         Assert.That(reopened.Find(task.Id)!.Checkpoint, Is.EqualTo("1234"));
     }
 
+    [Test]
+    public void DocumentTooLargeForTheJournal_IsRefusedByTheWrite_AndFoundByOversized()
+    {
+        var submitted = new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+        var small = Snapshot(TaskState.Running, sequence: 1, submitted) with { WorkerDeaths = 3 };
+        var huge = Snapshot(TaskState.Failed, sequence: 2, submitted) with { Error = new string('e', 17 * 1024 * 1024) };
+        using var journal = new TaskJournal(Path.Combine(_directory, "journal.db"));
+
+        Assert.That(() => journal.Write([small, huge], [new(small.Id, "p1"), new(huge.Id, "p2")]), Throws.InstanceOf<LiteDB.LiteException>());
+        Assert.That(TaskJournal.Oversized([small, huge]).Select(o => o.Id), Is.EqualTo(new[] { huge.Id }));
+
+        journal.Write([small], [new(small.Id, "p1")]);
+        Assert.That(journal.Find(small.Id), Is.EqualTo(small), "a failed write leaves nothing behind, and the journal goes on (with the worker deaths)");
+    }
+
     private static TaskSnapshot Snapshot(TaskState state, long sequence, DateTimeOffset submitted) =>
         new(Guid.NewGuid(), 5, sequence, state, 0, null, submitted, null, null, null, null, null, "ABCDEF", 11);
 }

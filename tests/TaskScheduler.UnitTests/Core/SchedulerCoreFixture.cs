@@ -30,6 +30,9 @@ public abstract class SchedulerCoreFixture
     protected void Configure(PreemptionOptions? preemption = null, RetryOptions? retry = null) =>
         Core = new SchedulerCore(Liveness, Clock, preemption, retry);
 
+    /// <summary>Replaces the core with one built otherwise (limits set), on the same clock.</summary>
+    protected void Use(SchedulerCore core) => Core = core;
+
     /// <summary>A task as the parser would hand it over, with a payload derived from its id.</summary>
     protected static ParsedSubmission Spec(Guid id, int priority = 0, IReadOnlyList<Guid>? dependsOn = null, int maxRetries = 0)
     {
