@@ -74,7 +74,7 @@ public sealed class SchedulerLoop : BackgroundService
             var retryDue = _engine.NextWakeAt <= now;
             if (group.Count > 0 || checkLiveness || moreWork || retryDue)
             {
-                moreWork = await _engine.RunAsync(group, checkLiveness, stoppingToken);
+                moreWork = await _engine.RunAsync(group, checkLiveness, drained: !_inputs.Reader.TryPeek(out _), stoppingToken);
             }
         }
 

@@ -68,6 +68,17 @@ public sealed class SchedulerTransport : IAsyncDisposable
                 await inputs.WriteAsync(new BrokerConnectionChanged(false), CancellationToken.None);
             }
         };
+        // A memory or disk alarm blocks every publisher: workers' heartbeats cannot reach us either.
+        _connection.ConnectionBlockedAsync += async (_, e) =>
+        {
+            _logger.LogWarning("The broker blocked the connection: {Reason}", e.Reason);
+            await inputs.WriteAsync(new BrokerBlocked(true, e.Reason), CancellationToken.None);
+        };
+        _connection.ConnectionUnblockedAsync += async (_, _) =>
+        {
+            _logger.LogInformation("The broker unblocked the connection");
+            await inputs.WriteAsync(new BrokerBlocked(false, "unblocked"), CancellationToken.None);
+        };
         _connection.RecoverySucceededAsync += async (_, _) =>
         {
             _logger.LogInformation("Broker connection recovered");
