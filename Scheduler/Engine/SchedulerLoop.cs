@@ -40,6 +40,22 @@ public sealed class SchedulerLoop : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        try
+        {
+            await RunAsync(stoppingToken);
+        }
+        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+        {
+            // The host stops; Program turns this into a non-zero exit so that a supervisor restarts the scheduler.
+            _state.Fail(e);
+            _logger.LogCritical(e, "The scheduler loop died");
+            throw;
+        }
+    }
+
+    private async Task RunAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
         _engine.Restore();
         await _transport.StartAsync(_inputs.Writer, stoppingToken);
         var delivery = Task.Run(() => _engine.DeliverAsync(stoppingToken), stoppingToken);

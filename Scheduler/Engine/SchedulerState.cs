@@ -19,6 +19,11 @@ public sealed class SchedulerState
 
     public SchedulerView View => _view;
 
+    /// <summary>Why the loop died, or null while it runs: the process then exits non-zero, saying this.</summary>
+    public string? Failure { get; private set; }
+
+    public void Fail(Exception e) => Failure ??= $"{e.GetType().Name}: {e.Message}".ReplaceLineEndings(" ");
+
     public void Publish(SchedulerView view) => _view = view;
 
     /// <summary>The latest desired-worker figure; null until the loop has run once.</summary>

@@ -32,10 +32,21 @@ public static class SchedulerRegistration
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => Channel.CreateUnbounded<SchedulerInput>(new UnboundedChannelOptions { SingleReader = true }));
         services.AddSingleton<SchedulerState>();
+        var contentRoot = builder.Environment.ContentRootPath;
         services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<JournalOptions>>().Value;
-            return new TaskJournal(o.Path, o.Durable);
+            var path = o.FullPath(contentRoot);
+            sp.GetRequiredService<ILogger<TaskJournal>>().LogInformation("Opening the journal {JournalPath}", path);
+            try
+            {
+                return new TaskJournal(path, o.Durable);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or LiteDB.LiteException or ArgumentException)
+            {
+                // LiteDB's own words on a damaged file say nothing of which file: the operator needs both.
+                throw new InvalidOperationException($"the journal {path} cannot be opened ({e.GetType().Name}: {e.Message})", e);
+            }
         });
         services.AddSingleton(sp =>
         {
