@@ -59,6 +59,7 @@ public sealed class SchedulerLoop : BackgroundService
         _engine.Restore();
         await _transport.StartAsync(_inputs.Writer, stoppingToken);
         var delivery = Task.Run(() => _engine.DeliverAsync(stoppingToken), stoppingToken);
+        _state.Turned(_time.GetUtcNow());
         _state.Ready = true;
         _logger.LogInformation("Scheduler ready on broker prefix '{Prefix}'", _transport.Topology.Prefix);
 
@@ -81,6 +82,7 @@ public sealed class SchedulerLoop : BackgroundService
             }
 
             var now = _time.GetUtcNow();
+            _state.Turned(now);
             var checkLiveness = now >= nextCheck;
             if (checkLiveness)
             {

@@ -7,6 +7,7 @@ using TaskScheduler.Contracts.Configuration;
 using TaskScheduler.Scheduler.Autoscaling;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
+using TaskScheduler.Scheduler.Health;
 using TaskScheduler.Scheduler.Http;
 using TaskScheduler.Scheduler.Journal;
 using TaskScheduler.Scheduler.Status;
@@ -57,10 +58,12 @@ public static class SchedulerRegistration
         services.AddSingleton(sp => new PayloadCache(sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.PayloadCacheBytes));
         services.AddSingleton(sp => new WorkerDemandEstimator(
             sp.GetRequiredService<IOptions<AutoscaleOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<BrokerHealth>();
         services.AddSingleton<SchedulerTransport>();
         services.AddSingleton<SchedulerEngine>();
         services.AddSingleton<TaskStatusQuery>();
         services.AddHostedService<SchedulerLoop>();
+        services.AddSchedulerHealthChecks();
 
         var broker = builder.Configuration.GetSection(BrokerOptions.Section).Get<BrokerOptions>() ?? new BrokerOptions();
         services.AddMassTransit(x =>
