@@ -13,4 +13,10 @@ public sealed record LivenessOptions(TimeSpan HeartbeatInterval, int MissedHeart
     /// proves nothing yet.
     /// </summary>
     public TimeSpan ReconcileGrace => Window * 2;
+
+    /// <summary>
+    /// The loop takes its inputs at least this often when it is well. A longer pause between two takings (a freeze of
+    /// the process, a stalled disk, a blocked broker connection) is the scheduler's own silence, not the workers'.
+    /// </summary>
+    public TimeSpan AttentionInterval => HeartbeatInterval / 2;
 }

@@ -31,10 +31,17 @@ public sealed class SchedulerCore
     /// <summary>Silence before this instant does not count against workers: the broker, not they, was away.</summary>
     private DateTimeOffset _livenessFrom = DateTimeOffset.MinValue;
 
+    /// <summary>When the loop last took its inputs (<see cref="Attend"/>).</summary>
+    private DateTimeOffset _attendedAt;
+
+    /// <summary>Since when the loop has left inputs waiting after every taking, or null when it has caught up.</summary>
+    private DateTimeOffset? _backlogSince;
+
     public SchedulerCore(LivenessOptions liveness, TimeProvider time, PreemptionOptions? preemption = null, RetryOptions? retry = null)
     {
         _liveness = liveness;
         _time = time;
+        _attendedAt = time.GetUtcNow();
         _preemption = preemption ?? PreemptionOptions.Default;
         _retry = retry ?? RetryOptions.Default;
     }
@@ -308,7 +315,7 @@ public sealed class SchedulerCore
         if (reportedAt < worker.LastReportedAt)
         {
             // Redelivered after a broker restart: this process has reported since, so it is no news.
-            worker.LastSeen = now;
+            worker.Heard(now);
             return;
         }
 
@@ -319,7 +326,7 @@ public sealed class SchedulerCore
         worker.Capacity = joined.Capacity;
         worker.Confirmed = true;
         worker.Draining = false;
-        worker.LastSeen = now;
+        worker.Heard(now);
     }
 
     public void Heartbeat(WorkerHeartbeat beat)
@@ -334,9 +341,12 @@ public sealed class SchedulerCore
         worker.Capacity = beat.Capacity;
         worker.Confirmed = true;
         worker.Draining = beat.Draining;
-        worker.LastSeen = now;
+        worker.Heard(now);
         var reportedAt = WorkerReports.ReportedAt(beat.At, now);
-        if (reportedAt > worker.LastReportedAt)
+        // Older than one already applied: the broker redelivered it (after a restart of either side). What it leaves
+        // out proves nothing about what the worker runs now.
+        var outOfOrder = reportedAt < worker.LastReportedAt;
+        if (!outOfOrder)
         {
             worker.LastReportedAt = reportedAt;
         }
@@ -387,12 +397,23 @@ public sealed class SchedulerCore
             }
         }
 
+        if (outOfOrder)
+        {
+            return;
+        }
+
         worker.ReconcileStopping(claimed, now, _liveness.ReconcileGrace);
         foreach (var id in worker.InFlight.ToList())
         {
             var task = _active[id];
-            // Only the current attempt counts: an older attempt of the same task proves nothing about this one.
-            if (!claimed.Contains((id, task.Attempt)) && now - (task.AssignedAt ?? DateTimeOffset.MinValue) > _liveness.ReconcileGrace)
+            var assignedAt = task.AssignedAt ?? DateTimeOffset.MinValue;
+            // Only the current attempt counts: an older attempt of the same task proves nothing about this one. And
+            // only a heartbeat the worker sent well after the assignment (a window later on its own clock, which
+            // allows for clocks that far apart) proves it absent: a heartbeat from before it, redelivered after a
+            // restart of the scheduler, would requeue an attempt that is running.
+            if (!claimed.Contains((id, task.Attempt))
+                && now - assignedAt > _liveness.ReconcileGrace
+                && beat.At - assignedAt > _liveness.Window)
             {
                 Requeue(task, $"worker {worker.Id} no longer reports attempt {task.Attempt}", now, workerDied: false);
             }
@@ -406,7 +427,7 @@ public sealed class SchedulerCore
         result = WorkerReports.Bound(result, now);
         if (_workers.TryGetValue(result.WorkerId, out var worker))
         {
-            worker.LastSeen = now;
+            worker.Heard(now);
             worker.Stopped(result.TaskId, result.Attempt);
         }
 
@@ -474,7 +495,7 @@ public sealed class SchedulerCore
         var now = _time.GetUtcNow();
         if (_workers.TryGetValue(report.WorkerId, out var worker))
         {
-            worker.LastSeen = now;
+            worker.Heard(now);
             worker.Stopped(report.TaskId, report.Attempt);
         }
 
@@ -502,6 +523,11 @@ public sealed class SchedulerCore
     /// </summary>
     public bool Checkpointed(TaskCheckpointed report)
     {
+        if (_workers.TryGetValue(report.WorkerId, out var worker))
+        {
+            worker.Heard(_time.GetUtcNow());
+        }
+
         if (!IsCurrentAttempt(report.TaskId, report.Attempt, report.WorkerId) || CheckpointTooLarge(report.Checkpoint))
         {
             Counters.FencedResults++;
@@ -550,6 +576,30 @@ public sealed class SchedulerCore
     /// </summary>
     public void BrokerReconnected() => _livenessFrom = _time.GetUtcNow() + _liveness.Window;
 
+    /// <summary>
+    /// The loop has taken its inputs; <paramref name="drained"/> when it left none waiting. Liveness measures the
+    /// workers, not the scheduler: a pause since the previous taking longer than
+    /// <see cref="LivenessOptions.AttentionInterval"/> (the process frozen, a stalled disk, a blocked broker
+    /// connection) is time in which no heartbeat could be read, so it is not counted against any worker. While inputs
+    /// are left waiting, heartbeats may be among them: liveness is not checked until the loop has caught up, for one
+    /// window at most, so that a dead worker is still found under a backlog that never ends.
+    /// </summary>
+    public void Attend(bool drained)
+    {
+        var now = _time.GetUtcNow();
+        var unattendedFrom = _attendedAt + _liveness.AttentionInterval;
+        if (now > unattendedFrom)
+        {
+            foreach (var worker in _workers.Values)
+            {
+                worker.Excuse(unattendedFrom, now);
+            }
+        }
+
+        _attendedAt = now;
+        _backlogSince = drained ? null : _backlogSince ?? now;
+    }
+
     /// <summary>Declares dead every worker silent for longer than the liveness window, and requeues its tasks.</summary>
     public void CheckLiveness()
     {
@@ -559,10 +609,16 @@ public sealed class SchedulerCore
             return;
         }
 
+        if (_backlogSince is { } since && now - since <= _liveness.Window)
+        {
+            // Catching up on unread input: a worker's latest heartbeat may be waiting in it.
+            return;
+        }
+
         foreach (var worker in _workers.Values.ToList())
         {
             var heardFrom = worker.LastSeen > _livenessFrom ? worker.LastSeen : _livenessFrom;
-            if (now - heardFrom > _liveness.Window)
+            if (worker.SilenceSince(heardFrom, now) > _liveness.Window)
             {
                 Counters.WorkersDeclaredDead++;
                 RemoveWorker(worker, $"worker {worker.Id} missed {_liveness.MissedHeartbeats} heartbeats", workerDied: true);

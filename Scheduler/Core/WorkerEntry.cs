@@ -33,7 +33,14 @@ public sealed class WorkerEntry
 
     public bool Draining { get; set; }
 
-    public DateTimeOffset LastSeen { get; set; }
+    /// <summary>When the scheduler last applied a message from the worker.</summary>
+    public DateTimeOffset LastSeen { get; private set; }
+
+    /// <summary>
+    /// Silence since <see cref="LastSeen"/> that the scheduler caused (it was frozen or stalled and read nothing):
+    /// not counted against the worker.
+    /// </summary>
+    public TimeSpan Excused { get; private set; }
 
     /// <summary>
     /// The latest time the worker itself put on a joined or heartbeat message: a "joined" older than this was
@@ -49,6 +56,29 @@ public sealed class WorkerEntry
     public long Failed { get; set; }
 
     public IReadOnlyCollection<Guid> InFlight => _inFlight;
+
+    /// <summary>A message from the worker was applied: its silence starts again from now.</summary>
+    public void Heard(DateTimeOffset now)
+    {
+        LastSeen = now;
+        Excused = TimeSpan.Zero;
+    }
+
+    /// <summary>
+    /// The scheduler read nothing from <paramref name="from"/> to <paramref name="now"/>: the part of that stretch
+    /// after the worker was last heard is not its silence.
+    /// </summary>
+    public void Excuse(DateTimeOffset from, DateTimeOffset now)
+    {
+        var start = from > LastSeen ? from : LastSeen;
+        if (now > start)
+        {
+            Excused += now - start;
+        }
+    }
+
+    /// <summary>How long the worker has been silent, less what the scheduler excused.</summary>
+    public TimeSpan SilenceSince(DateTimeOffset heardFrom, DateTimeOffset now) => now - heardFrom - Excused;
 
     /// <summary>Cancelled attempts the worker has not yet been seen to stop.</summary>
     public int Stopping => _stopping.Count;

@@ -79,9 +79,13 @@ public sealed class SchedulerEngine
     /// <summary>When the core next has work of its own (a retry falls due), or null.</summary>
     public DateTimeOffset? NextWakeAt => _core.NextWakeAt;
 
-    /// <summary>Processes one group. Returns true when follow-up work is already known (returned assignments).</summary>
-    public async Task<bool> RunAsync(IReadOnlyList<SchedulerInput> inputs, bool checkLiveness, CancellationToken ct)
+    /// <summary>
+    /// Processes one group; <paramref name="drained"/> says the loop left no input waiting. Returns true when follow-up
+    /// work is already known (returned assignments).
+    /// </summary>
+    public async Task<bool> RunAsync(IReadOnlyList<SchedulerInput> inputs, bool checkLiveness, bool drained, CancellationToken ct)
     {
+        _core.Attend(drained);
         var group = new Group();
         lock (_returned)
         {
@@ -365,6 +369,17 @@ public sealed class SchedulerEngine
 
             case BrokerConnectionChanged { Connected: true }:
                 _logger.LogInformation("Broker connection recovered; workers get a fresh liveness window");
+                _core.BrokerReconnected();
+                break;
+
+            case BrokerBlocked { Blocked: true } b:
+                // An alarm blocks every publisher, workers' heartbeats too: their silence is the broker's.
+                _logger.LogWarning("The broker blocks publishing ({Reason}); liveness checks wait until it unblocks", b.Reason);
+                _core.BrokerDisconnected();
+                break;
+
+            case BrokerBlocked { Blocked: false }:
+                _logger.LogInformation("The broker unblocked publishing; workers get a fresh liveness window");
                 _core.BrokerReconnected();
                 break;
 

@@ -53,3 +53,6 @@ public sealed record AssignmentReturned(Assignment Assignment) : SchedulerInput;
 
 /// <summary>The scheduler's broker connection went down (<c>false</c>) or was recovered (<c>true</c>).</summary>
 public sealed record BrokerConnectionChanged(bool Connected) : SchedulerInput;
+
+/// <summary>The broker blocked (<c>true</c>, a memory or disk alarm) or unblocked the scheduler's connection.</summary>
+public sealed record BrokerBlocked(bool Blocked, string Reason) : SchedulerInput;

@@ -40,9 +40,26 @@ public sealed class SchedulerLoop : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        try
+        {
+            await RunAsync(stoppingToken);
+        }
+        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+        {
+            // The host stops; Program turns this into a non-zero exit so that a supervisor restarts the scheduler.
+            _state.Fail(e);
+            _logger.LogCritical(e, "The scheduler loop died");
+            throw;
+        }
+    }
+
+    private async Task RunAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
         _engine.Restore();
         await _transport.StartAsync(_inputs.Writer, stoppingToken);
         var delivery = Task.Run(() => _engine.DeliverAsync(stoppingToken), stoppingToken);
+        _state.Turned(_time.GetUtcNow());
         _state.Ready = true;
         _logger.LogInformation("Scheduler ready on broker prefix '{Prefix}'", _transport.Topology.Prefix);
 
@@ -65,6 +82,7 @@ public sealed class SchedulerLoop : BackgroundService
             }
 
             var now = _time.GetUtcNow();
+            _state.Turned(now);
             var checkLiveness = now >= nextCheck;
             if (checkLiveness)
             {
@@ -74,7 +92,7 @@ public sealed class SchedulerLoop : BackgroundService
             var retryDue = _engine.NextWakeAt <= now;
             if (group.Count > 0 || checkLiveness || moreWork || retryDue)
             {
-                moreWork = await _engine.RunAsync(group, checkLiveness, stoppingToken);
+                moreWork = await _engine.RunAsync(group, checkLiveness, drained: !_inputs.Reader.TryPeek(out _), stoppingToken);
             }
         }
 

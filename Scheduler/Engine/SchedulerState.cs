@@ -13,11 +13,22 @@ public sealed class SchedulerState
     private long _inputs;
     private long _flushes;
     private long _flushTicks;
+    private long _lastTurnTicks;
 
     /// <summary>True once the journal is loaded and the broker topology is declared.</summary>
     public bool Ready { get; set; }
 
     public SchedulerView View => _view;
+
+    /// <summary>When the loop last went round (it does at least twice per heartbeat interval while it is well).</summary>
+    public DateTimeOffset LastTurn => new(Interlocked.Read(ref _lastTurnTicks), TimeSpan.Zero);
+
+    public void Turned(DateTimeOffset now) => Interlocked.Exchange(ref _lastTurnTicks, now.UtcTicks);
+
+    /// <summary>Why the loop died, or null while it runs: the process then exits non-zero, saying this.</summary>
+    public string? Failure { get; private set; }
+
+    public void Fail(Exception e) => Failure ??= $"{e.GetType().Name}: {e.Message}".ReplaceLineEndings(" ");
 
     public void Publish(SchedulerView view) => _view = view;
 

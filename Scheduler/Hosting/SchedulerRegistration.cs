@@ -7,6 +7,7 @@ using TaskScheduler.Contracts.Configuration;
 using TaskScheduler.Scheduler.Autoscaling;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
+using TaskScheduler.Scheduler.Health;
 using TaskScheduler.Scheduler.Http;
 using TaskScheduler.Scheduler.Journal;
 using TaskScheduler.Scheduler.Status;
@@ -32,10 +33,21 @@ public static class SchedulerRegistration
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => Channel.CreateUnbounded<SchedulerInput>(new UnboundedChannelOptions { SingleReader = true }));
         services.AddSingleton<SchedulerState>();
+        var contentRoot = builder.Environment.ContentRootPath;
         services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<JournalOptions>>().Value;
-            return new TaskJournal(o.Path, o.Durable);
+            var path = o.FullPath(contentRoot);
+            sp.GetRequiredService<ILogger<TaskJournal>>().LogInformation("Opening the journal {JournalPath}", path);
+            try
+            {
+                return new TaskJournal(path, o.Durable);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or LiteDB.LiteException or ArgumentException)
+            {
+                // LiteDB's own words on a damaged file say nothing of which file: the operator needs both.
+                throw new InvalidOperationException($"the journal {path} cannot be opened ({e.GetType().Name}: {e.Message})", e);
+            }
         });
         services.AddSingleton(sp =>
         {
@@ -50,10 +62,12 @@ public static class SchedulerRegistration
         services.AddSingleton(sp => new PayloadCache(sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.PayloadCacheBytes));
         services.AddSingleton(sp => new WorkerDemandEstimator(
             sp.GetRequiredService<IOptions<AutoscaleOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<BrokerHealth>();
         services.AddSingleton<SchedulerTransport>();
         services.AddSingleton<SchedulerEngine>();
         services.AddSingleton<TaskStatusQuery>();
         services.AddHostedService<SchedulerLoop>();
+        services.AddSchedulerHealthChecks();
 
         var broker = builder.Configuration.GetSection(BrokerOptions.Section).Get<BrokerOptions>() ?? new BrokerOptions();
         services.AddMassTransit(x =>

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.Features;
 using TaskScheduler.Contracts;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
+using TaskScheduler.Scheduler.Health;
 using TaskScheduler.Scheduler.Status;
 
 namespace TaskScheduler.Scheduler.Http;
@@ -14,8 +15,7 @@ public static class TaskEndpoints
 {
     public static IEndpointRouteBuilder MapTaskEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/health", (SchedulerState state) =>
-            state.Ready ? Results.Ok(new { status = "ready" }) : Results.Json(new { status = "starting" }, statusCode: 503));
+        app.MapHealthEndpoints();
 
         var api = app.MapGroup("/api");
         api.MapPost("/tasks", SubmitAsync);

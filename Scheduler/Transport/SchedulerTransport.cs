@@ -15,8 +15,9 @@ using TaskScheduler.Scheduler.Observability;
 namespace TaskScheduler.Scheduler.Transport;
 
 /// <summary>
-/// The scheduler's side of RabbitMQ, on the raw client because it is the hot path: two consuming channels
-/// (submissions, worker events) that feed the loop, and one publishing channel with publisher confirms.
+/// The scheduler's side of RabbitMQ, on the raw client because it is the hot path: three consumers (submissions,
+/// worker events, cancel requests; <see cref="QueueConsumer"/>) that feed the loop, and one publishing channel with
+/// publisher confirms.
 /// </summary>
 public sealed class SchedulerTransport : IAsyncDisposable
 {
@@ -25,18 +26,24 @@ public sealed class SchedulerTransport : IAsyncDisposable
     private readonly BrokerOptions _options;
     private readonly SchedulerOptions _schedulerOptions;
     private readonly TaskTracing _tracing;
+    private readonly BrokerHealth _health;
     private readonly ILogger<SchedulerTransport> _logger;
     private IConnection? _connection;
-    private IChannel? _submitChannel;
+    private QueueConsumer? _submit;
     private SubmitWindow? _submitWindow;
-    private IChannel? _eventsChannel;
-    private IChannel? _cancelChannel;
+    private QueueConsumer? _events;
+    private QueueConsumer? _cancels;
     private IChannel? _publishChannel;
     private IChannel? _adminChannel;
 
     public SchedulerTransport(
-        IOptions<BrokerOptions> options, IOptions<SchedulerOptions> schedulerOptions, TaskTracing tracing, ILogger<SchedulerTransport> logger)
+        IOptions<BrokerOptions> options,
+        IOptions<SchedulerOptions> schedulerOptions,
+        TaskTracing tracing,
+        BrokerHealth health,
+        ILogger<SchedulerTransport> logger)
     {
+        _health = health;
         _options = options.Value;
         _schedulerOptions = schedulerOptions.Value;
         _tracing = tracing;
@@ -65,12 +72,27 @@ public sealed class SchedulerTransport : IAsyncDisposable
             if (reason.Initiator != ShutdownInitiator.Application)
             {
                 _logger.LogWarning("Broker connection lost: {Reason}", reason.ReplyText);
+                _health.ConnectionDown($"broker connection lost: {reason.ReplyText}");
                 await inputs.WriteAsync(new BrokerConnectionChanged(false), CancellationToken.None);
             }
+        };
+        // A memory or disk alarm blocks every publisher: workers' heartbeats cannot reach us either.
+        _connection.ConnectionBlockedAsync += async (_, e) =>
+        {
+            _logger.LogWarning("The broker blocked the connection: {Reason}", e.Reason);
+            _health.Blocked($"the broker blocks publishing: {e.Reason}");
+            await inputs.WriteAsync(new BrokerBlocked(true, e.Reason), CancellationToken.None);
+        };
+        _connection.ConnectionUnblockedAsync += async (_, _) =>
+        {
+            _logger.LogInformation("The broker unblocked the connection");
+            _health.Blocked(null);
+            await inputs.WriteAsync(new BrokerBlocked(false, "unblocked"), CancellationToken.None);
         };
         _connection.RecoverySucceededAsync += async (_, _) =>
         {
             _logger.LogInformation("Broker connection recovered");
+            _health.ConnectionUp();
             await inputs.WriteAsync(new BrokerConnectionChanged(true), CancellationToken.None);
         };
 
@@ -81,41 +103,59 @@ public sealed class SchedulerTransport : IAsyncDisposable
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true),
             ct);
 
-        _submitChannel = await _connection.CreateChannelAsync(cancellationToken: ct);
+        Task DeclareTopologyAsync(IChannel channel, CancellationToken c) => SchedulerTopology.DeclareAsync(channel, Topology, _options.QueueArguments(), c);
         _submitWindow = new SubmitWindow(_schedulerOptions.SubmitBufferBytes, _schedulerOptions.SubmitPrefetch, SubmissionParser.MaxBodyBytes);
         // Two limits, both enforced by the broker: per consumer (the most a group can take), and per channel, which
         // follows the size of the messages so that unacknowledged submissions stay within a memory budget. Quorum
         // queues refuse a channel-wide limit: there the per-consumer one alone applies (docs/architecture.md).
         var adaptive = !_options.UsesQuorumQueues;
-        await _submitChannel.BasicQosAsync(0, _schedulerOptions.SubmitPrefetch, false, ct);
-        if (adaptive)
-        {
-            await _submitChannel.BasicQosAsync(0, _submitWindow.Prefetch, true, ct);
-        }
-
-        var submitConsumer = new AsyncEventingBasicConsumer(_submitChannel);
-        submitConsumer.ReceivedAsync += (_, delivery) =>
-        {
-            if (adaptive && _submitWindow.Observe(delivery.Body.Length) is { } prefetch)
+        _submit = new QueueConsumer(
+            _connection,
+            Topology.SubmitQueue,
+            async (channel, c) =>
             {
-                _ = ResizeSubmitWindowAsync(prefetch);
-            }
+                await channel.BasicQosAsync(0, _schedulerOptions.SubmitPrefetch, false, c);
+                if (adaptive)
+                {
+                    await channel.BasicQosAsync(0, _submitWindow.Prefetch, true, c);
+                }
+            },
+            DeclareTopologyAsync,
+            (delivery, tag) =>
+            {
+                if (adaptive && _submitWindow.Observe(delivery.Body.Length) is { } prefetch)
+                {
+                    _ = ResizeSubmitWindowAsync(prefetch);
+                }
 
-            return OnSubmissionAsync(inputs, delivery);
-        };
-        await _submitChannel.BasicConsumeAsync(Topology.SubmitQueue, autoAck: false, consumer: submitConsumer, cancellationToken: ct);
+                return OnSubmissionAsync(inputs, delivery, tag);
+            },
+            _health,
+            _logger,
+            ct);
+        await _submit.StartAsync(ct);
 
-        _eventsChannel = await _connection.CreateChannelAsync(cancellationToken: ct);
-        await _eventsChannel.BasicQosAsync(0, _schedulerOptions.EventsPrefetch, false, ct);
-        var eventsConsumer = new AsyncEventingBasicConsumer(_eventsChannel);
-        eventsConsumer.ReceivedAsync += (_, delivery) => OnWorkerEventAsync(inputs, delivery);
-        await _eventsChannel.BasicConsumeAsync(Topology.SchedulerEventsQueue, autoAck: false, consumer: eventsConsumer, cancellationToken: ct);
+        _events = new QueueConsumer(
+            _connection,
+            Topology.SchedulerEventsQueue,
+            (channel, c) => channel.BasicQosAsync(0, _schedulerOptions.EventsPrefetch, false, c),
+            DeclareTopologyAsync,
+            (delivery, tag) => OnWorkerEventAsync(inputs, delivery, tag),
+            _health,
+            _logger,
+            ct);
+        await _events.StartAsync(ct);
 
-        _cancelChannel = await _connection.CreateChannelAsync(cancellationToken: ct);
-        await _cancelChannel.BasicQosAsync(0, _schedulerOptions.SubmitPrefetch, false, ct);
-        var cancelConsumer = new AsyncEventingBasicConsumer(_cancelChannel);
-        cancelConsumer.ReceivedAsync += (_, delivery) => OnCancelRequestAsync(inputs, delivery);
-        await _cancelChannel.BasicConsumeAsync(Topology.CancelQueue, autoAck: false, consumer: cancelConsumer, cancellationToken: ct);
+        _cancels = new QueueConsumer(
+            _connection,
+            Topology.CancelQueue,
+            (channel, c) => channel.BasicQosAsync(0, _schedulerOptions.SubmitPrefetch, false, c),
+            DeclareTopologyAsync,
+            (delivery, tag) => OnCancelRequestAsync(inputs, delivery, tag),
+            _health,
+            _logger,
+            ct);
+        await _cancels.StartAsync(ct);
     }
 
     /// <summary>
@@ -187,29 +227,11 @@ public sealed class SchedulerTransport : IAsyncDisposable
         await Task.WhenAll(sends);
     }
 
-    public async Task AckSubmissionsAsync(ulong upToTag, CancellationToken ct)
-    {
-        if (upToTag > 0)
-        {
-            await _submitChannel!.BasicAckAsync(upToTag, multiple: true, ct);
-        }
-    }
+    public Task AckSubmissionsAsync(ulong upToTag, CancellationToken ct) => _submit!.AckAsync(upToTag, ct);
 
-    public async Task AckWorkerEventsAsync(ulong upToTag, CancellationToken ct)
-    {
-        if (upToTag > 0)
-        {
-            await _eventsChannel!.BasicAckAsync(upToTag, multiple: true, ct);
-        }
-    }
+    public Task AckWorkerEventsAsync(ulong upToTag, CancellationToken ct) => _events!.AckAsync(upToTag, ct);
 
-    public async Task AckCancelsAsync(ulong upToTag, CancellationToken ct)
-    {
-        if (upToTag > 0)
-        {
-            await _cancelChannel!.BasicAckAsync(upToTag, multiple: true, ct);
-        }
-    }
+    public Task AckCancelsAsync(ulong upToTag, CancellationToken ct) => _cancels!.AckAsync(upToTag, ct);
 
     /// <summary>Removes the queues of a worker that left or was declared dead.</summary>
     public async Task DeleteWorkerQueuesAsync(string workerId, CancellationToken ct)
@@ -220,7 +242,15 @@ public sealed class SchedulerTransport : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var channel in new[] { _submitChannel, _eventsChannel, _cancelChannel, _publishChannel, _adminChannel })
+        foreach (var consumer in new[] { _submit, _events, _cancels })
+        {
+            if (consumer is not null)
+            {
+                await consumer.DisposeAsync();
+            }
+        }
+
+        foreach (var channel in new[] { _publishChannel, _adminChannel })
         {
             if (channel is not null)
             {
@@ -324,7 +354,7 @@ public sealed class SchedulerTransport : IAsyncDisposable
             // Not on the consumer's dispatch: an RPC on the channel from inside its own delivery callback would wait
             // on itself. The client re-applies the latest limit when it recovers the channel.
             await Task.Yield();
-            await _submitChannel!.BasicQosAsync(0, prefetch, true);
+            await _submit!.Channel!.BasicQosAsync(0, prefetch, true);
             _logger.LogDebug("Submission prefetch now {Prefetch}", prefetch);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -333,7 +363,7 @@ public sealed class SchedulerTransport : IAsyncDisposable
         }
     }
 
-    private static async Task OnSubmissionAsync(ChannelWriter<SchedulerInput> inputs, BasicDeliverEventArgs delivery)
+    private static async Task OnSubmissionAsync(ChannelWriter<SchedulerInput> inputs, BasicDeliverEventArgs delivery, ulong tag)
     {
         // The body buffer belongs to the client only for the duration of this callback.
         var body = delivery.Body.ToArray();
@@ -355,10 +385,10 @@ public sealed class SchedulerTransport : IAsyncDisposable
 
         var headers = delivery.BasicProperties.Headers is { } h ? new Dictionary<string, object?>(h) : null;
         await inputs.WriteAsync(
-            new BrokerSubmission(delivery.DeliveryTag, parsed, rejection, body, headers) { Graph = graph }, delivery.CancellationToken);
+            new BrokerSubmission(tag, parsed, rejection, body, headers) { Graph = graph }, delivery.CancellationToken);
     }
 
-    private static async Task OnCancelRequestAsync(ChannelWriter<SchedulerInput> inputs, BasicDeliverEventArgs delivery)
+    private static async Task OnCancelRequestAsync(ChannelWriter<SchedulerInput> inputs, BasicDeliverEventArgs delivery, ulong tag)
     {
         var body = delivery.Body.ToArray();
         CancelTask? request;
@@ -376,21 +406,21 @@ public sealed class SchedulerTransport : IAsyncDisposable
         }
 
         var headers = delivery.BasicProperties.Headers is { } h ? new Dictionary<string, object?>(h) : null;
-        await inputs.WriteAsync(new BrokerCancel(delivery.DeliveryTag, request, rejection, body, headers), delivery.CancellationToken);
+        await inputs.WriteAsync(new BrokerCancel(tag, request, rejection, body, headers), delivery.CancellationToken);
     }
 
-    private static async Task OnWorkerEventAsync(ChannelWriter<SchedulerInput> inputs, BasicDeliverEventArgs delivery)
+    private static async Task OnWorkerEventAsync(ChannelWriter<SchedulerInput> inputs, BasicDeliverEventArgs delivery, ulong tag)
     {
         SchedulerInput input;
         try
         {
-            input = new WorkerMessage(delivery.DeliveryTag, WorkerEventReader.Read(delivery.RoutingKey, delivery.Body.Span));
+            input = new WorkerMessage(tag, WorkerEventReader.Read(delivery.RoutingKey, delivery.Body.Span));
         }
 #pragma warning disable CA1031 // Whatever arrives on the events exchange must be acknowledged and counted, never crash the loop.
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            input = new UnreadableWorkerMessage(delivery.DeliveryTag, e.Message);
+            input = new UnreadableWorkerMessage(tag, e.Message);
         }
 
         await inputs.WriteAsync(input, delivery.CancellationToken);

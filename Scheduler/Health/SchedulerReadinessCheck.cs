@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using TaskScheduler.Scheduler.Engine;
+using TaskScheduler.Scheduler.Transport;
+
+namespace TaskScheduler.Scheduler.Health;
+
+/// <summary>
+/// Ready to take work: the journal is restored, the loop runs and turns, the broker connection is up and unblocked,
+/// and every queue the scheduler reads is consumed.
+/// </summary>
+public sealed class SchedulerReadinessCheck(SchedulerState state, BrokerHealth broker, TimeProvider time) : IHealthCheck
+{
+    /// <summary>A loop that has not turned for this long is stuck (a stalled disk, a blocked broker connection).</summary>
+    public static readonly TimeSpan StallLimit = TimeSpan.FromSeconds(10);
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var problems = new List<string>();
+        if (state.Failure is { } failure)
+        {
+            problems.Add($"the scheduler loop died: {failure}");
+        }
+        else if (!state.Ready)
+        {
+            problems.Add("starting: restoring the journal and connecting to the broker");
+        }
+        else if (time.GetUtcNow() - state.LastTurn is var idle && idle > StallLimit)
+        {
+            problems.Add($"the scheduler loop has not turned for {idle.TotalSeconds:0} s");
+        }
+
+        problems.AddRange(broker.Problems);
+        return Task.FromResult(problems.Count == 0 ? HealthCheckResult.Healthy("ready") : HealthCheckResult.Unhealthy(string.Join("; ", problems)));
+    }
+}

@@ -1,0 +1,185 @@
+using Microsoft.Extensions.Logging;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace TaskScheduler.Scheduler.Transport;
+
+/// <summary>
+/// One queue the scheduler consumes, kept consuming. The client's automatic recovery restores a lost connection with
+/// its channels and consumers; it does nothing when the broker cancels a consumer (its queue was deleted) or closes
+/// just its channel (a channel error). Then this says so, reports the queue down, declares the topology again and
+/// consumes again, with backoff, on a new channel if the old one is closed.
+/// Delivery tags handed out carry the channel's generation in their top bits: an acknowledgement goes only to the
+/// channel that delivered the message (a closed channel's deliveries are redelivered by the broker anyway).
+/// </summary>
+internal sealed class QueueConsumer : IAsyncDisposable
+{
+    private const int GenerationShift = 48;
+    private const ulong TagMask = (1UL << GenerationShift) - 1;
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+
+    private readonly IConnection _connection;
+    private readonly string _queue;
+    private readonly Func<IChannel, CancellationToken, Task> _configure;
+    private readonly Func<IChannel, CancellationToken, Task> _declareTopology;
+    private readonly Func<BasicDeliverEventArgs, ulong, Task> _deliver;
+    private readonly BrokerHealth _health;
+    private readonly ILogger _logger;
+    private readonly CancellationToken _stopping;
+    private int _recovering;
+    private long _generation;
+    private AsyncEventingBasicConsumer? _consumer;
+
+    public QueueConsumer(
+        IConnection connection,
+        string queue,
+        Func<IChannel, CancellationToken, Task> configure,
+        Func<IChannel, CancellationToken, Task> declareTopology,
+        Func<BasicDeliverEventArgs, ulong, Task> deliver,
+        BrokerHealth health,
+        ILogger logger,
+        CancellationToken stopping)
+    {
+        _connection = connection;
+        _queue = queue;
+        _configure = configure;
+        _declareTopology = declareTopology;
+        _deliver = deliver;
+        _health = health;
+        _logger = logger;
+        _stopping = stopping;
+    }
+
+    /// <summary>The channel consuming now; it changes when a closed one is replaced.</summary>
+    public IChannel? Channel { get; private set; }
+
+    public async Task StartAsync(CancellationToken ct)
+    {
+        await OpenChannelAsync(ct);
+        await ConsumeAsync(ct);
+    }
+
+    /// <summary>Acknowledges every delivery up to <paramref name="tag"/> (as handed out), if its channel still consumes.</summary>
+    public async Task AckAsync(ulong tag, CancellationToken ct)
+    {
+        var channel = Channel;
+        if (tag == 0 || channel is null || tag >> GenerationShift != (ulong)Interlocked.Read(ref _generation) || !channel.IsOpen)
+        {
+            return;
+        }
+
+        await channel.BasicAckAsync(tag & TagMask, multiple: true, ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Channel is not null)
+        {
+            await Channel.DisposeAsync();
+        }
+    }
+
+    private async Task OpenChannelAsync(CancellationToken ct)
+    {
+        var channel = await _connection.CreateChannelAsync(cancellationToken: ct);
+        Interlocked.Increment(ref _generation);
+        await _configure(channel, ct);
+        channel.ChannelShutdownAsync += (_, reason) =>
+        {
+            // A lost connection is the client's to recover; a channel closed on its own is ours.
+            if (reason.Initiator != ShutdownInitiator.Application && _connection.IsOpen && !_stopping.IsCancellationRequested)
+            {
+                Recover($"the broker closed the channel ({reason.ReplyCode} {reason.ReplyText})");
+            }
+
+            return Task.CompletedTask;
+        };
+        Channel = channel;
+    }
+
+    private async Task ConsumeAsync(CancellationToken ct)
+    {
+        var channel = Channel!;
+        var generation = (ulong)Interlocked.Read(ref _generation) << GenerationShift;
+        var consumer = new AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += (_, delivery) => _deliver(delivery, generation | delivery.DeliveryTag);
+        consumer.UnregisteredAsync += (_, _) =>
+        {
+            // Our own cancel happens only at shutdown; any other is the broker's (the queue was deleted).
+            if (channel.IsOpen && !_stopping.IsCancellationRequested)
+            {
+                Recover("the broker cancelled the consumer (was the queue deleted?)");
+            }
+
+            return Task.CompletedTask;
+        };
+        await channel.BasicConsumeAsync(_queue, autoAck: false, consumer: consumer, cancellationToken: ct);
+        _consumer = consumer;
+        _health.ConsumerUp(_queue);
+    }
+
+    private void Recover(string why)
+    {
+        _health.ConsumerDown(_queue, why);
+        if (Interlocked.Exchange(ref _recovering, 1) == 1)
+        {
+            return;
+        }
+
+        _logger.LogError("Stopped consuming {Queue}: {Reason}; consuming again", _queue, why);
+        _ = Task.Run(RecoverAsync, CancellationToken.None);
+    }
+
+    private async Task RecoverAsync()
+    {
+        var delay = TimeSpan.FromMilliseconds(500);
+        try
+        {
+            while (!_stopping.IsCancellationRequested)
+            {
+                await Task.Delay(delay, _stopping);
+                try
+                {
+                    if (_connection.IsOpen && Channel is { IsOpen: true } && _consumer is { IsRunning: true })
+                    {
+                        // The connection was lost after all, and the client's recovery has restored the consumer.
+                        _health.ConsumerUp(_queue);
+                        _logger.LogInformation("Consuming {Queue} again", _queue);
+                        return;
+                    }
+
+                    if (_connection.IsOpen)
+                    {
+                        if (Channel is not { IsOpen: true })
+                        {
+                            await OpenChannelAsync(_stopping);
+                        }
+
+                        await using (var declare = await _connection.CreateChannelAsync(cancellationToken: _stopping))
+                        {
+                            await _declareTopology(declare, _stopping);
+                        }
+
+                        await ConsumeAsync(_stopping);
+                        _logger.LogInformation("Consuming {Queue} again", _queue);
+                        return;
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    _logger.LogWarning("Could not consume {Queue} again yet ({Error}); retrying in {Delay}", _queue, e.Message, delay);
+                }
+
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxBackoff.Ticks));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+        finally
+        {
+            Volatile.Write(ref _recovering, 0);
+        }
+    }
+}
