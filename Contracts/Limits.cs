@@ -50,6 +50,12 @@ public static class Limits
     /// </summary>
     public const int MaxCopiedHeaderBytes = 16 * 1024;
 
+    /// <summary>
+    /// A heartbeat lists at most this many attempts (a worker runs at most <see cref="MaxWorkerCapacity"/>, plus those
+    /// whose results await the broker's confirm): each unknown one would draw a cancel order.
+    /// </summary>
+    public const int MaxHeartbeatAttempts = 1000;
+
     /// <summary>The longest duration a worker may report (remaining time, progress); longer ones are taken as this.</summary>
     public static readonly TimeSpan MaxReportedDuration = TimeSpan.FromDays(365);
 

@@ -157,7 +157,9 @@ public static class TaskEndpoints
         }
         catch (TimeoutException)
         {
-            return Results.Json(new { ids, error = "the scheduler did not journal the graph in time; retry it as it is" }, statusCode: 503);
+            return Results.Json(
+                new { ids = ids.Take(Limits.MaxNamedIds).ToArray(), count = ids.Length, error = "the scheduler did not journal the graph in time; retry it as it is" },
+                statusCode: 503);
         }
 
         // A refusal names a few of the graph's ids and counts them: the caller has them all.

@@ -30,7 +30,7 @@ internal static class WorkerEventReader
         // The contracts are records without required-ness on the wire: check what the core relies on.
         var sender = message switch
         {
-            WorkerHeartbeat m when m.Running is not null && m.Running.All(r => r is not null) => m.WorkerId,
+            WorkerHeartbeat m when m.Running is not null && m.Running.Count <= Limits.MaxHeartbeatAttempts && m.Running.All(r => r is not null) => m.WorkerId,
             TaskFinished m when Enum.IsDefined(m.Outcome) && m.Attempt >= 1 => m.WorkerId,
             TasksFinished m when m.Results is { Count: > 0 }
                 && m.Results.All(r => r is not null && Enum.IsDefined(r.Outcome) && r.Attempt >= 1 && r.WorkerId == m.WorkerId)

@@ -89,16 +89,18 @@ public class FuzzTests
         var rejected = await system.DrainRejectedAsync();
         var counters = await system.GetCountersAsync();
         var executions = Executions.Read(system.WorkerLogs());
+        var connectionLosses = system.Scheduler!.ReadLog().Split('\n').Count(l => l.Contains("Broker connection lost", StringComparison.Ordinal));
         var byKind = invalid.GroupBy(b => b.Kind).ToDictionary(g => g.Key, g => g.Count());
         await TestContext.Out.WriteLineAsync(
             $"fuzz summary: {invalid.Count} invalid submissions ({string.Join(", ", byKind.Select(k => $"{k.Value} {k.Key}"))}), " +
             $"{rejected.Count} rejected with a reason, {valid.Count} valid tasks, {finals.Count} completed, " +
             $"{Forgeries} forged worker messages, {counters.GetProperty("fencedResults").GetInt64()} results fenced, " +
-            $"{counters.GetProperty("ignoredWorkerMessages").GetInt64()} worker messages ignored, seed {seed}");
+            $"{counters.GetProperty("ignoredWorkerMessages").GetInt64()} worker messages ignored, {connectionLosses} broker connection losses, seed {seed}");
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(system.Scheduler!.HasExited, Is.False, "the scheduler stays up");
+            Assert.That(system.Scheduler.HasExited, Is.False, "the scheduler stays up");
+            Assert.That(connectionLosses, Is.Zero, "the broker never closed the scheduler's connection");
             Assert.That(valid.Where(t => !finals.ContainsKey(t.Id)), Is.Empty, "every valid task reaches a final state");
             Assert.That(finals.Values.Where(f => f.State != TaskState.Completed).Select(f => $"{f.Id} {f.State} {f.Error}"), Is.Empty,
                 "no forged failure result was taken: every valid task completed");

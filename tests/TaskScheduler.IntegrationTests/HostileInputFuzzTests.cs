@@ -31,6 +31,8 @@ public class HostileInputFuzzTests
         await system.StartSchedulerAsync(["--Scheduler:Preemption:MinRunTime=00:00:00"]);
         await using var channel = await system.Connection.CreateChannelAsync(new CreateChannelOptions(true, true));
         var tried = new List<string>();
+        var schedulerConnection = $"{system.Prefix} scheduler";
+        var connectionsBefore = await BrokerConnections.WaitForNamedAsync(system.BrokerUrl, schedulerConnection);
 
         // 1. A worker of our own making reports values no real worker would.
         var (failedTask, completedTask) = await ForgeAWorkerAsync(system, channel, tried);
@@ -89,19 +91,27 @@ public class HostileInputFuzzTests
         var executions = Executions.Read(system.WorkerLogs());
         var log = system.Scheduler!.ReadLog();
         var connectionLosses = log.Split('\n').Count(l => l.Contains("Broker connection lost", StringComparison.Ordinal));
+        var connectionsAfter = await BrokerConnections.NamedAsync(system.BrokerUrl, schedulerConnection);
         var failed = await system.GetTaskAsync(failedTask);
         var completed = await system.GetTaskAsync(completedTask);
         await TestContext.Out.WriteLineAsync($"hostile input tried ({tried.Count}):\n  {string.Join("\n  ", tried)}");
         await TestContext.Out.WriteLineAsync(
             $"hostile input summary: {refused.Count} refused over AMQP, {rejected.Count} in the rejected queue, " +
             $"HTTP {string.Join(", ", httpReplies.Select(r => (int)r.Status))}, {finals.Count} of {valid.Count} valid tasks final, " +
-            $"{connectionLosses} broker connection losses, scheduler exited: {system.Scheduler.HasExited}");
+            $"{connectionLosses} broker connection losses, scheduler exited: {system.Scheduler.HasExited}, " +
+            $"scheduler's broker connection before: {Describe(connectionsBefore)}, after: {Describe(connectionsAfter)}");
 
         using (Assert.EnterMultipleScope())
         {
             Assert.That(system.Scheduler.HasExited, Is.False, "the scheduler stays up");
             Assert.That(connectionLosses, Is.Zero, "the broker never closed the scheduler's connection");
             Assert.That(log, Does.Not.Contain("frame_too_large"));
+            if (connectionsBefore is not null && connectionsAfter is not null)
+            {
+                Assert.That(connectionsBefore, Has.Count.EqualTo(1), "the management API lists the scheduler's connection");
+                Assert.That(connectionsAfter, Is.EqualTo(connectionsBefore), "the same connection, never closed and opened again");
+            }
+
             Assert.That(failed!.State, Is.EqualTo(TaskState.Failed));
             Assert.That(failed.Error, Does.StartWith("boom").And.Contain("truncated"));
             Assert.That(failed.Error!, Has.Length.LessThanOrEqualTo(Limits.MaxErrorChars), "a 9 MiB error is kept to its start");
@@ -122,6 +132,9 @@ public class HostileInputFuzzTests
                 Is.Empty, "every hostile HTTP submission gets a 4xx with a short message");
         }
     }
+
+    private static string Describe(List<string>? connections) =>
+        connections is null ? "management API not reachable" : connections.Count == 0 ? "none" : string.Join("; ", connections);
 
     /// <summary>Valid JSON, refused whole: the kind and the bytes.</summary>
     private static List<(string Kind, byte[] Body)> HostileSubmissions() =>

@@ -154,6 +154,15 @@ public class BoundedInputTests
     }
 
     [Test]
+    public void Heartbeat_ListingMoreAttemptsThanAnyWorkerRuns_IsRefused()
+    {
+        var running = Enumerable.Range(0, Limits.MaxHeartbeatAttempts + 1).Select(_ => new RunningTask(Guid.NewGuid(), 1)).ToList();
+        var body = JsonSerializer.SerializeToUtf8Bytes(new WorkerHeartbeat("w1", 1, running, false, DateTimeOffset.UnixEpoch), WireJson.Default.WorkerHeartbeat);
+
+        Assert.That(() => WorkerEventReader.Read(Topology.WorkerEventKey("w1", Topology.WorkerEvents.Heartbeat), body), Throws.InstanceOf<FormatException>());
+    }
+
+    [Test]
     public void TimeArithmetic_Saturates_InsteadOfOverflowing()
     {
         using (Assert.EnterMultipleScope())

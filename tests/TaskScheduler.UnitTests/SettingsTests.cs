@@ -37,6 +37,14 @@ public class SettingsTests
     }
 
     [Test]
+    public void GraphAndRequeueLimits_OutOfRange_AreReportedUnderTheirKeys()
+    {
+        var problems = new SchedulerOptions { MaxGraphTasks = 0, MaxRequeues = -1 }.Validate().ToList();
+
+        Assert.That(problems, Has.One.StartsWith("Scheduler:MaxGraphTasks").And.One.StartsWith("Scheduler:MaxRequeues"));
+    }
+
+    [Test]
     public void WorkerNodes_EachGetTheirOwnId_AndTheSameOtherSettings()
     {
         var pool = new WorkerOptions { Id = "pool", Nodes = 3, Capacity = 7 };

@@ -223,6 +223,18 @@ public class TaskJournalTests
     }
 
     [Test]
+    public void FindMany_ReadsTheKnownTasksOfAGraphInOneQuery()
+    {
+        var submitted = new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+        var known = Enumerable.Range(1, 50).Select(i => Snapshot(TaskState.Completed, i, submitted)).ToList();
+        using var journal = new TaskJournal(Path.Combine(_directory, "journal.db"));
+        journal.Write(known, known.Select(k => new KeyValuePair<Guid, string>(k.Id, "p")));
+        var asked = known.Take(10).Select(k => k.Id).Concat(Enumerable.Range(0, 10).Select(_ => Guid.NewGuid())).ToList();
+
+        Assert.That(journal.FindMany(asked).Select(s => s.Id), Is.EquivalentTo(known.Take(10).Select(k => k.Id)));
+    }
+
+    [Test]
     public void DocumentTooLargeForTheJournal_IsRefusedByTheWrite_AndFoundByOversized()
     {
         var submitted = new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);

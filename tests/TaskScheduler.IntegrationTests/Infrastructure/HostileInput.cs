@@ -68,14 +68,16 @@ public sealed class HostileInput
     /// <summary>
     /// A message on the events exchange that must change no task's state: unreadable bytes, unknown kinds,
     /// results (alone or in batches) for unknown tasks, under the wrong worker or for an attempt that is not the current one,
-    /// heartbeats claiming tasks their sender does not hold, implausible workers.
+    /// heartbeats claiming tasks their sender does not hold, implausible workers, and extreme values: a 1 MiB error,
+    /// times at the ends of the calendar, durations that overflow, attempts and capacities far out of range, joins and
+    /// leaves of workers that do not exist.
     /// </summary>
     public (string RoutingKey, byte[] Body) Forgery(IReadOnlyList<SubmitTask> tasks, IReadOnlyList<string> workers, int capacity)
     {
         var worker = Pick(workers);
         var task = tasks.Count > 0 ? tasks[_random.Next(tasks.Count)].Id : Guid.NewGuid();
         var now = DateTimeOffset.UtcNow;
-        switch (_random.Next(7))
+        switch (_random.Next(11))
         {
             case 0:
                 var noise = new byte[_random.Next(1, 200)];
@@ -99,6 +101,19 @@ public sealed class HostileInput
                 var claimed = new[] { new RunningTask(task, 1), new RunningTask(Guid.NewGuid(), 3) };
                 return (Topology.WorkerEventKey(worker, "heartbeat"),
                     JsonSerializer.SerializeToUtf8Bytes(new WorkerHeartbeat(worker, capacity, claimed, false, now), WireJson.Default.WorkerHeartbeat));
+            case 7:
+                var extreme = new TaskFinished(worker, task, Pick([99, int.MaxValue]), TaskOutcome.Failed, new string('e', 1024 * 1024),
+                    Pick([DateTimeOffset.MaxValue, DateTimeOffset.MinValue]), Pick([DateTimeOffset.MinValue, DateTimeOffset.MaxValue]));
+                return Report(worker, extreme);
+            case 8:
+                var paused = new TaskPreempted(worker, task, Pick([0, -7, 99, int.MaxValue]), Pick([TimeSpan.MaxValue, TimeSpan.MinValue]), DateTimeOffset.MaxValue);
+                return (Topology.WorkerEventKey(worker, Topology.WorkerEvents.Preempted), JsonSerializer.SerializeToUtf8Bytes(paused, WireJson.Default.TaskPreempted));
+            case 9:
+                var joined = new WorkerJoined("phantom", Pick([0, -1, 11, int.MaxValue, int.MinValue]), "nowhere", -1, Pick([DateTimeOffset.MaxValue, DateTimeOffset.MinValue]));
+                return (Topology.WorkerEventKey("phantom", Topology.WorkerEvents.Joined), JsonSerializer.SerializeToUtf8Bytes(joined, WireJson.Default.WorkerJoined));
+            case 10:
+                var left = new WorkerLeft("phantom", [new RunningTask(task, int.MinValue) { Remaining = TimeSpan.MinValue }], DateTimeOffset.MinValue);
+                return (Topology.WorkerEventKey("phantom", Topology.WorkerEvents.Left), JsonSerializer.SerializeToUtf8Bytes(left, WireJson.Default.WorkerLeft));
             default:
                 var implausible = new WorkerHeartbeat(Pick(["intruder", "bad id!", ""]), Pick([0, -3, 11, 1000]), [new RunningTask(task, 1)], false, now);
                 return (Topology.WorkerEventKey("intruder", "heartbeat"), JsonSerializer.SerializeToUtf8Bytes(implausible, WireJson.Default.WorkerHeartbeat));
