@@ -5,11 +5,16 @@
 #   deploy/users.sh scheduler              the scheduler: owns the topology under the prefix
 #   deploy/users.sh worker ID [ID...]      one account per worker: its own two queues, and publishing its own
 #                                          worker.ID.* messages to the events exchange, nothing else
+#   deploy/users.sh workers                one account for a pool of workers whose ids are not known in advance
+#                                          (compose replicas, a Kubernetes Deployment): any worker's queues, and
+#                                          worker.*.* messages; still no submitting, no reading submissions
 #   deploy/users.sh producer NAME          a producer: publishes to the submit and cancel exchanges, and may watch
 #                                          task events
 #
-# Environment: PREFIX (default tasks), VHOST (default /), PASSWORD (default: a random one per account),
-# BROKER_HOST (default 127.0.0.1:5672, used only in the printed URLs).
+# Environment: PREFIX (default tasks), VHOST (default /), PASSWORD or PASSWORD_FILE (default: a random one per
+# account; a password read from a file is not printed), NODE (the broker node, default the local one),
+# BROKER_HOST (default 127.0.0.1:5672, used only in the printed URLs). Passwords reach rabbitmqctl on its standard
+# input, never on a command line.
 set -euo pipefail
 
 prefix="${PREFIX:-tasks}"
@@ -20,7 +25,10 @@ as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-ctl() { as_root rabbitmqctl -q "$@" >/dev/null; }
+node_args=()
+[ -n "${NODE:-}" ] && node_args=(-n "$NODE")
+
+ctl() { as_root rabbitmqctl "${node_args[@]}" -q "$@" >/dev/null; }
 
 # Regular-expression form of a literal name: the prefix and ids may contain dots and dashes.
 re() { printf '%s' "$1" | sed -e 's/[.[\*^$()+?{}|\\-]/\\&/g'; }
@@ -30,18 +38,22 @@ valid_name() {
 }
 
 account() { # user password
-  if as_root rabbitmqctl -q list_users | awk '{print $1}' | grep -qxF "$1"; then
-    ctl change_password "$1" "$2"
+  if as_root rabbitmqctl "${node_args[@]}" -q list_users | awk '{print $1}' | grep -qxF "$1"; then
+    printf '%s' "$2" | ctl change_password "$1"
   else
-    ctl add_user "$1" "$2"
+    printf '%s' "$2" | ctl add_user "$1"
   fi
 }
 
-password() { echo "${PASSWORD:-$(head -c 18 /dev/urandom | base64 | tr -d '/+=')}"; }
+password() {
+  if [ -n "${PASSWORD_FILE:-}" ]; then tr -d '\r\n' < "$PASSWORD_FILE"
+  else echo "${PASSWORD:-$(head -c 18 /dev/urandom | base64 | tr -d '/+=')}"; fi
+}
 
 url() { # user password
   local v="$vhost"; [ "$v" = "/" ] && v="%2F"
-  echo "amqp://$1:$2@$host/$v"
+  if [ -n "${PASSWORD_FILE:-}" ]; then echo "amqp://$1:(the password in $PASSWORD_FILE)@$host/$v"
+  else echo "amqp://$1:$2@$host/$v"; fi
 }
 
 p="$(re "$prefix")"
@@ -70,6 +82,14 @@ case "$kind" in
       echo "worker $id: --Worker:Id=$id --Broker:Url=$(url "$user" "$pass")"
     done
     ;;
+  workers)
+    user="$prefix-workers"; pass="$(password)"
+    account "$user" "$pass"
+    any="$p\\.worker\\.[A-Za-z0-9_-]+(\\.control)?"
+    ctl set_permissions -p "$vhost" "$user" "^$any\$" "^$p\\.events\$" "^$any\$"
+    ctl set_topic_permissions -p "$vhost" "$user" "$prefix.events" "^worker\\.[A-Za-z0-9_-]+\\.[a-z]+\$" "^\$"
+    echo "workers: --Broker:Url=$(url "$user" "$pass")"
+    ;;
   producer)
     [ $# -eq 1 ] || { echo "usage: deploy/users.sh producer NAME" >&2; exit 2; }
     valid_name "$1"
@@ -81,7 +101,7 @@ case "$kind" in
     echo "producer $1: TASKS_BROKER_URL=$(url "$user" "$pass")"
     ;;
   *)
-    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac

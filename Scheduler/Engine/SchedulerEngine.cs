@@ -104,7 +104,13 @@ public sealed class SchedulerEngine
 
         if (checkLiveness)
         {
+            _transport.Probe();
+            var removedBefore = _core.Effects.RemovedWorkers.Count;
             _core.CheckLiveness();
+            foreach (var dead in _core.Effects.RemovedWorkers.Skip(removedBefore))
+            {
+                _logger.LogWarning("Worker {WorkerId} declared dead: no heartbeat for longer than the liveness window", dead);
+            }
         }
 
         _core.Dispatch();

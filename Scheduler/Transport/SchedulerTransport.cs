@@ -23,6 +23,9 @@ public sealed class SchedulerTransport : IAsyncDisposable
 {
     private const int MaxPublishAttempts = 35;
 
+    /// <summary>Bound to no queue: probes are dropped by the exchange (no worker routing key looks like it).</summary>
+    private const string ProbeRoutingKey = "scheduler.probe";
+
     private readonly BrokerOptions _options;
     private readonly SchedulerOptions _schedulerOptions;
     private readonly TaskTracing _tracing;
@@ -35,6 +38,7 @@ public sealed class SchedulerTransport : IAsyncDisposable
     private QueueConsumer? _cancels;
     private IChannel? _publishChannel;
     private IChannel? _adminChannel;
+    private int _probing;
 
     public SchedulerTransport(
         IOptions<BrokerOptions> options,
@@ -227,6 +231,22 @@ public sealed class SchedulerTransport : IAsyncDisposable
         await Task.WhenAll(sends);
     }
 
+    /// <summary>
+    /// Publishes a tiny message that no queue takes, unless the previous one still waits for its confirm. RabbitMQ tells
+    /// a connection that a memory or disk alarm blocks it only once that connection publishes; workers' heartbeats are
+    /// blocked at once, so without this an idle scheduler would take their silence for death before it learnt of the
+    /// alarm.
+    /// </summary>
+    public void Probe()
+    {
+        if (_publishChannel is null || Interlocked.Exchange(ref _probing, 1) == 1)
+        {
+            return;
+        }
+
+        _ = ProbeAsync(_publishChannel);
+    }
+
     public Task AckSubmissionsAsync(ulong upToTag, CancellationToken ct) => _submit!.AckAsync(upToTag, ct);
 
     public Task AckWorkerEventsAsync(ulong upToTag, CancellationToken ct) => _events!.AckAsync(upToTag, ct);
@@ -341,6 +361,23 @@ public sealed class SchedulerTransport : IAsyncDisposable
 
             await Task.Delay(delay, ct);
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
+        }
+    }
+
+    private async Task ProbeAsync(IChannel channel)
+    {
+        try
+        {
+            await channel.BasicPublishAsync(Topology.EventsExchange, ProbeRoutingKey, false, new BasicProperties(), ReadOnlyMemory<byte>.Empty);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A lost connection is reported by its own events.
+            _logger.LogDebug("Broker probe not confirmed: {Error}", e.Message);
+        }
+        finally
+        {
+            Volatile.Write(ref _probing, 0);
         }
     }
 

@@ -199,12 +199,33 @@ check("deploy/compose: programs get every node, quorum queues, and a journal vol
     assert(service.environment.Broker__Hosts.split(",").length === 3, `${name}: Broker__Hosts must list the three nodes`);
     assert(existsSync(join(composeDir, service.build.context, service.build.dockerfile)), `${name}: ${service.build.dockerfile} not found`);
   }
-  assert(tasks.environment.TASKS_BROKER_URL.split(",").length === 3, "tasks: TASKS_BROKER_URL must list the three nodes");
+  assert(tasks.entrypoint.join(" ").match(/TASKS_BROKER_URL="[^"]*"/)[0].split(",").length === 3, "tasks: TASKS_BROKER_URL must list the three nodes");
   assert(scheduler.volumes.some(v => v.endsWith(":/data")), "the scheduler's journal directory /data must be a volume");
   assert(scheduler.environment.Journal__Path.startsWith("/data/"), "Journal__Path must be on the /data volume");
   // The image listens beyond loopback, where the scheduler refuses to start without an API key (docs/security.md).
   assert(String(scheduler.environment.Api__Key ?? "").length >= 16, "the scheduler needs Api__Key of at least 16 characters");
   assert(tasks.environment.TASKS_API_KEY === scheduler.environment.Api__Key, "the tasks CLI must send the scheduler's API key");
+});
+
+check("deploy/compose: each program connects with its role's account of deploy/users.sh, its password from a Compose secret", () => {
+  const setup = compose.services["broker-users"];
+  const setupScript = setup.entrypoint.join(" ");
+  const roles = { scheduler: ["tasks-scheduler", "scheduler"], worker: ["tasks-workers", "workers"], tasks: ["tasks-producer-cli", "producer cli"] };
+  for (const [service, [account, role]] of Object.entries(roles)) {
+    const s = compose.services[service];
+    const script = (s.entrypoint ?? []).join(" ");
+    const environment = JSON.stringify(s.environment ?? {});
+    assert(!environment.includes("amqp://"), `${service}: no broker URL (and password) in its environment`);
+    assert(!(environment + script).includes(`amqp://${envExample.RABBITMQ_USER}:`), `${service}: must not use the broker's administrator account`);
+    assert(script.includes(`amqp://${account}:`), `${service}: must connect as ${account}`);
+    const secret = script.match(/\/run\/secrets\/([\w-]+)/)?.[1];
+    assert(secret && (s.secrets ?? []).includes(secret), `${service}: its broker password must come from a secret it mounts`);
+    assert(compose.secrets?.[secret]?.file, `${service}: secret ${secret} must be defined from a file`);
+    assert(new RegExp(`PASSWORD_FILE=/run/secrets/${secret} /users\\.sh ${role}`).test(setupScript) && setup.secrets.includes(secret),
+      `broker-users must create ${account} (users.sh ${role}) with the password of ${secret}`);
+  }
+  assert(compose.services.scheduler.depends_on["broker-users"]?.condition === "service_completed_successfully",
+    "the scheduler must start once the accounts exist");
 });
 
 check("deploy/compose: a stopping worker has time to drain", () => {
@@ -274,14 +295,52 @@ const rabbitmqClusterSchema = {
   },
 };
 
+// The Messaging Topology Operator's CRDs (rabbitmq.com/v1beta1 User, Permission, TopicPermission), closed likewise.
+const name = { type: "string", pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" };
+const reference = { type: "object", required: ["name"], additionalProperties: false, properties: { name, namespace: name } };
+const topologyObject = (kind, spec) => ({
+  type: "object",
+  required: ["apiVersion", "kind", "metadata", "spec"],
+  additionalProperties: false,
+  properties: {
+    apiVersion: { const: "rabbitmq.com/v1beta1" },
+    kind: { const: kind },
+    metadata: { type: "object", required: ["name"], properties: { name } },
+    spec: { type: "object", additionalProperties: false, ...spec },
+  },
+});
+const grants = (...keys) => ({
+  type: "object", required: keys, additionalProperties: false, properties: Object.fromEntries(keys.map(k => [k, { type: "string" }])),
+});
+const topologySchemas = {
+  User: topologyObject("User", {
+    required: ["rabbitmqClusterReference"],
+    properties: { rabbitmqClusterReference: reference, importCredentialsSecret: reference, tags: { type: "array", items: { type: "string" } } },
+  }),
+  Permission: topologyObject("Permission", {
+    required: ["vhost", "permissions", "rabbitmqClusterReference"],
+    properties: { vhost: { type: "string" }, user: { type: "string" }, userReference: reference, permissions: grants("configure", "write", "read"), rabbitmqClusterReference: reference },
+  }),
+  TopicPermission: topologyObject("TopicPermission", {
+    required: ["vhost", "permissions", "rabbitmqClusterReference"],
+    properties: { vhost: { type: "string" }, user: { type: "string" }, userReference: reference, permissions: grants("exchange", "write", "read"), rabbitmqClusterReference: reference },
+  }),
+};
+
 check("deploy/k8s: every object is valid against its Kubernetes type", () => {
   const problems = [];
   const ajv = new Ajv2019({ strict: false, allErrors: true });
   const validateRabbit = ajv.compile(rabbitmqClusterSchema);
+  const validateTopology = Object.fromEntries(Object.entries(topologySchemas).map(([k, schema]) => [k, ajv.compile(schema)]));
   for (const { file, doc } of objects) {
     const key = `${doc.apiVersion}/${doc.kind}`;
     if (key === "rabbitmq.com/v1beta1/RabbitmqCluster") {
       if (!validateRabbit(doc)) problems.push(`${file}: ${ajv.errorsText(validateRabbit.errors)}`);
+      continue;
+    }
+    if (doc.apiVersion === "rabbitmq.com/v1beta1" && validateTopology[doc.kind]) {
+      const validate = validateTopology[doc.kind];
+      if (!validate(doc)) problems.push(`${file} ${doc.kind} ${doc.metadata?.name}: ${ajv.errorsText(validate.errors)}`);
       continue;
     }
     const model = models[key];
@@ -353,19 +412,34 @@ check("deploy/k8s: a worker pod has time to drain, through a preStop hook", () =
   assert(deployment.spec.replicas === undefined, "KEDA owns the worker count: the Deployment must not set replicas");
 });
 
-check("deploy/k8s: programs reach the operator's RabbitMQ with its secret, on quorum queues", () => {
+check("deploy/k8s: programs reach the operator's RabbitMQ with their role's own account, from its secret, on quorum queues", () => {
   const cluster = find("RabbitmqCluster");
   assert(cluster.spec.replicas >= 3 && cluster.spec.replicas % 2 === 1, "a quorum needs an odd number of at least 3 nodes");
   checkRabbitConf(cluster.spec.rabbitmq.additionalConfig, rabbitPatterns ?? rabbitConfigKeys());
-  for (const workload of [find("StatefulSet"), find("Deployment")]) {
+  const accounts = [];
+  for (const [workload, user] of [[find("StatefulSet"), "tasks-scheduler"], [find("Deployment"), "tasks-workers"]]) {
     const env = envOf(workload.spec.template.spec.containers[0]);
-    assert(env.Broker__QueueType === "quorum", `${workload.metadata.name}: Broker__QueueType must be quorum`);
+    const who = workload.metadata.name;
+    assert(env.Broker__QueueType === "quorum", `${who}: Broker__QueueType must be quorum`);
     assert(new URL(env.Broker__Url.replace(/\$\(\w+\)/g, "x")).hostname === cluster.metadata.name,
-      `${workload.metadata.name}: Broker__Url must point at the operator's service ${cluster.metadata.name}`);
-    for (const name of ["RABBITMQ_USER", "RABBITMQ_PASSWORD"]) {
-      assert(env[name]?.secretKeyRef?.name === `${cluster.metadata.name}-default-user`, `${workload.metadata.name}: ${name} must come from the operator's secret`);
+      `${who}: Broker__Url must point at the operator's service ${cluster.metadata.name}`);
+    const account = find("User", user);
+    assert(account?.spec.rabbitmqClusterReference.name === cluster.metadata.name, `${who}: no User ${user} on ${cluster.metadata.name}`);
+    const secret = account.spec.importCredentialsSecret?.name;
+    assert(secret && !secret.endsWith("-default-user"), `${who}: ${user} must have its own credentials secret, not the administrator's`);
+    for (const variable of ["RABBITMQ_USER", "RABBITMQ_PASSWORD"]) {
+      assert(env[variable]?.secretKeyRef?.name === secret, `${who}: ${variable} must come from ${secret}, the secret of ${user}`);
     }
+    assert(!/:[^$@/]+@/.test(env.Broker__Url), `${who}: Broker__Url must not carry a literal password`);
+    const permission = objects.map(o => o.doc).find(d => d.kind === "Permission" && d.spec.userReference?.name === user);
+    assert(permission, `${who}: no Permission for ${user}`);
+    accounts.push(secret);
   }
+  assert(new Set(accounts).size === accounts.length, "the scheduler and the workers must not share an account");
+  const workers = objects.map(o => o.doc).filter(d => d.spec?.userReference?.name === "tasks-workers");
+  const grantsOf = kind => workers.find(d => d.kind === kind)?.spec.permissions;
+  assert(Object.values(grantsOf("Permission")).every(g => !g.includes(".*")), "the workers' account must not be granted everything");
+  assert(grantsOf("TopicPermission")?.write.startsWith("^worker\\."), "the workers' account may publish worker.* messages only");
 });
 
 check("deploy/k8s: KEDA scales the workers on the scheduler's figure, within the scheduler's bounds", () => {

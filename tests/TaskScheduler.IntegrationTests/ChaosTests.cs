@@ -7,8 +7,10 @@ namespace TaskScheduler.IntegrationTests;
 
 /// <summary>
 /// Jepsen-style: a steady stream of submissions while workers are killed, the scheduler is killed, a worker is
-/// frozen until it is declared dead and then thawed, and the broker itself crashes; then every accepted task is
-/// checked against the journal, the task events and the workers' own record of what they ran.
+/// frozen until it is declared dead and then thawed, the scheduler itself is frozen for longer than the liveness
+/// window, the broker raises a disk alarm (blocking every publisher), and the broker itself crashes; then every
+/// accepted task is checked against the journal, the task events and the workers' own record of what they ran.
+/// The scheduler freeze and the alarm must declare no worker dead: the silence is the scheduler's or the broker's.
 /// </summary>
 [TestFixture]
 [Category("integration")]
@@ -17,6 +19,11 @@ public class ChaosTests
 {
     private static readonly TimeSpan FaultPhase = TimeSpan.FromSeconds(80);
     private static readonly TimeSpan Pace = TimeSpan.FromMilliseconds(25);
+
+    /// <summary>Three liveness windows of the test system (8 heartbeats of 250 ms).</summary>
+    private static readonly TimeSpan SchedulerFreeze = TimeSpan.FromSeconds(6);
+
+    private static readonly TimeSpan DiskAlarm = TimeSpan.FromSeconds(5);
 
     private readonly List<(string Id, ChildProcess Process)> _workers = [];
     private int _nextWorker;
@@ -42,11 +49,18 @@ public class ChaosTests
         using var stopProducing = new CancellationTokenSource();
         var producing = producer.RunAsync(Pace, i => Tasks.New(i % 5, $"chaos {i} {Guid.NewGuid():N}"), stopProducing.Token);
 
-        var faults = new Dictionary<string, int> { ["worker kill -9"] = 0, ["scheduler kill -9"] = 0, ["worker frozen"] = 0, ["broker kill -9"] = 0 };
+        var faults = new Dictionary<string, int>
+        {
+            ["worker kill -9"] = 0, ["scheduler kill -9"] = 0, ["worker frozen"] = 0, ["broker kill -9"] = 0, ["scheduler frozen"] = 0,
+            ["broker disk alarm"] = 0,
+        };
+        // Workers declared dead, or a scheduler that exited by itself, during a fault that harms no worker.
+        var falseDeaths = new List<string>();
         var requeued = 0L;
         var fenced = 0L;
         var kinds = faults.Keys.ToArray();
-        var order = kinds.Concat(kinds).OrderBy(_ => random.Next()).ToList();
+        // Each kind once in the first pass (the fault phase runs at least that long), then again in another order.
+        var order = kinds.OrderBy(_ => random.Next()).Concat(kinds.OrderBy(_ => random.Next())).ToList();
         var deadline = DateTime.UtcNow + FaultPhase;
         var acceptedBeforeEachFault = new List<int>();
         for (var round = 0; DateTime.UtcNow < deadline || round < kinds.Length; round++)
@@ -76,6 +90,32 @@ public class ChaosTests
                     zombie.Process.Pause();
                     await WaitUntilAsync(async () => (await system.GetWorkersAsync()).All(w => w.Id != zombie.Id), $"{zombie.Id} to be declared dead");
                     zombie.Process.Resume();
+                    break;
+
+                case "scheduler frozen":
+                    await WithoutHarmToWorkersAsync(system, fault, falseDeaths, async () =>
+                    {
+                        system.Scheduler!.Pause();
+                        await Task.Delay(SchedulerFreeze);
+                        system.Scheduler.Resume();
+                    });
+                    break;
+
+                case "broker disk alarm":
+                    await WithoutHarmToWorkersAsync(system, fault, falseDeaths, async () =>
+                    {
+                        try
+                        {
+                            // Far more than any disk holds: the node raises its disk alarm and blocks every publisher.
+                            await broker.CtlOrFailAsync("set_disk_free_limit", "1000000GB");
+                            await Task.Delay(DiskAlarm);
+                        }
+                        finally
+                        {
+                            // As RabbitNode configures it; always restored, or the node stays blocked.
+                            await broker.CtlAsync("set_disk_free_limit", "50MB");
+                        }
+                    });
                     break;
 
                 case "broker kill -9":
@@ -117,6 +157,7 @@ public class ChaosTests
             $"chaos summary: faults {faults.Values.Sum()} ({string.Join(", ", faults.Select(f => $"{f.Value} {f.Key}"))}); " +
             $"tasks {accepted.Count} accepted, {finals.Count} final, lost {lost.Count}, duplicate completions {duplicateCompletions.Count}, " +
             $"attempts run twice {attemptsRunTwice.Count}, executions {executions.Values.Sum()}, requeues {requeued}, fenced results {fenced}, " +
+            $"workers declared dead by a scheduler freeze or a broker alarm {falseDeaths.Count}, " +
             $"producer retries {producer.Retries}, seed {seed}");
 
         using (Assert.EnterMultipleScope())
@@ -129,6 +170,7 @@ public class ChaosTests
             Assert.That(duplicateCompletions, Is.Empty, "no task is completed by two attempts");
             Assert.That(attemptsRunTwice, Is.Empty, "no attempt is executed twice");
             Assert.That(overRun, Is.Empty, "no task is executed more times than it has attempts");
+            Assert.That(falseDeaths, Is.Empty, "a frozen scheduler or a broker alarm declares no worker dead and stops no scheduler");
             Assert.That(system.Scheduler!.HasExited, Is.False);
         }
     }
@@ -138,6 +180,32 @@ public class ChaosTests
         var id = $"w{++_nextWorker}";
         var process = system.StartWorker(id, capacity: 4, TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(300), extraArgs: Executions.LogArgs);
         _workers.Add((id, process));
+    }
+
+    /// <summary>
+    /// Runs a fault that harms no worker and no scheduler (the scheduler frozen, a broker alarm) and notes any worker
+    /// declared dead by the time a liveness window has passed after it, and a scheduler that exited meanwhile.
+    /// </summary>
+    private static async Task WithoutHarmToWorkersAsync(TestSystem system, string fault, List<string> falseDeaths, Func<Task> act)
+    {
+        var scheduler = system.Scheduler!;
+        var deadBefore = (await system.GetCountersAsync()).GetProperty("workersDeclaredDead").GetInt64();
+        await act();
+        await system.WaitForBrokerConnectionAsync();
+        // A false death would come within a liveness window (2 s) of the fault's end; give it twice that.
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        var deadAfter = (await system.GetCountersAsync()).GetProperty("workersDeclaredDead").GetInt64();
+        if (deadAfter != deadBefore)
+        {
+            falseDeaths.Add($"{fault}: {deadAfter - deadBefore} workers declared dead");
+        }
+
+        if (scheduler.HasExited || system.Scheduler != scheduler)
+        {
+            falseDeaths.Add($"{fault}: the scheduler exited");
+        }
+
+        await TestContext.Out.WriteLineAsync($"{DateTime.UtcNow:HH:mm:ss.fff} {fault} over: workers declared dead {deadAfter - deadBefore}");
     }
 
     private static (long Requeued, long Fenced) Add((long Requeued, long Fenced) sum, System.Text.Json.JsonElement counters) =>
