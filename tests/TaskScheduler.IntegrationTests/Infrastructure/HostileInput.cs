@@ -106,7 +106,7 @@ public sealed class HostileInput
                     Pick([DateTimeOffset.MaxValue, DateTimeOffset.MinValue]), Pick([DateTimeOffset.MinValue, DateTimeOffset.MaxValue]));
                 return Report(worker, extreme);
             case 8:
-                var paused = new TaskPreempted(worker, task, Pick([0, -7, 99, int.MaxValue]), Pick([TimeSpan.MaxValue, TimeSpan.MinValue]), DateTimeOffset.MaxValue);
+                var paused = new TaskPreempted(worker, task, Pick([0, -7, 99, int.MaxValue]), Pick([new string('c', Limits.MaxCheckpointBytes + 1), "", null]), DateTimeOffset.MaxValue);
                 return (Topology.WorkerEventKey(worker, Topology.WorkerEvents.Preempted), JsonSerializer.SerializeToUtf8Bytes(paused, WireJson.Default.TaskPreempted));
             case 9:
                 var joined = new WorkerJoined("phantom", Pick([0, -1, 11, int.MaxValue, int.MinValue]), "nowhere", -1, Pick([DateTimeOffset.MaxValue, DateTimeOffset.MinValue]));
