@@ -111,16 +111,21 @@ public sealed class ScriptedWorker : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Reports the end of a held attempt. As the protocol wants, heartbeats list the attempt until the broker has
+    /// confirmed its result: one that left it out before the result arrives would have it requeued.
+    /// </summary>
     private async Task FinishAsync(Guid taskId, TaskOutcome outcome, string? error, string? result)
     {
-        if (!_held.TryRemove(taskId, out var order))
+        if (!_held.TryGetValue(taskId, out var order))
         {
             Assert.Fail($"worker {Id} does not hold task {taskId}");
         }
 
-        _progress.TryRemove(taskId, out _);
         var finished = new TaskFinished(Id, taskId, order!.Attempt, outcome, error, order.AssignedAt, DateTimeOffset.UtcNow) { Result = result };
         await _system.PublishWorkerEventAsync(Id, Topology.WorkerEvents.Result, finished);
+        _held.TryRemove(taskId, out _);
+        _progress.TryRemove(taskId, out _);
     }
 
     private async Task HeartbeatAsync()
