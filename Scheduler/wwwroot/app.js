@@ -65,7 +65,7 @@
       if (key === 'class') node.className = value;
       else if (key === 'style') node.setAttribute('style', value);
       else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
-      else if (key.startsWith('data-') || key === 'title' || key === 'href' || key === 'id') node.setAttribute(key, value);
+      else if (key.startsWith('data-') || key.startsWith('aria-') || ['title', 'href', 'id', 'role'].includes(key)) node.setAttribute(key, value);
       else node[key] = value;
     }
     for (const child of children.flat(Infinity)) {
@@ -288,7 +288,7 @@
 
   function progressBar(fraction) {
     const share = Math.min(1, Math.max(0, fraction));
-    return el('div', { class: 'util' },
+    return el('div', { class: 'util', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': Math.round(share * 100) },
       el('div', { class: 'util-bar' }, el('div', { class: 'util-fill progress-fill', style: `width:${Math.round(share * 100)}%` })),
       el('span', { class: 'util-text' }, fmt.percent(share)));
   }
