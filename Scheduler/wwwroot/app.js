@@ -55,7 +55,9 @@
   };
 
   const utf8 = new TextEncoder();
-  const shorten = (text, max) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+  // The first n UTF-16 units of a text, one fewer rather than half of a character outside the BMP.
+  const head = (text, n) => text.slice(0, /[\uD800-\uDBFF]/.test(text.charAt(n - 1)) ? n - 1 : n);
+  const shorten = (text, max) => (text.length > max ? `${head(text, max - 1)}…` : text);
 
   // Builds elements without ever parsing text as HTML: payload errors and worker ids come from outside.
   function el(tag, props, ...children) {
@@ -403,7 +405,7 @@
     return el('div', { class: 'result' },
       el('div', { class: 'result-head' }, el('span', { class: 'label' }, 'Result'), el('span', { class: 'muted small' }, fmt.bytes(bytes))),
       el('pre', { id: 'task-result', class: 'result-text', 'data-bytes': bytes, 'data-cut': cut ? 'true' : 'false' },
-        task.result === '' ? '(empty)' : cut ? task.result.slice(0, RESULT_VIEW_CHARS) : task.result),
+        task.result === '' ? '(empty)' : cut ? head(task.result, RESULT_VIEW_CHARS) : task.result),
       cut ? el('p', { class: 'result-note', id: 'task-result-note' },
         `Showing the first ${fmt.int(RESULT_VIEW_CHARS)} characters of ${fmt.int(bytes)} bytes. The whole result: `,
         el('a', { class: 'link', href: `api/tasks/${encodeURIComponent(task.id)}/result`, target: '_blank' }, 'GET /api/tasks/{id}/result'), '.') : null);
