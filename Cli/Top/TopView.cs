@@ -10,6 +10,9 @@ public static class TopView
 {
     private const string Blocks = "▁▂▃▄▅▆▇█";
     private const int SparkWidth = 60;
+    private const int ProgressRows = 10;
+    private const int MessageWidth = 60;
+    private const int ErrorWidth = 120;
 
     public static IRenderable Render(DashboardSnapshot s, string scheduler, string? problem = null)
     {
@@ -25,6 +28,7 @@ public static class TopView
             Totals(s),
             Throughput(s),
             new Columns(Workers(s), Queue(s)) { Expand = false },
+            Progress(s),
             Failures(s));
     }
 
@@ -105,6 +109,37 @@ public static class TopView
         return chart;
     }
 
+    private static IRenderable Progress(DashboardSnapshot s)
+    {
+        if (s.Progress.Count == 0)
+        {
+            return new Markup("[grey]no running task reports progress[/]");
+        }
+
+        var total = Math.Max(s.ProgressTotal, s.Progress.Count);
+        var shown = Math.Min(ProgressRows, s.Progress.Count);
+        var title = total > shown ? $"[bold]running tasks[/] [grey]({shown} of {total})[/]" : "[bold]running tasks[/]";
+        var table = new Table().Border(TableBorder.Simple).BorderColor(Color.Grey).Title(title);
+        table.AddColumn("task");
+        table.AddColumn("worker");
+        table.AddColumn("progress");
+        table.AddColumn("message");
+        table.AddColumn(new TableColumn("reported").RightAligned());
+        foreach (var running in s.Progress.Take(ProgressRows))
+        {
+            var p = running.Progress;
+            var age = Math.Max(0, (s.At - p.At).TotalSeconds);
+            table.AddRow(
+                running.TaskId.ToString(),
+                Markup.Escape(running.WorkerId),
+                FractionBar(p.Fraction),
+                Markup.Escape(Shorten(p.Message ?? "", MessageWidth)),
+                age.ToString("0.0", CultureInfo.InvariantCulture) + " s ago");
+        }
+
+        return table;
+    }
+
     private static IRenderable Failures(DashboardSnapshot s)
     {
         if (s.RecentFailures.Count == 0)
@@ -123,7 +158,7 @@ public static class TopView
                 f.At.ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture),
                 f.TaskId.ToString(),
                 Markup.Escape(f.WorkerId ?? "-"),
-                $"[red]{Markup.Escape(f.Error ?? "no reason given")}[/]");
+                $"[red]{Markup.Escape(Shorten(f.Error ?? "no reason given", ErrorWidth))}[/]");
         }
 
         return table;
@@ -135,6 +170,29 @@ public static class TopView
         var filled = capacity == 0 ? 0 : (int)Math.Round((double)used / capacity * width);
         var color = used >= capacity && capacity > 0 ? "yellow" : "blue";
         return $"[{color}]{new string('█', filled)}[/][grey]{new string('░', width - filled)}[/] {used}/{capacity}";
+    }
+
+    private static string FractionBar(double fraction)
+    {
+        const int width = 20;
+        var share = double.IsFinite(fraction) ? Math.Clamp(fraction, 0, 1) : 0;
+        var filled = (int)Math.Round(share * width);
+        var percent = ((int)Math.Round(share * 100)).ToString(CultureInfo.InvariantCulture).PadLeft(3);
+        return $"[cyan]{new string('█', filled)}[/][grey]{new string('░', width - filled)}[/] {percent}%";
+    }
+
+    /// <summary>One line of outside text: line breaks would tear the table, and a stack trace would fill the screen.</summary>
+    private static string Shorten(string text, int width)
+    {
+        var line = text.ReplaceLineEndings(" ");
+        if (line.Length <= width)
+        {
+            return line;
+        }
+
+        var cut = width - 1;
+        cut -= char.IsHighSurrogate(line[cut - 1]) ? 1 : 0;
+        return string.Concat(line.AsSpan(0, cut), "…");
     }
 
     private static string Number(long value, string? color = null)

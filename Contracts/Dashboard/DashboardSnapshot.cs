@@ -14,4 +14,14 @@ public sealed record DashboardSnapshot(
     IReadOnlyList<QueueDepth> Queue,
     int IntervalSeconds,
     IReadOnlyList<SeriesPoint> Series,
-    IReadOnlyList<FailedTask> RecentFailures);
+    IReadOnlyList<FailedTask> RecentFailures)
+{
+    /// <summary>
+    /// Running tasks whose handlers report progress, by worker then task id, at most
+    /// <see cref="DashboardLimits.MaxProgress"/> of them (<see cref="ProgressTotal"/> says how many there are).
+    /// </summary>
+    public IReadOnlyList<RunningTaskProgress> Progress { get; init; } = [];
+
+    /// <summary>How many running tasks report progress, listed or not.</summary>
+    public int ProgressTotal { get; init; }
+}

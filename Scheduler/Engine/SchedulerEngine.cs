@@ -464,7 +464,8 @@ public sealed class SchedulerEngine
 
     private SubmitVerdict Submit(ParsedSubmission parsed, Group group)
     {
-        if (parsed.DependsOn.Count > 0 || parsed.MaxRetries > 0)
+        // The hot path carries no options: a task with any (a timeout too) goes the graph's way, which keeps them.
+        if (parsed.DependsOn.Count > 0 || parsed.MaxRetries > 0 || parsed.Timeout is not null)
         {
             return SubmitGraph([parsed], group);
         }

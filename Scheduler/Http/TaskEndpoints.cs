@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Http.Features;
 using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Health;
@@ -10,7 +11,7 @@ using TaskScheduler.Scheduler.Status;
 
 namespace TaskScheduler.Scheduler.Http;
 
-/// <summary>The HTTP API: submit (a task or a graph), task status and history, cancel, workers, health.</summary>
+/// <summary>The HTTP API: submit (a task or a graph), task status, result and history, cancel, workers, health.</summary>
 public static class TaskEndpoints
 {
     public static IEndpointRouteBuilder MapTaskEndpoints(this IEndpointRouteBuilder app)
@@ -21,6 +22,7 @@ public static class TaskEndpoints
         api.MapPost("/tasks", SubmitAsync);
         api.MapGet("/tasks/{id:guid}", (Guid id, TaskStatusQuery query) =>
             query.Find(id) is { } task ? Results.Json(task, WireJson.Default.TaskStatusView) : Results.NotFound(new { error = $"no task {id}" }));
+        api.MapGet("/tasks/{id:guid}/result", (Guid id, TaskStatusQuery query) => ResultText(query.Find(id), id));
         api.MapGet("/tasks/{id:guid}/history", (Guid id, TaskStatusQuery query) =>
             query.History(id) is { } history
                 ? Results.Json(history.ToArray(), WireJson.Default.TaskHistoryEntryArray)
@@ -51,6 +53,18 @@ public static class TaskEndpoints
         });
         return app;
     }
+
+    /// <summary>
+    /// A Completed task's result as it was returned, as UTF-8 text rather than a JSON string: a large result is fetched
+    /// without escaping, and <c>curl</c> prints it as it is. 409 while there is none (yet).
+    /// </summary>
+    private static IResult ResultText(TaskStatusView? task, Guid id) => task switch
+    {
+        null => Results.NotFound(new { error = $"no task {id}" }),
+        { State: not TaskState.Completed } => Results.Conflict(new { id, state = task.State.ToString(), error = $"task {id} is {task.State}: only a Completed task has a result" }),
+        { Result: null } => Results.Conflict(new { id, state = task.State.ToString(), error = $"task {id} completed without a result" }),
+        _ => Results.Text(task.Result, "text/plain", System.Text.Encoding.UTF8),
+    };
 
     /// <summary>The scheduler's memory, so a benchmark (or an operator) can check it holds a backlog within bounds.</summary>
     private static object ProcessStats()

@@ -46,6 +46,27 @@ public sealed class DashboardSnapshots
             queue,
             (int)_series.Interval.TotalSeconds,
             _series.Recent(history),
-            _failures.Newest(20));
+            _failures.Newest(20).Select(Shortened).ToArray())
+        {
+            Progress = view.Progress.Values
+                .OrderBy(p => p.WorkerId, StringComparer.Ordinal)
+                .ThenBy(p => p.TaskId)
+                .Take(DashboardLimits.MaxProgress)
+                .ToArray(),
+            ProgressTotal = view.Progress.Count,
+        };
+    }
+
+    /// <summary>A handler's error may be a whole stack trace or a program's standard error; the page needs its start.</summary>
+    private static FailedTask Shortened(FailedTask failure)
+    {
+        if (failure.Error is not { Length: > DashboardLimits.MaxErrorLength } error)
+        {
+            return failure;
+        }
+
+        var cut = DashboardLimits.MaxErrorLength - 1;
+        cut -= char.IsHighSurrogate(error[cut - 1]) ? 1 : 0;
+        return failure with { Error = string.Concat(error.AsSpan(0, cut), "…") };
     }
 }

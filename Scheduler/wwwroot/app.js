@@ -1,11 +1,16 @@
 // The TaskScheduler dashboard: polls GET /api/dashboard once a second and redraws in place.
-// Task lookup uses GET /api/tasks/{id} and, where the scheduler offers it, GET /api/tasks/{id}/history.
+// Task lookup uses GET /api/tasks/{id} and, where the scheduler offers it, GET /api/tasks/{id}/history; a result
+// too long to show whole links to GET /api/tasks/{id}/result.
 'use strict';
 
 (() => {
   const REFRESH_MS = 1000;
   const HISTORY_MINUTES = 5;
   const STALE_HEARTBEAT_S = 2.5;
+  // A result is at most 1 MiB: the page shows its start, and links to the whole.
+  const RESULT_VIEW_CHARS = 16384;
+  // An error in the failures table is cut here; its whole text (as the dashboard has it) is in the tooltip.
+  const ERROR_VIEW_CHARS = 160;
   const FINAL_STATES = new Set(['Completed', 'Failed', 'Cancelled']);
   const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
   const COLORS = {
@@ -36,7 +41,23 @@
     stamp: (t) => (t ? new Date(t).toLocaleString('en-GB', { hour12: false }) : '–'),
     age: (s) => (s < 10 ? `${s.toFixed(1)} s` : s < 120 ? `${Math.round(s)} s` : `${Math.round(s / 60)} min`),
     span: (s) => (s < 60 ? `${Math.round(s)} s` : s < 7200 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`),
+    bytes: (n) => (n >= 1048576 ? `${(n / 1048576).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} bytes`),
+    percent: (f) => `${Math.round(Math.min(1, Math.max(0, f)) * 100)}%`,
+    // The API writes a duration as .NET does, [d.]hh:mm:ss[.fffffff], which a submission's timeout accepts too.
+    duration: (text) => {
+      const m = /^(?:(\d+)\.)?(\d+):(\d+):(\d+(?:\.\d+)?)$/.exec(text || '');
+      if (!m) return text;
+      const seconds = Number(m[1] || 0) * 86400 + Number(m[2]) * 3600 + Number(m[3]) * 60 + Number(m[4]);
+      if (seconds < 60) return `${Number(seconds.toFixed(3))} s`;
+      if (seconds < 7200) return `${Number((seconds / 60).toFixed(1))} min`;
+      return seconds < 172800 ? `${Number((seconds / 3600).toFixed(1))} h` : `${Number((seconds / 86400).toFixed(1))} days`;
+    },
   };
+
+  const utf8 = new TextEncoder();
+  // The first n UTF-16 units of a text, one fewer rather than half of a character outside the BMP.
+  const head = (text, n) => text.slice(0, /[\uD800-\uDBFF]/.test(text.charAt(n - 1)) ? n - 1 : n);
+  const shorten = (text, max) => (text.length > max ? `${head(text, max - 1)}…` : text);
 
   // Builds elements without ever parsing text as HTML: payload errors and worker ids come from outside.
   function el(tag, props, ...children) {
@@ -46,7 +67,7 @@
       if (key === 'class') node.className = value;
       else if (key === 'style') node.setAttribute('style', value);
       else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
-      else if (key.startsWith('data-') || key === 'title' || key === 'href' || key === 'id') node.setAttribute(key, value);
+      else if (key.startsWith('data-') || key.startsWith('aria-') || ['title', 'href', 'id', 'role'].includes(key)) node.setAttribute(key, value);
       else node[key] = value;
     }
     for (const child of children.flat(Infinity)) {
@@ -96,6 +117,7 @@
     renderCharts(s);
     renderWorkers(s);
     renderQueue(s);
+    renderProgress(s);
     renderFailures(s);
   }
 
@@ -245,6 +267,34 @@
     $('queue-summary').textContent = s.queue.length > 0 ? `${fmt.int(s.totals.pending)} pending` : '';
   }
 
+  // Running tasks whose handlers report progress, as their workers' heartbeats carry it.
+  function renderProgress(s) {
+    const body = $('progress').tBodies[0];
+    const now = Date.parse(s.at);
+    const running = s.progress || [];
+    body.replaceChildren(...running.map((r) => {
+      const p = r.progress;
+      const age = Math.max(0, (now - Date.parse(p.at)) / 1000);
+      return el('tr', { 'data-task': r.taskId, 'data-fraction': p.fraction },
+        el('td', {}, taskLink(r.taskId)),
+        el('td', { class: 'mono' }, r.workerId),
+        el('td', {}, progressBar(p.fraction)),
+        el('td', { class: 'message', title: p.message || null }, p.message || '–'),
+        el('td', { class: 'num' }, `${fmt.age(age)} ago`));
+    }));
+    $('progress-empty').hidden = running.length > 0;
+    const total = s.progressTotal || running.length;
+    $('progress-summary').textContent = total === 0 ? ''
+      : total > running.length ? `${running.length} of ${fmt.int(total)} shown` : `${total} reporting`;
+  }
+
+  function progressBar(fraction) {
+    const share = Math.min(1, Math.max(0, fraction));
+    return el('div', { class: 'util', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': Math.round(share * 100) },
+      el('div', { class: 'util-bar' }, el('div', { class: 'util-fill progress-fill', style: `width:${Math.round(share * 100)}%` })),
+      el('span', { class: 'util-text' }, fmt.percent(share)));
+  }
+
   function renderFailures(s) {
     const body = $('failures').tBodies[0];
     body.replaceChildren(...s.recentFailures.map((f) => el('tr', {},
@@ -253,8 +303,14 @@
       el('td', { class: 'num' }, f.priority),
       el('td', { class: 'num' }, f.attempt),
       el('td', { class: 'mono' }, f.workerId || '–'),
-      el('td', { class: 'error-text' }, f.error || 'no reason given'))));
+      errorCell(f.error))));
     $('failures-empty').hidden = s.recentFailures.length > 0;
+  }
+
+  function errorCell(error) {
+    if (!error) return el('td', { class: 'error-text' }, 'no reason given');
+    const cut = error.length > ERROR_VIEW_CHARS;
+    return el('td', { class: 'error-text', title: cut ? error : null, 'data-cut': cut ? 'true' : null }, shorten(error, ERROR_VIEW_CHARS));
   }
 
   function taskLink(id) {
@@ -321,14 +377,38 @@
       ['Finished', fmt.stamp(task.finishedAt)],
       ['Submit → done', took === null ? '–' : fmt.ms(took)],
       ['Payload', `${fmt.int(task.payloadBytes)} bytes`],
+      ['Timeout', task.timeout ? fmt.duration(task.timeout) : 'worker default'],
+      ['Checkpoint', task.checkpoint === null || task.checkpoint === undefined
+        ? 'none' : `saved, ${fmt.int(utf8.encode(task.checkpoint).length)} bytes`],
     ];
 
     return el('div', { id: 'task-view', 'data-task': task.id, 'data-state': task.state },
       el('div', { class: 'head' }, el('span', { class: 'mono' }, task.id), statePill(task.state)),
       task.state === 'Pending' && task.pendingReason ? el('div', { class: 'reason' }, `Waiting: ${task.pendingReason}`) : null,
       el('dl', { class: 'facts' }, facts.map(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])),
+      task.state === 'Running' && task.progress ? progressView(task.progress) : null,
       task.error ? el('div', { class: 'notice bad' }, task.error) : null,
+      task.result !== null && task.result !== undefined ? resultView(task) : null,
       events ? historyList(events) : statusTimeline(task));
+  }
+
+  function progressView(p) {
+    return el('div', { id: 'task-progress', class: 'progress', 'data-fraction': p.fraction },
+      progressBar(p.fraction),
+      el('div', { class: 'progress-note' }, p.message ? `${p.message} · ` : '', `reported ${fmt.clock(p.at)}`));
+  }
+
+  // The result is text from a handler: shown as text only, and only its start when it is long.
+  function resultView(task) {
+    const bytes = utf8.encode(task.result).length;
+    const cut = task.result.length > RESULT_VIEW_CHARS;
+    return el('div', { class: 'result' },
+      el('div', { class: 'result-head' }, el('span', { class: 'label' }, 'Result'), el('span', { class: 'muted small' }, fmt.bytes(bytes))),
+      el('pre', { id: 'task-result', class: 'result-text', 'data-bytes': bytes, 'data-cut': cut ? 'true' : 'false' },
+        task.result === '' ? '(empty)' : cut ? head(task.result, RESULT_VIEW_CHARS) : task.result),
+      cut ? el('p', { class: 'result-note', id: 'task-result-note' },
+        `Showing the first ${fmt.int(RESULT_VIEW_CHARS)} characters of ${fmt.int(bytes)} bytes. The whole result: `,
+        el('a', { class: 'link', href: `api/tasks/${encodeURIComponent(task.id)}/result`, target: '_blank' }, 'GET /api/tasks/{id}/result'), '.') : null);
   }
 
   function historyList(events) {

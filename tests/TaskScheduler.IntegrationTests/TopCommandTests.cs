@@ -41,6 +41,46 @@ public class TopCommandTests
         }
     }
 
+    [Test]
+    public async Task Top_ListsRunningTasksWithTheProgressTheirHandlersReport()
+    {
+        await using var system = await TestSystem.CreateAsync();
+        await system.StartSchedulerAsync();
+        await using var worker = await ScriptedWorker.StartAsync(system, "top-scripted", capacity: 2);
+        await system.WaitForWorkersAsync("top-scripted");
+        var reporting = new SubmitTask(Guid.NewGuid(), "render frames", 3);
+        var quiet = new SubmitTask(Guid.NewGuid(), "says nothing", 3);
+        await system.SubmitAllAsync([reporting, quiet]);
+        await worker.WaitForAssignmentAsync(reporting.Id);
+        await worker.WaitForAssignmentAsync(quiet.Id);
+        worker.ReportProgress(reporting.Id, 0.42, "rendering frame 42 of 100");
+        await WaitForProgressAsync(system, reporting.Id, "rendering frame 42 of 100");
+
+        var top = await CliRun.RunAsync(system, null, "top");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(top.ExitCode, Is.Zero, top.Error);
+            Assert.That(top.Out, Does.Contain("running tasks").And.Contain(reporting.Id.ToString()).And.Contain("top-scripted")
+                .And.Contain(" 42%").And.Contain("rendering frame 42 of 100"));
+            Assert.That(top.Out, Does.Not.Contain(quiet.Id.ToString()), "a task that reports no progress is not listed");
+        }
+    }
+
+    private static async Task WaitForProgressAsync(TestSystem system, Guid id, string message)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while ((await system.GetTaskAsync(id))?.Progress?.Message != message)
+        {
+            if (timeout.IsCancellationRequested)
+            {
+                Assert.Fail($"task {id} never showed the progress '{message}'");
+            }
+
+            await Task.Delay(100, CancellationToken.None);
+        }
+    }
+
     private static async Task WaitForStateAsync(TestSystem system, Guid id, Contracts.TaskState state)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));

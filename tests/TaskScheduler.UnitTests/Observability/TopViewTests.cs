@@ -47,6 +47,39 @@ public class TopViewTests
             .And.Contain("(starting)").And.Contain("cannot reach the scheduler"));
     }
 
+    [Test]
+    public void Render_ListsRunningTasksWithTheirProgress_AndCutsLongOutsideText()
+    {
+        var id = Guid.Parse("6a1f2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d");
+        var snapshot = new DashboardSnapshot(
+            Now,
+            Ready: true,
+            new DashboardTotals(0, 1, 1, 4, 1, 0, 1, 0, 1, 0, 0, Now.AddMinutes(-5)),
+            [new WorkerView("worker-a", 4, 1, Draining: false, Confirmed: true, Now, 0, 1)],
+            [],
+            1,
+            [],
+            [new FailedTask(Guid.NewGuid(), 0, 1, "worker-a", "boom\n" + new string('x', 400), Now)])
+        {
+            Progress = [new RunningTaskProgress(id, 2, "worker-a", new TaskProgress(0.42, "page [7] of 12", Now.AddSeconds(-1.5)))],
+            ProgressTotal = 1,
+        };
+
+        var text = RenderToText(snapshot);
+
+        Assert.That(text, Does.Contain("running tasks").And.Contain(id.ToString()).And.Contain(" 42%").And.Contain("page [7] of 12")
+            .And.Contain("1.5 s ago").And.Contain("boom x").And.Contain("…").And.Not.Contain(new string('x', 200)));
+    }
+
+    [Test]
+    public void Render_SaysSoWhenNoRunningTaskReportsProgress()
+    {
+        var snapshot = new DashboardSnapshot(
+            Now, Ready: true, new DashboardTotals(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Now), [], [], 1, [], []);
+
+        Assert.That(RenderToText(snapshot), Does.Contain("no running task reports progress"));
+    }
+
     private static string RenderToText(DashboardSnapshot snapshot, string? problem = null)
     {
         using var writer = new StringWriter();
