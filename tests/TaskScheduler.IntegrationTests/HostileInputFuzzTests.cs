@@ -71,11 +71,14 @@ public class HostileInputFuzzTests
 
         // 3. The same graphs over HTTP: a 4xx with a short message each.
         var httpReplies = new List<(string Kind, HttpStatusCode Status, string Body)>();
-        foreach (var (kind, body) in hostile.Append(("7 MiB body", HostileGraphs.VeryWide(700_000))))
+        var tooLarge = HostileGraphs.VeryWide(700_000);
+        foreach (var (kind, body) in hostile.Append(("11 MiB body", tooLarge)).Append(("11 MiB body, chunked (no length given)", tooLarge)))
         {
             using var content = new ByteArrayContent(body);
             content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-            using var response = await system.Api.PostAsync(new Uri("/api/tasks", UriKind.Relative), content);
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/tasks", UriKind.Relative)) { Content = content };
+            request.Headers.TransferEncodingChunked = kind.EndsWith("(no length given)", StringComparison.Ordinal);
+            using var response = await system.Api.SendAsync(request);
             httpReplies.Add((kind, response.StatusCode, await response.Content.ReadAsStringAsync()));
             tried.Add($"{kind} over HTTP");
         }
