@@ -83,6 +83,14 @@ public class HostileInputFuzzTests
             tried.Add($"{kind} over HTTP");
         }
 
+        using (var cancel = new ByteArrayContent(Encoding.UTF8.GetBytes($"{{\"reason\":\"{new string('r', 1024 * 1024)}\"}}")))
+        {
+            cancel.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            using var response = await system.Api.PostAsync(new Uri($"/api/tasks/{valid[0].Id}/cancel", UriKind.Relative), cancel);
+            httpReplies.Add(("cancel with a 1 MiB body", response.StatusCode, await response.Content.ReadAsStringAsync()));
+            tried.Add("cancel with a 1 MiB body over HTTP");
+        }
+
         var finals = await system.WaitForFinalStatesAsync(valid.Select(t => t.Id), TimeSpan.FromMinutes(3));
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
         while (await system.CountMessagesAsync(system.Topology.RejectedQueue) < refused.Count && DateTime.UtcNow < deadline)
