@@ -12,7 +12,7 @@ public static class CancelRequestParser
     /// <summary>A reason longer than this is cut: it ends up in the journal and in every copy of the task's history.</summary>
     public const int MaxReasonLength = 500;
 
-    private const int MaxBodyBytes = 64 * 1024;
+    public const int MaxBodyBytes = 64 * 1024;
 
     public static bool TryParse(ReadOnlyMemory<byte> body, out CancelTask? request, out SubmissionRejection? rejection)
     {

@@ -13,6 +13,9 @@ namespace TaskScheduler.Scheduler.Core;
 /// </summary>
 public sealed class SchedulerCore
 {
+    /// <summary>The start of an error a history step carries: the task's error holds it whole (up to its limit) once.</summary>
+    private const int ShortErrorChars = 256;
+
     private readonly Dictionary<Guid, ScheduledTask> _active = [];
     private readonly PendingQueue _pending = new();
     private readonly DependencyTracker _dependencies = new();
@@ -24,9 +27,6 @@ public sealed class SchedulerCore
     private readonly RetryOptions _retry;
     private readonly TimeProvider _time;
     private long _sequence;
-
-    /// <summary>The start of an error a history step carries: the task's error holds it whole (up to its limit) once.</summary>
-    private const int ShortErrorChars = 256;
 
     /// <summary>Silence before this instant does not count against workers: the broker, not they, was away.</summary>
     private DateTimeOffset _livenessFrom = DateTimeOffset.MinValue;

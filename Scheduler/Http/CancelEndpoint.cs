@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Threading.Channels;
+using Microsoft.AspNetCore.Http.Features;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
 
@@ -21,6 +22,17 @@ public static class CancelEndpoint
         string? reason = null;
         if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
         {
+            // No more than the cancel exchange takes (Kestrel alone would read 30 MB).
+            if (request.ContentLength > CancelRequestParser.MaxBodyBytes)
+            {
+                return TooLarge(id);
+            }
+
+            if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            {
+                limit.MaxRequestBodySize = CancelRequestParser.MaxBodyBytes;
+            }
+
             try
             {
                 using var body = await JsonDocument.ParseAsync(request.Body, cancellationToken: ct);
@@ -33,6 +45,10 @@ public static class CancelEndpoint
             catch (JsonException e)
             {
                 return Results.BadRequest(new { id, error = $"malformed JSON: {e.Message}" });
+            }
+            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                return TooLarge(id);
             }
         }
 
@@ -56,4 +72,8 @@ public static class CancelEndpoint
             _ => Results.NotFound(new { id, error = $"no task {id}" }),
         };
     }
+
+    private static IResult TooLarge(Guid id) => Results.Json(
+        new { id, error = $"the body is larger than a cancel request may be ({CancelRequestParser.MaxBodyBytes} bytes)" },
+        statusCode: StatusCodes.Status413PayloadTooLarge);
 }

@@ -98,7 +98,8 @@ public sealed class SchedulerTelemetry
         _series.RunTime.Add(runTime);
         if (task.State == TaskState.Failed)
         {
-            _failures.Add(new FailedTask(task.Id, task.Priority, task.Attempts, task.WorkerId, task.Error, appliedAt));
+            // The dashboard polls every second: it shows an error's start, the task's status has all of it.
+            _failures.Add(new FailedTask(task.Id, task.Priority, task.Attempts, task.WorkerId, BoundedText.TruncateOrNull(task.Error, Limits.MaxReasonChars), appliedAt));
         }
 
         _tracing.Finished(task, appliedAt, now);

@@ -71,13 +71,26 @@ public class HostileInputFuzzTests
 
         // 3. The same graphs over HTTP: a 4xx with a short message each.
         var httpReplies = new List<(string Kind, HttpStatusCode Status, string Body)>();
-        foreach (var (kind, body) in hostile.Append(("7 MiB body", HostileGraphs.VeryWide(700_000))))
+        var tooLarge = HostileGraphs.VeryWide(700_000);
+        foreach (var (kind, body) in hostile.Append(("11 MiB body", tooLarge)))
         {
-            using var content = new ByteArrayContent(body);
-            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-            using var response = await system.Api.PostAsync(new Uri("/api/tasks", UriKind.Relative), content);
-            httpReplies.Add((kind, response.StatusCode, await response.Content.ReadAsStringAsync()));
+            var (status, reply) = await PostAsync(system, "/api/tasks", body, chunked: false);
+            httpReplies.Add((kind, status!.Value, reply));
             tried.Add($"{kind} over HTTP");
+        }
+
+        var cancelBody = Encoding.UTF8.GetBytes($"{{\"reason\":\"{new string('r', 1024 * 1024)}\"}}");
+        var (cancelStatus, cancelReply) = await PostAsync(system, $"/api/tasks/{valid[0].Id}/cancel", cancelBody, chunked: false);
+        httpReplies.Add(("cancel with a 1 MiB body", cancelStatus!.Value, cancelReply));
+        tried.Add("cancel with a 1 MiB body over HTTP");
+
+        // Without a length the scheduler learns the body is too large only by reading it: it answers 413 once past the
+        // limit, and may close the connection while the client is still sending, so the answer may not arrive.
+        var (chunkedStatus, chunkedReply) = await PostAsync(system, "/api/tasks", tooLarge, chunked: true);
+        tried.Add($"11 MiB body, chunked (no length given) over HTTP: {(chunkedStatus is { } c ? ((int)c).ToString(System.Globalization.CultureInfo.InvariantCulture) : chunkedReply)}");
+        if (chunkedStatus is { } answered)
+        {
+            httpReplies.Add(("11 MiB body, chunked", answered, chunkedReply));
         }
 
         var finals = await system.WaitForFinalStatesAsync(valid.Select(t => t.Id), TimeSpan.FromMinutes(3));
@@ -130,6 +143,28 @@ public class HostileInputFuzzTests
             Assert.That(httpReplies.Where(r => (int)r.Status is < 400 or >= 500 || !r.Body.Contains("\"error\"", StringComparison.Ordinal) || r.Body.Length > 4096)
                 .Select(r => $"{r.Kind}: {(int)r.Status} {r.Body[..Math.Min(200, r.Body.Length)]}"),
                 Is.Empty, "every hostile HTTP submission gets a 4xx with a short message");
+        }
+    }
+
+    /// <summary>
+    /// Posts a body announced by its length (the client waits for "100 Continue", so a refusal arrives before the
+    /// body is sent) or chunked. A null status: the scheduler closed the connection during the upload.
+    /// </summary>
+    private static async Task<(HttpStatusCode? Status, string Body)> PostAsync(TestSystem system, string path, byte[] body, bool chunked)
+    {
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative)) { Content = content };
+        request.Headers.ExpectContinue = !chunked;
+        request.Headers.TransferEncodingChunked = chunked;
+        try
+        {
+            using var response = await system.Api.SendAsync(request);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+        catch (HttpRequestException e) when (chunked && e.InnerException is IOException)
+        {
+            return (null, "connection closed by the scheduler during the upload");
         }
     }
 
