@@ -15,8 +15,9 @@ public sealed record LivenessOptions(TimeSpan HeartbeatInterval, int MissedHeart
     public TimeSpan ReconcileGrace => Window * 2;
 
     /// <summary>
-    /// The loop takes its inputs at least this often when it is well. A longer pause between two takings (a freeze of
-    /// the process, a stalled disk, a blocked broker connection) is the scheduler's own silence, not the workers'.
+    /// The loop takes its inputs at least twice per heartbeat interval when it is well. A pause between two takings
+    /// longer than one interval (a freeze of the process, a stalled disk, a blocked broker connection) is the
+    /// scheduler's own silence beyond this, not the workers'; shorter delays (a busy machine) are not excused.
     /// </summary>
-    public TimeSpan AttentionInterval => HeartbeatInterval / 2;
+    public TimeSpan AttentionInterval => HeartbeatInterval;
 }

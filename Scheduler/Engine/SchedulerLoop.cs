@@ -55,6 +55,7 @@ public sealed class SchedulerLoop : BackgroundService
 
     private async Task RunAsync(CancellationToken stoppingToken)
     {
+        // Restoring a large journal takes a while: the host finishes starting meanwhile, and /health/ready says so.
         await Task.Yield();
         _engine.Restore();
         await _transport.StartAsync(_inputs.Writer, stoppingToken);

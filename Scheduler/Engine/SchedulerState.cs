@@ -28,7 +28,12 @@ public sealed class SchedulerState
     /// <summary>Why the loop died, or null while it runs: the process then exits non-zero, saying this.</summary>
     public string? Failure { get; private set; }
 
-    public void Fail(Exception e) => Failure ??= $"{e.GetType().Name}: {e.Message}".ReplaceLineEndings(" ");
+    public void Fail(Exception e)
+    {
+        // Delivery hands its failure to the loop by closing the channel between them: the cause is inside.
+        var cause = e is System.Threading.Channels.ChannelClosedException { InnerException: { } inner } ? inner : e;
+        Failure ??= $"{cause.GetType().Name}: {cause.Message}".ReplaceLineEndings(" ");
+    }
 
     public void Publish(SchedulerView view) => _view = view;
 

@@ -68,6 +68,39 @@ public partial class LeastPrivilegeTests
     }
 
     [Test]
+    public async Task WorkerPoolAccount_RunsAnyWorker_ButCannotSubmitReadSubmissionsOrTouchTheSchedulersQueues()
+    {
+        // The account compose and Kubernetes give their autoscaled workers (deploy/users.sh workers).
+        await using var system = await TestSystem.CreateAsync();
+        _prefix = system.Prefix;
+        var scheduler = await CreateAsync("scheduler");
+        var pool = await CreateAsync("workers");
+        var producer = await CreateAsync("producer", "cli");
+
+        await system.StartSchedulerAsync([$"--Broker:Url={scheduler[0]}"]);
+        system.StartWorker("pod-a1", extraArgs: [$"--Broker:Url={pool[0]}"]);
+        system.StartWorker("pod-b2", extraArgs: [$"--Broker:Url={pool[0]}"]);
+        await system.WaitForWorkersAsync("pod-a1", "pod-b2");
+        var submitted = await CliRun.RunAsync(system, null, "--broker", producer[0], "submit", "pool account", "--wait");
+
+        var topology = system.Topology;
+        await using var asPool = await new ConnectionFactory { Uri = new Uri(pool[0]) }.CreateConnectionAsync();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(submitted.ExitCode, Is.Zero, $"a task runs end to end on these accounts: {submitted.Out} {submitted.Error}");
+            Assert.That(await RefusedAsync(asPool, c => Publish(c, topology.SubmitExchange, "")), Is.True, "the pool does not submit");
+            Assert.That(await RefusedAsync(asPool, c => c.BasicGetAsync(topology.SubmitQueue, autoAck: true)), Is.True,
+                "the pool cannot read submissions");
+            Assert.That(await RefusedAsync(asPool, c => c.QueuePurgeAsync(topology.SchedulerEventsQueue)), Is.True,
+                "the pool cannot empty the scheduler's events queue");
+            Assert.That(await RefusedAsync(asPool, c => c.ExchangeDeleteAsync(topology.EventsExchange)), Is.True,
+                "the pool cannot delete the events exchange");
+            Assert.That(await RefusedAsync(asPool, c => Publish(c, topology.EventsExchange, "task.x.completed")), Is.True,
+                "the pool cannot forge task events");
+        }
+    }
+
+    [Test]
     public async Task ApiListeningBeyondLoopback_RefusesToStartWithoutAKey_AndThenWantsItForChanges()
     {
         await using var system = await TestSystem.CreateAsync();
@@ -110,6 +143,7 @@ public partial class LeastPrivilegeTests
         {
             "scheduler" => [$"{_prefix}-scheduler"],
             "worker" => args.Skip(1).Select(id => $"{_prefix}-worker-{id}"),
+            "workers" => [$"{_prefix}-workers"],
             _ => [$"{_prefix}-producer-{args[1]}"],
         });
         return [.. AmqpUrl().Matches(output).Select(m => m.Value)];
