@@ -13,8 +13,13 @@ public sealed class ProcessSpawner : IDisposable
 {
     private readonly BlockingCollection<(ProcessStartInfo Info, TaskCompletionSource<Process> Started)> _requests = [];
 
-    public ProcessSpawner()
+    public ProcessSpawner(ILogger<ProcessSpawner> logger)
     {
+        if (DeathSignal.SetPriv is null)
+        {
+            logger.LogWarning("setpriv (util-linux) not found: commands start without a parent-death signal, and one may outlive this worker if it is killed");
+        }
+
         var thread = new Thread(Run) { IsBackground = true, Name = "process spawner" };
         thread.Start();
     }
