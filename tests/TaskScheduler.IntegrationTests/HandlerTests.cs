@@ -123,6 +123,35 @@ public partial class HandlerTests
     }
 
     [Test]
+    public async Task AHandlerDeafToPreemption_IsGivenUpOnAfterTheGrace_ItsSlotFreed_AndItsTaskKeepsItsSavedCheckpoint()
+    {
+        await using var system = await TestSystem.CreateAsync();
+        await system.StartSchedulerAsync(PreemptionTests.QuickPreemption);
+        var worker = system.StartWorkerProgram("solo", TestWorker, capacity: 1, extraArgs: ["--Worker:PreemptGrace=00:00:01"]);
+        await system.WaitForWorkersAsync("solo");
+        await using var events = await system.RecordEventsAsync();
+
+        var deaf = Tasks.New(priority: 0, payload: "deaf 600");
+        await system.SubmitAsync(deaf);
+        await PreemptionTests.WaitUntilStartedAsync(system, deaf.Id);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var urgent = Tasks.New(priority: 10, payload: "echo urgent");
+        await system.SubmitAsync(urgent);
+        var finals = await system.WaitForFinalStatesAsync([urgent.Id], TimeSpan.FromSeconds(60));
+        var handedBack = events.Snapshot().FirstOrDefault(e => e.TaskId == deaf.Id && e.State == TaskState.Pending && e.Attempt == 1);
+        var status = await system.GetTaskAsync(deaf.Id);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(finals[urgent.Id].Result, Is.EqualTo("urgent"), "the urgent task ran in the freed slot");
+            Assert.That(handedBack, Is.Not.Null, "the deaf attempt was handed back");
+            Assert.That(status!.Checkpoint, Is.EqualTo("saved before going deaf"));
+            Assert.That(status.Preemptions, Is.EqualTo(1));
+            Assert.That(worker.ReadLog(), Does.Contain($"Task {deaf.Id} attempt 1: the handler ignored its token (Preempted)"));
+        }
+    }
+
+    [Test]
     public async Task ATimeout_FailsTheAttempt_AndTheRetryRuns()
     {
         await using var system = await TestSystem.CreateAsync();

@@ -8,7 +8,7 @@ namespace TaskScheduler.TestWorker;
 /// Does what the payload says, so one worker serves every test:
 /// <c>echo TEXT</c> completes with TEXT; <c>throw TEXT</c> throws; <c>wait</c> waits for the token;
 /// <c>spin SECONDS</c> burns the CPU without ever yielding; <c>slow-first</c> waits for the token on attempt 1 and
-/// completes on later ones; <c>steps N</c> works N steps, saving a checkpoint every 5 and pausing with its step
+/// completes on later ones; <c>deaf SECONDS</c> saves a checkpoint then sleeps, deaf to its token; <c>steps N</c> works N steps, saving a checkpoint every 5 and pausing with its step
 /// when preempted. Every line it logs names the task, so tests read the worker's log.
 /// </summary>
 public sealed class ScriptedHandler : ITaskHandler
@@ -56,6 +56,12 @@ public sealed class ScriptedHandler : ITaskHandler
                 }
 
                 return TaskResult.Completed($"spun {spins > 0}");
+
+            case "deaf":
+                // Saves a checkpoint, then sleeps through its token, as blocking code that never checks it would.
+                await context.SaveCheckpointAsync("saved before going deaf", CancellationToken.None);
+                Thread.Sleep(TimeSpan.FromSeconds(double.Parse(argument, CultureInfo.InvariantCulture)));
+                return TaskResult.Completed("woke up");
 
             case "steps":
                 return await StepAsync(context, int.Parse(argument, CultureInfo.InvariantCulture), cancellationToken);

@@ -24,6 +24,7 @@ public sealed class WorkerAgent : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<WorkerAgent> _logger;
     private readonly CancellationTokenSource _shutdown = new();
+    private readonly HandlerThreads _threads = new();
 
     public WorkerAgent(WorkerTransport transport, TaskHandlerActivator handlers, IOptions<WorkerOptions> options, TimeProvider time, ILogger<WorkerAgent> logger)
     {
@@ -185,17 +186,13 @@ public sealed class WorkerAgent : IDisposable
     }
 
     /// <summary>
-    /// Runs the handler on a thread of its own (a handler that blocks or spins holds that thread only), in a DI scope
+    /// Runs the handler on a handler thread (a handler that blocks or spins holds that thread only), in a DI scope
     /// of its own; once the token has fired, waits at most the grace for it to return.
     /// </summary>
     private async Task<HandlerOutcome> RunHandlerAsync(RunningAttempt attempt)
     {
         var context = new TaskContext(attempt, _options.Id, (c, ct) => _transport.PublishAsync(c, ct), _time);
-        var run = Task.Factory.StartNew(
-            () => _handlers.RunAsync(context, attempt.Token),
-            CancellationToken.None,
-            TaskCreationOptions.LongRunning,
-            System.Threading.Tasks.TaskScheduler.Default).Unwrap();
+        var run = _threads.Run(() => _handlers.RunAsync(context, attempt.Token));
 
         if (await Task.WhenAny(run, attempt.Stopped) != run
             && await Task.WhenAny(run, Task.Delay(_options.PreemptGrace, _time)) != run)
