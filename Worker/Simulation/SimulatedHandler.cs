@@ -42,10 +42,7 @@ public sealed class SimulatedHandler : ITaskHandler
             while (done < plan.Duration)
             {
                 var step = plan.Duration - done < ProgressStep ? plan.Duration - done : ProgressStep;
-                if (plan.Duration >= ProgressStep)
-                {
-                    context.ReportProgress(done / plan.Duration, $"simulated {(long)done.TotalMilliseconds} of {(long)plan.Duration.TotalMilliseconds} ms", plan.Duration - done);
-                }
+                context.ReportProgress(done / plan.Duration, $"simulated {(long)done.TotalMilliseconds} of {(long)plan.Duration.TotalMilliseconds} ms", plan.Duration - done);
 
                 await Task.Delay(step, _time, cancellationToken);
                 done += step;

@@ -24,8 +24,20 @@ public sealed class ScriptedHandler : ITaskHandler
 
     public async Task<TaskResult> RunAsync(TaskContext context, CancellationToken cancellationToken)
     {
-        using var heard = cancellationToken.Register(() => _logger.LogInformation(
-            "Task {TaskId} attempt {Attempt}: token fired ({Reason}) at {At}", context.TaskId, context.Attempt, context.StopReason, DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture)));
+        try
+        {
+            return await RunScriptAsync(context, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            _logger.LogInformation("Task {TaskId} attempt {Attempt}: token fired ({Reason}) at {At}",
+                context.TaskId, context.Attempt, context.StopReason, DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+            throw;
+        }
+    }
+
+    private async Task<TaskResult> RunScriptAsync(TaskContext context, CancellationToken cancellationToken)
+    {
         var verb = context.Payload.Split(' ', 2);
         var argument = verb.Length > 1 ? verb[1] : "";
         switch (verb[0])

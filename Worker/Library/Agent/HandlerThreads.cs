@@ -45,7 +45,8 @@ public sealed class HandlerThreads
         return task!;
     }
 
-    private void Post(Action action)
+    /// <summary>Runs <paramref name="action"/> on a handler thread.</summary>
+    public void Post(Action action)
     {
         lock (_gate)
         {

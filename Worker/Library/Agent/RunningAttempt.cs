@@ -12,8 +12,15 @@ internal sealed class RunningAttempt : IDisposable
     private readonly Lock _gate = new();
     private StopReason _reason;
 
-    public RunningAttempt(AssignTask order, Delivery delivery, TimeSpan? timeout)
+    private readonly Action<Action> _fire;
+
+    /// <param name="fire">
+    /// Where the token is fired: the handler's code that runs on when it fires (continuations run inline) must not run
+    /// on the thread that asked, a broker consumer's or a timer's.
+    /// </param>
+    public RunningAttempt(AssignTask order, Delivery delivery, TimeSpan? timeout, Action<Action> fire)
     {
+        _fire = fire;
         Order = order;
         Delivery = delivery;
         Timeout = timeout;
@@ -49,8 +56,8 @@ internal sealed class RunningAttempt : IDisposable
     /// <summary>The latest progress the handler reported; null until it reports.</summary>
     public TaskProgress? Progress { get; set; }
 
-    /// <summary>The time the handler said it still needs, with its latest progress.</summary>
-    public TimeSpan? Remaining { get; set; }
+    /// <summary>When the handler said, with its latest progress, it would be done; null if it did not say.</summary>
+    public DateTimeOffset? ExpectedEnd { get; set; }
 
     /// <summary>The last checkpoint the broker confirmed for this attempt (or the one it started from).</summary>
     public string? LastCheckpoint { get; set; }
@@ -84,10 +91,22 @@ internal sealed class RunningAttempt : IDisposable
             }
         }
 
-        _stop.Cancel();
-        _stopped.TrySetResult();
+        _fire(() =>
+        {
+            try
+            {
+                _stop.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // A cancel order that arrived as the attempt ended: nothing is left to stop.
+            }
+
+            _stopped.TrySetResult();
+        });
         return true;
     }
 
+    /// <summary>Only once the handler has returned: one given up on may still be watching the token.</summary>
     public void Dispose() => _stop.Dispose();
 }

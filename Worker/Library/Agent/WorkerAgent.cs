@@ -43,10 +43,11 @@ public sealed class WorkerAgent : IDisposable
     /// <summary>Lists what runs, each with its handler's progress and the time it says it still needs.</summary>
     public WorkerHeartbeat Heartbeat()
     {
+        var now = _time.GetUtcNow();
         var running = _running.Values
-            .Select(r => new RunningTask(r.TaskId, r.Attempt) { Remaining = r.Remaining, Progress = r.Progress })
+            .Select(r => new RunningTask(r.TaskId, r.Attempt) { Remaining = r.ExpectedEnd is { } end ? Max(end - now, TimeSpan.Zero) : null, Progress = r.Progress })
             .ToList();
-        return new WorkerHeartbeat(_options.Id, _options.Capacity, running, Draining, _time.GetUtcNow());
+        return new WorkerHeartbeat(_options.Id, _options.Capacity, running, Draining, now);
     }
 
     public async Task OnAssignmentAsync(AssignTask order, Delivery delivery)
@@ -72,7 +73,7 @@ public sealed class WorkerAgent : IDisposable
             current.RequestStop(StopReason.Cancelled);
         }
 
-        var attempt = new RunningAttempt(order, delivery, order.Timeout ?? _options.DefaultTimeout) { LastCheckpoint = order.Checkpoint };
+        var attempt = new RunningAttempt(order, delivery, order.Timeout ?? _options.DefaultTimeout, _threads.Post) { LastCheckpoint = order.Checkpoint };
         _running[order.TaskId] = attempt;
         attempt.Execution = Task.Run(() => ExecuteAsync(attempt));
     }
@@ -132,13 +133,9 @@ public sealed class WorkerAgent : IDisposable
 
         using var timeout = attempt.Timeout is { } limit ? _time.CreateTimer(_ => attempt.RequestStop(StopReason.TimedOut), null, limit, Timeout.InfiniteTimeSpan) : null;
         var outcome = await RunHandlerAsync(attempt);
+        timeout?.Dispose();
         var end = AttemptEnding.Decide(attempt.StopReason, outcome, attempt.LastCheckpoint, attempt.Timeout);
         attempt.Over = true;
-        if (!outcome.WasAbandoned)
-        {
-            attempt.Dispose();
-        }
-
         span?.SetTag("task.stopped", attempt.StopReason == StopReason.None ? null : attempt.StopReason.ToString());
         _logger.LogDebug("Task {TaskId} attempt {Attempt} ended: {End} {Outcome} (stop: {Reason}) after {Elapsed}",
             order.TaskId, order.Attempt, end.Kind, end.Outcome, attempt.StopReason, _time.GetUtcNow() - startedAt);
@@ -183,6 +180,10 @@ public sealed class WorkerAgent : IDisposable
         }
 
         _running.TryRemove(new KeyValuePair<Guid, RunningAttempt>(attempt.TaskId, attempt));
+        if (!outcome.WasAbandoned)
+        {
+            attempt.Dispose();
+        }
     }
 
     /// <summary>
@@ -228,6 +229,8 @@ public sealed class WorkerAgent : IDisposable
         await attempt.Delivery.AckAsync();
         await reported;
     }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     /// <summary>A result or a checkpoint is worth keeping: retry while the broker is away, until the host gives up.</summary>
     private async Task PublishReliablyAsync(Func<CancellationToken, Task> publish, Guid taskId)

@@ -50,8 +50,9 @@ public sealed class TaskContext
     {
         var clamped = double.IsNaN(fraction) ? 0 : Math.Clamp(fraction, 0, 1);
         var text = message is { Length: > Limits.MaxProgressMessageLength } ? message[..Limits.MaxProgressMessageLength] : message;
-        _attempt.Progress = new TaskProgress(clamped, text, _time.GetUtcNow());
-        _attempt.Remaining = remaining;
+        var now = _time.GetUtcNow();
+        _attempt.Progress = new TaskProgress(clamped, text, now);
+        _attempt.ExpectedEnd = now + remaining;
     }
 
     /// <summary>
