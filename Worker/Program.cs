@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Options;
-using TaskScheduler.Worker;
+using TaskScheduler.Worker.Hosting;
 
 // Settings ship beside the binary, so the worker behaves the same from whatever directory it is started in.
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
-builder.AddTaskWorker();
+builder.AddWorkerProgram();
 try
 {
     await builder.Build().RunAsync();

@@ -2,7 +2,7 @@ namespace TaskScheduler.Cli.Bench;
 
 /// <summary>
 /// The simulated run time the bench asks for: one value (<c>0ms</c>) or a range (<c>1ms..5s</c>) from which each
-/// task draws its own, uniformly. Sent to the worker as a <see cref="Contracts.RunTimeHint"/> in the payload.
+/// task draws its own, uniformly. Sent to the worker as a <see cref="RunTimeHint"/> in the payload.
 /// </summary>
 public sealed record RunTimeRange(TimeSpan Min, TimeSpan Max)
 {
@@ -17,9 +17,9 @@ public sealed record RunTimeRange(TimeSpan Min, TimeSpan Max)
             return false;
         }
 
-        if (max < min || max > Contracts.RunTimeHint.Max)
+        if (max < min || max > RunTimeHint.Max)
         {
-            problem = $"--run-time range '{text}' must go from low to high, at most {Contracts.RunTimeHint.Max.TotalHours} hours";
+            problem = $"--run-time range '{text}' must go from low to high, at most {RunTimeHint.Max.TotalHours} hours";
             return false;
         }
 

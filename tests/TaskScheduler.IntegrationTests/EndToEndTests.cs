@@ -1,6 +1,6 @@
 using TaskScheduler.Contracts;
 using TaskScheduler.IntegrationTests.Infrastructure;
-using TaskScheduler.Worker.Execution;
+using TaskScheduler.Worker.Simulation;
 
 namespace TaskScheduler.IntegrationTests;
 

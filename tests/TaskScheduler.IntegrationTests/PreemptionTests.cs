@@ -108,7 +108,7 @@ public partial class PreemptionTests
         }
     }
 
-    [GeneratedRegex(@"Executing task ([0-9a-f-]{36}) attempt (\d+) for (\S+)")]
+    [GeneratedRegex(@"Simulating task ([0-9a-f-]{36}) attempt (\d+) for (\S+)")]
     private static partial Regex ExecutionLength();
 
     /// <summary>The simulated handler's checkpoint is the milliseconds of work done.</summary>

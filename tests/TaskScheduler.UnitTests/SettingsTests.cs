@@ -1,6 +1,8 @@
 using TaskScheduler.Contracts;
 using TaskScheduler.Scheduler;
 using TaskScheduler.Worker;
+using TaskScheduler.Worker.Hosting;
+using TaskScheduler.Worker.Simulation;
 
 namespace TaskScheduler.UnitTests;
 
@@ -24,15 +26,19 @@ public class SettingsTests
     {
         var broker = new BrokerOptions { Url = "http://localhost", Prefix = "has space" }.Validate().ToList();
         var scheduler = new SchedulerOptions { HeartbeatInterval = TimeSpan.Zero, MissedHeartbeats = 0 }.Validate().ToList();
-        var worker = new WorkerOptions { Id = "no/slash", Capacity = 11, FailureRate = 1.5, MaxRunTime = TimeSpan.Zero, MinRunTime = TimeSpan.FromSeconds(1) }
+        var worker = new WorkerOptions { Id = "no/slash", Capacity = 11, PreemptGrace = TimeSpan.FromSeconds(-1), DefaultTimeout = TimeSpan.Zero }
             .Validate().ToList();
+        var simulation = new SimulationOptions { FailureRate = 1.5, MaxRunTime = TimeSpan.Zero, MinRunTime = TimeSpan.FromSeconds(1) }.Validate().ToList();
+        var handler = new HandlerOptions { Handler = "python" }.Validate().ToList();
 
         using (Assert.EnterMultipleScope())
         {
             Assert.That(broker, Has.One.StartsWith("Broker:Url").And.One.StartsWith("Broker:Prefix"));
             Assert.That(scheduler, Has.One.StartsWith("Scheduler:HeartbeatInterval").And.One.StartsWith("Scheduler:MissedHeartbeats"));
             Assert.That(worker, Has.One.StartsWith("Worker:Id").And.One.StartsWith("Worker:Capacity")
-                .And.One.StartsWith("Worker:FailureRate").And.One.StartsWith("Worker:MinRunTime"));
+                .And.One.StartsWith("Worker:PreemptGrace").And.One.StartsWith("Worker:DefaultTimeout"));
+            Assert.That(simulation, Has.One.StartsWith("Worker:FailureRate").And.One.StartsWith("Worker:MinRunTime"));
+            Assert.That(handler, Has.One.EqualTo("Worker:Handler must be 'simulated' or 'command', not 'python'"));
         }
     }
 

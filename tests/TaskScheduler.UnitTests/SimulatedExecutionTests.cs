@@ -1,5 +1,5 @@
 using TaskScheduler.Contracts;
-using TaskScheduler.Worker.Execution;
+using TaskScheduler.Worker.Simulation;
 
 namespace TaskScheduler.UnitTests;
 

@@ -8,8 +8,8 @@ namespace TaskScheduler.IntegrationTests.Infrastructure;
 /// </summary>
 public static partial class Executions
 {
-    /// <summary>Worker arguments that make it log each execution it starts.</summary>
-    public static readonly string[] LogArgs = ["--Logging:LogLevel:TaskScheduler.Worker.Agent=Debug"];
+    /// <summary>Worker arguments that make it log each execution it starts (and the simulated handler, what it runs).</summary>
+    public static readonly string[] LogArgs = ["--Logging:LogLevel:TaskScheduler.Worker.Agent=Debug", "--Logging:LogLevel:TaskScheduler.Worker.Simulation=Debug"];
 
     /// <summary>(task, attempt) → how many times some worker started it.</summary>
     public static Dictionary<(Guid TaskId, int Attempt), int> Read(IEnumerable<string> logPaths)

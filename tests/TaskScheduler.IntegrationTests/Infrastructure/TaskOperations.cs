@@ -4,7 +4,7 @@ using System.Text.Json;
 using RabbitMQ.Client;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
-using TaskScheduler.Worker.Execution;
+using TaskScheduler.Worker.Simulation;
 
 namespace TaskScheduler.IntegrationTests.Infrastructure;
 

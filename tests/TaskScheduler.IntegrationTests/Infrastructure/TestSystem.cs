@@ -145,6 +145,25 @@ public sealed class TestSystem : IAsyncDisposable
         ]);
     }
 
+    /// <summary>
+    /// Starts a worker program other than the ready-made one (a host with handlers of its own, built by the solution)
+    /// with this system's broker, prefix and heartbeat.
+    /// </summary>
+    public ChildProcess StartWorkerProgram(string id, string dll, int capacity = 4, IEnumerable<string>? extraArgs = null)
+    {
+        _workerIds.Add(id);
+        return Start(id, dll,
+        [
+            $"--Broker:Url={BrokerUrl}",
+            $"--Broker:Prefix={Prefix}",
+            $"--Worker:Id={id}",
+            $"--Worker:Capacity={capacity}",
+            $"--Worker:HeartbeatInterval={HeartbeatInterval}",
+            $"--Worker:DrainTimeout={TimeSpan.FromSeconds(20)}",
+            .. extraArgs ?? [],
+        ]);
+    }
+
     /// <summary>Waits until the scheduler lists exactly these workers as alive.</summary>
     public async Task WaitForWorkersAsync(params string[] ids)
     {

@@ -1,9 +1,8 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
-using TaskScheduler.Contracts;
 
-namespace TaskScheduler.Worker.Execution;
+namespace TaskScheduler.Worker.Simulation;
 
 /// <summary>
 /// Derives a task's behaviour from a stable hash of its payload (SHA-256, the same on every machine and run), so

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace TaskScheduler.Contracts;
+namespace TaskScheduler.Worker.Simulation;
 
 /// <summary>
 /// A payload convention understood by the simulated worker: a payload that starts with <c>sim:run=250ms;</c> runs

@@ -202,6 +202,9 @@ public sealed class WorkerTransport : IAsyncDisposable
     public Task PublishAsync(TaskPreempted message, CancellationToken ct) =>
         PublishAsync(Topology.WorkerEvents.Preempted, JsonSerializer.SerializeToUtf8Bytes(message, WireJson.Default.TaskPreempted), ct);
 
+    public Task PublishAsync(TaskCheckpointed message, CancellationToken ct) =>
+        PublishAsync(Topology.WorkerEvents.Checkpoint, JsonSerializer.SerializeToUtf8Bytes(message, WireJson.Default.TaskCheckpointed), ct);
+
     public Task PublishAsync(WorkerLeft message, CancellationToken ct) =>
         PublishAsync(Topology.WorkerEvents.Left, JsonSerializer.SerializeToUtf8Bytes(message, WireJson.Default.WorkerLeft), ct);
 

@@ -12,8 +12,14 @@ namespace TaskScheduler.Worker.Transport;
 /// </summary>
 public sealed class ResultBatcher
 {
-    /// <summary>Results per message at most: about 300 bytes each, so a message stays far below any frame limit.</summary>
+    /// <summary>Results per message at most: about 300 bytes each without a result text.</summary>
     public const int MaxResults = 200;
+
+    /// <summary>
+    /// Result and error text per message at most, so a few large results do not make one huge message; a result
+    /// larger than this (up to 1 MiB) travels alone.
+    /// </summary>
+    public const int MaxTextChars = 256 * 1024;
 
     /// <summary>Messages awaiting their confirm at once, by default.</summary>
     public const int DefaultMessagesInFlight = 4;
@@ -69,7 +75,17 @@ public sealed class ResultBatcher
                     return;
                 }
 
-                var take = Math.Min(_waiting.Count, MaxResults);
+                var take = 0;
+                for (var chars = 0L; take < Math.Min(_waiting.Count, MaxResults); take++)
+                {
+                    chars += (_waiting[take].Result.Result?.Length ?? 0) + (_waiting[take].Result.Error?.Length ?? 0);
+                    if (take > 0 && chars > MaxTextChars)
+                    {
+                        break;
+                    }
+                }
+
+
                 batch = _waiting.GetRange(0, take);
                 _waiting.RemoveRange(0, take);
             }

@@ -21,14 +21,14 @@ public sealed class WorkerOptions
 
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Shortest simulated run time.</summary>
-    public TimeSpan MinRunTime { get; set; } = TimeSpan.FromMilliseconds(50);
+    /// <summary>
+    /// How long a handler whose token fired (preempted, cancelled, timed out, draining) may take to return before
+    /// the attempt is given up on: handed back with its last checkpoint, or failed, and its slot freed.
+    /// </summary>
+    public TimeSpan PreemptGrace { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Longest simulated run time.</summary>
-    public TimeSpan MaxRunTime { get; set; } = TimeSpan.FromSeconds(2);
-
-    /// <summary>Fraction of payloads whose simulated run fails, 0 to 1.</summary>
-    public double FailureRate { get; set; } = 0.05;
+    /// <summary>How long an attempt may run when its task names no timeout; null (the default) for no limit.</summary>
+    public TimeSpan? DefaultTimeout { get; set; }
 
     /// <summary>On stop, how long running tasks may take to finish before they are handed back.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -72,14 +72,14 @@ public sealed class WorkerOptions
             yield return $"{Section}:HeartbeatInterval must be positive, not '{HeartbeatInterval}'";
         }
 
-        if (MinRunTime < TimeSpan.Zero || MaxRunTime < MinRunTime)
+        if (PreemptGrace < TimeSpan.Zero)
         {
-            yield return $"{Section}:MinRunTime must be at least 0 and {Section}:MaxRunTime at least MinRunTime";
+            yield return $"{Section}:PreemptGrace must not be negative";
         }
 
-        if (FailureRate is < 0 or > 1 || double.IsNaN(FailureRate))
+        if (DefaultTimeout is { } timeout && (timeout <= TimeSpan.Zero || timeout > TaskTimeout.Max))
         {
-            yield return $"{Section}:FailureRate must be between 0 and 1, not {FailureRate}";
+            yield return $"{Section}:DefaultTimeout must be positive and at most {TaskTimeout.Max.TotalDays:0} days, not '{timeout}'";
         }
 
         if (DrainTimeout < TimeSpan.Zero)

@@ -70,18 +70,8 @@ public sealed class WorkerService : BackgroundService
         await JoinAsync(stoppingToken);
         _logger.LogInformation("Worker {WorkerId} joined with capacity {Capacity}", _options.Id, _options.Capacity);
 
-        using var timer = new PeriodicTimer(_options.HeartbeatInterval, _time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await _transport.PublishAsync(_agent.Heartbeat(), stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                _logger.LogWarning("Heartbeat not sent: {Error}", e.Message);
-            }
-        }
+        var heartbeats = new HeartbeatThread(_agent.Heartbeat, _transport.PublishAsync, _options.HeartbeatInterval, _logger);
+        await heartbeats.RunAsync(stoppingToken);
     }
 
     private async Task JoinAsync(CancellationToken ct)

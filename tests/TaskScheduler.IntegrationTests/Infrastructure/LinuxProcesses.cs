@@ -1,0 +1,50 @@
+namespace TaskScheduler.IntegrationTests.Infrastructure;
+
+/// <summary>Whether a process still runs, read from /proc: a zombie (exited, not yet reaped) does not.</summary>
+public static class LinuxProcesses
+{
+    public static bool IsRunning(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var state = stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[0];
+            return state is not ("Z" or "X");
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or IOException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Waits up to <paramref name="timeout"/> for every one of <paramref name="pids"/> to be gone; returns those still running.</summary>
+    public static async Task<List<int>> WaitUntilGoneAsync(IEnumerable<int> pids, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var running = pids.Where(IsRunning).ToList();
+        while (running.Count > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+            running = [.. running.Where(IsRunning)];
+        }
+
+        return running;
+    }
+
+    /// <summary>Waits for a file to appear (a test program writing its pid) and returns its text.</summary>
+    public static async Task<string> WaitForFileAsync(string path, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!File.Exists(path) || new FileInfo(path).Length == 0)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"{path} did not appear within {timeout}");
+            }
+
+            await Task.Delay(100);
+        }
+
+        return await File.ReadAllTextAsync(path);
+    }
+}
