@@ -3,7 +3,7 @@ using TaskScheduler.Client.Events;
 namespace TaskScheduler.Client;
 
 /// <summary>A task whose result was asked for ended Failed or Cancelled; <see cref="Error"/> says why.</summary>
-public sealed class TaskFailedException : TaskSchedulerException
+public sealed class TaskFailedException : TaskSchedulerClientException
 {
     public TaskFailedException(Guid taskId, TaskEventKind kind, string? error, int attempt)
         : base($"task {taskId} {(kind == TaskEventKind.Cancelled ? "was cancelled" : "failed")}{(error is null ? "" : $": {error}")}")

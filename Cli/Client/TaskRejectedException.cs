@@ -1,7 +1,7 @@
 namespace TaskScheduler.Client;
 
 /// <summary>The scheduler refused a submission: invalid, its id taken by other content, a graph with a cycle...</summary>
-public sealed class TaskRejectedException : TaskSchedulerException
+public sealed class TaskRejectedException : TaskSchedulerClientException
 {
     public TaskRejectedException(Guid taskId, string reason)
         : base($"task {taskId} was rejected: {reason}")

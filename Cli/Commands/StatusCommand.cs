@@ -17,10 +17,12 @@ public static class StatusCommand
         var command = new Command("status", "Show a task's state, attempts, worker, times and, while it waits, why") { id, history };
         command.SetAction((result, ct) => CliRunner.RunAsync(result, async output =>
         {
-            using var api = new SchedulerApi(result.GetValue(GlobalOptions.Scheduler)!);
             var taskId = result.GetValue(id);
-            var task = await api.GetTaskAsync(taskId, ct)
-                ?? throw new CliException(ExitCodes.NotFound, $"no task {taskId}");
+            TaskStatusView task;
+            await using (var client = ClientFactory.Create(result))
+            {
+                task = await client.GetStatusAsync(taskId, ct) ?? throw new CliException(ExitCodes.NotFound, $"no task {taskId}");
+            }
 
             var text = Describe(task);
             if (!result.GetValue(history))
@@ -29,6 +31,7 @@ public static class StatusCommand
                 return ExitCodes.Ok;
             }
 
+            using var api = new SchedulerApi(result.GetValue(GlobalOptions.Scheduler)!);
             var steps = await api.GetHistoryAsync(taskId, ct) ?? throw new CliException(ExitCodes.NotFound, $"no task {taskId}");
             output.Result($"{text}{DescribeHistory(steps)}".TrimEnd(), steps);
             return ExitCodes.Ok;

@@ -68,11 +68,11 @@ internal sealed class SchedulerHttp : IDisposable
             case HttpStatusCode.Conflict:
                 return CancelResult.AlreadyFinished;
             case HttpStatusCode.Unauthorized:
-                throw new TaskSchedulerException(
-                    $"the scheduler at {BaseUrl} wants its API key to cancel: {await ErrorOfAsync(response, ct)} (set {TaskSchedulerClientOptions.Section}:ApiKey)");
+                throw new TaskSchedulerClientException(
+                    $"the scheduler at {BaseUrl} wants its API key to cancel: {await ErrorOfAsync(response, ct)}");
             default:
                 await EnsureSuccessAsync(response, ct);
-                throw new TaskSchedulerException($"the scheduler answered {(int)response.StatusCode} to a cancel");
+                throw new TaskSchedulerClientException($"the scheduler answered {(int)response.StatusCode} to a cancel");
         }
     }
 
