@@ -13,19 +13,19 @@ internal sealed class SchedulerHttp : IDisposable
 
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
+    private readonly string? _apiKey;
 
     public SchedulerHttp(Uri baseUrl, string? apiKey, HttpClient? http)
     {
         _ownsHttp = http is null;
-        _http = http ?? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        // A few connections are plenty: the waits of a large graph each ask once, and queue for them.
+        _http = http ?? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = 8 })
         {
-            Timeout = TimeSpan.FromSeconds(30),
+            Timeout = TimeSpan.FromSeconds(10),
         };
         BaseUrl = baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/");
         _apiKey = apiKey;
     }
-
-    private readonly string? _apiKey;
 
     public Uri BaseUrl { get; }
 
