@@ -91,10 +91,29 @@ public static class StatusCommand
 
         if (task.Result is not null)
         {
-            Line("result", task.Result);
+            Line("result", Preview(task.Result));
         }
 
         return text.ToString();
+    }
+
+    /// <summary>A short one-line result as it is; a long or multi-line one as its size and its start (--json has it whole).</summary>
+    private static string Preview(string result)
+    {
+        const int Shown = 120;
+        if (result.Length <= Shown && !result.Contains('\n', StringComparison.Ordinal))
+        {
+            return result;
+        }
+
+        var start = result.ReplaceLineEndings(" ");
+        var cut = Math.Min(Shown, start.Length);
+        if (char.IsHighSurrogate(start[cut - 1]))
+        {
+            cut--;
+        }
+
+        return $"{Encoding.UTF8.GetByteCount(result)} bytes: {start[..cut]}… (--json shows it whole)";
     }
 
     private static string DescribeHistory(IReadOnlyList<TaskHistoryEntry> steps)

@@ -219,10 +219,12 @@ public class ClientTests
         await system.StartSchedulerAsync();
         await using var worker = await FakeWorker.JoinAsync(system, "fake1");
 
-        var succeeding = CliRun.RunAsync(system, null, "submit", "make a greeting", "--wait", "--timeout", "5m");
+        var id = Guid.NewGuid();
+        var succeeding = CliRun.RunAsync(system, null, "submit", "make a greeting", "--id", id.ToString(), "--wait", "--timeout", "5m");
         var order = await worker.NextAssignmentAsync();
         await worker.FinishAsync(order, result: "héllo wörld 👋");
         var success = await succeeding;
+        var status = await CliRun.RunAsync(system, null, "status", id.ToString());
 
         var failing = CliRun.RunAsync(system, null, "submit", "this fails", "--wait", "--timeout", "PT1M");
         await worker.FinishAsync(await worker.NextAssignmentAsync(), error: "no such greeting");
@@ -235,6 +237,7 @@ public class ClientTests
             Assert.That(success.Out, Is.EqualTo("héllo wörld 👋"), "standard output holds the result and nothing else");
             Assert.That(success.Error, Does.Contain("completed on fake1 (attempt 1)"), "the steps go to standard error");
             Assert.That(order.Timeout, Is.EqualTo(TimeSpan.FromMinutes(5)), "--timeout reached the worker");
+            Assert.That(status.Out, Does.Contain("timeout    PT5M").And.Contain("result     héllo wörld 👋"));
             Assert.That(failure.ExitCode, Is.EqualTo(1));
             Assert.That(failure.Out, Is.Empty);
             Assert.That(failure.Error, Does.Contain("failed: no such greeting"));
