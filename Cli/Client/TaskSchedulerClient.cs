@@ -269,28 +269,32 @@ public sealed class TaskSchedulerClient : ITaskSchedulerClient
     /// <summary>
     /// A task's events until its end. What happened before the follow began is in the scheduler's journal, so it is
     /// asked once now and again whenever no event came for a poll interval; a final state found there ends the
-    /// events as if its event had arrived. A final event whose result was too large to travel gets it fetched.
+    /// events as if its event had arrived, after the events already received. A final event whose result was too
+    /// large to travel gets it fetched.
     /// </summary>
     private async IAsyncEnumerable<TaskEvent> EventsOfAsync(Guid taskId, TaskFollow follow, bool submittedHere, [EnumeratorCancellation] CancellationToken ct)
     {
-        if (await TryGetFinalAsync(taskId, ct) is { } already)
-        {
-            yield return already;
-            yield break;
-        }
-
+        var final = await TryGetFinalAsync(taskId, ct);
         while (true)
         {
-            var next = await NextAsync(follow.Events, ct);
-            if (next is null)
+            TaskEvent? next;
+            if (final is not null)
             {
-                if (await TryGetFinalAsync(taskId, ct) is { } final)
+                // The journal is ahead of the events: hand out those that have arrived, then the end it knows.
+                if (!follow.Events.TryRead(out next))
                 {
                     yield return final;
                     yield break;
                 }
-
-                continue;
+            }
+            else
+            {
+                next = await NextAsync(follow.Events, ct);
+                if (next is null)
+                {
+                    final = await TryGetFinalAsync(taskId, ct);
+                    continue;
+                }
             }
 
             if (next.HasResultToFetch)
@@ -306,7 +310,7 @@ public sealed class TaskSchedulerClient : ITaskSchedulerClient
 
             // A rejection ends a submission of ours, or a task nobody else submitted; a task that exists goes on
             // (someone resubmitted its id with other content).
-            if (next.Kind == TaskEventKind.Rejected && (submittedHere || await TryGetStatusAsync(taskId, ct) is null))
+            if (next.Kind == TaskEventKind.Rejected && (submittedHere || (final is null && await TryGetStatusAsync(taskId, ct) is null)))
             {
                 yield break;
             }

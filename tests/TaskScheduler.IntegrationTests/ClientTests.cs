@@ -84,7 +84,8 @@ public class ClientTests
     {
         await using var system = await TestSystem.CreateAsync();
         await system.StartSchedulerAsync();
-        system.StartWorker("c1");
+        // Long enough a run that the Running event is out before the journal knows the end.
+        system.StartWorker("c1", minRun: TimeSpan.FromMilliseconds(300), maxRun: TimeSpan.FromMilliseconds(500));
         await system.WaitForWorkersAsync("c1");
         await using var client = system.CreateClient();
 
