@@ -26,6 +26,7 @@ public sealed class TaskSchedulerClient : ITaskSchedulerClient
     private readonly BrokerConnection _broker;
     private readonly EventRouter _router;
     private readonly SchedulerHttp _http;
+    private readonly TaskEventSequence _sequence;
 
     /// <param name="options">Where the system is; see <see cref="TaskSchedulerClientOptions"/>.</param>
     /// <param name="http">An <see cref="HttpClient"/> to use for the API (one from a factory, say); by default the client makes its own.</param>
@@ -44,6 +45,7 @@ public sealed class TaskSchedulerClient : ITaskSchedulerClient
         _broker = new BrokerConnection(options.Broker, options.ConnectionName, _logger);
         _router = new EventRouter(_broker, _logger);
         _http = new SchedulerHttp(options.SchedulerUrl, options.ApiKey, http);
+        _sequence = new TaskEventSequence(_http.GetTaskAsync, options.StatusPollInterval, _logger);
     }
 
     /// <summary>The broker names of the system this client talks to.</summary>
@@ -201,7 +203,7 @@ public sealed class TaskSchedulerClient : ITaskSchedulerClient
     public async IAsyncEnumerable<TaskEvent> WatchAsync(Guid taskId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await using var follow = await _router.FollowAsync(taskId, cancellationToken);
-        await foreach (var e in EventsOfAsync(taskId, follow, submittedHere: false, cancellationToken))
+        await foreach (var e in _sequence.EventsOfAsync(taskId, follow.Events, submittedHere: false, cancellationToken))
         {
             yield return e;
         }
@@ -212,7 +214,7 @@ public sealed class TaskSchedulerClient : ITaskSchedulerClient
         ArgumentNullException.ThrowIfNull(task);
         await using var follow = await _router.FollowAsync(task.Id, cancellationToken);
         await SubmitAsync(task, cancellationToken);
-        await foreach (var e in EventsOfAsync(task.Id, follow, submittedHere: true, cancellationToken))
+        await foreach (var e in _sequence.EventsOfAsync(task.Id, follow.Events, submittedHere: true, cancellationToken))
         {
             yield return e;
         }
@@ -257,113 +259,12 @@ public sealed class TaskSchedulerClient : ITaskSchedulerClient
     private async Task<TaskEnd> EndOfAsync(Guid taskId, TaskFollow follow, bool submittedHere, CancellationToken ct)
     {
         TaskEvent? last = null;
-        await foreach (var e in EventsOfAsync(taskId, follow, submittedHere, ct))
+        await foreach (var e in _sequence.EventsOfAsync(taskId, follow.Events, submittedHere, ct))
         {
             last = e;
         }
 
         // The events end only with the task's end, or by cancellation, which has thrown.
         return TaskEnd.From(last!);
-    }
-
-    /// <summary>
-    /// A task's events until its end. What happened before the follow began is in the scheduler's journal, so it is
-    /// asked once now and again whenever no event came for a poll interval; a final state found there ends the
-    /// events as if its event had arrived, after the events already received. A final event whose result was too
-    /// large to travel gets it fetched.
-    /// </summary>
-    private async IAsyncEnumerable<TaskEvent> EventsOfAsync(Guid taskId, TaskFollow follow, bool submittedHere, [EnumeratorCancellation] CancellationToken ct)
-    {
-        var final = await TryGetFinalAsync(taskId, ct);
-        while (true)
-        {
-            TaskEvent? next;
-            if (final is not null)
-            {
-                // The journal is ahead of the events: hand out those that have arrived, then the end it knows.
-                if (!follow.Events.TryRead(out next))
-                {
-                    yield return final;
-                    yield break;
-                }
-            }
-            else
-            {
-                next = await NextAsync(follow.Events, ct);
-                if (next is null)
-                {
-                    final = await TryGetFinalAsync(taskId, ct);
-                    continue;
-                }
-            }
-
-            if (next.HasResultToFetch)
-            {
-                next = next with { Result = (await _http.GetTaskAsync(taskId, ct))?.Result };
-            }
-
-            yield return next;
-            if (next.IsFinal)
-            {
-                yield break;
-            }
-
-            // A rejection ends a submission of ours, or a task nobody else submitted; a task that exists goes on
-            // (someone resubmitted its id with other content).
-            if (next.Kind == TaskEventKind.Rejected && (submittedHere || (final is null && await TryGetStatusAsync(taskId, ct) is null)))
-            {
-                yield break;
-            }
-        }
-    }
-
-    /// <summary>The next event, or null when none came within a poll interval.</summary>
-    private async ValueTask<TaskEvent?> NextAsync(ChannelReader<TaskEvent> events, CancellationToken ct)
-    {
-        if (events.TryRead(out var ready))
-        {
-            return ready;
-        }
-
-        using var poll = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        poll.CancelAfter(_options.StatusPollInterval);
-        try
-        {
-            return await events.ReadAsync(poll.Token);
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            return null;
-        }
-    }
-
-    private async Task<TaskEvent?> TryGetFinalAsync(Guid taskId, CancellationToken ct) =>
-        await TryGetStatusAsync(taskId, ct) is { } status && status.State.IsFinal()
-            ? new TaskEvent(taskId, TaskEventDecoder.KindOf(status.State), status.FinishedAt ?? DateTimeOffset.UtcNow)
-            {
-                State = status.State,
-                Priority = status.Priority,
-                Attempt = status.Attempts,
-                WorkerId = status.WorkerId,
-                Error = status.Error,
-                StartedAt = status.StartedAt,
-                FinishedAt = status.FinishedAt,
-                Result = status.Result,
-                ResultBytes = status.Result is null ? 0 : Encoding.UTF8.GetByteCount(status.Result),
-            }
-            : null;
-
-    /// <summary>The status, or null when the task is unknown or the scheduler cannot say now (the events still can).</summary>
-    private async Task<TaskStatusView?> TryGetStatusAsync(Guid taskId, CancellationToken ct)
-    {
-        try
-        {
-            return await _http.GetTaskAsync(taskId, ct);
-        }
-        catch (TaskSchedulerUnavailableException e)
-        {
-            _logger.LogDebug(e, "Could not ask the scheduler about task {TaskId}; listening to its events", taskId);
-            return null;
-        }
     }
 }
