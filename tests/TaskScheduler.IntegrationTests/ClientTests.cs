@@ -214,6 +214,23 @@ public class ClientTests
     }
 
     [Test]
+    public async Task SubmitMany_ThenWaitingForEach_EndsThemAll()
+    {
+        await using var system = await TestSystem.CreateAsync();
+        await system.StartSchedulerAsync();
+        system.StartWorker("c1", capacity: 4);
+        await system.WaitForWorkersAsync("c1");
+        await using var client = system.CreateClient();
+        using var deadline = new CancellationTokenSource(Generous);
+
+        var tasks = Enumerable.Range(0, 200).Select(i => Tasks.New(priority: i % 3)).ToList();
+        await client.SubmitManyAsync(tasks, deadline.Token);
+        var ends = await Task.WhenAll(tasks.Select(t => client.WaitAsync(t.Id, deadline.Token)));
+
+        Assert.That(ends.Select(e => (e.TaskId, e.Kind)), Is.EquivalentTo(tasks.Select(t => (t.Id, TaskEventKind.Completed))));
+    }
+
+    [Test]
     public async Task Cli_SubmitWait_PrintsTheResultAlone_AndFailsWithTheErrorOnStandardError()
     {
         await using var system = await TestSystem.CreateAsync();
