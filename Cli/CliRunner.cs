@@ -1,4 +1,5 @@
 using System.CommandLine;
+using TaskScheduler.Client;
 
 namespace TaskScheduler.Cli;
 
@@ -16,6 +17,21 @@ public static class CliRunner
         {
             Output.Error(e.Message);
             return e.ExitCode;
+        }
+        catch (TaskSchedulerUnavailableException e)
+        {
+            Output.Error(e.Part == UnavailablePart.Broker ? $"{e.Message}. Is RabbitMQ running? (deploy/start.sh starts one)" : e.Message);
+            return e.Part == UnavailablePart.Broker ? ExitCodes.BrokerUnreachable : ExitCodes.SchedulerUnreachable;
+        }
+        catch (TaskRejectedException e)
+        {
+            Output.Error(e.Message);
+            return ExitCodes.Rejected;
+        }
+        catch (TaskSchedulerClientException e)
+        {
+            Output.Error(e.Message);
+            return ExitCodes.Usage;
         }
         catch (OperationCanceledException)
         {

@@ -17,7 +17,7 @@ public static class ExitCodes
     /// <summary>The scheduler rejected the submission.</summary>
     public const int Rejected = 5;
 
-    /// <summary>Waiting for the task took longer than --timeout.</summary>
+    /// <summary>Waiting for the task took longer than --wait-timeout (tasks submit) or --timeout (tasks bench).</summary>
     public const int Timeout = 6;
 
     /// <summary>The task id is unknown.</summary>

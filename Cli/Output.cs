@@ -21,6 +21,23 @@ public sealed class Output
     public void Result(string text, object json) =>
         Console.Out.WriteLine(Json ? JsonSerializer.Serialize(json, JsonOptions) : text);
 
+    /// <summary>
+    /// A task's result for scripts: the text exactly as the task returned it (nothing when it returned none, a line
+    /// end added only if it has none), or one JSON document with --json.
+    /// </summary>
+    public void Raw(string? text, object json)
+    {
+        if (Json)
+        {
+            Console.Out.WriteLine(JsonSerializer.Serialize(json, JsonOptions));
+        }
+        else if (!string.IsNullOrEmpty(text))
+        {
+            Console.Out.Write(text.EndsWith('\n') ? text : text + "\n");
+            Console.Out.Flush();
+        }
+    }
+
     /// <summary>Chatter for people watching; machines asking for --json get only the result.</summary>
     public void Progress(string text)
     {

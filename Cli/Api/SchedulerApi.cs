@@ -51,28 +51,6 @@ public sealed class SchedulerApi : IDisposable
         return await response.Content.ReadFromJsonAsync(WireJson.Default.TaskHistoryEntryArray, ct) ?? [];
     }
 
-    /// <summary>Asks the scheduler to cancel a task; returns its answer: the status code and the message it gave.</summary>
-    public async Task<(HttpStatusCode Status, string Message)> CancelAsync(Guid id, string? reason, CancellationToken ct)
-    {
-        using var content = JsonContent.Create(new Dictionary<string, string?> { ["reason"] = reason });
-        using var response = await SendAsync(() => _http.PostAsync(new Uri($"api/tasks/{id}/cancel", UriKind.Relative), content, ct), ct);
-        var body = await response.Content.ReadAsStringAsync(ct);
-        string message;
-        try
-        {
-            using var document = System.Text.Json.JsonDocument.Parse(body);
-            message = document.RootElement.TryGetProperty("error", out var error) ? error.GetString() ?? body
-                : document.RootElement.TryGetProperty("note", out var note) ? note.GetString() ?? body
-                : body;
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            message = body;
-        }
-
-        return (response.StatusCode, message);
-    }
-
     public async Task<WorkerView[]> GetWorkersAsync(CancellationToken ct)
     {
         using var response = await SendAsync(new Uri("api/workers", UriKind.Relative), ct);

@@ -1,9 +1,6 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
-using RabbitMQ.Client;
-using RabbitMQ.Client.Events;
-using TaskScheduler.Cli.Broker;
-using TaskScheduler.Contracts;
+using TaskScheduler.Client;
+using TaskScheduler.Client.Events;
 
 namespace TaskScheduler.Cli.Bench;
 
@@ -14,14 +11,15 @@ namespace TaskScheduler.Cli.Bench;
 /// </summary>
 public sealed class BenchEvents : IAsyncDisposable
 {
-    private static readonly string[] Kinds = ["pending", "completed", "failed", "cancelled", Topology.RejectedKind];
+    private static readonly TaskEventKind[] Kinds =
+        [TaskEventKind.Pending, TaskEventKind.Completed, TaskEventKind.Failed, TaskEventKind.Cancelled, TaskEventKind.Rejected];
 
     private readonly ConcurrentDictionary<Guid, BenchTask> _tasks;
     private readonly BenchClock _clock;
     private readonly BenchProgress _progress;
     private readonly SemaphoreSlim _outstanding;
     private readonly TaskCompletionSource _allDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private IChannel? _channel;
+    private IAsyncDisposable? _subscription;
     private readonly bool _untilAccepted;
     private long _finished;
     private long _expected = long.MaxValue;
@@ -36,23 +34,8 @@ public sealed class BenchEvents : IAsyncDisposable
         _outstanding = outstanding;
     }
 
-    public async Task StartAsync(BrokerClient broker, CancellationToken ct)
-    {
-        _channel = await broker.OpenChannelAsync(confirms: false, ct);
-        var queue = (await _channel.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true, cancellationToken: ct)).QueueName;
-        foreach (var kind in Kinds)
-        {
-            await broker.BindEventsAsync(_channel, queue, $"task.*.{kind}", ct);
-        }
-
-        var consumer = new AsyncEventingBasicConsumer(_channel);
-        consumer.ReceivedAsync += (_, delivery) =>
-        {
-            Record(delivery);
-            return Task.CompletedTask;
-        };
-        await _channel.BasicConsumeAsync(queue, autoAck: true, consumer: consumer, cancellationToken: ct);
-    }
+    public async Task StartAsync(TaskSchedulerClient client, CancellationToken ct) =>
+        _subscription = await client.SubscribeAsync(Kinds, Record, ct);
 
     /// <summary>Completes once <paramref name="count"/> tasks have finished, or when <paramref name="timeout"/> passes.</summary>
     public async Task<bool> WaitForAsync(long count, TimeSpan timeout, CancellationToken ct)
@@ -76,27 +59,21 @@ public sealed class BenchEvents : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_channel is not null)
+        if (_subscription is not null)
         {
-            await _channel.DisposeAsync();
+            await _subscription.DisposeAsync();
         }
     }
 
-    private void Record(BasicDeliverEventArgs delivery)
+    private void Record(TaskEvent e)
     {
         var now = _clock.Now;
-        var key = delivery.RoutingKey;
-        var firstDot = key.IndexOf('.', StringComparison.Ordinal);
-        var lastDot = key.LastIndexOf('.');
-        if (firstDot < 0 || lastDot <= firstDot
-            || !Guid.TryParse(key.AsSpan(firstDot + 1, lastDot - firstDot - 1), out var id)
-            || !_tasks.TryGetValue(id, out var task))
+        if (!_tasks.TryGetValue(e.TaskId, out var task))
         {
             return; // Someone else's task on the same system.
         }
 
-        var kind = key[(lastDot + 1)..];
-        if (kind == "pending")
+        if (e.Kind == TaskEventKind.Pending)
         {
             if (task.AcceptedAt < 0)
             {
@@ -118,27 +95,15 @@ public sealed class BenchEvents : IAsyncDisposable
                 return;
             }
 
-            if (kind != Topology.RejectedKind)
-            {
-                try
-                {
-                    var change = JsonSerializer.Deserialize(delivery.Body.Span, WireJson.Default.TaskStateChanged);
-                    task.WorkerId = change?.WorkerId;
-                    task.StartedAt = change?.StartedAt;
-                    task.FinishedAt = change?.FinishedAt;
-                }
-                catch (JsonException)
-                {
-                    // The outcome still counts; only its timings are unknown.
-                }
-            }
-
+            task.WorkerId = e.WorkerId;
+            task.StartedAt = e.StartedAt;
+            task.FinishedAt = e.FinishedAt;
             task.DoneAt = now;
-            task.Outcome = kind;
+            task.Outcome = TaskEventDecoder.WireName(e.Kind);
         }
 
         _progress.CountFinished();
-        if (!_untilAccepted || kind == Topology.RejectedKind)
+        if (!_untilAccepted || e.Kind == TaskEventKind.Rejected)
         {
             CountDone();
         }

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using TaskScheduler.Cli.Api;
-using TaskScheduler.Cli.Broker;
+using TaskScheduler.Client;
 
 namespace TaskScheduler.Cli.Bench;
 
@@ -10,7 +10,8 @@ namespace TaskScheduler.Cli.Bench;
 /// </summary>
 public static class BenchRunner
 {
-    public static async Task<BenchReport> RunAsync(BrokerClient broker, SchedulerApi api, BenchSettings settings, BenchProgress progress, CancellationToken ct)
+    public static async Task<BenchReport> RunAsync(
+        TaskSchedulerClient client, string brokerUrl, SchedulerApi api, BenchSettings settings, BenchProgress progress, CancellationToken ct)
     {
         var loadAtStart = MachineLoad();
         var bodies = new SubmissionBodies(settings.PayloadBytes, settings.RunTime);
@@ -19,7 +20,7 @@ public static class BenchRunner
         if (settings.CeilingDuration > TimeSpan.Zero)
         {
             progress.Phase = "measuring the broker's one-hop rate";
-            ceiling = await BrokerCeiling.MeasureAsync(broker, bodies.TypicalMessageBytes, settings.CeilingDuration, settings.Window, ct);
+            ceiling = await BrokerCeiling.MeasureAsync(brokerUrl, client.Topology, bodies.TypicalMessageBytes, settings.CeilingDuration, settings.Window, ct);
         }
 
         var (capacities, note) = await CapacitiesAsync(api, ct);
@@ -29,12 +30,12 @@ public static class BenchRunner
         var tasks = new ConcurrentDictionary<Guid, BenchTask>();
         using var outstanding = new SemaphoreSlim(settings.MaxOutstanding, settings.MaxOutstanding);
         await using var events = new BenchEvents(tasks, clock, progress, outstanding, settings.AcceptOnly);
-        await events.StartAsync(broker, ct);
+        await events.StartAsync(client, ct);
 
         using var sampling = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var memory = SampleMemoryAsync(api, sampling.Token);
         progress.Phase = "submitting";
-        var submission = await SubmitAsync(broker, settings, bodies, clock, tasks, outstanding, progress, ct);
+        var submission = await SubmitAsync(client, settings, bodies, clock, tasks, outstanding, progress, ct);
         if (submission.Fatal is not null && submission.Confirmed == 0)
         {
             throw submission.Fatal;
@@ -57,14 +58,14 @@ public static class BenchRunner
     }
 
     private static async Task<Submission> SubmitAsync(
-        BrokerClient broker, BenchSettings settings, SubmissionBodies bodies, BenchClock clock,
+        TaskSchedulerClient client, BenchSettings settings, SubmissionBodies bodies, BenchClock clock,
         ConcurrentDictionary<Guid, BenchTask> tasks, SemaphoreSlim outstanding, BenchProgress progress, CancellationToken ct)
     {
         using var window = new PublishWindow(settings.Window);
         var first = -1L;
         var lastConfirm = 0L;
         long confirmed = 0, errors = 0;
-        CliException? fatal = null;
+        Exception? fatal = null;
 
         for (long index = 0; Volatile.Read(ref fatal) is null && (settings.Tasks is not { } n || index < n); index++)
         {
@@ -96,7 +97,7 @@ public static class BenchRunner
                         first = task.SubmittedAt;
                     }
 
-                    return broker.SubmitAsync(body, ct);
+                    return client.SubmitJsonAsync(body, ct);
                 },
                 error =>
                 {
@@ -111,9 +112,9 @@ public static class BenchRunner
                     Interlocked.Increment(ref errors);
                     tasks.TryRemove(id, out _);
                     outstanding.Release();
-                    if (error is CliException cli)
+                    if (error is CliException or TaskSchedulerUnavailableException)
                     {
-                        Interlocked.CompareExchange(ref fatal, cli, null);
+                        Interlocked.CompareExchange(ref fatal, error, null);
                     }
                 },
                 ct);
@@ -215,4 +216,4 @@ public static class BenchRunner
 }
 
 /// <summary>How the submitting went: first submission and last confirm (ticks), counts, and a fatal error if any.</summary>
-public sealed record Submission(long FirstSubmit, long LastConfirm, long Confirmed, long PublishErrors, CliException? Fatal);
+public sealed record Submission(long FirstSubmit, long LastConfirm, long Confirmed, long PublishErrors, Exception? Fatal);

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
-using TaskScheduler.Cli.Broker;
+using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Broker;
 
 namespace TaskScheduler.Cli.Bench;
 
@@ -12,11 +13,15 @@ namespace TaskScheduler.Cli.Bench;
 /// </summary>
 public static class BrokerCeiling
 {
-    public static async Task<CeilingReport> MeasureAsync(BrokerClient broker, int messageBytes, TimeSpan duration, int window, CancellationToken ct)
+    public static async Task<CeilingReport> MeasureAsync(string brokerUrl, Topology topology, int messageBytes, TimeSpan duration, int window, CancellationToken ct)
     {
-        var queue = $"{broker.Topology.Prefix}.bench.ceiling.{Guid.NewGuid():N}";
-        await using var publish = await broker.OpenChannelAsync(confirms: true, ct);
-        await using var consume = await broker.OpenChannelAsync(confirms: false, ct);
+        var queue = $"{topology.Prefix}.bench.ceiling.{Guid.NewGuid():N}";
+        // The broker on its own, beside the system: a connection of its own, gone when the measure is done.
+        var address = BrokerAddress.Parse(brokerUrl, hosts: null);
+        await using var connection = await new ConnectionFactory { Uri = address.Uri, ClientProvidedName = "tasks bench ceiling" }
+            .CreateConnectionAsync(BrokerConnector.Endpoints(address), ct);
+        await using var publish = await connection.CreateChannelAsync(new CreateChannelOptions(true, true), ct);
+        await using var consume = await connection.CreateChannelAsync(cancellationToken: ct);
         var arguments = new Dictionary<string, object?> { ["x-expires"] = (int)TimeSpan.FromMinutes(2).TotalMilliseconds };
         await publish.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: arguments, cancellationToken: ct);
         try

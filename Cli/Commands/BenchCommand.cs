@@ -2,7 +2,6 @@ using System.CommandLine;
 using Spectre.Console;
 using TaskScheduler.Cli.Api;
 using TaskScheduler.Cli.Bench;
-using TaskScheduler.Cli.Broker;
 using TaskScheduler.Contracts;
 
 namespace TaskScheduler.Cli.Commands;
@@ -35,10 +34,10 @@ public static class BenchCommand
         {
             var settings = Settings(result, tasks, duration, rate, size, priorities, runTime, window, maxOutstanding, timeout, ceiling)
                 with { AcceptOnly = result.GetValue(acceptOnly) };
-            await using var broker = await BrokerClient.ConnectAsync(result.GetValue(GlobalOptions.Broker)!, result.GetValue(GlobalOptions.Prefix)!, ct);
+            await using var client = ClientFactory.Create(result);
             using var api = new SchedulerApi(result.GetValue(GlobalOptions.Scheduler)!);
             var progress = new BenchProgress { Target = settings.Tasks, Duration = settings.Duration };
-            var run = BenchRunner.RunAsync(broker, api, settings, progress, ct);
+            var run = BenchRunner.RunAsync(client, result.GetValue(GlobalOptions.Broker)!, api, settings, progress, ct);
             var report = await ShowProgressAsync(run, progress, output);
 
             if (output.Json)

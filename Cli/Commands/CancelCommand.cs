@@ -1,6 +1,5 @@
 using System.CommandLine;
-using System.Net;
-using TaskScheduler.Cli.Api;
+using TaskScheduler.Client;
 
 namespace TaskScheduler.Cli.Commands;
 
@@ -14,22 +13,28 @@ public static class CancelCommand
         var command = new Command("cancel", "Cancel a task: a pending one never runs, a running one is stopped; either ends Cancelled") { id, reason };
         command.SetAction((result, ct) => CliRunner.RunAsync(result, async output =>
         {
-            using var api = new SchedulerApi(result.GetValue(GlobalOptions.Scheduler)!);
             var taskId = result.GetValue(id);
-            var (status, message) = await api.CancelAsync(taskId, result.GetValue(reason), ct);
-            switch (status)
+            await using var client = ClientFactory.Create(result);
+            CancelResult answer;
+            try
             {
-                case HttpStatusCode.OK:
+                answer = await client.CancelAsync(taskId, result.GetValue(reason), ct);
+            }
+            catch (TaskSchedulerClientException e) when (e is not TaskSchedulerUnavailableException)
+            {
+                throw new CliException(ExitCodes.Usage, $"{e.Message} (set TASKS_API_KEY)");
+            }
+
+            switch (answer)
+            {
+                case CancelResult.Cancelled:
+                case CancelResult.AlreadyCancelled:
                     output.Result("cancelled", new { id = taskId, state = "cancelled" });
                     return ExitCodes.Ok;
-                case HttpStatusCode.NotFound:
+                case CancelResult.NotFound:
                     throw new CliException(ExitCodes.NotFound, $"no task {taskId}");
-                case HttpStatusCode.Unauthorized:
-                    throw new CliException(ExitCodes.Usage, $"{message} (set TASKS_API_KEY)");
-                case HttpStatusCode.Conflict:
-                    throw new CliException(ExitCodes.Rejected, $"task {taskId}: {message}");
                 default:
-                    throw new CliException(ExitCodes.SchedulerUnreachable, $"the scheduler answered {(int)status}: {message}");
+                    throw new CliException(ExitCodes.Rejected, $"task {taskId}: the task has already finished; it cannot be cancelled");
             }
         }));
         return command;

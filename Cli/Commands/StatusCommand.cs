@@ -17,10 +17,12 @@ public static class StatusCommand
         var command = new Command("status", "Show a task's state, attempts, worker, times and, while it waits, why") { id, history };
         command.SetAction((result, ct) => CliRunner.RunAsync(result, async output =>
         {
-            using var api = new SchedulerApi(result.GetValue(GlobalOptions.Scheduler)!);
             var taskId = result.GetValue(id);
-            var task = await api.GetTaskAsync(taskId, ct)
-                ?? throw new CliException(ExitCodes.NotFound, $"no task {taskId}");
+            TaskStatusView task;
+            await using (var client = ClientFactory.Create(result))
+            {
+                task = await client.GetStatusAsync(taskId, ct) ?? throw new CliException(ExitCodes.NotFound, $"no task {taskId}");
+            }
 
             var text = Describe(task);
             if (!result.GetValue(history))
@@ -29,6 +31,7 @@ public static class StatusCommand
                 return ExitCodes.Ok;
             }
 
+            using var api = new SchedulerApi(result.GetValue(GlobalOptions.Scheduler)!);
             var steps = await api.GetHistoryAsync(taskId, ct) ?? throw new CliException(ExitCodes.NotFound, $"no task {taskId}");
             output.Result($"{text}{DescribeHistory(steps)}".TrimEnd(), steps);
             return ExitCodes.Ok;
@@ -88,10 +91,29 @@ public static class StatusCommand
 
         if (task.Result is not null)
         {
-            Line("result", task.Result);
+            Line("result", Preview(task.Result));
         }
 
         return text.ToString();
+    }
+
+    /// <summary>A short one-line result as it is; a long or multi-line one as its size and its start (--json has it whole).</summary>
+    private static string Preview(string result)
+    {
+        const int Shown = 120;
+        if (result.Length <= Shown && !result.Contains('\n', StringComparison.Ordinal))
+        {
+            return result;
+        }
+
+        var start = result.ReplaceLineEndings(" ");
+        var cut = Math.Min(Shown, start.Length);
+        if (char.IsHighSurrogate(start[cut - 1]))
+        {
+            cut--;
+        }
+
+        return $"{Encoding.UTF8.GetByteCount(result)} bytes: {start[..cut]}… (--json shows it whole)";
     }
 
     private static string DescribeHistory(IReadOnlyList<TaskHistoryEntry> steps)

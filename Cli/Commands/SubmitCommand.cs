@@ -1,15 +1,16 @@
 using System.CommandLine;
 using System.Text;
-using TaskScheduler.Cli.Broker;
 using TaskScheduler.Cli.Graph;
+using TaskScheduler.Client;
+using TaskScheduler.Client.Events;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 
 namespace TaskScheduler.Cli.Commands;
 
 /// <summary>
-/// <c>tasks submit [PAYLOAD|@FILE|-] [--priority N] [--id UUID] [--depends-on ID...] [--max-retries N] [--wait]</c>, or
-/// <c>tasks submit --graph FILE.json [--wait]</c>.
+/// <c>tasks submit [PAYLOAD|@FILE|-] [--priority N] [--id UUID] [--depends-on ID...] [--max-retries N] [--timeout T] [--wait]</c>,
+/// or <c>tasks submit --graph FILE.json [--wait]</c>.
 /// </summary>
 public static class SubmitCommand
 {
@@ -22,10 +23,17 @@ public static class SubmitCommand
         };
         var priority = new Option<int>("--priority", "-p") { Description = "Higher runs first (default 0)" };
         var id = new Option<string?>("--id") { Description = "The task's UUIDv4 (default: a new one)" };
-        var wait = new Option<bool>("--wait", "-w") { Description = "Follow the task until it completes or fails" };
-        var timeout = new Option<TimeSpan>("--timeout")
+        var wait = new Option<bool>("--wait", "-w")
         {
-            Description = "Give up waiting after this long (with --wait)",
+            Description = "Follow the task to its end: print its result alone on standard output, the steps on standard error; fail if it does",
+        };
+        var timeout = new Option<string?>("--timeout")
+        {
+            Description = "How long one attempt may run before it fails (90s, 5m, PT5M, 00:05:00; default: the worker's)",
+        };
+        var waitTimeout = new Option<TimeSpan>("--wait-timeout")
+        {
+            Description = "Give up waiting after this long (with --wait); the task goes on",
             DefaultValueFactory = _ => TimeSpan.FromMinutes(30),
         };
 
@@ -42,18 +50,19 @@ public static class SubmitCommand
 
         var command = new Command("submit", "Submit a task, or a graph of tasks, through the broker")
         {
-            payload, priority, id, dependsOn, maxRetries, graph, wait, timeout,
+            payload, priority, id, dependsOn, maxRetries, timeout, graph, wait, waitTimeout,
         };
         command.SetAction((result, ct) => CliRunner.RunAsync(result, async output =>
         {
             if (result.GetValue(graph) is { } file)
             {
-                if (result.GetValue(payload) is not null || result.GetValue(id) is not null || result.GetValue(dependsOn) is { Length: > 0 })
+                if (result.GetValue(payload) is not null || result.GetValue(id) is not null || result.GetValue(dependsOn) is { Length: > 0 }
+                    || result.GetValue(timeout) is not null)
                 {
-                    throw new CliException(ExitCodes.Usage, "--graph takes its tasks from the file: give no payload, --id or --depends-on with it");
+                    throw new CliException(ExitCodes.Usage, "--graph takes its tasks from the file: give no payload, --id, --depends-on or --timeout with it");
                 }
 
-                return await SubmitGraphCommand.RunAsync(result, GraphFile.Read(file), result.GetValue(wait), result.GetValue(timeout), output, ct);
+                return await SubmitGraphCommand.RunAsync(result, GraphFile.Read(file), result.GetValue(wait), result.GetValue(waitTimeout), output, ct);
             }
 
             if (result.GetValue(maxRetries) is < 0)
@@ -61,44 +70,67 @@ public static class SubmitCommand
                 throw new CliException(ExitCodes.Usage, "--max-retries must be 0 or more");
             }
 
+            TimeSpan? attemptTimeout = null;
+            if (result.GetValue(timeout) is { } text)
+            {
+                attemptTimeout = TimeoutText.TryParse(text, out var parsed, out var problem) ? parsed : throw new CliException(ExitCodes.Usage, problem!);
+            }
+
             var task = new SubmitTask(ParseId(result.GetValue(id)), await ReadPayloadAsync(result.GetValue(payload), ct), result.GetValue(priority))
             {
                 DependsOn = result.GetValue(dependsOn) is { Length: > 0 } ids ? [.. ids.Select(ParseDependency)] : null,
                 MaxRetries = result.GetValue(maxRetries),
+                Timeout = attemptTimeout,
             };
-            await using var broker = await BrokerClient.ConnectAsync(result.GetValue(GlobalOptions.Broker)!, result.GetValue(GlobalOptions.Prefix)!, ct);
+            await using var client = ClientFactory.Create(result);
             if (!result.GetValue(wait))
             {
-                await broker.SubmitAsync(task, ct);
+                await client.SubmitAsync(task, ct);
                 output.Result(task.Id.ToString(), new { id = task.Id, state = "submitted" });
                 return ExitCodes.Ok;
             }
 
-            var events = await broker.WatchAsync(task.Id, ct);
-            await broker.SubmitAsync(task, ct);
-            output.Progress($"submitted {task.Id}");
-            return await FollowAsync(task.Id, events, result.GetValue(timeout), output, ct);
+            return await FollowAsync(client, task, result.GetValue(waitTimeout), output, ct);
         }));
         return command;
     }
 
-    private static async Task<int> FollowAsync(Guid id, System.Threading.Channels.ChannelReader<TaskEvent> events, TimeSpan timeout, Output output, CancellationToken ct)
+    /// <summary>
+    /// Submits and follows the task: each step on standard error, and at the end the result alone on standard output
+    /// (so <c>r=$(tasks submit ... --wait)</c> is the result), or the error on standard error and a failing exit code.
+    /// </summary>
+    private static async Task<int> FollowAsync(TaskSchedulerClient client, SubmitTask task, TimeSpan timeout, Output output, CancellationToken ct)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(timeout);
+        output.Progress($"submitting {task.Id}");
         try
         {
-            await foreach (var e in events.ReadAllAsync(deadline.Token))
+            await foreach (var e in client.SubmitAndWatchAsync(task, deadline.Token))
             {
                 var where = e.WorkerId is null ? "" : $" on {e.WorkerId} (attempt {e.Attempt})";
-                output.Progress($"{e.At:HH:mm:ss.fff} {e.Kind}{where}{(e.Error is null ? "" : $": {e.Error}")}");
-                if (!e.IsFinal)
+                var kind = TaskEventDecoder.WireName(e.Kind);
+                output.Progress($"{e.At:HH:mm:ss.fff} {kind}{where}{(e.Error is null || e.Kind == TaskEventKind.Rejected ? "" : $": {e.Error}")}");
+                if (!e.IsFinal && e.Kind != TaskEventKind.Rejected)
                 {
                     continue;
                 }
 
-                output.Result(e.Kind, new { id, state = e.Kind, worker = e.WorkerId, attempt = e.Attempt, error = e.Error });
-                return e.State == TaskState.Completed ? ExitCodes.Ok : e.State is null ? ExitCodes.Rejected : ExitCodes.TaskFailed;
+                var json = new { id = task.Id, state = kind, worker = e.WorkerId, attempt = e.Attempt, error = e.Error, result = e.Result };
+                switch (e.Kind)
+                {
+                    case TaskEventKind.Completed:
+                        output.Raw(e.Result, json);
+                        return ExitCodes.Ok;
+                    case TaskEventKind.Rejected:
+                        output.Raw(null, json);
+                        Output.Error($"task {task.Id} was rejected: {e.Error}");
+                        return ExitCodes.Rejected;
+                    default:
+                        output.Raw(null, json);
+                        Output.Error($"task {task.Id} {(e.Kind == TaskEventKind.Cancelled ? "was cancelled" : "failed")}{(e.Error is null ? "" : $": {e.Error}")}");
+                        return ExitCodes.TaskFailed;
+                }
             }
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
@@ -106,7 +138,7 @@ public static class SubmitCommand
             // Fall through to the timeout below.
         }
 
-        throw new CliException(ExitCodes.Timeout, $"task {id} did not finish within {timeout}; it goes on, see `tasks status {id}`");
+        throw new CliException(ExitCodes.Timeout, $"task {task.Id} did not finish within {timeout}; it goes on, see `tasks status {task.Id}`");
     }
 
     private static Guid ParseDependency(string text) =>

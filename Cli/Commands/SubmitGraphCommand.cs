@@ -1,10 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
-using TaskScheduler.Cli.Broker;
 using TaskScheduler.Cli.Graph;
-using TaskScheduler.Contracts;
+using TaskScheduler.Client;
+using TaskScheduler.Client.Events;
 
 namespace TaskScheduler.Cli.Commands;
 
@@ -16,71 +15,67 @@ public static class SubmitGraphCommand
 {
     public static async Task<int> RunAsync(ParseResult result, GraphSubmission graph, bool wait, TimeSpan timeout, Output output, CancellationToken ct)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(graph.Tasks.ToArray(), WireJson.Default.SubmitTaskArray);
-        await using var broker = await BrokerClient.ConnectAsync(result.GetValue(GlobalOptions.Broker)!, result.GetValue(GlobalOptions.Prefix)!, ct);
-        var events = wait ? await broker.WatchAsync(null, ct) : null;
-        await broker.SubmitAsync(body, ct);
-
-        var names = new StringBuilder();
-        foreach (var (name, id) in graph.Names)
+        await using var client = ClientFactory.Create(result);
+        if (!wait)
         {
-            names.AppendLine(CultureInfo.InvariantCulture, $"{id}  {name}");
-        }
+            await client.SubmitGraphAsync(graph.Tasks, ct);
+            var names = new StringBuilder();
+            foreach (var (name, id) in graph.Names)
+            {
+                names.AppendLine(CultureInfo.InvariantCulture, $"{id}  {name}");
+            }
 
-        if (events is null)
-        {
             output.Result(names.ToString().TrimEnd(), new { ids = graph.Names, state = "submitted" });
             return ExitCodes.Ok;
         }
 
-        output.Progress($"submitted {graph.Tasks.Count} tasks as one graph");
-        return await FollowAsync(graph, events, timeout, output, ct);
+        output.Progress($"submitting {graph.Tasks.Count} tasks as one graph");
+        return await FollowAsync(client, graph, timeout, output, ct);
     }
 
-    private static async Task<int> FollowAsync(
-        GraphSubmission graph, System.Threading.Channels.ChannelReader<TaskEvent> events, TimeSpan timeout, Output output, CancellationToken ct)
+    private static async Task<int> FollowAsync(TaskSchedulerClient client, GraphSubmission graph, TimeSpan timeout, Output output, CancellationToken ct)
     {
         var nameOf = graph.Names.ToDictionary(p => p.Value, p => p.Key);
-        var finals = new Dictionary<Guid, TaskEvent>();
+        var ends = new Dictionary<Guid, TaskEnd>();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(timeout);
         try
         {
-            await foreach (var e in events.ReadAllAsync(deadline.Token))
+            await foreach (var end in client.SubmitGraphAndWaitAsync(graph.Tasks, deadline.Token))
             {
-                if (!nameOf.TryGetValue(e.TaskId, out var name) || !finals.TryAdd(e.TaskId, e))
-                {
-                    continue;
-                }
-
-                output.Progress($"{e.At:HH:mm:ss.fff} {name} {e.Kind}{(e.Error is null ? "" : $": {e.Error}")}");
-                if (e.Kind == Topology.RejectedKind)
+                if (end.Kind == TaskEventKind.Rejected)
                 {
                     // One graph, one verdict: a rejection concerns every task of it.
-                    throw new CliException(ExitCodes.Rejected, $"the graph was rejected: {e.Error}");
+                    throw new CliException(ExitCodes.Rejected, $"the graph was rejected: {end.Error}");
                 }
 
-                if (finals.Count == nameOf.Count)
-                {
-                    break;
-                }
+                ends[end.TaskId] = end;
+                output.Progress($"{end.At:HH:mm:ss.fff} {nameOf[end.TaskId]} {Describe(end)}");
             }
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            throw new CliException(ExitCodes.Timeout, $"{nameOf.Count - finals.Count} of {nameOf.Count} tasks did not finish within {timeout}; they go on");
+            throw new CliException(ExitCodes.Timeout, $"{nameOf.Count - ends.Count} of {nameOf.Count} tasks did not finish within {timeout}; they go on");
         }
 
         var text = new StringBuilder();
         foreach (var (id, name) in nameOf)
         {
-            var e = finals[id];
-            text.AppendLine(CultureInfo.InvariantCulture, $"{id}  {name}  {e.Kind}{(e.Error is null ? "" : $": {e.Error}")}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"{id}  {name}  {Describe(ends[id])}");
         }
 
         output.Result(
             text.ToString().TrimEnd(),
-            nameOf.Select(p => new { id = p.Key, name = p.Value, state = finals[p.Key].Kind, error = finals[p.Key].Error }).ToArray());
-        return finals.Values.All(e => e.State == TaskState.Completed) ? ExitCodes.Ok : ExitCodes.TaskFailed;
+            nameOf.Select(p => new
+            {
+                id = p.Key,
+                name = p.Value,
+                state = TaskEventDecoder.WireName(ends[p.Key].Kind),
+                error = ends[p.Key].Error,
+                result = ends[p.Key].Result,
+            }).ToArray());
+        return ends.Values.All(e => e.IsCompleted) ? ExitCodes.Ok : ExitCodes.TaskFailed;
     }
+
+    private static string Describe(TaskEnd end) => $"{TaskEventDecoder.WireName(end.Kind)}{(end.Error is null ? "" : $": {end.Error}")}";
 }

@@ -51,6 +51,7 @@ public static class GraphFile
             {
                 DependsOn = [.. e.DependsOn.Select(d => Resolve(path, e.Name, d, names))],
                 MaxRetries = e.MaxRetries,
+                Timeout = e.Timeout,
             }).ToList();
             CheckForCycle(path, tasks, names);
             return new GraphSubmission(tasks, names);
@@ -95,6 +96,17 @@ public static class GraphFile
             throw new CliException(ExitCodes.Usage, $"{Where()} ('{name}'): 'maxRetries' must be a whole number, 0 or more");
         }
 
+        TimeSpan? timeout = null;
+        if (element.TryGetProperty("timeout", out var t) && t.ValueKind != JsonValueKind.Null)
+        {
+            if (t.ValueKind != JsonValueKind.String || !TimeoutText.TryParse(t.GetString(), out var parsed, out _))
+            {
+                throw new CliException(ExitCodes.Usage, $"{Where()} ('{name}'): 'timeout' must be a duration such as \"90s\", \"5m\", \"PT5M\" or \"00:05:00\", from 1 ms to 30 days");
+            }
+
+            timeout = parsed;
+        }
+
         var dependsOn = new List<string>();
         if (element.TryGetProperty("dependsOn", out var deps) && deps.ValueKind != JsonValueKind.Null)
         {
@@ -106,7 +118,7 @@ public static class GraphFile
             dependsOn.AddRange(deps.EnumerateArray().Select(d => d.GetString()!));
         }
 
-        return new Entry(name, taskId, text, priority, dependsOn, retries);
+        return new Entry(name, taskId, text, priority, dependsOn, retries, timeout);
     }
 
     private static Guid Resolve(string path, string task, string dependency, Dictionary<string, Guid> names)
@@ -160,5 +172,5 @@ public static class GraphFile
         }
     }
 
-    private sealed record Entry(string Name, Guid Id, string Payload, int Priority, List<string> DependsOn, int MaxRetries);
+    private sealed record Entry(string Name, Guid Id, string Payload, int Priority, List<string> DependsOn, int MaxRetries, TimeSpan? Timeout);
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using TaskScheduler.Client.Events;
 using TaskScheduler.Contracts;
 using TaskScheduler.IntegrationTests.Infrastructure;
 
@@ -48,7 +49,7 @@ public class BadInputTests
         await events.WaitForFinalAsync([after.Id], TimeSpan.FromSeconds(30));
 
         var rejected = await system.DrainRejectedAsync();
-        var rejectionEvents = events.Snapshot().Where(e => e.Kind == Topology.RejectedKind).ToList();
+        var rejectionEvents = events.Snapshot().Where(e => e.Kind == TaskEventKind.Rejected).ToList();
         using (Assert.EnterMultipleScope())
         {
             Assert.That(rejected, Has.Count.EqualTo(bad.Length), "one rejected message per bad submission, and none for the resubmission");

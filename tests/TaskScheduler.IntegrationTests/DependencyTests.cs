@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using TaskScheduler.Client.Events;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.IntegrationTests.Infrastructure;
@@ -129,8 +130,8 @@ public class DependencyTests
         var innocent = Tasks.New();
         await system.SubmitGraphAsync(cyclic);
         await system.SubmitGraphAsync(innocent, orphan);
-        await events.WaitUntilAsync(e => e.Count(x => x.Kind == Topology.RejectedKind) == 5, TimeSpan.FromSeconds(30), "five rejection events");
-        var rejectionEvents = events.Snapshot().Where(e => e.Kind == Topology.RejectedKind).Select(e => e.TaskId).ToList();
+        await events.WaitUntilAsync(e => e.Count(x => x.Kind == TaskEventKind.Rejected) == 5, TimeSpan.FromSeconds(30), "five rejection events");
+        var rejectionEvents = events.Snapshot().Where(e => e.Kind == TaskEventKind.Rejected).Select(e => e.TaskId).ToList();
 
         using var overHttp = await system.Api.PostAsJsonAsync("/api/tasks", new[]
         {

@@ -1,3 +1,4 @@
+using TaskScheduler.Client.Events;
 using TaskScheduler.Contracts;
 using TaskScheduler.IntegrationTests.Infrastructure;
 using TaskScheduler.Worker.Simulation;
@@ -85,7 +86,7 @@ public class EndToEndTests
     }
 
     /// <summary>Replays the scheduler's own events: +1 when a task starts on a worker, -1 when it ends.</summary>
-    private static Dictionary<string, int> PeakInFlight(IReadOnlyList<RecordedEvent> events)
+    private static Dictionary<string, int> PeakInFlight(IReadOnlyList<TaskEvent> events)
     {
         var current = new Dictionary<string, int>();
         var peak = new Dictionary<string, int>();

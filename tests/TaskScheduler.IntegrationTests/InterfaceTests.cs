@@ -34,7 +34,8 @@ public class InterfaceTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(submit.ExitCode, Is.Zero, submit.Error);
-            Assert.That(submit.Out, Is.EqualTo("completed"));
+            Assert.That(submit.Out, Is.EqualTo(JsonSerializer.Deserialize(status.Out, WireJson.Default.TaskStatusView)!.Result ?? ""),
+                "--wait prints the task's result alone");
             Assert.That(submit.Error, Does.Contain("running on cli-worker (attempt 1)"));
 
             Assert.That(status.ExitCode, Is.Zero, status.Error);

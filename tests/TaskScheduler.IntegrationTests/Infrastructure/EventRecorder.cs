@@ -1,6 +1,6 @@
-using System.Text.Json;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
+using TaskScheduler.Client.Events;
 using TaskScheduler.Contracts;
 
 namespace TaskScheduler.IntegrationTests.Infrastructure;
@@ -11,7 +11,7 @@ namespace TaskScheduler.IntegrationTests.Infrastructure;
 /// </summary>
 public sealed class EventRecorder : IAsyncDisposable
 {
-    private readonly List<RecordedEvent> _events = [];
+    private readonly List<TaskEvent> _events = [];
     private readonly IChannel _channel;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -42,7 +42,7 @@ public sealed class EventRecorder : IAsyncDisposable
         return recorder;
     }
 
-    public IReadOnlyList<RecordedEvent> Snapshot()
+    public IReadOnlyList<TaskEvent> Snapshot()
     {
         lock (_events)
         {
@@ -51,10 +51,10 @@ public sealed class EventRecorder : IAsyncDisposable
     }
 
     /// <summary>The last final event of each task seen so far.</summary>
-    public Dictionary<Guid, RecordedEvent> Finals() =>
+    public Dictionary<Guid, TaskEvent> Finals() =>
         Snapshot().Where(e => e.IsFinal).GroupBy(e => e.TaskId).ToDictionary(g => g.Key, g => g.Last());
 
-    public async Task WaitUntilAsync(Func<IReadOnlyList<RecordedEvent>, bool> condition, TimeSpan timeout, string what)
+    public async Task WaitUntilAsync(Func<IReadOnlyList<TaskEvent>, bool> condition, TimeSpan timeout, string what)
     {
         using var cts = new CancellationTokenSource(timeout);
         while (true)
@@ -89,7 +89,7 @@ public sealed class EventRecorder : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await _channel.DisposeAsync();
 
-    private void Add(RecordedEvent? e)
+    private void Add(TaskEvent? e)
     {
         if (e is null)
         {
@@ -107,16 +107,7 @@ public sealed class EventRecorder : IAsyncDisposable
         changed.TrySetResult();
     }
 
-    private static RecordedEvent? Read(BasicDeliverEventArgs delivery)
-    {
-        var kind = delivery.RoutingKey.Split('.')[^1];
-        if (kind == Topology.RejectedKind)
-        {
-            var r = JsonSerializer.Deserialize(delivery.Body.Span, WireJson.Default.TaskRejected);
-            return r is null ? null : new RecordedEvent(r.TaskId, kind, null, null, 0, 0, r.Reason);
-        }
-
-        var c = JsonSerializer.Deserialize(delivery.Body.Span, WireJson.Default.TaskStateChanged);
-        return c is null ? null : new RecordedEvent(c.TaskId, kind, c.State, c.WorkerId, c.Attempt, c.Priority, c.Error);
-    }
+    /// <summary>Through the client's decoder, the one every part of the product reads task events with.</summary>
+    private static TaskEvent? Read(BasicDeliverEventArgs delivery) =>
+        TaskEventDecoder.TryDecode(delivery.RoutingKey, delivery.Body.Span, out var taskEvent) ? taskEvent : null;
 }

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using NUnit.Framework.Interfaces;
 using RabbitMQ.Client;
+using TaskScheduler.Client;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Broker;
 using TaskScheduler.Contracts.Messages;
@@ -233,6 +234,14 @@ public sealed class TestSystem : IAsyncDisposable
 
         return finals;
     }
+
+    /// <summary>The client library, pointed at this system as a service's configuration would point it.</summary>
+    public TaskSchedulerClient CreateClient(TimeSpan? statusPollInterval = null) => new(new TaskSchedulerClientOptions
+    {
+        Broker = new BrokerOptions { Url = BrokerUrl, Prefix = Prefix },
+        SchedulerUrl = new Uri(SchedulerUrl),
+        StatusPollInterval = statusPollInterval ?? TimeSpan.FromSeconds(10),
+    });
 
     public Task<EventRecorder> RecordEventsAsync() => EventRecorder.StartAsync(_connection, Topology);
 

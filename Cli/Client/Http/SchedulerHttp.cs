@@ -1,0 +1,128 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Messages;
+
+namespace TaskScheduler.Client.Http;
+
+/// <summary>The scheduler's HTTP API, for what the broker does not answer: a task's status and result, and cancelling.</summary>
+internal sealed class SchedulerHttp : IDisposable
+{
+    private const string KeyHeader = "X-Api-Key";
+
+    private readonly HttpClient _http;
+    private readonly bool _ownsHttp;
+    private readonly string? _apiKey;
+
+    public SchedulerHttp(Uri baseUrl, string? apiKey, HttpClient? http)
+    {
+        _ownsHttp = http is null;
+        // A few connections are plenty: the waits of a large graph each ask once, and queue for them.
+        _http = http ?? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = 8 })
+        {
+            Timeout = TimeSpan.FromSeconds(10),
+        };
+        BaseUrl = baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/");
+        _apiKey = apiKey;
+    }
+
+    public Uri BaseUrl { get; }
+
+    /// <summary>The task as the scheduler's journal has it, or null when it knows no such task.</summary>
+    public async Task<TaskStatusView?> GetTaskAsync(Guid taskId, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(BaseUrl, $"api/tasks/{taskId:D}"));
+        using var response = await SendAsync(request, ct);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        await EnsureSuccessAsync(response, ct);
+        return await response.Content.ReadFromJsonAsync(WireJson.Default.TaskStatusView, ct);
+    }
+
+    public async Task<CancelResult> CancelAsync(Guid taskId, string? reason, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(BaseUrl, $"api/tasks/{taskId:D}/cancel"))
+        {
+            Content = JsonContent.Create(new Dictionary<string, string?> { ["reason"] = reason }),
+        };
+        if (_apiKey is { Length: > 0 })
+        {
+            request.Headers.Add(KeyHeader, _apiKey);
+        }
+
+        using var response = await SendAsync(request, ct);
+        switch (response.StatusCode)
+        {
+            case HttpStatusCode.OK:
+                using (var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct)))
+                {
+                    return body.RootElement.TryGetProperty("note", out _) ? CancelResult.AlreadyCancelled : CancelResult.Cancelled;
+                }
+
+            case HttpStatusCode.NotFound:
+                return CancelResult.NotFound;
+            case HttpStatusCode.Conflict:
+                return CancelResult.AlreadyFinished;
+            case HttpStatusCode.Unauthorized:
+                throw new TaskSchedulerClientException(
+                    $"the scheduler at {BaseUrl} wants its API key to cancel: {await ErrorOfAsync(response, ct)}");
+            default:
+                await EnsureSuccessAsync(response, ct);
+                throw new TaskSchedulerClientException($"the scheduler answered {(int)response.StatusCode} to a cancel");
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_ownsHttp)
+        {
+            _http.Dispose();
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+    {
+        try
+        {
+            return await _http.SendAsync(request, ct);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new TaskSchedulerUnavailableException(UnavailablePart.Scheduler, $"cannot reach the scheduler at {BaseUrl}: {e.Message}", e);
+        }
+        catch (TaskCanceledException e) when (!ct.IsCancellationRequested)
+        {
+            throw new TaskSchedulerUnavailableException(UnavailablePart.Scheduler, $"the scheduler at {BaseUrl} did not answer in time", e);
+        }
+    }
+
+    private async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new TaskSchedulerUnavailableException(
+                UnavailablePart.Scheduler, $"the scheduler at {BaseUrl} answered {(int)response.StatusCode}: {await ErrorOfAsync(response, ct)}");
+        }
+    }
+
+    /// <summary>The <c>error</c> of the scheduler's JSON answer, or the body as it is.</summary>
+    private static async Task<string> ErrorOfAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        var body = await response.Content.ReadAsStringAsync(ct);
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("error", out var error)
+                ? error.GetString() ?? body
+                : body;
+        }
+        catch (JsonException)
+        {
+            return body;
+        }
+    }
+}

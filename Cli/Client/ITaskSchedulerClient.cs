@@ -1,0 +1,61 @@
+using TaskScheduler.Client.Events;
+using TaskScheduler.Contracts.Messages;
+
+namespace TaskScheduler.Client;
+
+/// <summary>
+/// Submits work to a TaskScheduler system and hears back from it. One instance per application, shared by every
+/// caller: thread-safe, one broker connection, everything asynchronous and cancellable.
+/// </summary>
+public interface ITaskSchedulerClient : IAsyncDisposable
+{
+    /// <summary>Submits one task; returns once the broker has stored it for the scheduler (publisher confirm).</summary>
+    Task SubmitAsync(SubmitTask task, CancellationToken cancellationToken = default);
+
+    /// <summary>Submits tasks as one graph, accepted or rejected as a whole; their <c>DependsOn</c> may name each other.</summary>
+    Task SubmitGraphAsync(IReadOnlyCollection<SubmitTask> graph, CancellationToken cancellationToken = default);
+
+    /// <summary>Submits independent tasks, each as its own message, many awaiting the broker's confirm at once.</summary>
+    Task SubmitManyAsync(IEnumerable<SubmitTask> tasks, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Waits until the task ends and says how. Never hangs on a missed event: it asks the scheduler when it starts
+    /// (the task may have finished already) and every <see cref="TaskSchedulerClientOptions.StatusPollInterval"/>.
+    /// A task the scheduler does not know yet may still be on its way, so it waits for that too: give a token that
+    /// ends the wait.
+    /// </summary>
+    Task<TaskEnd> WaitAsync(Guid taskId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Waits for the task's result: returns it when the task Completed, throws <see cref="TaskFailedException"/>
+    /// when it Failed or was Cancelled, and <see cref="TaskRejectedException"/> when it was rejected.
+    /// </summary>
+    Task<string?> GetResultAsync(Guid taskId, CancellationToken cancellationToken = default);
+
+    /// <summary>Submits a task and waits for its end, listening before it submits so nothing can be missed.</summary>
+    Task<TaskEnd> SubmitAndWaitAsync(SubmitTask task, CancellationToken cancellationToken = default);
+
+    /// <summary>Submits a graph and yields each task's end as it happens; a rejected graph yields every task as Rejected.</summary>
+    IAsyncEnumerable<TaskEnd> SubmitGraphAndWaitAsync(IReadOnlyCollection<SubmitTask> graph, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Yields the task's events in order from now until it ends (a final state, or the rejection of a task the
+    /// scheduler does not know). A task that has already ended yields its final state alone.
+    /// </summary>
+    IAsyncEnumerable<TaskEvent> WatchAsync(Guid taskId, CancellationToken cancellationToken = default);
+
+    /// <summary>Submits a task and yields its events, from its acceptance (or rejection) to its end.</summary>
+    IAsyncEnumerable<TaskEvent> SubmitAndWatchAsync(SubmitTask task, CancellationToken cancellationToken = default);
+
+    /// <summary>The task as the scheduler knows it, or null when it knows no task with this id.</summary>
+    Task<TaskStatusView?> GetStatusAsync(Guid taskId, CancellationToken cancellationToken = default);
+
+    /// <summary>Cancels a task: a pending one never runs, a running one is stopped on its worker.</summary>
+    Task<CancelResult> CancelAsync(Guid taskId, string? reason = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Hands every task's events of the given kinds (all tasks, not only this client's) to <paramref name="onEvent"/>,
+    /// in order, on the client's consumer thread: keep it short. Dispose the result to stop.
+    /// </summary>
+    Task<IAsyncDisposable> SubscribeAsync(IReadOnlyCollection<TaskEventKind> kinds, Action<TaskEvent> onEvent, CancellationToken cancellationToken = default);
+}

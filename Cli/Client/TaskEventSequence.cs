@@ -1,0 +1,128 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using TaskScheduler.Client.Events;
+using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Messages;
+
+namespace TaskScheduler.Client;
+
+/// <summary>
+/// Turns what the client hears of one task (its events, as they arrive) and what it can ask (its status) into the
+/// task's events in order up to its end, never waiting forever on an event that was missed.
+/// </summary>
+internal sealed class TaskEventSequence
+{
+    private readonly Func<Guid, CancellationToken, Task<TaskStatusView?>> _getStatus;
+    private readonly TimeSpan _pollInterval;
+    private readonly ILogger _logger;
+
+    public TaskEventSequence(Func<Guid, CancellationToken, Task<TaskStatusView?>> getStatus, TimeSpan pollInterval, ILogger logger)
+    {
+        _getStatus = getStatus;
+        _pollInterval = pollInterval;
+        _logger = logger;
+    }
+
+    /// <summary>
+    /// A task's events until its end. What happened before the follow began is in the scheduler's journal, so it is
+    /// asked once now and again whenever no event came for a poll interval; a final state found there ends the
+    /// events as if its event had arrived, after the events already received. A final event whose result was too
+    /// large to travel gets it fetched.
+    /// </summary>
+    public async IAsyncEnumerable<TaskEvent> EventsOfAsync(Guid taskId, ChannelReader<TaskEvent> events, bool submittedHere, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var final = await TryGetFinalAsync(taskId, ct);
+        while (true)
+        {
+            TaskEvent? next;
+            if (final is not null)
+            {
+                // The journal is ahead of the events: hand out those that have arrived, then the end it knows.
+                if (!events.TryRead(out next))
+                {
+                    yield return final;
+                    yield break;
+                }
+            }
+            else
+            {
+                next = await NextAsync(events, ct);
+                if (next is null)
+                {
+                    final = await TryGetFinalAsync(taskId, ct);
+                    continue;
+                }
+            }
+
+            if (next.HasResultToFetch)
+            {
+                next = next with { Result = (await _getStatus(taskId, ct))?.Result };
+            }
+
+            yield return next;
+            if (next.IsFinal)
+            {
+                yield break;
+            }
+
+            // A rejection ends a submission of ours, or a task nobody else submitted; a task that exists goes on
+            // (someone resubmitted its id with other content).
+            if (next.Kind == TaskEventKind.Rejected && (submittedHere || (final is null && await TryGetStatusAsync(taskId, ct) is null)))
+            {
+                yield break;
+            }
+        }
+    }
+
+    /// <summary>The next event, or null when none came within a poll interval.</summary>
+    private async ValueTask<TaskEvent?> NextAsync(ChannelReader<TaskEvent> events, CancellationToken ct)
+    {
+        if (events.TryRead(out var ready))
+        {
+            return ready;
+        }
+
+        using var poll = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        poll.CancelAfter(_pollInterval);
+        try
+        {
+            return await events.ReadAsync(poll.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    private async Task<TaskEvent?> TryGetFinalAsync(Guid taskId, CancellationToken ct) =>
+        await TryGetStatusAsync(taskId, ct) is { } status && status.State.IsFinal()
+            ? new TaskEvent(taskId, TaskEventDecoder.KindOf(status.State), status.FinishedAt ?? DateTimeOffset.UtcNow)
+            {
+                State = status.State,
+                Priority = status.Priority,
+                Attempt = status.Attempts,
+                WorkerId = status.WorkerId,
+                Error = status.Error,
+                StartedAt = status.StartedAt,
+                FinishedAt = status.FinishedAt,
+                Result = status.Result,
+                ResultBytes = status.Result is null ? 0 : Encoding.UTF8.GetByteCount(status.Result),
+            }
+            : null;
+
+    /// <summary>The status, or null when the task is unknown or the scheduler cannot say now (the events still can).</summary>
+    private async Task<TaskStatusView?> TryGetStatusAsync(Guid taskId, CancellationToken ct)
+    {
+        try
+        {
+            return await _getStatus(taskId, ct);
+        }
+        catch (TaskSchedulerUnavailableException e)
+        {
+            _logger.LogDebug(e, "Could not ask the scheduler about task {TaskId}; listening to its events", taskId);
+            return null;
+        }
+    }
+}

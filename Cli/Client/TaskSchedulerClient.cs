@@ -1,0 +1,270 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using TaskScheduler.Client.Broker;
+using TaskScheduler.Client.Events;
+using TaskScheduler.Client.Http;
+using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Messages;
+
+namespace TaskScheduler.Client;
+
+/// <summary>
+/// The client of a TaskScheduler system. Submissions go over the broker with publisher confirms, so a submission
+/// that returned is stored even while the scheduler is down; events come from the broker; status, large results and
+/// cancellation from the scheduler's HTTP API. Create one per application (or register it with
+/// <c>services.AddTaskSchedulerClient()</c>) and dispose it at the end.
+/// </summary>
+public sealed class TaskSchedulerClient : ITaskSchedulerClient
+{
+    private readonly TaskSchedulerClientOptions _options;
+    private readonly ILogger _logger;
+    private readonly BrokerConnection _broker;
+    private readonly EventRouter _router;
+    private readonly SchedulerHttp _http;
+    private readonly TaskEventSequence _sequence;
+
+    /// <param name="options">Where the system is; see <see cref="TaskSchedulerClientOptions"/>.</param>
+    /// <param name="http">An <see cref="HttpClient"/> to use for the API (one from a factory, say); by default the client makes its own.</param>
+    /// <param name="logger">Where to log the unusual; nothing by default.</param>
+    public TaskSchedulerClient(TaskSchedulerClientOptions options, HttpClient? http = null, ILogger<TaskSchedulerClient>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = options.Validate().ToList();
+        if (problems.Count > 0)
+        {
+            throw new OptionsValidationException(TaskSchedulerClientOptions.Section, typeof(TaskSchedulerClientOptions), problems);
+        }
+
+        _options = options;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _broker = new BrokerConnection(options.Broker, options.ConnectionName, _logger);
+        _router = new EventRouter(_broker, _logger);
+        _http = new SchedulerHttp(options.SchedulerUrl, options.ApiKey, http);
+        _sequence = new TaskEventSequence(_http.GetTaskAsync, options.StatusPollInterval, _logger);
+    }
+
+    /// <summary>The broker names of the system this client talks to.</summary>
+    public Topology Topology => _broker.Topology;
+
+    public Task SubmitAsync(SubmitTask task, CancellationToken cancellationToken = default)
+    {
+        Check(task);
+        return SubmitJsonAsync(JsonSerializer.SerializeToUtf8Bytes(task, WireJson.Default.SubmitTask), cancellationToken);
+    }
+
+    public Task SubmitGraphAsync(IReadOnlyCollection<SubmitTask> graph, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        if (graph.Count == 0)
+        {
+            throw new ArgumentException("a graph has at least one task", nameof(graph));
+        }
+
+        foreach (var task in graph)
+        {
+            Check(task);
+        }
+
+        return SubmitJsonAsync(JsonSerializer.SerializeToUtf8Bytes(graph.ToArray(), WireJson.Default.SubmitTaskArray), cancellationToken);
+    }
+
+    public async Task SubmitManyAsync(IEnumerable<SubmitTask> tasks, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        using var window = new SemaphoreSlim(_options.PublishWindow, _options.PublishWindow);
+        var inFlight = new List<Task>();
+        Exception? failure = null;
+        foreach (var task in tasks)
+        {
+            await window.WaitAsync(cancellationToken);
+            if (Volatile.Read(ref failure) is not null)
+            {
+                break;
+            }
+
+            inFlight.Add(PublishOneAsync(task));
+        }
+
+        await Task.WhenAll(inFlight);
+        if (failure is not null)
+        {
+            throw failure;
+        }
+
+        async Task PublishOneAsync(SubmitTask task)
+        {
+            try
+            {
+                await SubmitAsync(task, cancellationToken);
+            }
+#pragma warning disable CA1031 // The first failure stops the submitting and is rethrown once those in flight are done.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                Interlocked.CompareExchange(ref failure, e, null);
+            }
+            finally
+            {
+                window.Release();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Publishes a submission already in the wire format (a task object, or an array of them for a graph; see
+    /// docs/producers.md), for producers that build their messages themselves. Returns once confirmed.
+    /// </summary>
+    public Task SubmitJsonAsync(ReadOnlyMemory<byte> utf8Json, CancellationToken cancellationToken = default) =>
+        _broker.PublishAsync(_broker.Topology.SubmitExchange, utf8Json, "submit-task", cancellationToken);
+
+    public async Task<TaskEnd> WaitAsync(Guid taskId, CancellationToken cancellationToken = default)
+    {
+        await using var follow = await _router.FollowAsync(taskId, cancellationToken);
+        return await EndOfAsync(taskId, follow, submittedHere: false, cancellationToken);
+    }
+
+    public async Task<string?> GetResultAsync(Guid taskId, CancellationToken cancellationToken = default) =>
+        (await WaitAsync(taskId, cancellationToken)).ResultOrThrow();
+
+    public async Task<TaskEnd> SubmitAndWaitAsync(SubmitTask task, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        await using var follow = await _router.FollowAsync(task.Id, cancellationToken);
+        await SubmitAsync(task, cancellationToken);
+        return await EndOfAsync(task.Id, follow, submittedHere: true, cancellationToken);
+    }
+
+    public async IAsyncEnumerable<TaskEnd> SubmitGraphAndWaitAsync(
+        IReadOnlyCollection<SubmitTask> graph, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        var follows = new List<(Guid Id, TaskFollow Follow)>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var waits = new List<Task>();
+        try
+        {
+            foreach (var task in graph)
+            {
+                follows.Add((task.Id, await _router.FollowAsync(task.Id, cancellationToken)));
+            }
+
+            await SubmitGraphAsync(graph, cancellationToken);
+            var ended = Channel.CreateUnbounded<Task<TaskEnd>>();
+            foreach (var (id, follow) in follows)
+            {
+                var wait = EndOfAsync(id, follow, submittedHere: true, stop.Token);
+                waits.Add(wait);
+                _ = wait.ContinueWith(t => ended.Writer.TryWrite(t), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, System.Threading.Tasks.TaskScheduler.Default);
+            }
+
+            var remaining = follows.Select(f => f.Id).ToHashSet();
+            while (remaining.Count > 0)
+            {
+                var end = await (await ended.Reader.ReadAsync(cancellationToken));
+                if (!remaining.Remove(end.TaskId))
+                {
+                    continue;
+                }
+
+                yield return end;
+                if (end.Kind == TaskEventKind.Rejected)
+                {
+                    // One graph, one verdict: the scheduler may name only one of its tasks in the rejection.
+                    await stop.CancelAsync();
+                    foreach (var id in remaining)
+                    {
+                        yield return end with { TaskId = id };
+                    }
+
+                    yield break;
+                }
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            foreach (var wait in waits)
+            {
+                await wait.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, System.Threading.Tasks.TaskScheduler.Default);
+            }
+
+            foreach (var (_, follow) in follows)
+            {
+                await follow.DisposeAsync();
+            }
+        }
+    }
+
+    public async IAsyncEnumerable<TaskEvent> WatchAsync(Guid taskId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var follow = await _router.FollowAsync(taskId, cancellationToken);
+        await foreach (var e in _sequence.EventsOfAsync(taskId, follow.Events, submittedHere: false, cancellationToken))
+        {
+            yield return e;
+        }
+    }
+
+    public async IAsyncEnumerable<TaskEvent> SubmitAndWatchAsync(SubmitTask task, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        await using var follow = await _router.FollowAsync(task.Id, cancellationToken);
+        await SubmitAsync(task, cancellationToken);
+        await foreach (var e in _sequence.EventsOfAsync(task.Id, follow.Events, submittedHere: true, cancellationToken))
+        {
+            yield return e;
+        }
+    }
+
+    public Task<TaskStatusView?> GetStatusAsync(Guid taskId, CancellationToken cancellationToken = default) =>
+        _http.GetTaskAsync(taskId, cancellationToken);
+
+    public Task<CancelResult> CancelAsync(Guid taskId, string? reason = null, CancellationToken cancellationToken = default) =>
+        _http.CancelAsync(taskId, reason, cancellationToken);
+
+    public async Task<IAsyncDisposable> SubscribeAsync(
+        IReadOnlyCollection<TaskEventKind> kinds, Action<TaskEvent> onEvent, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(kinds);
+        ArgumentNullException.ThrowIfNull(onEvent);
+        return await EventFeed.StartAsync(_broker, kinds, onEvent, _logger, cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _router.DisposeAsync();
+        await _broker.DisposeAsync();
+        _http.Dispose();
+    }
+
+    private static void Check(SubmitTask task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        if (task.Id.Version != 4)
+        {
+            throw new ArgumentException($"a task's id is a version-4 UUID (Guid.NewGuid()), not {task.Id}", nameof(task));
+        }
+
+        ArgumentNullException.ThrowIfNull(task.Payload, nameof(task));
+        if (Encoding.UTF8.GetByteCount(task.Payload) > Limits.MaxPayloadBytes)
+        {
+            throw new ArgumentException($"task {task.Id}: the payload is over {Limits.MaxPayloadBytes} bytes (1 MiB) as UTF-8", nameof(task));
+        }
+    }
+
+    private async Task<TaskEnd> EndOfAsync(Guid taskId, TaskFollow follow, bool submittedHere, CancellationToken ct)
+    {
+        TaskEvent? last = null;
+        await foreach (var e in _sequence.EventsOfAsync(taskId, follow.Events, submittedHere, ct))
+        {
+            last = e;
+        }
+
+        // The events end only with the task's end, or by cancellation, which has thrown.
+        return TaskEnd.From(last!);
+    }
+}

@@ -1,0 +1,57 @@
+using TaskScheduler.Contracts;
+
+namespace TaskScheduler.Client;
+
+/// <summary>
+/// The client's settings, bound from the <c>TaskScheduler</c> section:
+/// <c>{"TaskScheduler": {"Broker": {"Url": "amqp://…", "Prefix": "tasks"}, "SchedulerUrl": "http://…:5080"}}</c>.
+/// </summary>
+public sealed class TaskSchedulerClientOptions
+{
+    public const string Section = "TaskScheduler";
+
+    /// <summary>The broker and topology prefix of the system, as its scheduler and workers have them.</summary>
+    public BrokerOptions Broker { get; set; } = new();
+
+    /// <summary>The scheduler's HTTP API: status, results too large for an event, cancellation.</summary>
+    public Uri SchedulerUrl { get; set; } = new("http://127.0.0.1:5080");
+
+    /// <summary>The scheduler's API key (<c>Api:Key</c>), when it asks for one to cancel.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>
+    /// How often a wait or a watch asks the scheduler about its task besides listening to its events, so that a
+    /// missed event (a connection lost and recovered) delays the answer by at most this long.
+    /// </summary>
+    public TimeSpan StatusPollInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Publishes of <see cref="TaskSchedulerClient.SubmitManyAsync"/> awaiting the broker's confirm at once.</summary>
+    public int PublishWindow { get; set; } = 256;
+
+    /// <summary>The name the broker shows for the connection.</summary>
+    public string ConnectionName { get; set; } = "TaskScheduler.Client";
+
+    /// <summary>Returns the problems with these settings, each naming its key; empty when they are usable.</summary>
+    public IEnumerable<string> Validate()
+    {
+        foreach (var problem in (Broker ?? new BrokerOptions()).Validate())
+        {
+            yield return $"{Section}:{problem}";
+        }
+
+        if (SchedulerUrl is not { IsAbsoluteUri: true } || SchedulerUrl.Scheme is not ("http" or "https"))
+        {
+            yield return $"{Section}:SchedulerUrl must be an absolute http:// or https:// URL, not '{SchedulerUrl}'";
+        }
+
+        if (StatusPollInterval <= TimeSpan.Zero)
+        {
+            yield return $"{Section}:StatusPollInterval must be positive, not {StatusPollInterval}";
+        }
+
+        if (PublishWindow is < 1 or > 65_535)
+        {
+            yield return $"{Section}:PublishWindow must be between 1 and 65535, not {PublishWindow}";
+        }
+    }
+}
