@@ -8,13 +8,19 @@ namespace TaskScheduler.IntegrationTests;
 /// <summary>
 /// Jepsen-style: a steady stream of submissions while workers are killed, the scheduler is killed, a worker is
 /// frozen until it is declared dead and then thawed, and the broker itself crashes; then every accepted task is
-/// checked against the journal, the task events and the workers' own record of what they ran.
+/// checked against the journal, the task events and the workers' own record of what they ran. Once with the
+/// simulated handler, once with the command handler (each attempt a process: <c>cat</c>, which returns the payload).
 /// </summary>
-[TestFixture]
+[TestFixture("simulated")]
+[TestFixture("command")]
 [Category("integration")]
 [Category("chaos")]
 public class ChaosTests
 {
+    private readonly string _handler;
+
+    public ChaosTests(string handler) => _handler = handler;
+
     private static readonly TimeSpan FaultPhase = TimeSpan.FromSeconds(80);
     private static readonly TimeSpan Pace = TimeSpan.FromMilliseconds(25);
 
@@ -136,7 +142,8 @@ public class ChaosTests
     private void StartWorker(TestSystem system)
     {
         var id = $"w{++_nextWorker}";
-        var process = system.StartWorker(id, capacity: 4, TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(300), extraArgs: Executions.LogArgs);
+        string[] handler = _handler == "command" ? ["--Worker:Handler=command", "--Worker:Command=cat"] : [];
+        var process = system.StartWorker(id, capacity: 4, TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(300), extraArgs: [.. Executions.LogArgs, .. handler]);
         _workers.Add((id, process));
     }
 
