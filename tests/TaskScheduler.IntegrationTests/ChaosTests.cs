@@ -11,12 +11,19 @@ namespace TaskScheduler.IntegrationTests;
 /// window, the broker raises a disk alarm (blocking every publisher), and the broker itself crashes; then every
 /// accepted task is checked against the journal, the task events and the workers' own record of what they ran.
 /// The scheduler freeze and the alarm must declare no worker dead: the silence is the scheduler's or the broker's.
+/// Once with the simulated handler, once with the command handler (each attempt a process: <c>cat</c>, which
+/// returns the payload).
 /// </summary>
-[TestFixture]
+[TestFixture("simulated")]
+[TestFixture("command")]
 [Category("integration")]
 [Category("chaos")]
 public class ChaosTests
 {
+    private readonly string _handler;
+
+    public ChaosTests(string handler) => _handler = handler;
+
     private static readonly TimeSpan FaultPhase = TimeSpan.FromSeconds(80);
     private static readonly TimeSpan Pace = TimeSpan.FromMilliseconds(25);
 
@@ -178,7 +185,8 @@ public class ChaosTests
     private void StartWorker(TestSystem system)
     {
         var id = $"w{++_nextWorker}";
-        var process = system.StartWorker(id, capacity: 4, TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(300), extraArgs: Executions.LogArgs);
+        string[] handler = _handler == "command" ? ["--Worker:Handler=command", "--Worker:Command=cat"] : [];
+        var process = system.StartWorker(id, capacity: 4, TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(300), extraArgs: [.. Executions.LogArgs, .. handler]);
         _workers.Add((id, process));
     }
 

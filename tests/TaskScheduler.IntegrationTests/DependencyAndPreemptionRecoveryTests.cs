@@ -104,7 +104,7 @@ public class DependencyAndPreemptionRecoveryTests
             e => e.Any(x => x.TaskId == low.Id && x.State == TaskState.Running && x.Attempt == 2)
                 && e.Any(x => x.TaskId == dependent.Id && x.State == TaskState.Running),
             TimeSpan.FromSeconds(60), "low resumed and the dependent task running");
-        var checkpoint = (await system.GetTaskAsync(low.Id))!.Progress;
+        var checkpoint = (await system.GetTaskAsync(low.Id))!.Checkpoint;
 
         first.Kill9();
         second.Kill9();
@@ -118,7 +118,7 @@ public class DependencyAndPreemptionRecoveryTests
             Assert.That(finals.Values.Select(f => f.State), Is.All.EqualTo(TaskState.Completed));
             Assert.That(finals[low.Id].WorkerId, Is.EqualTo("third"));
             Assert.That(finals[low.Id].Attempts, Is.EqualTo(3));
-            Assert.That(finals[low.Id].Progress, Is.EqualTo(checkpoint), "the checkpoint of the preemption outlived the worker that resumed it");
+            Assert.That(finals[low.Id].Checkpoint, Is.EqualTo(checkpoint).And.Not.Null, "the checkpoint of the preemption outlived the worker that resumed it");
             Assert.That(lowHistory!.Select(h => (h.Event, h.WorkerId)), Is.SupersetOf(new (string, string?)[]
             {
                 (TaskHistoryEvents.Preempted, "first"), (TaskHistoryEvents.Resumed, "second"), (TaskHistoryEvents.WorkerDead, "second"),
