@@ -94,6 +94,10 @@ internal sealed class TaskEventSequence
         {
             return null;
         }
+        catch (ChannelClosedException e) when (e.InnerException is ObjectDisposedException disposed)
+        {
+            throw disposed;
+        }
     }
 
     private async Task<TaskEvent?> TryGetFinalAsync(Guid taskId, CancellationToken ct) =>

@@ -33,8 +33,19 @@ public static class SubmitCommand
         };
         var waitTimeout = new Option<TimeSpan>("--wait-timeout")
         {
-            Description = "Give up waiting after this long (with --wait); the task goes on",
+            Description = "Give up waiting after this long (with --wait: 30s, 10m, 2h, 00:30:00); the task goes on",
             DefaultValueFactory = _ => TimeSpan.FromMinutes(30),
+            CustomParser = r =>
+            {
+                var text = r.Tokens.Count > 0 ? r.Tokens[0].Value : "";
+                if (DurationText.TryParse(text, out var value) && value > TimeSpan.Zero)
+                {
+                    return value;
+                }
+
+                r.AddError($"--wait-timeout takes a duration such as 30s, 10m or 00:30:00, not '{text}'");
+                return default;
+            },
         };
 
         var dependsOn = new Option<string[]>("--depends-on")

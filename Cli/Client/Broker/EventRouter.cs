@@ -68,6 +68,12 @@ internal sealed class EventRouter : IAsyncDisposable
         await _gate.WaitAsync();
         try
         {
+            // Waits and watches still running end now rather than at their poll.
+            foreach (var writer in _followers.Values.SelectMany(w => w))
+            {
+                writer.TryComplete(new ObjectDisposedException(nameof(TaskSchedulerClient)));
+            }
+
             if (_channel is { } channel)
             {
                 await channel.DisposeAsync();

@@ -108,6 +108,21 @@ public class TaskEventSequenceTests
         Assert.That(events.Select(e => e.Kind), Is.EqualTo(new[] { TaskEventKind.Completed }));
     }
 
+    [Test]
+    public void AClientDisposedDuringAWait_EndsItWithObjectDisposed()
+    {
+        _answers.Enqueue(Status(TaskState.Pending));
+        var sequence = new TaskEventSequence(AnswerAsync, TimeSpan.FromMinutes(10), NullLogger.Instance);
+        _events.Writer.TryComplete(new ObjectDisposedException(nameof(TaskSchedulerClient)));
+
+        Assert.ThrowsAsync<ObjectDisposedException>(async () =>
+        {
+            await foreach (var _ in sequence.EventsOfAsync(Id, _events.Reader, submittedHere: false, Timeout()))
+            {
+            }
+        });
+    }
+
     private async Task<List<TaskEvent>> RunAsync(bool submittedHere)
     {
         // A short poll interval: the sequence asks again whenever the events are silent that long.
