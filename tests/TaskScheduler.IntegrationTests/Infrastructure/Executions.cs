@@ -3,8 +3,9 @@ using System.Text.RegularExpressions;
 namespace TaskScheduler.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// Every execution the workers of a test started, read from their logs (workers log each one at Debug level when
-/// started with <see cref="LogArgs"/>): the ground truth for "no attempt ran twice".
+/// Every execution the workers of a test started, read from their logs (the worker library logs each one at Debug
+/// level when started with <see cref="LogArgs"/>, before it calls the handler, whichever that is): the ground truth
+/// for "no attempt ran twice".
 /// </summary>
 public static partial class Executions
 {
