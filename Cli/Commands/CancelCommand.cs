@@ -32,7 +32,7 @@ public static class CancelCommand
                     output.Result("cancelled", new { id = taskId, state = "cancelled" });
                     return ExitCodes.Ok;
                 case CancelResult.NotFound:
-                    throw new CliException(ExitCodes.NotFound, $"no task {taskId}");
+                    throw new CliException(ExitCodes.NotFound, $"task {taskId} is unknown or expired");
                 default:
                     throw new CliException(ExitCodes.Rejected, $"task {taskId}: the task has already finished; it cannot be cancelled");
             }

@@ -21,7 +21,7 @@ public static class StatusCommand
             TaskStatusView task;
             await using (var client = ClientFactory.Create(result))
             {
-                task = await client.GetStatusAsync(taskId, ct) ?? throw new CliException(ExitCodes.NotFound, $"no task {taskId}");
+                task = await client.GetStatusAsync(taskId, ct) ?? throw new CliException(ExitCodes.NotFound, $"task {taskId} is unknown or expired");
             }
 
             var text = Describe(task);
@@ -32,7 +32,7 @@ public static class StatusCommand
             }
 
             using var api = new SchedulerApi(result.GetValue(GlobalOptions.Scheduler)!);
-            var steps = await api.GetHistoryAsync(taskId, ct) ?? throw new CliException(ExitCodes.NotFound, $"no task {taskId}");
+            var steps = await api.GetHistoryAsync(taskId, ct) ?? throw new CliException(ExitCodes.NotFound, $"task {taskId} is unknown or expired");
             output.Result($"{text}{DescribeHistory(steps)}".TrimEnd(), steps);
             return ExitCodes.Ok;
         }));

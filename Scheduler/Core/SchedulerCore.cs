@@ -841,7 +841,7 @@ public sealed class SchedulerCore
 
                 if (!ids.Contains(dependency) && !_active.ContainsKey(dependency) && !journaled.ContainsKey(dependency))
                 {
-                    return new SubmitVerdict(SubmitOutcome.Invalid, $"task {t.Id} depends on unknown task {dependency}");
+                    return new SubmitVerdict(SubmitOutcome.Invalid, $"task {t.Id} depends on task {dependency}, which is unknown or expired");
                 }
             }
         }

@@ -41,5 +41,8 @@ public sealed class SchedulerCounters
     /// <summary>Tasks failed as poison: the workers running them died more often than Scheduler:MaxRequeues allows.</summary>
     public long Poisoned { get; set; }
 
+    /// <summary>Finished tasks deleted from the journal once their retention passed.</summary>
+    public long Expired { get; set; }
+
     public SchedulerCounters Copy() => (SchedulerCounters)MemberwiseClone();
 }

@@ -42,6 +42,8 @@ public sealed class SchedulerEngine
     private readonly Channel<Group> _delivery = Channel.CreateBounded<Group>(
         new BoundedChannelOptions(GroupsInDelivery) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly Queue<Task> _ordersInFlight = new();
+    private readonly RetentionPolicy _retention;
+    private readonly ExpirySchedule _expiry = new();
 
     public SchedulerEngine(
         SchedulerCore core,
@@ -52,9 +54,11 @@ public sealed class SchedulerEngine
         TimeProvider time,
         SchedulerTelemetry telemetry,
         ILogger<SchedulerEngine> logger,
-        PayloadCache payloads)
+        PayloadCache payloads,
+        RetentionPolicy retention)
     {
         _payloads = payloads;
+        _retention = retention;
         _demand = demand;
         _core = core;
         _journal = journal;
@@ -76,8 +80,8 @@ public sealed class SchedulerEngine
         PublishView();
     }
 
-    /// <summary>When the core next has work of its own (a retry falls due), or null.</summary>
-    public DateTimeOffset? NextWakeAt => _core.NextWakeAt;
+    /// <summary>When the engine next has work of its own (a retry falls due, expired tasks to delete).</summary>
+    public DateTimeOffset? NextWakeAt => _core.NextWakeAt is { } retry && retry < _expiry.NextAt ? retry : _expiry.NextAt;
 
     /// <summary>
     /// Processes one group; <paramref name="drained"/> says the loop left no input waiting. Returns true when follow-up
@@ -133,6 +137,7 @@ public sealed class SchedulerEngine
             _state.RecordCommit(commit.Value, inputs.Count);
         }
 
+        ExpireFinishedTasks(group);
         _telemetry.GroupCommitted(inputs, effects, commit);
 
         group.Assignments = [.. effects.Assignments.Select(a => (a, PayloadOf(a.TaskId, group)))];
@@ -222,6 +227,29 @@ public sealed class SchedulerEngine
         if (rejectionsStored)
         {
             await AcknowledgeAsync(group, ct);
+        }
+    }
+
+    /// <summary>
+    /// One slice of expiry when due, in a transaction of its own after the group's: the group's own changes are
+    /// written first, so a task finished or resubmitted in it is judged as it now stands. The deletes become durable
+    /// with the group's fsync; lost in a crash, they are simply done again.
+    /// </summary>
+    private void ExpireFinishedTasks(Group group)
+    {
+        var now = _time.GetUtcNow();
+        if (!_expiry.IsDue(now))
+        {
+            return;
+        }
+
+        var slice = _journal.Expire(_retention, now, ExpirySchedule.SliceSize);
+        _expiry.SliceDone(slice.Total, now);
+        if (slice.Total > 0)
+        {
+            group.Written = true;
+            _core.Counters.Expired += slice.Tasks;
+            _logger.LogDebug("Expiry deleted {Tasks} finished tasks and {Payloads} payloads of completed ones", slice.Tasks, slice.Payloads);
         }
     }
 
@@ -330,7 +358,7 @@ public sealed class SchedulerEngine
                 else if (Cancel(c.Request.TaskId, c.Request.Reason) is var cancelled && cancelled is CancelOutcome.NotFound or CancelOutcome.AlreadyFinished)
                 {
                     var why = cancelled == CancelOutcome.NotFound
-                        ? $"no task {c.Request.TaskId} to cancel"
+                        ? $"no task {c.Request.TaskId} to cancel: it is unknown or expired"
                         : $"task {c.Request.TaskId} has already finished ({Lookup(c.Request.TaskId)?.State}); it cannot be cancelled";
                     Reject(c.Body, c.Headers, new SubmissionRejection(null, why), group);
                 }

@@ -1,3 +1,5 @@
+using TaskScheduler.Scheduler.Core;
+
 namespace TaskScheduler.Scheduler;
 
 /// <summary>The <c>Journal</c> configuration section.</summary>
@@ -11,6 +13,31 @@ public sealed class JournalOptions
     /// <summary>fsync after every group commit. Turning it off survives a process crash but not a power loss.</summary>
     public bool Durable { get; set; } = true;
 
+    /// <summary>How long a finished task is kept after it finished, unless its outcome has a retention of its own.</summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How long a Completed task is kept; <see cref="Retention"/> when unset.</summary>
+    public TimeSpan? CompletedRetention { get; set; }
+
+    /// <summary>How long a Failed task is kept (failures are often wanted longer); <see cref="Retention"/> when unset.</summary>
+    public TimeSpan? FailedRetention { get; set; }
+
+    /// <summary>How long a Cancelled task is kept; <see cref="Retention"/> when unset.</summary>
+    public TimeSpan? CancelledRetention { get; set; }
+
+    /// <summary>
+    /// How long a Completed task keeps its payload (nothing reads it once the task is done); the task itself stays for
+    /// its retention. At most the Completed retention; that, when unset.
+    /// </summary>
+    public TimeSpan? PayloadRetention { get; set; }
+
+    /// <summary>What expiry applies.</summary>
+    public RetentionPolicy RetentionPolicy() => new(
+        CompletedRetention ?? Retention,
+        FailedRetention ?? Retention,
+        CancelledRetention ?? Retention,
+        PayloadRetention ?? CompletedRetention ?? Retention);
+
     /// <summary>
     /// The file to open: a relative <see cref="Path"/> is taken from the program's content root (the directory of its
     /// binary), never from the working directory, so the same command opens the same journal wherever it is run.
@@ -22,6 +49,25 @@ public sealed class JournalOptions
         if (string.IsNullOrWhiteSpace(Path))
         {
             yield return $"{Section}:Path must name a file";
+        }
+
+        foreach (var (name, value) in new[]
+        {
+            (nameof(Retention), (TimeSpan?)Retention), (nameof(CompletedRetention), CompletedRetention),
+            (nameof(FailedRetention), FailedRetention), (nameof(CancelledRetention), CancelledRetention),
+            (nameof(PayloadRetention), PayloadRetention),
+        })
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                yield return $"{Section}:{name} must be positive (a time such as 7.00:00:00), not '{value}'";
+            }
+        }
+
+        var completed = CompletedRetention ?? Retention;
+        if (PayloadRetention > completed)
+        {
+            yield return $"{Section}:PayloadRetention ('{PayloadRetention}') must not be longer than the retention of Completed tasks ('{completed}'): a payload goes with its task at the latest";
         }
     }
 }

@@ -64,6 +64,7 @@ public static class SchedulerRegistration
             sp.GetRequiredService<IOptions<AutoscaleOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<BrokerHealth>();
         services.AddSingleton<SchedulerTransport>();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<JournalOptions>>().Value.RetentionPolicy());
         services.AddSingleton<SchedulerEngine>();
         services.AddSingleton<TaskStatusQuery>();
         services.AddHostedService<SchedulerLoop>();

@@ -69,7 +69,7 @@ public static class CancelEndpoint
             CancelOutcome.Cancelled => Results.Ok(new { id, state = "cancelled" }),
             CancelOutcome.AlreadyCancelled => Results.Ok(new { id, state = "cancelled", note = "it was cancelled before" }),
             CancelOutcome.AlreadyFinished => Results.Conflict(new { id, error = "the task has already finished; it cannot be cancelled" }),
-            _ => Results.NotFound(new { id, error = $"no task {id}" }),
+            _ => Results.NotFound(new { id, error = $"task {id} is unknown or expired" }),
         };
     }
 

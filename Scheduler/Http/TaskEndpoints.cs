@@ -21,12 +21,12 @@ public static class TaskEndpoints
         var api = app.MapGroup("/api");
         api.MapPost("/tasks", SubmitAsync);
         api.MapGet("/tasks/{id:guid}", (Guid id, TaskStatusQuery query) =>
-            query.Find(id) is { } task ? Results.Json(task, WireJson.Default.TaskStatusView) : Results.NotFound(new { error = $"no task {id}" }));
+            query.Find(id) is { } task ? Results.Json(task, WireJson.Default.TaskStatusView) : Results.NotFound(new { error = $"task {id} is unknown or expired" }));
         api.MapGet("/tasks/{id:guid}/result", (Guid id, TaskStatusQuery query) => ResultText(query.Find(id), id));
         api.MapGet("/tasks/{id:guid}/history", (Guid id, TaskStatusQuery query) =>
             query.History(id) is { } history
                 ? Results.Json(history.ToArray(), WireJson.Default.TaskHistoryEntryArray)
-                : Results.NotFound(new { error = $"no task {id}" }));
+                : Results.NotFound(new { error = $"task {id} is unknown or expired" }));
         api.MapPost("/tasks/{id:guid}/cancel", CancelEndpoint.CancelAsync);
         api.MapGet("/workers", (SchedulerState state) => Results.Json(state.View.Workers.ToArray(), WireJson.Default.WorkerViewArray));
         api.MapGet("/stats", (SchedulerState state) =>
@@ -60,7 +60,7 @@ public static class TaskEndpoints
     /// </summary>
     private static IResult ResultText(TaskStatusView? task, Guid id) => task switch
     {
-        null => Results.NotFound(new { error = $"no task {id}" }),
+        null => Results.NotFound(new { error = $"task {id} is unknown or expired" }),
         { State: not TaskState.Completed } => Results.Conflict(new { id, state = task.State.ToString(), error = $"task {id} is {task.State}: only a Completed task has a result" }),
         { Result: null } => Results.Conflict(new { id, state = task.State.ToString(), error = $"task {id} completed without a result" }),
         _ => Results.Text(task.Result, "text/plain", System.Text.Encoding.UTF8),
@@ -81,7 +81,7 @@ public static class TaskEndpoints
     /// <summary>
     /// Accepts the same JSON as the submit exchange, a task or a graph (an array of tasks); a single task's id may be
     /// left out and is then generated. Answers once journaled: 202 for new work, 200 for a harmless resubmission,
-    /// 400 for invalid input (a cycle, an unknown dependency), 409 for an id taken by other content.
+    /// 400 for invalid input (a cycle, an unknown or expired dependency), 409 for an id taken by other content.
     /// </summary>
     private static async Task<IResult> SubmitAsync(HttpRequest request, Channel<SchedulerInput> inputs, SchedulerState state, CancellationToken ct)
     {

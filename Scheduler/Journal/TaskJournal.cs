@@ -21,6 +21,18 @@ public sealed class TaskJournal : IDisposable
     private const string PayloadsCollection = "payloads";
     private const string MetaCollection = "meta";
 
+    /// <summary>
+    /// On finished tasks only: the outcome and the finish time, as one indexed key (<see cref="OutcomeKey"/>), so expiry
+    /// finds what is due for each outcome by a range of the index, oldest first, whatever the other outcomes keep.
+    /// </summary>
+    private const string OutcomeAtField = "outcomeAt";
+
+    /// <summary>The meta document saying every finished task carries <see cref="OutcomeAtField"/>.</summary>
+    private const int OutcomeKeysMetaId = 2;
+
+    /// <summary>The meta document holding the key of the last Completed task whose payload was dropped early.</summary>
+    private const int PayloadMarkMetaId = 3;
+
     /// <summary>LiteDB 5's limit on one document (2,047 data pages of 8,150 bytes).</summary>
     public const int MaxDocumentBytes = 2047 * 8150;
 
@@ -47,6 +59,8 @@ public sealed class TaskJournal : IDisposable
         _payloads = _db.GetCollection(PayloadsCollection, BsonAutoId.Guid);
         _meta = _db.GetCollection(MetaCollection, BsonAutoId.Int32);
         _tasks.EnsureIndex("state", "$.state");
+        _tasks.EnsureIndex(OutcomeAtField, "$." + OutcomeAtField);
+        KeyFinishedTasksOfOlderJournals();
         _lastSequence = _meta.FindById(1)?["lastSequence"].AsInt64 ?? 0;
         FlushToDisk();
     }
@@ -168,6 +182,52 @@ public sealed class TaskJournal : IDisposable
     /// <summary>Every journaled step of a task's life, oldest first; empty for an unknown id.</summary>
     public IReadOnlyList<TaskHistoryEntry> History(Guid id) => Find(id) is { } task ? TaskHistory.Of(task) : [];
 
+    /// <summary>
+    /// One slice of expiry, in one transaction: deletes at most <paramref name="max"/> finished tasks whose retention
+    /// has passed at <paramref name="now"/>, oldest first, each with its payload (state, history and result live in
+    /// the task's own document); with what is left of <paramref name="max"/>, drops the payloads of Completed tasks
+    /// past <see cref="RetentionPolicy.CompletedPayload"/>. A total below <paramref name="max"/> means nothing more
+    /// is due. Loop thread only, like <see cref="Write"/>; the deletes become durable with the next
+    /// <see cref="MakeDurable"/>.
+    /// </summary>
+    public ExpirySlice Expire(RetentionPolicy policy, DateTimeOffset now, int max)
+    {
+        if (!_db.BeginTrans())
+        {
+            throw new InvalidOperationException("A journal transaction is already open on this thread.");
+        }
+
+        try
+        {
+            var tasks = 0;
+            foreach (var outcome in RetentionPolicy.Outcomes)
+            {
+                if (tasks >= max)
+                {
+                    break;
+                }
+
+                var due = _tasks.Find(Query.Between(OutcomeAtField, $"{outcome}/", KeyBound(outcome, policy.Cutoff(outcome, now))), 0, max - tasks).ToList();
+                foreach (var task in due)
+                {
+                    DeletePayload(task);
+                    _tasks.Delete(task["_id"]);
+                }
+
+                tasks += due.Count;
+            }
+
+            var payloads = policy.DropsPayloadsEarly && tasks < max ? DropCompletedPayloads(policy.PayloadCutoff(now), max - tasks) : 0;
+            _db.Commit();
+            return new ExpirySlice(tasks, payloads);
+        }
+        catch
+        {
+            _db.Rollback();
+            throw;
+        }
+    }
+
     /// <summary>Every task not yet Completed, Failed or Cancelled.</summary>
     public IEnumerable<TaskSnapshot> LoadUnfinished() =>
         _tasks.Find(Query.In("state", new BsonValue(nameof(TaskState.Pending)), new BsonValue(nameof(TaskState.Running))))
@@ -189,9 +249,85 @@ public sealed class TaskJournal : IDisposable
         FileDurability.Flush(_dataPath);
     }
 
+    /// <summary>
+    /// Journals written before retention have finished tasks without <see cref="OutcomeAtField"/>: key them once, so
+    /// they expire like the rest. Costs one pass over the finished tasks, on the first start only.
+    /// </summary>
+    private void KeyFinishedTasksOfOlderJournals()
+    {
+        if (_meta.FindById(OutcomeKeysMetaId) is not null)
+        {
+            return;
+        }
+
+        var unkeyed = RetentionPolicy.Outcomes
+            .SelectMany(outcome => _tasks.Find(Query.EQ("state", outcome.ToString())))
+            .Where(d => d[OutcomeAtField].IsNull)
+            .Select(d => d["_id"])
+            .ToList();
+        foreach (var batch in unkeyed.Chunk(1000))
+        {
+            _tasks.Update(batch.Select(id => ToDocument(FromDocument(_tasks.FindById(id)))));
+        }
+
+        _meta.Upsert(new BsonDocument { ["_id"] = OutcomeKeysMetaId, ["outcomeKeys"] = true });
+    }
+
+    /// <summary>
+    /// Drops the payloads of Completed tasks that finished at or before <paramref name="cutoff"/>, in key order from
+    /// where the last drop stopped (a mark in the meta collection), so no slice reads a task twice.
+    /// </summary>
+    private int DropCompletedPayloads(DateTimeOffset cutoff, int max)
+    {
+        var mark = _meta.FindById(PayloadMarkMetaId)?["key"].AsString ?? $"{TaskState.Completed}/";
+        var bound = KeyBound(TaskState.Completed, cutoff);
+        if (string.CompareOrdinal(mark, bound) >= 0)
+        {
+            // Already past the cutoff (PayloadRetention was lengthened): nothing to drop until time catches up.
+            return 0;
+        }
+
+        var due = _tasks.Find(Query.Between(OutcomeAtField, mark, bound), 0, max + 1)
+            .Where(t => t[OutcomeAtField].AsString != mark)
+            .Take(max)
+            .ToList();
+        if (due.Count == 0)
+        {
+            return 0;
+        }
+
+        foreach (var task in due)
+        {
+            DeletePayload(task);
+        }
+
+        _meta.Upsert(new BsonDocument { ["_id"] = PayloadMarkMetaId, ["key"] = due[^1][OutcomeAtField] });
+        return due.Count;
+    }
+
+    private void DeletePayload(BsonDocument task)
+    {
+        if (!_payloads.Delete(task["sequence"]))
+        {
+            _payloads.Delete(task["_id"]);
+        }
+    }
+
+    /// <summary>"Completed/TICKS/SEQUENCE": by outcome, then finish time; the sequence makes every key unique.</summary>
+    private static string OutcomeKey(TaskState outcome, DateTimeOffset finishedAt, long sequence) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{outcome}/{finishedAt.UtcTicks:D19}/{sequence:D19}");
+
+    /// <summary>Above every key of this outcome finished at or before <paramref name="finishedAt"/>, below every later one.</summary>
+    private static string KeyBound(TaskState outcome, DateTimeOffset finishedAt) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{outcome}/{finishedAt.UtcTicks + 1:D19}");
+
     private static BsonDocument ToDocument(TaskSnapshot s)
     {
         var document = PlainDocument(s);
+        if (s.State.IsFinal())
+        {
+            document[OutcomeAtField] = OutcomeKey(s.State, RetentionPolicy.FinishedAt(s), s.Sequence);
+        }
 
         // Written only when set: a plain task (the hot path) pays nothing for features it does not use.
         if (s.DependsOn.Count > 0)

@@ -46,6 +46,7 @@ public sealed class SchedulerMetrics : IDisposable
         Total("taskscheduler.preemptions.ordered", "{order}", "Preempt orders sent to workers", () => View().Counters.PreemptionsOrdered);
         Total("taskscheduler.tasks.preempted", "{attempt}", "Attempts paused by their worker on a preempt order, to resume later", () => View().Counters.Preempted);
         Total("taskscheduler.tasks.poisoned", "{task}", "Tasks failed as poison: their workers died more often than Scheduler:MaxRequeues allows", () => View().Counters.Poisoned);
+        Total("taskscheduler.tasks.expired", "{task}", "Finished tasks deleted from the journal once their retention passed (Journal:Retention)", () => View().Counters.Expired);
         Total("taskscheduler.tasks.resumed", "{attempt}", "Attempts that continue from a preempted attempt's checkpoint", () => View().Counters.Resumed);
 
         _meter.CreateObservableGauge("taskscheduler.queue.depth", () => View().PendingByPriority

@@ -33,7 +33,9 @@ public sealed class TaskStatusQuery
         if (task.State == TaskState.Pending)
         {
             // The journal is the committed truth: a dependency counts as unfinished until its completion is committed.
-            unfinished = task.DependsOn.Count(d => _journal.Find(d)?.State != TaskState.Completed);
+            // One the journal no longer holds has expired, which only a finished task does (and a pending dependent
+            // means it completed: a failed or cancelled one fails its dependents at once).
+            unfinished = task.DependsOn.Count(d => _journal.Find(d) is { State: not TaskState.Completed });
             reason = PendingReasons.Explain(task, unfinished, _state.View, _time.GetUtcNow());
         }
 

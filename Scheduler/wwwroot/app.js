@@ -332,7 +332,7 @@
     try {
       const response = await fetch(`api/tasks/${encodeURIComponent(id)}`, { cache: 'no-store' });
       if (response.status === 404) {
-        paint(target, `missing:${id}`, () => el('p', { class: 'notice bad', 'data-state': 'unknown' }, `No task with id ${id}.`));
+        paint(target, `missing:${id}`, () => el('p', { class: 'notice bad', 'data-state': 'unknown' }, `No task with id ${id}: unknown or expired.`));
         tracked = null;
         return;
       }

@@ -142,13 +142,13 @@ public class DependencyTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(rejected.Select(r => r.Reason), Has.Exactly(1).StartsWith("dependency cycle:"));
-            Assert.That(rejected.Select(r => r.Reason), Has.Exactly(1).EqualTo($"task {orphan.Id} depends on unknown task {orphan.DependsOn![0]}"));
+            Assert.That(rejected.Select(r => r.Reason), Has.Exactly(1).EqualTo($"task {orphan.Id} depends on task {orphan.DependsOn![0]}, which is unknown or expired"));
             Assert.That(rejectionEvents,
                 Is.EquivalentTo(cyclic.Select(t => t.Id).Append(innocent.Id).Append(orphan.Id)), "every task of a rejected graph hears of it");
             Assert.That(await system.GetTaskAsync(innocent.Id), Is.Null, "nothing of a rejected graph is accepted");
             Assert.That(await system.GetTaskAsync(a.Id), Is.Null);
             Assert.That(overHttp.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
-            Assert.That(await overHttp.Content.ReadAsStringAsync(), Does.Contain("depends on unknown task"));
+            Assert.That(await overHttp.Content.ReadAsStringAsync(), Does.Contain("which is unknown or expired"));
         }
     }
 }

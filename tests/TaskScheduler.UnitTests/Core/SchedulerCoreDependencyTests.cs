@@ -166,7 +166,7 @@ public class SchedulerCoreDependencyTests : SchedulerCoreFixture
         using (Assert.EnterMultipleScope())
         {
             Assert.That(self, Is.EqualTo(new SubmitVerdict(SubmitOutcome.Invalid, $"task {a} depends on itself")));
-            Assert.That(missing, Is.EqualTo(new SubmitVerdict(SubmitOutcome.Invalid, $"task {a} depends on unknown task {unknown}")));
+            Assert.That(missing, Is.EqualTo(new SubmitVerdict(SubmitOutcome.Invalid, $"task {a} depends on task {unknown}, which is unknown or expired")));
             Assert.That(twice.Outcome, Is.EqualTo(SubmitOutcome.Invalid));
             Assert.That(twice.Reason, Does.Contain("more than once"));
             Assert.That(empty.Outcome, Is.EqualTo(SubmitOutcome.Invalid));

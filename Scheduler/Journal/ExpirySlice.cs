@@ -1,0 +1,7 @@
+namespace TaskScheduler.Scheduler.Journal;
+
+/// <summary>What one slice of expiry deleted: whole tasks, and payloads of Completed tasks kept without them.</summary>
+public readonly record struct ExpirySlice(int Tasks, int Payloads)
+{
+    public int Total => Tasks + Payloads;
+}
