@@ -18,14 +18,33 @@ public static class BoundedText
         }
 
         var note = $"… (truncated; {text.Length.ToString("N0", CultureInfo.InvariantCulture)} characters in all)";
-        var keep = Math.Max(0, maxChars - note.Length);
-        if (keep > 0 && char.IsHighSurrogate(text[keep - 1]))
+        return string.Concat(Start(text, maxChars - note.Length), note);
+    }
+
+    /// <summary>
+    /// The text as it is when it has at most <paramref name="maxChars"/> characters, else its start and "…", in
+    /// <paramref name="maxChars"/> characters at most: for a view with no room for <see cref="Truncate"/>'s note.
+    /// </summary>
+    public static string Shorten(string text, int maxChars)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return text.Length <= maxChars ? text : string.Concat(Start(text, maxChars - 1), "…");
+    }
+
+    /// <summary>
+    /// The first <paramref name="maxChars"/> characters of the text (all of it when shorter), one fewer where the
+    /// last would be the first half of a surrogate pair: half of one is not text.
+    /// </summary>
+    public static ReadOnlySpan<char> Start(string text, int maxChars)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var keep = Math.Clamp(maxChars, 0, text.Length);
+        if (keep > 0 && keep < text.Length && char.IsHighSurrogate(text[keep - 1]))
         {
-            // Never split a surrogate pair: half of one is not text.
             keep--;
         }
 
-        return string.Concat(text.AsSpan(0, keep), note);
+        return text.AsSpan(0, keep);
     }
 
     /// <summary><see cref="Truncate(string, int)"/> for a text that may be absent.</summary>

@@ -106,14 +106,8 @@ public static class StatusCommand
             return result;
         }
 
-        var start = result.ReplaceLineEndings(" ");
-        var cut = Math.Min(Shown, start.Length);
-        if (char.IsHighSurrogate(start[cut - 1]))
-        {
-            cut--;
-        }
-
-        return $"{Encoding.UTF8.GetByteCount(result)} bytes: {start[..cut]}… (--json shows it whole)";
+        var start = BoundedText.Start(result.ReplaceLineEndings(" "), Shown);
+        return $"{Encoding.UTF8.GetByteCount(result)} bytes: {start}… (--json shows it whole)";
     }
 
     private static string DescribeHistory(IReadOnlyList<TaskHistoryEntry> steps)

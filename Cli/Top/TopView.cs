@@ -1,6 +1,7 @@
 using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Rendering;
+using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Dashboard;
 
 namespace TaskScheduler.Cli.Top;
@@ -184,15 +185,7 @@ public static class TopView
     /// <summary>One line of outside text: line breaks would tear the table, and a stack trace would fill the screen.</summary>
     private static string Shorten(string text, int width)
     {
-        var line = text.ReplaceLineEndings(" ");
-        if (line.Length <= width)
-        {
-            return line;
-        }
-
-        var cut = width - 1;
-        cut -= char.IsHighSurrogate(line[cut - 1]) ? 1 : 0;
-        return string.Concat(line.AsSpan(0, cut), "…");
+        return BoundedText.Shorten(text.ReplaceLineEndings(" "), width);
     }
 
     private static string Number(long value, string? color = null)

@@ -393,7 +393,7 @@ public sealed class SchedulerCore
 
             if (run.Progress is { } progress)
             {
-                claimedTask.RecordProgress(ProgressReport.Bounded(progress));
+                claimedTask.RecordProgress(WorkerReports.Progress(progress));
             }
         }
 

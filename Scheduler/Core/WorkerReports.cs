@@ -19,7 +19,7 @@ public static class WorkerReports
         return at > latest ? latest : at;
     }
 
-    /// <summary>A reported duration (time remaining, progress) between zero and <see cref="Limits.MaxReportedDuration"/>.</summary>
+    /// <summary>A reported duration (such as the time remaining) between zero and <see cref="Limits.MaxReportedDuration"/>.</summary>
     public static TimeSpan Duration(TimeSpan reported) => TimeMath.Clamp(reported, Limits.MaxReportedDuration);
 
     /// <summary>
@@ -37,6 +37,16 @@ public static class WorkerReports
         return started == result.StartedAt && finished == result.FinishedAt && ReferenceEquals(error, result.Error)
             ? result
             : result with { Error = error, StartedAt = started, FinishedAt = finished };
+    }
+
+    /// <summary>A progress report with its fraction in [0, 1] (0 when not a number) and its message cut to a short line.</summary>
+    public static TaskProgress Progress(TaskProgress progress)
+    {
+        var fraction = double.IsFinite(progress.Fraction) ? Math.Clamp(progress.Fraction, 0, 1) : 0;
+        var message = progress.Message is { Length: > Limits.MaxProgressMessageLength } text
+            ? BoundedText.Start(text, Limits.MaxProgressMessageLength).ToString()
+            : progress.Message;
+        return new TaskProgress(fraction, message, progress.At);
     }
 
     /// <summary>The run time a result claims, within zero and <see cref="Limits.MaxReportedDuration"/>.</summary>

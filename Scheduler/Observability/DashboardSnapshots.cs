@@ -1,3 +1,4 @@
+using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Dashboard;
 using TaskScheduler.Scheduler.Core;
 
@@ -60,13 +61,8 @@ public sealed class DashboardSnapshots
     /// <summary>A handler's error may be a whole stack trace or a program's standard error; the page needs its start.</summary>
     private static FailedTask Shortened(FailedTask failure)
     {
-        if (failure.Error is not { Length: > DashboardLimits.MaxErrorLength } error)
-        {
-            return failure;
-        }
-
-        var cut = DashboardLimits.MaxErrorLength - 1;
-        cut -= char.IsHighSurrogate(error[cut - 1]) ? 1 : 0;
-        return failure with { Error = string.Concat(error.AsSpan(0, cut), "…") };
+        return failure.Error is { Length: > DashboardLimits.MaxErrorLength } error
+            ? failure with { Error = BoundedText.Shorten(error, DashboardLimits.MaxErrorLength) }
+            : failure;
     }
 }

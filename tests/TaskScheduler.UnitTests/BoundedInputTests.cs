@@ -36,6 +36,18 @@ public class BoundedInputTests
         Assert.That(() => new UTF8Encoding(false, throwOnInvalidBytes: true).GetBytes(cut), Throws.Nothing);
     }
 
+    [TestCase(4, "ab…")]
+    [TestCase(5, "ab😀…")]
+    [TestCase(6, "ab😀c…")]
+    [TestCase(9, "ab😀cdefg")]
+    public void Shorten_EndsWithAnEllipsis_WithinTheLimit_NeverSplittingASurrogatePair(int max, string expected)
+    {
+        var shortened = BoundedText.Shorten("ab😀cdefg", max);
+
+        Assert.That(shortened, Is.EqualTo(expected));
+        Assert.That(shortened, Has.Length.LessThanOrEqualTo(max));
+    }
+
     [Test]
     public void NameFew_NamesThreeAndCountsTheRest()
     {

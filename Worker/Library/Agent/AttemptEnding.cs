@@ -12,7 +12,7 @@ namespace TaskScheduler.Worker.Agent;
 public static class AttemptEnding
 {
     /// <summary>An error is cut to this many characters: enough for a message and a stack trace's head.</summary>
-    public const int MaxErrorLength = 16 * 1024;
+    public const int MaxErrorLength = Limits.MaxErrorChars;
 
     public static AttemptEnd Decide(StopReason reason, HandlerOutcome outcome, string? lastCheckpoint, TimeSpan? timeout)
     {
@@ -78,7 +78,7 @@ public static class AttemptEnding
     }
 
     public static string Bound(string error) =>
-        error.Length <= MaxErrorLength ? error : string.Concat(error.AsSpan(0, MaxErrorLength - 1), "…");
+        BoundedText.Shorten(error, MaxErrorLength);
 
     /// <summary>A duration as people write it: 1.5s, 2m, 1h30m.</summary>
     public static string Describe(TimeSpan duration) => duration switch
