@@ -233,22 +233,7 @@ public sealed class SchedulerCore
 
         var now = _time.GetUtcNow();
         var workerId = task.WorkerId;
-        if (task.State == TaskState.Running)
-        {
-            if (workerId is not null && _workers.TryGetValue(workerId, out var worker))
-            {
-                worker.Stop(id, task.Attempt, now);
-            }
-
-            _preempting.Remove(id);
-            Effects.Cancels.Add(new WorkerCancel(workerId!, new CancelTask(id, task.Attempt, reason)));
-        }
-        else if (!_pending.Remove(task) && task.RetryAt is not null)
-        {
-            _retries.Remove(task);
-        }
-
-        _dependencies.Forget(task);
+        Withdraw(task, reason, now);
         task.Cancel(reason, now);
         Counters.Cancelled++;
         Record(task, now, TaskHistoryEvents.Cancelled, workerId, reason);
@@ -268,25 +253,14 @@ public sealed class SchedulerCore
         if (_active.TryGetValue(id, out var task))
         {
             var workerId = task.WorkerId;
-            if (task.State == TaskState.Running)
+            var running = task.State == TaskState.Running;
+            Withdraw(task, reason, now);
+            if (running)
             {
-                if (workerId is not null && _workers.TryGetValue(workerId, out var worker))
-                {
-                    worker.Stop(id, task.Attempt, now);
-                }
-
-                _preempting.Remove(id);
-                Effects.Cancels.Add(new WorkerCancel(workerId!, new CancelTask(id, task.Attempt, reason)));
                 task.Finish(TaskOutcome.Failed, reason, task.StartedAt ?? task.AssignedAt ?? now, now);
             }
             else
             {
-                if (!_pending.Remove(task) && task.RetryAt is not null)
-                {
-                    _retries.Remove(task);
-                }
-
-                _dependencies.Forget(task);
                 task.FailForDependency(reason, now);
             }
 
@@ -960,6 +934,32 @@ public sealed class SchedulerCore
         Record(task, now, TaskHistoryEvents.Failed, workerId, error);
         _active.Remove(task.Id);
         FailDependents(task, now);
+    }
+
+    /// <summary>
+    /// Takes an unfinished task out of wherever it is, before it ends: a running attempt's worker is told to stop it
+    /// (with <paramref name="reason"/>), a waiting task leaves the queue or the retry schedule, and the dependency
+    /// index forgets it.
+    /// </summary>
+    private void Withdraw(ScheduledTask task, string reason, DateTimeOffset now)
+    {
+        if (task.State == TaskState.Running)
+        {
+            var workerId = task.WorkerId;
+            if (workerId is not null && _workers.TryGetValue(workerId, out var worker))
+            {
+                worker.Stop(task.Id, task.Attempt, now);
+            }
+
+            _preempting.Remove(task.Id);
+            Effects.Cancels.Add(new WorkerCancel(workerId!, new CancelTask(task.Id, task.Attempt, reason)));
+        }
+        else if (!_pending.Remove(task) && task.RetryAt is not null)
+        {
+            _retries.Remove(task);
+        }
+
+        _dependencies.Forget(task);
     }
 
     /// <summary>The task's attempt no longer occupies its worker's slot.</summary>
