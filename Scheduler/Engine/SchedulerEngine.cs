@@ -95,7 +95,7 @@ public sealed class SchedulerEngine
         {
             foreach (var returned in _returned)
             {
-                _core.AssignmentUndeliverable(returned);
+                group.Effects.Add(_core.AssignmentUndeliverable(returned));
             }
 
             _returned.Clear();
@@ -109,17 +109,18 @@ public sealed class SchedulerEngine
         if (checkLiveness)
         {
             _transport.Probe();
-            var removedBefore = _core.Effects.RemovedWorkers.Count;
-            _core.CheckLiveness();
-            foreach (var dead in _core.Effects.RemovedWorkers.Skip(removedBefore))
+            var liveness = _core.CheckLiveness();
+            foreach (var dead in liveness.RemovedWorkers)
             {
                 _logger.LogWarning("Worker {WorkerId} declared dead: no heartbeat for longer than the liveness window", dead);
             }
+
+            group.Effects.Add(liveness);
         }
 
-        _core.Dispatch();
+        group.Effects.Add(_core.Dispatch());
 
-        var effects = _core.Effects;
+        var effects = group.Effects;
         TimeSpan? commit = null;
         if (effects.Changed.Count > 0 || group.Payloads.Count > 0)
         {
@@ -146,7 +147,6 @@ public sealed class SchedulerEngine
         group.Cancels = [.. effects.Cancels];
         group.Preempts = [.. effects.Preempts];
         group.RemovedWorkers = [.. effects.RemovedWorkers];
-        effects.Clear();
 
         await _delivery.Writer.WriteAsync(group, ct);
         PublishView();
@@ -287,7 +287,10 @@ public sealed class SchedulerEngine
         foreach (var (id, bytes) in oversized)
         {
             _logger.LogError(error, "Task {TaskId} fails: its journal document would be {Bytes} bytes", id, bytes);
-            _core.FailUnstorable(id, $"failed by the scheduler: the task's journal record grew to {bytes} bytes, beyond the journal's limit of {TaskJournal.MaxDocumentBytes}");
+            effects.Add(_core.FailUnstorable(
+                id,
+                $"failed by the scheduler: the task's journal record grew to {bytes} bytes, beyond the journal's limit of {TaskJournal.MaxDocumentBytes}",
+                effects.Changed.GetValueOrDefault(id)));
         }
 
         return oversized.Count > 0;
@@ -355,18 +358,18 @@ public sealed class SchedulerEngine
                 {
                     Reject(c.Body, c.Headers, c.Rejection!, group);
                 }
-                else if (Cancel(c.Request.TaskId, c.Request.Reason) is var cancelled && cancelled is CancelOutcome.NotFound or CancelOutcome.AlreadyFinished)
+                else if (Cancel(c.Request.TaskId, c.Request.Reason, group) is var cancelled && cancelled is CancelOutcome.NotFound or CancelOutcome.AlreadyFinished)
                 {
                     var why = cancelled == CancelOutcome.NotFound
                         ? $"no task {c.Request.TaskId} to cancel: it is unknown or expired"
-                        : $"task {c.Request.TaskId} has already finished ({Lookup(c.Request.TaskId)?.State}); it cannot be cancelled";
+                        : $"task {c.Request.TaskId} has already finished ({Lookup(c.Request.TaskId, group)?.State}); it cannot be cancelled";
                     Reject(c.Body, c.Headers, new SubmissionRejection(null, why), group);
                 }
 
                 break;
 
             case HttpCancel hc:
-                group.CancelReplies.Add((hc.Reply, Cancel(hc.TaskId, hc.Reason)));
+                group.CancelReplies.Add((hc.Reply, Cancel(hc.TaskId, hc.Reason, group)));
                 break;
 
             case WorkerMessage w:
@@ -376,12 +379,12 @@ public sealed class SchedulerEngine
                     // Each result of a batch is judged on its own, as if it had come alone.
                     foreach (var result in batch.Results)
                     {
-                        ApplyWorkerMessageSafely(result);
+                        ApplyWorkerMessageSafely(result, group);
                     }
                 }
                 else
                 {
-                    ApplyWorkerMessageSafely(w.Message);
+                    ApplyWorkerMessageSafely(w.Message, group);
                 }
 
                 break;
@@ -393,7 +396,7 @@ public sealed class SchedulerEngine
                 break;
 
             case AssignmentReturned r:
-                _core.AssignmentUndeliverable(r.Assignment);
+                group.Effects.Add(_core.AssignmentUndeliverable(r.Assignment));
                 break;
 
             case BrokerConnectionChanged { Connected: false }:
@@ -422,11 +425,11 @@ public sealed class SchedulerEngine
         }
     }
 
-    private void ApplyWorkerMessageSafely(object message)
+    private void ApplyWorkerMessageSafely(object message, Group group)
     {
         try
         {
-            ApplyWorkerMessage(message);
+            ApplyWorkerMessage(message, group.Effects);
         }
         catch (Exception e) when (e is InvalidOperationException or KeyNotFoundException)
         {
@@ -437,15 +440,17 @@ public sealed class SchedulerEngine
         }
     }
 
-    private void ApplyWorkerMessage(object message)
+    private void ApplyWorkerMessage(object message, CoreEffects effects)
     {
         switch (message)
         {
             case WorkerHeartbeat beat:
-                _core.Heartbeat(beat);
+                effects.Add(_core.Heartbeat(beat));
                 break;
             case TaskPreempted preempted:
-                if (!_core.Preempted(preempted))
+                var paused = _core.Preempted(preempted);
+                effects.Add(paused.Effects);
+                if (!paused.Value)
                 {
                     _logger.LogDebug(
                         "Fenced off a preemption report for task {TaskId} attempt {Attempt} from worker {WorkerId}",
@@ -454,7 +459,9 @@ public sealed class SchedulerEngine
 
                 break;
             case TaskCheckpointed checkpointed:
-                if (!_core.Checkpointed(checkpointed))
+                var saved = _core.Checkpointed(checkpointed);
+                effects.Add(saved.Effects);
+                if (!saved.Value)
                 {
                     _logger.LogDebug(
                         "Fenced off a checkpoint for task {TaskId} attempt {Attempt} from worker {WorkerId}",
@@ -463,22 +470,24 @@ public sealed class SchedulerEngine
 
                 break;
             case TaskFinished result:
-                Finish(result);
+                Finish(result, effects);
                 break;
             case WorkerJoined joined:
                 _logger.LogInformation("Worker {WorkerId} joined with capacity {Capacity}", joined.WorkerId, joined.Capacity);
-                _core.WorkerJoined(joined);
+                effects.Add(_core.WorkerJoined(joined));
                 break;
             case WorkerLeft left:
                 _logger.LogInformation("Worker {WorkerId} left, handing back {Count} tasks", left.WorkerId, left.HandedBack.Count);
-                _core.WorkerLeft(left);
+                effects.Add(_core.WorkerLeft(left));
                 break;
         }
     }
 
-    private void Finish(TaskFinished result)
+    private void Finish(TaskFinished result, CoreEffects effects)
     {
-        if (_core.Finish(result))
+        var finished = _core.Finish(result);
+        effects.Add(finished.Effects);
+        if (finished.Value)
         {
             _demand.RecordRun(WorkerReports.RunTime(result));
         }
@@ -498,8 +507,9 @@ public sealed class SchedulerEngine
             return SubmitGraph([parsed], group);
         }
 
-        var journaled = _core.FindActive(parsed.Id) is null ? Lookup(parsed.Id) : null;
-        var outcome = _core.Submit(parsed.Id, parsed.Priority, parsed.ContentHash, parsed.PayloadBytes, journaled);
+        var journaled = _core.FindActive(parsed.Id) is null ? Lookup(parsed.Id, group) : null;
+        var (outcome, effects) = _core.Submit(parsed.Id, parsed.Priority, parsed.ContentHash, parsed.PayloadBytes, journaled);
+        group.Effects.Add(effects);
         if (outcome == SubmitOutcome.Accepted)
         {
             group.Payloads[parsed.Id] = parsed.Payload;
@@ -518,7 +528,9 @@ public sealed class SchedulerEngine
         if (tasks.Count > _core.MaxGraphTasks)
         {
             // Refused for its size alone: not worth one journal read.
-            return _core.Submit(tasks, journaled);
+            var refused = _core.Submit(tasks, journaled);
+            group.Effects.Add(refused.Effects);
+            return refused.Value;
         }
 
         // What the core does not hold: as this group left it, else as committed, read in one query.
@@ -526,7 +538,7 @@ public sealed class SchedulerEngine
         var unknown = new HashSet<Guid>();
         foreach (var id in tasks.Select(t => t.Id).Concat(tasks.SelectMany(t => t.DependsOn).Where(d => !inGraph.Contains(d))))
         {
-            if (_core.FindActive(id) is null && unknown.Add(id) && _core.Effects.Changed.TryGetValue(id, out var changed))
+            if (_core.FindActive(id) is null && unknown.Add(id) && group.Effects.Changed.TryGetValue(id, out var changed))
             {
                 journaled[id] = changed;
                 unknown.Remove(id);
@@ -539,7 +551,8 @@ public sealed class SchedulerEngine
         }
 
         var fresh = tasks.Where(t => _core.FindActive(t.Id) is null && !journaled.ContainsKey(t.Id)).ToList();
-        var verdict = _core.Submit(tasks, journaled);
+        var (verdict, effects) = _core.Submit(tasks, journaled);
+        group.Effects.Add(effects);
         if (verdict.Outcome == SubmitOutcome.Accepted)
         {
             foreach (var task in fresh)
@@ -551,10 +564,11 @@ public sealed class SchedulerEngine
         return verdict;
     }
 
-    private CancelOutcome Cancel(Guid taskId, string? reason)
+    private CancelOutcome Cancel(Guid taskId, string? reason, Group group)
     {
         var text = reason is null ? "cancelled on request" : $"cancelled on request: {reason}";
-        var outcome = _core.Cancel(taskId, text, _core.FindActive(taskId) is null ? Lookup(taskId) : null);
+        var (outcome, effects) = _core.Cancel(taskId, text, _core.FindActive(taskId) is null ? Lookup(taskId, group) : null);
+        group.Effects.Add(effects);
         _logger.LogInformation("Cancel request for task {TaskId}: {Outcome}", taskId, outcome);
         return outcome;
     }
@@ -562,8 +576,8 @@ public sealed class SchedulerEngine
     /// <summary>
     /// A task the core does not hold: as this group left it (finished in it, not yet committed), else as committed.
     /// </summary>
-    private TaskSnapshot? Lookup(Guid id) =>
-        _core.Effects.Changed.TryGetValue(id, out var changed) ? changed : _journal.Find(id);
+    private TaskSnapshot? Lookup(Guid id, Group group) =>
+        group.Effects.Changed.TryGetValue(id, out var changed) ? changed : _journal.Find(id);
 
     /// <summary>
     /// The ids of a refused graph that each get a <c>task.{id}.rejected</c> event: all of them, unless the graph was
@@ -662,6 +676,9 @@ public sealed class SchedulerEngine
 
     private sealed class Group
     {
+        /// <summary>What the core decided for this group, operation by operation.</summary>
+        public CoreEffects Effects { get; } = new();
+
         public Dictionary<Guid, string> Payloads { get; } = [];
 
         public List<RejectedInput> Rejected { get; } = [];

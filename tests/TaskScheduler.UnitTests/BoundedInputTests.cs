@@ -99,14 +99,14 @@ public class BoundedInputTests
         var core = new SchedulerCore(LivenessOptions.Default, TimeProvider.System) { MaxGraphTasks = 100 };
         var tasks = Enumerable.Range(0, 101).Select(_ => Task(Guid.NewGuid())).ToList();
 
-        var verdict = core.Submit(tasks, new Dictionary<Guid, TaskSnapshot>());
+        var verdict = core.Submit(tasks, new Dictionary<Guid, TaskSnapshot>()).Value;
 
         using (Assert.EnterMultipleScope())
         {
             Assert.That(verdict.Outcome, Is.EqualTo(SubmitOutcome.Invalid));
             Assert.That(verdict.Reason, Is.EqualTo("the graph holds 101 tasks; a graph holds at most 100 (Scheduler:MaxGraphTasks)"));
             Assert.That(core.ActiveCount, Is.Zero);
-            Assert.That(core.Submit(tasks.Take(100).ToList(), new Dictionary<Guid, TaskSnapshot>()), Is.EqualTo(SubmitVerdict.Accepted));
+            Assert.That(core.Submit(tasks.Take(100).ToList(), new Dictionary<Guid, TaskSnapshot>()).Value, Is.EqualTo(SubmitVerdict.Accepted));
         }
     }
 

@@ -95,7 +95,7 @@ public class TaskJournalTests
     {
         var path = Path.Combine(_directory, "journal.db");
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UnixEpoch);
-        var before = new SchedulerCore(LivenessOptions.Default, time);
+        var before = new RecordingCore(new SchedulerCore(LivenessOptions.Default, time));
         var ids = Enumerable.Range(0, 6).Select(_ => Guid.NewGuid()).ToList();
         for (var i = 0; i < ids.Count; i++)
         {
@@ -108,7 +108,7 @@ public class TaskJournalTests
         }
 
         using var reopened = new TaskJournal(path);
-        var after = new SchedulerCore(LivenessOptions.Default, time);
+        var after = new RecordingCore(new SchedulerCore(LivenessOptions.Default, time));
         after.Restore(reopened.LoadUnfinished(), reopened.LastSequence());
         after.Heartbeat(new Contracts.Messages.WorkerHeartbeat("w1", 10, [], false, time.GetUtcNow()));
         after.Dispatch();
