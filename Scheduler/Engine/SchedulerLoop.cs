@@ -12,6 +12,9 @@ namespace TaskScheduler.Scheduler.Engine;
 /// </summary>
 public sealed class SchedulerLoop : BackgroundService
 {
+    /// <summary>How long a stop waits for written groups to be delivered; within the host's shutdown timeout.</summary>
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
+
     private readonly SchedulerEngine _engine;
     private readonly SchedulerTransport _transport;
     private readonly Channel<SchedulerInput> _inputs;
@@ -59,45 +62,67 @@ public sealed class SchedulerLoop : BackgroundService
         await Task.Yield();
         _engine.Restore();
         await _transport.StartAsync(_inputs.Writer, stoppingToken);
-        var delivery = Task.Run(() => _engine.DeliverAsync(stoppingToken), stoppingToken);
+        // Delivery outlives the stop request by at most DrainTimeout: groups already written are delivered, in order.
+        using var drain = new CancellationTokenSource();
+        var delivery = Task.Run(() => _engine.DeliverAsync(drain.Token), CancellationToken.None);
         _state.Turned(_time.GetUtcNow());
         _state.Ready = true;
         _logger.LogInformation("Scheduler ready on broker prefix '{Prefix}'", _transport.Topology.Prefix);
 
-        var checkEvery = _options.HeartbeatInterval / 2;
-        var nextCheck = _time.GetUtcNow() + checkEvery;
-        var group = new List<SchedulerInput>(_options.MaxBatch);
-        var moreWork = true;
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            if (!moreWork)
+            var checkEvery = _options.HeartbeatInterval / 2;
+            var nextCheck = _time.GetUtcNow() + checkEvery;
+            var group = new List<SchedulerInput>(_options.MaxBatch);
+            var moreWork = true;
+            while (!stoppingToken.IsCancellationRequested)
             {
-                var wakeAt = _engine.NextWakeAt is { } due && due < nextCheck ? due : nextCheck;
-                await WaitForInputAsync(wakeAt - _time.GetUtcNow(), stoppingToken);
-            }
+                if (!moreWork)
+                {
+                    var wakeAt = _engine.NextWakeAt is { } due && due < nextCheck ? due : nextCheck;
+                    await WaitForInputAsync(wakeAt - _time.GetUtcNow(), stoppingToken);
+                }
 
-            group.Clear();
-            while (group.Count < _options.MaxBatch && _inputs.Reader.TryRead(out var input))
-            {
-                group.Add(input);
-            }
+                group.Clear();
+                while (group.Count < _options.MaxBatch && _inputs.Reader.TryRead(out var input))
+                {
+                    group.Add(input);
+                }
 
-            var now = _time.GetUtcNow();
-            _state.Turned(now);
-            var checkLiveness = now >= nextCheck;
-            if (checkLiveness)
-            {
-                nextCheck = now + checkEvery;
-            }
+                var now = _time.GetUtcNow();
+                _state.Turned(now);
+                var checkLiveness = now >= nextCheck;
+                if (checkLiveness)
+                {
+                    nextCheck = now + checkEvery;
+                }
 
-            var retryDue = _engine.NextWakeAt <= now;
-            if (group.Count > 0 || checkLiveness || moreWork || retryDue)
-            {
-                moreWork = await _engine.RunAsync(group, checkLiveness, drained: !_inputs.Reader.TryPeek(out _), stoppingToken);
+                var retryDue = _engine.NextWakeAt <= now;
+                if (group.Count > 0 || checkLiveness || moreWork || retryDue)
+                {
+                    moreWork = await _engine.RunAsync(group, checkLiveness, drained: !_inputs.Reader.TryPeek(out _), stoppingToken);
+                }
             }
         }
+        finally
+        {
+            await DrainAsync(delivery, drain);
+        }
+    }
 
-        await delivery;
+    /// <summary>Lets delivery finish the groups already written, for <see cref="DrainTimeout"/> at most.</summary>
+    private async Task DrainAsync(Task delivery, CancellationTokenSource drain)
+    {
+        _engine.CompleteDelivery();
+        drain.CancelAfter(DrainTimeout);
+        try
+        {
+            await delivery;
+        }
+        catch (OperationCanceledException) when (drain.IsCancellationRequested)
+        {
+            _logger.LogWarning("Delivery did not drain within {Timeout}; the broker redelivers what was not acknowledged", DrainTimeout);
+        }
     }
 
     private async Task WaitForInputAsync(TimeSpan delay, CancellationToken ct)

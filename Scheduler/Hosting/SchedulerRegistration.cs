@@ -64,6 +64,8 @@ public static class SchedulerRegistration
             sp.GetRequiredService<IOptions<AutoscaleOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<BrokerHealth>();
         services.AddSingleton<SchedulerTransport>();
+        services.AddSingleton<IGroupPublisher>(sp => sp.GetRequiredService<SchedulerTransport>());
+        services.AddSingleton<IJournal>(sp => sp.GetRequiredService<TaskJournal>());
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<JournalOptions>>().Value.RetentionPolicy());
         services.AddSingleton<SchedulerEngine>();
         services.AddSingleton<TaskStatusQuery>();

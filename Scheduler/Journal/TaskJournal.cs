@@ -3,6 +3,7 @@ using LiteDB;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Engine;
 
 namespace TaskScheduler.Scheduler.Journal;
 
@@ -15,7 +16,7 @@ namespace TaskScheduler.Scheduler.Journal;
 /// random id would touch (and make LiteDB rewrite) index pages all over the file, twice the bytes per commit.
 /// Journals written before keyed payloads by task id; those are still read.
 /// </summary>
-public sealed class TaskJournal : IDisposable
+public sealed class TaskJournal : IJournal, IDisposable
 {
     private const string TasksCollection = "tasks";
     private const string PayloadsCollection = "payloads";
@@ -64,6 +65,8 @@ public sealed class TaskJournal : IDisposable
         _lastSequence = _meta.FindById(1)?["lastSequence"].AsInt64 ?? 0;
         FlushToDisk();
     }
+
+    long IJournal.MaxDocumentBytes => MaxDocumentBytes;
 
     /// <summary>Time spent in the last LiteDB transaction (<see cref="Write"/>).</summary>
     public TimeSpan LastCommitDuration { get; private set; }
@@ -170,6 +173,8 @@ public sealed class TaskJournal : IDisposable
     /// </summary>
     public static IReadOnlyList<(Guid Id, long Bytes)> Oversized(IEnumerable<TaskSnapshot> changes) =>
         [.. changes.Select(c => (c.Id, Bytes: (long)BsonSerializer.Serialize(ToDocument(c)).Length)).Where(c => c.Bytes > MaxDocumentBytes)];
+
+    IReadOnlyList<(Guid Id, long Bytes)> IJournal.Oversized(IEnumerable<TaskSnapshot> changes) => Oversized(changes);
 
     /// <summary>What the journal holds of these tasks, in one query (a graph is checked without a lookup per task).</summary>
     public IEnumerable<TaskSnapshot> FindMany(IReadOnlyCollection<Guid> ids) =>

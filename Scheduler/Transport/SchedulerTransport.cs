@@ -19,7 +19,7 @@ namespace TaskScheduler.Scheduler.Transport;
 /// worker events, cancel requests; <see cref="QueueConsumer"/>) that feed the loop, and one publishing channel with
 /// publisher confirms.
 /// </summary>
-public sealed class SchedulerTransport : IAsyncDisposable
+public sealed class SchedulerTransport : IGroupPublisher, IAsyncDisposable
 {
     private const int MaxPublishAttempts = 35;
 

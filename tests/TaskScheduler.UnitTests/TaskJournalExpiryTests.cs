@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Journal;
 
 namespace TaskScheduler.UnitTests;
