@@ -129,7 +129,7 @@ public class SchedulerEngineDeliveryTests
         var reply = new TaskCompletionSource<SubmitVerdict>(TaskCreationOptions.RunContinuationsAsynchronously);
         await Run(Join("w1", tag: 1), Submission(Guid.NewGuid(), tag: 1), new HttpSubmission(Spec(Guid.NewGuid()), reply));
 
-        Assert.That(async () => await delivery, Throws.InstanceOf<IOException>());
+        Assert.That(async () => await Within(delivery), Throws.InstanceOf<IOException>());
         Assert.That(async () => await Run(Submission(Guid.NewGuid(), tag: 2)), Throws.Exception, "the loop's next hand-over stops it");
         using (Assert.EnterMultipleScope())
         {
@@ -150,7 +150,7 @@ public class SchedulerEngineDeliveryTests
 
         Assert.That(async () => await Run(Submission(Guid.NewGuid(), tag: 2)), Throws.InstanceOf<IOException>());
         _journal.ReleaseFsync();
-        Assert.That(async () => await delivery, Throws.InstanceOf<IOException>(), "delivery ends with the failed commit");
+        Assert.That(async () => await Within(delivery), Throws.InstanceOf<IOException>(), "delivery ends with the failed commit");
         Assert.That(_log.Entries.Where(e => e.StartsWith("ack", StringComparison.Ordinal)), Is.EqualTo(new[] { "ack submissions 1" }));
     }
 
@@ -190,7 +190,7 @@ public class SchedulerEngineDeliveryTests
 
         _engine.CompleteDelivery();
         _journal.ReleaseFsync();
-        await delivery;
+        await Within(delivery);
 
         var entries = _log.Entries.ToList();
         using (Assert.EnterMultipleScope())
@@ -221,6 +221,17 @@ public class SchedulerEngineDeliveryTests
     private async Task Stop(Task delivery)
     {
         _engine.CompleteDelivery();
+        await Within(delivery);
+    }
+
+    /// <summary>Awaits delivery's end, failing the test instead of hanging when it never comes.</summary>
+    private static async Task Within(Task delivery)
+    {
+        if (await Task.WhenAny(delivery, Task.Delay(TimeSpan.FromSeconds(30))) != delivery)
+        {
+            Assert.Fail("delivery did not end within 30 s");
+        }
+
         await delivery;
     }
 }
