@@ -18,33 +18,6 @@ public static class SubmissionParser
 
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 16 };
 
-    public static bool TryParse(ReadOnlyMemory<byte> body, out ParsedSubmission? submission, out SubmissionRejection? rejection)
-    {
-        submission = null;
-        rejection = null;
-        if (body.Length > MaxBodyBytes)
-        {
-            rejection = new SubmissionRejection(null, $"message is {body.Length} bytes; a submission is at most {MaxBodyBytes} bytes");
-            return false;
-        }
-
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body, DocumentOptions);
-        }
-        catch (JsonException e)
-        {
-            rejection = new SubmissionRejection(null, $"malformed JSON: {e.Message}");
-            return false;
-        }
-
-        using (document)
-        {
-            return TryRead(document.RootElement, out submission, out rejection);
-        }
-    }
-
     /// <summary>
     /// Reads what the submit exchange carries: one task (a JSON object) or a graph (a JSON array of task objects,
     /// accepted or rejected as a whole). Exactly one of <paramref name="task"/> and <paramref name="graph"/> is set

@@ -29,7 +29,7 @@ public interface IJournal
     IEnumerable<TaskSnapshot> FindMany(IReadOnlyCollection<Guid> ids);
 
     /// <summary>The payload of the task accepted as <paramref name="sequence"/>.</summary>
-    string? FindPayload(Guid id, long sequence);
+    string? FindPayload(long sequence);
 
     /// <summary>The tasks whose documents are too large to store, with their size; asked only after a failed write.</summary>
     IReadOnlyList<(Guid Id, long Bytes)> Oversized(IEnumerable<TaskSnapshot> changes);

@@ -120,10 +120,6 @@ internal sealed class InputApplier
                 _logger.LogWarning("Ignored an unreadable worker message: {Reason}", u.Reason);
                 break;
 
-            case AssignmentReturned r:
-                group.Effects.Add(_core.AssignmentUndeliverable(r.Assignment));
-                break;
-
             case BrokerConnectionChanged { Connected: false }:
                 _logger.LogWarning("Lost the broker connection; liveness checks wait until it is back");
                 _core.BrokerDisconnected();

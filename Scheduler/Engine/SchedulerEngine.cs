@@ -247,7 +247,7 @@ public sealed class SchedulerEngine
             return payload;
         }
 
-        return _journal.FindPayload(taskId, _core.FindActive(taskId)?.Sequence ?? 0)
+        return _journal.FindPayload(_core.FindActive(taskId)?.Sequence ?? 0)
             ?? throw new InvalidOperationException($"The journal has no payload for task {taskId}.");
     }
 }

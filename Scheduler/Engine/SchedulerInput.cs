@@ -48,9 +48,6 @@ public sealed record WorkerMessage(ulong DeliveryTag, object Message) : Schedule
 /// <summary>A worker event that could not be read: acknowledged and counted, nothing else.</summary>
 public sealed record UnreadableWorkerMessage(ulong DeliveryTag, string Reason) : SchedulerInput;
 
-/// <summary>An assignment the broker returned because the worker's queue no longer exists.</summary>
-public sealed record AssignmentReturned(Assignment Assignment) : SchedulerInput;
-
 /// <summary>The scheduler's broker connection went down (<c>false</c>) or was recovered (<c>true</c>).</summary>
 public sealed record BrokerConnectionChanged(bool Connected) : SchedulerInput;
 

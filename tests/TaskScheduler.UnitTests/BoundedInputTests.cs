@@ -147,9 +147,9 @@ public class BoundedInputTests
     public void WorkerResult_WithANineMebibyteError_IsReadWithTheErrorCut()
     {
         var result = new TaskFinished("w1", Guid.NewGuid(), 1, TaskOutcome.Failed, new string('e', 9 * 1024 * 1024), DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
-        var body = JsonSerializer.SerializeToUtf8Bytes(result, WireJson.Default.TaskFinished);
+        var body = JsonSerializer.SerializeToUtf8Bytes(new TasksFinished("w1", [result]), WireJson.Default.TasksFinished);
 
-        var read = (TaskFinished)WorkerEventReader.Read(Topology.WorkerEventKey("w1", Topology.WorkerEvents.Result), body);
+        var read = ((TasksFinished)WorkerEventReader.Read(Topology.WorkerEventKey("w1", Topology.WorkerEvents.Results), body)).Results.Single();
 
         Assert.That(read.Error, Has.Length.LessThanOrEqualTo(Limits.MaxErrorChars).And.Contain("truncated"));
     }
@@ -160,9 +160,9 @@ public class BoundedInputTests
     public void WorkerResult_ForAnAttemptBelowOne_IsRefused(int attempt)
     {
         var result = new TaskFinished("w1", Guid.NewGuid(), attempt, TaskOutcome.Completed, null, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
-        var body = JsonSerializer.SerializeToUtf8Bytes(result, WireJson.Default.TaskFinished);
+        var body = JsonSerializer.SerializeToUtf8Bytes(new TasksFinished("w1", [result]), WireJson.Default.TasksFinished);
 
-        Assert.That(() => WorkerEventReader.Read(Topology.WorkerEventKey("w1", Topology.WorkerEvents.Result), body), Throws.InstanceOf<FormatException>());
+        Assert.That(() => WorkerEventReader.Read(Topology.WorkerEventKey("w1", Topology.WorkerEvents.Results), body), Throws.InstanceOf<FormatException>());
     }
 
     [Test]

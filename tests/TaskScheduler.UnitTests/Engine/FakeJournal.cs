@@ -100,11 +100,11 @@ public sealed class FakeJournal(DeliveryLog log) : IJournal, IDisposable
 
     public IEnumerable<TaskSnapshot> FindMany(IReadOnlyCollection<Guid> ids) => [.. ids.Select(Find).OfType<TaskSnapshot>()];
 
-    public string? FindPayload(Guid id, long sequence)
+    public string? FindPayload(long sequence)
     {
         lock (_durable)
         {
-            return _payloads.GetValueOrDefault(id);
+            return _written.Values.FirstOrDefault(t => t.Sequence == sequence) is { } task ? _payloads.GetValueOrDefault(task.Id) : null;
         }
     }
 
