@@ -21,13 +21,15 @@ public static class SubmissionParser
     /// <summary>
     /// Reads what the submit exchange carries: one task (a JSON object) or a graph (a JSON array of task objects,
     /// accepted or rejected as a whole). Exactly one of <paramref name="task"/> and <paramref name="graph"/> is set
-    /// on success.
+    /// on success. <paramref name="idWhenMissing"/> is the id of a single task that names none (HTTP generates one);
+    /// without it, a task must name its id.
     /// </summary>
     public static bool TryParseMessage(
         ReadOnlyMemory<byte> body,
         out ParsedSubmission? task,
         out IReadOnlyList<ParsedSubmission>? graph,
-        out SubmissionRejection? rejection)
+        out SubmissionRejection? rejection,
+        Guid? idWhenMissing = null)
     {
         task = null;
         graph = null;
@@ -52,7 +54,7 @@ public static class SubmissionParser
         {
             return document.RootElement.ValueKind == JsonValueKind.Array
                 ? TryReadGraph(document.RootElement, out graph, out rejection)
-                : TryRead(document.RootElement, out task, out rejection);
+                : TryRead(document.RootElement, out task, out rejection, idWhenMissing);
         }
     }
 
@@ -91,11 +93,11 @@ public static class SubmissionParser
         return true;
     }
 
-    public static bool TryRead(JsonElement root, out ParsedSubmission? submission, out SubmissionRejection? rejection)
+    public static bool TryRead(JsonElement root, out ParsedSubmission? submission, out SubmissionRejection? rejection, Guid? idWhenMissing = null)
     {
         try
         {
-            return TryReadFields(root, out submission, out rejection);
+            return TryReadFields(root, idWhenMissing, out submission, out rejection);
         }
         catch (InvalidOperationException e)
         {
@@ -107,7 +109,7 @@ public static class SubmissionParser
         }
     }
 
-    private static bool TryReadFields(JsonElement root, out ParsedSubmission? submission, out SubmissionRejection? rejection)
+    private static bool TryReadFields(JsonElement root, Guid? idWhenMissing, out ParsedSubmission? submission, out SubmissionRejection? rejection)
     {
         submission = null;
         if (root.ValueKind != JsonValueKind.Object)
@@ -159,7 +161,8 @@ public static class SubmissionParser
             slot = property.Value;
         }
 
-        if (!TryReadId(idField, out var id, out var idProblem))
+        var id = idWhenMissing ?? Guid.Empty;
+        if ((idField is not null || idWhenMissing is null) && !TryReadId(idField, out id, out var idProblem))
         {
             rejection = new SubmissionRejection(null, idProblem!);
             return false;

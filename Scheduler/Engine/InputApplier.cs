@@ -66,6 +66,10 @@ internal sealed class InputApplier
                 group.HttpReplies.Add((h.Reply, verdict));
                 break;
 
+            case RefusedHttpSubmission:
+                _core.CountRejected();
+                break;
+
             case HttpGraphSubmission g:
                 var httpGraphVerdict = SubmitGraph(g.Tasks, group);
                 if (httpGraphVerdict.IsRejected)

@@ -28,6 +28,9 @@ public sealed record HttpSubmission(ParsedSubmission Parsed, TaskCompletionSourc
     public System.Diagnostics.ActivityContext? Producer { get; init; }
 }
 
+/// <summary>A submission over HTTP refused before it reached the loop (unreadable, invalid): counted as refused.</summary>
+public sealed record RefusedHttpSubmission(string Reason) : SchedulerInput;
+
 /// <summary>A graph submitted over HTTP; <see cref="Reply"/> completes after the journal commit.</summary>
 public sealed record HttpGraphSubmission(IReadOnlyList<ParsedSubmission> Tasks, TaskCompletionSource<SubmitVerdict> Reply) : SchedulerInput;
 
