@@ -9,7 +9,7 @@ namespace TaskScheduler.Scheduler.Core;
 public sealed partial class SchedulerCore
 {
     /// <summary>
-    /// Queues the retries that are due, fills free worker slots from the pending queue, fairly, and when pending
+    /// Queues the retries that are due, fills free worker slots from the pending queue (the least-loaded worker first), and when pending
     /// tasks outrank running ones and no slot is free, orders preemptions.
     /// </summary>
     public CoreEffects Dispatch()
@@ -23,7 +23,7 @@ public sealed partial class SchedulerCore
 
         while (_pending.Count > 0)
         {
-            var worker = FairShareDispatcher.Choose(_workers.Values);
+            var worker = LeastLoadedWorkerPicker.Choose(_workers.Values);
             if (worker is null || !_pending.TryDequeue(out var id))
             {
                 break;

@@ -111,7 +111,7 @@ public sealed class SchedulerEngine
         }
 
         ExpireFinishedTasks(group);
-        _telemetry.GroupCommitted(inputs, effects, commit);
+        _telemetry.GroupCommitted(inputs.Count, _telemetry.Tracing.Enabled ? ProducerTraces.Of(inputs) : null, effects, commit);
 
         group.Assignments = [.. effects.Assignments.Select(a => (a, PayloadOf(a.TaskId, group)))];
         KeepPayloadsOfWaitingTasks(group, effects);

@@ -2,7 +2,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using TaskScheduler.Scheduler.Transport;
+using TaskScheduler.Scheduler.Observability;
 
 namespace TaskScheduler.Scheduler.Engine;
 
@@ -16,7 +16,7 @@ public sealed class SchedulerLoop : BackgroundService
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
 
     private readonly SchedulerEngine _engine;
-    private readonly SchedulerTransport _transport;
+    private readonly IInputSource _source;
     private readonly Channel<SchedulerInput> _inputs;
     private readonly SchedulerState _state;
     private readonly SchedulerOptions _options;
@@ -25,7 +25,7 @@ public sealed class SchedulerLoop : BackgroundService
 
     public SchedulerLoop(
         SchedulerEngine engine,
-        SchedulerTransport transport,
+        IInputSource source,
         Channel<SchedulerInput> inputs,
         SchedulerState state,
         IOptions<SchedulerOptions> options,
@@ -33,7 +33,7 @@ public sealed class SchedulerLoop : BackgroundService
         ILogger<SchedulerLoop> logger)
     {
         _engine = engine;
-        _transport = transport;
+        _source = source;
         _inputs = inputs;
         _state = state;
         _options = options.Value;
@@ -61,13 +61,13 @@ public sealed class SchedulerLoop : BackgroundService
         // Restoring a large journal takes a while: the host finishes starting meanwhile, and /health/ready says so.
         await Task.Yield();
         _engine.Restore();
-        await _transport.StartAsync(_inputs.Writer, stoppingToken);
+        await _source.StartAsync(_inputs.Writer, stoppingToken);
         // Delivery outlives the stop request by at most DrainTimeout: groups already written are delivered, in order.
         using var drain = new CancellationTokenSource();
         var delivery = Task.Run(() => _engine.DeliverAsync(drain.Token), CancellationToken.None);
         _state.Turned(_time.GetUtcNow());
         _state.Ready = true;
-        _logger.LogInformation("Scheduler ready on broker prefix '{Prefix}'", _transport.Topology.Prefix);
+        _logger.LogInformation("Scheduler ready on broker prefix '{Prefix}'", _source.Prefix);
 
         try
         {

@@ -10,6 +10,7 @@ using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Health;
 using TaskScheduler.Scheduler.Http;
 using TaskScheduler.Scheduler.Journal;
+using TaskScheduler.Scheduler.Observability;
 using TaskScheduler.Scheduler.Status;
 using TaskScheduler.Scheduler.Transport;
 
@@ -65,6 +66,7 @@ public static class SchedulerRegistration
         services.AddSingleton<BrokerHealth>();
         services.AddSingleton<SchedulerTransport>();
         services.AddSingleton<IGroupPublisher>(sp => sp.GetRequiredService<SchedulerTransport>());
+        services.AddSingleton<IInputSource>(sp => sp.GetRequiredService<SchedulerTransport>());
         services.AddSingleton<IJournal>(sp => sp.GetRequiredService<TaskJournal>());
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<JournalOptions>>().Value.RetentionPolicy());
         services.AddSingleton<SchedulerEngine>();

@@ -3,7 +3,6 @@ using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Dashboard;
 using TaskScheduler.Contracts.Observability;
 using TaskScheduler.Scheduler.Core;
-using TaskScheduler.Scheduler.Engine;
 
 namespace TaskScheduler.Scheduler.Observability;
 
@@ -34,16 +33,19 @@ public sealed class SchedulerTelemetry
 
     public TaskTracing Tracing => _tracing;
 
-    /// <summary>Records one group whose changes are now durable. <paramref name="commit"/> is null when nothing was written.</summary>
-    public void GroupCommitted(IReadOnlyList<SchedulerInput> inputs, CoreEffects effects, TimeSpan? commit)
+    /// <summary>
+    /// Records one group of <paramref name="inputs"/> inputs whose changes are now written. <paramref name="commit"/>
+    /// is null when nothing was written; <paramref name="producers"/> holds the trace context each submission came
+    /// with, by task id, when tracing is on.
+    /// </summary>
+    public void GroupCommitted(int inputs, IReadOnlyDictionary<Guid, ActivityContext>? producers, CoreEffects effects, TimeSpan? commit)
     {
         var now = _time.GetUtcNow();
         if (commit is { } duration)
         {
-            _metrics.Committed(duration, inputs.Count);
+            _metrics.Committed(duration, inputs);
         }
 
-        var producers = _tracing.Enabled ? ProducersOf(inputs) : null;
         foreach (var change in effects.Events)
         {
             if (!effects.Changed.TryGetValue(change.TaskId, out var task))
@@ -103,25 +105,5 @@ public sealed class SchedulerTelemetry
         }
 
         _tracing.Finished(task, appliedAt, now);
-    }
-
-    /// <summary>The trace context each submission of the group came with, by task id (default: none).</summary>
-    private static Dictionary<Guid, ActivityContext> ProducersOf(IReadOnlyList<SchedulerInput> inputs)
-    {
-        var producers = new Dictionary<Guid, ActivityContext>();
-        foreach (var input in inputs)
-        {
-            switch (input)
-            {
-                case BrokerSubmission { Parsed: { } parsed } broker:
-                    producers[parsed.Id] = TraceHeaders.Extract(broker.Headers) ?? default;
-                    break;
-                case HttpSubmission http:
-                    producers[http.Parsed.Id] = http.Producer ?? default;
-                    break;
-            }
-        }
-
-        return producers;
     }
 }

@@ -1,4 +1,3 @@
-using TaskScheduler.Scheduler.Engine;
 
 namespace TaskScheduler.Scheduler.Observability;
 

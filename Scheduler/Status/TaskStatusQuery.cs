@@ -1,8 +1,8 @@
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
-using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Journal;
+using TaskScheduler.Scheduler.Observability;
 
 namespace TaskScheduler.Scheduler.Status;
 

@@ -19,7 +19,7 @@ namespace TaskScheduler.Scheduler.Transport;
 /// worker events, cancel requests; <see cref="QueueConsumer"/>) that feed the loop, and one publishing channel with
 /// publisher confirms.
 /// </summary>
-public sealed class SchedulerTransport : IGroupPublisher, IAsyncDisposable
+public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDisposable
 {
     private const int MaxPublishAttempts = 35;
 
@@ -55,6 +55,8 @@ public sealed class SchedulerTransport : IGroupPublisher, IAsyncDisposable
     }
 
     public Topology Topology => _options.Topology;
+
+    public string Prefix => _options.Prefix;
 
     private IChannel PublishChannel => _publishChannel ?? throw new InvalidOperationException("The transport has not started.");
 

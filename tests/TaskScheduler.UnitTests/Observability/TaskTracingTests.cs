@@ -189,7 +189,7 @@ public class TaskTracingTests
     /// <summary>What the engine does once a group's changes are durable.</summary>
     private void Commit(IReadOnlyList<SchedulerInput> inputs)
     {
-        _telemetry.GroupCommitted(inputs, _core.Effects, TimeSpan.FromMilliseconds(2));
+        _telemetry.GroupCommitted(inputs.Count, ProducerTraces.Of(inputs), _core.Effects, TimeSpan.FromMilliseconds(2));
         _core.Effects.Clear();
     }
 
