@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 
@@ -97,7 +95,7 @@ public sealed partial class SchedulerCore
                 break;
             }
 
-            var reason = $"for task {id} of priority {priority.ToString(CultureInfo.InvariantCulture)}";
+            var reason = $"for task {id} of priority {priority.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
             victim.RequestPreemption(now, reason);
             _preempting.Add(victim.Id);
             _effects.Preempts.Add(new WorkerPreempt(victim.WorkerId!, new PreemptTask(victim.Id, victim.Attempt, reason)));

@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Text;
-using TaskScheduler.Contracts;
-using TaskScheduler.Contracts.Messages;
-
 namespace TaskScheduler.Scheduler.Core;
 
 /// <summary>The core's liveness rule: only silence while the scheduler was reading heartbeats counts against a worker. See SchedulerCore.cs for the state they share.</summary>

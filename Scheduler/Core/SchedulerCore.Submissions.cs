@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 

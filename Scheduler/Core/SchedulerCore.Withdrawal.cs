@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 
@@ -126,7 +124,7 @@ public sealed partial class SchedulerCore
                 return;
             }
 
-            reason = string.Create(CultureInfo.InvariantCulture,
+            reason = string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"{reason}; requeue {task.WorkerDeaths} of at most {MaxRequeues} after a worker's death");
         }
 
@@ -142,7 +140,7 @@ public sealed partial class SchedulerCore
     /// </summary>
     private void FailAsPoison(ScheduledTask task, string? workerId, DateTimeOffset now)
     {
-        var error = string.Create(CultureInfo.InvariantCulture, $"poison: killed {task.WorkerDeaths} {(task.WorkerDeaths == 1 ? "worker" : "workers")}");
+        var error = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"poison: killed {task.WorkerDeaths} {(task.WorkerDeaths == 1 ? "worker" : "workers")}");
         task.Finish(TaskOutcome.Failed, error, task.StartedAt ?? task.AssignedAt ?? now, now);
         Counters.Failed++;
         Counters.Poisoned++;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;

@@ -9,7 +9,8 @@ namespace TaskScheduler.Scheduler.Core;
 /// Reads a submission from raw message bytes and validates it, never throwing: whatever a producer sends becomes
 /// either a <see cref="ParsedSubmission"/> (or, for a JSON array, a graph of them) or a
 /// <see cref="SubmissionRejection"/> with a reason a person can act on. Field names match case-insensitively;
-/// unknown fields are ignored so producers can be newer than us.
+/// unknown fields are ignored so producers can be newer than us. Over 400 lines because it is the whole submission
+/// format in one place, one reader per field with its rules and messages (docs/producers.md documents the same list).
 /// </summary>
 public static class SubmissionParser
 {

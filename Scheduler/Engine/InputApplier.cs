@@ -11,23 +11,9 @@ namespace TaskScheduler.Scheduler.Engine;
 /// the group, and notes what delivery must do for the input once the group is durable (reply, store a refusal,
 /// acknowledge up to its delivery tag). The journal is only read here, for tasks the core does not hold.
 /// </summary>
-internal sealed class InputApplier
+internal sealed class InputApplier(
+    SchedulerCore core, IJournal journal, WorkerDemandEstimator demand, TimeProvider time, ILogger logger)
 {
-    private readonly SchedulerCore _core;
-    private readonly IJournal _journal;
-    private readonly WorkerDemandEstimator _demand;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-
-    public InputApplier(SchedulerCore core, IJournal journal, WorkerDemandEstimator demand, TimeProvider time, ILogger logger)
-    {
-        _core = core;
-        _journal = journal;
-        _demand = demand;
-        _time = time;
-        _logger = logger;
-    }
-
     public void Apply(SchedulerInput input, Group group)
     {
         switch (input)
@@ -46,7 +32,7 @@ internal sealed class InputApplier
                 group.SubmitTag = Math.Max(group.SubmitTag, s.DeliveryTag);
                 if (s.Parsed is null)
                 {
-                    _core.CountRejected();
+                    core.CountRejected();
                     Reject(s.Body, s.Headers, s.Rejection!, group);
                 }
                 else if (Submit(s.Parsed, group) is { IsRejected: true } rejected)
@@ -60,14 +46,14 @@ internal sealed class InputApplier
                 var verdict = Submit(h.Parsed, group);
                 if (verdict.IsRejected)
                 {
-                    group.RejectionEvents.Add(new TaskRejected(h.Parsed.Id, verdict.Reason!, _time.GetUtcNow()));
+                    group.RejectionEvents.Add(new TaskRejected(h.Parsed.Id, verdict.Reason!, time.GetUtcNow()));
                 }
 
                 group.HttpReplies.Add((h.Reply, verdict));
                 break;
 
             case RefusedHttpSubmission:
-                _core.CountRejected();
+                core.CountRejected();
                 break;
 
             case HttpGraphSubmission g:
@@ -75,7 +61,7 @@ internal sealed class InputApplier
                 if (httpGraphVerdict.IsRejected)
                 {
                     var reason = BoundedText.Truncate(httpGraphVerdict.Reason!, Limits.MaxReasonChars);
-                    group.RejectionEvents.AddRange(AnnouncedIds(g.Tasks).Select(id => new TaskRejected(id, reason, _time.GetUtcNow())));
+                    group.RejectionEvents.AddRange(AnnouncedIds(g.Tasks).Select(id => new TaskRejected(id, reason, time.GetUtcNow())));
                 }
 
                 group.HttpReplies.Add((g.Reply, httpGraphVerdict));
@@ -120,29 +106,29 @@ internal sealed class InputApplier
 
             case UnreadableWorkerMessage u:
                 group.EventsTag = Math.Max(group.EventsTag, u.DeliveryTag);
-                _core.Counters.IgnoredWorkerMessages++;
-                _logger.LogWarning("Ignored an unreadable worker message: {Reason}", u.Reason);
+                core.Counters.IgnoredWorkerMessages++;
+                logger.LogWarning("Ignored an unreadable worker message: {Reason}", u.Reason);
                 break;
 
             case BrokerConnectionChanged { Connected: false }:
-                _logger.LogWarning("Lost the broker connection; liveness checks wait until it is back");
-                _core.BrokerDisconnected();
+                logger.LogWarning("Lost the broker connection; liveness checks wait until it is back");
+                core.BrokerDisconnected();
                 break;
 
             case BrokerConnectionChanged { Connected: true }:
-                _logger.LogInformation("Broker connection recovered; workers get a fresh liveness window");
-                _core.BrokerReconnected();
+                logger.LogInformation("Broker connection recovered; workers get a fresh liveness window");
+                core.BrokerReconnected();
                 break;
 
             case BrokerBlocked { Blocked: true } b:
                 // An alarm blocks every publisher, workers' heartbeats too: their silence is the broker's.
-                _logger.LogWarning("The broker blocks publishing ({Reason}); liveness checks wait until it unblocks", b.Reason);
-                _core.BrokerDisconnected();
+                logger.LogWarning("The broker blocks publishing ({Reason}); liveness checks wait until it unblocks", b.Reason);
+                core.BrokerDisconnected();
                 break;
 
             case BrokerBlocked { Blocked: false }:
-                _logger.LogInformation("The broker unblocked publishing; workers get a fresh liveness window");
-                _core.BrokerReconnected();
+                logger.LogInformation("The broker unblocked publishing; workers get a fresh liveness window");
+                core.BrokerReconnected();
                 break;
 
             default:
@@ -160,8 +146,8 @@ internal sealed class InputApplier
         {
             // The core checks before it changes anything; a message it cannot place is dropped, not retried
             // forever by redelivery after a crash.
-            _core.Counters.IgnoredWorkerMessages++;
-            _logger.LogError(e, "Ignored a worker message the scheduler could not apply: {Message}", message);
+            core.Counters.IgnoredWorkerMessages++;
+            logger.LogError(e, "Ignored a worker message the scheduler could not apply: {Message}", message);
         }
     }
 
@@ -170,58 +156,46 @@ internal sealed class InputApplier
         switch (message)
         {
             case WorkerHeartbeat beat:
-                effects.Add(_core.Heartbeat(beat));
+                effects.Add(core.Heartbeat(beat));
                 break;
             case TaskPreempted preempted:
-                var paused = _core.Preempted(preempted);
-                effects.Add(paused.Effects);
-                if (!paused.Value)
-                {
-                    _logger.LogDebug(
-                        "Fenced off a preemption report for task {TaskId} attempt {Attempt} from worker {WorkerId}",
-                        preempted.TaskId, preempted.Attempt, preempted.WorkerId);
-                }
-
+                Counted(core.Preempted(preempted), effects, "preemption report", preempted.TaskId, preempted.Attempt, preempted.WorkerId);
                 break;
             case TaskCheckpointed checkpointed:
-                var saved = _core.Checkpointed(checkpointed);
-                effects.Add(saved.Effects);
-                if (!saved.Value)
-                {
-                    _logger.LogDebug(
-                        "Fenced off a checkpoint for task {TaskId} attempt {Attempt} from worker {WorkerId}",
-                        checkpointed.TaskId, checkpointed.Attempt, checkpointed.WorkerId);
-                }
-
+                Counted(core.Checkpointed(checkpointed), effects, "checkpoint", checkpointed.TaskId, checkpointed.Attempt, checkpointed.WorkerId);
                 break;
             case TaskFinished result:
                 Finish(result, effects);
                 break;
             case WorkerJoined joined:
-                _logger.LogInformation("Worker {WorkerId} joined with capacity {Capacity}", joined.WorkerId, joined.Capacity);
-                effects.Add(_core.WorkerJoined(joined));
+                logger.LogInformation("Worker {WorkerId} joined with capacity {Capacity}", joined.WorkerId, joined.Capacity);
+                effects.Add(core.WorkerJoined(joined));
                 break;
             case WorkerLeft left:
-                _logger.LogInformation("Worker {WorkerId} left, handing back {Count} tasks", left.WorkerId, left.HandedBack.Count);
-                effects.Add(_core.WorkerLeft(left));
+                logger.LogInformation("Worker {WorkerId} left, handing back {Count} tasks", left.WorkerId, left.HandedBack.Count);
+                effects.Add(core.WorkerLeft(left));
                 break;
         }
     }
 
     private void Finish(TaskFinished result, CoreEffects effects)
     {
-        var finished = _core.Finish(result);
-        effects.Add(finished.Effects);
-        if (finished.Value)
+        if (Counted(core.Finish(result), effects, "result", result.TaskId, result.Attempt, result.WorkerId))
         {
-            _demand.RecordRun(WorkerReports.RunTime(result));
+            demand.RecordRun(WorkerReports.RunTime(result));
         }
-        else
+    }
+
+    /// <summary>Adds what the core decided on a worker's report; false (and a debug line) when it was fenced off.</summary>
+    private bool Counted(CoreResult<bool> applied, CoreEffects effects, string report, Guid taskId, int attempt, string workerId)
+    {
+        effects.Add(applied.Effects);
+        if (!applied.Value)
         {
-            _logger.LogDebug(
-                "Fenced off a result for task {TaskId} attempt {Attempt} from worker {WorkerId}",
-                result.TaskId, result.Attempt, result.WorkerId);
+            logger.LogDebug("Fenced off a {Report} for task {TaskId} attempt {Attempt} from worker {WorkerId}", report, taskId, attempt, workerId);
         }
+
+        return applied.Value;
     }
 
     private SubmitVerdict Submit(ParsedSubmission parsed, Group group)
@@ -232,8 +206,8 @@ internal sealed class InputApplier
             return SubmitGraph([parsed], group);
         }
 
-        var journaled = _core.FindActive(parsed.Id) is null ? Lookup(parsed.Id, group) : null;
-        var (outcome, effects) = _core.Submit(parsed.Id, parsed.Priority, parsed.ContentHash, parsed.PayloadBytes, journaled);
+        var journaled = core.FindActive(parsed.Id) is null ? Lookup(parsed.Id, group) : null;
+        var (outcome, effects) = core.Submit(parsed.Id, parsed.Priority, parsed.ContentHash, parsed.PayloadBytes, journaled);
         group.Effects.Add(effects);
         if (outcome == SubmitOutcome.Accepted)
         {
@@ -250,10 +224,10 @@ internal sealed class InputApplier
     private SubmitVerdict SubmitGraph(IReadOnlyList<ParsedSubmission> tasks, Group group)
     {
         var journaled = new Dictionary<Guid, TaskSnapshot>();
-        if (tasks.Count > _core.MaxGraphTasks)
+        if (tasks.Count > core.MaxGraphTasks)
         {
             // Refused for its size alone: not worth one journal read.
-            var refused = _core.Submit(tasks, journaled);
+            var refused = core.Submit(tasks, journaled);
             group.Effects.Add(refused.Effects);
             return refused.Value;
         }
@@ -263,20 +237,20 @@ internal sealed class InputApplier
         var unknown = new HashSet<Guid>();
         foreach (var id in tasks.Select(t => t.Id).Concat(tasks.SelectMany(t => t.DependsOn).Where(d => !inGraph.Contains(d))))
         {
-            if (_core.FindActive(id) is null && unknown.Add(id) && group.Effects.Changed.TryGetValue(id, out var changed))
+            if (core.FindActive(id) is null && unknown.Add(id) && group.Effects.Changed.TryGetValue(id, out var changed))
             {
                 journaled[id] = changed;
                 unknown.Remove(id);
             }
         }
 
-        foreach (var snapshot in _journal.FindMany(unknown))
+        foreach (var snapshot in journal.FindMany(unknown))
         {
             journaled[snapshot.Id] = snapshot;
         }
 
-        var fresh = tasks.Where(t => _core.FindActive(t.Id) is null && !journaled.ContainsKey(t.Id)).ToList();
-        var (verdict, effects) = _core.Submit(tasks, journaled);
+        var fresh = tasks.Where(t => core.FindActive(t.Id) is null && !journaled.ContainsKey(t.Id)).ToList();
+        var (verdict, effects) = core.Submit(tasks, journaled);
         group.Effects.Add(effects);
         if (verdict.Outcome == SubmitOutcome.Accepted)
         {
@@ -292,9 +266,9 @@ internal sealed class InputApplier
     private CancelOutcome Cancel(Guid taskId, string? reason, Group group)
     {
         var text = reason is null ? "cancelled on request" : $"cancelled on request: {reason}";
-        var (outcome, effects) = _core.Cancel(taskId, text, _core.FindActive(taskId) is null ? Lookup(taskId, group) : null);
+        var (outcome, effects) = core.Cancel(taskId, text, core.FindActive(taskId) is null ? Lookup(taskId, group) : null);
         group.Effects.Add(effects);
-        _logger.LogInformation("Cancel request for task {TaskId}: {Outcome}", taskId, outcome);
+        logger.LogInformation("Cancel request for task {TaskId}: {Outcome}", taskId, outcome);
         return outcome;
     }
 
@@ -302,14 +276,14 @@ internal sealed class InputApplier
     /// A task the core does not hold: as this group left it (finished in it, not yet committed), else as committed.
     /// </summary>
     private TaskSnapshot? Lookup(Guid id, Group group) =>
-        group.Effects.Changed.TryGetValue(id, out var changed) ? changed : _journal.Find(id);
+        group.Effects.Changed.TryGetValue(id, out var changed) ? changed : journal.Find(id);
 
     /// <summary>
     /// The ids of a refused graph that each get a <c>task.{id}.rejected</c> event: all of them, unless the graph was
     /// refused for being larger than any graph may be (then none: one event per task would be the flood it guards against).
     /// </summary>
     private IEnumerable<Guid> AnnouncedIds(IReadOnlyList<ParsedSubmission> graph) =>
-        graph.Count > _core.MaxGraphTasks ? [] : graph.Select(t => t.Id);
+        graph.Count > core.MaxGraphTasks ? [] : graph.Select(t => t.Id);
 
     private void Reject(ReadOnlyMemory<byte> body, IDictionary<string, object?>? headers, SubmissionRejection rejection, Group group, IEnumerable<Guid>? ids = null)
     {
@@ -317,9 +291,9 @@ internal sealed class InputApplier
         group.Rejected.Add(new RejectedInput(body, headers, rejection.Reason));
         foreach (var id in ids ?? (rejection.Id is { } one ? [one] : []))
         {
-            group.RejectionEvents.Add(new TaskRejected(id, rejection.Reason, _time.GetUtcNow()));
+            group.RejectionEvents.Add(new TaskRejected(id, rejection.Reason, time.GetUtcNow()));
         }
 
-        _logger.LogInformation("Rejected a message{Id}: {Reason}", rejection.Id is { } i ? $" about task {i}" : "", rejection.Reason);
+        logger.LogInformation("Rejected a message{Id}: {Reason}", rejection.Id is { } i ? $" about task {i}" : "", rejection.Reason);
     }
 }

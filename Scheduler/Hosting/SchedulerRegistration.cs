@@ -16,6 +16,7 @@ using TaskScheduler.Scheduler.Transport;
 
 namespace TaskScheduler.Scheduler;
 
+/// <summary>The scheduler's options, loop, core, journal, transport and status request, wired together.</summary>
 public static class SchedulerRegistration
 {
     public static IHostApplicationBuilder AddTaskScheduler(this IHostApplicationBuilder builder)
