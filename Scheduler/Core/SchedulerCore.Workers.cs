@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 using TaskScheduler.Contracts;
@@ -138,15 +139,8 @@ public sealed partial class SchedulerCore
         var effects = Begin();
         var now = _time.GetUtcNow();
         result = WorkerReports.Bound(result, now);
-        if (_workers.TryGetValue(result.WorkerId, out var worker))
+        if (!AttemptEnded(result.WorkerId, result.TaskId, result.Attempt, now, out var worker))
         {
-            worker.Heard(now);
-            worker.Stopped(result.TaskId, result.Attempt);
-        }
-
-        if (!IsCurrentAttempt(result.TaskId, result.Attempt, result.WorkerId) || worker is null)
-        {
-            Counters.FencedResults++;
             return new(false, effects);
         }
 
@@ -207,15 +201,8 @@ public sealed partial class SchedulerCore
     {
         var effects = Begin();
         var now = _time.GetUtcNow();
-        if (_workers.TryGetValue(report.WorkerId, out var worker))
+        if (!AttemptEnded(report.WorkerId, report.TaskId, report.Attempt, now, out var worker))
         {
-            worker.Heard(now);
-            worker.Stopped(report.TaskId, report.Attempt);
-        }
-
-        if (!IsCurrentAttempt(report.TaskId, report.Attempt, report.WorkerId) || worker is null)
-        {
-            Counters.FencedResults++;
             return new(false, effects);
         }
 
@@ -283,6 +270,27 @@ public sealed partial class SchedulerCore
         }
 
         return effects;
+    }
+
+    /// <summary>
+    /// A worker reports the end of an attempt (a result, a pause): it is heard and the attempt no longer occupies it.
+    /// False, and counted, when the report is fenced off: not the current attempt, or not on that worker.
+    /// </summary>
+    private bool AttemptEnded(string workerId, Guid taskId, int attempt, DateTimeOffset now, [NotNullWhen(true)] out WorkerEntry? worker)
+    {
+        if (_workers.TryGetValue(workerId, out worker))
+        {
+            worker.Heard(now);
+            worker.Stopped(taskId, attempt);
+        }
+
+        if (!IsCurrentAttempt(taskId, attempt, workerId) || worker is null)
+        {
+            Counters.FencedResults++;
+            return false;
+        }
+
+        return true;
     }
 
     private bool IsPlausible(string workerId, int capacity)
