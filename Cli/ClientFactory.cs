@@ -1,7 +1,6 @@
 using System.CommandLine;
+using TaskScheduler.Broker;
 using TaskScheduler.Client;
-using TaskScheduler.Contracts;
-using TaskScheduler.Contracts.Broker;
 
 namespace TaskScheduler.Cli;
 

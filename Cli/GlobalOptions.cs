@@ -1,4 +1,5 @@
 using System.CommandLine;
+using TaskScheduler.Broker;
 using TaskScheduler.Contracts;
 
 namespace TaskScheduler.Cli;

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
+using TaskScheduler.Broker;
 using TaskScheduler.Contracts;
-using TaskScheduler.Contracts.Broker;
 
 namespace TaskScheduler.Cli.Bench;
 

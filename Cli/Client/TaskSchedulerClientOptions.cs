@@ -1,4 +1,4 @@
-using TaskScheduler.Contracts;
+using TaskScheduler.Broker;
 
 namespace TaskScheduler.Client;
 

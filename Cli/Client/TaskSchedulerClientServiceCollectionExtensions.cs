@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using TaskScheduler.Contracts.Configuration;
+using TaskScheduler.Broker.Configuration;
 
 namespace TaskScheduler.Client;
 

@@ -1,9 +1,9 @@
 using System.Threading.Channels;
 using MassTransit;
 using Microsoft.Extensions.Options;
+using TaskScheduler.Broker;
+using TaskScheduler.Broker.Configuration;
 using TaskScheduler.Contracts;
-using TaskScheduler.Contracts.Broker;
-using TaskScheduler.Contracts.Configuration;
 using TaskScheduler.Scheduler.Autoscaling;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;

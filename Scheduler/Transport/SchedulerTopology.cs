@@ -1,5 +1,6 @@
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
+using TaskScheduler.Broker;
 using TaskScheduler.Contracts;
 
 namespace TaskScheduler.Scheduler.Transport;

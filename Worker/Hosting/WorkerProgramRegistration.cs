@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using TaskScheduler.Contracts.Configuration;
+using TaskScheduler.Broker.Configuration;
 using TaskScheduler.Worker.Command;
 using TaskScheduler.Worker.Simulation;
 

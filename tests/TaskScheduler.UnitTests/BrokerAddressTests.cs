@@ -1,5 +1,4 @@
-using TaskScheduler.Contracts;
-using TaskScheduler.Contracts.Broker;
+using TaskScheduler.Broker;
 
 namespace TaskScheduler.UnitTests;
 

@@ -1,4 +1,4 @@
-using TaskScheduler.Contracts;
+using TaskScheduler.Broker;
 using TaskScheduler.Scheduler;
 using TaskScheduler.Worker;
 using TaskScheduler.Worker.Hosting;

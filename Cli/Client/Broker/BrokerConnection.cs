@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
+using TaskScheduler.Broker;
 using TaskScheduler.Contracts;
-using TaskScheduler.Contracts.Broker;
 
 namespace TaskScheduler.Client.Broker;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using TaskScheduler.Contracts;
-using TaskScheduler.Contracts.Configuration;
+using TaskScheduler.Broker;
+using TaskScheduler.Broker.Configuration;
 using TaskScheduler.Worker.Agent;
 using TaskScheduler.Worker.Handlers;
 using TaskScheduler.Worker.Transport;

@@ -4,8 +4,8 @@ using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
+using TaskScheduler.Broker;
 using TaskScheduler.Contracts;
-using TaskScheduler.Contracts.Broker;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Contracts.Observability;
 

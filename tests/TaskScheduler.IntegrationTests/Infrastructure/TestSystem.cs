@@ -5,9 +5,9 @@ using System.Net.Sockets;
 using System.Text.Json;
 using NUnit.Framework.Interfaces;
 using RabbitMQ.Client;
+using TaskScheduler.Broker;
 using TaskScheduler.Client;
 using TaskScheduler.Contracts;
-using TaskScheduler.Contracts.Broker;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.IntegrationTests;
 

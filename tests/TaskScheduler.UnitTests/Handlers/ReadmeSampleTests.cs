@@ -6,23 +6,10 @@ public class ReadmeSampleTests
     [Test]
     public void TheWorkerProgramInTheReadme_IsTheSampleThatIsBuiltAndRun()
     {
-        var root = FindRoot();
+        var root = Repository.Root;
         var readme = File.ReadAllText(Path.Combine(root, "README.md")).ReplaceLineEndings("\n");
         var program = File.ReadAllText(Path.Combine(root, "Worker", "Samples", "UpperCase", "Program.cs")).ReplaceLineEndings("\n");
 
         Assert.That(readme, Does.Contain($"```csharp\n{program}```\n"), "README's Program.cs block must equal Worker/Samples/UpperCase/Program.cs");
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "TaskScheduler.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("TaskScheduler.sln not found above the test directory");
     }
 }

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace TaskScheduler.Contracts.Configuration;
+namespace TaskScheduler.Broker.Configuration;
 
 public static class OptionsBuilderExtensions
 {

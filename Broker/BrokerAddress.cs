@@ -1,4 +1,4 @@
-namespace TaskScheduler.Contracts.Broker;
+namespace TaskScheduler.Broker;
 
 /// <summary>
 /// Where a program finds RabbitMQ: one AMQP URI for the credentials, virtual host and scheme, and every node it may

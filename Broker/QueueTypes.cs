@@ -1,4 +1,4 @@
-namespace TaskScheduler.Contracts.Broker;
+namespace TaskScheduler.Broker;
 
 /// <summary>
 /// The kinds of RabbitMQ queue the system can declare its durable queues as (<c>Broker:QueueType</c>). Classic

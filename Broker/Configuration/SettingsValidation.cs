@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace TaskScheduler.Contracts.Configuration;
+namespace TaskScheduler.Broker.Configuration;
 
 /// <summary>Fails start-up with messages that name the offending configuration keys.</summary>
 public sealed class SettingsValidation<T> : IValidateOptions<T>

@@ -1,6 +1,7 @@
-using TaskScheduler.Contracts.Broker;
+using TaskScheduler.Contracts;
 
-namespace TaskScheduler.Contracts;
+
+namespace TaskScheduler.Broker;
 
 /// <summary>The <c>Broker</c> configuration section, shared by every program.</summary>
 public sealed class BrokerOptions

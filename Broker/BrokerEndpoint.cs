@@ -1,4 +1,4 @@
-namespace TaskScheduler.Contracts.Broker;
+namespace TaskScheduler.Broker;
 
 /// <summary>One RabbitMQ node to try: host and AMQP port.</summary>
 public sealed record BrokerEndpoint(string Host, int Port)

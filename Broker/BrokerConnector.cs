@@ -1,7 +1,7 @@
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 
-namespace TaskScheduler.Contracts.Broker;
+namespace TaskScheduler.Broker;
 
 /// <summary>How every program reaches the broker: each node of the address, TLS when the URI says amqps.</summary>
 public static class BrokerConnector
