@@ -28,5 +28,4 @@ namespace TaskScheduler.Contracts;
 [JsonSerializable(typeof(TaskStatusView[]))]
 [JsonSerializable(typeof(WorkerView[]))]
 [JsonSerializable(typeof(SubmitTask[]))]
-[JsonSerializable(typeof(AutoscaleView))]
 public sealed partial class WireJson : JsonSerializerContext;

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using TaskScheduler.Contracts;
-using TaskScheduler.Contracts.Dashboard;
 using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Dashboard;
 
 namespace TaskScheduler.Cli.Api;
 
@@ -91,7 +91,7 @@ public sealed class SchedulerApi : IDisposable
         }
 
         response.EnsureSuccessStatusCode();
-        return await response.Content.ReadFromJsonAsync(WireJson.Default.AutoscaleView, ct)
+        return await response.Content.ReadFromJsonAsync(DashboardJson.Default.AutoscaleView, ct)
             ?? throw new CliException(ExitCodes.SchedulerUnreachable, "the scheduler answered /api/autoscale with nothing");
     }
 

@@ -4,6 +4,7 @@ using TaskScheduler.Cli.Api;
 using TaskScheduler.Cli.Autoscale;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Dashboard;
 
 namespace TaskScheduler.Cli.Commands;
 

@@ -2,7 +2,7 @@ using System.CommandLine;
 using Spectre.Console;
 using TaskScheduler.Cli.Api;
 using TaskScheduler.Cli.Top;
-using TaskScheduler.Contracts.Dashboard;
+using TaskScheduler.Dashboard;
 
 namespace TaskScheduler.Cli.Commands;
 

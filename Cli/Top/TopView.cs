@@ -2,7 +2,7 @@ using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 using TaskScheduler.Contracts;
-using TaskScheduler.Contracts.Dashboard;
+using TaskScheduler.Dashboard;
 
 namespace TaskScheduler.Cli.Top;
 

@@ -1,4 +1,4 @@
-using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Dashboard;
 using TaskScheduler.Scheduler.Core;
 
 namespace TaskScheduler.Scheduler.Autoscaling;

@@ -1,4 +1,4 @@
-using TaskScheduler.Contracts;
+using TaskScheduler.Dashboard;
 using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Observability;
 
@@ -14,7 +14,7 @@ public static class AutoscaleEndpoints
     {
         app.MapGet("/api/autoscale", (SchedulerState state) =>
             state.Autoscale is { } figure
-                ? Results.Json(figure, WireJson.Default.AutoscaleView)
+                ? Results.Json(figure, DashboardJson.Default.AutoscaleView)
                 : Results.Json(new { error = "the scheduler is starting" }, statusCode: 503));
         return app;
     }

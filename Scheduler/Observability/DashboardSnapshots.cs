@@ -1,5 +1,5 @@
 using TaskScheduler.Contracts;
-using TaskScheduler.Contracts.Dashboard;
+using TaskScheduler.Dashboard;
 using TaskScheduler.Scheduler.Core;
 
 namespace TaskScheduler.Scheduler.Observability;

@@ -1,4 +1,4 @@
-using TaskScheduler.Contracts.Dashboard;
+using TaskScheduler.Dashboard;
 
 namespace TaskScheduler.Scheduler.Observability;
 

@@ -1,4 +1,5 @@
 using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Dashboard;
 using TaskScheduler.Scheduler.Core;
 
 namespace TaskScheduler.Scheduler.Observability;

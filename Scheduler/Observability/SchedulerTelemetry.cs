@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using TaskScheduler.Contracts;
-using TaskScheduler.Contracts.Dashboard;
 using TaskScheduler.Contracts.Observability;
+using TaskScheduler.Dashboard;
 using TaskScheduler.Scheduler.Core;
 
 namespace TaskScheduler.Scheduler.Observability;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Dashboard;
 using TaskScheduler.Scheduler.Autoscaling;
 using TaskScheduler.Scheduler.Core;
 

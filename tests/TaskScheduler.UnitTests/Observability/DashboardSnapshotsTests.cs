@@ -1,5 +1,5 @@
-using TaskScheduler.Contracts.Dashboard;
 using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Dashboard;
 using TaskScheduler.Scheduler.Observability;
 
 namespace TaskScheduler.UnitTests.Observability;

@@ -1,7 +1,7 @@
 using Spectre.Console;
 using TaskScheduler.Cli.Top;
-using TaskScheduler.Contracts.Dashboard;
 using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Dashboard;
 
 namespace TaskScheduler.UnitTests.Observability;
 

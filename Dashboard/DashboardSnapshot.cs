@@ -1,6 +1,6 @@
 using TaskScheduler.Contracts.Messages;
 
-namespace TaskScheduler.Contracts.Dashboard;
+namespace TaskScheduler.Dashboard;
 
 /// <summary>
 /// Everything the dashboard and <c>tasks top</c> show, in one answer of <c>GET /api/dashboard</c>, so one poll

@@ -1,4 +1,4 @@
-namespace TaskScheduler.Contracts.Dashboard;
+namespace TaskScheduler.Dashboard;
 
 /// <summary>What one dashboard answer holds at most: it is polled every second, so it stays small whatever runs.</summary>
 public static class DashboardLimits

@@ -1,4 +1,4 @@
-namespace TaskScheduler.Contracts.Dashboard;
+namespace TaskScheduler.Dashboard;
 
 /// <summary>
 /// A task that failed recently, with the worker's reason (cut to <see cref="DashboardLimits.MaxErrorLength"/>

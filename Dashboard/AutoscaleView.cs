@@ -1,4 +1,4 @@
-namespace TaskScheduler.Contracts.Messages;
+namespace TaskScheduler.Dashboard;
 
 /// <summary>
 /// How many workers the scheduler wants, and the figures it derived that from (<c>GET /api/autoscale</c>).

@@ -1,4 +1,4 @@
-namespace TaskScheduler.Contracts.Dashboard;
+namespace TaskScheduler.Dashboard;
 
 /// <summary>How many tasks wait at one priority.</summary>
 public sealed record QueueDepth(int Priority, int Count);

@@ -1,4 +1,4 @@
-namespace TaskScheduler.Contracts.Dashboard;
+namespace TaskScheduler.Dashboard;
 
 /// <summary>
 /// One interval of the scheduler's recent history: rates per second over the interval, levels at its end, and

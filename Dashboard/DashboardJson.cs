@@ -1,9 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace TaskScheduler.Contracts.Dashboard;
+namespace TaskScheduler.Dashboard;
 
-/// <summary>The dashboard's JSON, in the same style as the wire format: camelCase, enums as strings.</summary>
+/// <summary>The JSON of the scheduler's views of itself (dashboard, autoscale), in the same style as the wire format: camelCase, enums as strings.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(DashboardSnapshot))]
+[JsonSerializable(typeof(AutoscaleView))]
 public sealed partial class DashboardJson : JsonSerializerContext;

@@ -1,4 +1,4 @@
-namespace TaskScheduler.Contracts.Dashboard;
+namespace TaskScheduler.Dashboard;
 
 /// <summary>The headline figures: what waits, what runs, how busy the workers are, and totals since start.</summary>
 public sealed record DashboardTotals(
