@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading.Channels;
-using Microsoft.Extensions.Logging;
 using TaskScheduler.Client.Events;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
@@ -100,20 +99,16 @@ internal sealed class TaskEventSequence
         }
     }
 
+    /// <summary>A final status read as the event that announced it, for a task that ended before its events were followed.</summary>
     private async Task<TaskEvent?> TryGetFinalAsync(Guid taskId, CancellationToken ct) =>
         await TryGetStatusAsync(taskId, ct) is { } status && status.State.IsFinal()
-            ? new TaskEvent(taskId, TaskEventDecoder.KindOf(status.State), status.FinishedAt ?? DateTimeOffset.UtcNow)
+            ? TaskEventDecoder.FromChange(taskId, TaskEventDecoder.KindOf(status.State), new TaskStateChanged(
+                taskId, status.State, status.Priority, status.Attempts, status.WorkerId, status.Error,
+                status.FinishedAt ?? DateTimeOffset.UtcNow, status.StartedAt, status.FinishedAt)
             {
-                State = status.State,
-                Priority = status.Priority,
-                Attempt = status.Attempts,
-                WorkerId = status.WorkerId,
-                Error = status.Error,
-                StartedAt = status.StartedAt,
-                FinishedAt = status.FinishedAt,
                 Result = status.Result,
                 ResultBytes = status.Result is null ? 0 : Encoding.UTF8.GetByteCount(status.Result),
-            }
+            })
             : null;
 
     /// <summary>The status, or null when the task is unknown or the scheduler cannot say now (the events still can).</summary>

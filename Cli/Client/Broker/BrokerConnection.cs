@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 using TaskScheduler.Broker;
 using TaskScheduler.Contracts;

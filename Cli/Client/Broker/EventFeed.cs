@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
 using TaskScheduler.Client.Events;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Messages;
 
 namespace TaskScheduler.Client.Events;
 
@@ -45,19 +46,7 @@ public static class TaskEventDecoder
             }
 
             var change = JsonSerializer.Deserialize(body, WireJson.Default.TaskStateChanged);
-            taskEvent = change is null ? null : new TaskEvent(id, kind, change.At)
-            {
-                State = change.State,
-                Priority = change.Priority,
-                Attempt = change.Attempt,
-                WorkerId = change.WorkerId,
-                Error = change.Error,
-                Note = change.Note,
-                StartedAt = change.StartedAt,
-                FinishedAt = change.FinishedAt,
-                Result = change.Result,
-                ResultBytes = change.ResultBytes,
-            };
+            taskEvent = change is null ? null : FromChange(id, kind, change);
             return taskEvent is not null;
         }
         catch (JsonException)
@@ -65,6 +54,21 @@ public static class TaskEventDecoder
             return false;
         }
     }
+
+    /// <summary>The event a state change announces (the task id from the routing key, which the body repeats).</summary>
+    internal static TaskEvent FromChange(Guid taskId, TaskEventKind kind, TaskStateChanged change) => new(taskId, kind, change.At)
+    {
+        State = change.State,
+        Priority = change.Priority,
+        Attempt = change.Attempt,
+        WorkerId = change.WorkerId,
+        Error = change.Error,
+        Note = change.Note,
+        StartedAt = change.StartedAt,
+        FinishedAt = change.FinishedAt,
+        Result = change.Result,
+        ResultBytes = change.ResultBytes,
+    };
 
     /// <summary>The routing key pattern for one task's events, or every task's events of one kind.</summary>
     public static string Key(Guid? taskId, TaskEventKind? kind) =>
