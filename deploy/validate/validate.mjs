@@ -127,7 +127,28 @@ for (const program of programs) {
       }
     }
     assert(lines.some(l => l.includes(`dotnet publish ${program.project}`)), `the build stage must publish ${program.project}`);
+    // Every project the program references, directly or not, is copied: its project file before the restore (which
+    // would fail without it), its sources before the publish.
+    const restore = lines.findIndex(l => /^RUN dotnet restore /i.test(l));
+    assert(restore > 0, "the build stage must restore from the project files first");
+    const copied = (before, path) => lines.slice(0, before).some(l => /^COPY /i.test(l) && !/--from=/i.test(l)
+      && l.split(/\s+/).slice(1, -1).some(s => s === path || (s.endsWith("/") && path.startsWith(s))));
+    for (const project of referencedProjects(program.project)) {
+      assert(copied(restore, project), `${project} (referenced by ${program.project}) is not copied before the restore`);
+      assert(copied(lines.length, dirname(project) + "/"), `${dirname(project)}/ (referenced by ${program.project}) is not copied`);
+    }
   });
+}
+
+/** The project and every project it references, transitively, as paths from the repository's root. */
+function referencedProjects(project, seen = new Set()) {
+  if (seen.has(project)) return seen;
+  seen.add(project);
+  const text = readFileSync(join(root, project), "utf8");
+  for (const m of text.matchAll(/<ProjectReference\s+Include="([^"]+)"/g)) {
+    referencedProjects(join(dirname(project), m[1].replaceAll("\\", "/")), seen);
+  }
+  return seen;
 }
 
 // ---------------------------------------------------------------- Compose
