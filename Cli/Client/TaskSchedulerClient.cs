@@ -254,6 +254,17 @@ public sealed class TaskSchedulerClient : ITaskSchedulerClient
         {
             throw new ArgumentException($"task {task.Id}: the payload is over {Limits.MaxPayloadBytes} bytes (1 MiB) as UTF-8", nameof(task));
         }
+
+        if (task.RunAt is not null && task.Delay is not null)
+        {
+            throw new ArgumentException($"task {task.Id}: give RunAt or Delay, not both", nameof(task));
+        }
+
+        if ((task.Requires is not null && TagNames.Normalize(task.Requires) is null) || (task.Group is not null && !TagNames.IsValid(task.Group)))
+        {
+            throw new ArgumentException(
+                $"task {task.Id}: tags and group names are letters, digits and -_.: up to {TagNames.MaxLength} characters, at most {TagNames.MaxTags} tags", nameof(task));
+        }
     }
 
     private async Task<TaskEnd> EndOfAsync(Guid taskId, TaskFollow follow, bool submittedHere, CancellationToken ct)

@@ -109,7 +109,7 @@ public sealed class SchedulerCore
                 }
                 else
                 {
-                    _pending.Add(task);
+                    Enqueue(task, now);
                 }
 
                 continue;
@@ -182,6 +182,7 @@ public sealed class SchedulerCore
             created[t.Id] = new ScheduledTask(t.Id, t.Priority, ++_sequence, now, t.ContentHash, t.PayloadBytes, t.DependsOn, t.MaxRetries)
             {
                 Timeout = t.Timeout,
+                Placement = TaskPlacement.Of(t.StartAfter(now), t.Requires, t.Group),
             };
         }
 
@@ -434,7 +435,7 @@ public sealed class SchedulerCore
             foreach (var released in _dependencies.Completed(task.Id))
             {
                 // Not journaled: whether a task still waits follows from its dependencies' states after a restart.
-                _pending.Add(released);
+                Enqueue(released, now);
             }
 
             return true;
@@ -755,12 +756,25 @@ public sealed class SchedulerCore
         Counters.Accepted++;
         if (!_dependencies.Track(task, _active))
         {
-            _pending.Add(task);
+            Enqueue(task, now);
         }
 
         Effects.Changed[task.Id] = task.ToSnapshot();
         Effects.Events.Add(new TaskStateChanged(task.Id, task.State, task.Priority, task.Attempt, task.WorkerId, task.Error, now));
         Effects.History.Add(new HistoryRecord(task.Id, TaskHistory.Accepted(now, task.Priority, task.DependsOn.Count, task.MaxRetries)));
+    }
+
+    /// <summary>A task ready to run joins the queue, unless it was submitted to start later: then it waits for the clock.</summary>
+    private void Enqueue(ScheduledTask task, DateTimeOffset now)
+    {
+        if (task.WaitForStart(now))
+        {
+            _retries.Add(task);
+        }
+        else
+        {
+            _pending.Add(task);
+        }
     }
 
     /// <summary>
@@ -954,7 +968,7 @@ public sealed class SchedulerCore
             _preempting.Remove(task.Id);
             Effects.Cancels.Add(new WorkerCancel(workerId!, new CancelTask(task.Id, task.Attempt, reason)));
         }
-        else if (!_pending.Remove(task) && task.RetryAt is not null)
+        else if (!_pending.Remove(task) && task.DueAt is not null)
         {
             _retries.Remove(task);
         }

@@ -363,6 +363,13 @@ public sealed class TaskJournal : IDisposable
             document["result"] = s.Result;
         }
 
+        if (s.RunAt is not null || s.Requires.Count > 0 || s.Group is not null)
+        {
+            document["runAt"] = Time(s.RunAt);
+            document["requires"] = new BsonArray(s.Requires.Select(t => new BsonValue(t)));
+            document["group"] = s.Group is null ? BsonValue.Null : new BsonValue(s.Group);
+        }
+
         if (s.WorkerDeaths > 0)
         {
             document["workerDeaths"] = s.WorkerDeaths;
@@ -406,6 +413,9 @@ public sealed class TaskJournal : IDisposable
         Checkpoint = d["checkpoint"].IsString ? d["checkpoint"].AsString : LegacyCheckpoint(d["progressTicks"]),
         Timeout = d["timeoutTicks"].IsNull ? null : TimeSpan.FromTicks(d["timeoutTicks"].AsInt64),
         Result = d["result"].IsString ? d["result"].AsString : null,
+        RunAt = Time(d["runAt"]),
+        Requires = d["requires"].IsArray ? [.. d["requires"].AsArray.Select(v => v.AsString)] : [],
+        Group = d["group"].IsString ? d["group"].AsString : null,
         Preemptions = d["preemptions"].IsNull ? 0 : d["preemptions"].AsInt32,
         WorkerDeaths = d["workerDeaths"].IsNull ? 0 : d["workerDeaths"].AsInt32,
         History = d["history"].IsArray ? [.. d["history"].AsArray.Select(h => FromHistoryDocument(h.AsDocument))] : [],

@@ -61,6 +61,9 @@ public sealed class TaskStatusQuery
             Checkpoint = task.Checkpoint,
             Result = task.Result,
             Timeout = task.Timeout,
+            RunAt = task.RunAt,
+            Requires = task.Requires,
+            Group = task.Group,
             Progress = task.State == TaskState.Running ? _state.Progress(task.Id) : null,
         };
     }
