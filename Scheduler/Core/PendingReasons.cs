@@ -39,6 +39,11 @@ public static class PendingReasons
             return $"scheduled for {runAt.ToString("O", CultureInfo.InvariantCulture)}";
         }
 
+        if (PlacementReasons.Explain(task, view) is { } placement)
+        {
+            return task.Note is null ? placement : $"{placement} ({task.Note})";
+        }
+
         if (task.Wait == PendingWait.Preempted)
         {
             var from = task.Checkpoint is null ? "from the start (no checkpoint saved)" : "from its checkpoint";

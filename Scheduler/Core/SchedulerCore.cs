@@ -59,6 +59,9 @@ public sealed class SchedulerCore
 
     public SchedulerCounters Counters { get; } = new();
 
+    /// <summary>Tenant groups' weights and limits, and what each runs (<c>Scheduler:Groups</c>).</summary>
+    public GroupShares Groups { get; init; } = new();
+
     /// <summary>Tasks in the queue, ready to run as soon as a slot is free.</summary>
     public int PendingCount => _pending.Count;
 
@@ -297,6 +300,7 @@ public sealed class SchedulerCore
         // A process that just started holds nothing, whatever we thought its predecessor of the same id held.
         RequeueAll(worker, $"worker {worker.Id} restarted", workerDied: true);
         worker.ClearStopping();
+        worker.Advertise(joined.Tags);
         worker.LastReportedAt = reportedAt;
         worker.Capacity = joined.Capacity;
         worker.Confirmed = true;
@@ -316,6 +320,7 @@ public sealed class SchedulerCore
         worker.Capacity = beat.Capacity;
         worker.Confirmed = true;
         worker.Draining = beat.Draining;
+        worker.Advertise(beat.Tags);
         worker.Heard(now);
         var reportedAt = WorkerReports.ReportedAt(beat.At, now);
         // Older than one already applied: the broker redelivered it (after a restart of either side). What it leaves
@@ -614,14 +619,9 @@ public sealed class SchedulerCore
         }
 
         var assigned = 0;
-        while (_pending.Count > 0)
+        var round = new DispatchRound(_pending, _workers.Values, Groups, id => _active[id].Group, now);
+        while (_pending.Count > 0 && round.TryTake(out var id, out var worker))
         {
-            var worker = FairShareDispatcher.Choose(_workers.Values);
-            if (worker is null || !_pending.TryDequeue(out var id))
-            {
-                break;
-            }
-
             var task = _active[id];
             var resumes = task.Checkpoint is not null;
             task.Assign(worker.Id, now);
@@ -660,13 +660,16 @@ public sealed class SchedulerCore
     {
         var workers = _workers.Values
             .OrderBy(w => w.Id, StringComparer.Ordinal)
-            .Select(w => new WorkerView(w.Id, w.Capacity, w.Occupied, w.Draining, w.Confirmed, w.LastSeen, w.Completed, w.Failed))
+            .Select(w => new WorkerView(w.Id, w.Capacity, w.Occupied, w.Draining, w.Confirmed, w.LastSeen, w.Completed, w.Failed) { Tags = w.Tags })
             .ToArray();
+        var (groups, pools) = LoadBreakdown.Of(_pending, _workers.Values, id => _active[id], Groups);
         return new SchedulerView(workers, _pending.CountByPriority(), _pending.Count, RunningCount, Counters.Copy(), _time.GetUtcNow())
         {
             WaitingOnDependencies = _dependencies.WaitingCount,
             RetryWaiting = _retries.Count,
             Progress = RunningProgress(),
+            Groups = groups,
+            Pools = pools,
         };
     }
 

@@ -48,6 +48,9 @@ public sealed class SchedulerOptions
     /// <summary>Backoff between the retries of failed tasks (<c>Scheduler:Retry:*</c>).</summary>
     public RetryOptions Retry { get; set; } = new();
 
+    /// <summary>Tenant groups' weights and limits, by group name (<c>Scheduler:Groups:{name}:Weight</c>, ...).</summary>
+    public Dictionary<string, GroupPolicy> Groups { get; set; } = new(StringComparer.Ordinal);
+
     public IEnumerable<string> Validate()
     {
         if (HeartbeatInterval <= TimeSpan.Zero)
@@ -90,7 +93,8 @@ public sealed class SchedulerOptions
             yield return $"{Section}:SubmitPrefetch and {Section}:EventsPrefetch must be at least 1";
         }
 
-        foreach (var problem in Preemption.Validate($"{Section}:Preemption").Concat(Retry.Validate($"{Section}:Retry")))
+        var groups = Groups.SelectMany(g => g.Value.Validate($"{Section}:Groups:{g.Key}"));
+        foreach (var problem in Preemption.Validate($"{Section}:Preemption").Concat(Retry.Validate($"{Section}:Retry")).Concat(groups))
         {
             yield return problem;
         }

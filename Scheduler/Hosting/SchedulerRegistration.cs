@@ -57,6 +57,7 @@ public static class SchedulerRegistration
             {
                 MaxGraphTasks = o.MaxGraphTasks,
                 MaxRequeues = o.MaxRequeues,
+                Groups = new GroupShares(o.Groups),
             };
         });
         services.AddSingleton(sp => new PayloadCache(sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.PayloadCacheBytes));

@@ -77,7 +77,10 @@ public sealed class WorkerService : BackgroundService
     private async Task JoinAsync(CancellationToken ct)
     {
         await _transport.PurgeAsync(ct);
-        var joined = new WorkerJoined(_options.Id, _options.Capacity, Environment.MachineName, Environment.ProcessId, _time.GetUtcNow());
+        var joined = new WorkerJoined(_options.Id, _options.Capacity, Environment.MachineName, Environment.ProcessId, _time.GetUtcNow())
+        {
+            Tags = _options.TagList is { Count: > 0 } tags ? tags : null,
+        };
         await ConsumeAsync(announce: joined, ct);
     }
 
