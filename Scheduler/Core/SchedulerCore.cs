@@ -725,10 +725,24 @@ public sealed class SchedulerCore
             }
 
             running ??= RunningTasks();
-            var victim = PreemptionPlanner.ChooseVictim(priority, running, _preemption, now);
-            if (victim is null)
+            var pending = _active[id];
+            if (Groups.HasLimits && !Groups.CanStart(pending.Group, now))
+            {
+                // Its group runs all it may: a freed slot would not go to it.
+                continue;
+            }
+
+            // A task that needs tags frees a slot only where it can run; the next may need other tags, or none.
+            var placeable = pending.Requires.Count == 0 ? running : running.FindAll(r => TagNames.Covers(r.Item2.Tags, pending.Requires));
+            var victim = PreemptionPlanner.ChooseVictim(priority, placeable, _preemption, now);
+            if (victim is null && pending.Requires.Count == 0)
             {
                 break;
+            }
+
+            if (victim is null)
+            {
+                continue;
             }
 
             var reason = $"for task {id} of priority {priority.ToString(CultureInfo.InvariantCulture)}";

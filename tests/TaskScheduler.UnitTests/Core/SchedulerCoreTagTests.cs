@@ -100,4 +100,25 @@ public sealed class SchedulerCoreTagTests : SchedulerCoreFixture
             Assert.That(pools["default"].Workers, Is.EqualTo(1));
         });
     }
+
+    [Test]
+    public void UrgentTaskRequiringATag_PreemptsOnlyOnAWorkerThatHasIt()
+    {
+        Configure(new PreemptionOptions { PriorityMargin = 1, MinRunTime = TimeSpan.Zero, FinishingWithin = TimeSpan.Zero });
+        Join("plain", 1);
+        JoinTagged("g1", 1, "gpu");
+        var onGpu = SubmitRequiring(1, "gpu");
+        DispatchNow();
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        var onPlain = Submit(priority: 0);
+        DispatchNow();
+        Assert.That(Active(onGpu).WorkerId, Is.EqualTo("g1"));
+        Assert.That(Active(onPlain).WorkerId, Is.EqualTo("plain"));
+        Core.Effects.Clear();
+
+        SubmitRequiring(9, "gpu");
+        Core.Dispatch();
+
+        Assert.That(Core.Effects.Preempts.Select(p => p.Order.TaskId), Is.EqualTo(new[] { onGpu }), "the lower-priority task on the plain worker would free a useless slot");
+    }
 }
