@@ -29,4 +29,6 @@ namespace TaskScheduler.Contracts;
 [JsonSerializable(typeof(WorkerView[]))]
 [JsonSerializable(typeof(SubmitTask[]))]
 [JsonSerializable(typeof(AutoscaleView))]
+[JsonSerializable(typeof(ScheduleView))]
+[JsonSerializable(typeof(ScheduleView[]))]
 public sealed partial class WireJson : JsonSerializerContext;

@@ -12,6 +12,7 @@ var app = builder.Build();
 app.UseMiddleware<ApiKeyMiddleware>();
 app.MapTaskEndpoints();
 app.MapAutoscaleEndpoints();
+app.MapScheduleEndpoints();
 app.MapObservability();
 // Resolved before the run: the host disposes its services when it stops.
 var state = app.Services.GetRequiredService<SchedulerState>();

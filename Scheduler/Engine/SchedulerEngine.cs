@@ -44,6 +44,7 @@ public sealed class SchedulerEngine
     private readonly Queue<Task> _ordersInFlight = new();
     private readonly RetentionPolicy _retention;
     private readonly ExpirySchedule _expiry = new();
+    private readonly ScheduleRunner _schedules;
 
     public SchedulerEngine(
         SchedulerCore core,
@@ -55,8 +56,10 @@ public sealed class SchedulerEngine
         SchedulerTelemetry telemetry,
         ILogger<SchedulerEngine> logger,
         PayloadCache payloads,
-        RetentionPolicy retention)
+        RetentionPolicy retention,
+        ScheduleRunner schedules)
     {
+        _schedules = schedules;
         _payloads = payloads;
         _retention = retention;
         _demand = demand;
@@ -74,14 +77,15 @@ public sealed class SchedulerEngine
     {
         // Streamed from the journal: a million snapshots are never in memory at once, only the tasks made of them.
         _core.Restore(_journal.LoadUnfinished(), _journal.LastSequence());
+        _schedules.Restore();
         _logger.LogInformation(
             "Journal restored: {Pending} pending and {Running} running tasks, {Workers} workers awaited",
             _core.ActiveCount - _core.RunningCount, _core.RunningCount, _core.Workers.Count);
         PublishView();
     }
 
-    /// <summary>When the engine next has work of its own (a retry falls due, expired tasks to delete).</summary>
-    public DateTimeOffset? NextWakeAt => _core.NextWakeAt is { } retry && retry < _expiry.NextAt ? retry : _expiry.NextAt;
+    /// <summary>When the engine next has work of its own (a retry or a delayed task falls due, a schedule fires, expired tasks to delete).</summary>
+    public DateTimeOffset? NextWakeAt => new[] { _core.NextWakeAt, _expiry.NextAt, _schedules.NextWakeAt }.Min();
 
     /// <summary>
     /// Processes one group; <paramref name="drained"/> says the loop left no input waiting. Returns true when follow-up
@@ -117,6 +121,7 @@ public sealed class SchedulerEngine
             }
         }
 
+        _schedules.Fire(_time.GetUtcNow(), task => Submit(task, group));
         _core.Dispatch();
 
         var effects = _core.Effects;
@@ -137,6 +142,8 @@ public sealed class SchedulerEngine
             _state.RecordCommit(commit.Value, inputs.Count);
         }
 
+        _schedules.Persist();
+        group.Written |= _schedules.Wrote;
         ExpireFinishedTasks(group);
         _telemetry.GroupCommitted(inputs, effects, commit);
 
@@ -202,6 +209,11 @@ public sealed class SchedulerEngine
         }
 
         foreach (var (reply, outcome) in group.CancelReplies)
+        {
+            reply.TrySetResult(outcome);
+        }
+
+        foreach (var (reply, outcome) in group.ScheduleReplies)
         {
             reply.TrySetResult(outcome);
         }
@@ -298,6 +310,7 @@ public sealed class SchedulerEngine
         var view = _core.View();
         _state.Publish(view);
         _state.Autoscale = _demand.Update(view);
+        _state.Schedules = _schedules.Views;
     }
 
     private void Apply(SchedulerInput input, Group group)
@@ -363,6 +376,10 @@ public sealed class SchedulerEngine
                     Reject(c.Body, c.Headers, new SubmissionRejection(null, why), group);
                 }
 
+                break;
+
+            case ScheduleRequest sr:
+                group.ScheduleReplies.Add((sr.Reply, _schedules.Apply(sr, _time.GetUtcNow())));
                 break;
 
             case HttpCancel hc:
@@ -671,6 +688,8 @@ public sealed class SchedulerEngine
         public List<(TaskCompletionSource<SubmitVerdict> Reply, SubmitVerdict Verdict)> HttpReplies { get; } = [];
 
         public List<(TaskCompletionSource<CancelOutcome> Reply, CancelOutcome Outcome)> CancelReplies { get; } = [];
+
+        public List<(TaskCompletionSource<string?> Reply, string? Outcome)> ScheduleReplies { get; } = [];
 
         public ulong SubmitTag { get; set; }
 

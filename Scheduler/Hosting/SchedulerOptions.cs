@@ -51,6 +51,9 @@ public sealed class SchedulerOptions
     /// <summary>Tenant groups' weights and limits, by group name (<c>Scheduler:Groups:{name}:Weight</c>, ...).</summary>
     public Dictionary<string, GroupPolicy> Groups { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>How late a schedule's occurrence may fire and still be on time; older ones follow the schedule's misfire policy.</summary>
+    public TimeSpan MisfireThreshold { get; set; } = TimeSpan.FromMinutes(1);
+
     public IEnumerable<string> Validate()
     {
         if (HeartbeatInterval <= TimeSpan.Zero)
@@ -81,6 +84,11 @@ public sealed class SchedulerOptions
         if (MaxGraphTasks < 1)
         {
             yield return $"{Section}:MaxGraphTasks must be at least 1, not {MaxGraphTasks}";
+        }
+
+        if (MisfireThreshold < TimeSpan.Zero)
+        {
+            yield return $"{Section}:MisfireThreshold must not be negative, not '{MisfireThreshold}'";
         }
 
         if (MaxRequeues < 0)

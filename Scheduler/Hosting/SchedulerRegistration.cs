@@ -60,6 +60,9 @@ public static class SchedulerRegistration
                 Groups = new GroupShares(o.Groups),
             };
         });
+        services.AddSingleton(sp => new ScheduleBook { MisfireThreshold = sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.MisfireThreshold });
+        services.AddSingleton(sp => new ScheduleStore(sp.GetRequiredService<TaskJournal>()));
+        services.AddSingleton<ScheduleRunner>();
         services.AddSingleton(sp => new PayloadCache(sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.PayloadCacheBytes));
         services.AddSingleton(sp => new WorkerDemandEstimator(
             sp.GetRequiredService<IOptions<AutoscaleOptions>>().Value, sp.GetRequiredService<TimeProvider>()));

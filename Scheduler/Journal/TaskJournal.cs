@@ -65,6 +65,9 @@ public sealed class TaskJournal : IDisposable
         FlushToDisk();
     }
 
+    /// <summary>The journal's database, for the stores that share its file and its fsync (<see cref="ScheduleStore"/>).</summary>
+    internal LiteDatabase Database => _db;
+
     /// <summary>Time spent in the last LiteDB transaction (<see cref="Write"/>).</summary>
     public TimeSpan LastCommitDuration { get; private set; }
 
