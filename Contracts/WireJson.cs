@@ -31,4 +31,6 @@ namespace TaskScheduler.Contracts;
 [JsonSerializable(typeof(AutoscaleView))]
 [JsonSerializable(typeof(ScheduleView))]
 [JsonSerializable(typeof(ScheduleView[]))]
+[JsonSerializable(typeof(PoolLoad[]))]
+[JsonSerializable(typeof(GroupLoad[]))]
 public sealed partial class WireJson : JsonSerializerContext;

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Logging;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
-using TaskScheduler.Scheduler.Journal;
 
 namespace TaskScheduler.Scheduler.Engine;
 
@@ -14,11 +13,11 @@ namespace TaskScheduler.Scheduler.Engine;
 public sealed class ScheduleRunner
 {
     private readonly ScheduleBook _book;
-    private readonly ScheduleStore _store;
+    private readonly IScheduleStore _store;
     private readonly ILogger<ScheduleRunner> _logger;
     private long _publishedVersion = -1;
 
-    public ScheduleRunner(ScheduleBook book, ScheduleStore store, ILogger<ScheduleRunner> logger)
+    public ScheduleRunner(ScheduleBook book, IScheduleStore store, ILogger<ScheduleRunner> logger)
     {
         _book = book;
         _store = store;

@@ -57,9 +57,9 @@ public sealed class SchedulerEngine
         ILogger<SchedulerEngine> logger,
         PayloadCache payloads,
         RetentionPolicy retention,
-        ScheduleRunner schedules)
+        ScheduleRunner? schedules = null)
     {
-        _schedules = schedules;
+        _schedules = schedules ?? new ScheduleRunner(new ScheduleBook(), NoScheduleStore.Instance, Microsoft.Extensions.Logging.Abstractions.NullLogger<ScheduleRunner>.Instance);
         _payloads = payloads;
         _retention = retention;
         _demand = demand;

@@ -61,7 +61,7 @@ public static class SchedulerRegistration
             };
         });
         services.AddSingleton(sp => new ScheduleBook { MisfireThreshold = sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.MisfireThreshold });
-        services.AddSingleton(sp => new ScheduleStore(sp.GetRequiredService<TaskJournal>()));
+        services.AddSingleton<IScheduleStore>(sp => new ScheduleStore(sp.GetRequiredService<TaskJournal>()));
         services.AddSingleton<ScheduleRunner>();
         services.AddSingleton(sp => new PayloadCache(sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.PayloadCacheBytes));
         services.AddSingleton(sp => new WorkerDemandEstimator(

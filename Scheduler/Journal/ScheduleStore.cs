@@ -1,5 +1,6 @@
 using LiteDB;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Engine;
 
 namespace TaskScheduler.Scheduler.Journal;
 
@@ -9,7 +10,7 @@ namespace TaskScheduler.Scheduler.Journal;
 /// task ids, they are duplicates (no-ops); it cannot happen the other way round, that a fire is recorded whose task
 /// was not. Made durable with the group's fsync.
 /// </summary>
-public sealed class ScheduleStore
+public sealed class ScheduleStore : IScheduleStore
 {
     private readonly LiteDatabase _db;
     private readonly ILiteCollection<BsonDocument> _schedules;

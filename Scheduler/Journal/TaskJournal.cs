@@ -174,9 +174,18 @@ public sealed class TaskJournal : IDisposable
     public static IReadOnlyList<(Guid Id, long Bytes)> Oversized(IEnumerable<TaskSnapshot> changes) =>
         [.. changes.Select(c => (c.Id, Bytes: (long)BsonSerializer.Serialize(ToDocument(c)).Length)).Where(c => c.Bytes > MaxDocumentBytes)];
 
-    /// <summary>What the journal holds of these tasks, in one query (a graph is checked without a lookup per task).</summary>
+    /// <summary>
+    /// What the journal holds of these tasks. LiteDB 5.0.21 answers <c>_id IN [...]</c> with a scan of the whole
+    /// collection (8.8 ms for one id among 30,000 tasks, against 0.03 ms by id), so up to
+    /// <see cref="MaxLookupsById"/> ids are looked up one by one, and only a larger graph pays for one scan.
+    /// </summary>
     public IEnumerable<TaskSnapshot> FindMany(IReadOnlyCollection<Guid> ids) =>
-        ids.Count == 0 ? [] : _tasks.Find(Query.In("_id", ids.Select(id => new BsonValue(id)))).Select(FromDocument);
+        ids.Count == 0 ? []
+        : ids.Count <= MaxLookupsById ? ids.Select(Find).OfType<TaskSnapshot>().ToList()
+        : _tasks.Find(Query.In("_id", ids.Select(id => new BsonValue(id)))).Select(FromDocument);
+
+    /// <summary>Up to this many ids, <see cref="FindMany"/> looks each up by its index (about 30 µs each) rather than scan.</summary>
+    private const int MaxLookupsById = 1000;
 
     /// <summary>The payload of the task accepted as <paramref name="sequence"/> (older journals keyed it by task id).</summary>
     public string? FindPayload(Guid id, long sequence) =>

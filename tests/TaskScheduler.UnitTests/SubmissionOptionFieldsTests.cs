@@ -9,7 +9,7 @@ public class SubmissionOptionFieldsTests
 
     private static (ParsedSubmission? Task, string? Problem) Parse(string fields)
     {
-        var ok = SubmissionParser.TryParse(Encoding.UTF8.GetBytes($$"""{"id":"{{Id}}","payload":"p",{{fields}}}"""), out var task, out var rejection);
+        var ok = SubmissionParser.TryParseMessage(Encoding.UTF8.GetBytes($$"""{"id":"{{Id}}","payload":"p",{{fields}}}"""), out var task, out _, out var rejection);
         return ok ? (task, null) : (null, rejection!.Reason);
     }
 
