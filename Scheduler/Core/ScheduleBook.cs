@@ -14,6 +14,8 @@ public sealed class ScheduleBook
     private readonly Dictionary<string, CronSchedule> _schedules = new(StringComparer.Ordinal);
     private readonly HashSet<string> _changed = new(StringComparer.Ordinal);
     private readonly HashSet<string> _removed = new(StringComparer.Ordinal);
+    private DateTimeOffset? _nextAt;
+    private long _nextAtVersion = -1;
 
     /// <summary>How late an occurrence may fire and still count as on time (<c>Scheduler:Schedules:MisfireThreshold</c>).</summary>
     public TimeSpan MisfireThreshold { get; init; } = TimeSpan.FromMinutes(1);
@@ -84,11 +86,16 @@ public sealed class ScheduleBook
         return true;
     }
 
-    /// <summary>When the next occurrence of any running schedule is due, or null.</summary>
+    /// <summary>When the next occurrence of any running schedule is due, or null. Worked out again only after a change.</summary>
     public DateTimeOffset? NextAt
     {
         get
         {
+            if (_nextAtVersion == Version)
+            {
+                return _nextAt;
+            }
+
             DateTimeOffset? next = null;
             foreach (var schedule in _schedules.Values)
             {
@@ -98,6 +105,7 @@ public sealed class ScheduleBook
                 }
             }
 
+            (_nextAt, _nextAtVersion) = (next, Version);
             return next;
         }
     }
@@ -106,6 +114,12 @@ public sealed class ScheduleBook
     public List<(CronSchedule Schedule, DateTimeOffset FireAt)> TakeDue(DateTimeOffset now)
     {
         var due = new List<(CronSchedule, DateTimeOffset)>();
+        if (NextAt is not { } first || first > now)
+        {
+            // The loop asks at every turn: with nothing due, one comparison.
+            return due;
+        }
+
         foreach (var schedule in _schedules.Values)
         {
             var next = schedule.Paused ? null : schedule.Next;
