@@ -7,7 +7,7 @@ namespace TaskScheduler.Scheduler.Core;
 /// head of highest priority among the lanes that can start one. Among lanes whose heads share that priority the
 /// slot goes to the group with the lowest running / weight (fair share), then to the oldest head. A lane whose group
 /// is at a limit waits; a lane whose tags no worker with a free slot offers waits for the rest of the round, and
-/// lanes of other pools go on. Within the lane's pool the least-loaded worker wins (<see cref="FairShareDispatcher"/>).
+/// lanes of other pools go on. Within the lane's pool the least-loaded worker wins (<see cref="LeastLoadedWorkerPicker"/>).
 /// </summary>
 public sealed class DispatchRound
 {
@@ -46,8 +46,8 @@ public sealed class DispatchRound
             }
 
             var chosen = lane.Requires.Count == 0
-                ? FairShareDispatcher.Choose(_workers)
-                : FairShareDispatcher.Choose(_workers.Where(w => TagNames.Covers(w.Tags, lane.Requires)));
+                ? LeastLoadedWorkerPicker.Choose(_workers)
+                : LeastLoadedWorkerPicker.Choose(_workers.Where(w => TagNames.Covers(w.Tags, lane.Requires)));
             if (chosen is null)
             {
                 if (lane.Requires.Count == 0)
