@@ -75,14 +75,9 @@ public static class ScheduleEndpoints
             return Results.Json(new { error = "the scheduler is starting" }, statusCode: 503);
         }
 
-        var reply = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await inputs.Writer.WriteAsync(new ScheduleRequest(name, action, reply) { Definition = definition }, ct);
-        string? outcome;
-        try
-        {
-            outcome = await reply.Task.WaitAsync(TimeSpan.FromSeconds(30), ct);
-        }
-        catch (TimeoutException)
+        var (answered, outcome) = await LoopReply.AskAsync<string?>(
+            inputs.Writer, reply => new ScheduleRequest(name, action, reply) { Definition = definition }, ct);
+        if (!answered)
         {
             return Results.Json(new { name, error = "the scheduler did not journal the change in time; send it again" }, statusCode: 503);
         }
