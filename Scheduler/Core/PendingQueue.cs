@@ -110,6 +110,22 @@ public sealed class PendingQueue
         }
     }
 
+    /// <summary>How many lanes the queue would hold with tasks of these groups and tags added.</summary>
+    public int LanesAfter(IEnumerable<(string? Group, IReadOnlyList<string> Requires)> tasks)
+    {
+        var added = new HashSet<(string?, string)>();
+        foreach (var (group, requires) in tasks)
+        {
+            var key = (group, Contracts.TagNames.Pool(requires));
+            if ((group is not null || requires.Count > 0) && !_lanes.ContainsKey(key))
+            {
+                added.Add(key);
+            }
+        }
+
+        return _lanes.Count + added.Count;
+    }
+
     /// <summary>Pending counts by priority, highest first.</summary>
     public IReadOnlyList<KeyValuePair<int, int>> CountByPriority() => [.. _countByPriority];
 

@@ -173,6 +173,13 @@ public sealed partial class SchedulerCore
             return SubmitVerdict.Duplicate;
         }
 
+        var lanes = _pending.LanesAfter(fresh.Select(t => (t.Group, t.Requires)));
+        if (lanes > MaxLanes)
+        {
+            return new SubmitVerdict(SubmitOutcome.Invalid, string.Create(CultureInfo.InvariantCulture,
+                $"too many tenant groups and sets of required tags would have tasks waiting ({lanes:N0}; at most {MaxLanes:N0}, Scheduler:MaxLanes)"));
+        }
+
         foreach (var t in fresh)
         {
             foreach (var dependency in t.DependsOn)

@@ -56,6 +56,12 @@ public sealed partial class SchedulerCore
     public int MaxGraphTasks { get; init; } = 20_000;
 
     /// <summary>
+    /// The most lanes (tenant group and set of required tags) the queue may hold (<c>Scheduler:MaxLanes</c>): dispatch
+    /// looks at each lane with work, so a producer naming a new group per task is refused rather than slowing it down.
+    /// </summary>
+    public int MaxLanes { get; init; } = 10_000;
+
+    /// <summary>
     /// Requeues after the death of the worker running it that a task gets (<c>Scheduler:MaxRequeues</c>); at the
     /// next death it fails as poison instead of killing worker after worker.
     /// </summary>

@@ -54,6 +54,9 @@ public sealed class SchedulerOptions
     /// <summary>How late a schedule's occurrence may fire and still be on time; older ones follow the schedule's misfire policy.</summary>
     public TimeSpan MisfireThreshold { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>The most tenant groups and sets of required tags with tasks waiting at once; beyond, new ones are refused.</summary>
+    public int MaxLanes { get; set; } = 10_000;
+
     public IEnumerable<string> Validate()
     {
         if (HeartbeatInterval <= TimeSpan.Zero)
@@ -89,6 +92,11 @@ public sealed class SchedulerOptions
         if (MisfireThreshold < TimeSpan.Zero)
         {
             yield return $"{Section}:MisfireThreshold must not be negative, not '{MisfireThreshold}'";
+        }
+
+        if (MaxLanes < 1)
+        {
+            yield return $"{Section}:MaxLanes must be at least 1, not {MaxLanes}";
         }
 
         if (MaxRequeues < 0)

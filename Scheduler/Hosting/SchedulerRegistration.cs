@@ -60,6 +60,7 @@ public static class SchedulerRegistration
                 MaxGraphTasks = o.MaxGraphTasks,
                 MaxRequeues = o.MaxRequeues,
                 Groups = new GroupShares(o.Groups),
+                MaxLanes = o.MaxLanes,
             };
         });
         services.AddSingleton(sp => new ScheduleBook { MisfireThreshold = sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.MisfireThreshold });

@@ -131,4 +131,22 @@ public sealed class SchedulerCoreFairShareTests : SchedulerCoreFixture
             Assert.That(groups["quiet"], Is.EqualTo(new Contracts.Messages.GroupLoad("quiet", 0, 0, 2, 5, null)));
         });
     }
+
+    [Test]
+    public void NewGroupsBeyondTheLaneLimit_AreRefused_WithAReason()
+    {
+        Use(new SchedulerCore(Liveness, Clock) { MaxLanes = 3 });
+        SubmitToGroup("a", 2);
+        SubmitToGroup("b", 2);
+
+        var verdict = Core.Submit([Spec(Guid.NewGuid()) with { Group = "c" }], new Dictionary<Guid, TaskSnapshot>());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(verdict.Outcome, Is.EqualTo(SubmitOutcome.Invalid));
+            Assert.That(verdict.Reason, Does.StartWith("too many tenant groups and sets of required tags would have tasks waiting (4; at most 3"));
+            Assert.That(SubmitToGroup("a", 1), Has.Count.EqualTo(1), "a group that waits already takes more");
+            Assert.That(SubmitToGroup(null, 1), Has.Count.EqualTo(1), "plain tasks are never refused for it");
+        });
+    }
 }
