@@ -28,4 +28,6 @@ namespace TaskScheduler.Contracts;
 [JsonSerializable(typeof(TaskStatusView[]))]
 [JsonSerializable(typeof(WorkerView[]))]
 [JsonSerializable(typeof(SubmitTask[]))]
+[JsonSerializable(typeof(ScheduleView))]
+[JsonSerializable(typeof(ScheduleView[]))]
 public sealed partial class WireJson : JsonSerializerContext;
