@@ -1,5 +1,4 @@
 using TaskScheduler.Contracts;
-using TaskScheduler.Contracts.Messages;
 
 namespace TaskScheduler.Scheduler.Core;
 
