@@ -1,0 +1,232 @@
+using System.Text;
+using LiteDB;
+using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Listing;
+
+namespace TaskScheduler.Scheduler.Journal;
+
+/// <summary>
+/// Pages of the task list, newest first, read from the journal's indexes: the most selective filter given picks one
+/// index range (a worker, a state, a state with a finish-time range, a finish-time range across the three outcomes, a
+/// priority, or all tasks by acceptance), read backwards from the cursor; the other filters are checked on each task
+/// read. At most <see cref="MaxScanned"/> tasks are read per page, so a filter the chosen range does not narrow
+/// returns a short (even empty) page with a cursor rather than a slow one. The payload prefix is checked against the
+/// payload's head, kept in a collection of its own, so no payload is read.
+/// </summary>
+public sealed class TaskListing
+{
+    /// <summary>Tasks read for one page at most, across its ranges.</summary>
+    public const int MaxScanned = 20_000;
+
+    private const string OutcomeAtField = "outcomeAt";
+
+    /// <summary>
+    /// Above every key's digits. LiteDB compares text by culture, where punctuation sorts before digits, so the
+    /// bound is digits too.
+    /// </summary>
+    private const string Top = "9999999999999999999:";
+
+    private readonly ILiteCollection<BsonDocument> _tasks;
+    private readonly ILiteCollection<BsonDocument> _heads;
+
+    public TaskListing(ILiteCollection<BsonDocument> tasks, ILiteCollection<BsonDocument> heads)
+    {
+        _tasks = tasks;
+        _heads = heads;
+    }
+
+    /// <summary>One page; throws <see cref="FormatException"/> for a cursor that is not one this filter gave.</summary>
+    public TaskPage List(TaskListFilter filter)
+    {
+        var (driver, ranges) = Plan(filter);
+        var after = DecodeCursor(filter.Cursor, driver);
+        var budget = Math.Max(MaxScanned / ranges.Count, filter.Limit + 1);
+        var found = new List<(string Key, BsonDocument Task)>();
+        string? cutoff = null;
+        foreach (var range in ranges)
+        {
+            var stoppedAt = Read(range, filter, after, budget, found);
+            if (stoppedAt is not null && (cutoff is null || string.CompareOrdinal(stoppedAt, cutoff) > 0))
+            {
+                cutoff = stoppedAt;
+            }
+        }
+
+        // Only what every range has read down to is certain: a range that stopped early may hold more above its stop.
+        var page = found
+            .Where(f => cutoff is null || string.CompareOrdinal(f.Key, cutoff) >= 0)
+            .OrderByDescending(f => f.Key, StringComparer.Ordinal)
+            .Take(filter.Limit)
+            .ToList();
+        string? next = null;
+        if (page.Count == filter.Limit && (cutoff is not null || found.Count > page.Count))
+        {
+            next = EncodeCursor(driver, page[^1].Key);
+        }
+        else if (cutoff is not null)
+        {
+            next = EncodeCursor(driver, cutoff);
+        }
+
+        return new TaskPage([.. page.Select(f => Summary(f.Task))], next);
+    }
+
+    /// <summary>
+    /// Reads one range backwards below <paramref name="after"/>, adding what passes the filter; returns the key it
+    /// stopped at when it stopped before the range's end (budget spent, or a page and one more found), else null.
+    /// </summary>
+    private string? Read(Range range, TaskListFilter filter, string? after, int budget, List<(string, BsonDocument)> found)
+    {
+        var query = new Query { OrderBy = "$." + range.Field, Order = Query.Descending };
+        query.Where.Add(range.Where(after));
+        var read = 0;
+        var matched = 0;
+        foreach (var task in _tasks.Find(query))
+        {
+            var key = range.SortKey(task);
+            if (after is not null && string.CompareOrdinal(key, after) >= 0)
+            {
+                continue;
+            }
+
+            read++;
+            if (filter.SubmittedAfter is { } from && range.BySequence && Time(task["submittedAt"]) < from)
+            {
+                // Acceptance order is submission order: nothing further down the range was submitted later.
+                return null;
+            }
+
+            if (Matches(task, filter))
+            {
+                found.Add((key, task));
+                if (++matched > filter.Limit)
+                {
+                    return key;
+                }
+            }
+
+            if (read >= budget)
+            {
+                return key;
+            }
+        }
+
+        return null;
+    }
+
+    private static (char Driver, IReadOnlyList<Range> Ranges) Plan(TaskListFilter f)
+    {
+        if (f.Worker is { } worker)
+        {
+            return ('w', [Range.Prefixed(ListKeys.WorkerField, ListKeys.WorkerPrefix(worker))]);
+        }
+
+        var finishedRange = f.FinishedAfter is not null || f.FinishedBefore is not null;
+        if (f.State is { } state && state.IsFinal() && finishedRange)
+        {
+            return ('f', [Finished(state, f)]);
+        }
+
+        if (f.State is { } s)
+        {
+            return ('s', [Range.Prefixed(ListKeys.StateField, ListKeys.StatePrefix(s))]);
+        }
+
+        if (finishedRange)
+        {
+            return ('f', [Finished(TaskState.Completed, f), Finished(TaskState.Failed, f), Finished(TaskState.Cancelled, f)]);
+        }
+
+        if (f.Priority is { } priority)
+        {
+            return ('p', [Range.Prefixed(ListKeys.PriorityField, ListKeys.PriorityPrefix(priority))]);
+        }
+
+        return ('q', [Range.BySequenceIndex()]);
+    }
+
+    /// <summary>The outcome's tasks finished in the filter's range, by the key retention expires them by.</summary>
+    private static Range Finished(TaskState outcome, TaskListFilter f)
+    {
+        var prefix = ListKeys.StatePrefix(outcome);
+        var low = f.FinishedAfter is { } from ? prefix + ListKeys.Ticks(from) : prefix;
+        var high = f.FinishedBefore is { } to ? prefix + ListKeys.Ticks(to) : prefix + Top;
+        return new Range(
+            OutcomeAtField,
+            after => Query.Between(OutcomeAtField, low, after is null || string.CompareOrdinal(prefix + after, high) > 0 ? high : prefix + after),
+            task => task[OutcomeAtField].AsString[prefix.Length..],
+            BySequence: false);
+    }
+
+    private bool Matches(BsonDocument task, TaskListFilter f) =>
+        (f.State is null || task["state"].AsString == f.State.Value.ToString())
+        && (f.Priority is null || task["priority"].AsInt32 == f.Priority)
+        && (f.Worker is null || (task["worker"].IsString && task["worker"].AsString == f.Worker))
+        && (f.SubmittedAfter is null || Time(task["submittedAt"]) >= f.SubmittedAfter)
+        && (f.SubmittedBefore is null || Time(task["submittedAt"]) < f.SubmittedBefore)
+        && (f.FinishedAfter is null || (task["finishedAt"].IsDateTime && Time(task["finishedAt"]) >= f.FinishedAfter))
+        && (f.FinishedBefore is null || (task["finishedAt"].IsDateTime && Time(task["finishedAt"]) < f.FinishedBefore))
+        && (f.PayloadPrefix is null || (Head(task) is { } head && head.StartsWith(f.PayloadPrefix, StringComparison.Ordinal)));
+
+    private string? Head(BsonDocument task) => _heads.FindById(task["sequence"])?["h"].AsString;
+
+    private TaskSummary Summary(BsonDocument d) => new(
+        d["_id"].AsGuid,
+        Enum.Parse<TaskState>(d["state"].AsString),
+        d["priority"].AsInt32,
+        d["attempts"].AsInt32,
+        d["worker"].IsNull ? null : d["worker"].AsString,
+        Time(d["submittedAt"])!.Value,
+        Time(d["finishedAt"]),
+        d["error"].IsNull ? null : BoundedText.Truncate(d["error"].AsString, 200),
+        d["bytes"].AsInt32)
+    {
+        PayloadHead = Head(d),
+    };
+
+    private static string EncodeCursor(char driver, string key) =>
+        Convert.ToBase64String(Encoding.ASCII.GetBytes(driver + key)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static string? DecodeCursor(string? cursor, char driver)
+    {
+        if (cursor is null)
+        {
+            return null;
+        }
+
+        string text;
+        try
+        {
+            var base64 = cursor.Replace('-', '+').Replace('_', '/');
+            text = Encoding.ASCII.GetString(Convert.FromBase64String(base64.PadRight(base64.Length + ((4 - (base64.Length % 4)) % 4), '=')));
+        }
+        catch (FormatException)
+        {
+            throw new FormatException("the cursor is not one a task list gave");
+        }
+
+        return text.Length > 1 && text[0] == driver
+            ? text[1..]
+            : throw new FormatException("the cursor belongs to a list with other filters: start again without it");
+    }
+
+    private static DateTimeOffset? Time(BsonValue v) =>
+        v.IsNull ? null : new DateTimeOffset(DateTime.SpecifyKind(v.AsDateTime.ToUniversalTime(), DateTimeKind.Utc));
+
+    /// <summary>One index range, read backwards; <see cref="SortKey"/> orders tasks across ranges and marks the cursor.</summary>
+    private sealed record Range(string Field, Func<string?, BsonExpression> Where, Func<BsonDocument, string> SortKey, bool BySequence)
+    {
+        /// <summary>Keys that start with <paramref name="prefix"/> and end with the sequence.</summary>
+        public static Range Prefixed(string field, string prefix) => new(
+            field,
+            after => Query.Between(field, prefix, prefix + (after ?? Top)),
+            task => task[field].AsString[prefix.Length..],
+            BySequence: true);
+
+        public static Range BySequenceIndex() => new(
+            ListKeys.SequenceField,
+            after => Query.Between(ListKeys.SequenceField, 0L, after is null ? long.MaxValue : long.Parse(after, System.Globalization.CultureInfo.InvariantCulture)),
+            task => ListKeys.Sequence(task["sequence"].AsInt64),
+            BySequence: true);
+    }
+}
