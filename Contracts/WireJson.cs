@@ -29,4 +29,6 @@ namespace TaskScheduler.Contracts;
 [JsonSerializable(typeof(WorkerView[]))]
 [JsonSerializable(typeof(SubmitTask[]))]
 [JsonSerializable(typeof(AutoscaleView))]
+[JsonSerializable(typeof(Listing.TaskPage))]
+[JsonSerializable(typeof(Listing.RetryManyResult))]
 public sealed partial class WireJson : JsonSerializerContext;

@@ -11,7 +11,7 @@ namespace TaskScheduler.Scheduler.Core;
 /// <see cref="Effects"/> what must be journaled and sent. One thread drives it; readers on other threads use
 /// <see cref="View"/>.
 /// </summary>
-public sealed class SchedulerCore
+public sealed partial class SchedulerCore
 {
     /// <summary>The start of an error a history step carries: the task's error holds it whole (up to its limit) once.</summary>
     private const int ShortErrorChars = 256;

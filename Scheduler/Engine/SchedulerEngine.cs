@@ -44,6 +44,7 @@ public sealed class SchedulerEngine
     private readonly Queue<Task> _ordersInFlight = new();
     private readonly RetentionPolicy _retention;
     private readonly ExpirySchedule _expiry = new();
+    private readonly TaskActions _actions;
 
     public SchedulerEngine(
         SchedulerCore core,
@@ -67,6 +68,7 @@ public sealed class SchedulerEngine
         _time = time;
         _telemetry = telemetry;
         _logger = logger;
+        _actions = new TaskActions(core, journal, logger);
     }
 
     /// <summary>Rebuilds the core from the journal. Workers holding tasks get one liveness window to report in.</summary>
@@ -204,6 +206,11 @@ public sealed class SchedulerEngine
         foreach (var (reply, outcome) in group.CancelReplies)
         {
             reply.TrySetResult(outcome);
+        }
+
+        foreach (var (reply, verdicts) in group.ActionReplies)
+        {
+            reply.TrySetResult(verdicts);
         }
 
         // Orders and notices of this group go out while later groups are made durable. The broker confirms a
@@ -365,6 +372,10 @@ public sealed class SchedulerEngine
 
                 break;
 
+            case TaskActionRequest action:
+                group.Written |= _actions.Apply(action, Lookup, _core.Effects.Changed.ContainsKey, out var verdicts);
+                group.ActionReplies.Add((action.Reply, verdicts));
+                break;
             case HttpCancel hc:
                 group.CancelReplies.Add((hc.Reply, Cancel(hc.TaskId, hc.Reason)));
                 break;
@@ -671,6 +682,8 @@ public sealed class SchedulerEngine
         public List<(TaskCompletionSource<SubmitVerdict> Reply, SubmitVerdict Verdict)> HttpReplies { get; } = [];
 
         public List<(TaskCompletionSource<CancelOutcome> Reply, CancelOutcome Outcome)> CancelReplies { get; } = [];
+
+        public List<(TaskCompletionSource<IReadOnlyList<TaskActionVerdict>> Reply, IReadOnlyList<TaskActionVerdict> Verdicts)> ActionReplies { get; } = [];
 
         public ulong SubmitTag { get; set; }
 
