@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Listing;
 
@@ -7,26 +8,36 @@ namespace TaskScheduler.Scheduler.Http;
 public sealed class TaskListParameters
 {
     /// <summary>Pending, Running, Completed, Failed or Cancelled (any case).</summary>
+    [FromQuery(Name = "state")]
     public string? State { get; init; }
 
+    [FromQuery(Name = "priority")]
     public int? Priority { get; init; }
 
+    [FromQuery(Name = "worker")]
     public string? Worker { get; init; }
 
+    [FromQuery(Name = "submittedAfter")]
     public DateTimeOffset? SubmittedAfter { get; init; }
 
+    [FromQuery(Name = "submittedBefore")]
     public DateTimeOffset? SubmittedBefore { get; init; }
 
+    [FromQuery(Name = "finishedAfter")]
     public DateTimeOffset? FinishedAfter { get; init; }
 
+    [FromQuery(Name = "finishedBefore")]
     public DateTimeOffset? FinishedBefore { get; init; }
 
+    [FromQuery(Name = "payloadPrefix")]
     public string? PayloadPrefix { get; init; }
 
     /// <summary>Tasks per page, 1 to 1,000 (100 when left out).</summary>
+    [FromQuery(Name = "limit")]
     public int? Limit { get; init; }
 
     /// <summary>The previous page's <c>next</c>.</summary>
+    [FromQuery(Name = "cursor")]
     public string? Cursor { get; init; }
 
     /// <summary>The filter, or why it cannot be one.</summary>

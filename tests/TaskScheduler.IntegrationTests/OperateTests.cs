@@ -26,8 +26,13 @@ public class OperateTests
         var start = DateTimeOffset.UtcNow;
         var alpha = Enumerable.Range(0, 9).Select(i => Tasks.New(priority: 1, payload: $"alpha {i}")).ToList();
         var beta = Enumerable.Range(0, 7).Select(i => Tasks.New(priority: 2, payload: $"beta {i}")).ToList();
-        await system.SubmitAllAsync(alpha);
-        await system.SubmitAllAsync(beta);
+        await using (var events = await system.RecordEventsAsync())
+        {
+            await system.SubmitAllAsync(alpha);
+            await system.SubmitAllAsync(beta);
+            await events.WaitUntilAsync(e => e.Count(x => x.State == TaskState.Pending) >= alpha.Count + beta.Count, Generous, "every task accepted");
+        }
+
         await using var client = system.CreateClient();
 
         var pending = await ReadAllAsync(client, new TaskListFilter { State = TaskState.Pending, Limit = 4 });
