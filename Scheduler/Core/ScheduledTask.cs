@@ -6,7 +6,8 @@ namespace TaskScheduler.Scheduler.Core;
 
 /// <summary>
 /// The state machine of one task the scheduler still has to finish. Every change goes through a method that
-/// refuses an illegal transition, so no caller can, say, complete a task twice.
+/// refuses an illegal transition, so no caller can, say, complete a task twice. (Over 400 lines: the whole state
+/// machine is kept in one file on purpose, so every transition can be read beside the others.)
 /// </summary>
 public sealed class ScheduledTask
 {

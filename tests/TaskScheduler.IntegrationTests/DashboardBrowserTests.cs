@@ -213,7 +213,7 @@ public class DashboardBrowserTests
         await Expect(detail.Locator("#task-detail-history")).ToContainTextAsync("by anonymous: ledger fixed");
 
         // A long task, cancelled from the page while it runs.
-        var slow = new SubmitTask(Guid.NewGuid(), "sim:run=120s; rebuild the index", 1);
+        var slow = new SubmitTask(Guid.NewGuid(), "sim:run=120000ms; rebuild the index", 1);
         await system.SubmitAllAsync([slow]);
         var running = page.Locator($"#tasks tr[data-task='{slow.Id}']");
         await Expect(running).ToHaveAttributeAsync("data-state", "Running", Patiently);
