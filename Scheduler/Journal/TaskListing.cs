@@ -40,6 +40,17 @@ public sealed class TaskListing
     {
         var (driver, ranges) = Plan(filter);
         var after = DecodeCursor(filter.Cursor, driver);
+        if (filter.SubmittedBefore is { } before && ranges[0].BySequence)
+        {
+            // Start below the last task submitted before the bound, found in the sequence index, rather than read
+            // every later task on the way down to it.
+            var bound = ListKeys.Sequence(LastSequenceBefore(before) + 1);
+            if (after is null || string.CompareOrdinal(bound, after) < 0)
+            {
+                after = bound;
+            }
+        }
+
         var budget = Math.Max(MaxScanned / ranges.Count, filter.Limit + 1);
         var found = new List<(string Key, BsonDocument Task)>();
         string? cutoff = null;
@@ -112,6 +123,40 @@ public sealed class TaskListing
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The highest sequence of a task submitted before <paramref name="before"/> (0 when none), by a binary search of
+    /// the sequence index: acceptance order is submission order, so submission times rise with the sequence.
+    /// </summary>
+    private long LastSequenceBefore(DateTimeOffset before)
+    {
+        long low = 0;
+        var high = Latest(long.MaxValue)?["sequence"].AsInt64 ?? 0;
+        while (low < high)
+        {
+            var middle = low + ((high - low + 1) / 2);
+            var task = Latest(middle);
+            if (task is null || Time(task["submittedAt"]) < before)
+            {
+                // Nothing between that task and the middle: the answer is at least the middle.
+                low = middle;
+            }
+            else
+            {
+                high = task["sequence"].AsInt64 - 1;
+            }
+        }
+
+        return low;
+    }
+
+    /// <summary>The task with the highest sequence at most <paramref name="sequence"/>.</summary>
+    private BsonDocument? Latest(long sequence)
+    {
+        var query = new Query { OrderBy = "$." + ListKeys.SequenceField, Order = Query.Descending, Limit = 1 };
+        query.Where.Add(Query.Between(ListKeys.SequenceField, 0L, sequence));
+        return _tasks.Find(query).FirstOrDefault();
     }
 
     private static (char Driver, IReadOnlyList<Range> Ranges) Plan(TaskListFilter f)
