@@ -222,8 +222,7 @@ public sealed class TaskJournal : IDisposable
                 var due = _tasks.Find(Query.Between(OutcomeAtField, $"{outcome}/", KeyBound(outcome, policy.Cutoff(outcome, now))), 0, max - tasks).ToList();
                 foreach (var task in due)
                 {
-                    DeletePayload(task);
-                    _tasks.Delete(task["_id"]);
+                    DeleteTask(task);
                 }
 
                 tasks += due.Count;
@@ -269,8 +268,7 @@ public sealed class TaskJournal : IDisposable
             var task = _tasks.FindById(id);
             if (task is not null)
             {
-                DeletePayload(task);
-                _tasks.Delete(id);
+                DeleteTask(task);
             }
 
             _db.Commit();
@@ -334,6 +332,7 @@ public sealed class TaskJournal : IDisposable
         _tasks.EnsureIndex(ListKeys.PriorityField, "$." + ListKeys.PriorityField);
         _tasks.EnsureIndex(ListKeys.WorkerField, "$." + ListKeys.WorkerField);
         _tasks.EnsureIndex("dependsOn", "$.dependsOn[*]");
+        _heads.EnsureIndex(TaskListing.HeadField, "$." + TaskListing.HeadField);
         if (_meta.FindById(ListKeysMetaId) is not null)
         {
             return;
@@ -355,7 +354,7 @@ public sealed class TaskJournal : IDisposable
     }
 
     private static BsonDocument HeadDocument(long sequence, string payload) =>
-        new() { ["_id"] = sequence, ["h"] = BoundedText.Start(payload, TaskListFilter.MaxPrefixChars).ToString() };
+        new() { ["_id"] = sequence, [TaskListing.HeadField] = BoundedText.Start(payload, TaskListFilter.MaxPrefixChars).ToString() };
 
     /// <summary>
     /// Drops the payloads of Completed tasks that finished at or before <paramref name="cutoff"/>, in key order from
@@ -389,9 +388,16 @@ public sealed class TaskJournal : IDisposable
         return due.Count;
     }
 
+    /// <summary>Deletes a task's document, its payload and its payload's head.</summary>
+    private void DeleteTask(BsonDocument task)
+    {
+        DeletePayload(task);
+        _heads.Delete(task["sequence"]);
+        _tasks.Delete(task["_id"]);
+    }
+
     private void DeletePayload(BsonDocument task)
     {
-        _heads.Delete(task["sequence"]);
         if (!_payloads.Delete(task["sequence"]))
         {
             _payloads.Delete(task["_id"]);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using LiteDB;
 using TaskScheduler.Contracts;
@@ -19,6 +20,15 @@ public sealed class TaskListing
     public const int MaxScanned = 20_000;
 
     private const string OutcomeAtField = "outcomeAt";
+
+    /// <summary>The field of a payload head, indexed.</summary>
+    public const string HeadField = "h";
+
+    /// <summary>
+    /// The most tasks a payload prefix may select for the heads' index to serve it; a prefix that selects more is
+    /// common enough that reading tasks newest first finds a page sooner.
+    /// </summary>
+    private const int MaxPrefixMatches = 5_000;
 
     /// <summary>
     /// Above every key's digits. LiteDB compares text by culture, where punctuation sorts before digits, so the
@@ -79,7 +89,8 @@ public sealed class TaskListing
             next = EncodeCursor(driver, cutoff);
         }
 
-        return new TaskPage([.. page.Select(f => Summary(f.Task))], next);
+        var heads = Heads(page.Select(f => f.Task));
+        return new TaskPage([.. page.Select(f => Summary(f.Task, heads))], next);
     }
 
     /// <summary>
@@ -88,42 +99,49 @@ public sealed class TaskListing
     /// </summary>
     private string? Read(Range range, TaskListFilter filter, string? after, int budget, List<(string, BsonDocument)> found)
     {
-        var query = new Query { OrderBy = "$." + range.Field, Order = Query.Descending };
-        query.Where.Add(range.Where(after));
         var read = 0;
         var matched = 0;
-        foreach (var task in _tasks.Find(query))
+        // In chunks, so the payload heads a prefix filter checks come in one query per chunk, not one per task.
+        foreach (var chunk in range.Tasks(after).Chunk(256))
         {
-            var key = range.SortKey(task);
-            if (after is not null && string.CompareOrdinal(key, after) >= 0)
+            var heads = filter.PayloadPrefix is null || range.ByHeads ? null : Heads(chunk);
+            foreach (var task in chunk)
             {
-                continue;
-            }
+                var key = range.SortKey(task);
+                if (after is not null && string.CompareOrdinal(key, after) >= 0)
+                {
+                    continue;
+                }
 
-            read++;
-            if (filter.SubmittedAfter is { } from && range.BySequence && Time(task["submittedAt"]) < from)
-            {
-                // Acceptance order is submission order: nothing further down the range was submitted later.
-                return null;
-            }
+                read++;
+                if (filter.SubmittedAfter is { } from && range.BySequence && Time(task["submittedAt"]) < from)
+                {
+                    // Acceptance order is submission order: nothing further down the range was submitted later.
+                    return null;
+                }
 
-            if (Matches(task, filter))
-            {
-                found.Add((key, task));
-                if (++matched > filter.Limit)
+                if (Matches(task, filter) && (heads is null || (heads.TryGetValue(task["sequence"].AsInt64, out var head) && head.StartsWith(filter.PayloadPrefix!, StringComparison.Ordinal))))
+                {
+                    found.Add((key, task));
+                    if (++matched > filter.Limit)
+                    {
+                        return key;
+                    }
+                }
+
+                if (read >= budget)
                 {
                     return key;
                 }
-            }
-
-            if (read >= budget)
-            {
-                return key;
             }
         }
 
         return null;
     }
+
+    /// <summary>The payload heads of these tasks, by sequence, in one query.</summary>
+    private Dictionary<long, string> Heads(IEnumerable<BsonDocument> tasks) =>
+        _heads.Find(Query.In("_id", tasks.Select(t => t["sequence"]))).ToDictionary(h => h["_id"].AsInt64, h => h["h"].AsString);
 
     /// <summary>
     /// The highest sequence of a task submitted before <paramref name="before"/> (0 when none), by a binary search of
@@ -159,11 +177,16 @@ public sealed class TaskListing
         return _tasks.Find(query).FirstOrDefault();
     }
 
-    private static (char Driver, IReadOnlyList<Range> Ranges) Plan(TaskListFilter f)
+    private (char Driver, IReadOnlyList<Range> Ranges) Plan(TaskListFilter f)
     {
         if (f.Worker is { } worker)
         {
-            return ('w', [Range.Prefixed(ListKeys.WorkerField, ListKeys.WorkerPrefix(worker))]);
+            return ('w', [Prefixed(ListKeys.WorkerField, ListKeys.WorkerPrefix(worker))]);
+        }
+
+        if (f.PayloadPrefix is { } payloadPrefix && ByHeads(payloadPrefix) is { } byHeads)
+        {
+            return ('h', [byHeads]);
         }
 
         var finishedRange = f.FinishedAfter is not null || f.FinishedBefore is not null;
@@ -174,7 +197,7 @@ public sealed class TaskListing
 
         if (f.State is { } s)
         {
-            return ('s', [Range.Prefixed(ListKeys.StateField, ListKeys.StatePrefix(s))]);
+            return ('s', [Prefixed(ListKeys.StateField, ListKeys.StatePrefix(s))]);
         }
 
         if (finishedRange)
@@ -184,38 +207,87 @@ public sealed class TaskListing
 
         if (f.Priority is { } priority)
         {
-            return ('p', [Range.Prefixed(ListKeys.PriorityField, ListKeys.PriorityPrefix(priority))]);
+            return ('p', [Prefixed(ListKeys.PriorityField, ListKeys.PriorityPrefix(priority))]);
         }
 
-        return ('q', [Range.BySequenceIndex()]);
+        return ('q', [BySequenceIndex()]);
+    }
+
+    /// <summary>
+    /// The tasks whose payload starts with <paramref name="prefix"/>, from the index of payload heads, newest first;
+    /// null when more than <see cref="MaxPrefixMatches"/> match: so common a prefix is found as fast by reading
+    /// tasks newest first and checking their heads.
+    /// </summary>
+    private Range? ByHeads(string prefix)
+    {
+        var sequences = new List<long>();
+        foreach (var head in _heads.Find(Query.StartsWith(HeadField, prefix)))
+        {
+            // The index compares by culture and ignores case; the filter is ordinal.
+            if (head[HeadField].AsString.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                sequences.Add(head["_id"].AsInt64);
+                if (sequences.Count > MaxPrefixMatches)
+                {
+                    return null;
+                }
+            }
+        }
+
+        sequences.Sort((a, b) => b.CompareTo(a));
+        return new Range(
+            after => sequences
+                .Where(s => after is null || string.CompareOrdinal(ListKeys.Sequence(s), after) < 0)
+                .Select(s => _tasks.FindOne(Query.EQ(ListKeys.SequenceField, s)))
+                .Where(t => t is not null),
+            task => ListKeys.Sequence(task["sequence"].AsInt64),
+            BySequence: true)
+        {
+            ByHeads = true,
+        };
+    }
+
+    /// <summary>Keys that start with <paramref name="prefix"/> and end with the sequence.</summary>
+    private Range Prefixed(string field, string prefix) => new(
+        after => Backwards(field, Query.Between(field, prefix, prefix + (after ?? Top))),
+        task => task[field].AsString[prefix.Length..],
+        BySequence: true);
+
+    private Range BySequenceIndex() => new(
+        after => Backwards(ListKeys.SequenceField, Query.Between(ListKeys.SequenceField, 0L, after is null ? long.MaxValue : long.Parse(after, CultureInfo.InvariantCulture))),
+        task => ListKeys.Sequence(task["sequence"].AsInt64),
+        BySequence: true);
+
+    /// <summary>The tasks in one range of an index, read backwards.</summary>
+    private IEnumerable<BsonDocument> Backwards(string field, BsonExpression where)
+    {
+        var query = new Query { OrderBy = "$." + field, Order = Query.Descending };
+        query.Where.Add(where);
+        return _tasks.Find(query);
     }
 
     /// <summary>The outcome's tasks finished in the filter's range, by the key retention expires them by.</summary>
-    private static Range Finished(TaskState outcome, TaskListFilter f)
+    private Range Finished(TaskState outcome, TaskListFilter f)
     {
         var prefix = ListKeys.StatePrefix(outcome);
         var low = f.FinishedAfter is { } from ? prefix + ListKeys.Ticks(from) : prefix;
         var high = f.FinishedBefore is { } to ? prefix + ListKeys.Ticks(to) : prefix + Top;
         return new Range(
-            OutcomeAtField,
-            after => Query.Between(OutcomeAtField, low, after is null || string.CompareOrdinal(prefix + after, high) > 0 ? high : prefix + after),
+            after => Backwards(OutcomeAtField, Query.Between(OutcomeAtField, low, after is null || string.CompareOrdinal(prefix + after, high) > 0 ? high : prefix + after)),
             task => task[OutcomeAtField].AsString[prefix.Length..],
             BySequence: false);
     }
 
-    private bool Matches(BsonDocument task, TaskListFilter f) =>
+    private static bool Matches(BsonDocument task, TaskListFilter f) =>
         (f.State is null || task["state"].AsString == f.State.Value.ToString())
         && (f.Priority is null || task["priority"].AsInt32 == f.Priority)
         && (f.Worker is null || (task["worker"].IsString && task["worker"].AsString == f.Worker))
         && (f.SubmittedAfter is null || Time(task["submittedAt"]) >= f.SubmittedAfter)
         && (f.SubmittedBefore is null || Time(task["submittedAt"]) < f.SubmittedBefore)
         && (f.FinishedAfter is null || (task["finishedAt"].IsDateTime && Time(task["finishedAt"]) >= f.FinishedAfter))
-        && (f.FinishedBefore is null || (task["finishedAt"].IsDateTime && Time(task["finishedAt"]) < f.FinishedBefore))
-        && (f.PayloadPrefix is null || (Head(task) is { } head && head.StartsWith(f.PayloadPrefix, StringComparison.Ordinal)));
+        && (f.FinishedBefore is null || (task["finishedAt"].IsDateTime && Time(task["finishedAt"]) < f.FinishedBefore));
 
-    private string? Head(BsonDocument task) => _heads.FindById(task["sequence"])?["h"].AsString;
-
-    private TaskSummary Summary(BsonDocument d) => new(
+    private static TaskSummary Summary(BsonDocument d, IReadOnlyDictionary<long, string> heads) => new(
         d["_id"].AsGuid,
         Enum.Parse<TaskState>(d["state"].AsString),
         d["priority"].AsInt32,
@@ -226,7 +298,7 @@ public sealed class TaskListing
         d["error"].IsNull ? null : BoundedText.Truncate(d["error"].AsString, 200),
         d["bytes"].AsInt32)
     {
-        PayloadHead = Head(d),
+        PayloadHead = heads.GetValueOrDefault(d["sequence"].AsInt64),
     };
 
     private static string EncodeCursor(char driver, string key) =>
@@ -250,7 +322,8 @@ public sealed class TaskListing
             throw new FormatException("the cursor is not one a task list gave");
         }
 
-        return text.Length > 1 && text[0] == driver
+        // Every source but the finish-time one is ordered by sequence, so their cursors mean the same place.
+        return text.Length > 1 && (text[0] == driver || (text[0] != 'f' && driver != 'f'))
             ? text[1..]
             : throw new FormatException("the cursor belongs to a list with other filters: start again without it");
     }
@@ -258,20 +331,13 @@ public sealed class TaskListing
     private static DateTimeOffset? Time(BsonValue v) =>
         v.IsNull ? null : new DateTimeOffset(DateTime.SpecifyKind(v.AsDateTime.ToUniversalTime(), DateTimeKind.Utc));
 
-    /// <summary>One index range, read backwards; <see cref="SortKey"/> orders tasks across ranges and marks the cursor.</summary>
-    private sealed record Range(string Field, Func<string?, BsonExpression> Where, Func<BsonDocument, string> SortKey, bool BySequence)
+    /// <summary>
+    /// One source of tasks in descending <see cref="SortKey"/> order below a cursor (an index range, or the tasks a
+    /// payload prefix selects); the sort key orders tasks across sources and marks the cursor.
+    /// </summary>
+    private sealed record Range(Func<string?, IEnumerable<BsonDocument>> Tasks, Func<BsonDocument, string> SortKey, bool BySequence)
     {
-        /// <summary>Keys that start with <paramref name="prefix"/> and end with the sequence.</summary>
-        public static Range Prefixed(string field, string prefix) => new(
-            field,
-            after => Query.Between(field, prefix, prefix + (after ?? Top)),
-            task => task[field].AsString[prefix.Length..],
-            BySequence: true);
-
-        public static Range BySequenceIndex() => new(
-            ListKeys.SequenceField,
-            after => Query.Between(ListKeys.SequenceField, 0L, after is null ? long.MaxValue : long.Parse(after, System.Globalization.CultureInfo.InvariantCulture)),
-            task => ListKeys.Sequence(task["sequence"].AsInt64),
-            BySequence: true);
+        /// <summary>The tasks come from the payload heads' index: their prefix is checked already.</summary>
+        public bool ByHeads { get; init; }
     }
 }

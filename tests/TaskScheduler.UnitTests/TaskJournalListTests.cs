@@ -81,10 +81,17 @@ public class TaskJournalListTests
     }
 
     [Test]
-    public void List_WithACursorOfOtherFilters_IsRefused()
+    public void List_WithACursorOfAnotherOrder_OrNoCursorAtAll_IsRefused()
     {
-        var page = _journal.List(new TaskListFilter { State = TaskState.Failed, Limit = 2 });
-        Assert.Throws<FormatException>(() => _journal.List(new TaskListFilter { Worker = "w1", Cursor = page.Next }));
+        var bySubmission = _journal.List(new TaskListFilter { State = TaskState.Failed, Limit = 2 });
+        var byFinish = _journal.List(new TaskListFilter { FinishedAfter = T0, Limit = 2 });
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.Throws<FormatException>(() => _journal.List(new TaskListFilter { FinishedAfter = T0, Cursor = bySubmission.Next }));
+            Assert.Throws<FormatException>(() => _journal.List(new TaskListFilter { Worker = "w1", Cursor = byFinish.Next }));
+            Assert.Throws<FormatException>(() => _journal.List(new TaskListFilter { Cursor = "not a cursor!" }));
+        }
     }
 
     [Test]
@@ -122,6 +129,8 @@ public class TaskJournalListTests
         yield return Case("state and finished range", new TaskListFilter { State = TaskState.Failed, FinishedBefore = T0.AddMinutes(45) },
             (t, _) => t.State == TaskState.Failed && t.FinishedAt < T0.AddMinutes(45));
         yield return Case("payload prefix", new TaskListFilter { PayloadPrefix = "resize 1" }, (_, p) => p.StartsWith("resize 1", StringComparison.Ordinal));
+        yield return Case("worker and payload prefix", new TaskListFilter { Worker = "w1", PayloadPrefix = "thumb" },
+            (t, p) => t.WorkerId == "w1" && p.StartsWith("thumb", StringComparison.Ordinal));
         yield return Case("state and priority", new TaskListFilter { State = TaskState.Pending, Priority = 2 },
             (t, _) => t.State == TaskState.Pending && t.Priority == 2);
     }
