@@ -67,7 +67,8 @@ public class TaskListBenchmark
 
                 times.Sort();
                 TestContext.Out.WriteLine($"| {name} | {page.Tasks.Count}{(page.Next is null ? "" : " + next")} | {times[Runs / 2]:N1} | {times[Runs * 9 / 10]:N1} |");
-                Assert.That(page.Tasks, Is.Not.Empty, name);
+                // "job 042" payloads all belong to completed tasks: the last case reads its 1,000 matches and finds none.
+                Assert.That(page.Tasks.Count > 0 || name.StartsWith("state=Failed and payload prefix", StringComparison.Ordinal), Is.True, name);
             }
         }
         finally
