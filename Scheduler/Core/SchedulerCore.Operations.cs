@@ -16,26 +16,27 @@ public sealed partial class SchedulerCore
     /// <paramref name="journaled"/> holds the journal's record of the task, of its dependencies, and of the tasks
     /// that depend on it, directly or not, and failed for it (<see cref="FailedForDependency"/>), with their dependencies.
     /// </summary>
-    public TaskActionVerdict Retry(Guid id, string actor, string? why, IReadOnlyDictionary<Guid, TaskSnapshot> journaled)
+    public CoreResult<TaskActionVerdict> Retry(Guid id, string actor, string? why, IReadOnlyDictionary<Guid, TaskSnapshot> journaled)
     {
+        var effects = Begin();
         if (_active.TryGetValue(id, out var active))
         {
-            return TaskActionVerdict.Conflict($"task {id} is {active.State}: only a Failed or Cancelled task can be retried");
+            return new(TaskActionVerdict.Conflict($"task {id} is {active.State}: only a Failed or Cancelled task can be retried"), effects);
         }
 
         if (!journaled.TryGetValue(id, out var finished))
         {
-            return TaskActionVerdict.NotFound;
+            return new(TaskActionVerdict.NotFound, effects);
         }
 
         if (finished.State is not (TaskState.Failed or TaskState.Cancelled))
         {
-            return TaskActionVerdict.Conflict($"task {id} is {finished.State}: only a Failed or Cancelled task can be retried");
+            return new(TaskActionVerdict.Conflict($"task {id} is {finished.State}: only a Failed or Cancelled task can be retried"), effects);
         }
 
         if (BlockingDependency(finished, journaled) is { } blocked)
         {
-            return TaskActionVerdict.Conflict($"task {id} cannot run again: {blocked}");
+            return new(TaskActionVerdict.Conflict($"task {id} cannot run again: {blocked}"), effects);
         }
 
         var now = _time.GetUtcNow();
@@ -59,7 +60,7 @@ public sealed partial class SchedulerCore
             }
         }
 
-        return TaskActionVerdict.Done with { Released = released };
+        return new(TaskActionVerdict.Done with { Released = released }, effects);
     }
 
     /// <summary>Whether the task failed because a dependency failed or was cancelled, so a retry of it may release it.</summary>
@@ -70,23 +71,24 @@ public sealed partial class SchedulerCore
     /// Gives a waiting task (in the queue, waiting on dependencies or on a retry's backoff) another priority; in the
     /// queue it takes its new place. A running or finished task keeps its own.
     /// </summary>
-    public TaskActionVerdict ChangePriority(Guid id, int priority, string actor, string? why, TaskSnapshot? journaled)
+    public CoreResult<TaskActionVerdict> ChangePriority(Guid id, int priority, string actor, string? why, TaskSnapshot? journaled)
     {
+        var effects = Begin();
         if (!_active.TryGetValue(id, out var task))
         {
-            return journaled is null ? TaskActionVerdict.NotFound
-                : TaskActionVerdict.Conflict($"task {id} is {journaled.State}: only a Pending task's priority can change");
+            return new(journaled is null ? TaskActionVerdict.NotFound
+                : TaskActionVerdict.Conflict($"task {id} is {journaled.State}: only a Pending task's priority can change"), effects);
         }
 
         if (task.State != TaskState.Pending)
         {
-            return TaskActionVerdict.Conflict($"task {id} is {task.State}: only a Pending task's priority can change");
+            return new(TaskActionVerdict.Conflict($"task {id} is {task.State}: only a Pending task's priority can change"), effects);
         }
 
         var old = task.Priority;
         if (old == priority)
         {
-            return TaskActionVerdict.Done;
+            return new(TaskActionVerdict.Done, effects);
         }
 
         var queued = _pending.Remove(task);
@@ -99,7 +101,7 @@ public sealed partial class SchedulerCore
         var now = _time.GetUtcNow();
         Record(task, now, TaskHistoryEvents.PriorityChanged, null,
             string.Create(CultureInfo.InvariantCulture, $"{old} to {priority} {By(actor, why)}"));
-        return TaskActionVerdict.Done;
+        return new(TaskActionVerdict.Done, effects);
     }
 
     /// <summary>Whether a task may be deleted: only a finished one, which the core no longer holds.</summary>

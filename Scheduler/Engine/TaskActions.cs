@@ -1,6 +1,5 @@
-using TaskScheduler.Contracts;
+using Microsoft.Extensions.Logging;
 using TaskScheduler.Scheduler.Core;
-using TaskScheduler.Scheduler.Journal;
 
 namespace TaskScheduler.Scheduler.Engine;
 
@@ -9,39 +8,28 @@ namespace TaskScheduler.Scheduler.Engine;
 /// retried task, its dependencies and the dependents it took down), asks the core, and deletes a finished task from
 /// the journal. The group's fsync makes it durable before the reply.
 /// </summary>
-public sealed class TaskActions
+internal sealed class TaskActions(SchedulerCore core, IJournal journal, ILogger logger)
 {
-    private readonly SchedulerCore _core;
-    private readonly TaskJournal _journal;
-    private readonly ILogger _logger;
-
-    public TaskActions(SchedulerCore core, TaskJournal journal, ILogger logger)
-    {
-        _core = core;
-        _journal = journal;
-        _logger = logger;
-    }
-
     /// <summary>
-    /// One verdict per id. <paramref name="lookup"/> finds a task the core does not hold as the group left it;
-    /// <paramref name="changedInGroup"/> says whether the group changed it and has not written it yet; returns
-    /// whether the journal was changed outside the group's write (a delete).
+    /// One verdict per id, the core's effects added to the group's; returns whether the journal was changed outside
+    /// the group's write (a delete), which the group's fsync must then cover.
     /// </summary>
-    public bool Apply(TaskActionRequest request, Func<Guid, TaskSnapshot?> lookup, Func<Guid, bool> changedInGroup, out IReadOnlyList<TaskActionVerdict> verdicts)
+    public bool Apply(TaskActionRequest request, Group group, out IReadOnlyList<TaskActionVerdict> verdicts)
     {
         var results = new List<TaskActionVerdict>(request.Ids.Count);
         var deleted = false;
+        TaskSnapshot? Lookup(Guid id) => group.Effects.Changed.TryGetValue(id, out var changed) ? changed : journal.Find(id);
         foreach (var id in request.Ids)
         {
             var verdict = request.Kind switch
             {
-                TaskActionKind.Retry => _core.Retry(id, request.Actor, request.Why, RetryScope(id, lookup)),
-                TaskActionKind.ChangePriority => _core.ChangePriority(id, request.Priority, request.Actor, request.Why,
-                    _core.FindActive(id) is null ? lookup(id) : null),
-                _ => Delete(id, request, lookup, changedInGroup),
+                TaskActionKind.Retry => Keep(core.Retry(id, request.Actor, request.Why, RetryScope(id, Lookup)), group),
+                TaskActionKind.ChangePriority => Keep(core.ChangePriority(id, request.Priority, request.Actor, request.Why,
+                    core.FindActive(id) is null ? Lookup(id) : null), group),
+                _ => Delete(id, Lookup, group.Effects.Changed.ContainsKey),
             };
             deleted |= request.Kind == TaskActionKind.Delete && verdict.Outcome == TaskActionOutcome.Done;
-            _logger.LogInformation("{Action} of task {TaskId} by {Actor} ({Why}): {Outcome} {Reason}",
+            logger.LogInformation("{Action} of task {TaskId} by {Actor} ({Why}): {Outcome} {Reason}",
                 request.Kind, id, request.Actor, request.Why ?? "no reason given", verdict.Outcome, verdict.Reason);
             results.Add(verdict);
         }
@@ -50,9 +38,15 @@ public sealed class TaskActions
         return deleted;
     }
 
-    private TaskActionVerdict Delete(Guid id, TaskActionRequest request, Func<Guid, TaskSnapshot?> lookup, Func<Guid, bool> changedInGroup)
+    private static TaskActionVerdict Keep(CoreResult<TaskActionVerdict> result, Group group)
     {
-        var verdict = _core.CheckDelete(id, _core.FindActive(id) is null ? lookup(id) : null);
+        group.Effects.Add(result.Effects);
+        return result.Value;
+    }
+
+    private TaskActionVerdict Delete(Guid id, Func<Guid, TaskSnapshot?> lookup, Func<Guid, bool> changedInGroup)
+    {
+        var verdict = core.CheckDelete(id, core.FindActive(id) is null ? lookup(id) : null);
         if (verdict.Outcome != TaskActionOutcome.Done)
         {
             return verdict;
@@ -64,7 +58,7 @@ public sealed class TaskActions
             return TaskActionVerdict.Conflict($"task {id} finished a moment ago; ask again");
         }
 
-        return _journal.Delete(id) ? verdict : TaskActionVerdict.NotFound;
+        return journal.Delete(id) ? verdict : TaskActionVerdict.NotFound;
     }
 
     /// <summary>
@@ -74,7 +68,7 @@ public sealed class TaskActions
     private Dictionary<Guid, TaskSnapshot> RetryScope(Guid id, Func<Guid, TaskSnapshot?> lookup)
     {
         var scope = new Dictionary<Guid, TaskSnapshot>();
-        if (_core.FindActive(id) is not null || lookup(id) is not { } task)
+        if (core.FindActive(id) is not null || lookup(id) is not { } task)
         {
             return scope;
         }
@@ -84,7 +78,7 @@ public sealed class TaskActions
         visit.Enqueue(task);
         while (visit.TryDequeue(out var current))
         {
-            foreach (var dependency in current.DependsOn.Where(d => !scope.ContainsKey(d) && _core.FindActive(d) is null))
+            foreach (var dependency in current.DependsOn.Where(d => !scope.ContainsKey(d) && core.FindActive(d) is null))
             {
                 if (lookup(dependency) is { } known)
                 {
@@ -92,9 +86,9 @@ public sealed class TaskActions
                 }
             }
 
-            foreach (var dependent in _journal.Dependents(current.Id))
+            foreach (var dependent in journal.Dependents(current.Id))
             {
-                if (!scope.ContainsKey(dependent.Id) && _core.FindActive(dependent.Id) is null
+                if (!scope.ContainsKey(dependent.Id) && core.FindActive(dependent.Id) is null
                     && lookup(dependent.Id) is { } latest && SchedulerCore.FailedForDependency(latest))
                 {
                     scope[dependent.Id] = latest;

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Microsoft.AspNetCore.Http.Features;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
+using TaskScheduler.Scheduler.Observability;
 
 namespace TaskScheduler.Scheduler.Http;
 
@@ -52,16 +53,11 @@ public static class CancelEndpoint
             }
         }
 
-        var reply = new TaskCompletionSource<CancelOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         // The reason carries who asked, so the task's history and the worker's cancel order name them.
         var who = ApiCaller.Of(request.HttpContext).Name;
-        await inputs.Writer.WriteAsync(new HttpCancel(id, reason is null ? $"by {who}" : $"{reason} (by {who})", reply), ct);
-        CancelOutcome outcome;
-        try
-        {
-            outcome = await reply.Task.WaitAsync(TimeSpan.FromSeconds(30), ct);
-        }
-        catch (TimeoutException)
+        var named = reason is null ? $"by {who}" : $"{reason} (by {who})";
+        var (answered, outcome) = await LoopReply.AskAsync<CancelOutcome>(inputs.Writer, reply => new HttpCancel(id, named, reply), ct);
+        if (!answered)
         {
             return ApiProblem.NotInTime("the cancellation", id);
         }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using TaskScheduler.Contracts;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
+using TaskScheduler.Scheduler.Observability;
 
 namespace TaskScheduler.Scheduler.Http;
 
@@ -52,17 +53,11 @@ public static class TaskActionEndpoints
             return [];
         }
 
-        var reply = new TaskCompletionSource<IReadOnlyList<TaskActionVerdict>>(TaskCreationOptions.RunContinuationsAsynchronously);
         var why = string.IsNullOrWhiteSpace(reason) ? null : CancelRequestParser.Shorten(reason);
-        await inputs.Writer.WriteAsync(new TaskActionRequest(kind, ids, ApiCaller.Of(context).Name, why, reply) { Priority = priority }, ct);
-        try
-        {
-            return await reply.Task.WaitAsync(TimeSpan.FromSeconds(30), ct);
-        }
-        catch (TimeoutException)
-        {
-            return null;
-        }
+        var actor = ApiCaller.Of(context).Name;
+        var (answered, verdicts) = await LoopReply.AskAsync<IReadOnlyList<TaskActionVerdict>>(
+            inputs.Writer, reply => new TaskActionRequest(kind, ids, actor, why, reply) { Priority = priority }, ct);
+        return answered ? verdicts : null;
     }
 
     private static async Task<IResult> ActAsync(

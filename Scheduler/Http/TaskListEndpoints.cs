@@ -3,6 +3,7 @@ using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Listing;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
+using TaskScheduler.Scheduler.Observability;
 using TaskScheduler.Scheduler.Journal;
 
 namespace TaskScheduler.Scheduler.Http;

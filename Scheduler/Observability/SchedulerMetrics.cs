@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 using TaskScheduler.Contracts.Observability;
 using TaskScheduler.Scheduler.Core;
-using TaskScheduler.Scheduler.Engine;
 
 namespace TaskScheduler.Scheduler.Observability;
 

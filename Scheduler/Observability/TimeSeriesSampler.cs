@@ -1,29 +1,17 @@
-using TaskScheduler.Scheduler.Engine;
 
 namespace TaskScheduler.Scheduler.Observability;
 
 /// <summary>Timing only: closes an interval of <see cref="TimeSeries"/> every <see cref="TimeSeries.Interval"/>.</summary>
-public sealed class TimeSeriesSampler : BackgroundService
+public sealed class TimeSeriesSampler(TimeSeries series, SchedulerState state, TimeProvider time) : BackgroundService
 {
-    private readonly TimeSeries _series;
-    private readonly SchedulerState _state;
-    private readonly TimeProvider _time;
-
-    public TimeSeriesSampler(TimeSeries series, SchedulerState state, TimeProvider time)
-    {
-        _series = series;
-        _state = state;
-        _time = time;
-    }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(_series.Interval, _time);
+        using var timer = new PeriodicTimer(series.Interval, time);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                _series.Sample(_state.View, _time.GetUtcNow());
+                series.Sample(state.View, time.GetUtcNow());
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
