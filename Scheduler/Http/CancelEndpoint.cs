@@ -53,9 +53,9 @@ public static class CancelEndpoint
             }
         }
 
-        // The reason carries who asked, so the task's history and the worker's cancel order name them.
-        var who = ApiCaller.Of(request.HttpContext).Name;
-        var named = reason is null ? $"by {who}" : $"{reason} (by {who})";
+        // The reason (the task's error and history) names the key that asked, when keys are configured.
+        var who = ApiCaller.Of(request.HttpContext);
+        var named = who == ApiCaller.Anonymous ? reason : reason is null ? $"by {who.Name}" : $"{reason} (by {who.Name})";
         var (answered, outcome) = await LoopReply.AskAsync<CancelOutcome>(inputs.Writer, reply => new HttpCancel(id, named, reply), ct);
         if (!answered)
         {
