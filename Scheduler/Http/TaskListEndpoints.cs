@@ -4,7 +4,7 @@ using TaskScheduler.Contracts.Listing;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Observability;
-using TaskScheduler.Scheduler.Journal;
+using TaskScheduler.Scheduler.Status;
 
 namespace TaskScheduler.Scheduler.Http;
 
@@ -32,7 +32,7 @@ public static class TaskListEndpoints
         return app;
     }
 
-    private static IResult List([AsParameters] TaskListParameters parameters, TaskJournal journal)
+    private static IResult List([AsParameters] TaskListParameters parameters, TaskListQuery tasks)
     {
         if (parameters.ToFilter(out var problem) is not { } filter)
         {
@@ -41,7 +41,7 @@ public static class TaskListEndpoints
 
         try
         {
-            return Results.Json(journal.List(filter), WireJson.Default.TaskPage);
+            return Results.Json(tasks.List(filter), WireJson.Default.TaskPage);
         }
         catch (FormatException e)
         {
@@ -50,7 +50,7 @@ public static class TaskListEndpoints
     }
 
     private static async Task<IResult> RetryAsync(
-        [AsParameters] TaskListParameters parameters, TaskActionBody? body, HttpContext context, TaskJournal journal,
+        [AsParameters] TaskListParameters parameters, TaskActionBody? body, HttpContext context, TaskListQuery tasks,
         Channel<SchedulerInput> inputs, SchedulerState state, CancellationToken ct)
     {
         if (parameters.ToFilter(out var problem) is not { } filter)
@@ -74,7 +74,7 @@ public static class TaskListEndpoints
         {
             do
             {
-                var page = journal.List(filter with { Cursor = cursor, Limit = Math.Min(TaskListFilter.MaxLimit, MaxRetriedAtOnce - ids.Count) });
+                var page = tasks.List(filter with { Cursor = cursor, Limit = Math.Min(TaskListFilter.MaxLimit, MaxRetriedAtOnce - ids.Count) });
                 ids.AddRange(page.Tasks.Select(t => t.Id));
                 cursor = page.Next;
             }
