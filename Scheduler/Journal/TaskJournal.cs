@@ -15,7 +15,8 @@ namespace TaskScheduler.Scheduler.Journal;
 /// Reads (status queries) may come from any thread; LiteDB serialises them with the writer.
 /// Payloads are keyed by acceptance sequence, not task id: a new key then goes at the end of the index, where a
 /// random id would touch (and make LiteDB rewrite) index pages all over the file, twice the bytes per commit.
-/// Over 400 lines because the document layout (fields written only when set, the outcome key expiry ranges over)
+/// Over 400 lines because the document layout (fields written only when set, the outcome key expiry ranges over, the
+/// list's index keys and payload heads)
 /// and the queries and transactions that rely on it must change together; they are kept in one file on purpose.
 /// </summary>
 public sealed class TaskJournal : IJournal, IDisposable
