@@ -31,4 +31,8 @@ namespace TaskScheduler.Contracts;
 [JsonSerializable(typeof(AutoscaleView))]
 [JsonSerializable(typeof(Listing.TaskPage))]
 [JsonSerializable(typeof(Listing.RetryManyResult))]
+[JsonSerializable(typeof(ScheduleView))]
+[JsonSerializable(typeof(ScheduleView[]))]
+[JsonSerializable(typeof(PoolLoad[]))]
+[JsonSerializable(typeof(GroupLoad[]))]
 public sealed partial class WireJson : JsonSerializerContext;

@@ -24,6 +24,8 @@ internal sealed class Group
 
     public List<(TaskCompletionSource<IReadOnlyList<TaskActionVerdict>> Reply, IReadOnlyList<TaskActionVerdict> Verdicts)> ActionReplies { get; } = [];
 
+    public List<(TaskCompletionSource<string?> Reply, string? Outcome)> ScheduleReplies { get; } = [];
+
     public ulong SubmitTag { get; set; }
 
     public ulong EventsTag { get; set; }

@@ -30,6 +30,7 @@ public sealed class SchedulerEngine
     private readonly ExpirySchedule _expiry = new();
     private readonly InputApplier _applier;
     private readonly GroupDelivery _delivery;
+    private readonly ScheduleRunner _schedules;
 
     public SchedulerEngine(
         SchedulerCore core,
@@ -41,8 +42,10 @@ public sealed class SchedulerEngine
         SchedulerTelemetry telemetry,
         ILogger<SchedulerEngine> logger,
         PayloadCache payloads,
-        RetentionPolicy retention)
+        RetentionPolicy retention,
+        ScheduleRunner? schedules = null)
     {
+        _schedules = schedules ?? new ScheduleRunner(new ScheduleBook(), NoScheduleStore.Instance, Microsoft.Extensions.Logging.Abstractions.NullLogger<ScheduleRunner>.Instance);
         _payloads = payloads;
         _retention = retention;
         _demand = demand;
@@ -62,14 +65,15 @@ public sealed class SchedulerEngine
     {
         // Streamed from the journal: a million snapshots are never in memory at once, only the tasks made of them.
         _core.Restore(_journal.LoadUnfinished(), _journal.LastSequence());
+        _schedules.Restore();
         _logger.LogInformation(
             "Journal restored: {Pending} pending and {Running} running tasks, {Workers} workers awaited",
             _core.ActiveCount - _core.RunningCount, _core.RunningCount, _core.Workers.Count);
         PublishView();
     }
 
-    /// <summary>When the engine next has work of its own (a retry falls due, expired tasks to delete).</summary>
-    public DateTimeOffset? NextWakeAt => _core.NextWakeAt is { } retry && retry < _expiry.NextAt ? retry : _expiry.NextAt;
+    /// <summary>When the engine next has work of its own (a retry or a delayed task falls due, a schedule fires, expired tasks to delete).</summary>
+    public DateTimeOffset? NextWakeAt => new[] { _core.NextWakeAt, _expiry.NextAt, _schedules.NextWakeAt }.Min();
 
     /// <summary>
     /// Processes one group; <paramref name="drained"/> says the loop left no input waiting. Returns true when follow-up
@@ -86,7 +90,14 @@ public sealed class SchedulerEngine
 
         foreach (var input in inputs)
         {
-            _applier.Apply(input, group);
+            if (input is ScheduleRequest request)
+            {
+                group.ScheduleReplies.Add((request.Reply, _schedules.Apply(request, _time.GetUtcNow())));
+            }
+            else
+            {
+                _applier.Apply(input, group);
+            }
         }
 
         if (checkLiveness)
@@ -101,6 +112,7 @@ public sealed class SchedulerEngine
             group.Effects.Add(liveness);
         }
 
+        _schedules.Fire(_time.GetUtcNow(), task => _applier.Submit(task, group));
         group.Effects.Add(_core.Dispatch());
 
         var effects = group.Effects;
@@ -110,6 +122,8 @@ public sealed class SchedulerEngine
             _state.RecordCommit(duration, inputs.Count);
         }
 
+        _schedules.Persist();
+        group.Written |= _schedules.Wrote;
         ExpireFinishedTasks(group);
         _telemetry.GroupCommitted(inputs.Count, _telemetry.Tracing.Enabled ? ProducerTraces.Of(inputs) : null, effects, commit);
 
@@ -238,6 +252,7 @@ public sealed class SchedulerEngine
         var view = _core.View();
         _state.Publish(view);
         _state.Autoscale = _demand.Update(view);
+        _state.Schedules = _schedules.Views;
     }
 
     private string PayloadOf(Guid taskId, Group group)

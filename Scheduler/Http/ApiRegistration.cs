@@ -30,6 +30,8 @@ public static class ApiRegistration
         app.MapOpenApi(OpenApiPath);
         app.MapTaskEndpoints();
         app.MapAutoscaleEndpoints();
+        app.MapScheduleEndpoints();
+        app.MapPlacementEndpoints();
         return app;
     }
 }

@@ -39,6 +39,8 @@ public class ApiContractTests
                 "GET /api/tasks/{id}", "DELETE /api/tasks/{id}", "GET /api/tasks/{id}/result", "GET /api/tasks/{id}/history",
                 "POST /api/tasks/{id}/cancel", "POST /api/tasks/{id}/retry", "PUT /api/tasks/{id}/priority",
                 "GET /api/workers", "GET /api/stats", "GET /api/dashboard", "GET /api/autoscale",
+                "GET /api/schedules", "POST /api/schedules", "GET /api/schedules/{name}", "DELETE /api/schedules/{name}",
+                "POST /api/schedules/{name}/pause", "POST /api/schedules/{name}/resume", "GET /api/pools", "GET /api/groups",
             }));
             Assert.That(client.Document.Paths.Values.SelectMany(p => p.Operations!.Values).Select(o => o.OperationId), Is.All.Not.Null,
                 "every operation is named, so generated clients get method names");
