@@ -46,7 +46,7 @@ public static class ScheduleEndpoints
     {
         if (request.ContentLength > MaxBodyBytes)
         {
-            return Results.Json(new { error = $"a schedule is at most {MaxBodyBytes} bytes" }, statusCode: StatusCodes.Status413PayloadTooLarge);
+            return ApiProblem.Create(StatusCodes.Status413PayloadTooLarge, $"a schedule is at most {MaxBodyBytes} bytes");
         }
 
         JsonObject? body;
@@ -56,17 +56,17 @@ public static class ScheduleEndpoints
         }
         catch (JsonException e)
         {
-            return Results.BadRequest(new { error = BoundedText.Truncate($"malformed JSON: {e.Message}", Limits.MaxReasonChars) });
+            return ApiProblem.BadRequest(BoundedText.Truncate($"malformed JSON: {e.Message}", Limits.MaxReasonChars));
         }
 
         if (body is null)
         {
-            return Results.BadRequest(new { error = "a schedule is a JSON object with name, cron and the task's fields" });
+            return ApiProblem.BadRequest("a schedule is a JSON object with name, cron and the task's fields");
         }
 
         if (!ScheduleRequestParser.TryParse(body, out var definition, out var problem))
         {
-            return Results.BadRequest(new { error = BoundedText.Truncate(problem!, Limits.MaxReasonChars) });
+            return ApiProblem.BadRequest(BoundedText.Truncate(problem!, Limits.MaxReasonChars));
         }
 
         return await SendAsync(definition!.Name, ScheduleAction.Put, definition, inputs, state, ct);
@@ -77,14 +77,15 @@ public static class ScheduleEndpoints
     {
         if (!state.Ready)
         {
-            return Results.Json(new { error = "the scheduler is starting" }, statusCode: 503);
+            return ApiProblem.Starting();
         }
 
         var (answered, outcome) = await LoopReply.AskAsync<string?>(
             inputs.Writer, reply => new ScheduleRequest(name, action, reply) { Definition = definition }, ct);
         if (!answered)
         {
-            return Results.Json(new { name, error = "the scheduler did not journal the change in time; send it again" }, statusCode: 503);
+            return ApiProblem.Create(StatusCodes.Status503ServiceUnavailable, "the scheduler did not journal the change in time; send it again", null,
+                new Dictionary<string, object?> { ["name"] = name });
         }
 
         return outcome switch
@@ -95,5 +96,5 @@ public static class ScheduleEndpoints
         };
     }
 
-    private static IResult NotFound(string name) => Results.NotFound(new { error = $"no schedule named '{BoundedText.Truncate(name, 64)}'" });
+    private static IResult NotFound(string name) => ApiProblem.Create(StatusCodes.Status404NotFound, $"no schedule named '{BoundedText.Truncate(name, 64)}'");
 }
