@@ -28,6 +28,8 @@ namespace TaskScheduler.Contracts;
 [JsonSerializable(typeof(TaskStatusView[]))]
 [JsonSerializable(typeof(WorkerView[]))]
 [JsonSerializable(typeof(SubmitTask[]))]
+[JsonSerializable(typeof(Listing.TaskPage))]
+[JsonSerializable(typeof(Listing.RetryManyResult))]
 [JsonSerializable(typeof(ScheduleView))]
 [JsonSerializable(typeof(ScheduleView[]))]
 public sealed partial class WireJson : JsonSerializerContext;

@@ -77,6 +77,7 @@ public static class SchedulerRegistration
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<JournalOptions>>().Value.RetentionPolicy());
         services.AddSingleton<SchedulerEngine>();
         services.AddSingleton<TaskStatusQuery>();
+        services.AddSingleton<TaskListQuery>();
         services.AddHostedService<SchedulerLoop>();
         services.AddSchedulerHealthChecks();
 

@@ -1,4 +1,3 @@
-using TaskScheduler.Contracts;
 using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Observability;
 
@@ -12,8 +11,8 @@ public static class PlacementEndpoints
 {
     public static IEndpointRouteBuilder MapPlacementEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/pools", (SchedulerState state) => Results.Json(state.View.Pools.ToArray(), PlacementJson.Default.PoolLoadArray));
-        app.MapGet("/api/groups", (SchedulerState state) => Results.Json(state.View.Groups.ToArray(), PlacementJson.Default.GroupLoadArray));
+        app.MapGet("/api/pools", (SchedulerState state) => Results.Json(state.View.Pools.ToArray(), PlacementJson.Default.PoolLoadArray)).WithName("listPools");
+        app.MapGet("/api/groups", (SchedulerState state) => Results.Json(state.View.Groups.ToArray(), PlacementJson.Default.GroupLoadArray)).WithName("listGroups");
         return app;
     }
 }
