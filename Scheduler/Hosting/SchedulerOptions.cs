@@ -48,6 +48,9 @@ public sealed class SchedulerOptions
     /// <summary>Backoff between the retries of failed tasks (<c>Scheduler:Retry:*</c>).</summary>
     public RetryOptions Retry { get; set; } = new();
 
+    /// <summary>Bounds of the rejected-submissions queue (<c>Scheduler:RejectedQueue:*</c>).</summary>
+    public RejectedQueueOptions RejectedQueue { get; set; } = new();
+
     public IEnumerable<string> Validate()
     {
         if (HeartbeatInterval <= TimeSpan.Zero)
@@ -90,7 +93,8 @@ public sealed class SchedulerOptions
             yield return $"{Section}:SubmitPrefetch and {Section}:EventsPrefetch must be at least 1";
         }
 
-        foreach (var problem in Preemption.Validate($"{Section}:Preemption").Concat(Retry.Validate($"{Section}:Retry")))
+        foreach (var problem in Preemption.Validate($"{Section}:Preemption").Concat(Retry.Validate($"{Section}:Retry"))
+                     .Concat(RejectedQueue.Validate($"{Section}:RejectedQueue")))
         {
             yield return problem;
         }

@@ -102,12 +102,18 @@ public sealed class SchedulerTransport : IAsyncDisposable
 
         _adminChannel = await _connection.CreateChannelAsync(cancellationToken: ct);
         await SchedulerTopology.DeclareAsync(_adminChannel, Topology, _options.QueueArguments(), ct);
+        await DeclareRejectedQueueAsync(ct);
 
         _publishChannel = await _connection.CreateChannelAsync(
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true),
             ct);
 
-        Task DeclareTopologyAsync(IChannel channel, CancellationToken c) => SchedulerTopology.DeclareAsync(channel, Topology, _options.QueueArguments(), c);
+        async Task DeclareTopologyAsync(IChannel channel, CancellationToken c)
+        {
+            await SchedulerTopology.DeclareAsync(channel, Topology, _options.QueueArguments(), c);
+            await DeclareRejectedQueueAsync(c);
+        }
+
         _submitWindow = new SubmitWindow(_schedulerOptions.SubmitBufferBytes, _schedulerOptions.SubmitPrefetch, SubmissionParser.MaxBodyBytes);
         // Two limits, both enforced by the broker: per consumer (the most a group can take), and per channel, which
         // follows the size of the messages so that unacknowledged submissions stay within a memory budget. Quorum
@@ -380,6 +386,9 @@ public sealed class SchedulerTransport : IAsyncDisposable
             Volatile.Write(ref _probing, 0);
         }
     }
+
+    private Task DeclareRejectedQueueAsync(CancellationToken ct) => SchedulerTopology.DeclareRejectedQueueAsync(
+        _connection!, Topology, _options.QueueArguments(), _schedulerOptions.RejectedQueue, warning => _logger.LogWarning("{Warning}", warning), ct);
 
     private static bool IsTransient(Exception e) =>
         e is AlreadyClosedException or OperationInterruptedException or IOException or PublishException { IsReturn: false };
