@@ -2,16 +2,21 @@ using TaskScheduler.Scheduler.Engine;
 
 namespace TaskScheduler.Scheduler.Observability;
 
-/// <summary>Timing only: closes an interval of <see cref="TimeSeries"/> every <see cref="TimeSeries.Interval"/>.</summary>
+/// <summary>
+/// Timing only: closes an interval of <see cref="TimeSeries"/> every <see cref="TimeSeries.Interval"/>, and lets the
+/// per-worker gauges see who is alive (<see cref="WorkerGauges"/>).
+/// </summary>
 public sealed class TimeSeriesSampler : BackgroundService
 {
     private readonly TimeSeries _series;
     private readonly SchedulerState _state;
     private readonly TimeProvider _time;
+    private readonly WorkerGauges _workers;
 
-    public TimeSeriesSampler(TimeSeries series, SchedulerState state, TimeProvider time)
+    public TimeSeriesSampler(TimeSeries series, SchedulerState state, SchedulerMetrics metrics, TimeProvider time)
     {
         _series = series;
+        _workers = metrics.Workers;
         _state = state;
         _time = time;
     }
@@ -23,7 +28,9 @@ public sealed class TimeSeriesSampler : BackgroundService
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                _series.Sample(_state.View, _time.GetUtcNow());
+                var view = _state.View;
+                _series.Sample(view, _time.GetUtcNow());
+                _workers.Track(view.Workers);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
