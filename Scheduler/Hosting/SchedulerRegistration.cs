@@ -65,6 +65,8 @@ public static class SchedulerRegistration
         services.AddSingleton<BrokerHealth>();
         services.AddSingleton<SchedulerTransport>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<JournalOptions>>().Value.RetentionPolicy());
+        services.AddSingleton<JournalStatus>();
+        services.AddSingleton<JournalOutage>();
         services.AddSingleton<SchedulerEngine>();
         services.AddSingleton<TaskStatusQuery>();
         services.AddHostedService<SchedulerLoop>();

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Microsoft.AspNetCore.Http.Features;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
+using TaskScheduler.Scheduler.Journal;
 
 namespace TaskScheduler.Scheduler.Http;
 
@@ -12,11 +13,17 @@ namespace TaskScheduler.Scheduler.Http;
 /// </summary>
 public static class CancelEndpoint
 {
-    public static async Task<IResult> CancelAsync(Guid id, HttpRequest request, Channel<SchedulerInput> inputs, SchedulerState state, CancellationToken ct)
+    public static async Task<IResult> CancelAsync(
+        Guid id, HttpRequest request, Channel<SchedulerInput> inputs, SchedulerState state, JournalStatus journal, CancellationToken ct)
     {
         if (!state.Ready)
         {
             return Results.Json(new { error = "the scheduler is starting" }, statusCode: 503);
+        }
+
+        if (journal.Refusal is { } refusal)
+        {
+            return Results.Json(new { id, error = refusal }, statusCode: 503);
         }
 
         string? reason = null;

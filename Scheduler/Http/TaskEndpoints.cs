@@ -6,6 +6,7 @@ using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
+using TaskScheduler.Scheduler.Journal;
 using TaskScheduler.Scheduler.Health;
 using TaskScheduler.Scheduler.Status;
 
@@ -83,11 +84,17 @@ public static class TaskEndpoints
     /// left out and is then generated. Answers once journaled: 202 for new work, 200 for a harmless resubmission,
     /// 400 for invalid input (a cycle, an unknown or expired dependency), 409 for an id taken by other content.
     /// </summary>
-    private static async Task<IResult> SubmitAsync(HttpRequest request, Channel<SchedulerInput> inputs, SchedulerState state, CancellationToken ct)
+    private static async Task<IResult> SubmitAsync(
+        HttpRequest request, Channel<SchedulerInput> inputs, SchedulerState state, JournalStatus journal, CancellationToken ct)
     {
         if (!state.Ready)
         {
             return Results.Json(new { error = "the scheduler is starting" }, statusCode: 503);
+        }
+
+        if (journal.Refusal is { } refusal)
+        {
+            return Results.Json(new { error = refusal }, statusCode: 503);
         }
 
         // No more than the broker path takes (Kestrel alone would read 30 MB).

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using TaskScheduler.Contracts.Observability;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
+using TaskScheduler.Scheduler.Journal;
 
 namespace TaskScheduler.Scheduler.Observability;
 
@@ -28,7 +29,7 @@ public sealed class SchedulerMetrics : IDisposable
     private readonly Histogram<double> _commitTime;
     private readonly Histogram<int> _groupSize;
 
-    public SchedulerMetrics(SchedulerState state, TimeSeries series)
+    public SchedulerMetrics(SchedulerState state, TimeSeries series, JournalStatus journal)
     {
         SchedulerView View() => state.View;
 
@@ -63,6 +64,9 @@ public sealed class SchedulerMetrics : IDisposable
         Workers = new WorkerGauges(View);
         _meter.CreateObservableGauge("taskscheduler.workers.desired", () => state.Autoscale is { } a ? [new Measurement<int>(a.DesiredWorkers)] : Array.Empty<Measurement<int>>(),
             "{worker}", "Workers the scheduler wants for its backlog and recent run times (GET /api/autoscale); what autoscalers follow");
+        _meter.CreateObservableGauge("taskscheduler.journal.unavailable", () => journal.Problem is null ? 0 : 1, null,
+            "1 while the journal cannot write (a full disk, an I/O error) and the scheduler accepts nothing, else 0");
+        Total("taskscheduler.journal.outages", "{outage}", "Times the journal could not write and the scheduler stopped accepting until it could", () => journal.Outages);
         _meter.CreateObservableGauge("taskscheduler.throughput", () => series.Throughput(TimeSpan.FromSeconds(10)), null,
             "Tasks finished (completed or failed) per second over the last 10 seconds");
 

@@ -29,6 +29,8 @@ internal sealed class QueueConsumer : IAsyncDisposable
     private int _recovering;
     private long _generation;
     private AsyncEventingBasicConsumer? _consumer;
+    private string? _consumerTag;
+    private volatile bool _paused;
 
     public QueueConsumer(
         IConnection connection,
@@ -71,6 +73,33 @@ internal sealed class QueueConsumer : IAsyncDisposable
         await channel.BasicAckAsync(tag & TagMask, multiple: true, ct);
     }
 
+    /// <summary>
+    /// Stops taking deliveries, leaving what is left in the queue there; deliveries already taken stay unacknowledged
+    /// until acknowledged as usual (or redelivered, should the channel close).
+    /// </summary>
+    public async Task PauseAsync(CancellationToken ct)
+    {
+        _paused = true;
+        if (Channel is { IsOpen: true } channel && _consumerTag is { } tag)
+        {
+            await channel.BasicCancelAsync(tag, cancellationToken: ct);
+        }
+    }
+
+    /// <summary>Takes deliveries again after <see cref="PauseAsync"/>.</summary>
+    public async Task ResumeAsync(CancellationToken ct)
+    {
+        _paused = false;
+        if (Channel is { IsOpen: true })
+        {
+            await ConsumeAsync(ct);
+        }
+        else
+        {
+            Recover("its channel closed while it was paused");
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Channel is not null)
@@ -105,15 +134,15 @@ internal sealed class QueueConsumer : IAsyncDisposable
         consumer.ReceivedAsync += (_, delivery) => _deliver(delivery, generation | delivery.DeliveryTag);
         consumer.UnregisteredAsync += (_, _) =>
         {
-            // Our own cancel happens only at shutdown; any other is the broker's (the queue was deleted).
-            if (channel.IsOpen && !_stopping.IsCancellationRequested)
+            // Our own cancels happen at shutdown and on a pause; any other is the broker's (the queue was deleted).
+            if (channel.IsOpen && !_stopping.IsCancellationRequested && !_paused)
             {
                 Recover("the broker cancelled the consumer (was the queue deleted?)");
             }
 
             return Task.CompletedTask;
         };
-        await channel.BasicConsumeAsync(_queue, autoAck: false, consumer: consumer, cancellationToken: ct);
+        _consumerTag = await channel.BasicConsumeAsync(_queue, autoAck: false, consumer: consumer, cancellationToken: ct);
         _consumer = consumer;
         _health.ConsumerUp(_queue);
     }
@@ -160,8 +189,12 @@ internal sealed class QueueConsumer : IAsyncDisposable
                             await _declareTopology(declare, _stopping);
                         }
 
-                        await ConsumeAsync(_stopping);
-                        _logger.LogInformation("Consuming {Queue} again", _queue);
+                        if (!_paused)
+                        {
+                            await ConsumeAsync(_stopping);
+                            _logger.LogInformation("Consuming {Queue} again", _queue);
+                        }
+
                         return;
                     }
                 }

@@ -253,6 +253,19 @@ public sealed class SchedulerTransport : IAsyncDisposable
         _ = ProbeAsync(_publishChannel);
     }
 
+    /// <summary>Stops consuming submissions and cancel requests (the journal cannot write): they wait in the broker.</summary>
+    public async Task PauseAcceptingAsync(CancellationToken ct)
+    {
+        await _submit!.PauseAsync(ct);
+        await _cancels!.PauseAsync(ct);
+    }
+
+    public async Task ResumeAcceptingAsync(CancellationToken ct)
+    {
+        await _submit!.ResumeAsync(ct);
+        await _cancels!.ResumeAsync(ct);
+    }
+
     public Task AckSubmissionsAsync(ulong upToTag, CancellationToken ct) => _submit!.AckAsync(upToTag, ct);
 
     public Task AckWorkerEventsAsync(ulong upToTag, CancellationToken ct) => _events!.AckAsync(upToTag, ct);

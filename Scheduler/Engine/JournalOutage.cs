@@ -1,0 +1,92 @@
+using LiteDB;
+using Microsoft.Extensions.Logging;
+using TaskScheduler.Scheduler.Journal;
+using TaskScheduler.Scheduler.Transport;
+
+namespace TaskScheduler.Scheduler.Engine;
+
+/// <summary>
+/// Rides out a journal that cannot write (a full disk, an I/O error) instead of stopping the scheduler. The loop's
+/// write of a group is retried, the same group, until the disk takes it: the core's state is ahead of the journal
+/// by exactly that group, so once it is written they agree again, and only then is the group delivered (its
+/// assignments sent, its messages acknowledged). Meanwhile the scheduler stops consuming submissions and cancel
+/// requests (those already delivered stay unacknowledged, the rest wait in the broker), HTTP refuses changes with
+/// 503, <c>/health/ready</c> and a metric say why, and the loop reads no input, so liveness excuses the pause
+/// (<c>SchedulerCore.Attend</c>) and no worker is declared dead for it.
+/// </summary>
+public sealed class JournalOutage
+{
+    /// <summary>The first retry comes after this; each next one waits twice as long, up to <see cref="MaxRetryInterval"/>.</summary>
+    public static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(500);
+
+    public static readonly TimeSpan MaxRetryInterval = TimeSpan.FromSeconds(10);
+
+    private readonly TaskJournal _journal;
+    private readonly JournalStatus _status;
+    private readonly SchedulerState _state;
+    private readonly SchedulerTransport _transport;
+    private readonly TimeProvider _time;
+    private readonly ILogger<JournalOutage> _logger;
+
+    public JournalOutage(
+        TaskJournal journal, JournalStatus status, SchedulerState state, SchedulerTransport transport, TimeProvider time, ILogger<JournalOutage> logger)
+    {
+        _journal = journal;
+        _status = status;
+        _state = state;
+        _transport = transport;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="write"/> (synchronous: a LiteDB transaction belongs to its thread) and, if the storage
+    /// refuses it, runs it again on a reopened journal until it succeeds. Other failures propagate.
+    /// </summary>
+    public async Task WriteAsync(Action write, CancellationToken ct)
+    {
+        try
+        {
+            write();
+            return;
+        }
+        catch (Exception e) when (IsStorageFailure(e))
+        {
+            _status.Failing(Describe(e), _time.GetUtcNow());
+            _logger.LogError("The journal cannot write: {Reason}. Accepting nothing until it can; retrying", Describe(e));
+            await _transport.PauseAcceptingAsync(ct);
+        }
+
+        var delay = FirstRetry;
+        var tries = 1;
+        while (true)
+        {
+            await Task.Delay(delay, _time, ct);
+            // Waiting on purpose: /health/live must not take this for a stuck loop (a restart would not help).
+            _state.Turned(_time.GetUtcNow());
+            tries++;
+            try
+            {
+                _journal.Reopen();
+                write();
+                break;
+            }
+            catch (Exception e) when (IsStorageFailure(e) || e is LiteException)
+            {
+                _status.Failing(Describe(e), _time.GetUtcNow());
+                _logger.LogDebug("The journal still cannot write (try {Tries}): {Reason}", tries, Describe(e));
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryInterval.Ticks));
+            }
+        }
+
+        _status.Writable();
+        _logger.LogWarning("The journal writes again after {Tries} tries; accepting again", tries);
+        await _transport.ResumeAcceptingAsync(ct);
+    }
+
+    /// <summary>A failure of the storage under the journal (ENOSPC, EIO...), as LiteDB reports it.</summary>
+    public static bool IsStorageFailure(Exception e) =>
+        e is IOException || e.InnerException is IOException || (e is AggregateException a && a.InnerExceptions.Any(IsStorageFailure));
+
+    private static string Describe(Exception e) => (e as IOException ?? e.InnerException as IOException ?? e).Message;
+}
