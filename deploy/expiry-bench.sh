@@ -16,33 +16,14 @@ rate="${RATE:-100}"
 duration_s="${DURATION_SECONDS:-30}"
 prefix="${PREFIX:-expiry}"
 url="${SCHEDULER_URL:-http://127.0.0.1:5187}"
-run="$root/.run/$prefix"
-bin="$run/bin"
+# shellcheck source=lib/own-system.sh
+. "$root/deploy/lib/own-system.sh"
 log="$run/expiry.log"
 
-rm -rf "$run" && mkdir -p "$bin"
-for part in Scheduler Worker Cli; do cp -r "$root/$part/bin/Release/net10.0" "$bin/$part"; done
-
-scheduler_pid=""
-worker_pid=""
-cleanup() {
-  for pid in $worker_pid $scheduler_pid; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
-
-tasks() { dotnet "$bin/Cli/tasks.dll" --prefix "$prefix" --scheduler "$url" "$@"; }
 expired() { curl -fsS "$url/metrics" | awk '/^taskscheduler_tasks_expired_total/ {print $2}'; }
-start_scheduler() {
-  dotnet "$bin/Scheduler/TaskScheduler.Scheduler.dll" --urls "$url" --Journal:Path="$run/journal.db" \
-    --Broker:Prefix="$prefix" --Journal:Retention="$1" >>"$run/scheduler.log" 2>&1 &
-  scheduler_pid=$!
-  until curl -fsS "$url/health/ready" >/dev/null 2>&1; do sleep 0.1; done
-}
+start_scheduler() { launch_scheduler "$1"; until_ready; }
 
-dotnet "$bin/Worker/TaskScheduler.Worker.dll" --Broker:Prefix="$prefix" --Worker:Id=expiry --Worker:Nodes=10 \
-  --Worker:Capacity=10 --Worker:FailureRate=0 >"$run/worker.log" 2>&1 &
-worker_pid=$!
+start_workers
 start_scheduler 01:00:00
 echo "expiry: running $expiring tasks to completion under a retention of an hour" | tee "$log"
 tasks bench --tasks "$expiring" --run-time 0ms --ceiling 0 --timeout 30m >/dev/null
@@ -51,13 +32,13 @@ kill -TERM "$scheduler_pid"; wait "$scheduler_pid" || true
 start_scheduler 00:00:01
 echo "expiry: restarted with a retention of 1 s at $(date -u +%T): $(expired) expired so far" | tee -a "$log"
 ( while true; do echo "$(date -u +%T) expired $(expired)" >>"$log"; sleep 2; done ) &
-watcher=$!
+helper_pid=$!
 echo "--- bench during the expiry ---" | tee -a "$log"
 tasks bench --duration "${duration_s}s" --rate "$rate" --run-time 0ms --ceiling 0 | tee -a "$log"
 echo "expiry: bench over at $(date -u +%T): $(expired) of $expiring expired" | tee -a "$log"
 # The bench's own tasks expire after their second too.
 until [ "$(expired)" -ge $((expiring + rate * duration_s)) ]; do sleep 1; done
-kill "$watcher"
+kill "$helper_pid"; helper_pid=""
 echo "expiry: all $expiring expired at $(date -u +%T)" | tee -a "$log"
 echo "--- bench after the expiry ---" | tee -a "$log"
 tasks bench --duration "${duration_s}s" --rate "$rate" --run-time 0ms --ceiling 0 | tee -a "$log"

@@ -12,43 +12,24 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-tasks="${TASKS:-1000000}"
+task_count="${TASKS:-1000000}"
 retention_s="${RETENTION_SECONDS:-60}"
 retention="$(printf '%02d:%02d:%02d' $((retention_s / 3600)) $((retention_s / 60 % 60)) $((retention_s % 60)))"
 interval="${INTERVAL:-30}"
 prefix="${PREFIX:-soak}"
 url="${SCHEDULER_URL:-http://127.0.0.1:5186}"
-run="$root/.run/$prefix"
-bin="$run/bin"
-
-rm -rf "$run" && mkdir -p "$bin"
-for part in Scheduler Worker Cli; do cp -r "$root/$part/bin/Release/net10.0" "$bin/$part"; done
+# shellcheck source=lib/own-system.sh
+. "$root/deploy/lib/own-system.sh"
 journal="$run/journal.db"
 log="$run/soak.log"
-
-scheduler_pid=""
-worker_pid=""
-sampler_pid=""
-cleanup() {
-  for pid in $sampler_pid $worker_pid $scheduler_pid; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
-
-start_scheduler() {
-  dotnet "$bin/Scheduler/TaskScheduler.Scheduler.dll" --urls "$url" --Journal:Path="$journal" \
-    --Broker:Prefix="$prefix" --Journal:Retention="$retention" >>"$run/scheduler.log" 2>&1 &
-  scheduler_pid=$!
-}
-
 # Milliseconds from the scheduler's launch to ready, and to its first assignment (a probe task submitted at launch).
 restart_time() {
   local label="$1" start ready="" first=""
   start=$(date +%s%N)
-  start_scheduler
-  until curl -fsS "$url/health/ready" >/dev/null 2>&1; do sleep 0.05; done
+  launch_scheduler "$retention"
+  until_ready
   ready=$(( ($(date +%s%N) - start) / 1000000 ))
-  dotnet "$bin/Cli/tasks.dll" --prefix "$prefix" --scheduler "$url" submit "sim:run=0ms;restart probe" --wait >/dev/null
+  tasks submit "sim:run=0ms;restart probe" --wait >/dev/null
   first=$(( ($(date +%s%N) - start) / 1000000 ))
   echo "restart $label: ready after $ready ms, a probe task completed $first ms after launch" | tee -a "$log"
 }
@@ -68,20 +49,17 @@ sample() {
   done
 }
 
-echo "soak: $tasks tasks, retention $retention, prefix $prefix, $url" | tee "$log"
-dotnet "$bin/Worker/TaskScheduler.Worker.dll" --Broker:Prefix="$prefix" --Worker:Id=soak --Worker:Nodes=10 \
-  --Worker:Capacity=10 --Worker:FailureRate=0 >"$run/worker.log" 2>&1 &
-worker_pid=$!
+echo "soak: $task_count tasks, retention $retention, prefix $prefix, $url" | tee "$log"
+start_workers
 restart_time "on an empty journal"
 sample &
-sampler_pid=$!
+helper_pid=$!
 
-dotnet "$bin/Cli/tasks.dll" --prefix "$prefix" --scheduler "$url" bench --tasks "$tasks" --run-time 0ms --ceiling 0 \
-  --timeout 30m | tee -a "$log"
+tasks bench --tasks "$task_count" --run-time 0ms --ceiling 0 --timeout 30m | tee -a "$log"
 
 # Let the last tasks expire, then one more sample and the restart on the journal the soak left.
 sleep "$(( retention_s + 15 ))"
-kill -TERM "$sampler_pid"; sampler_pid=""
+kill -TERM "$helper_pid"; helper_pid=""
 kill -TERM "$scheduler_pid"; wait "$scheduler_pid" || true
 ls -l "$run"/journal*.db | tee -a "$log"
 restart_time "after the soak"
