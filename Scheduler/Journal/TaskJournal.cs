@@ -176,7 +176,7 @@ public sealed class TaskJournal : IDisposable
         }
         catch
         {
-            _db.Rollback();
+            RollBack();
             throw;
         }
 
@@ -259,7 +259,7 @@ public sealed class TaskJournal : IDisposable
         }
         catch
         {
-            _db.Rollback();
+            RollBack();
             throw;
         }
     }
@@ -273,6 +273,22 @@ public sealed class TaskJournal : IDisposable
     public long LastSequence() => _lastSequence;
 
     public void Dispose() => _db.Dispose();
+
+    /// <summary>
+    /// Rolls back a failed transaction. After a failed write (a full disk) the rollback fails too, with LiteDB's own
+    /// words ("discarded page must be writable"): the first failure is the one to report, so that one is kept.
+    /// </summary>
+    private void RollBack()
+    {
+        try
+        {
+            _db.Rollback();
+        }
+        catch (Exception e) when (e is IOException or LiteException)
+        {
+            // The caller rethrows the failure that caused the rollback.
+        }
+    }
 
     // BsonDocument collections only: no BsonMapper reflection, so none of 5.0.21's first-use mapper races.
     private static (LiteDatabase, ILiteCollection<BsonDocument>, ILiteCollection<BsonDocument>, ILiteCollection<BsonDocument>) Open(string path)
