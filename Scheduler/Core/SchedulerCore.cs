@@ -31,6 +31,9 @@ public sealed class SchedulerCore
     /// <summary>Silence before this instant does not count against workers: the broker, not they, was away.</summary>
     private DateTimeOffset _livenessFrom = DateTimeOffset.MinValue;
 
+    /// <summary>Assignments decided before this instant went out no earlier (<see cref="AssignmentsHeldUntil"/>).</summary>
+    private DateTimeOffset _assignmentsHeldUntil = DateTimeOffset.MinValue;
+
     /// <summary>When the loop last took its inputs (<see cref="Attend"/>).</summary>
     private DateTimeOffset _attendedAt;
 
@@ -381,6 +384,7 @@ public sealed class SchedulerCore
         {
             var task = _active[id];
             var assignedAt = task.AssignedAt ?? DateTimeOffset.MinValue;
+            assignedAt = assignedAt > _assignmentsHeldUntil ? assignedAt : _assignmentsHeldUntil;
             // Only the current attempt counts: an older attempt of the same task proves nothing about this one. And
             // only a heartbeat the worker sent well after the assignment (a window later on its own clock, which
             // allows for clocks that far apart) proves it absent: a heartbeat from before it, redelivered after a
@@ -543,6 +547,13 @@ public sealed class SchedulerCore
     /// <see cref="BrokerReconnected"/>.
     /// </summary>
     public void BrokerDisconnected() => _livenessFrom = DateTimeOffset.MaxValue;
+
+    /// <summary>
+    /// The assignments decided so far went out only now: the journal could not write the group that made them, and
+    /// nothing is sent before it is journaled. Reconciliation counts their absence from heartbeats from now, not
+    /// from when they were decided, or heartbeats sent while they were held back would requeue them.
+    /// </summary>
+    public void AssignmentsHeldUntil(DateTimeOffset now) => _assignmentsHeldUntil = now;
 
     /// <summary>
     /// The broker is back. Workers reconnect on their own schedule: each gets a full window beyond the usual one

@@ -41,20 +41,21 @@ public sealed class JournalOutage
 
     /// <summary>
     /// Runs <paramref name="write"/> (synchronous: a LiteDB transaction belongs to its thread) and, if the storage
-    /// refuses it, runs it again on a reopened journal until it succeeds. Other failures propagate.
+    /// refuses it, runs it again on a reopened journal until it succeeds. Other failures propagate. Returns true when
+    /// it had to wait: what the group decided goes out only now (<c>SchedulerCore.AssignmentsHeldUntil</c>).
     /// </summary>
-    public async Task WriteAsync(Action write, CancellationToken ct)
+    public async Task<bool> WriteAsync(Action write, CancellationToken ct)
     {
         try
         {
             write();
-            return;
+            return false;
         }
         catch (Exception e) when (IsStorageFailure(e))
         {
             _status.Failing(Describe(e), _time.GetUtcNow());
             _logger.LogError("The journal cannot write: {Reason}. Accepting nothing until it can; retrying", Describe(e));
-            await _transport.PauseAcceptingAsync(ct);
+            await SwitchAcceptingAsync(accept: false, ct);
         }
 
         var delay = FirstRetry;
@@ -81,12 +82,29 @@ public sealed class JournalOutage
 
         _status.Writable();
         _logger.LogWarning("The journal writes again after {Tries} tries; accepting again", tries);
-        await _transport.ResumeAcceptingAsync(ct);
+        await SwitchAcceptingAsync(accept: true, ct);
+        return true;
     }
 
     /// <summary>A failure of the storage under the journal (ENOSPC, EIO...), as LiteDB reports it.</summary>
     public static bool IsStorageFailure(Exception e) =>
         e is IOException || e.InnerException is IOException || (e is AggregateException a && a.InnerExceptions.Any(IsStorageFailure));
+
+    /// <summary>
+    /// Stops or resumes consuming submissions and cancel requests. Best effort: with the broker unreachable the
+    /// consumers are gone anyway, and while the loop waits the prefetch bounds what it may be handed.
+    /// </summary>
+    private async Task SwitchAcceptingAsync(bool accept, CancellationToken ct)
+    {
+        try
+        {
+            await (accept ? _transport.ResumeAcceptingAsync(ct) : _transport.PauseAcceptingAsync(ct));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _logger.LogWarning("Could not {Action} consuming submissions: {Error}", accept ? "resume" : "pause", e.Message);
+        }
+    }
 
     private static string Describe(Exception e) => (e as IOException ?? e.InnerException as IOException ?? e).Message;
 }
