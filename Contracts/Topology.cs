@@ -50,7 +50,6 @@ public sealed record Topology(string Prefix)
     {
         public const string Joined = "joined";
         public const string Heartbeat = "heartbeat";
-        public const string Result = "result";
 
         /// <summary>Several results in one message (<see cref="Messages.TasksFinished"/>); what workers send.</summary>
         public const string Results = "results";

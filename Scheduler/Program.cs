@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using TaskScheduler.Scheduler;
-using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Http;
+using TaskScheduler.Scheduler.Observability;
 
 // Settings ship beside the binary, so the scheduler behaves the same from whatever directory it is started in.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });

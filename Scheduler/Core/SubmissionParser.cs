@@ -9,7 +9,8 @@ namespace TaskScheduler.Scheduler.Core;
 /// Reads a submission from raw message bytes and validates it, never throwing: whatever a producer sends becomes
 /// either a <see cref="ParsedSubmission"/> (or, for a JSON array, a graph of them) or a
 /// <see cref="SubmissionRejection"/> with a reason a person can act on. Field names match case-insensitively;
-/// unknown fields are ignored so producers can be newer than us.
+/// unknown fields are ignored so producers can be newer than us. Over 400 lines because it is the whole submission
+/// format in one place, one reader per field with its rules and messages (docs/producers.md documents the same list).
 /// </summary>
 public static class SubmissionParser
 {
@@ -18,43 +19,18 @@ public static class SubmissionParser
 
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 16 };
 
-    public static bool TryParse(ReadOnlyMemory<byte> body, out ParsedSubmission? submission, out SubmissionRejection? rejection)
-    {
-        submission = null;
-        rejection = null;
-        if (body.Length > MaxBodyBytes)
-        {
-            rejection = new SubmissionRejection(null, $"message is {body.Length} bytes; a submission is at most {MaxBodyBytes} bytes");
-            return false;
-        }
-
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body, DocumentOptions);
-        }
-        catch (JsonException e)
-        {
-            rejection = new SubmissionRejection(null, $"malformed JSON: {e.Message}");
-            return false;
-        }
-
-        using (document)
-        {
-            return TryRead(document.RootElement, out submission, out rejection);
-        }
-    }
-
     /// <summary>
     /// Reads what the submit exchange carries: one task (a JSON object) or a graph (a JSON array of task objects,
     /// accepted or rejected as a whole). Exactly one of <paramref name="task"/> and <paramref name="graph"/> is set
-    /// on success.
+    /// on success. <paramref name="idWhenMissing"/> is the id of a single task that names none (HTTP generates one);
+    /// without it, a task must name its id.
     /// </summary>
     public static bool TryParseMessage(
         ReadOnlyMemory<byte> body,
         out ParsedSubmission? task,
         out IReadOnlyList<ParsedSubmission>? graph,
-        out SubmissionRejection? rejection)
+        out SubmissionRejection? rejection,
+        Guid? idWhenMissing = null)
     {
         task = null;
         graph = null;
@@ -79,7 +55,7 @@ public static class SubmissionParser
         {
             return document.RootElement.ValueKind == JsonValueKind.Array
                 ? TryReadGraph(document.RootElement, out graph, out rejection)
-                : TryRead(document.RootElement, out task, out rejection);
+                : TryRead(document.RootElement, out task, out rejection, idWhenMissing);
         }
     }
 
@@ -118,11 +94,11 @@ public static class SubmissionParser
         return true;
     }
 
-    public static bool TryRead(JsonElement root, out ParsedSubmission? submission, out SubmissionRejection? rejection)
+    public static bool TryRead(JsonElement root, out ParsedSubmission? submission, out SubmissionRejection? rejection, Guid? idWhenMissing = null)
     {
         try
         {
-            return TryReadFields(root, out submission, out rejection);
+            return TryReadFields(root, idWhenMissing, out submission, out rejection);
         }
         catch (InvalidOperationException e)
         {
@@ -134,7 +110,7 @@ public static class SubmissionParser
         }
     }
 
-    private static bool TryReadFields(JsonElement root, out ParsedSubmission? submission, out SubmissionRejection? rejection)
+    private static bool TryReadFields(JsonElement root, Guid? idWhenMissing, out ParsedSubmission? submission, out SubmissionRejection? rejection)
     {
         submission = null;
         if (root.ValueKind != JsonValueKind.Object)
@@ -186,7 +162,8 @@ public static class SubmissionParser
             slot = property.Value;
         }
 
-        if (!TryReadId(idField, out var id, out var idProblem))
+        var id = idWhenMissing ?? Guid.Empty;
+        if ((idField is not null || idWhenMissing is null) && !TryReadId(idField, out id, out var idProblem))
         {
             rejection = new SubmissionRejection(null, idProblem!);
             return false;

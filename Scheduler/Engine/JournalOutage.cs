@@ -1,7 +1,6 @@
 using LiteDB;
 using Microsoft.Extensions.Logging;
-using TaskScheduler.Scheduler.Journal;
-using TaskScheduler.Scheduler.Transport;
+using TaskScheduler.Scheduler.Observability;
 
 namespace TaskScheduler.Scheduler.Engine;
 
@@ -21,20 +20,20 @@ public sealed class JournalOutage
 
     public static readonly TimeSpan MaxRetryInterval = TimeSpan.FromSeconds(10);
 
-    private readonly TaskJournal _journal;
+    private readonly IJournal _journal;
     private readonly JournalStatus _status;
     private readonly SchedulerState _state;
-    private readonly SchedulerTransport _transport;
+    private readonly IInputSource _inputs;
     private readonly TimeProvider _time;
     private readonly ILogger<JournalOutage> _logger;
 
     public JournalOutage(
-        TaskJournal journal, JournalStatus status, SchedulerState state, SchedulerTransport transport, TimeProvider time, ILogger<JournalOutage> logger)
+        IJournal journal, JournalStatus status, SchedulerState state, IInputSource inputs, TimeProvider time, ILogger<JournalOutage> logger)
     {
         _journal = journal;
         _status = status;
         _state = state;
-        _transport = transport;
+        _inputs = inputs;
         _time = time;
         _logger = logger;
     }
@@ -98,7 +97,7 @@ public sealed class JournalOutage
     {
         try
         {
-            await (accept ? _transport.ResumeAcceptingAsync(ct) : _transport.PauseAcceptingAsync(ct));
+            await (accept ? _inputs.ResumeAcceptingAsync(ct) : _inputs.PauseAcceptingAsync(ct));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -28,6 +28,9 @@ public sealed record HttpSubmission(ParsedSubmission Parsed, TaskCompletionSourc
     public System.Diagnostics.ActivityContext? Producer { get; init; }
 }
 
+/// <summary>A submission over HTTP refused before it reached the loop (unreadable, invalid): counted as refused.</summary>
+public sealed record RefusedHttpSubmission(string Reason) : SchedulerInput;
+
 /// <summary>A graph submitted over HTTP; <see cref="Reply"/> completes after the journal commit.</summary>
 public sealed record HttpGraphSubmission(IReadOnlyList<ParsedSubmission> Tasks, TaskCompletionSource<SubmitVerdict> Reply) : SchedulerInput;
 
@@ -47,9 +50,6 @@ public sealed record WorkerMessage(ulong DeliveryTag, object Message) : Schedule
 
 /// <summary>A worker event that could not be read: acknowledged and counted, nothing else.</summary>
 public sealed record UnreadableWorkerMessage(ulong DeliveryTag, string Reason) : SchedulerInput;
-
-/// <summary>An assignment the broker returned because the worker's queue no longer exists.</summary>
-public sealed record AssignmentReturned(Assignment Assignment) : SchedulerInput;
 
 /// <summary>The scheduler's broker connection went down (<c>false</c>) or was recovered (<c>true</c>).</summary>
 public sealed record BrokerConnectionChanged(bool Connected) : SchedulerInput;

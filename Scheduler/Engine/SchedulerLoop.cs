@@ -2,7 +2,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using TaskScheduler.Scheduler.Transport;
+using TaskScheduler.Scheduler.Observability;
 
 namespace TaskScheduler.Scheduler.Engine;
 
@@ -10,33 +10,19 @@ namespace TaskScheduler.Scheduler.Engine;
 /// Timing and cancellation only: waits for input or the next liveness check, gathers a group, and hands it to
 /// <see cref="SchedulerEngine"/>. Everything the loop touches is owned by this one loop.
 /// </summary>
-public sealed class SchedulerLoop : BackgroundService
+public sealed class SchedulerLoop(
+    SchedulerEngine engine,
+    IInputSource source,
+    Channel<SchedulerInput> inputs,
+    SchedulerState state,
+    IOptions<SchedulerOptions> options,
+    TimeProvider time,
+    ILogger<SchedulerLoop> logger) : BackgroundService
 {
-    private readonly SchedulerEngine _engine;
-    private readonly SchedulerTransport _transport;
-    private readonly Channel<SchedulerInput> _inputs;
-    private readonly SchedulerState _state;
-    private readonly SchedulerOptions _options;
-    private readonly TimeProvider _time;
-    private readonly ILogger<SchedulerLoop> _logger;
+    /// <summary>How long a stop waits for written groups to be delivered; within the host's shutdown timeout.</summary>
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
 
-    public SchedulerLoop(
-        SchedulerEngine engine,
-        SchedulerTransport transport,
-        Channel<SchedulerInput> inputs,
-        SchedulerState state,
-        IOptions<SchedulerOptions> options,
-        TimeProvider time,
-        ILogger<SchedulerLoop> logger)
-    {
-        _engine = engine;
-        _transport = transport;
-        _inputs = inputs;
-        _state = state;
-        _options = options.Value;
-        _time = time;
-        _logger = logger;
-    }
+    private readonly SchedulerOptions _options = options.Value;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -47,8 +33,8 @@ public sealed class SchedulerLoop : BackgroundService
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {
             // The host stops; Program turns this into a non-zero exit so that a supervisor restarts the scheduler.
-            _state.Fail(e);
-            _logger.LogCritical(e, "The scheduler loop died");
+            state.Fail(e);
+            logger.LogCritical(e, "The scheduler loop died");
             throw;
         }
     }
@@ -57,47 +43,69 @@ public sealed class SchedulerLoop : BackgroundService
     {
         // Restoring a large journal takes a while: the host finishes starting meanwhile, and /health/ready says so.
         await Task.Yield();
-        _engine.Restore();
-        await _transport.StartAsync(_inputs.Writer, stoppingToken);
-        var delivery = Task.Run(() => _engine.DeliverAsync(stoppingToken), stoppingToken);
-        _state.Turned(_time.GetUtcNow());
-        _state.Ready = true;
-        _logger.LogInformation("Scheduler ready on broker prefix '{Prefix}'", _transport.Topology.Prefix);
+        engine.Restore();
+        await source.StartAsync(inputs.Writer, stoppingToken);
+        // Delivery outlives the stop request by at most DrainTimeout: groups already written are delivered, in order.
+        using var drain = new CancellationTokenSource();
+        var delivery = Task.Run(() => engine.DeliverAsync(drain.Token), CancellationToken.None);
+        state.Turned(time.GetUtcNow());
+        state.Ready = true;
+        logger.LogInformation("Scheduler ready on broker prefix '{Prefix}'", source.Prefix);
 
-        var checkEvery = _options.HeartbeatInterval / 2;
-        var nextCheck = _time.GetUtcNow() + checkEvery;
-        var group = new List<SchedulerInput>(_options.MaxBatch);
-        var moreWork = true;
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            if (!moreWork)
+            var checkEvery = _options.HeartbeatInterval / 2;
+            var nextCheck = time.GetUtcNow() + checkEvery;
+            var group = new List<SchedulerInput>(_options.MaxBatch);
+            var moreWork = true;
+            while (!stoppingToken.IsCancellationRequested)
             {
-                var wakeAt = _engine.NextWakeAt is { } due && due < nextCheck ? due : nextCheck;
-                await WaitForInputAsync(wakeAt - _time.GetUtcNow(), stoppingToken);
-            }
+                if (!moreWork)
+                {
+                    var wakeAt = engine.NextWakeAt is { } due && due < nextCheck ? due : nextCheck;
+                    await WaitForInputAsync(wakeAt - time.GetUtcNow(), stoppingToken);
+                }
 
-            group.Clear();
-            while (group.Count < _options.MaxBatch && _inputs.Reader.TryRead(out var input))
-            {
-                group.Add(input);
-            }
+                group.Clear();
+                while (group.Count < _options.MaxBatch && inputs.Reader.TryRead(out var input))
+                {
+                    group.Add(input);
+                }
 
-            var now = _time.GetUtcNow();
-            _state.Turned(now);
-            var checkLiveness = now >= nextCheck;
-            if (checkLiveness)
-            {
-                nextCheck = now + checkEvery;
-            }
+                var now = time.GetUtcNow();
+                state.Turned(now);
+                var checkLiveness = now >= nextCheck;
+                if (checkLiveness)
+                {
+                    nextCheck = now + checkEvery;
+                }
 
-            var retryDue = _engine.NextWakeAt <= now;
-            if (group.Count > 0 || checkLiveness || moreWork || retryDue)
-            {
-                moreWork = await _engine.RunAsync(group, checkLiveness, drained: !_inputs.Reader.TryPeek(out _), stoppingToken);
+                var retryDue = engine.NextWakeAt <= now;
+                if (group.Count > 0 || checkLiveness || moreWork || retryDue)
+                {
+                    moreWork = await engine.RunAsync(group, checkLiveness, drained: !inputs.Reader.TryPeek(out _), stoppingToken);
+                }
             }
         }
+        finally
+        {
+            await DrainAsync(delivery, drain);
+        }
+    }
 
-        await delivery;
+    /// <summary>Lets delivery finish the groups already written, for <see cref="DrainTimeout"/> at most.</summary>
+    private async Task DrainAsync(Task delivery, CancellationTokenSource drain)
+    {
+        engine.CompleteDelivery();
+        drain.CancelAfter(DrainTimeout);
+        try
+        {
+            await delivery;
+        }
+        catch (OperationCanceledException) when (drain.IsCancellationRequested)
+        {
+            logger.LogWarning("Delivery did not drain within {Timeout}; the broker redelivers what was not acknowledged", DrainTimeout);
+        }
     }
 
     private async Task WaitForInputAsync(TimeSpan delay, CancellationToken ct)
@@ -111,7 +119,7 @@ public sealed class SchedulerLoop : BackgroundService
         timeout.CancelAfter(delay);
         try
         {
-            await _inputs.Reader.WaitToReadAsync(timeout.Token);
+            await inputs.Reader.WaitToReadAsync(timeout.Token);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {

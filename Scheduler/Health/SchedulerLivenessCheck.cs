@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using TaskScheduler.Scheduler.Engine;
+using TaskScheduler.Scheduler.Observability;
 
 namespace TaskScheduler.Scheduler.Health;
 

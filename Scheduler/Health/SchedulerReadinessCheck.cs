@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using TaskScheduler.Scheduler.Engine;
-using TaskScheduler.Scheduler.Journal;
+using TaskScheduler.Scheduler.Observability;
 using TaskScheduler.Scheduler.Transport;
 
 namespace TaskScheduler.Scheduler.Health;

@@ -10,11 +10,13 @@ using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Health;
 using TaskScheduler.Scheduler.Http;
 using TaskScheduler.Scheduler.Journal;
+using TaskScheduler.Scheduler.Observability;
 using TaskScheduler.Scheduler.Status;
 using TaskScheduler.Scheduler.Transport;
 
 namespace TaskScheduler.Scheduler;
 
+/// <summary>The scheduler's options, loop, core, journal, transport and status request, wired together.</summary>
 public static class SchedulerRegistration
 {
     public static IHostApplicationBuilder AddTaskScheduler(this IHostApplicationBuilder builder)
@@ -64,6 +66,9 @@ public static class SchedulerRegistration
             sp.GetRequiredService<IOptions<AutoscaleOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<BrokerHealth>();
         services.AddSingleton<SchedulerTransport>();
+        services.AddSingleton<IGroupPublisher>(sp => sp.GetRequiredService<SchedulerTransport>());
+        services.AddSingleton<IInputSource>(sp => sp.GetRequiredService<SchedulerTransport>());
+        services.AddSingleton<IJournal>(sp => sp.GetRequiredService<TaskJournal>());
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<JournalOptions>>().Value.RetentionPolicy());
         services.AddSingleton<JournalStatus>();
         services.AddSingleton<JournalOutage>();

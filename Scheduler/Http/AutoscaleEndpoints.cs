@@ -1,5 +1,6 @@
 using TaskScheduler.Contracts;
 using TaskScheduler.Scheduler.Engine;
+using TaskScheduler.Scheduler.Observability;
 
 namespace TaskScheduler.Scheduler.Http;
 

@@ -3,7 +3,7 @@ using System.Threading.Channels;
 using Microsoft.AspNetCore.Http.Features;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
-using TaskScheduler.Scheduler.Journal;
+using TaskScheduler.Scheduler.Observability;
 
 namespace TaskScheduler.Scheduler.Http;
 
@@ -59,14 +59,8 @@ public static class CancelEndpoint
             }
         }
 
-        var reply = new TaskCompletionSource<CancelOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await inputs.Writer.WriteAsync(new HttpCancel(id, reason, reply), ct);
-        CancelOutcome outcome;
-        try
-        {
-            outcome = await reply.Task.WaitAsync(TimeSpan.FromSeconds(30), ct);
-        }
-        catch (TimeoutException)
+        var (answered, outcome) = await LoopReply.AskAsync<CancelOutcome>(inputs.Writer, reply => new HttpCancel(id, reason, reply), ct);
+        if (!answered)
         {
             return Results.Json(new { id, error = "the scheduler did not journal the cancellation in time; ask again" }, statusCode: 503);
         }

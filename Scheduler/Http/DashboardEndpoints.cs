@@ -1,6 +1,5 @@
 using TaskScheduler.Contracts.Dashboard;
 using TaskScheduler.Scheduler.Engine;
-using TaskScheduler.Scheduler.Journal;
 using TaskScheduler.Scheduler.Observability;
 
 namespace TaskScheduler.Scheduler.Http;

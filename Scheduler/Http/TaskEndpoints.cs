@@ -1,13 +1,11 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Http.Features;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
-using TaskScheduler.Scheduler.Journal;
 using TaskScheduler.Scheduler.Health;
+using TaskScheduler.Scheduler.Observability;
 using TaskScheduler.Scheduler.Status;
 
 namespace TaskScheduler.Scheduler.Http;
@@ -80,9 +78,10 @@ public static class TaskEndpoints
     }
 
     /// <summary>
-    /// Accepts the same JSON as the submit exchange, a task or a graph (an array of tasks); a single task's id may be
-    /// left out and is then generated. Answers once journaled: 202 for new work, 200 for a harmless resubmission,
-    /// 400 for invalid input (a cycle, an unknown or expired dependency), 409 for an id taken by other content.
+    /// Accepts the same JSON as the submit exchange, a task or a graph (an array of tasks), read once by the same
+    /// parser; a single task's id may be left out and is then generated. Answers once journaled: 202 for new work,
+    /// 200 for a harmless resubmission, 400 for invalid input (a cycle, an unknown or expired dependency), 409 for an
+    /// id taken by other content. A refused body counts as refused, as on the broker path.
     /// </summary>
     private static async Task<IResult> SubmitAsync(
         HttpRequest request, Channel<SchedulerInput> inputs, SchedulerState state, JournalStatus journal, CancellationToken ct)
@@ -100,7 +99,7 @@ public static class TaskEndpoints
         // No more than the broker path takes (Kestrel alone would read 30 MB).
         if (request.ContentLength > SubmissionParser.MaxBodyBytes)
         {
-            return TooLarge(request.ContentLength.Value);
+            return await RefuseAsync(inputs, "too large", TooLarge(request.ContentLength.Value), ct);
         }
 
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
@@ -108,49 +107,36 @@ public static class TaskEndpoints
             limit.MaxRequestBodySize = SubmissionParser.MaxBodyBytes;
         }
 
-        JsonNode? node;
+        using var body = new MemoryStream();
         try
         {
-            node = await JsonNode.ParseAsync(request.Body, documentOptions: new JsonDocumentOptions { MaxDepth = 64 }, cancellationToken: ct);
-        }
-        catch (JsonException e)
-        {
-            return Results.BadRequest(new { error = BoundedText.Truncate($"malformed JSON: {e.Message}", Limits.MaxReasonChars) });
+            await request.Body.CopyToAsync(body, ct);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return TooLarge(null);
+            return await RefuseAsync(inputs, "too large", TooLarge(null), ct);
         }
 
-        if (node is JsonObject obj && !obj.Any(p => p.Key.Equals("id", StringComparison.OrdinalIgnoreCase)))
+        if (!SubmissionParser.TryParseMessage(
+                body.GetBuffer().AsMemory(0, (int)body.Length), out var task, out var graph, out var rejection, idWhenMissing: Guid.NewGuid()))
         {
-            obj["id"] = Guid.NewGuid().ToString();
+            var error = BoundedText.Truncate(rejection!.Reason, Limits.MaxReasonChars);
+            return await RefuseAsync(inputs, error, Results.BadRequest(new { id = rejection.Id, error }), ct);
         }
 
-        using var document = JsonSerializer.SerializeToDocument(node);
-        if (document.RootElement.ValueKind == JsonValueKind.Array)
+        return graph is not null ? await SubmitGraphAsync(graph, inputs, ct) : await SubmitTaskAsync(task!, request, inputs, ct);
+    }
+
+    private static async Task<IResult> SubmitTaskAsync(ParsedSubmission parsed, HttpRequest request, Channel<SchedulerInput> inputs, CancellationToken ct)
+    {
+        var (answered, verdict) = await LoopReply.AskAsync<SubmitVerdict>(
+            inputs.Writer, reply => new HttpSubmission(parsed, reply) { Producer = CallerTrace.From(request) }, ct);
+        if (!answered)
         {
-            return await SubmitGraphAsync(document.RootElement, inputs, ct);
+            return Results.Json(new { id = parsed.Id, error = "the scheduler did not journal the task in time; retry with the same id" }, statusCode: 503);
         }
 
-        if (!SubmissionParser.TryRead(document.RootElement, out var parsed, out var rejection))
-        {
-            return Results.BadRequest(new { id = rejection!.Id, error = rejection.Reason });
-        }
-
-        var reply = new TaskCompletionSource<SubmitVerdict>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await inputs.Writer.WriteAsync(new HttpSubmission(parsed!, reply) { Producer = CallerTrace.From(request) }, ct);
-        SubmitVerdict verdict;
-        try
-        {
-            verdict = await reply.Task.WaitAsync(TimeSpan.FromSeconds(30), ct);
-        }
-        catch (TimeoutException)
-        {
-            return Results.Json(new { id = parsed!.Id, error = "the scheduler did not journal the task in time; retry with the same id" }, statusCode: 503);
-        }
-
-        var location = $"/api/tasks/{parsed!.Id}";
+        var location = $"/api/tasks/{parsed.Id}";
         return verdict.Outcome switch
         {
             SubmitOutcome.Accepted => Results.Accepted(location, new { id = parsed.Id, state = "accepted" }),
@@ -161,22 +147,11 @@ public static class TaskEndpoints
     }
 
     /// <summary>A graph: every task needs its id, since the tasks name each other.</summary>
-    private static async Task<IResult> SubmitGraphAsync(JsonElement root, Channel<SchedulerInput> inputs, CancellationToken ct)
+    private static async Task<IResult> SubmitGraphAsync(IReadOnlyList<ParsedSubmission> graph, Channel<SchedulerInput> inputs, CancellationToken ct)
     {
-        if (!SubmissionParser.TryReadGraph(root, out var graph, out var rejection))
-        {
-            return Results.BadRequest(new { id = rejection!.Id, error = rejection.Reason });
-        }
-
-        var reply = new TaskCompletionSource<SubmitVerdict>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await inputs.Writer.WriteAsync(new HttpGraphSubmission(graph!, reply), ct);
-        var ids = graph!.Select(t => t.Id).ToArray();
-        SubmitVerdict verdict;
-        try
-        {
-            verdict = await reply.Task.WaitAsync(TimeSpan.FromSeconds(30), ct);
-        }
-        catch (TimeoutException)
+        var ids = graph.Select(t => t.Id).ToArray();
+        var (answered, verdict) = await LoopReply.AskAsync<SubmitVerdict>(inputs.Writer, reply => new HttpGraphSubmission(graph, reply), ct);
+        if (!answered)
         {
             return Results.Json(
                 new { ids = ids.Take(Limits.MaxNamedIds).ToArray(), count = ids.Length, error = "the scheduler did not journal the graph in time; retry it as it is" },
@@ -193,6 +168,13 @@ public static class TaskEndpoints
             SubmitOutcome.Invalid => Results.BadRequest(new { ids = named, count = ids.Length, error }),
             _ => Results.Conflict(new { ids = named, count = ids.Length, error }),
         };
+    }
+
+    /// <summary>Counts a refused submission in the loop (as the broker path does) and answers with <paramref name="answer"/>.</summary>
+    private static async Task<IResult> RefuseAsync(Channel<SchedulerInput> inputs, string reason, IResult answer, CancellationToken ct)
+    {
+        await inputs.Writer.WriteAsync(new RefusedHttpSubmission(reason), ct);
+        return answer;
     }
 
     private static IResult TooLarge(long? bytes) => Results.Json(

@@ -3,6 +3,7 @@ using LiteDB;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Engine;
 
 namespace TaskScheduler.Scheduler.Journal;
 
@@ -13,9 +14,10 @@ namespace TaskScheduler.Scheduler.Journal;
 /// Reads (status queries) may come from any thread; LiteDB serialises them with the writer.
 /// Payloads are keyed by acceptance sequence, not task id: a new key then goes at the end of the index, where a
 /// random id would touch (and make LiteDB rewrite) index pages all over the file, twice the bytes per commit.
-/// Journals written before keyed payloads by task id; those are still read.
+/// Over 400 lines because the document layout (fields written only when set, the outcome key expiry ranges over)
+/// and the queries and transactions that rely on it must change together; they are kept in one file on purpose.
 /// </summary>
-public sealed class TaskJournal : IDisposable
+public sealed class TaskJournal : IJournal, IDisposable
 {
     private const string TasksCollection = "tasks";
     private const string PayloadsCollection = "payloads";
@@ -27,8 +29,7 @@ public sealed class TaskJournal : IDisposable
     /// </summary>
     private const string OutcomeAtField = "outcomeAt";
 
-    /// <summary>The meta document saying every finished task carries <see cref="OutcomeAtField"/>.</summary>
-    private const int OutcomeKeysMetaId = 2;
+    // Meta document 2 marked journals whose finished tasks all carry OutcomeAtField; every journal written now does.
 
     /// <summary>The meta document holding the key of the last Completed task whose payload was dropped early.</summary>
     private const int PayloadMarkMetaId = 3;
@@ -60,10 +61,11 @@ public sealed class TaskJournal : IDisposable
         (_db, _tasks, _payloads, _meta) = Open(_dataPath);
         _tasks.EnsureIndex("state", "$.state");
         _tasks.EnsureIndex(OutcomeAtField, "$." + OutcomeAtField);
-        KeyFinishedTasksOfOlderJournals();
         _lastSequence = _meta.FindById(1)?["lastSequence"].AsInt64 ?? 0;
         FlushToDisk();
     }
+
+    long IJournal.MaxDocumentBytes => MaxDocumentBytes;
 
     /// <summary>
     /// Opens the file afresh after a write failed (a full disk, an I/O error): the unusable instance is closed first
@@ -96,13 +98,6 @@ public sealed class TaskJournal : IDisposable
 
     /// <summary>Time spent in the last <see cref="MakeDurable"/>.</summary>
     public TimeSpan LastFlushDuration { get; private set; }
-
-    /// <summary>Writes one group in a single transaction and makes it durable (<see cref="Write"/>, then <see cref="MakeDurable"/>).</summary>
-    public void Commit(IEnumerable<TaskSnapshot> changes, IEnumerable<KeyValuePair<Guid, string>> newPayloads)
-    {
-        Write(changes, newPayloads);
-        MakeDurable();
-    }
 
     /// <summary>
     /// Writes one group in a single LiteDB transaction: from then on it is read back by every query and survives a
@@ -207,13 +202,14 @@ public sealed class TaskJournal : IDisposable
     public static IReadOnlyList<(Guid Id, long Bytes)> Oversized(IEnumerable<TaskSnapshot> changes) =>
         [.. changes.Select(c => (c.Id, Bytes: (long)BsonSerializer.Serialize(ToDocument(c)).Length)).Where(c => c.Bytes > MaxDocumentBytes)];
 
+    IReadOnlyList<(Guid Id, long Bytes)> IJournal.Oversized(IEnumerable<TaskSnapshot> changes) => Oversized(changes);
+
     /// <summary>What the journal holds of these tasks, in one query (a graph is checked without a lookup per task).</summary>
     public IEnumerable<TaskSnapshot> FindMany(IReadOnlyCollection<Guid> ids) =>
         ids.Count == 0 ? [] : _tasks.Find(Query.In("_id", ids.Select(id => new BsonValue(id)))).Select(FromDocument);
 
-    /// <summary>The payload of the task accepted as <paramref name="sequence"/> (older journals keyed it by task id).</summary>
-    public string? FindPayload(Guid id, long sequence) =>
-        (_payloads.FindById(sequence) ?? _payloads.FindById(id))?["payload"].AsString;
+    /// <summary>The payload of the task accepted as <paramref name="sequence"/>.</summary>
+    public string? FindPayload(long sequence) => _payloads.FindById(sequence)?["payload"].AsString;
 
     /// <summary>Every journaled step of a task's life, oldest first; empty for an unknown id.</summary>
     public IReadOnlyList<TaskHistoryEntry> History(Guid id) => Find(id) is { } task ? TaskHistory.Of(task) : [];
@@ -310,30 +306,6 @@ public sealed class TaskJournal : IDisposable
     }
 
     /// <summary>
-    /// Journals written before retention have finished tasks without <see cref="OutcomeAtField"/>: key them once, so
-    /// they expire like the rest. Costs one pass over the finished tasks, on the first start only.
-    /// </summary>
-    private void KeyFinishedTasksOfOlderJournals()
-    {
-        if (_meta.FindById(OutcomeKeysMetaId) is not null)
-        {
-            return;
-        }
-
-        var unkeyed = RetentionPolicy.Outcomes
-            .SelectMany(outcome => _tasks.Find(Query.EQ("state", outcome.ToString())))
-            .Where(d => d[OutcomeAtField].IsNull)
-            .Select(d => d["_id"])
-            .ToList();
-        foreach (var batch in unkeyed.Chunk(1000))
-        {
-            _tasks.Update(batch.Select(id => ToDocument(FromDocument(_tasks.FindById(id)))));
-        }
-
-        _meta.Upsert(new BsonDocument { ["_id"] = OutcomeKeysMetaId, ["outcomeKeys"] = true });
-    }
-
-    /// <summary>
     /// Drops the payloads of Completed tasks that finished at or before <paramref name="cutoff"/>, in key order from
     /// where the last drop stopped (a mark in the meta collection), so no slice reads a task twice.
     /// </summary>
@@ -365,13 +337,7 @@ public sealed class TaskJournal : IDisposable
         return due.Count;
     }
 
-    private void DeletePayload(BsonDocument task)
-    {
-        if (!_payloads.Delete(task["sequence"]))
-        {
-            _payloads.Delete(task["_id"]);
-        }
-    }
+    private void DeletePayload(BsonDocument task) => _payloads.Delete(task["sequence"]);
 
     /// <summary>"Completed/TICKS/SEQUENCE": by outcome, then finish time; the sequence makes every key unique.</summary>
     private static string OutcomeKey(TaskState outcome, DateTimeOffset finishedAt, long sequence) =>
@@ -457,28 +423,19 @@ public sealed class TaskJournal : IDisposable
 
     private static TaskSnapshot FromDocument(BsonDocument d) => PlainSnapshot(d) with
     {
-        // Absent from documents of plain tasks and of journals written before these fields existed.
+        // Absent from documents of plain tasks: written only when set.
         DependsOn = d["dependsOn"].IsArray ? [.. d["dependsOn"].AsArray.Select(v => v.AsGuid)] : [],
         MaxRetries = d["maxRetries"].IsNull ? 0 : d["maxRetries"].AsInt32,
         Retries = d["retries"].IsNull ? 0 : d["retries"].AsInt32,
         RetryAt = Time(d["retryAt"]),
         Wait = d["wait"].IsNull ? PendingWait.Queued : Enum.Parse<PendingWait>(d["wait"].AsString),
-        Checkpoint = d["checkpoint"].IsString ? d["checkpoint"].AsString : LegacyCheckpoint(d["progressTicks"]),
+        Checkpoint = d["checkpoint"].IsString ? d["checkpoint"].AsString : null,
         Timeout = d["timeoutTicks"].IsNull ? null : TimeSpan.FromTicks(d["timeoutTicks"].AsInt64),
         Result = d["result"].IsString ? d["result"].AsString : null,
         Preemptions = d["preemptions"].IsNull ? 0 : d["preemptions"].AsInt32,
         WorkerDeaths = d["workerDeaths"].IsNull ? 0 : d["workerDeaths"].AsInt32,
         History = d["history"].IsArray ? [.. d["history"].AsArray.Select(h => FromHistoryDocument(h.AsDocument))] : [],
     };
-
-    /// <summary>
-    /// Journals written before checkpoints were text kept the simulated progress as ticks; the simulated handler
-    /// reads a checkpoint as the milliseconds of work done, so that is what the ticks become.
-    /// </summary>
-    private static string? LegacyCheckpoint(BsonValue ticks) =>
-        ticks.IsNull || ticks.AsInt64 <= 0
-            ? null
-            : ((long)TimeSpan.FromTicks(ticks.AsInt64).TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static BsonDocument ToDocument(TaskHistoryEntry e)
     {

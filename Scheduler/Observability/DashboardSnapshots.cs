@@ -5,19 +5,8 @@ using TaskScheduler.Scheduler.Core;
 namespace TaskScheduler.Scheduler.Observability;
 
 /// <summary>Assembles the dashboard's one answer from the latest view, the time series and the recent failures.</summary>
-public sealed class DashboardSnapshots
+public sealed class DashboardSnapshots(TimeSeries series, RecentFailures failures, DateTimeOffset startedAt)
 {
-    private readonly TimeSeries _series;
-    private readonly RecentFailures _failures;
-    private readonly DateTimeOffset _startedAt;
-
-    public DashboardSnapshots(TimeSeries series, RecentFailures failures, DateTimeOffset startedAt)
-    {
-        _series = series;
-        _failures = failures;
-        _startedAt = startedAt;
-    }
-
     public DashboardSnapshot Build(SchedulerView view, bool ready, TimeSpan history, DateTimeOffset now)
     {
         var live = view.Workers.Where(w => w.Confirmed).ToList();
@@ -28,13 +17,13 @@ public sealed class DashboardSnapshots
             live.Count,
             live.Sum(w => w.Capacity),
             live.Sum(w => w.InFlight),
-            Math.Round(_series.Throughput(TimeSpan.FromSeconds(10)), 1),
+            Math.Round(series.Throughput(TimeSpan.FromSeconds(10)), 1),
             counters.Accepted,
             counters.Completed,
             counters.Failed,
             counters.Rejected,
             counters.Requeued,
-            _startedAt);
+            startedAt);
         var queue = view.PendingByPriority
             .OrderByDescending(p => p.Key)
             .Select(p => new QueueDepth(p.Key, p.Value))
@@ -45,9 +34,9 @@ public sealed class DashboardSnapshots
             totals,
             view.Workers,
             queue,
-            (int)_series.Interval.TotalSeconds,
-            _series.Recent(history),
-            _failures.Newest(20).Select(Shortened).ToArray())
+            (int)series.Interval.TotalSeconds,
+            series.Recent(history),
+            failures.Newest(20).Select(Shortened).ToArray())
         {
             Progress = view.Progress.Values
                 .OrderBy(p => p.WorkerId, StringComparer.Ordinal)

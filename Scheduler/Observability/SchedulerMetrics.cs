@@ -1,8 +1,6 @@
 using System.Diagnostics.Metrics;
 using TaskScheduler.Contracts.Observability;
 using TaskScheduler.Scheduler.Core;
-using TaskScheduler.Scheduler.Engine;
-using TaskScheduler.Scheduler.Journal;
 
 namespace TaskScheduler.Scheduler.Observability;
 

@@ -3,7 +3,6 @@ using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Dashboard;
 using TaskScheduler.Contracts.Observability;
 using TaskScheduler.Scheduler.Core;
-using TaskScheduler.Scheduler.Engine;
 
 namespace TaskScheduler.Scheduler.Observability;
 
@@ -12,38 +11,28 @@ namespace TaskScheduler.Scheduler.Observability;
 /// series and recent failures, and spans. Called by the engine on its loop after each commit, so the core itself
 /// knows nothing of any of this.
 /// </summary>
-public sealed class SchedulerTelemetry
+public sealed class SchedulerTelemetry(
+    SchedulerMetrics metrics, TimeSeries series, RecentFailures failures, TaskTracing tracing, TimeProvider time)
 {
-    private readonly SchedulerMetrics _metrics;
-    private readonly TimeSeries _series;
-    private readonly RecentFailures _failures;
-    private readonly TaskTracing _tracing;
-    private readonly TimeProvider _time;
-
     // When a requeued task re-entered the queue, for its next assignment delay; first attempts wait since submission.
     private readonly Dictionary<Guid, DateTimeOffset> _requeuedAt = [];
 
-    public SchedulerTelemetry(SchedulerMetrics metrics, TimeSeries series, RecentFailures failures, TaskTracing tracing, TimeProvider time)
-    {
-        _metrics = metrics;
-        _series = series;
-        _failures = failures;
-        _tracing = tracing;
-        _time = time;
-    }
 
-    public TaskTracing Tracing => _tracing;
+    public TaskTracing Tracing => tracing;
 
-    /// <summary>Records one group whose changes are now durable. <paramref name="commit"/> is null when nothing was written.</summary>
-    public void GroupCommitted(IReadOnlyList<SchedulerInput> inputs, CoreEffects effects, TimeSpan? commit)
+    /// <summary>
+    /// Records one group of <paramref name="inputs"/> inputs whose changes are now written. <paramref name="commit"/>
+    /// is null when nothing was written; <paramref name="producers"/> holds the trace context each submission came
+    /// with, by task id, when tracing is on.
+    /// </summary>
+    public void GroupCommitted(int inputs, IReadOnlyDictionary<Guid, ActivityContext>? producers, CoreEffects effects, TimeSpan? commit)
     {
-        var now = _time.GetUtcNow();
+        var now = time.GetUtcNow();
         if (commit is { } duration)
         {
-            _metrics.Committed(duration, inputs.Count);
+            metrics.Committed(duration, inputs);
         }
 
-        var producers = _tracing.Enabled ? ProducersOf(inputs) : null;
         foreach (var change in effects.Events)
         {
             if (!effects.Changed.TryGetValue(change.TaskId, out var task))
@@ -56,14 +45,14 @@ public sealed class SchedulerTelemetry
                 case TaskState.Pending when change.Attempt == 0:
                     if (producers is not null && producers.TryGetValue(change.TaskId, out var producer))
                     {
-                        _tracing.Accepted(change.TaskId, change.Priority, task.SubmittedAt, producer, now);
+                        tracing.Accepted(change.TaskId, change.Priority, task.SubmittedAt, producer, now);
                     }
 
                     break;
 
                 case TaskState.Pending:
                     _requeuedAt[change.TaskId] = change.At;
-                    _tracing.Requeued(change.TaskId, change.Attempt, task.State == TaskState.Pending ? task.Note : null, change.At);
+                    tracing.Requeued(change.TaskId, change.Attempt, task.State == TaskState.Pending ? task.Note : null, change.At);
                     break;
 
                 case TaskState.Completed or TaskState.Failed:
@@ -72,7 +61,7 @@ public sealed class SchedulerTelemetry
 
                 case TaskState.Cancelled:
                     _requeuedAt.Remove(change.TaskId);
-                    _tracing.Finished(task, change.At, now);
+                    tracing.Finished(task, change.At, now);
                     break;
             }
         }
@@ -83,8 +72,8 @@ public sealed class SchedulerTelemetry
                 ? requeued
                 : effects.Changed.TryGetValue(assignment.TaskId, out var task) ? task.SubmittedAt : assignment.AssignedAt;
             var delay = assignment.AssignedAt - since;
-            _metrics.AssignmentDelay(delay);
-            _series.AssignmentDelay.Add(delay);
+            metrics.AssignmentDelay(delay);
+            series.AssignmentDelay.Add(delay);
         }
     }
 
@@ -93,35 +82,15 @@ public sealed class SchedulerTelemetry
         _requeuedAt.Remove(task.Id);
         var runTime = task is { StartedAt: { } started, FinishedAt: { } finished } ? finished - started : TimeSpan.Zero;
         var submitToDone = appliedAt - task.SubmittedAt;
-        _metrics.Finished(runTime, submitToDone, task.State.ToWireName());
-        _series.SubmitToDone.Add(submitToDone);
-        _series.RunTime.Add(runTime);
+        metrics.Finished(runTime, submitToDone, task.State.ToWireName());
+        series.SubmitToDone.Add(submitToDone);
+        series.RunTime.Add(runTime);
         if (task.State == TaskState.Failed)
         {
             // The dashboard polls every second: it shows an error's start, the task's status has all of it.
-            _failures.Add(new FailedTask(task.Id, task.Priority, task.Attempts, task.WorkerId, BoundedText.TruncateOrNull(task.Error, Limits.MaxReasonChars), appliedAt));
+            failures.Add(new FailedTask(task.Id, task.Priority, task.Attempts, task.WorkerId, BoundedText.TruncateOrNull(task.Error, Limits.MaxReasonChars), appliedAt));
         }
 
-        _tracing.Finished(task, appliedAt, now);
-    }
-
-    /// <summary>The trace context each submission of the group came with, by task id (default: none).</summary>
-    private static Dictionary<Guid, ActivityContext> ProducersOf(IReadOnlyList<SchedulerInput> inputs)
-    {
-        var producers = new Dictionary<Guid, ActivityContext>();
-        foreach (var input in inputs)
-        {
-            switch (input)
-            {
-                case BrokerSubmission { Parsed: { } parsed } broker:
-                    producers[parsed.Id] = TraceHeaders.Extract(broker.Headers) ?? default;
-                    break;
-                case HttpSubmission http:
-                    producers[http.Parsed.Id] = http.Producer ?? default;
-                    break;
-            }
-        }
-
-        return producers;
+        tracing.Finished(task, appliedAt, now);
     }
 }

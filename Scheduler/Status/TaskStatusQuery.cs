@@ -1,28 +1,17 @@
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
-using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Journal;
+using TaskScheduler.Scheduler.Observability;
 
 namespace TaskScheduler.Scheduler.Status;
 
 /// <summary>Answers "what happened to task X" from the journal, and for a Pending task, why it waits.</summary>
-public sealed class TaskStatusQuery
+public sealed class TaskStatusQuery(TaskJournal journal, SchedulerState state, TimeProvider time)
 {
-    private readonly TaskJournal _journal;
-    private readonly SchedulerState _state;
-    private readonly TimeProvider _time;
-
-    public TaskStatusQuery(TaskJournal journal, SchedulerState state, TimeProvider time)
-    {
-        _journal = journal;
-        _state = state;
-        _time = time;
-    }
-
     public TaskStatusView? Find(Guid id)
     {
-        var task = _journal.Find(id);
+        var task = journal.Find(id);
         if (task is null)
         {
             return null;
@@ -35,8 +24,8 @@ public sealed class TaskStatusQuery
             // The journal is the committed truth: a dependency counts as unfinished until its completion is committed.
             // One the journal no longer holds has expired, which only a finished task does (and a pending dependent
             // means it completed: a failed or cancelled one fails its dependents at once).
-            unfinished = task.DependsOn.Count(d => _journal.Find(d) is { State: not TaskState.Completed });
-            reason = PendingReasons.Explain(task, unfinished, _state.View, _time.GetUtcNow());
+            unfinished = task.DependsOn.Count(d => journal.Find(d) is { State: not TaskState.Completed });
+            reason = PendingReasons.Explain(task, unfinished, state.View, time.GetUtcNow());
         }
 
         return new TaskStatusView(
@@ -61,11 +50,11 @@ public sealed class TaskStatusQuery
             Checkpoint = task.Checkpoint,
             Result = task.Result,
             Timeout = task.Timeout,
-            Progress = task.State == TaskState.Running ? _state.Progress(task.Id) : null,
+            Progress = task.State == TaskState.Running ? state.Progress(task.Id) : null,
         };
     }
 
     /// <summary>The task's journaled history, oldest first, or null when no task has this id.</summary>
     public IReadOnlyList<TaskHistoryEntry>? History(Guid id) =>
-        _journal.Find(id) is null ? null : _journal.History(id);
+        journal.Find(id) is null ? null : journal.History(id);
 }

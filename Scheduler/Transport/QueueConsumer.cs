@@ -12,45 +12,26 @@ namespace TaskScheduler.Scheduler.Transport;
 /// Delivery tags handed out carry the channel's generation in their top bits: an acknowledgement goes only to the
 /// channel that delivered the message (a closed channel's deliveries are redelivered by the broker anyway).
 /// </summary>
-internal sealed class QueueConsumer : IAsyncDisposable
+internal sealed class QueueConsumer(
+    IConnection connection,
+    string queue,
+    Func<IChannel, CancellationToken, Task> configure,
+    Func<IChannel, CancellationToken, Task> declareTopology,
+    Func<BasicDeliverEventArgs, ulong, Task> deliver,
+    BrokerHealth health,
+    ILogger logger,
+    CancellationToken stopping) : IAsyncDisposable
 {
     private const int GenerationShift = 48;
     private const ulong TagMask = (1UL << GenerationShift) - 1;
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
-    private readonly IConnection _connection;
-    private readonly string _queue;
-    private readonly Func<IChannel, CancellationToken, Task> _configure;
-    private readonly Func<IChannel, CancellationToken, Task> _declareTopology;
-    private readonly Func<BasicDeliverEventArgs, ulong, Task> _deliver;
-    private readonly BrokerHealth _health;
-    private readonly ILogger _logger;
-    private readonly CancellationToken _stopping;
     private int _recovering;
     private long _generation;
     private AsyncEventingBasicConsumer? _consumer;
     private string? _consumerTag;
     private volatile bool _paused;
 
-    public QueueConsumer(
-        IConnection connection,
-        string queue,
-        Func<IChannel, CancellationToken, Task> configure,
-        Func<IChannel, CancellationToken, Task> declareTopology,
-        Func<BasicDeliverEventArgs, ulong, Task> deliver,
-        BrokerHealth health,
-        ILogger logger,
-        CancellationToken stopping)
-    {
-        _connection = connection;
-        _queue = queue;
-        _configure = configure;
-        _declareTopology = declareTopology;
-        _deliver = deliver;
-        _health = health;
-        _logger = logger;
-        _stopping = stopping;
-    }
 
     /// <summary>The channel consuming now; it changes when a closed one is replaced.</summary>
     public IChannel? Channel { get; private set; }
@@ -110,13 +91,13 @@ internal sealed class QueueConsumer : IAsyncDisposable
 
     private async Task OpenChannelAsync(CancellationToken ct)
     {
-        var channel = await _connection.CreateChannelAsync(cancellationToken: ct);
+        var channel = await connection.CreateChannelAsync(cancellationToken: ct);
         Interlocked.Increment(ref _generation);
-        await _configure(channel, ct);
+        await configure(channel, ct);
         channel.ChannelShutdownAsync += (_, reason) =>
         {
             // A lost connection is the client's to recover; a channel closed on its own is ours.
-            if (reason.Initiator != ShutdownInitiator.Application && _connection.IsOpen && !_stopping.IsCancellationRequested)
+            if (reason.Initiator != ShutdownInitiator.Application && connection.IsOpen && !stopping.IsCancellationRequested)
             {
                 Recover($"the broker closed the channel ({reason.ReplyCode} {reason.ReplyText})");
             }
@@ -131,31 +112,31 @@ internal sealed class QueueConsumer : IAsyncDisposable
         var channel = Channel!;
         var generation = (ulong)Interlocked.Read(ref _generation) << GenerationShift;
         var consumer = new AsyncEventingBasicConsumer(channel);
-        consumer.ReceivedAsync += (_, delivery) => _deliver(delivery, generation | delivery.DeliveryTag);
+        consumer.ReceivedAsync += (_, delivery) => deliver(delivery, generation | delivery.DeliveryTag);
         consumer.UnregisteredAsync += (_, _) =>
         {
             // Our own cancels happen at shutdown and on a pause; any other is the broker's (the queue was deleted).
-            if (channel.IsOpen && !_stopping.IsCancellationRequested && !_paused)
+            if (channel.IsOpen && !stopping.IsCancellationRequested && !_paused)
             {
                 Recover("the broker cancelled the consumer (was the queue deleted?)");
             }
 
             return Task.CompletedTask;
         };
-        _consumerTag = await channel.BasicConsumeAsync(_queue, autoAck: false, consumer: consumer, cancellationToken: ct);
+        _consumerTag = await channel.BasicConsumeAsync(queue, autoAck: false, consumer: consumer, cancellationToken: ct);
         _consumer = consumer;
-        _health.ConsumerUp(_queue);
+        health.ConsumerUp(queue);
     }
 
     private void Recover(string why)
     {
-        _health.ConsumerDown(_queue, why);
+        health.ConsumerDown(queue, why);
         if (Interlocked.Exchange(ref _recovering, 1) == 1)
         {
             return;
         }
 
-        _logger.LogError("Stopped consuming {Queue}: {Reason}; consuming again", _queue, why);
+        logger.LogError("Stopped consuming {Queue}: {Reason}; consuming again", queue, why);
         _ = Task.Run(RecoverAsync, CancellationToken.None);
     }
 
@@ -164,35 +145,35 @@ internal sealed class QueueConsumer : IAsyncDisposable
         var delay = TimeSpan.FromMilliseconds(500);
         try
         {
-            while (!_stopping.IsCancellationRequested)
+            while (!stopping.IsCancellationRequested)
             {
-                await Task.Delay(delay, _stopping);
+                await Task.Delay(delay, stopping);
                 try
                 {
-                    if (_connection.IsOpen && Channel is { IsOpen: true } && _consumer is { IsRunning: true })
+                    if (connection.IsOpen && Channel is { IsOpen: true } && _consumer is { IsRunning: true })
                     {
                         // The connection was lost after all, and the client's recovery has restored the consumer.
-                        _health.ConsumerUp(_queue);
-                        _logger.LogInformation("Consuming {Queue} again", _queue);
+                        health.ConsumerUp(queue);
+                        logger.LogInformation("Consuming {Queue} again", queue);
                         return;
                     }
 
-                    if (_connection.IsOpen)
+                    if (connection.IsOpen)
                     {
                         if (Channel is not { IsOpen: true })
                         {
-                            await OpenChannelAsync(_stopping);
+                            await OpenChannelAsync(stopping);
                         }
 
-                        await using (var declare = await _connection.CreateChannelAsync(cancellationToken: _stopping))
+                        await using (var declare = await connection.CreateChannelAsync(cancellationToken: stopping))
                         {
-                            await _declareTopology(declare, _stopping);
+                            await declareTopology(declare, stopping);
                         }
 
                         if (!_paused)
                         {
-                            await ConsumeAsync(_stopping);
-                            _logger.LogInformation("Consuming {Queue} again", _queue);
+                            await ConsumeAsync(stopping);
+                            logger.LogInformation("Consuming {Queue} again", queue);
                         }
 
                         return;
@@ -200,7 +181,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    _logger.LogWarning("Could not consume {Queue} again yet ({Error}); retrying in {Delay}", _queue, e.Message, delay);
+                    logger.LogWarning("Could not consume {Queue} again yet ({Error}); retrying in {Delay}", queue, e.Message, delay);
                 }
 
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxBackoff.Ticks));

@@ -17,9 +17,10 @@ namespace TaskScheduler.Scheduler.Transport;
 /// <summary>
 /// The scheduler's side of RabbitMQ, on the raw client because it is the hot path: three consumers (submissions,
 /// worker events, cancel requests; <see cref="QueueConsumer"/>) that feed the loop, and one publishing channel with
-/// publisher confirms.
+/// publisher confirms. Over 400 lines because the connection's events, the consumers' setup and the publishing with
+/// its retry share one connection and its recovery; splitting them would spread that lifecycle over several types.
 /// </summary>
-public sealed class SchedulerTransport : IAsyncDisposable
+public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDisposable
 {
     private const int MaxPublishAttempts = 35;
 
@@ -55,6 +56,8 @@ public sealed class SchedulerTransport : IAsyncDisposable
     }
 
     public Topology Topology => _options.Topology;
+
+    public string Prefix => _options.Prefix;
 
     private IChannel PublishChannel => _publishChannel ?? throw new InvalidOperationException("The transport has not started.");
 

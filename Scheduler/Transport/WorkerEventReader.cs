@@ -18,7 +18,6 @@ internal static class WorkerEventReader
         object? message = parts[2] switch
         {
             Topology.WorkerEvents.Heartbeat => JsonSerializer.Deserialize(body, WireJson.Default.WorkerHeartbeat),
-            Topology.WorkerEvents.Result => JsonSerializer.Deserialize(body, WireJson.Default.TaskFinished),
             Topology.WorkerEvents.Results => JsonSerializer.Deserialize(body, WireJson.Default.TasksFinished),
             Topology.WorkerEvents.Joined => JsonSerializer.Deserialize(body, WireJson.Default.WorkerJoined),
             Topology.WorkerEvents.Left => JsonSerializer.Deserialize(body, WireJson.Default.WorkerLeft),
@@ -31,7 +30,6 @@ internal static class WorkerEventReader
         var sender = message switch
         {
             WorkerHeartbeat m when m.Running is not null && m.Running.Count <= Limits.MaxHeartbeatAttempts && m.Running.All(r => r is not null) => m.WorkerId,
-            TaskFinished m when Enum.IsDefined(m.Outcome) && m.Attempt >= 1 => m.WorkerId,
             TasksFinished m when m.Results is { Count: > 0 }
                 && m.Results.All(r => r is not null && Enum.IsDefined(r.Outcome) && r.Attempt >= 1 && r.WorkerId == m.WorkerId)
                 => m.WorkerId,
@@ -52,7 +50,6 @@ internal static class WorkerEventReader
         // An error text is cut where it enters: a 9 MiB text must not travel through the loop into the journal.
         return message switch
         {
-            TaskFinished m => Bound(m),
             TasksFinished m => m with { Results = [.. m.Results.Select(Bound)] },
             _ => message,
         };

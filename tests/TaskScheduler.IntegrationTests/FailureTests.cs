@@ -153,8 +153,8 @@ public class FailureTests
         await events.WaitUntilAsync(e => e.Any(x => x.State == TaskState.Running), TimeSpan.FromSeconds(30), "the task to start");
 
         // A result for an attempt the scheduler never made, and one from a worker that does not hold the task.
-        await system.PublishWorkerEventAsync("honest", "result", new TaskFinished("honest", task.Id, 7, TaskOutcome.Failed, "forged", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow));
-        await system.PublishWorkerEventAsync("intruder", "result", new TaskFinished("intruder", task.Id, 1, TaskOutcome.Failed, "forged", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow));
+        await system.PublishWorkerResultAsync("honest", new TaskFinished("honest", task.Id, 7, TaskOutcome.Failed, "forged", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow));
+        await system.PublishWorkerResultAsync("intruder", new TaskFinished("intruder", task.Id, 1, TaskOutcome.Failed, "forged", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow));
 
         await events.WaitForFinalAsync([task.Id], TimeSpan.FromSeconds(30));
         var final = events.Finals()[task.Id];

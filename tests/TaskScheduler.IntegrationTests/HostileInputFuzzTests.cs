@@ -224,8 +224,8 @@ public class HostileInputFuzzTests
         tried.Add("heartbeat with remaining TimeSpan.MinValue and MaxValue and attempt -5, while preemption is planned; preempted with a checkpoint over 1 MiB");
 
         var error = "boom " + new string('e', 9 * 1024 * 1024);
-        await Report(system, ghost, Topology.WorkerEvents.Result,
-            new TaskFinished(ghost, first.Id, attempt, TaskOutcome.Failed, error, DateTimeOffset.MaxValue, DateTimeOffset.MinValue), WireJson.Default.TaskFinished);
+        await Report(system, ghost, Topology.WorkerEvents.Results, new TasksFinished(ghost,
+            [new TaskFinished(ghost, first.Id, attempt, TaskOutcome.Failed, error, DateTimeOffset.MaxValue, DateTimeOffset.MinValue)]), WireJson.Default.TasksFinished);
         tried.Add("failed result with a 9 MiB error, started at DateTimeOffset.MaxValue and finished at MinValue");
 
         var second = await NextAssignmentAsync(channel, topology.WorkerQueue(ghost), urgent.Id);

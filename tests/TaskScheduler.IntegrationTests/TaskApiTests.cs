@@ -46,6 +46,32 @@ public class TaskApiTests
     }
 
     [Test]
+    public async Task InvalidSubmissions_AreAnswered400_AndCountedAsRejected_AsOnTheBroker()
+    {
+        await using var system = await TestSystem.CreateAsync();
+        await system.StartSchedulerAsync();
+        var before = (await system.GetCountersAsync()).GetProperty("rejected").GetInt64();
+
+        string[] bad = ["not JSON", """{"payload": 5}""", "[]", """[{"payload": "a graph task needs its id"}]"""];
+        foreach (var body in bad)
+        {
+            using var content = new StringContent(body, Encoding.UTF8, "application/json");
+            using var response = await system.Api.PostAsync(new Uri("/api/tasks", UriKind.Relative), content);
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), body);
+        }
+
+        // The count is the loop's: it shows in the view the loop publishes after the refusals' group.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        long rejected;
+        while ((rejected = (await system.GetCountersAsync()).GetProperty("rejected").GetInt64()) < before + bad.Length && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.That(rejected, Is.EqualTo(before + bad.Length));
+    }
+
+    [Test]
     public async Task ResultEndpoint_ReturnsTheResultAsText_AndSaysWhyWhenThereIsNone()
     {
         await using var system = await TestSystem.CreateAsync();

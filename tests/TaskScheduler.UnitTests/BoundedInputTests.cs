@@ -99,14 +99,14 @@ public class BoundedInputTests
         var core = new SchedulerCore(LivenessOptions.Default, TimeProvider.System) { MaxGraphTasks = 100 };
         var tasks = Enumerable.Range(0, 101).Select(_ => Task(Guid.NewGuid())).ToList();
 
-        var verdict = core.Submit(tasks, new Dictionary<Guid, TaskSnapshot>());
+        var verdict = core.Submit(tasks, new Dictionary<Guid, TaskSnapshot>()).Value;
 
         using (Assert.EnterMultipleScope())
         {
             Assert.That(verdict.Outcome, Is.EqualTo(SubmitOutcome.Invalid));
             Assert.That(verdict.Reason, Is.EqualTo("the graph holds 101 tasks; a graph holds at most 100 (Scheduler:MaxGraphTasks)"));
             Assert.That(core.ActiveCount, Is.Zero);
-            Assert.That(core.Submit(tasks.Take(100).ToList(), new Dictionary<Guid, TaskSnapshot>()), Is.EqualTo(SubmitVerdict.Accepted));
+            Assert.That(core.Submit(tasks.Take(100).ToList(), new Dictionary<Guid, TaskSnapshot>()).Value, Is.EqualTo(SubmitVerdict.Accepted));
         }
     }
 
@@ -147,9 +147,9 @@ public class BoundedInputTests
     public void WorkerResult_WithANineMebibyteError_IsReadWithTheErrorCut()
     {
         var result = new TaskFinished("w1", Guid.NewGuid(), 1, TaskOutcome.Failed, new string('e', 9 * 1024 * 1024), DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
-        var body = JsonSerializer.SerializeToUtf8Bytes(result, WireJson.Default.TaskFinished);
+        var body = JsonSerializer.SerializeToUtf8Bytes(new TasksFinished("w1", [result]), WireJson.Default.TasksFinished);
 
-        var read = (TaskFinished)WorkerEventReader.Read(Topology.WorkerEventKey("w1", Topology.WorkerEvents.Result), body);
+        var read = ((TasksFinished)WorkerEventReader.Read(Topology.WorkerEventKey("w1", Topology.WorkerEvents.Results), body)).Results.Single();
 
         Assert.That(read.Error, Has.Length.LessThanOrEqualTo(Limits.MaxErrorChars).And.Contain("truncated"));
     }
@@ -160,9 +160,9 @@ public class BoundedInputTests
     public void WorkerResult_ForAnAttemptBelowOne_IsRefused(int attempt)
     {
         var result = new TaskFinished("w1", Guid.NewGuid(), attempt, TaskOutcome.Completed, null, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
-        var body = JsonSerializer.SerializeToUtf8Bytes(result, WireJson.Default.TaskFinished);
+        var body = JsonSerializer.SerializeToUtf8Bytes(new TasksFinished("w1", [result]), WireJson.Default.TasksFinished);
 
-        Assert.That(() => WorkerEventReader.Read(Topology.WorkerEventKey("w1", Topology.WorkerEvents.Result), body), Throws.InstanceOf<FormatException>());
+        Assert.That(() => WorkerEventReader.Read(Topology.WorkerEventKey("w1", Topology.WorkerEvents.Results), body), Throws.InstanceOf<FormatException>());
     }
 
     [Test]

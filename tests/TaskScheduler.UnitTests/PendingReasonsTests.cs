@@ -7,13 +7,13 @@ namespace TaskScheduler.UnitTests;
 public class PendingReasonsTests
 {
     private FakeTimeProvider _time = null!;
-    private SchedulerCore _core = null!;
+    private RecordingCore _core = null!;
 
     [SetUp]
     public void SetUp()
     {
         _time = new FakeTimeProvider(new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero));
-        _core = new SchedulerCore(LivenessOptions.Default, _time);
+        _core = new RecordingCore(new SchedulerCore(LivenessOptions.Default, _time));
     }
 
     [Test]

@@ -9,7 +9,15 @@ public class SubmissionParserTests
     private static readonly Guid Id = Guid.Parse("3f2b8c1e-5a4d-4e6f-9b7a-1c2d3e4f5a6b");
 
     private static bool Parse(string json, out ParsedSubmission? submission, out SubmissionRejection? rejection) =>
-        SubmissionParser.TryParse(Encoding.UTF8.GetBytes(json), out submission, out rejection);
+        Parse(Encoding.UTF8.GetBytes(json), out submission, out rejection);
+
+    /// <summary>Parses through the entry point production uses; a single task is never read as a graph.</summary>
+    private static bool Parse(byte[] body, out ParsedSubmission? submission, out SubmissionRejection? rejection)
+    {
+        var ok = SubmissionParser.TryParseMessage(body, out submission, out var graph, out rejection);
+        Assert.That(graph, Is.Null, "one task, not a graph");
+        return ok;
+    }
 
     private static ParsedSubmission Accepted(string json)
     {
@@ -119,7 +127,7 @@ public class SubmissionParserTests
         }
     }
 
-    [TestCase("[1,2]", "an array")]
+    [TestCase("[[1,2]]", "an array")]
     [TestCase("\"text\"", "a string")]
     [TestCase("42", "a number")]
     [TestCase("null", "null")]
@@ -321,7 +329,7 @@ public class SubmissionParserTests
     {
         var body = new byte[SubmissionParser.MaxBodyBytes + 1];
 
-        var ok = SubmissionParser.TryParse(body, out var submission, out var rejection);
+        var ok = Parse(body, out var submission, out var rejection);
 
         using (Assert.EnterMultipleScope())
         {
@@ -379,7 +387,7 @@ public class SubmissionParserTests
 
         bool ok = true;
         SubmissionRejection? rejection = null;
-        Assert.That(() => ok = SubmissionParser.TryParse(body, out _, out rejection), Throws.Nothing);
+        Assert.That(() => ok = Parse(body, out _, out rejection), Throws.Nothing);
         using (Assert.EnterMultipleScope())
         {
             Assert.That(ok, Is.False);
@@ -397,7 +405,7 @@ public class SubmissionParserTests
 
         bool ok = true;
         SubmissionRejection? rejection = null;
-        Assert.That(() => ok = SubmissionParser.TryParse(body, out _, out rejection), Throws.Nothing);
+        Assert.That(() => ok = Parse(body, out _, out rejection), Throws.Nothing);
         using (Assert.EnterMultipleScope())
         {
             Assert.That(ok, Is.False);

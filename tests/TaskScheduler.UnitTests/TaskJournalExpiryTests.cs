@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Journal;
 
 namespace TaskScheduler.UnitTests;
@@ -48,14 +49,14 @@ public class TaskJournalExpiryTests
             foreach (var gone in new[] { old, oldFailed, oldCancelled })
             {
                 Assert.That(journal.Find(gone.Id), Is.Null, $"{gone.State} task finished 7 days and 1 hour ago");
-                Assert.That(journal.FindPayload(gone.Id, gone.Sequence), Is.Null, "its payload goes with it");
+                Assert.That(journal.FindPayload(gone.Sequence), Is.Null, "its payload goes with it");
                 Assert.That(journal.History(gone.Id), Is.Empty, "and its history");
             }
 
             Assert.That(journal.Find(recent.Id)?.State, Is.EqualTo(TaskState.Completed), "finished 6 days and 23 hours ago");
-            Assert.That(journal.FindPayload(recent.Id, recent.Sequence), Is.Not.Null);
+            Assert.That(journal.FindPayload(recent.Sequence), Is.Not.Null);
             Assert.That(journal.Find(pending.Id)?.State, Is.EqualTo(TaskState.Pending), "an unfinished task never expires");
-            Assert.That(journal.FindPayload(pending.Id, pending.Sequence), Is.Not.Null);
+            Assert.That(journal.FindPayload(pending.Sequence), Is.Not.Null);
         }
     }
 
@@ -129,10 +130,10 @@ public class TaskJournalExpiryTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That((first, second, third), Is.EqualTo((new ExpirySlice(0, 3), new ExpirySlice(0, 2), new ExpirySlice(0, 0))));
-            Assert.That(completed.Select(t => journal.FindPayload(t.Id, t.Sequence)), Is.All.Null, "completed two hours ago");
+            Assert.That(completed.Select(t => journal.FindPayload(t.Sequence)), Is.All.Null, "completed two hours ago");
             Assert.That(completed.Select(t => journal.Find(t.Id)?.State), Is.All.EqualTo(TaskState.Completed), "the tasks stay");
-            Assert.That(journal.FindPayload(failed.Id, failed.Sequence), Is.Not.Null, "a failed task keeps its payload");
-            Assert.That(journal.FindPayload(late.Id, late.Sequence), Is.Not.Null, "completed just now");
+            Assert.That(journal.FindPayload(failed.Sequence), Is.Not.Null, "a failed task keeps its payload");
+            Assert.That(journal.FindPayload(late.Sequence), Is.Not.Null, "completed just now");
         }
 
         _clock.Advance(TimeSpan.FromDays(7));
@@ -153,36 +154,8 @@ public class TaskJournalExpiryTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(journal.Find(first.Id), Is.EqualTo(again));
-            Assert.That(journal.FindPayload(again.Id, again.Sequence), Is.EqualTo("second life"));
+            Assert.That(journal.FindPayload(again.Sequence), Is.EqualTo("second life"));
             Assert.That(journal.Expire(RetentionPolicy.All(TimeSpan.FromDays(7)), _clock.GetUtcNow(), max: 100).Tasks, Is.Zero);
-        }
-    }
-
-    [Test]
-    public void FinishedTasksOfAnOlderJournal_ExpireToo()
-    {
-        var finished = Snapshot(TaskState.Completed) with { FinishedAt = Start, Attempts = 1 };
-        using (var journal = new TaskJournal(_path, durable: false))
-        {
-            journal.Commit([finished], [new(finished.Id, "old")]);
-        }
-
-        // As a journal written before retention left it: no outcome key on the task, no note that keys were added.
-        using (var db = new LiteDB.LiteDatabase(new LiteDB.ConnectionString { Filename = _path, Connection = LiteDB.ConnectionType.Direct }))
-        {
-            var tasks = db.GetCollection("tasks");
-            var document = tasks.FindById(finished.Id);
-            document.Remove("outcomeAt");
-            tasks.Update(document);
-            db.GetCollection("meta").Delete(2);
-        }
-
-        using var reopened = new TaskJournal(_path, durable: false);
-        _clock.Advance(TimeSpan.FromDays(8));
-        using (Assert.EnterMultipleScope())
-        {
-            Assert.That(reopened.Expire(RetentionPolicy.All(TimeSpan.FromDays(7)), _clock.GetUtcNow(), max: 100).Tasks, Is.EqualTo(1));
-            Assert.That(reopened.Find(finished.Id), Is.Null);
         }
     }
 

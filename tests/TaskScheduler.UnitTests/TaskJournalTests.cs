@@ -43,7 +43,7 @@ public class TaskJournalTests
         {
             Assert.That(unfinished, Is.EqualTo(new[] { pending, running }));
             Assert.That(reopened.Find(failed.Id), Is.EqualTo(failed));
-            Assert.That(reopened.FindPayload(pending.Id, pending.Sequence), Is.EqualTo("payload é 1"));
+            Assert.That(reopened.FindPayload(pending.Sequence), Is.EqualTo("payload é 1"));
             Assert.That(reopened.LastSequence(), Is.EqualTo(3));
             Assert.That(reopened.Find(Guid.NewGuid()), Is.Null);
         }
@@ -62,31 +62,7 @@ public class TaskJournalTests
         {
             Assert.That(journal.Find(task.Id)!.State, Is.EqualTo(TaskState.Completed));
             Assert.That(journal.LoadUnfinished(), Is.Empty);
-            Assert.That(journal.FindPayload(task.Id, task.Sequence), Is.EqualTo("work"), "the payload outlives the task's state changes");
-        }
-    }
-
-    [Test]
-    public void Payload_WrittenByAnOlderJournalUnderTheTaskId_IsStillFound()
-    {
-        var path = Path.Combine(_directory, "journal.db");
-        var task = Snapshot(TaskState.Pending, sequence: 3, DateTimeOffset.UnixEpoch);
-        using (var journal = new TaskJournal(path))
-        {
-            journal.Commit([task], [new(task.Id, "new layout")]);
-        }
-
-        var older = Guid.NewGuid();
-        using (var db = new LiteDB.LiteDatabase(new LiteDB.ConnectionString { Filename = path, Connection = LiteDB.ConnectionType.Direct }))
-        {
-            db.GetCollection("payloads").Insert(new LiteDB.BsonDocument { ["_id"] = older, ["payload"] = "old layout" });
-        }
-
-        using var reopened = new TaskJournal(path);
-        using (Assert.EnterMultipleScope())
-        {
-            Assert.That(reopened.FindPayload(older, sequence: 1), Is.EqualTo("old layout"));
-            Assert.That(reopened.FindPayload(task.Id, task.Sequence), Is.EqualTo("new layout"));
+            Assert.That(journal.FindPayload(task.Sequence), Is.EqualTo("work"), "the payload outlives the task's state changes");
         }
     }
 
@@ -95,7 +71,7 @@ public class TaskJournalTests
     {
         var path = Path.Combine(_directory, "journal.db");
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UnixEpoch);
-        var before = new SchedulerCore(LivenessOptions.Default, time);
+        var before = new RecordingCore(new SchedulerCore(LivenessOptions.Default, time));
         var ids = Enumerable.Range(0, 6).Select(_ => Guid.NewGuid()).ToList();
         for (var i = 0; i < ids.Count; i++)
         {
@@ -108,7 +84,7 @@ public class TaskJournalTests
         }
 
         using var reopened = new TaskJournal(path);
-        var after = new SchedulerCore(LivenessOptions.Default, time);
+        var after = new RecordingCore(new SchedulerCore(LivenessOptions.Default, time));
         after.Restore(reopened.LoadUnfinished(), reopened.LastSequence());
         after.Heartbeat(new Contracts.Messages.WorkerHeartbeat("w1", 10, [], false, time.GetUtcNow()));
         after.Dispatch();
@@ -195,31 +171,6 @@ public class TaskJournalTests
 
         using var reopened = new TaskJournal(path);
         Assert.That(reopened.Find(task.Id)!.Result, Is.EqualTo("résumé: 3 × 7 = 21 ✓ 𝄞"));
-    }
-
-    [Test]
-    public void Find_ReadsTheSimulatedProgressOfAnOlderJournal_AsItsCheckpointInMilliseconds()
-    {
-        var path = Path.Combine(_directory, "journal.db");
-        var at = new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
-        var task = Snapshot(TaskState.Pending, sequence: 1, at) with { Preemptions = 1 };
-        using (var journal = new TaskJournal(path))
-        {
-            journal.Commit([task], [new(task.Id, "p")]);
-        }
-
-        // What a journal written before checkpoints were text holds: the progress as ticks, no checkpoint field.
-        using (var db = new LiteDB.LiteDatabase(new LiteDB.ConnectionString { Filename = path, Connection = LiteDB.ConnectionType.Direct }))
-        {
-            var tasks = db.GetCollection("tasks");
-            var document = tasks.FindById(task.Id);
-            document.Remove("checkpoint");
-            document["progressTicks"] = TimeSpan.FromMilliseconds(1234).Ticks;
-            tasks.Update(document);
-        }
-
-        using var reopened = new TaskJournal(path);
-        Assert.That(reopened.Find(task.Id)!.Checkpoint, Is.EqualTo("1234"));
     }
 
     [Test]

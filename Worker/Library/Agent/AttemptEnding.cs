@@ -24,24 +24,12 @@ public static class AttemptEnding
 
             case StopReason.Draining:
                 // Work finished in time counts; anything else goes back to the queue, with its newest checkpoint.
-                return returned?.Kind switch
-                {
-                    TaskResultKind.Completed => Completed(returned.Text),
-                    TaskResultKind.Failed => Failed(returned.Text),
-                    TaskResultKind.Paused => AttemptEnd.HandedBack(Checkpoint(returned.Text) ?? lastCheckpoint),
-                    _ => AttemptEnd.HandedBack(lastCheckpoint),
-                };
+                return Stopped(returned, lastCheckpoint, AttemptEnd.HandedBack);
 
             case StopReason.Preempted:
                 // A result that beat the order counts; a failure the handler chose counts; whatever else (an
                 // exception, most likely the token's own) pauses with the last saved checkpoint.
-                return returned?.Kind switch
-                {
-                    TaskResultKind.Completed => Completed(returned.Text),
-                    TaskResultKind.Failed => Failed(returned.Text),
-                    TaskResultKind.Paused => AttemptEnd.Paused(Checkpoint(returned.Text) ?? lastCheckpoint),
-                    _ => AttemptEnd.Paused(lastCheckpoint),
-                };
+                return Stopped(returned, lastCheckpoint, AttemptEnd.Paused);
 
             case StopReason.TimedOut:
                 return returned?.Kind == TaskResultKind.Completed
@@ -62,6 +50,18 @@ public static class AttemptEnding
                 };
         }
     }
+
+    /// <summary>
+    /// An attempt asked to stop: a result or a failure it returned counts; otherwise it ends as <paramref name="stop"/>
+    /// says (handed back or paused), with the checkpoint it returned, else the last one it saved.
+    /// </summary>
+    private static AttemptEnd Stopped(TaskResult? returned, string? lastCheckpoint, Func<string?, AttemptEnd> stop) => returned?.Kind switch
+    {
+        TaskResultKind.Completed => Completed(returned.Text),
+        TaskResultKind.Failed => Failed(returned.Text),
+        TaskResultKind.Paused => stop(Checkpoint(returned.Text) ?? lastCheckpoint),
+        _ => stop(lastCheckpoint),
+    };
 
     /// <summary>A completed attempt, unless its result is over the limit: then a failure that says so.</summary>
     public static AttemptEnd Completed(string? result)

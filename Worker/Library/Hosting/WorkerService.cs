@@ -9,24 +9,12 @@ namespace TaskScheduler.Worker;
 /// Timing and lifecycle: connect, consume, announce, heartbeat; on stop, drain while still heartbeating (so the
 /// scheduler does not declare us dead mid-drain), announce leaving, then disconnect.
 /// </summary>
-public sealed class WorkerService : BackgroundService
+public sealed class WorkerService(
+    WorkerAgent agent, WorkerTransport transport, IOptions<WorkerOptions> options, TimeProvider time, ILogger<WorkerService> logger) : BackgroundService
 {
-    private readonly WorkerAgent _agent;
-    private readonly WorkerTransport _transport;
-    private readonly WorkerOptions _options;
-    private readonly TimeProvider _time;
-    private readonly ILogger<WorkerService> _logger;
+    private readonly WorkerOptions _options = options.Value;
     private readonly SemaphoreSlim _rejoin = new(1, 1);
     private CancellationToken _stopping;
-
-    public WorkerService(WorkerAgent agent, WorkerTransport transport, IOptions<WorkerOptions> options, TimeProvider time, ILogger<WorkerService> logger)
-    {
-        _agent = agent;
-        _transport = transport;
-        _options = options.Value;
-        _time = time;
-        _logger = logger;
-    }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -36,29 +24,29 @@ public sealed class WorkerService : BackgroundService
             return;
         }
 
-        _logger.LogInformation("Worker {WorkerId} draining {Count} running tasks", _options.Id, _agent.Running().Count);
+        logger.LogInformation("Worker {WorkerId} draining {Count} running tasks", _options.Id, agent.Running().Count);
         try
         {
-            await _transport.StopConsumingAsync();
-            var handedBack = await _agent.DrainAsync(_options.DrainTimeout);
-            await _transport.PublishAsync(new WorkerLeft(_options.Id, handedBack, _time.GetUtcNow()), cancellationToken);
-            _logger.LogInformation("Worker {WorkerId} left, handing back {Count} tasks", _options.Id, handedBack.Count);
+            await transport.StopConsumingAsync();
+            var handedBack = await agent.DrainAsync(_options.DrainTimeout);
+            await transport.PublishAsync(new WorkerLeft(_options.Id, handedBack, time.GetUtcNow()), cancellationToken);
+            logger.LogInformation("Worker {WorkerId} left, handing back {Count} tasks", _options.Id, handedBack.Count);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            _logger.LogWarning(e, "Worker {WorkerId} could not leave cleanly; the scheduler will notice its silence", _options.Id);
+            logger.LogWarning(e, "Worker {WorkerId} could not leave cleanly; the scheduler will notice its silence", _options.Id);
         }
         finally
         {
-            _agent.Abandon();
+            agent.Abandon();
             await base.StopAsync(cancellationToken);
-            await _transport.DisposeAsync();
+            await transport.DisposeAsync();
         }
     }
 
     public override void Dispose()
     {
-        _agent.Dispose();
+        agent.Dispose();
         _rejoin.Dispose();
         base.Dispose();
     }
@@ -66,31 +54,31 @@ public sealed class WorkerService : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _stopping = stoppingToken;
-        await _transport.ConnectAsync(stoppingToken);
+        await transport.ConnectAsync(stoppingToken);
         await JoinAsync(stoppingToken);
-        _logger.LogInformation("Worker {WorkerId} joined with capacity {Capacity}", _options.Id, _options.Capacity);
+        logger.LogInformation("Worker {WorkerId} joined with capacity {Capacity}", _options.Id, _options.Capacity);
 
-        var heartbeats = new HeartbeatThread(_agent.Heartbeat, _transport.PublishAsync, _options.HeartbeatInterval, _logger);
+        var heartbeats = new HeartbeatThread(agent.Heartbeat, transport.PublishAsync, _options.HeartbeatInterval, logger);
         await heartbeats.RunAsync(stoppingToken);
     }
 
     private async Task JoinAsync(CancellationToken ct)
     {
-        await _transport.PurgeAsync(ct);
-        var joined = new WorkerJoined(_options.Id, _options.Capacity, Environment.MachineName, Environment.ProcessId, _time.GetUtcNow());
+        await transport.PurgeAsync(ct);
+        var joined = new WorkerJoined(_options.Id, _options.Capacity, Environment.MachineName, Environment.ProcessId, time.GetUtcNow());
         await ConsumeAsync(announce: joined, ct);
     }
 
     /// <summary>Consumes our queues, then reports in: "joined" when this process starts, a heartbeat always.</summary>
     private async Task ConsumeAsync(WorkerJoined? announce, CancellationToken ct)
     {
-        await _transport.ConsumeAsync(_agent.OnAssignmentAsync, _agent.OnCancelAsync, _agent.OnPreemptAsync, OnQueueLostAsync, ct);
+        await transport.ConsumeAsync(agent.OnAssignmentAsync, agent.OnCancelAsync, agent.OnPreemptAsync, OnQueueLostAsync, ct);
         if (announce is not null)
         {
-            await _transport.PublishAsync(announce, ct);
+            await transport.PublishAsync(announce, ct);
         }
 
-        await _transport.PublishAsync(_agent.Heartbeat(), ct);
+        await transport.PublishAsync(agent.Heartbeat(), ct);
     }
 
     /// <summary>
@@ -101,7 +89,7 @@ public sealed class WorkerService : BackgroundService
     /// </summary>
     private Task OnQueueLostAsync(string why)
     {
-        if (!_agent.Draining && !_stopping.IsCancellationRequested)
+        if (!agent.Draining && !_stopping.IsCancellationRequested)
         {
             // Not on the consumer's own dispatch thread: rejoining replaces (and disposes) that channel.
             _ = Task.Run(() => RejoinAsync(why));
@@ -119,13 +107,13 @@ public sealed class WorkerService : BackgroundService
 
         try
         {
-            _logger.LogWarning("Worker {WorkerId} lost its queue consumer ({Why}); consuming again", _options.Id, why);
-            await Task.Delay(TimeSpan.FromMilliseconds(100), _time, _stopping);
+            logger.LogWarning("Worker {WorkerId} lost its queue consumer ({Why}); consuming again", _options.Id, why);
+            await Task.Delay(TimeSpan.FromMilliseconds(100), time, _stopping);
             await ConsumeAsync(announce: null, _stopping);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            _logger.LogError(e, "Worker {WorkerId} could not rejoin", _options.Id);
+            logger.LogError(e, "Worker {WorkerId} could not rejoin", _options.Id);
         }
         finally
         {

@@ -120,12 +120,10 @@ public sealed class HostileInput
         }
     }
 
-    /// <summary>Results as a worker sends them: alone (<c>result</c>), or in a batch (<c>results</c>).</summary>
-    private (string RoutingKey, byte[] Body) Report(string sender, params TaskFinished[] results) =>
-        results.Length == 1 && _random.Next(2) == 0
-            ? (Topology.WorkerEventKey(sender, Topology.WorkerEvents.Result), JsonSerializer.SerializeToUtf8Bytes(results[0], WireJson.Default.TaskFinished))
-            : (Topology.WorkerEventKey(sender, Topology.WorkerEvents.Results),
-                JsonSerializer.SerializeToUtf8Bytes(new TasksFinished(sender, results), WireJson.Default.TasksFinished));
+    /// <summary>Results as a worker sends them, in a batch (<c>results</c>).</summary>
+    private static (string RoutingKey, byte[] Body) Report(string sender, params TaskFinished[] results) =>
+        (Topology.WorkerEventKey(sender, Topology.WorkerEvents.Results),
+            JsonSerializer.SerializeToUtf8Bytes(new TasksFinished(sender, results), WireJson.Default.TasksFinished));
 
     private T Pick<T>(IReadOnlyList<T> choices) => choices[_random.Next(choices.Count)];
 

@@ -123,7 +123,7 @@ public sealed class ScriptedWorker : IAsyncDisposable
         }
 
         var finished = new TaskFinished(Id, taskId, order!.Attempt, outcome, error, order.AssignedAt, DateTimeOffset.UtcNow) { Result = result };
-        await _system.PublishWorkerEventAsync(Id, Topology.WorkerEvents.Result, finished);
+        await _system.PublishWorkerResultAsync(Id, finished);
         _held.TryRemove(taskId, out _);
         _progress.TryRemove(taskId, out _);
     }

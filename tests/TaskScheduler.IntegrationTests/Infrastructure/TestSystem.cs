@@ -287,10 +287,11 @@ public sealed class TestSystem : IAsyncDisposable
     }
 
     /// <summary>Publishes a message on <c>worker.{id}.{kind}</c> as if a worker had sent it.</summary>
-    public async Task PublishWorkerEventAsync(string workerId, string kind, TaskFinished message)
+    /// <summary>Publishes one result as worker <paramref name="workerId"/>'s <c>results</c> message.</summary>
+    public async Task PublishWorkerResultAsync(string workerId, TaskFinished result)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(message, WireJson.Default.TaskFinished);
-        await _publish.BasicPublishAsync(Topology.EventsExchange, Topology.WorkerEventKey(workerId, kind), false, new BasicProperties(), body);
+        var body = JsonSerializer.SerializeToUtf8Bytes(new TasksFinished(result.WorkerId, [result]), WireJson.Default.TasksFinished);
+        await _publish.BasicPublishAsync(Topology.EventsExchange, Topology.WorkerEventKey(workerId, Topology.WorkerEvents.Results), false, new BasicProperties(), body);
     }
 
     /// <summary>Publishes many submissions with a window of outstanding confirms.</summary>

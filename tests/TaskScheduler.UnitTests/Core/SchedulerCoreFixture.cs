@@ -15,7 +15,7 @@ public abstract class SchedulerCoreFixture
 
     protected FakeTimeProvider Clock { get; private set; } = null!;
 
-    protected SchedulerCore Core { get; private set; } = null!;
+    protected RecordingCore Core { get; private set; } = null!;
 
     protected DateTimeOffset Now => Clock.GetUtcNow();
 
@@ -23,15 +23,15 @@ public abstract class SchedulerCoreFixture
     public void SetUp()
     {
         Clock = new FakeTimeProvider(new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero));
-        Core = new SchedulerCore(Liveness, Clock);
+        Core = new RecordingCore(new SchedulerCore(Liveness, Clock));
     }
 
     /// <summary>Replaces the core with one using these preemption and retry settings.</summary>
     protected void Configure(PreemptionOptions? preemption = null, RetryOptions? retry = null) =>
-        Core = new SchedulerCore(Liveness, Clock, preemption, retry);
+        Core = new RecordingCore(new SchedulerCore(Liveness, Clock, preemption, retry));
 
     /// <summary>Replaces the core with one built otherwise (limits set), on the same clock.</summary>
-    protected void Use(SchedulerCore core) => Core = core;
+    protected void Use(SchedulerCore core) => Core = new RecordingCore(core);
 
     /// <summary>A task as the parser would hand it over, with a payload derived from its id.</summary>
     protected static ParsedSubmission Spec(Guid id, int priority = 0, IReadOnlyList<Guid>? dependsOn = null, int maxRetries = 0)

@@ -18,7 +18,7 @@ public class SchedulerCoreJournalOutageTests : SchedulerCoreFixture
         var id = Submit();
         var assignment = DispatchNow().Single();
         Clock.Advance(Outage);
-        Core.AssignmentsHeldUntil(Now);
+        Core.Inner.AssignmentsHeldUntil(Now);
         Core.Effects.Clear();
 
         // Sent during the outage, read after it: the worker had not been sent the task yet.
@@ -41,7 +41,7 @@ public class SchedulerCoreJournalOutageTests : SchedulerCoreFixture
         var id = Submit();
         DispatchNow();
         Clock.Advance(Outage);
-        Core.AssignmentsHeldUntil(Now);
+        Core.Inner.AssignmentsHeldUntil(Now);
 
         // Long after it went out, a heartbeat sent well after that still does not list it: it was lost.
         Clock.Advance(Liveness.ReconcileGrace + TimeSpan.FromSeconds(1));

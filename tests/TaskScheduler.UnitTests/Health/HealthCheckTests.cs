@@ -2,7 +2,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Time.Testing;
 using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Health;
-using TaskScheduler.Scheduler.Journal;
+using TaskScheduler.Scheduler.Observability;
 using TaskScheduler.Scheduler.Transport;
 
 namespace TaskScheduler.UnitTests;

@@ -21,7 +21,7 @@ public class TaskTracingTests
     private readonly List<Activity> _spans = [];
     private ActivityListener _listener = null!;
     private FakeTimeProvider _clock = null!;
-    private SchedulerCore _core = null!;
+    private RecordingCore _core = null!;
     private SchedulerTelemetry _telemetry = null!;
     private TaskTracing _tracing = null!;
 
@@ -42,11 +42,11 @@ public class TaskTracingTests
         };
         ActivitySource.AddActivityListener(_listener);
         _clock = new FakeTimeProvider(new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero));
-        _core = new SchedulerCore(new LivenessOptions(TimeSpan.FromSeconds(1), 3), _clock);
+        _core = new RecordingCore(new SchedulerCore(new LivenessOptions(TimeSpan.FromSeconds(1), 3), _clock));
         var state = new SchedulerState();
         var series = new TimeSeries(TimeSpan.FromSeconds(1));
         _tracing = new TaskTracing();
-        _telemetry = new SchedulerTelemetry(new SchedulerMetrics(state, series, new TaskScheduler.Scheduler.Journal.JournalStatus()), series, new RecentFailures(), _tracing, _clock);
+        _telemetry = new SchedulerTelemetry(new SchedulerMetrics(state, series, new JournalStatus()), series, new RecentFailures(), _tracing, _clock);
     }
 
     [TearDown]
@@ -189,7 +189,7 @@ public class TaskTracingTests
     /// <summary>What the engine does once a group's changes are durable.</summary>
     private void Commit(IReadOnlyList<SchedulerInput> inputs)
     {
-        _telemetry.GroupCommitted(inputs, _core.Effects, TimeSpan.FromMilliseconds(2));
+        _telemetry.GroupCommitted(inputs.Count, ProducerTraces.Of(inputs), _core.Effects, TimeSpan.FromMilliseconds(2));
         _core.Effects.Clear();
     }
 

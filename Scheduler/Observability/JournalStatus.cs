@@ -1,4 +1,4 @@
-namespace TaskScheduler.Scheduler.Journal;
+namespace TaskScheduler.Scheduler.Observability;
 
 /// <summary>
 /// Whether the journal can write. A full disk or an I/O error is an ordinary event: while writes fail the scheduler

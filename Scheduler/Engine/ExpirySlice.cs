@@ -1,4 +1,4 @@
-namespace TaskScheduler.Scheduler.Journal;
+namespace TaskScheduler.Scheduler.Engine;
 
 /// <summary>What one slice of expiry deleted: whole tasks, and payloads of Completed tasks kept without them.</summary>
 public readonly record struct ExpirySlice(int Tasks, int Payloads)

@@ -1,7 +1,7 @@
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
 
-namespace TaskScheduler.Scheduler.Engine;
+namespace TaskScheduler.Scheduler.Observability;
 
 /// <summary>The latest <see cref="SchedulerView"/> published by the loop, for readers on other threads.</summary>
 public sealed class SchedulerState

@@ -2,9 +2,10 @@ namespace TaskScheduler.Scheduler.Core;
 
 /// <summary>
 /// Chooses the worker for the next task: only workers with a free slot, the lowest load ratio first, and among
-/// equals the one that has waited longest.
+/// equals the one that has waited longest. Which task goes next is the pending queue's order
+/// (<see cref="PendingQueue"/>); <see cref="SchedulerCore"/>'s Dispatch pairs the two.
 /// </summary>
-public static class FairShareDispatcher
+public static class LeastLoadedWorkerPicker
 {
     public static WorkerEntry? Choose(IEnumerable<WorkerEntry> workers)
     {

@@ -2,7 +2,7 @@ using TaskScheduler.Scheduler.Core;
 
 namespace TaskScheduler.UnitTests;
 
-public class FairShareDispatcherTests
+public class LeastLoadedWorkerPickerTests
 {
     private static readonly DateTimeOffset T0 = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
@@ -21,7 +21,7 @@ public class FairShareDispatcherTests
     [Test]
     public void Choose_ReturnsNull_WhenThereAreNoWorkers()
     {
-        Assert.That(FairShareDispatcher.Choose([]), Is.Null);
+        Assert.That(LeastLoadedWorkerPicker.Choose([]), Is.Null);
     }
 
     [Test]
@@ -29,7 +29,7 @@ public class FairShareDispatcherTests
     {
         var workers = new[] { Worker("a", capacity: 1, inFlight: 1), Worker("b", capacity: 3, inFlight: 3) };
 
-        Assert.That(FairShareDispatcher.Choose(workers), Is.Null);
+        Assert.That(LeastLoadedWorkerPicker.Choose(workers), Is.Null);
     }
 
     [Test]
@@ -41,7 +41,7 @@ public class FairShareDispatcherTests
         draining.Draining = true;
         var usable = Worker("usable", capacity: 2, inFlight: 1, idleSince: T0);
 
-        Assert.That(FairShareDispatcher.Choose([full, unconfirmed, draining, usable]), Is.SameAs(usable));
+        Assert.That(LeastLoadedWorkerPicker.Choose([full, unconfirmed, draining, usable]), Is.SameAs(usable));
     }
 
     [Test]
@@ -51,7 +51,7 @@ public class FairShareDispatcherTests
         var draining = Worker("draining", capacity: 10);
         draining.Draining = true;
 
-        Assert.That(FairShareDispatcher.Choose([unconfirmed, draining]), Is.Null);
+        Assert.That(LeastLoadedWorkerPicker.Choose([unconfirmed, draining]), Is.Null);
     }
 
     [Test]
@@ -62,7 +62,7 @@ public class FairShareDispatcherTests
         var small = Worker("a-small", capacity: 2, inFlight: 1, idleSince: T0.AddMinutes(-10));
         var big = Worker("z-big", capacity: 10, inFlight: 1, idleSince: T0);
 
-        Assert.That(FairShareDispatcher.Choose([small, big]), Is.SameAs(big));
+        Assert.That(LeastLoadedWorkerPicker.Choose([small, big]), Is.SameAs(big));
     }
 
     [Test]
@@ -71,7 +71,7 @@ public class FairShareDispatcherTests
         var loaded = Worker("a", capacity: 10, inFlight: 1, idleSince: T0.AddMinutes(-10));
         var idle = Worker("b", capacity: 1, idleSince: T0);
 
-        Assert.That(FairShareDispatcher.Choose([loaded, idle]), Is.SameAs(idle));
+        Assert.That(LeastLoadedWorkerPicker.Choose([loaded, idle]), Is.SameAs(idle));
     }
 
     [Test]
@@ -81,7 +81,7 @@ public class FairShareDispatcherTests
         var longest = Worker("z", capacity: 4, inFlight: 1, idleSince: T0.AddSeconds(-30));
         var middle = Worker("m", capacity: 8, inFlight: 2, idleSince: T0.AddSeconds(-10));
 
-        Assert.That(FairShareDispatcher.Choose([recent, middle, longest]), Is.SameAs(longest));
+        Assert.That(LeastLoadedWorkerPicker.Choose([recent, middle, longest]), Is.SameAs(longest));
     }
 
     [Test]
@@ -92,8 +92,8 @@ public class FairShareDispatcherTests
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(FairShareDispatcher.Choose([b, a]), Is.SameAs(a));
-            Assert.That(FairShareDispatcher.Choose([a, b]), Is.SameAs(a));
+            Assert.That(LeastLoadedWorkerPicker.Choose([b, a]), Is.SameAs(a));
+            Assert.That(LeastLoadedWorkerPicker.Choose([a, b]), Is.SameAs(a));
         }
     }
 }

@@ -1,0 +1,180 @@
+using System.Globalization;
+using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Messages;
+
+namespace TaskScheduler.Scheduler.Core;
+
+/// <summary>The core's submissions: single tasks and graphs, and their checks. See SchedulerCore.cs for the state they share.</summary>
+public sealed partial class SchedulerCore
+{
+    /// <summary>Submits one plain task (no dependencies, no retries): the hot path.</summary>
+    public CoreResult<SubmitOutcome> Submit(Guid id, int priority, string contentHash, int payloadBytes, TaskSnapshot? journaled)
+    {
+        var effects = Begin();
+        var existing = _active.TryGetValue(id, out var active) ? active.ToSnapshot() : journaled;
+        if (existing is not null)
+        {
+            var same = existing.Priority == priority && existing.ContentHash == contentHash;
+            if (same)
+            {
+                Counters.Duplicates++;
+                return new(SubmitOutcome.Duplicate, effects);
+            }
+
+            Counters.Rejected++;
+            return new(SubmitOutcome.Conflict, effects);
+        }
+
+        var now = _time.GetUtcNow();
+        Accept(new ScheduledTask(id, priority, ++_sequence, now, contentHash, payloadBytes), now);
+        return new(SubmitOutcome.Accepted, effects);
+    }
+
+    /// <summary>
+    /// Submits a graph: tasks that may depend on each other and on tasks submitted before. All or nothing: an id
+    /// taken by other content, an unknown dependency or a cycle rejects the whole graph. Tasks seen before with the
+    /// same content are left as they are. <paramref name="journaled"/> holds what the journal knows of every id the
+    /// graph names (tasks and dependencies) that is not unfinished here.
+    /// </summary>
+    public CoreResult<SubmitVerdict> Submit(IReadOnlyList<ParsedSubmission> tasks, IReadOnlyDictionary<Guid, TaskSnapshot> journaled)
+    {
+        var effects = Begin();
+        if (tasks.Count > MaxGraphTasks)
+        {
+            Counters.Rejected++;
+            return new(new SubmitVerdict(SubmitOutcome.Invalid, string.Create(CultureInfo.InvariantCulture,
+                $"the graph holds {tasks.Count:N0} tasks; a graph holds at most {MaxGraphTasks:N0} (Scheduler:MaxGraphTasks)")), effects);
+        }
+
+        var verdict = Check(tasks, journaled, out var fresh, out var ordered);
+        if (verdict is not null)
+        {
+            if (verdict.IsRejected)
+            {
+                Counters.Rejected++;
+            }
+            else
+            {
+                Counters.Duplicates += tasks.Count;
+            }
+
+            return new(verdict, effects);
+        }
+
+        Counters.Duplicates += tasks.Count - fresh.Count;
+        var now = _time.GetUtcNow();
+        var created = new Dictionary<Guid, ScheduledTask>(fresh.Count);
+        foreach (var t in fresh)
+        {
+            // Sequences follow the order of the submission: FIFO among equals, as for separate submissions.
+            created[t.Id] = new ScheduledTask(t.Id, t.Priority, ++_sequence, now, t.ContentHash, t.PayloadBytes, t.DependsOn, t.MaxRetries)
+            {
+                Timeout = t.Timeout,
+            };
+        }
+
+        // Dependencies before dependents, so a task whose dependency has already failed fails, and takes its own
+        // dependents in this graph with it.
+        var doomed = new Dictionary<Guid, string>();
+        foreach (var t in ordered)
+        {
+            var task = created[t.Id];
+            var failed = t.DependsOn.FirstOrDefault(d =>
+                doomed.ContainsKey(d) || (journaled.TryGetValue(d, out var j) && j.State is TaskState.Failed or TaskState.Cancelled));
+            if (failed == Guid.Empty)
+            {
+                Accept(task, now);
+                continue;
+            }
+
+            var reason = doomed.TryGetValue(failed, out var why)
+                ? $"dependency {failed} failed ({why})"
+                : $"dependency {failed} {(journaled[failed].State == TaskState.Cancelled ? "was cancelled" : "failed")}";
+            Counters.Accepted++;
+            _effects.History.Add(new HistoryRecord(task.Id, TaskHistory.Accepted(now, task.Priority, task.DependsOn.Count, task.MaxRetries)));
+            task.FailForDependency(reason, now);
+            Counters.DependencyFailed++;
+            Record(task, now, TaskHistoryEvents.DependencyFailed, null, reason);
+            doomed[task.Id] = reason;
+        }
+
+        return new(SubmitVerdict.Accepted, effects);
+    }
+
+    /// <summary>Counts a submission refused before it reached the core (unreadable, invalid).</summary>
+    public void CountRejected() => Counters.Rejected++;
+
+    private void Accept(ScheduledTask task, DateTimeOffset now)
+    {
+        _active.Add(task.Id, task);
+        Counters.Accepted++;
+        if (!_dependencies.Track(task, _active))
+        {
+            _pending.Add(task);
+        }
+
+        _effects.Changed[task.Id] = task.ToSnapshot();
+        _effects.Events.Add(new TaskStateChanged(task.Id, task.State, task.Priority, task.Attempt, task.WorkerId, task.Error, now));
+        _effects.History.Add(new HistoryRecord(task.Id, TaskHistory.Accepted(now, task.Priority, task.DependsOn.Count, task.MaxRetries)));
+    }
+
+    /// <summary>
+    /// Returns null when the graph may be accepted (with its new tasks, and those in dependency order), else the
+    /// verdict: duplicate when every task is known with the same content, or the reason for rejecting it.
+    /// </summary>
+    private SubmitVerdict? Check(
+        IReadOnlyList<ParsedSubmission> tasks,
+        IReadOnlyDictionary<Guid, TaskSnapshot> journaled,
+        out List<ParsedSubmission> fresh,
+        out List<ParsedSubmission> ordered)
+    {
+        fresh = [];
+        ordered = [];
+        if (tasks.Count == 0)
+        {
+            return new SubmitVerdict(SubmitOutcome.Invalid, "a graph holds at least one task");
+        }
+
+        var ids = new HashSet<Guid>();
+        foreach (var t in tasks)
+        {
+            if (!ids.Add(t.Id))
+            {
+                return new SubmitVerdict(SubmitOutcome.Invalid, $"task {t.Id} appears more than once in the graph");
+            }
+
+            var existing = _active.TryGetValue(t.Id, out var active) ? active.ToSnapshot() : journaled.GetValueOrDefault(t.Id);
+            if (existing is null)
+            {
+                fresh.Add(t);
+            }
+            else if (existing.Priority != t.Priority || existing.ContentHash != t.ContentHash)
+            {
+                return new SubmitVerdict(SubmitOutcome.Conflict, $"task {t.Id}: {SubmitVerdict.ConflictReason}");
+            }
+        }
+
+        if (fresh.Count == 0)
+        {
+            return SubmitVerdict.Duplicate;
+        }
+
+        foreach (var t in fresh)
+        {
+            foreach (var dependency in t.DependsOn)
+            {
+                if (dependency == t.Id)
+                {
+                    return new SubmitVerdict(SubmitOutcome.Invalid, $"task {t.Id} depends on itself");
+                }
+
+                if (!ids.Contains(dependency) && !_active.ContainsKey(dependency) && !journaled.ContainsKey(dependency))
+                {
+                    return new SubmitVerdict(SubmitOutcome.Invalid, $"task {t.Id} depends on task {dependency}, which is unknown or expired");
+                }
+            }
+        }
+
+        return GraphCheck.TryOrder(fresh, out ordered, out var cycle) ? null : new SubmitVerdict(SubmitOutcome.Invalid, cycle);
+    }
+}

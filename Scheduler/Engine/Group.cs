@@ -1,0 +1,43 @@
+using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Scheduler.Core;
+
+namespace TaskScheduler.Scheduler.Engine;
+
+/// <summary>
+/// One turn of the loop: the inputs it took, what the core decided on them, and what delivery must do once the
+/// group is durable (reply, send, store refusals, acknowledge).
+/// </summary>
+internal sealed class Group
+{
+    /// <summary>What the core decided for this group, operation by operation.</summary>
+    public CoreEffects Effects { get; } = new();
+
+    public Dictionary<Guid, string> Payloads { get; } = [];
+
+    public List<RejectedInput> Rejected { get; } = [];
+
+    public List<TaskRejected> RejectionEvents { get; } = [];
+
+    public List<(TaskCompletionSource<SubmitVerdict> Reply, SubmitVerdict Verdict)> HttpReplies { get; } = [];
+
+    public List<(TaskCompletionSource<CancelOutcome> Reply, CancelOutcome Outcome)> CancelReplies { get; } = [];
+
+    public ulong SubmitTag { get; set; }
+
+    public ulong EventsTag { get; set; }
+
+    public ulong CancelTag { get; set; }
+
+    /// <summary>True once the group's changes are in the journal: delivery must make them durable first.</summary>
+    public bool Written { get; set; }
+
+    public List<(Assignment, string)> Assignments { get; set; } = [];
+
+    public List<TaskStateChanged> Events { get; set; } = [];
+
+    public List<WorkerCancel> Cancels { get; set; } = [];
+
+    public List<WorkerPreempt> Preempts { get; set; } = [];
+
+    public List<string> RemovedWorkers { get; set; } = [];
+}

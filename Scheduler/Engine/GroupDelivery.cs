@@ -1,0 +1,258 @@
+using System.Runtime.ExceptionServices;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Observability;
+
+namespace TaskScheduler.Scheduler.Engine;
+
+/// <summary>
+/// The second lifecycle of a group, after the loop has written it: make it durable (one fsync for every group
+/// waiting), then answer HTTP, send its orders and notices, store its refused inputs and only then acknowledge its
+/// broker messages. Groups are delivered strictly in the order they were written; at most
+/// <see cref="GroupsInDelivery"/> more wait their turn.
+/// </summary>
+internal sealed class GroupDelivery
+{
+    /// <summary>
+    /// Groups written and waiting for delivery. One: the next group is written while the previous one is made durable,
+    /// and meanwhile inputs gather, so groups grow with load (a journal transaction has a high fixed cost).
+    /// </summary>
+    private const int GroupsInDelivery = 1;
+
+    /// <summary>Groups whose orders and notices may await the broker's confirms at once.</summary>
+    private const int OrderGroupsInFlight = 8;
+
+    private readonly IJournal _journal;
+    private readonly IGroupPublisher _publisher;
+    private readonly SchedulerState _state;
+    private readonly ILogger _logger;
+    private readonly Channel<Group> _groups = Channel.CreateBounded<Group>(
+        new BoundedChannelOptions(GroupsInDelivery) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly Queue<Task> _ordersInFlight = new();
+    private readonly List<Assignment> _returned = [];
+    private readonly List<RejectedInput> _unstoredRejections = [];
+    private readonly List<TaskRejected> _unstoredRejectionEvents = [];
+
+    /// <summary>The highest delivery tags of groups not acknowledged because refusals were waiting to be stored.</summary>
+    private (ulong Submit, ulong Events, ulong Cancel) _heldTags;
+
+    public GroupDelivery(IJournal journal, IGroupPublisher publisher, SchedulerState state, ILogger logger)
+    {
+        _journal = journal;
+        _publisher = publisher;
+        _state = state;
+        _logger = logger;
+    }
+
+    /// <summary>True when the broker handed back assignments the next group must requeue.</summary>
+    public bool HasReturned
+    {
+        get
+        {
+            lock (_returned)
+            {
+                return _returned.Count > 0;
+            }
+        }
+    }
+
+    /// <summary>Takes the assignments the broker handed back since the last call.</summary>
+    public List<Assignment> TakeReturned()
+    {
+        lock (_returned)
+        {
+            var returned = _returned.ToList();
+            _returned.Clear();
+            return returned;
+        }
+    }
+
+    /// <summary>Hands a written group over; waits while earlier groups fill the queue. Throws once delivery has failed.</summary>
+    public ValueTask HandOverAsync(Group group, CancellationToken ct) => _groups.Writer.WriteAsync(group, ct);
+
+    /// <summary>No more groups come: <see cref="DeliverAsync"/> delivers those handed over, in order, and returns.</summary>
+    public void Complete() => _groups.Writer.TryComplete();
+
+    /// <summary>
+    /// The one place a failed commit (the group's journal write, or the fsync that makes it durable) is handled.
+    /// Nothing of the group or of any later group is published or acknowledged: the scheduler stops (the loop's
+    /// next hand-over rethrows this), and the broker redelivers everything not acknowledged.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    public void CommitFailed(Exception error)
+    {
+        _groups.Writer.TryComplete(error);
+        ExceptionDispatchInfo.Throw(error);
+    }
+
+    /// <summary>
+    /// Delivers written groups in order until <see cref="Complete"/> (then drains) or cancelled: one fsync for whatever groups are waiting, then for each
+    /// its HTTP replies, orders and notices, stored rejections and broker acknowledgements.
+    /// </summary>
+    public async Task DeliverAsync(CancellationToken ct)
+    {
+        var batch = new List<Group>();
+        try
+        {
+            while (await _groups.Reader.WaitToReadAsync(ct))
+            {
+                batch.Clear();
+                while (_groups.Reader.TryRead(out var group))
+                {
+                    batch.Add(group);
+                }
+
+                if (batch.Exists(g => g.Written))
+                {
+                    MakeDurable();
+                }
+
+                foreach (var group in batch)
+                {
+                    await FinishAsync(group, ct);
+                }
+            }
+
+            while (_ordersInFlight.TryDequeue(out var orders))
+            {
+                await orders;
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The loop's next hand-over rethrows this, so the scheduler stops instead of running on undurably.
+            _groups.Writer.TryComplete(e);
+            throw;
+        }
+    }
+
+    private void MakeDurable()
+    {
+        try
+        {
+            _journal.MakeDurable();
+        }
+        catch (Exception e)
+        {
+            CommitFailed(e);
+        }
+
+        _state.RecordFlush(_journal.LastFlushDuration);
+    }
+
+    private async Task FinishAsync(Group group, CancellationToken ct)
+    {
+        foreach (var (reply, verdict) in group.HttpReplies)
+        {
+            reply.TrySetResult(verdict);
+        }
+
+        foreach (var (reply, outcome) in group.CancelReplies)
+        {
+            reply.TrySetResult(outcome);
+        }
+
+        // Orders and notices of this group go out while later groups are made durable. The broker confirms a
+        // persistent message only once it is on its disk, so a group does not wait for the previous group's confirms
+        // (that would add the broker's disk sync to every task's latency); a few groups in flight keep memory bounded.
+        // Nothing is acknowledged on their account; an assignment that is never confirmed is caught by
+        // reconciliation, a lost notice changes no state.
+        while (_ordersInFlight.Count > 0 && (_ordersInFlight.Peek().IsCompleted || _ordersInFlight.Count >= OrderGroupsInFlight))
+        {
+            await _ordersInFlight.Dequeue();
+        }
+
+        _ordersInFlight.Enqueue(SendOrdersAsync(group.Assignments, group.Events, group.Cancels, group.Preempts, ct));
+
+        var rejectionsStored = await StoreRejectionsAsync(group, ct);
+        foreach (var workerId in group.RemovedWorkers)
+        {
+            await DeleteQueuesAsync(workerId, ct);
+        }
+
+        _heldTags = (Math.Max(_heldTags.Submit, group.SubmitTag), Math.Max(_heldTags.Events, group.EventsTag), Math.Max(_heldTags.Cancel, group.CancelTag));
+        if (rejectionsStored)
+        {
+            await AcknowledgeAsync(_heldTags, ct);
+            _heldTags = default;
+        }
+    }
+
+    private async Task SendOrdersAsync(
+        List<(Assignment, string)> assignments, List<TaskStateChanged> events, List<WorkerCancel> cancels, List<WorkerPreempt> preempts,
+        CancellationToken ct)
+    {
+        try
+        {
+            var returned = await _publisher.PublishOrdersAsync(assignments, events, cancels, preempts, ct);
+            lock (_returned)
+            {
+                _returned.AddRange(returned);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Committed state stands: unconfirmed assignments are requeued by reconciliation.
+            _logger.LogError(e, "Publishing the orders of a committed group failed");
+        }
+    }
+
+    /// <summary>
+    /// Stores the group's refused inputs, after those of earlier groups whose store failed: acknowledgements are
+    /// cumulative (one <c>multiple</c> ack per channel), so no group may be acknowledged while an earlier group's
+    /// refusals are not stored. False while any are waiting: the group is then not acknowledged, and its store is
+    /// tried again, in order, with the next group.
+    /// </summary>
+    private async Task<bool> StoreRejectionsAsync(Group group, CancellationToken ct)
+    {
+        _unstoredRejections.AddRange(group.Rejected);
+        _unstoredRejectionEvents.AddRange(group.RejectionEvents);
+        if (_unstoredRejections.Count == 0 && _unstoredRejectionEvents.Count == 0)
+        {
+            return true;
+        }
+
+        try
+        {
+            await _publisher.PublishRejectionsAsync(_unstoredRejections, _unstoredRejectionEvents, ct);
+            _unstoredRejections.Clear();
+            _unstoredRejectionEvents.Clear();
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Unacknowledged, the refused inputs stay with the broker; if the scheduler stops before the next try
+            // succeeds, they are redelivered and judged again.
+            _logger.LogError(e, "Storing rejected submissions failed; trying again with the next group");
+            return false;
+        }
+    }
+
+    private async Task DeleteQueuesAsync(string workerId, CancellationToken ct)
+    {
+        try
+        {
+            await _publisher.DeleteWorkerQueuesAsync(workerId, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _logger.LogWarning(e, "Could not delete the queues of worker {WorkerId}", workerId);
+        }
+    }
+
+    private async Task AcknowledgeAsync((ulong Submit, ulong Events, ulong Cancel) tags, CancellationToken ct)
+    {
+        try
+        {
+            await _publisher.AckSubmissionsAsync(tags.Submit, ct);
+            await _publisher.AckWorkerEventsAsync(tags.Events, ct);
+            await _publisher.AckCancelsAsync(tags.Cancel, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _logger.LogWarning(e, "Acknowledging a committed group failed; the broker will redeliver it");
+        }
+    }
+}

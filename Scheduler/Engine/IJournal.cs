@@ -1,0 +1,51 @@
+using TaskScheduler.Scheduler.Core;
+
+namespace TaskScheduler.Scheduler.Engine;
+
+/// <summary>
+/// What the engine needs of the journal (Journal/TaskJournal): write a group in one transaction on the loop's
+/// thread, make everything written durable from the delivery side, and look up what the core does not hold.
+/// </summary>
+public interface IJournal
+{
+    /// <summary>The largest task document the journal can store, in bytes.</summary>
+    long MaxDocumentBytes { get; }
+
+    /// <summary>Time spent in the last <see cref="Write"/>.</summary>
+    TimeSpan LastCommitDuration { get; }
+
+    /// <summary>Time spent in the last <see cref="MakeDurable"/>.</summary>
+    TimeSpan LastFlushDuration { get; }
+
+    /// <summary>Writes one group in one transaction: read back from then on, but durable only after <see cref="MakeDurable"/>.</summary>
+    void Write(IEnumerable<TaskSnapshot> changes, IEnumerable<KeyValuePair<Guid, string>> newPayloads);
+
+    /// <summary>Puts everything written so far on disk; one call covers every group written before it.</summary>
+    void MakeDurable();
+
+    /// <summary>
+    /// Opens the journal afresh after a write failed (a full disk, an I/O error), so that the next write can succeed
+    /// once the disk can take it; throws while it cannot be opened (<see cref="JournalOutage"/>).
+    /// </summary>
+    void Reopen();
+
+    TaskSnapshot? Find(Guid id);
+
+    /// <summary>What the journal holds of these tasks, in one query.</summary>
+    IEnumerable<TaskSnapshot> FindMany(IReadOnlyCollection<Guid> ids);
+
+    /// <summary>The payload of the task accepted as <paramref name="sequence"/>.</summary>
+    string? FindPayload(long sequence);
+
+    /// <summary>The tasks whose documents are too large to store, with their size; asked only after a failed write.</summary>
+    IReadOnlyList<(Guid Id, long Bytes)> Oversized(IEnumerable<TaskSnapshot> changes);
+
+    /// <summary>Deletes, in one transaction, at most <paramref name="max"/> finished tasks (and payloads) past their retention.</summary>
+    ExpirySlice Expire(RetentionPolicy policy, DateTimeOffset now, int max);
+
+    /// <summary>Every task not yet Completed, Failed or Cancelled.</summary>
+    IEnumerable<TaskSnapshot> LoadUnfinished();
+
+    /// <summary>The highest acceptance sequence ever committed.</summary>
+    long LastSequence();
+}

@@ -1,0 +1,299 @@
+using Microsoft.Extensions.Logging;
+using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Scheduler.Autoscaling;
+using TaskScheduler.Scheduler.Core;
+
+namespace TaskScheduler.Scheduler.Engine;
+
+/// <summary>
+/// The first lifecycle of a group: applies each input the loop took to the core, adds up what the core decided in
+/// the group, and notes what delivery must do for the input once the group is durable (reply, store a refusal,
+/// acknowledge up to its delivery tag). The journal is only read here, for tasks the core does not hold.
+/// </summary>
+internal sealed class InputApplier(
+    SchedulerCore core, IJournal journal, WorkerDemandEstimator demand, TimeProvider time, ILogger logger)
+{
+    public void Apply(SchedulerInput input, Group group)
+    {
+        switch (input)
+        {
+            case BrokerSubmission { Graph: { } graph } s:
+                group.SubmitTag = Math.Max(group.SubmitTag, s.DeliveryTag);
+                var graphVerdict = SubmitGraph(graph, group);
+                if (graphVerdict.IsRejected)
+                {
+                    Reject(s.Body, s.Headers, new SubmissionRejection(null, graphVerdict.Reason!), group, AnnouncedIds(graph));
+                }
+
+                break;
+
+            case BrokerSubmission s:
+                group.SubmitTag = Math.Max(group.SubmitTag, s.DeliveryTag);
+                if (s.Parsed is null)
+                {
+                    core.CountRejected();
+                    Reject(s.Body, s.Headers, s.Rejection!, group);
+                }
+                else if (Submit(s.Parsed, group) is { IsRejected: true } rejected)
+                {
+                    Reject(s.Body, s.Headers, new SubmissionRejection(s.Parsed.Id, rejected.Reason!), group);
+                }
+
+                break;
+
+            case HttpSubmission h:
+                var verdict = Submit(h.Parsed, group);
+                if (verdict.IsRejected)
+                {
+                    group.RejectionEvents.Add(new TaskRejected(h.Parsed.Id, verdict.Reason!, time.GetUtcNow()));
+                }
+
+                group.HttpReplies.Add((h.Reply, verdict));
+                break;
+
+            case RefusedHttpSubmission:
+                core.CountRejected();
+                break;
+
+            case HttpGraphSubmission g:
+                var httpGraphVerdict = SubmitGraph(g.Tasks, group);
+                if (httpGraphVerdict.IsRejected)
+                {
+                    var reason = BoundedText.Truncate(httpGraphVerdict.Reason!, Limits.MaxReasonChars);
+                    group.RejectionEvents.AddRange(AnnouncedIds(g.Tasks).Select(id => new TaskRejected(id, reason, time.GetUtcNow())));
+                }
+
+                group.HttpReplies.Add((g.Reply, httpGraphVerdict));
+                break;
+
+            case BrokerCancel c:
+                group.CancelTag = Math.Max(group.CancelTag, c.DeliveryTag);
+                if (c.Request is null)
+                {
+                    Reject(c.Body, c.Headers, c.Rejection!, group);
+                }
+                else if (Cancel(c.Request.TaskId, c.Request.Reason, group) is var cancelled && cancelled is CancelOutcome.NotFound or CancelOutcome.AlreadyFinished)
+                {
+                    var why = cancelled == CancelOutcome.NotFound
+                        ? $"no task {c.Request.TaskId} to cancel: it is unknown or expired"
+                        : $"task {c.Request.TaskId} has already finished ({Lookup(c.Request.TaskId, group)?.State}); it cannot be cancelled";
+                    Reject(c.Body, c.Headers, new SubmissionRejection(null, why), group);
+                }
+
+                break;
+
+            case HttpCancel hc:
+                group.CancelReplies.Add((hc.Reply, Cancel(hc.TaskId, hc.Reason, group)));
+                break;
+
+            case WorkerMessage w:
+                group.EventsTag = Math.Max(group.EventsTag, w.DeliveryTag);
+                if (w.Message is TasksFinished batch)
+                {
+                    // Each result of a batch is judged on its own, as if it had come alone.
+                    foreach (var result in batch.Results)
+                    {
+                        ApplyWorkerMessageSafely(result, group);
+                    }
+                }
+                else
+                {
+                    ApplyWorkerMessageSafely(w.Message, group);
+                }
+
+                break;
+
+            case UnreadableWorkerMessage u:
+                group.EventsTag = Math.Max(group.EventsTag, u.DeliveryTag);
+                core.Counters.IgnoredWorkerMessages++;
+                logger.LogWarning("Ignored an unreadable worker message: {Reason}", u.Reason);
+                break;
+
+            case BrokerConnectionChanged { Connected: false }:
+                logger.LogWarning("Lost the broker connection; liveness checks wait until it is back");
+                core.BrokerDisconnected();
+                break;
+
+            case BrokerConnectionChanged { Connected: true }:
+                logger.LogInformation("Broker connection recovered; workers get a fresh liveness window");
+                core.BrokerReconnected();
+                break;
+
+            case BrokerBlocked { Blocked: true } b:
+                // An alarm blocks every publisher, workers' heartbeats too: their silence is the broker's.
+                logger.LogWarning("The broker blocks publishing ({Reason}); liveness checks wait until it unblocks", b.Reason);
+                core.BrokerDisconnected();
+                break;
+
+            case BrokerBlocked { Blocked: false }:
+                logger.LogInformation("The broker unblocked publishing; workers get a fresh liveness window");
+                core.BrokerReconnected();
+                break;
+
+            default:
+                throw new InvalidOperationException($"Unknown scheduler input {input.GetType().Name}");
+        }
+    }
+
+    private void ApplyWorkerMessageSafely(object message, Group group)
+    {
+        try
+        {
+            ApplyWorkerMessage(message, group.Effects);
+        }
+        catch (Exception e) when (e is InvalidOperationException or KeyNotFoundException)
+        {
+            // The core checks before it changes anything; a message it cannot place is dropped, not retried
+            // forever by redelivery after a crash.
+            core.Counters.IgnoredWorkerMessages++;
+            logger.LogError(e, "Ignored a worker message the scheduler could not apply: {Message}", message);
+        }
+    }
+
+    private void ApplyWorkerMessage(object message, CoreEffects effects)
+    {
+        switch (message)
+        {
+            case WorkerHeartbeat beat:
+                effects.Add(core.Heartbeat(beat));
+                break;
+            case TaskPreempted preempted:
+                Counted(core.Preempted(preempted), effects, "preemption report", preempted.TaskId, preempted.Attempt, preempted.WorkerId);
+                break;
+            case TaskCheckpointed checkpointed:
+                Counted(core.Checkpointed(checkpointed), effects, "checkpoint", checkpointed.TaskId, checkpointed.Attempt, checkpointed.WorkerId);
+                break;
+            case TaskFinished result:
+                Finish(result, effects);
+                break;
+            case WorkerJoined joined:
+                logger.LogInformation("Worker {WorkerId} joined with capacity {Capacity}", joined.WorkerId, joined.Capacity);
+                effects.Add(core.WorkerJoined(joined));
+                break;
+            case WorkerLeft left:
+                logger.LogInformation("Worker {WorkerId} left, handing back {Count} tasks", left.WorkerId, left.HandedBack.Count);
+                effects.Add(core.WorkerLeft(left));
+                break;
+        }
+    }
+
+    private void Finish(TaskFinished result, CoreEffects effects)
+    {
+        if (Counted(core.Finish(result), effects, "result", result.TaskId, result.Attempt, result.WorkerId))
+        {
+            demand.RecordRun(WorkerReports.RunTime(result));
+        }
+    }
+
+    /// <summary>Adds what the core decided on a worker's report; false (and a debug line) when it was fenced off.</summary>
+    private bool Counted(CoreResult<bool> applied, CoreEffects effects, string report, Guid taskId, int attempt, string workerId)
+    {
+        effects.Add(applied.Effects);
+        if (!applied.Value)
+        {
+            logger.LogDebug("Fenced off a {Report} for task {TaskId} attempt {Attempt} from worker {WorkerId}", report, taskId, attempt, workerId);
+        }
+
+        return applied.Value;
+    }
+
+    private SubmitVerdict Submit(ParsedSubmission parsed, Group group)
+    {
+        // The hot path carries no options: a task with any (a timeout too) goes the graph's way, which keeps them.
+        if (parsed.DependsOn.Count > 0 || parsed.MaxRetries > 0 || parsed.Timeout is not null)
+        {
+            return SubmitGraph([parsed], group);
+        }
+
+        var journaled = core.FindActive(parsed.Id) is null ? Lookup(parsed.Id, group) : null;
+        var (outcome, effects) = core.Submit(parsed.Id, parsed.Priority, parsed.ContentHash, parsed.PayloadBytes, journaled);
+        group.Effects.Add(effects);
+        if (outcome == SubmitOutcome.Accepted)
+        {
+            group.Payloads[parsed.Id] = parsed.Payload;
+        }
+
+        return outcome == SubmitOutcome.Conflict ? new SubmitVerdict(outcome, SubmitVerdict.ConflictReason) : new SubmitVerdict(outcome);
+    }
+
+    /// <summary>
+    /// Submits tasks that may depend on each other and on earlier tasks. The core decides; the engine looks up, for
+    /// it, what the journal knows of every id the graph names that the core does not hold.
+    /// </summary>
+    private SubmitVerdict SubmitGraph(IReadOnlyList<ParsedSubmission> tasks, Group group)
+    {
+        var journaled = new Dictionary<Guid, TaskSnapshot>();
+        if (tasks.Count > core.MaxGraphTasks)
+        {
+            // Refused for its size alone: not worth one journal read.
+            var refused = core.Submit(tasks, journaled);
+            group.Effects.Add(refused.Effects);
+            return refused.Value;
+        }
+
+        // What the core does not hold: as this group left it, else as committed, read in one query.
+        var inGraph = new HashSet<Guid>(tasks.Select(t => t.Id));
+        var unknown = new HashSet<Guid>();
+        foreach (var id in tasks.Select(t => t.Id).Concat(tasks.SelectMany(t => t.DependsOn).Where(d => !inGraph.Contains(d))))
+        {
+            if (core.FindActive(id) is null && unknown.Add(id) && group.Effects.Changed.TryGetValue(id, out var changed))
+            {
+                journaled[id] = changed;
+                unknown.Remove(id);
+            }
+        }
+
+        foreach (var snapshot in journal.FindMany(unknown))
+        {
+            journaled[snapshot.Id] = snapshot;
+        }
+
+        var fresh = tasks.Where(t => core.FindActive(t.Id) is null && !journaled.ContainsKey(t.Id)).ToList();
+        var (verdict, effects) = core.Submit(tasks, journaled);
+        group.Effects.Add(effects);
+        if (verdict.Outcome == SubmitOutcome.Accepted)
+        {
+            foreach (var task in fresh)
+            {
+                group.Payloads[task.Id] = task.Payload;
+            }
+        }
+
+        return verdict;
+    }
+
+    private CancelOutcome Cancel(Guid taskId, string? reason, Group group)
+    {
+        var text = reason is null ? "cancelled on request" : $"cancelled on request: {reason}";
+        var (outcome, effects) = core.Cancel(taskId, text, core.FindActive(taskId) is null ? Lookup(taskId, group) : null);
+        group.Effects.Add(effects);
+        logger.LogInformation("Cancel request for task {TaskId}: {Outcome}", taskId, outcome);
+        return outcome;
+    }
+
+    /// <summary>
+    /// A task the core does not hold: as this group left it (finished in it, not yet committed), else as committed.
+    /// </summary>
+    private TaskSnapshot? Lookup(Guid id, Group group) =>
+        group.Effects.Changed.TryGetValue(id, out var changed) ? changed : journal.Find(id);
+
+    /// <summary>
+    /// The ids of a refused graph that each get a <c>task.{id}.rejected</c> event: all of them, unless the graph was
+    /// refused for being larger than any graph may be (then none: one event per task would be the flood it guards against).
+    /// </summary>
+    private IEnumerable<Guid> AnnouncedIds(IReadOnlyList<ParsedSubmission> graph) =>
+        graph.Count > core.MaxGraphTasks ? [] : graph.Select(t => t.Id);
+
+    private void Reject(ReadOnlyMemory<byte> body, IDictionary<string, object?>? headers, SubmissionRejection rejection, Group group, IEnumerable<Guid>? ids = null)
+    {
+        rejection = rejection with { Reason = BoundedText.Truncate(rejection.Reason, Limits.MaxReasonChars) };
+        group.Rejected.Add(new RejectedInput(body, headers, rejection.Reason));
+        foreach (var id in ids ?? (rejection.Id is { } one ? [one] : []))
+        {
+            group.RejectionEvents.Add(new TaskRejected(id, rejection.Reason, time.GetUtcNow()));
+        }
+
+        logger.LogInformation("Rejected a message{Id}: {Reason}", rejection.Id is { } i ? $" about task {i}" : "", rejection.Reason);
+    }
+}

@@ -1,0 +1,237 @@
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Scheduler.Autoscaling;
+using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Engine;
+using TaskScheduler.Scheduler.Observability;
+
+namespace TaskScheduler.UnitTests.Engine;
+
+/// <summary>
+/// The engine's ordering rules, on an in-memory journal and broker: what a group decides is sent, and what it
+/// consumed acknowledged, only once its journal write is durable; a failed commit acknowledges nothing; refused
+/// inputs whose store failed are stored again, in order, before anything later is acknowledged; a stop delivers
+/// every written group, in order.
+/// </summary>
+[CancelAfter(60_000)]
+public class SchedulerEngineDeliveryTests
+{
+    private DeliveryLog _log = null!;
+    private FakeJournal _journal = null!;
+    private FakePublisher _broker = null!;
+    private SchedulerEngine _engine = null!;
+    private CancellationTokenSource _stop = null!;
+    private FakeTimeProvider _clock = null!;
+    private TaskTracing _tracing = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _log = new DeliveryLog();
+        _journal = new FakeJournal(_log);
+        _broker = new FakePublisher(_log, _journal);
+        _clock = new FakeTimeProvider(new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero));
+        _stop = new CancellationTokenSource();
+        var state = new SchedulerState();
+        var series = new TimeSeries(TimeSpan.FromSeconds(1));
+        _tracing = new TaskTracing();
+        var telemetry = new SchedulerTelemetry(new SchedulerMetrics(state, series, new JournalStatus()), series, new RecentFailures(), _tracing, _clock);
+        _engine = new SchedulerEngine(
+            new SchedulerCore(new LivenessOptions(TimeSpan.FromSeconds(1), 3), _clock),
+            _journal,
+            _broker,
+            state,
+            new WorkerDemandEstimator(new AutoscaleOptions(), _clock),
+            _clock,
+            telemetry,
+            NullLogger<SchedulerEngine>.Instance,
+            new PayloadCache(1 << 20),
+            RetentionPolicy.All(TimeSpan.FromDays(7)));
+    }
+
+    [TearDown]
+    public void TearDown()
+    {
+        _journal.ReleaseFsync();
+        _stop.Cancel();
+        _stop.Dispose();
+        _tracing.Dispose();
+        _journal.Dispose();
+    }
+
+    [Test]
+    public async Task Orders_AreSentOnlyOnceTheirGroupIsDurable()
+    {
+        var delivery = StartDelivery();
+        _journal.HoldFsync();
+        var task = Guid.NewGuid();
+        var reply = new TaskCompletionSource<SubmitVerdict>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await Run(Join("w1", tag: 1), Submission(task, tag: 1), new HttpSubmission(Spec(Guid.NewGuid()), reply));
+        await _log.WaitFor(e => e == "fsync started", "the group's fsync");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(_log.Entries.Where(e => !e.StartsWith("write", StringComparison.Ordinal) && e != "fsync started"), Is.Empty,
+                "nothing is sent or acknowledged while the group is not durable");
+            Assert.That(reply.Task.IsCompleted, Is.False, "the HTTP caller is not answered before the commit is durable");
+        }
+
+        _journal.ReleaseFsync();
+        await _log.WaitFor(e => e == "ack submissions 1", "the acknowledgement");
+        var entries = _log.Entries.ToList();
+        var durable = entries.IndexOf("fsync done");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(entries.IndexOf($"assign {task}"), Is.GreaterThan(durable));
+            Assert.That(entries.FindIndex(e => e.StartsWith("event", StringComparison.Ordinal)), Is.GreaterThan(durable));
+            Assert.That(_broker.Undurable, Is.Empty);
+            Assert.That(await reply.Task, Is.EqualTo(SubmitVerdict.Accepted));
+        }
+
+        await Stop(delivery);
+    }
+
+    [Test]
+    public async Task Acknowledgements_FollowTheDurableCommitOfTheirGroup_GroupByGroup()
+    {
+        var delivery = StartDelivery();
+        var first = Guid.NewGuid();
+        var second = Guid.NewGuid();
+        await Run(Submission(first, tag: 1));
+        await Run(Submission(second, tag: 2));
+        await _log.WaitFor(e => e == "ack submissions 2", "the second acknowledgement");
+
+        var entries = _log.Entries.ToList();
+        using (Assert.EnterMultipleScope())
+        {
+            foreach (var (task, ack) in new[] { (first, "ack submissions 1"), (second, "ack submissions 2") })
+            {
+                var written = entries.FindIndex(e => e.StartsWith("write", StringComparison.Ordinal) && e.Contains(task.ToString(), StringComparison.Ordinal));
+                var acknowledged = entries.IndexOf(ack);
+                Assert.That(written, Is.GreaterThanOrEqualTo(0), $"{task} is written");
+                Assert.That(acknowledged, Is.GreaterThan(written), ack);
+                Assert.That(entries.Skip(written).Take(acknowledged - written), Does.Contain("fsync done"), $"an fsync between the write of {task} and {ack}");
+            }
+
+            Assert.That(entries.IndexOf("ack submissions 1"), Is.LessThan(entries.IndexOf("ack submissions 2")));
+        }
+
+        await Stop(delivery);
+    }
+
+    [Test]
+    public async Task FailedFsync_AcknowledgesAndSendsNothing_AndStopsTheLoop()
+    {
+        var delivery = StartDelivery();
+        _journal.FailFsync = new IOException("No space left on device");
+        var reply = new TaskCompletionSource<SubmitVerdict>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await Run(Join("w1", tag: 1), Submission(Guid.NewGuid(), tag: 1), new HttpSubmission(Spec(Guid.NewGuid()), reply));
+
+        Assert.That(async () => await Within(delivery), Throws.InstanceOf<IOException>());
+        Assert.That(async () => await Run(Submission(Guid.NewGuid(), tag: 2)), Throws.Exception, "the loop's next hand-over stops it");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(_log.Entries.Where(e => e.StartsWith("ack", StringComparison.Ordinal)), Is.Empty);
+            Assert.That(_log.Entries.Where(e => e.StartsWith("assign", StringComparison.Ordinal) || e.StartsWith("event", StringComparison.Ordinal)), Is.Empty);
+            Assert.That(reply.Task.IsCompleted, Is.False);
+        }
+    }
+
+    [Test]
+    public async Task FailedWrite_AcknowledgesNothingOfItsGroup_WhileEarlierGroupsAreDelivered()
+    {
+        var delivery = StartDelivery();
+        _journal.HoldFsync();
+        await Run(Submission(Guid.NewGuid(), tag: 1));
+        await _log.WaitFor(e => e == "fsync started", "the first group's fsync");
+        _journal.FailWrite = new IOException("No space left on device");
+
+        Assert.That(async () => await Run(Submission(Guid.NewGuid(), tag: 2)), Throws.InstanceOf<IOException>());
+        _journal.ReleaseFsync();
+        Assert.That(async () => await Within(delivery), Throws.InstanceOf<IOException>(), "delivery ends with the failed commit");
+        Assert.That(_log.Entries.Where(e => e.StartsWith("ack", StringComparison.Ordinal)), Is.EqualTo(new[] { "ack submissions 1" }));
+    }
+
+    [Test]
+    public async Task FailedStoreOfRefusals_IsRetriedWithTheNextGroup_InOrder_BeforeAnythingIsAcknowledged()
+    {
+        var delivery = StartDelivery();
+        _broker.RejectionStoreFailures = 1;
+        await Run(Refused("bad 1", tag: 1));
+        await _log.WaitFor(e => e == "store refusals failed", "the failed store");
+        Assert.That(_log.Entries.Where(e => e.StartsWith("ack", StringComparison.Ordinal)), Is.Empty, "a refusal not stored is not acknowledged");
+
+        await Run(Refused("bad 2", tag: 2));
+        await _log.WaitFor(e => e == "ack submissions 2", "the acknowledgement");
+
+        var entries = _log.Entries.ToList();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(_broker.Stored, Is.EqualTo(new[] { "bad 1", "bad 2" }), "stored again, in the order received");
+            Assert.That(entries.IndexOf("store bad 2"), Is.LessThan(entries.IndexOf("ack submissions 2")));
+            Assert.That(entries, Does.Not.Contain("ack submissions 1"));
+        }
+
+        await Stop(delivery);
+    }
+
+    [Test]
+    public async Task Stop_DeliversEveryWrittenGroup_InOrder()
+    {
+        var delivery = StartDelivery();
+        _journal.HoldFsync();
+        var first = Guid.NewGuid();
+        var second = Guid.NewGuid();
+        await Run(Submission(first, tag: 1));
+        await _log.WaitFor(e => e == "fsync started", "the first group's fsync");
+        await Run(Submission(second, tag: 2));
+
+        _engine.CompleteDelivery();
+        _journal.ReleaseFsync();
+        await Within(delivery);
+
+        var entries = _log.Entries.ToList();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(entries.Where(e => e.StartsWith("ack", StringComparison.Ordinal)), Is.EqualTo(new[] { "ack submissions 1", "ack submissions 2" }));
+            Assert.That(entries.IndexOf($"event {first} Pending"), Is.GreaterThanOrEqualTo(0));
+            Assert.That(entries.IndexOf($"event {first} Pending"), Is.LessThan(entries.IndexOf($"event {second} Pending")));
+        }
+    }
+
+    private static ParsedSubmission Spec(Guid id)
+    {
+        var payload = $"job {id}";
+        return new ParsedSubmission(id, payload, 0, SubmissionParser.ContentHash(payload), payload.Length);
+    }
+
+    private static BrokerSubmission Submission(Guid id, ulong tag) => new(tag, Spec(id), null, Encoding.UTF8.GetBytes($"job {id}"), null);
+
+    private static BrokerSubmission Refused(string body, ulong tag) =>
+        new(tag, null, new SubmissionRejection(null, "not a submission"), Encoding.UTF8.GetBytes(body), null);
+
+    private WorkerMessage Join(string workerId, ulong tag) => new(tag, new WorkerJoined(workerId, 4, "host-1", 4242, _clock.GetUtcNow()));
+
+    private Task<bool> Run(params SchedulerInput[] inputs) => _engine.RunAsync(inputs, checkLiveness: false, drained: true, _stop.Token);
+
+    private Task StartDelivery() => Task.Run(() => _engine.DeliverAsync(_stop.Token));
+
+    private async Task Stop(Task delivery)
+    {
+        _engine.CompleteDelivery();
+        await Within(delivery);
+    }
+
+    /// <summary>Awaits delivery's end, failing the test instead of hanging when it never comes.</summary>
+    private static async Task Within(Task delivery)
+    {
+        if (await Task.WhenAny(delivery, Task.Delay(TimeSpan.FromSeconds(30))) != delivery)
+        {
+            Assert.Fail("delivery did not end within 30 s");
+        }
+
+        await delivery;
+    }
+}
