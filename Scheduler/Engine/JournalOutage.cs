@@ -13,30 +13,13 @@ namespace TaskScheduler.Scheduler.Engine;
 /// 503, <c>/health/ready</c> and a metric say why, and the loop reads no input, so liveness excuses the pause
 /// (<c>SchedulerCore.Attend</c>) and no worker is declared dead for it.
 /// </summary>
-public sealed class JournalOutage
+public sealed class JournalOutage(
+    IJournal journal, JournalStatus status, SchedulerState state, IInputSource inputs, TimeProvider time, ILogger<JournalOutage> logger)
 {
     /// <summary>The first retry comes after this; each next one waits twice as long, up to <see cref="MaxRetryInterval"/>.</summary>
     public static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(500);
 
     public static readonly TimeSpan MaxRetryInterval = TimeSpan.FromSeconds(10);
-
-    private readonly IJournal _journal;
-    private readonly JournalStatus _status;
-    private readonly SchedulerState _state;
-    private readonly IInputSource _inputs;
-    private readonly TimeProvider _time;
-    private readonly ILogger<JournalOutage> _logger;
-
-    public JournalOutage(
-        IJournal journal, JournalStatus status, SchedulerState state, IInputSource inputs, TimeProvider time, ILogger<JournalOutage> logger)
-    {
-        _journal = journal;
-        _status = status;
-        _state = state;
-        _inputs = inputs;
-        _time = time;
-        _logger = logger;
-    }
 
     /// <summary>
     /// Runs <paramref name="write"/> (synchronous: a LiteDB transaction belongs to its thread) and, if the storage
@@ -52,8 +35,8 @@ public sealed class JournalOutage
         }
         catch (Exception e) when (IsStorageFailure(e))
         {
-            _status.Failing(Describe(e), _time.GetUtcNow());
-            _logger.LogError("The journal cannot write: {Reason}. Accepting nothing until it can; retrying", Describe(e));
+            status.Failing(Describe(e), time.GetUtcNow());
+            logger.LogError("The journal cannot write: {Reason}. Accepting nothing until it can; retrying", Describe(e));
             await SwitchAcceptingAsync(accept: false, ct);
         }
 
@@ -61,26 +44,26 @@ public sealed class JournalOutage
         var tries = 1;
         while (true)
         {
-            await Task.Delay(delay, _time, ct);
+            await Task.Delay(delay, time, ct);
             // Waiting on purpose: /health/live must not take this for a stuck loop (a restart would not help).
-            _state.Turned(_time.GetUtcNow());
+            state.Turned(time.GetUtcNow());
             tries++;
             try
             {
-                _journal.Reopen();
+                journal.Reopen();
                 write();
                 break;
             }
             catch (Exception e) when (IsStorageFailure(e) || e is LiteException)
             {
-                _status.Failing(Describe(e), _time.GetUtcNow());
-                _logger.LogDebug("The journal still cannot write (try {Tries}): {Reason}", tries, Describe(e));
+                status.Failing(Describe(e), time.GetUtcNow());
+                logger.LogDebug("The journal still cannot write (try {Tries}): {Reason}", tries, Describe(e));
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryInterval.Ticks));
             }
         }
 
-        _status.Writable();
-        _logger.LogWarning("The journal writes again after {Tries} tries; accepting again", tries);
+        status.Writable();
+        logger.LogWarning("The journal writes again after {Tries} tries; accepting again", tries);
         await SwitchAcceptingAsync(accept: true, ct);
         return true;
     }
@@ -97,11 +80,11 @@ public sealed class JournalOutage
     {
         try
         {
-            await (accept ? _inputs.ResumeAcceptingAsync(ct) : _inputs.PauseAcceptingAsync(ct));
+            await (accept ? inputs.ResumeAcceptingAsync(ct) : inputs.PauseAcceptingAsync(ct));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            _logger.LogWarning("Could not {Action} consuming submissions: {Error}", accept ? "resume" : "pause", e.Message);
+            logger.LogWarning("Could not {Action} consuming submissions: {Error}", accept ? "resume" : "pause", e.Message);
         }
     }
 

@@ -21,13 +21,8 @@ public class DiskFullTests
     public async Task JournalDiskFillsUnderLoad_SchedulerHoldsSubmissionsAndSaysWhy_ThenResumes_AndEveryTaskRunsOnce()
     {
         await using var system = await TestSystem.CreateAsync();
-        await using var disk = await SmallDisk.MountAsync(Path.Combine(system.Directory, "small-disk"), megabytes: 16);
-        if (disk is null)
-        {
-            Assert.Ignore("mounting a tmpfs needs root");
-        }
-
-        await system.StartSchedulerAsync([$"--Journal:Path={Path.Combine(disk.Path, "journal.db")}"]);
+        await using var disk = await MountAsync(system);
+        await system.StartSchedulerAsync([JournalOn(disk)]);
         system.StartWorker("w1", capacity: 8, extraArgs: Executions.LogArgs);
         await system.WaitForWorkersAsync("w1");
         await using var events = await system.RecordEventsAsync();
@@ -100,13 +95,8 @@ public class DiskFullTests
     public async Task SchedulerKilledWhileTheDiskIsFull_StartsAgainWithoutCrashing_AndResumesOnceSpaceReturns()
     {
         await using var system = await TestSystem.CreateAsync();
-        await using var disk = await SmallDisk.MountAsync(Path.Combine(system.Directory, "small-disk"), megabytes: 16);
-        if (disk is null)
-        {
-            Assert.Ignore("mounting a tmpfs needs root");
-        }
-
-        string[] journal = [$"--Journal:Path={Path.Combine(disk.Path, "journal.db")}"];
+        await using var disk = await MountAsync(system);
+        string[] journal = [JournalOn(disk)];
         await system.StartSchedulerAsync(journal);
         system.StartWorker("w1", capacity: 4);
         await system.WaitForWorkersAsync("w1");
@@ -154,6 +144,20 @@ public class DiskFullTests
             Assert.That(waited.Select(id => finals[id].State), Is.All.EqualTo(TaskState.Completed), "what waited in the broker runs once space returns");
         }
     }
+
+    /// <summary>A 16 MiB file system of the test's own, for the journal.</summary>
+    private static async Task<SmallDisk> MountAsync(TestSystem system)
+    {
+        var disk = await SmallDisk.MountAsync(Path.Combine(system.Directory, "small-disk"), megabytes: 16);
+        if (disk is null)
+        {
+            Assert.Ignore("mounting a tmpfs needs root");
+        }
+
+        return disk!;
+    }
+
+    private static string JournalOn(SmallDisk disk) => $"--Journal:Path={Path.Combine(disk.Path, "journal.db")}";
 
     private static async Task<bool> WaitForLiveAsync(TestSystem system, ChildProcess scheduler)
     {

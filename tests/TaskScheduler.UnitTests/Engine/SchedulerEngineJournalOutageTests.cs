@@ -32,23 +32,10 @@ public class SchedulerEngineJournalOutageTests
         _clock = new FakeTimeProvider(new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero));
         _status = new JournalStatus();
         _stop = new CancellationTokenSource();
-        var state = new SchedulerState();
-        var series = new TimeSeries(TimeSpan.FromSeconds(1));
         _tracing = new TaskTracing();
-        var telemetry = new SchedulerTelemetry(new SchedulerMetrics(state, series, _status), series, new RecentFailures(), _tracing, _clock);
+        var state = new SchedulerState();
         var outage = new JournalOutage(_journal, _status, state, new FakeInputSource(_log), _clock, NullLogger<JournalOutage>.Instance);
-        _engine = new SchedulerEngine(
-            new SchedulerCore(new LivenessOptions(TimeSpan.FromSeconds(1), 3), _clock),
-            _journal,
-            _broker,
-            state,
-            new WorkerDemandEstimator(new AutoscaleOptions(), _clock),
-            _clock,
-            telemetry,
-            NullLogger<SchedulerEngine>.Instance,
-            new PayloadCache(1 << 20),
-            RetentionPolicy.All(TimeSpan.FromDays(7)),
-            outage);
+        _engine = EngineOnFakes.Build(_journal, _broker, _clock, _tracing, state, _status, outage);
     }
 
     [TearDown]
