@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace TaskScheduler.Cli;
 
-/// <summary>Durations as people type them: <c>250ms</c>, <c>5s</c>, <c>2m</c>, <c>1h</c>, or <c>hh:mm:ss</c>.</summary>
+/// <summary>Durations as people type them: <c>250ms</c>, <c>5s</c>, <c>2m</c>, <c>1h</c>, <c>2d</c>, or <c>hh:mm:ss</c>.</summary>
 public static class DurationText
 {
     public static bool TryParse(string? text, out TimeSpan value)
@@ -14,7 +14,7 @@ public static class DurationText
         }
 
         text = text.Trim();
-        (string Suffix, double Factor)[] units = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)];
+        (string Suffix, double Factor)[] units = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)];
         foreach (var (suffix, factor) in units)
         {
             if (text.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)

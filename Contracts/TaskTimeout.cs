@@ -11,9 +11,13 @@ public static class TaskTimeout
 {
     public static readonly TimeSpan Max = TimeSpan.FromDays(30);
 
-    public static bool TryParse(string? text, out TimeSpan timeout, out string? problem)
+    public static bool TryParse(string? text, out TimeSpan timeout, out string? problem) =>
+        TryParse(text, TimeSpan.FromMilliseconds(1), Max, "a timeout", out timeout, out problem);
+
+    /// <summary>Reads a duration as producers write it, between <paramref name="min"/> and <paramref name="max"/>.</summary>
+    public static bool TryParse(string? text, TimeSpan min, TimeSpan max, string what, out TimeSpan duration, out string? problem)
     {
-        timeout = TimeSpan.Zero;
+        duration = TimeSpan.Zero;
         problem = null;
         var value = text?.Trim() ?? "";
         bool parsed;
@@ -21,7 +25,7 @@ public static class TaskTimeout
         {
             try
             {
-                timeout = XmlConvert.ToTimeSpan(value);
+                duration = XmlConvert.ToTimeSpan(value);
                 parsed = true;
             }
             catch (Exception e) when (e is FormatException or OverflowException)
@@ -31,7 +35,7 @@ public static class TaskTimeout
         }
         else
         {
-            parsed = TimeSpan.TryParseExact(value, ["c", "g"], CultureInfo.InvariantCulture, out timeout) && value.Contains(':', StringComparison.Ordinal);
+            parsed = TimeSpan.TryParseExact(value, ["c", "g"], CultureInfo.InvariantCulture, out duration) && value.Contains(':', StringComparison.Ordinal);
         }
 
         if (!parsed)
@@ -40,9 +44,9 @@ public static class TaskTimeout
             return false;
         }
 
-        if (timeout < TimeSpan.FromMilliseconds(1) || timeout > Max)
+        if (duration < min || duration > max)
         {
-            problem = $"a timeout is between 1 ms and {Max.TotalDays:0} days, not {Shorten(value)}";
+            problem = $"{what} is between {Describe(min)} and {Describe(max)}, not {Shorten(value)}";
             return false;
         }
 
@@ -51,6 +55,9 @@ public static class TaskTimeout
 
     /// <summary>The ISO 8601 form, as the wire and the API write it.</summary>
     public static string Format(TimeSpan timeout) => XmlConvert.ToString(timeout);
+
+    private static string Describe(TimeSpan span) =>
+        span == TimeSpan.Zero ? "0" : span.TotalDays >= 1 ? $"{span.TotalDays:0} days" : span.TotalMilliseconds < 1000 ? $"{span.TotalMilliseconds:0} ms" : span.ToString("c", CultureInfo.InvariantCulture);
 
     private static string Shorten(string text) => text.Length <= 40 ? text : string.Concat(text.AsSpan(0, 40), "…");
 }

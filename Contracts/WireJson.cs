@@ -29,4 +29,8 @@ namespace TaskScheduler.Contracts;
 [JsonSerializable(typeof(WorkerView[]))]
 [JsonSerializable(typeof(SubmitTask[]))]
 [JsonSerializable(typeof(AutoscaleView))]
+[JsonSerializable(typeof(ScheduleView))]
+[JsonSerializable(typeof(ScheduleView[]))]
+[JsonSerializable(typeof(PoolLoad[]))]
+[JsonSerializable(typeof(GroupLoad[]))]
 public sealed partial class WireJson : JsonSerializerContext;

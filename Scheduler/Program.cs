@@ -12,6 +12,8 @@ var app = builder.Build();
 app.UseMiddleware<ApiKeyMiddleware>();
 app.MapTaskEndpoints();
 app.MapAutoscaleEndpoints();
+app.MapScheduleEndpoints();
+app.MapPlacementEndpoints();
 app.MapObservability();
 // Resolved before the run: the host disposes its services when it stops.
 var state = app.Services.GetRequiredService<SchedulerState>();

@@ -86,7 +86,7 @@ public static class BenchRunner
 
             await outstanding.WaitAsync(ct);
             var id = Guid.NewGuid();
-            var body = bodies.Build(id, settings.Priorities.For(index));
+            var body = bodies.Build(id, settings.Priorities.For(index), settings.Groups > 0 ? $"g{index % settings.Groups}" : null);
             await window.SendAsync(
                 () =>
                 {

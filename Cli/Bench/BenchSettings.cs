@@ -31,6 +31,9 @@ public sealed record BenchSettings
     /// <summary>Wait only until every task is accepted, not until it has run: to build (and measure) a backlog.</summary>
     public bool AcceptOnly { get; init; }
 
+    /// <summary>Tenant groups the tasks are spread over, round-robin; 0 submits plain tasks.</summary>
+    public int Groups { get; init; }
+
     /// <summary>How long to measure the broker's one-hop rate before the run; zero skips it.</summary>
     public TimeSpan CeilingDuration { get; init; } = TimeSpan.FromSeconds(3);
 

@@ -33,13 +33,14 @@ public sealed class SubmissionBodies
     /// <summary>Size of a typical message, for measuring the broker with the same.</summary>
     public int TypicalMessageBytes => Build(Guid.Empty, 0).Length;
 
-    public byte[] Build(Guid id, int priority)
+    public byte[] Build(Guid id, int priority, string? group = null)
     {
+        var groupField = group is null ? [] : Encoding.ASCII.GetBytes($",\"group\":\"{group}\"");
         var payload = _fixedPayload ?? Payload(RunTimeHint.Format(_runTime!.Draw(_random)));
         Span<byte> priorityText = stackalloc byte[11];
         priority.TryFormat(priorityText, out var priorityLength, provider: CultureInfo.InvariantCulture);
 
-        var body = new byte[Start.Length + 36 + AfterId.Length + payload.Length + AfterPayload.Length + priorityLength + 1];
+        var body = new byte[Start.Length + 36 + AfterId.Length + payload.Length + AfterPayload.Length + priorityLength + groupField.Length + 1];
         var at = 0;
         Append(body, ref at, Start);
         id.TryFormat(body.AsSpan(at, 36), out _, "D");
@@ -48,6 +49,7 @@ public sealed class SubmissionBodies
         Append(body, ref at, payload);
         Append(body, ref at, AfterPayload);
         Append(body, ref at, priorityText[..priorityLength]);
+        Append(body, ref at, groupField);
         body[at] = (byte)'}';
         return body;
     }

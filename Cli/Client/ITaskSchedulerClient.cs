@@ -54,6 +54,24 @@ public interface ITaskSchedulerClient : IAsyncDisposable
     Task<CancelResult> CancelAsync(Guid taskId, string? reason = null, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Creates the recurring task <paramref name="name"/>, or replaces the schedule of that name: each occurrence of
+    /// <paramref name="cron"/> (five fields, or six with seconds first) in <paramref name="timeZone"/> submits
+    /// <paramref name="task"/> (its id is ignored: each occurrence gets one derived from the schedule and its fire time,
+    /// so it runs once). Occurrences missed while the scheduler was down run once (<paramref name="skipMisfires"/>
+    /// false) or not at all. Returns <c>created</c>, <c>replaced</c> or <c>unchanged</c>.
+    /// </summary>
+    Task<string> SetScheduleAsync(string name, string cron, SubmitTask task, string timeZone = "UTC", bool skipMisfires = false, CancellationToken cancellationToken = default);
+
+    /// <summary>Every schedule, by name, with its next and last fire times.</summary>
+    Task<IReadOnlyList<ScheduleView>> GetSchedulesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Pauses (<paramref name="paused"/>) or resumes a schedule; false when there is none of that name.</summary>
+    Task<bool> PauseScheduleAsync(string name, bool paused = true, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes a schedule (the tasks it submitted stay); false when there is none of that name.</summary>
+    Task<bool> RemoveScheduleAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Hands every task's events of the given kinds (all tasks, not only this client's) to <paramref name="onEvent"/>,
     /// in order, on the client's consumer thread: keep it short. Dispose the result to stop.
     /// </summary>

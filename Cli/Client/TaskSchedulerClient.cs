@@ -226,6 +226,40 @@ public sealed class TaskSchedulerClient : ITaskSchedulerClient
     public Task<CancelResult> CancelAsync(Guid taskId, string? reason = null, CancellationToken cancellationToken = default) =>
         _http.CancelAsync(taskId, reason, cancellationToken);
 
+    public async Task<string> SetScheduleAsync(
+        string name, string cron, SubmitTask task, string timeZone = "UTC", bool skipMisfires = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var body = System.Text.Json.Nodes.JsonNode.Parse(JsonSerializer.Serialize(task, WireJson.Default.SubmitTask))!.AsObject();
+        body.Remove("id");
+        body["name"] = name;
+        body["cron"] = cron;
+        body["timeZone"] = timeZone;
+        body["misfire"] = skipMisfires ? "skip" : "run-once";
+        var (_, answer) = await _http.SendAsync(HttpMethod.Post, "api/schedules", body, cancellationToken);
+        using var document = JsonDocument.Parse(answer);
+        return document.RootElement.GetProperty("state").GetString()!;
+    }
+
+    public async Task<IReadOnlyList<ScheduleView>> GetSchedulesAsync(CancellationToken cancellationToken = default)
+    {
+        var (_, answer) = await _http.SendAsync(HttpMethod.Get, "api/schedules", null, cancellationToken);
+        return JsonSerializer.Deserialize(answer, WireJson.Default.ScheduleViewArray) ?? [];
+    }
+
+    public async Task<bool> PauseScheduleAsync(string name, bool paused = true, CancellationToken cancellationToken = default)
+    {
+        var (status, _) = await _http.SendAsync(
+            HttpMethod.Post, $"api/schedules/{Uri.EscapeDataString(name)}/{(paused ? "pause" : "resume")}", null, cancellationToken);
+        return status != System.Net.HttpStatusCode.NotFound;
+    }
+
+    public async Task<bool> RemoveScheduleAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var (status, _) = await _http.SendAsync(HttpMethod.Delete, $"api/schedules/{Uri.EscapeDataString(name)}", null, cancellationToken);
+        return status != System.Net.HttpStatusCode.NotFound;
+    }
+
     public async Task<IAsyncDisposable> SubscribeAsync(
         IReadOnlyCollection<TaskEventKind> kinds, Action<TaskEvent> onEvent, CancellationToken cancellationToken = default)
     {
@@ -253,6 +287,17 @@ public sealed class TaskSchedulerClient : ITaskSchedulerClient
         if (Encoding.UTF8.GetByteCount(task.Payload) > Limits.MaxPayloadBytes)
         {
             throw new ArgumentException($"task {task.Id}: the payload is over {Limits.MaxPayloadBytes} bytes (1 MiB) as UTF-8", nameof(task));
+        }
+
+        if (task.RunAt is not null && task.Delay is not null)
+        {
+            throw new ArgumentException($"task {task.Id}: give RunAt or Delay, not both", nameof(task));
+        }
+
+        if ((task.Requires is not null && TagNames.Normalize(task.Requires) is null) || (task.Group is not null && !TagNames.IsValid(task.Group)))
+        {
+            throw new ArgumentException(
+                $"task {task.Id}: tags and group names are letters, digits and -_.: up to {TagNames.MaxLength} characters, at most {TagNames.MaxTags} tags", nameof(task));
         }
     }
 

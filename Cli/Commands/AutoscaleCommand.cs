@@ -39,6 +39,10 @@ public static class AutoscaleCommand
             Description = "Directory for the workers' logs, one file per worker",
             DefaultValueFactory = _ => "autoscale-logs",
         };
+        var poolName = new Option<string?>("--pool")
+        {
+            Description = "Follow one pool's figure (GET /api/autoscale, pools), such as gpu, and start its workers with --Worker:Tags set to its tags",
+        };
         var workerArgs = new Argument<string[]>("worker-args")
         {
             Description = "Arguments for every worker, after --, e.g. -- --Worker:Capacity=8",
@@ -46,7 +50,7 @@ public static class AutoscaleCommand
         };
         var command = new Command("autoscale", "Run workers on this machine, as many as the scheduler asks for; shrinking drains them")
         {
-            worker, interval, idPrefix, logs, workerArgs,
+            worker, interval, idPrefix, logs, poolName, workerArgs,
         };
         command.SetAction((result, ct) => CliRunner.RunAsync(result, async output =>
         {
@@ -70,15 +74,22 @@ public static class AutoscaleCommand
                 throw new CliException(ExitCodes.Usage, $"--id-prefix must be letters, digits, '-' or '_', short enough for a worker id, not '{prefix}'");
             }
 
+            var followed = result.GetValue(poolName);
+            var tags = followed is null or TagNames.DefaultPool ? [] : followed.Split('+');
+            if (TagNames.Normalize(tags) is null)
+            {
+                throw new CliException(ExitCodes.Usage, $"--pool names a pool: its tags joined by +, such as gpu or eu-west+gpu, not '{followed}'");
+            }
+
             var launch = new WorkerLaunch(isPath ? Path.GetFullPath(program) : program, result.GetValue(GlobalOptions.Broker)!, result.GetValue(GlobalOptions.Prefix)!,
-                result.GetValue(workerArgs) ?? []);
+                [.. result.GetValue(workerArgs) ?? [], .. tags.Length > 0 ? [$"--Worker:Tags={string.Join(',', tags)}"] : Array.Empty<string>()]);
             using var api = new SchedulerApi(result.GetValue(GlobalOptions.Scheduler)!);
             using var pool = new WorkerPool(launch, prefix, Path.GetFullPath(result.GetValue(logs)!), TimeProvider.System);
             var log = new AutoscaleLog(output);
             log.Say($"following the scheduler at {result.GetValue(GlobalOptions.Scheduler)}; worker logs in {Path.GetFullPath(result.GetValue(logs)!)}");
             try
             {
-                await FollowAsync(api, pool, TimeSpan.FromSeconds(every), log, ct);
+                await FollowAsync(api, pool, followed, TimeSpan.FromSeconds(every), log, ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -104,7 +115,7 @@ public static class AutoscaleCommand
         return command;
     }
 
-    private static async Task FollowAsync(SchedulerApi api, WorkerPool pool, TimeSpan every, AutoscaleLog log, CancellationToken ct)
+    private static async Task FollowAsync(SchedulerApi api, WorkerPool pool, string? followed, TimeSpan every, AutoscaleLog log, CancellationToken ct)
     {
         using var timer = new PeriodicTimer(every);
         int? lastDesired = null;
@@ -127,6 +138,13 @@ public static class AutoscaleCommand
                 // Blind, change nothing: shrinking now could drain workers that are busy.
                 log.Say($"cannot read the scheduler's figure ({e.Message}); keeping {pool.Members.Count} workers");
                 continue;
+            }
+
+            if (followed is not null)
+            {
+                // One pool's own figure; a pool with nothing queued or running is not listed, and wants none.
+                var demand = figure.Pools.FirstOrDefault(p => p.Pool == followed);
+                figure = figure with { DesiredWorkers = demand?.DesiredWorkers ?? 0, Pending = demand?.Pending ?? 0, Running = demand?.Running ?? 0 };
             }
 
             var plan = ScalePlanner.Plan(figure.DesiredWorkers, pool.Members, workers);

@@ -24,16 +24,17 @@ public static class BenchCommand
         var maxOutstanding = new Option<int>("--max-outstanding") { Description = "Most tasks submitted and not yet finished", DefaultValueFactory = _ => 20_000 };
         var timeout = Duration("--timeout", "Give up waiting for tasks this long after the last submission (default 10m)");
         var ceiling = Duration("--ceiling", "How long to measure the broker's one-hop rate first; 0 skips it (default 3s)");
+        var groups = new Option<int>("--groups") { Description = "Spread the tasks round-robin over this many tenant groups (g0, g1, ...; default none)" };
         var acceptOnly = new Option<bool>("--accept-only") { Description = "Wait until the tasks are accepted, not until they have run (to build a backlog)" };
 
         var command = new Command("bench", "Measure a running system: throughput, latency, fairness and utilization, against the broker's own limit")
         {
-            tasks, duration, rate, size, priorities, runTime, window, maxOutstanding, timeout, ceiling, acceptOnly,
+            tasks, duration, rate, size, priorities, runTime, window, maxOutstanding, timeout, ceiling, acceptOnly, groups,
         };
         command.SetAction((result, ct) => CliRunner.RunAsync(result, async output =>
         {
             var settings = Settings(result, tasks, duration, rate, size, priorities, runTime, window, maxOutstanding, timeout, ceiling)
-                with { AcceptOnly = result.GetValue(acceptOnly) };
+                with { AcceptOnly = result.GetValue(acceptOnly), Groups = Math.Max(0, result.GetValue(groups)) };
             await using var client = ClientFactory.Create(result);
             using var api = new SchedulerApi(result.GetValue(GlobalOptions.Scheduler)!);
             var progress = new BenchProgress { Target = settings.Tasks, Duration = settings.Duration };

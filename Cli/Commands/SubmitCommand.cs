@@ -9,7 +9,8 @@ using TaskScheduler.Contracts.Messages;
 namespace TaskScheduler.Cli.Commands;
 
 /// <summary>
-/// <c>tasks submit [PAYLOAD|@FILE|-] [--priority N] [--id UUID] [--depends-on ID...] [--max-retries N] [--timeout T] [--wait]</c>,
+/// <c>tasks submit [PAYLOAD|@FILE|-] [--priority N] [--id UUID] [--depends-on ID...] [--max-retries N] [--timeout T]
+/// [--at TIME | --in DURATION] [--requires TAG...] [--group NAME] [--wait]</c>,
 /// or <c>tasks submit --graph FILE.json [--wait]</c>.
 /// </summary>
 public static class SubmitCommand
@@ -54,6 +55,14 @@ public static class SubmitCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var maxRetries = new Option<int>("--max-retries") { Description = "Retry a failed run up to N times, with exponential backoff (default 0)" };
+        var at = new Option<string?>("--at") { Description = "Start no earlier than this UTC time (2026-12-01T02:00:00Z); the task waits until then" };
+        var delay = new Option<string?>("--in") { Description = "Start no earlier than this long after acceptance (90s, 5m, 2h, 1d)" };
+        var requires = new Option<string[]>("--requires")
+        {
+            Description = "Worker tags the task needs (gpu, eu-west): it runs only on a worker that has them all",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var group = new Option<string?>("--group") { Description = "The tenant group the task belongs to, for fair share between groups" };
         var graph = new Option<string?>("--graph")
         {
             Description = "Submit a graph from a JSON file: an array of tasks whose ids may be names that dependsOn refers to; all or nothing",
@@ -61,7 +70,7 @@ public static class SubmitCommand
 
         var command = new Command("submit", "Submit a task, or a graph of tasks, through the broker")
         {
-            payload, priority, id, dependsOn, maxRetries, timeout, graph, wait, waitTimeout,
+            payload, priority, id, dependsOn, maxRetries, timeout, at, delay, requires, group, graph, wait, waitTimeout,
         };
         command.SetAction((result, ct) => CliRunner.RunAsync(result, async output =>
         {
@@ -92,7 +101,16 @@ public static class SubmitCommand
                 DependsOn = result.GetValue(dependsOn) is { Length: > 0 } ids ? [.. ids.Select(ParseDependency)] : null,
                 MaxRetries = result.GetValue(maxRetries),
                 Timeout = attemptTimeout,
+                RunAt = ParseAt(result.GetValue(at)),
+                Delay = ParseIn(result.GetValue(delay)),
+                Requires = result.GetValue(requires) is { Length: > 0 } tags ? tags : null,
+                Group = result.GetValue(group),
             };
+            if (task.RunAt is not null && task.Delay is not null)
+            {
+                throw new CliException(ExitCodes.Usage, "give --at or --in, not both");
+            }
+
             await using var client = ClientFactory.Create(result);
             if (!result.GetValue(wait))
             {
@@ -151,6 +169,17 @@ public static class SubmitCommand
 
         throw new CliException(ExitCodes.Timeout, $"task {task.Id} did not finish within {timeout}; it goes on, see `tasks status {task.Id}`");
     }
+
+    private static DateTimeOffset? ParseAt(string? text) =>
+        text is null ? null
+        : DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at)
+            ? at.ToUniversalTime()
+            : throw new CliException(ExitCodes.Usage, $"--at takes a UTC time such as 2026-12-01T02:00:00Z, not '{text}'");
+
+    private static TimeSpan? ParseIn(string? text) =>
+        text is null ? null
+        : DurationText.TryParse(text, out var value) ? value
+        : throw new CliException(ExitCodes.Usage, $"--in takes a duration such as 90s, 5m, 2h or 1d, not '{text}'");
 
     private static Guid ParseDependency(string text) =>
         Guid.TryParse(text, out var id) ? id : throw new CliException(ExitCodes.Usage, $"--depends-on takes task ids (UUIDs), not '{text}'");

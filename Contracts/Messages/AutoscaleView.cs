@@ -23,4 +23,8 @@ public sealed record AutoscaleView(
     double ArrivalRate,
     double MeanRunSeconds,
     double WorkerCapacity,
-    DateTimeOffset At);
+    DateTimeOffset At)
+{
+    /// <summary>Desired workers per pool (per set of worker tags tasks require); the default pool is the figure above.</summary>
+    public IReadOnlyList<PoolDemand> Pools { get; init; } = [];
+}

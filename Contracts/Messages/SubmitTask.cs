@@ -24,4 +24,26 @@ public sealed record SubmitTask(Guid Id, string Payload, int Priority)
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public TimeSpan? Timeout { get; init; }
+
+    /// <summary>
+    /// When the task may start at the earliest, in UTC (ISO 8601 with a <c>Z</c> or an offset). It is accepted and
+    /// journaled at once and waits until then. Give this or <see cref="Delay"/>, not both.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? RunAt { get; init; }
+
+    /// <summary>How long after its acceptance the task may start (a duration as for <see cref="Timeout"/>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public TimeSpan? Delay { get; init; }
+
+    /// <summary>Worker tags the task needs (<c>["gpu"]</c>): it runs only on a worker that advertises all of them.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? Requires { get; init; }
+
+    /// <summary>
+    /// The tenant (team, customer) the task belongs to: within one priority, free slots go to groups in proportion
+    /// to their weights. Null is the default group.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Group { get; init; }
 }

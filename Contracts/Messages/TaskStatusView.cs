@@ -42,4 +42,13 @@ public sealed record TaskStatusView(
 
     /// <summary>How long one attempt may run; null when the worker's default applies.</summary>
     public TimeSpan? Timeout { get; init; }
+
+    /// <summary>A delayed task's earliest start, in UTC.</summary>
+    public DateTimeOffset? RunAt { get; init; }
+
+    /// <summary>Worker tags the task needs.</summary>
+    public IReadOnlyList<string> Requires { get; init; } = [];
+
+    /// <summary>The tenant group the task belongs to; null for the default group.</summary>
+    public string? Group { get; init; }
 }

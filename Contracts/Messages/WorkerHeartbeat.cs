@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace TaskScheduler.Contracts.Messages;
 
 /// <summary>
@@ -9,4 +11,9 @@ public sealed record WorkerHeartbeat(
     int Capacity,
     IReadOnlyList<RunningTask> Running,
     bool Draining,
-    DateTimeOffset At);
+    DateTimeOffset At)
+{
+    /// <summary>The worker's tags, repeated so a scheduler that restarted learns its pool from a heartbeat.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? Tags { get; init; }
+}

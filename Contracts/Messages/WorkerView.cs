@@ -9,4 +9,8 @@ public sealed record WorkerView(
     bool Confirmed,
     DateTimeOffset LastHeartbeatAt,
     long Completed,
-    long Failed);
+    long Failed)
+{
+    /// <summary>The tags the worker advertises; the sorted set of them names its pool.</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+}

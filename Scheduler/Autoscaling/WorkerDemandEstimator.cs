@@ -71,8 +71,28 @@ public sealed class WorkerDemandEstimator
         return new AutoscaleView(
             _window.First.Value.Workers, recommended, taking.Count, _options.MinWorkers, _options.MaxWorkers,
             view.Pending, view.Running, Math.Round(slots, 3), Math.Round(_arrivalRate, 3), Math.Round(runSeconds, 3),
-            Math.Round(capacity, 2), now);
+            Math.Round(capacity, 2), now)
+        {
+            Pools = PoolDemands(view, runSeconds, capacity),
+        };
     }
+
+    /// <summary>
+    /// Each pool's own figure: its running tasks plus its backlog over the target drain time, with its share of the
+    /// arrivals (in proportion to its backlog). No cooldown: the pools of tagged workers are usually small and scale on
+    /// what waits for them; the default pool never goes below <c>MinWorkers</c>.
+    /// </summary>
+    private PoolDemand[] PoolDemands(SchedulerView view, double runSeconds, double capacity) =>
+    [
+        .. view.Pools.Select(p =>
+        {
+            var arrivals = view.Pending == 0 ? 0 : _arrivalRate * p.Pending / view.Pending;
+            var slots = Math.Max(p.Running, (arrivals * runSeconds) + (p.Pending * runSeconds / _options.TargetBacklogTime.TotalSeconds) + p.Running);
+            var min = p.Tags.Count == 0 ? _options.MinWorkers : 0;
+            var desired = Math.Clamp((int)Math.Ceiling((slots / capacity) - 1e-9), min, _options.MaxWorkers);
+            return new PoolDemand(p.Pool, p.Tags, desired, p.Workers, p.Pending, p.Running);
+        }),
+    ];
 
     private void Smooth(DateTimeOffset now, long accepted)
     {

@@ -10,4 +10,24 @@ public sealed record ParsedSubmission(Guid Id, string Payload, int Priority, str
 
     /// <summary>How long one attempt may run; null leaves it to the worker.</summary>
     public TimeSpan? Timeout { get; init; }
+
+    /// <summary>The earliest start the producer asked for, in UTC.</summary>
+    public DateTimeOffset? RunAt { get; init; }
+
+    /// <summary>The start asked for relative to acceptance: the core adds it to the time it accepts the task.</summary>
+    public TimeSpan? Delay { get; init; }
+
+    /// <summary>Worker tags the task needs, sorted and distinct.</summary>
+    public IReadOnlyList<string> Requires { get; init; } = [];
+
+    /// <summary>The tenant group; null is the default group.</summary>
+    public string? Group { get; init; }
+
+    /// <summary>True when the task carries anything beyond the plain submission's id, payload and priority.</summary>
+    public bool HasOptions =>
+        DependsOn.Count > 0 || MaxRetries > 0 || Timeout is not null || RunAt is not null || Delay is not null || Requires.Count > 0 || Group is not null;
+
+    /// <summary>When the task may start if accepted at <paramref name="acceptedAt"/>; null when at once.</summary>
+    public DateTimeOffset? StartAfter(DateTimeOffset acceptedAt) =>
+        RunAt ?? (Delay is { } delay ? TimeMath.Plus(acceptedAt, delay) : null);
 }

@@ -34,6 +34,16 @@ public static class PendingReasons
                 $"(retry {task.Retries} of {task.MaxRetries}; the last attempt failed: {task.Error})";
         }
 
+        if (task.RunAt is { } runAt && runAt > now && task.Attempts == 0)
+        {
+            return $"scheduled for {runAt.ToString("O", CultureInfo.InvariantCulture)}";
+        }
+
+        if (PlacementReasons.Explain(task, view) is { } placement)
+        {
+            return task.Note is null ? placement : $"{placement} ({task.Note})";
+        }
+
         if (task.Wait == PendingWait.Preempted)
         {
             var from = task.Checkpoint is null ? "from the start (no checkpoint saved)" : "from its checkpoint";

@@ -1,6 +1,9 @@
 namespace TaskScheduler.Scheduler.Core;
 
-/// <summary>Tasks waiting out a retry backoff, by the time they may run again.</summary>
+/// <summary>
+/// Tasks waiting for the clock, by the time they may join the queue: retries waiting out a backoff, and delayed tasks
+/// waiting for their start (<see cref="ScheduledTask.DueAt"/>). The loop wakes at <see cref="NextAt"/>.
+/// </summary>
 public sealed class RetrySchedule
 {
     private readonly SortedSet<(DateTimeOffset At, long Sequence, Guid Id)> _due = [];
@@ -29,5 +32,5 @@ public sealed class RetrySchedule
     }
 
     private static (DateTimeOffset, long, Guid) Key(ScheduledTask task) =>
-        (task.RetryAt ?? throw new InvalidOperationException($"Task {task.Id} has no retry time."), task.Sequence, task.Id);
+        (task.DueAt ?? throw new InvalidOperationException($"Task {task.Id} waits for no time."), task.Sequence, task.Id);
 }

@@ -6,7 +6,9 @@ namespace TaskScheduler.Scheduler.Core;
 
 /// <summary>
 /// The state machine of one task the scheduler still has to finish. Every change goes through a method that
-/// refuses an illegal transition, so no caller can, say, complete a task twice.
+/// refuses an illegal transition, so no caller can, say, complete a task twice. Over 400 lines because it is that
+/// one state machine whole: every transition and the compact storage of what a waiting task keeps (docs/benchmarks.md,
+/// target 5), which split across files would be harder to check than to read.
 /// </summary>
 public sealed class ScheduledTask
 {
@@ -70,6 +72,23 @@ public sealed class ScheduledTask
 
     /// <summary>How long one attempt may run; null leaves it to the worker's default.</summary>
     public TimeSpan? Timeout { get; init; }
+
+    /// <summary>Its earliest start, required worker tags and tenant group; null for a plain task.</summary>
+    public TaskPlacement? Placement { get; init; }
+
+    public DateTimeOffset? RunAt => Placement?.RunAt;
+
+    public IReadOnlyList<string> Requires => Placement?.Requires ?? [];
+
+    public string? Group => Placement?.Group;
+
+    /// <summary>When a task waiting on the clock (a retry's backoff, a delayed start) may join the queue.</summary>
+    public DateTimeOffset? DueAt => Wait switch
+    {
+        PendingWait.RetryBackoff => RetryAt,
+        PendingWait.Scheduled => RunAt,
+        _ => null,
+    };
 
     public TaskState State { get; private set; } = TaskState.Pending;
 
@@ -145,6 +164,19 @@ public sealed class ScheduledTask
         PreemptRequestedAt = null;
         Estimate = null;
         LiveProgress = null;
+    }
+
+    /// <summary>A new task asked to start later than <paramref name="now"/>: it waits for the clock, out of the queue.</summary>
+    public bool WaitForStart(DateTimeOffset now)
+    {
+        Require(TaskState.Pending, "delay");
+        if (RunAt is not { } runAt || runAt <= now || Attempt > 0)
+        {
+            return false;
+        }
+
+        Wait = PendingWait.Scheduled;
+        return true;
     }
 
     /// <summary>Adds a step to the history; "accepted" is implied by the task itself and not stored.</summary>
@@ -302,6 +334,7 @@ public sealed class ScheduledTask
         return new ScheduledTask(s.Id, s.Priority, s.Sequence, s.SubmittedAt, s.ContentHash, s.PayloadBytes, s.DependsOn, s.MaxRetries)
         {
             Timeout = s.Timeout,
+            Placement = TaskPlacement.Of(s.RunAt, s.Requires, s.Group),
             State = s.State,
             Attempt = s.Attempts,
             WorkerId = s.WorkerId,
@@ -329,6 +362,9 @@ public sealed class ScheduledTask
         RetryAt = RetryAt,
         Wait = Wait,
         Timeout = Timeout,
+        RunAt = RunAt,
+        Requires = Requires,
+        Group = Group,
         Checkpoint = Checkpoint,
         Result = Result,
         Preemptions = Preemptions,

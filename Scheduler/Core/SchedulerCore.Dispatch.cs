@@ -19,14 +19,9 @@ public sealed partial class SchedulerCore
             _pending.Add(_active[id]);
         }
 
-        while (_pending.Count > 0)
+        var round = new DispatchRound(_pending, _workers.Values, Groups, id => _active[id].Group, now);
+        while (_pending.Count > 0 && round.TryTake(out var id, out var worker))
         {
-            var worker = LeastLoadedWorkerPicker.Choose(_workers.Values);
-            if (worker is null || !_pending.TryDequeue(out var id))
-            {
-                break;
-            }
-
             var task = _active[id];
             var resumes = task.Checkpoint is not null;
             task.Assign(worker.Id, now);
@@ -89,10 +84,24 @@ public sealed partial class SchedulerCore
             }
 
             running ??= RunningTasks();
-            var victim = PreemptionPlanner.ChooseVictim(priority, running, _preemption, now);
-            if (victim is null)
+            var pending = _active[id];
+            if (Groups.HasLimits && !Groups.CanStart(pending.Group, now))
+            {
+                // Its group runs all it may: a freed slot would not go to it.
+                continue;
+            }
+
+            // A task that needs tags frees a slot only where it can run; the next may need other tags, or none.
+            var placeable = pending.Requires.Count == 0 ? running : running.FindAll(r => TagNames.Covers(r.Item2.Tags, pending.Requires));
+            var victim = PreemptionPlanner.ChooseVictim(priority, placeable, _preemption, now);
+            if (victim is null && pending.Requires.Count == 0)
             {
                 break;
+            }
+
+            if (victim is null)
+            {
+                continue;
             }
 
             var reason = $"for task {id} of priority {priority.ToString(System.Globalization.CultureInfo.InvariantCulture)}";

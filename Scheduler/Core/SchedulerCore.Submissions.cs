@@ -70,6 +70,7 @@ public sealed partial class SchedulerCore
             created[t.Id] = new ScheduledTask(t.Id, t.Priority, ++_sequence, now, t.ContentHash, t.PayloadBytes, t.DependsOn, t.MaxRetries)
             {
                 Timeout = t.Timeout,
+                Placement = TaskPlacement.Of(t.StartAfter(now), t.Requires, t.Group),
             };
         }
 
@@ -110,12 +111,25 @@ public sealed partial class SchedulerCore
         Counters.Accepted++;
         if (!_dependencies.Track(task, _active))
         {
-            _pending.Add(task);
+            Enqueue(task, now);
         }
 
         _effects.Changed[task.Id] = task.ToSnapshot();
         _effects.Events.Add(new TaskStateChanged(task.Id, task.State, task.Priority, task.Attempt, task.WorkerId, task.Error, now));
         _effects.History.Add(new HistoryRecord(task.Id, TaskHistory.Accepted(now, task.Priority, task.DependsOn.Count, task.MaxRetries)));
+    }
+
+    /// <summary>A task ready to run joins the queue, unless it was submitted to start later: then it waits for the clock.</summary>
+    private void Enqueue(ScheduledTask task, DateTimeOffset now)
+    {
+        if (task.WaitForStart(now))
+        {
+            _retries.Add(task);
+        }
+        else
+        {
+            _pending.Add(task);
+        }
     }
 
     /// <summary>
@@ -157,6 +171,13 @@ public sealed partial class SchedulerCore
         if (fresh.Count == 0)
         {
             return SubmitVerdict.Duplicate;
+        }
+
+        var lanes = _pending.LanesAfter(fresh.Select(t => (t.Group, t.Requires)));
+        if (lanes > MaxLanes)
+        {
+            return new SubmitVerdict(SubmitOutcome.Invalid, string.Create(CultureInfo.InvariantCulture,
+                $"too many tenant groups and sets of required tags would have tasks waiting ({lanes:N0}; at most {MaxLanes:N0}, Scheduler:MaxLanes)"));
         }
 
         foreach (var t in fresh)

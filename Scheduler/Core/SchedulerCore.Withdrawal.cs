@@ -167,7 +167,7 @@ public sealed partial class SchedulerCore
             _preempting.Remove(task.Id);
             _effects.Cancels.Add(new WorkerCancel(workerId!, new CancelTask(task.Id, task.Attempt, reason)));
         }
-        else if (!_pending.Remove(task) && task.RetryAt is not null)
+        else if (!_pending.Remove(task) && task.DueAt is not null)
         {
             _retries.Remove(task);
         }

@@ -30,6 +30,7 @@ public sealed partial class SchedulerCore
         // A process that just started holds nothing, whatever we thought its predecessor of the same id held.
         RequeueAll(worker, $"worker {worker.Id} restarted", workerDied: true);
         worker.ClearStopping();
+        worker.Advertise(joined.Tags);
         worker.LastReportedAt = reportedAt;
         worker.Capacity = joined.Capacity;
         worker.Confirmed = true;
@@ -52,6 +53,7 @@ public sealed partial class SchedulerCore
         worker.Capacity = beat.Capacity;
         worker.Confirmed = true;
         worker.Draining = beat.Draining;
+        worker.Advertise(beat.Tags);
         worker.Heard(now);
         var reportedAt = WorkerReports.ReportedAt(beat.At, now);
         // Older than one already applied: the broker redelivered it (after a restart of either side). What it leaves
@@ -168,7 +170,7 @@ public sealed partial class SchedulerCore
             foreach (var released in _dependencies.Completed(task.Id))
             {
                 // Not journaled: whether a task still waits follows from its dependencies' states after a restart.
-                _pending.Add(released);
+                Enqueue(released, now);
             }
 
             return new(true, effects);

@@ -59,12 +59,21 @@ public sealed partial class SchedulerCore
     public int MaxGraphTasks { get; init; } = 20_000;
 
     /// <summary>
+    /// The most lanes (tenant group and set of required tags) the queue may hold (<c>Scheduler:MaxLanes</c>): dispatch
+    /// looks at each lane with work, so a producer naming a new group per task is refused rather than slowing it down.
+    /// </summary>
+    public int MaxLanes { get; init; } = 10_000;
+
+    /// <summary>
     /// Requeues after the death of the worker running it that a task gets (<c>Scheduler:MaxRequeues</c>); at the
     /// next death it fails as poison instead of killing worker after worker.
     /// </summary>
     public int MaxRequeues { get; init; } = 5;
 
     public SchedulerCounters Counters { get; } = new();
+
+    /// <summary>Tenant groups' weights and limits, and what each runs (<c>Scheduler:Groups</c>).</summary>
+    public GroupShares Groups { get; init; } = new();
 
     /// <summary>Tasks in the queue, ready to run as soon as a slot is free.</summary>
     public int PendingCount => _pending.Count;
@@ -116,7 +125,7 @@ public sealed partial class SchedulerCore
                 }
                 else
                 {
-                    _pending.Add(task);
+                    Enqueue(task, now);
                 }
 
                 continue;
@@ -132,13 +141,16 @@ public sealed partial class SchedulerCore
     {
         var workers = _workers.Values
             .OrderBy(w => w.Id, StringComparer.Ordinal)
-            .Select(w => new WorkerView(w.Id, w.Capacity, w.Occupied, w.Draining, w.Confirmed, w.LastSeen, w.Completed, w.Failed))
+            .Select(w => new WorkerView(w.Id, w.Capacity, w.Occupied, w.Draining, w.Confirmed, w.LastSeen, w.Completed, w.Failed) { Tags = w.Tags })
             .ToArray();
+        var (groups, pools) = LoadBreakdown.Of(_pending, _workers.Values, id => _active[id], Groups);
         return new SchedulerView(workers, _pending.CountByPriority(), _pending.Count, RunningCount, Counters.Copy(), _time.GetUtcNow())
         {
             WaitingOnDependencies = _dependencies.WaitingCount,
             RetryWaiting = _retries.Count,
             Progress = RunningProgress(),
+            Groups = groups,
+            Pools = pools,
         };
     }
 

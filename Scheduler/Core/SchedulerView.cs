@@ -22,5 +22,11 @@ public sealed record SchedulerView(
     /// <summary>Running tasks whose handlers reported progress, by task id.</summary>
     public IReadOnlyDictionary<Guid, RunningTaskProgress> Progress { get; init; } = new Dictionary<Guid, RunningTaskProgress>();
 
+    /// <summary>Tenant groups with tasks queued or running, or configured, by name.</summary>
+    public IReadOnlyList<GroupLoad> Groups { get; init; } = [];
+
+    /// <summary>Pools with tasks queued or running, or live workers, by name; the default pool first.</summary>
+    public IReadOnlyList<PoolLoad> Pools { get; init; } = [];
+
     public int FreeSlots => Workers.Where(w => w.Confirmed && !w.Draining).Sum(w => Math.Max(0, w.Capacity - w.InFlight));
 }

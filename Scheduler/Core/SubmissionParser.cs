@@ -120,6 +120,7 @@ public static class SubmissionParser
         }
 
         JsonElement? idField = null, payloadField = null, priorityField = null, dependsOnField = null, retriesField = null, timeoutField = null;
+        JsonElement? runAtField = null, delayField = null, requiresField = null, groupField = null;
         string? duplicate = null;
         foreach (var property in root.EnumerateObject())
         {
@@ -147,6 +148,22 @@ public static class SubmissionParser
             else if (property.Name.Equals("timeout", StringComparison.OrdinalIgnoreCase))
             {
                 slot = ref timeoutField;
+            }
+            else if (property.Name.Equals("runAt", StringComparison.OrdinalIgnoreCase))
+            {
+                slot = ref runAtField;
+            }
+            else if (property.Name.Equals("delay", StringComparison.OrdinalIgnoreCase))
+            {
+                slot = ref delayField;
+            }
+            else if (property.Name.Equals("requires", StringComparison.OrdinalIgnoreCase))
+            {
+                slot = ref requiresField;
+            }
+            else if (property.Name.Equals("group", StringComparison.OrdinalIgnoreCase))
+            {
+                slot = ref groupField;
             }
             else
             {
@@ -205,12 +222,32 @@ public static class SubmissionParser
             return false;
         }
 
+        if (!SubmissionOptionFields.TryReadRunAt(runAtField, out var runAt, out var problem)
+            || !SubmissionOptionFields.TryReadDelay(delayField, out var delay, out problem)
+            || !SubmissionOptionFields.TryReadRequires(requiresField, out var requires, out problem)
+            || !SubmissionOptionFields.TryReadGroup(groupField, out var group, out problem))
+        {
+            rejection = new SubmissionRejection(id, problem!);
+            return false;
+        }
+
+        if (runAt is not null && delay is not null)
+        {
+            rejection = new SubmissionRejection(id, "give 'runAt' or 'delay', not both");
+            return false;
+        }
+
         rejection = null;
-        submission = new ParsedSubmission(id, payload!, priority, ContentHash(payload!, dependsOn, maxRetries, timeout), payloadBytes)
+        var hash = ContentHash(payload!, dependsOn, maxRetries, timeout, SubmissionOptionFields.HashText(runAt, delay, requires, group));
+        submission = new ParsedSubmission(id, payload!, priority, hash, payloadBytes)
         {
             DependsOn = dependsOn,
             MaxRetries = maxRetries,
             Timeout = timeout,
+            RunAt = runAt,
+            Delay = delay,
+            Requires = requires,
+            Group = group,
         };
         return true;
     }
@@ -224,11 +261,12 @@ public static class SubmissionParser
 
     /// <summary>
     /// The fingerprint of everything that defines a task besides its id and priority: the payload, and for tasks
-    /// that have them, the dependencies (in any order) and the retries. A plain task hashes as its payload alone.
+    /// that have them, the dependencies (in any order), the retries, the timeout and <paramref name="options"/>
+    /// (<see cref="SubmissionOptionFields.HashText"/>). A plain task hashes as its payload alone.
     /// </summary>
-    public static string ContentHash(string payload, IReadOnlyList<Guid> dependsOn, int maxRetries, TimeSpan? timeout = null)
+    public static string ContentHash(string payload, IReadOnlyList<Guid> dependsOn, int maxRetries, TimeSpan? timeout = null, string options = "")
     {
-        if (dependsOn.Count == 0 && maxRetries == 0 && timeout is null)
+        if (dependsOn.Count == 0 && maxRetries == 0 && timeout is null && options.Length == 0)
         {
             return ContentHash(payload);
         }
@@ -244,6 +282,8 @@ public static class SubmissionParser
         {
             text.Append("\0timeout:").Append(limit.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
+
+        text.Append(options);
 
         return ContentHash(text.ToString());
     }

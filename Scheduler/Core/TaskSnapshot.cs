@@ -34,6 +34,15 @@ public sealed record TaskSnapshot(
     /// <summary>How long one attempt may run; null leaves it to the worker's default.</summary>
     public TimeSpan? Timeout { get; init; }
 
+    /// <summary>A delayed task's earliest start.</summary>
+    public DateTimeOffset? RunAt { get; init; }
+
+    /// <summary>Worker tags the task needs, sorted.</summary>
+    public IReadOnlyList<string> Requires { get; init; } = [];
+
+    /// <summary>The tenant group; null for the default group.</summary>
+    public string? Group { get; init; }
+
     /// <summary>The last checkpoint saved or paused with, which the next attempt starts from.</summary>
     public string? Checkpoint { get; init; }
 

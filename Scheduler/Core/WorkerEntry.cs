@@ -51,6 +51,22 @@ public sealed class WorkerEntry
     /// <summary>When the worker last had a slot freed or got its last task: ties go to whoever waited longest.</summary>
     public DateTimeOffset IdleSince { get; set; }
 
+    /// <summary>The tags the worker advertises, sorted: it runs tasks that require any of them.</summary>
+    public IReadOnlyList<string> Tags { get; private set; } = [];
+
+    /// <summary>The tags sent in the worker's latest joined or heartbeat message; invalid ones leave it without tags.</summary>
+    public void Advertise(IReadOnlyList<string>? tags)
+    {
+        if (tags is null || tags.Count == 0)
+        {
+            Tags = [];
+        }
+        else if (!tags.SequenceEqual(Tags, StringComparer.Ordinal))
+        {
+            Tags = TaskScheduler.Contracts.TagNames.Normalize(tags) ?? [];
+        }
+    }
+
     public long Completed { get; set; }
 
     public long Failed { get; set; }

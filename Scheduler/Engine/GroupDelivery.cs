@@ -154,6 +154,11 @@ internal sealed class GroupDelivery
             reply.TrySetResult(outcome);
         }
 
+        foreach (var (reply, outcome) in group.ScheduleReplies)
+        {
+            reply.TrySetResult(outcome);
+        }
+
         // Orders and notices of this group go out while later groups are made durable. The broker confirms a
         // persistent message only once it is on its disk, so a group does not wait for the previous group's confirms
         // (that would add the broker's disk sync to every task's latency); a few groups in flight keep memory bounded.

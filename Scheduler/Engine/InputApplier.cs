@@ -198,10 +198,11 @@ internal sealed class InputApplier(
         return applied.Value;
     }
 
-    private SubmitVerdict Submit(ParsedSubmission parsed, Group group)
+    /// <summary>Submits one task (the schedules' occurrences come this way too).</summary>
+    public SubmitVerdict Submit(ParsedSubmission parsed, Group group)
     {
         // The hot path carries no options: a task with any (a timeout too) goes the graph's way, which keeps them.
-        if (parsed.DependsOn.Count > 0 || parsed.MaxRetries > 0 || parsed.Timeout is not null)
+        if (parsed.HasOptions)
         {
             return SubmitGraph([parsed], group);
         }

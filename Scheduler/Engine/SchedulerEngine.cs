@@ -31,6 +31,7 @@ public sealed class SchedulerEngine
     private readonly InputApplier _applier;
     private readonly GroupDelivery _delivery;
     private readonly JournalOutage? _outage;
+    private readonly ScheduleRunner _schedules;
 
     public SchedulerEngine(
         SchedulerCore core,
@@ -43,9 +44,11 @@ public sealed class SchedulerEngine
         ILogger<SchedulerEngine> logger,
         PayloadCache payloads,
         RetentionPolicy retention,
+        ScheduleRunner? schedules = null,
         JournalOutage? outage = null)
     {
         _outage = outage;
+        _schedules = schedules ?? new ScheduleRunner(new ScheduleBook(), NoScheduleStore.Instance, Microsoft.Extensions.Logging.Abstractions.NullLogger<ScheduleRunner>.Instance);
         _payloads = payloads;
         _retention = retention;
         _demand = demand;
@@ -65,14 +68,15 @@ public sealed class SchedulerEngine
     {
         // Streamed from the journal: a million snapshots are never in memory at once, only the tasks made of them.
         _core.Restore(_journal.LoadUnfinished(), _journal.LastSequence());
+        _schedules.Restore();
         _logger.LogInformation(
             "Journal restored: {Pending} pending and {Running} running tasks, {Workers} workers awaited",
             _core.ActiveCount - _core.RunningCount, _core.RunningCount, _core.Workers.Count);
         PublishView();
     }
 
-    /// <summary>When the engine next has work of its own (a retry falls due, expired tasks to delete).</summary>
-    public DateTimeOffset? NextWakeAt => _core.NextWakeAt is { } retry && retry < _expiry.NextAt ? retry : _expiry.NextAt;
+    /// <summary>When the engine next has work of its own (a retry or a delayed task falls due, a schedule fires, expired tasks to delete).</summary>
+    public DateTimeOffset? NextWakeAt => new[] { _core.NextWakeAt, _expiry.NextAt, _schedules.NextWakeAt }.Min();
 
     /// <summary>
     /// Processes one group; <paramref name="drained"/> says the loop left no input waiting. Returns true when follow-up
@@ -89,7 +93,14 @@ public sealed class SchedulerEngine
 
         foreach (var input in inputs)
         {
-            _applier.Apply(input, group);
+            if (input is ScheduleRequest request)
+            {
+                group.ScheduleReplies.Add((request.Reply, _schedules.Apply(request, _time.GetUtcNow())));
+            }
+            else
+            {
+                _applier.Apply(input, group);
+            }
         }
 
         if (checkLiveness)
@@ -104,6 +115,7 @@ public sealed class SchedulerEngine
             group.Effects.Add(liveness);
         }
 
+        _schedules.Fire(_time.GetUtcNow(), task => _applier.Submit(task, group));
         group.Effects.Add(_core.Dispatch());
 
         var effects = group.Effects;
@@ -113,6 +125,8 @@ public sealed class SchedulerEngine
             _state.RecordCommit(duration, inputs.Count);
         }
 
+        _schedules.Persist();
+        group.Written |= _schedules.Wrote;
         if (await OutlastAsync(() => ExpireFinishedTasks(group), ct) | held)
         {
             // A full disk held the group back: what it decided goes out only now.
@@ -262,6 +276,7 @@ public sealed class SchedulerEngine
         var view = _core.View();
         _state.Publish(view);
         _state.Autoscale = _demand.Update(view);
+        _state.Schedules = _schedules.Views;
     }
 
     private string PayloadOf(Guid taskId, Group group)

@@ -51,6 +51,15 @@ public sealed class SchedulerOptions
     /// <summary>Bounds of the rejected-submissions queue (<c>Scheduler:RejectedQueue:*</c>).</summary>
     public RejectedQueueOptions RejectedQueue { get; set; } = new();
 
+    /// <summary>Tenant groups' weights and limits, by group name (<c>Scheduler:Groups:{name}:Weight</c>, ...).</summary>
+    public Dictionary<string, GroupPolicy> Groups { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>How late a schedule's occurrence may fire and still be on time; older ones follow the schedule's misfire policy.</summary>
+    public TimeSpan MisfireThreshold { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The most tenant groups and sets of required tags with tasks waiting at once; beyond, new ones are refused.</summary>
+    public int MaxLanes { get; set; } = 10_000;
+
     public IEnumerable<string> Validate()
     {
         if (HeartbeatInterval <= TimeSpan.Zero)
@@ -83,6 +92,16 @@ public sealed class SchedulerOptions
             yield return $"{Section}:MaxGraphTasks must be at least 1, not {MaxGraphTasks}";
         }
 
+        if (MisfireThreshold < TimeSpan.Zero)
+        {
+            yield return $"{Section}:MisfireThreshold must not be negative, not '{MisfireThreshold}'";
+        }
+
+        if (MaxLanes < 1)
+        {
+            yield return $"{Section}:MaxLanes must be at least 1, not {MaxLanes}";
+        }
+
         if (MaxRequeues < 0)
         {
             yield return $"{Section}:MaxRequeues must not be negative, not {MaxRequeues}";
@@ -93,7 +112,8 @@ public sealed class SchedulerOptions
             yield return $"{Section}:SubmitPrefetch and {Section}:EventsPrefetch must be at least 1";
         }
 
-        foreach (var problem in Preemption.Validate($"{Section}:Preemption").Concat(Retry.Validate($"{Section}:Retry"))
+        var groups = Groups.SelectMany(g => g.Value.Validate($"{Section}:Groups:{g.Key}"));
+        foreach (var problem in Preemption.Validate($"{Section}:Preemption").Concat(Retry.Validate($"{Section}:Retry")).Concat(groups)
                      .Concat(RejectedQueue.Validate($"{Section}:RejectedQueue")))
         {
             yield return problem;

@@ -59,8 +59,13 @@ public static class SchedulerRegistration
             {
                 MaxGraphTasks = o.MaxGraphTasks,
                 MaxRequeues = o.MaxRequeues,
+                Groups = new GroupShares(o.Groups),
+                MaxLanes = o.MaxLanes,
             };
         });
+        services.AddSingleton(sp => new ScheduleBook { MisfireThreshold = sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.MisfireThreshold });
+        services.AddSingleton<IScheduleStore>(sp => new ScheduleStore(sp.GetRequiredService<TaskJournal>()));
+        services.AddSingleton<ScheduleRunner>();
         services.AddSingleton(sp => new PayloadCache(sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.PayloadCacheBytes));
         services.AddSingleton(sp => new WorkerDemandEstimator(
             sp.GetRequiredService<IOptions<AutoscaleOptions>>().Value, sp.GetRequiredService<TimeProvider>()));

@@ -65,6 +65,9 @@ public sealed class TaskJournal : IJournal, IDisposable
         FlushToDisk();
     }
 
+    /// <summary>The journal's database, for the stores that share its file and its fsync (<see cref="ScheduleStore"/>).</summary>
+    internal LiteDatabase Database => _db;
+
     long IJournal.MaxDocumentBytes => MaxDocumentBytes;
 
     /// <summary>
@@ -204,9 +207,18 @@ public sealed class TaskJournal : IJournal, IDisposable
 
     IReadOnlyList<(Guid Id, long Bytes)> IJournal.Oversized(IEnumerable<TaskSnapshot> changes) => Oversized(changes);
 
-    /// <summary>What the journal holds of these tasks, in one query (a graph is checked without a lookup per task).</summary>
+    /// <summary>
+    /// What the journal holds of these tasks. LiteDB 5.0.21 answers <c>_id IN [...]</c> with a scan of the whole
+    /// collection (8.8 ms for one id among 30,000 tasks, against 0.03 ms by id), so up to
+    /// <see cref="MaxLookupsById"/> ids are looked up one by one, and only a larger graph pays for one scan.
+    /// </summary>
     public IEnumerable<TaskSnapshot> FindMany(IReadOnlyCollection<Guid> ids) =>
-        ids.Count == 0 ? [] : _tasks.Find(Query.In("_id", ids.Select(id => new BsonValue(id)))).Select(FromDocument);
+        ids.Count == 0 ? []
+        : ids.Count <= MaxLookupsById ? ids.Select(Find).OfType<TaskSnapshot>().ToList()
+        : _tasks.Find(Query.In("_id", ids.Select(id => new BsonValue(id)))).Select(FromDocument);
+
+    /// <summary>Up to this many ids, <see cref="FindMany"/> looks each up by its index (about 30 µs each) rather than scan.</summary>
+    private const int MaxLookupsById = 1000;
 
     /// <summary>The payload of the task accepted as <paramref name="sequence"/>.</summary>
     public string? FindPayload(long sequence) => _payloads.FindById(sequence)?["payload"].AsString;
@@ -389,6 +401,13 @@ public sealed class TaskJournal : IJournal, IDisposable
             document["result"] = s.Result;
         }
 
+        if (s.RunAt is not null || s.Requires.Count > 0 || s.Group is not null)
+        {
+            document["runAt"] = Time(s.RunAt);
+            document["requires"] = new BsonArray(s.Requires.Select(t => new BsonValue(t)));
+            document["group"] = s.Group is null ? BsonValue.Null : new BsonValue(s.Group);
+        }
+
         if (s.WorkerDeaths > 0)
         {
             document["workerDeaths"] = s.WorkerDeaths;
@@ -432,6 +451,9 @@ public sealed class TaskJournal : IJournal, IDisposable
         Checkpoint = d["checkpoint"].IsString ? d["checkpoint"].AsString : null,
         Timeout = d["timeoutTicks"].IsNull ? null : TimeSpan.FromTicks(d["timeoutTicks"].AsInt64),
         Result = d["result"].IsString ? d["result"].AsString : null,
+        RunAt = Time(d["runAt"]),
+        Requires = d["requires"].IsArray ? [.. d["requires"].AsArray.Select(v => v.AsString)] : [],
+        Group = d["group"].IsString ? d["group"].AsString : null,
         Preemptions = d["preemptions"].IsNull ? 0 : d["preemptions"].AsInt32,
         WorkerDeaths = d["workerDeaths"].IsNull ? 0 : d["workerDeaths"].AsInt32,
         History = d["history"].IsArray ? [.. d["history"].AsArray.Select(h => FromHistoryDocument(h.AsDocument))] : [],

@@ -68,6 +68,8 @@ public sealed class SchedulerMetrics : IDisposable
         _meter.CreateObservableGauge("taskscheduler.throughput", () => series.Throughput(TimeSpan.FromSeconds(10)), null,
             "Tasks finished (completed or failed) per second over the last 10 seconds");
 
+        PlacementGauges.Register(_meter, View, () => state.Autoscale);
+
         _assignmentDelay = Duration("taskscheduler.task.assignment_delay", "Time from entering the queue (or re-entering it) to assignment");
         _runTime = Duration("taskscheduler.task.run_time", "Time a worker spent running an attempt, by outcome");
         _submitToDone = Duration("taskscheduler.task.submit_to_done", "Time from acceptance to the journaled result, by outcome");

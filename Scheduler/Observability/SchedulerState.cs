@@ -8,6 +8,7 @@ public sealed class SchedulerState
 {
     private volatile SchedulerView _view = SchedulerView.Empty;
     private volatile AutoscaleView? _autoscale;
+    private volatile IReadOnlyList<ScheduleView> _schedules = [];
     private long _groups;
     private long _commitTicks;
     private long _inputs;
@@ -36,6 +37,9 @@ public sealed class SchedulerState
     }
 
     public void Publish(SchedulerView view) => _view = view;
+
+    /// <summary>The schedules as the loop last published them, by name.</summary>
+    public IReadOnlyList<ScheduleView> Schedules { get => _schedules; set => _schedules = value; }
 
     /// <summary>The latest progress the running task's handler reported, or null.</summary>
     public TaskProgress? Progress(Guid taskId) => _view.Progress.GetValueOrDefault(taskId)?.Progress;

@@ -50,6 +50,9 @@ public sealed class TaskStatusQuery(TaskJournal journal, SchedulerState state, T
             Checkpoint = task.Checkpoint,
             Result = task.Result,
             Timeout = task.Timeout,
+            RunAt = task.RunAt,
+            Requires = task.Requires,
+            Group = task.Group,
             Progress = task.State == TaskState.Running ? state.Progress(task.Id) : null,
         };
     }

@@ -90,6 +90,7 @@
       const snapshot = await response.json();
       render(snapshot);
       setConnection(snapshot.journalProblem ? 'refusing' : snapshot.ready ? 'live' : 'starting', snapshot);
+      await renderPlacement();
     } catch (e) {
       setConnection('offline');
     }
@@ -267,6 +268,51 @@
       el('span', { class: 'bar-value' }, fmt.int(q.count)))));
     $('queue-empty').hidden = s.queue.length > 0;
     $('queue-summary').textContent = s.queue.length > 0 ? `${fmt.int(s.totals.pending)} pending` : '';
+  }
+
+  // ---------- pools, groups, schedules ----------
+  async function renderPlacement() {
+    const get = async (path) => {
+      const response = await fetch(path, { cache: 'no-store' });
+      return response.ok ? response.json() : null;
+    };
+    const [pools, groups, schedules, autoscale] = await Promise.all([get('api/pools'), get('api/groups'), get('api/schedules'), get('api/autoscale')]);
+    if (pools) {
+      const wanted = new Map(((autoscale && autoscale.pools) || []).map((p) => [p.pool, p.desiredWorkers]));
+      $('pools').tBodies[0].replaceChildren(...pools.map((p) => el('tr', { 'data-pool': p.pool },
+        el('td', { class: 'mono' }, p.pool),
+        el('td', { class: 'num' }, fmt.int(p.pending)),
+        el('td', { class: 'num' }, fmt.int(p.running)),
+        el('td', { class: 'num' }, fmt.int(p.workers)),
+        el('td', { class: 'num' }, fmt.int(p.freeSlots)),
+        el('td', { class: 'num' }, wanted.has(p.pool) ? fmt.int(wanted.get(p.pool)) : '–'))));
+    }
+
+    if (groups) {
+      const named = groups.filter((g) => g.group !== 'default' || g.maxRunning !== null || g.weight !== 1);
+      $('groups').tBodies[0].replaceChildren(...groups.map((g) => el('tr', { 'data-group': g.group },
+        el('td', { class: 'mono' }, g.group),
+        el('td', { class: 'num' }, String(g.weight)),
+        el('td', { class: 'num' }, fmt.int(g.pending)),
+        el('td', { class: 'num' }, fmt.int(g.running)),
+        el('td', { class: 'num' }, [g.maxRunning !== null ? `${g.maxRunning} running` : null,
+          g.maxStartsPerSecond !== null ? `${g.maxStartsPerSecond}/s` : null].filter(Boolean).join(' · ') || '–'))));
+      $('groups-empty').hidden = named.length > 0;
+    }
+
+    if (schedules) {
+      $('schedules').tBodies[0].replaceChildren(...schedules.map((c) => el('tr', { 'data-schedule': c.name },
+        el('td', { class: 'mono' }, c.name),
+        el('td', { class: 'mono' }, c.cron),
+        el('td', {}, c.timeZone),
+        el('td', {}, el('span', { class: `pill ${c.paused ? 'pill-warn' : 'pill-ok'}` }, c.paused ? 'paused' : 'active')),
+        el('td', {}, fmt.stamp(c.nextFireAt)),
+        el('td', {}, fmt.stamp(c.lastFireAt)),
+        el('td', { class: 'num' }, fmt.int(c.fired)),
+        el('td', {}, c.misfire))));
+      $('schedules-empty').hidden = schedules.length > 0;
+      $('schedules-summary').textContent = schedules.length > 0 ? `${schedules.filter((c) => !c.paused).length} of ${schedules.length} active` : '';
+    }
   }
 
   // Running tasks whose handlers report progress, as their workers' heartbeats carry it.

@@ -76,6 +76,38 @@ internal sealed class SchedulerHttp : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sends a request to the API (with the API key when it changes something) and returns its status and body;
+    /// throws <see cref="TaskSchedulerUnavailableException"/> when the scheduler cannot be reached or fails (5xx).
+    /// </summary>
+    public async Task<(HttpStatusCode Status, string Body)> SendAsync(HttpMethod method, string path, System.Text.Json.Nodes.JsonNode? body, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(BaseUrl, path));
+        if (body is not null)
+        {
+            request.Content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
+        }
+
+        if (method != HttpMethod.Get && _apiKey is { Length: > 0 })
+        {
+            request.Headers.Add(KeyHeader, _apiKey);
+        }
+
+        using var response = await SendAsync(request, ct);
+        if ((int)response.StatusCode >= 500)
+        {
+            await EnsureSuccessAsync(response, ct);
+        }
+
+        var text = await response.Content.ReadAsStringAsync(ct);
+        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.BadRequest)
+        {
+            throw new TaskSchedulerClientException($"the scheduler at {BaseUrl} answered {(int)response.StatusCode}: {ErrorOf(text)}");
+        }
+
+        return (response.StatusCode, text);
+    }
+
     public void Dispose()
     {
         if (_ownsHttp)
@@ -110,9 +142,11 @@ internal sealed class SchedulerHttp : IDisposable
     }
 
     /// <summary>The <c>error</c> of the scheduler's JSON answer, or the body as it is.</summary>
-    private static async Task<string> ErrorOfAsync(HttpResponseMessage response, CancellationToken ct)
+    private static async Task<string> ErrorOfAsync(HttpResponseMessage response, CancellationToken ct) =>
+        ErrorOf(await response.Content.ReadAsStringAsync(ct));
+
+    private static string ErrorOf(string body)
     {
-        var body = await response.Content.ReadAsStringAsync(ct);
         try
         {
             using var document = JsonDocument.Parse(body);

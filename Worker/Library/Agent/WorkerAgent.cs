@@ -21,6 +21,7 @@ public sealed class WorkerAgent : IDisposable
     private readonly WorkerTransport _transport;
     private readonly TaskHandlerActivator _handlers;
     private readonly WorkerOptions _options;
+    private readonly IReadOnlyList<string>? _tags;
     private readonly TimeProvider _time;
     private readonly ILogger<WorkerAgent> _logger;
     private readonly CancellationTokenSource _shutdown = new();
@@ -31,6 +32,7 @@ public sealed class WorkerAgent : IDisposable
         _transport = transport;
         _handlers = handlers;
         _options = options.Value;
+        _tags = _options.TagList is { Count: > 0 } tags ? tags : null;
         _time = time;
         _logger = logger;
     }
@@ -47,7 +49,7 @@ public sealed class WorkerAgent : IDisposable
         var running = _running.Values
             .Select(r => new RunningTask(r.TaskId, r.Attempt) { Remaining = r.ExpectedEnd is { } end ? Max(end - now, TimeSpan.Zero) : null, Progress = r.Progress })
             .ToList();
-        return new WorkerHeartbeat(_options.Id, _options.Capacity, running, Draining, now);
+        return new WorkerHeartbeat(_options.Id, _options.Capacity, running, Draining, now) { Tags = _tags };
     }
 
     public async Task OnAssignmentAsync(AssignTask order, Delivery delivery)

@@ -35,6 +35,16 @@ public sealed class WorkerOptions
     public TimeSpan QueueExpiry { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
+    /// What this worker offers, comma-separated (<c>gpu,eu-west</c>): tasks that require tags run only on workers that
+    /// have them all. The set names the worker's pool. None by default.
+    /// </summary>
+    public string? Tags { get; set; }
+
+    /// <summary>The tags of <see cref="Tags"/>, sorted; null when one is invalid.</summary>
+    public IReadOnlyList<string>? TagList =>
+        TagNames.Normalize((Tags ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+    /// <summary>
     /// How long a handler whose token fired (preempted, cancelled, timed out, draining) may take to return before
     /// the attempt is given up on: handed back with its last checkpoint, or failed, and its slot freed.
     /// </summary>
@@ -78,6 +88,11 @@ public sealed class WorkerOptions
         if (Capacity is < 1 or > Limits.MaxWorkerCapacity)
         {
             yield return $"{Section}:Capacity must be between 1 and {Limits.MaxWorkerCapacity}, not {Capacity}";
+        }
+
+        if (TagList is null)
+        {
+            yield return $"{Section}:Tags must be at most {TagNames.MaxTags} comma-separated tags of letters, digits and -_.: (up to {TagNames.MaxLength} characters each), not '{Tags}'";
         }
 
         if (HeartbeatInterval <= TimeSpan.Zero)

@@ -65,7 +65,10 @@ public sealed class WorkerService(
     private async Task JoinAsync(CancellationToken ct)
     {
         await transport.PurgeAsync(ct);
-        var joined = new WorkerJoined(_options.Id, _options.Capacity, Environment.MachineName, Environment.ProcessId, time.GetUtcNow());
+        var joined = new WorkerJoined(_options.Id, _options.Capacity, Environment.MachineName, Environment.ProcessId, time.GetUtcNow())
+        {
+            Tags = _options.TagList is { Count: > 0 } tags ? tags : null,
+        };
         await ConsumeAsync(announce: joined, ct);
     }
 

@@ -185,6 +185,32 @@ public class WorkerDemandEstimatorTests
     }
 
     [Test]
+    public void EachPool_GetsItsOwnFigure_FromWhatWaitsForItAndRunsInIt()
+    {
+        var view = new SchedulerView([], [], 48, 4, new SchedulerCounters(), _clock.GetUtcNow())
+        {
+            Pools =
+            [
+                new PoolLoad("default", [], 8, 4, 2, 0),
+                new PoolLoad("gpu", ["gpu"], 40, 0, 0, 0),
+                new PoolLoad("eu-west", ["eu-west"], 0, 0, 1, 4),
+            ],
+        };
+
+        var pools = _estimator.Update(view).Pools.ToDictionary(p => p.Pool);
+
+        using (Assert.EnterMultipleScope())
+        {
+            // 40 tasks of 1 s in 10 s: 4 slots, one worker of capacity 4, though none has joined yet.
+            Assert.That(pools["gpu"], Is.EqualTo(new PoolDemand("gpu", pools["gpu"].Tags, 1, 0, 40, 0)));
+            Assert.That(pools["gpu"].Tags, Is.EqualTo(new[] { "gpu" }));
+            // 4 running and 8 waiting: 4.8 slots, two workers.
+            Assert.That(pools["default"].DesiredWorkers, Is.EqualTo(2));
+            Assert.That(pools["eu-west"].DesiredWorkers, Is.Zero, "an idle tagged pool may shrink to nothing");
+        }
+    }
+
+    [Test]
     public void BadSettings_AreReportedUnderTheirKeys()
     {
         var problems = new AutoscaleOptions { MinWorkers = 5, MaxWorkers = 2, WorkerCapacity = 11, Smoothing = TimeSpan.Zero }.Validate().ToList();

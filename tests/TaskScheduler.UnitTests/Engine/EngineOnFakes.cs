@@ -31,6 +31,6 @@ public static class EngineOnFakes
             NullLogger<SchedulerEngine>.Instance,
             new PayloadCache(1 << 20),
             RetentionPolicy.All(TimeSpan.FromDays(7)),
-            outage);
+            outage: outage);
     }
 }
