@@ -16,6 +16,12 @@ public static class TaskHistoryEvents
     public const string RetryScheduled = "retry-scheduled";
     public const string DependencyFailed = "dependency-failed";
 
+    /// <summary>An operator sent a Failed or Cancelled task (or one whose dependency was retried) back to the queue.</summary>
+    public const string Retried = "retried";
+
+    /// <summary>An operator changed the priority of a waiting task.</summary>
+    public const string PriorityChanged = "priority-changed";
+
     /// <summary>Stands for the steps dropped from the middle of a long history; its detail says how many.</summary>
     public const string Truncated = "history-truncated";
 }

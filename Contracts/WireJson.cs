@@ -29,6 +29,8 @@ namespace TaskScheduler.Contracts;
 [JsonSerializable(typeof(WorkerView[]))]
 [JsonSerializable(typeof(SubmitTask[]))]
 [JsonSerializable(typeof(AutoscaleView))]
+[JsonSerializable(typeof(Listing.TaskPage))]
+[JsonSerializable(typeof(Listing.RetryManyResult))]
 [JsonSerializable(typeof(ScheduleView))]
 [JsonSerializable(typeof(ScheduleView[]))]
 [JsonSerializable(typeof(PoolLoad[]))]

@@ -7,13 +7,10 @@ using TaskScheduler.Scheduler.Observability;
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddTaskScheduler();
 builder.AddSchedulerObservability();
+builder.AddSchedulerApi();
 
 var app = builder.Build();
-app.UseMiddleware<ApiKeyMiddleware>();
-app.MapTaskEndpoints();
-app.MapAutoscaleEndpoints();
-app.MapScheduleEndpoints();
-app.MapPlacementEndpoints();
+app.MapSchedulerApi();
 app.MapObservability();
 // Resolved before the run: the host disposes its services when it stops.
 var state = app.Services.GetRequiredService<SchedulerState>();

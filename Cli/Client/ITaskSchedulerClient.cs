@@ -1,4 +1,5 @@
 using TaskScheduler.Client.Events;
+using TaskScheduler.Contracts.Listing;
 using TaskScheduler.Contracts.Messages;
 
 namespace TaskScheduler.Client;
@@ -52,6 +53,21 @@ public interface ITaskSchedulerClient : IAsyncDisposable
 
     /// <summary>Cancels a task: a pending one never runs, a running one is stopped on its worker.</summary>
     Task<CancelResult> CancelAsync(Guid taskId, string? reason = null, CancellationToken cancellationToken = default);
+
+    /// <summary>One page of tasks, newest first, by the filter's criteria; pass its <c>Next</c> as the filter's cursor for the next.</summary>
+    Task<TaskPage> ListTasksAsync(TaskListFilter filter, CancellationToken cancellationToken = default);
+
+    /// <summary>Sends a Failed or Cancelled task back to the queue under the same id; its dependents that failed because of it wait for it again.</summary>
+    Task<TaskActionResult> RetryAsync(Guid taskId, string? reason = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Retries every task the filter selects (its state must be Failed or Cancelled) and says how many.</summary>
+    Task<RetryManyResult> RetryManyAsync(TaskListFilter filter, string? reason = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Changes the priority of a Pending task: it takes its new place in the queue.</summary>
+    Task<TaskActionResult> ChangePriorityAsync(Guid taskId, int priority, string? reason = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a finished task, with its payload, result and history.</summary>
+    Task<TaskActionResult> DeleteAsync(Guid taskId, string? reason = null, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Creates the recurring task <paramref name="name"/>, or replaces the schedule of that name: each occurrence of

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using TaskScheduler.Client.Broker;
 using TaskScheduler.Client.Events;
 using TaskScheduler.Client.Http;
+using TaskScheduler.Contracts.Listing;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 
@@ -225,6 +226,21 @@ public sealed class TaskSchedulerClient : ITaskSchedulerClient
 
     public Task<CancelResult> CancelAsync(Guid taskId, string? reason = null, CancellationToken cancellationToken = default) =>
         _http.CancelAsync(taskId, reason, cancellationToken);
+
+    public Task<TaskPage> ListTasksAsync(TaskListFilter filter, CancellationToken cancellationToken = default) =>
+        _http.ListTasksAsync(filter, cancellationToken);
+
+    public Task<TaskActionResult> RetryAsync(Guid taskId, string? reason = null, CancellationToken cancellationToken = default) =>
+        _http.ActAsync(HttpMethod.Post, $"api/tasks/{taskId:D}/retry", new TaskActionRequestBody(reason, null), cancellationToken);
+
+    public Task<RetryManyResult> RetryManyAsync(TaskListFilter filter, string? reason = null, CancellationToken cancellationToken = default) =>
+        _http.RetryManyAsync(filter, reason, cancellationToken);
+
+    public Task<TaskActionResult> ChangePriorityAsync(Guid taskId, int priority, string? reason = null, CancellationToken cancellationToken = default) =>
+        _http.ActAsync(HttpMethod.Put, $"api/tasks/{taskId:D}/priority", new TaskActionRequestBody(reason, priority), cancellationToken);
+
+    public Task<TaskActionResult> DeleteAsync(Guid taskId, string? reason = null, CancellationToken cancellationToken = default) =>
+        _http.ActAsync(HttpMethod.Delete, $"api/tasks/{taskId:D}{(reason is null ? "" : "?reason=" + Uri.EscapeDataString(reason))}", null, cancellationToken);
 
     public async Task<string> SetScheduleAsync(
         string name, string cron, SubmitTask task, string timeZone = "UTC", bool skipMisfires = false, CancellationToken cancellationToken = default)

@@ -55,7 +55,7 @@ public sealed class ScheduledTask
 
     public Guid Id { get; }
 
-    public int Priority { get; }
+    public int Priority { get; private set; }
 
     /// <summary>Order of acceptance: FIFO within a priority, and the place a requeued task returns to.</summary>
     public long Sequence { get; }
@@ -321,6 +321,42 @@ public sealed class ScheduledTask
         State = TaskState.Failed;
         FinishedAt = now;
         Error = reason;
+    }
+
+    /// <summary>An operator changed the priority of the waiting task: it takes its new place in the queue.</summary>
+    public void ChangePriority(int priority)
+    {
+        Require(TaskState.Pending, "change the priority of");
+        Priority = priority;
+    }
+
+    /// <summary>
+    /// A Failed or Cancelled task an operator retries: Pending again under the same id, its attempts and history kept,
+    /// its automatic retries, backoff, checkpoint, error and result cleared, so the next attempt starts afresh.
+    /// </summary>
+    public static ScheduledTask Reopen(TaskSnapshot s, string note)
+    {
+        if (s.State is not (TaskState.Failed or TaskState.Cancelled))
+        {
+            throw new InvalidOperationException($"Task {s.Id} is {s.State}; only a Failed or Cancelled task is retried.");
+        }
+
+        return Restore(s with
+        {
+            State = TaskState.Pending,
+            WorkerId = null,
+            AssignedAt = null,
+            StartedAt = null,
+            FinishedAt = null,
+            Error = null,
+            Note = note,
+            Wait = PendingWait.Queued,
+            Retries = 0,
+            RetryAt = null,
+            Checkpoint = null,
+            Result = null,
+            WorkerDeaths = 0,
+        });
     }
 
     /// <summary>Puts a task read back from the journal into the state it was committed in.</summary>

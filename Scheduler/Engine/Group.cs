@@ -22,6 +22,8 @@ internal sealed class Group
 
     public List<(TaskCompletionSource<CancelOutcome> Reply, CancelOutcome Outcome)> CancelReplies { get; } = [];
 
+    public List<(TaskCompletionSource<IReadOnlyList<TaskActionVerdict>> Reply, IReadOnlyList<TaskActionVerdict> Verdicts)> ActionReplies { get; } = [];
+
     public List<(TaskCompletionSource<string?> Reply, string? Outcome)> ScheduleReplies { get; } = [];
 
     public ulong SubmitTag { get; set; }

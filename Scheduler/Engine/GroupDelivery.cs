@@ -154,6 +154,11 @@ internal sealed class GroupDelivery
             reply.TrySetResult(outcome);
         }
 
+        foreach (var (reply, verdicts) in group.ActionReplies)
+        {
+            reply.TrySetResult(verdicts);
+        }
+
         foreach (var (reply, outcome) in group.ScheduleReplies)
         {
             reply.TrySetResult(outcome);

@@ -46,6 +46,12 @@ public interface IJournal
     /// <summary>Every task not yet Completed, Failed or Cancelled.</summary>
     IEnumerable<TaskSnapshot> LoadUnfinished();
 
+    /// <summary>The tasks that name <paramref name="id"/> among their dependencies.</summary>
+    IEnumerable<TaskSnapshot> Dependents(Guid id);
+
+    /// <summary>Deletes a finished task with its payload, in one transaction on the loop's thread; true when there was one.</summary>
+    bool Delete(Guid id);
+
     /// <summary>The highest acceptance sequence ever committed.</summary>
     long LastSequence();
 }

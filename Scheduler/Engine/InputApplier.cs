@@ -14,6 +14,8 @@ namespace TaskScheduler.Scheduler.Engine;
 internal sealed class InputApplier(
     SchedulerCore core, IJournal journal, WorkerDemandEstimator demand, TimeProvider time, ILogger logger)
 {
+    private readonly TaskActions _actions = new(core, journal, logger);
+
     public void Apply(SchedulerInput input, Group group)
     {
         switch (input)
@@ -81,6 +83,11 @@ internal sealed class InputApplier(
                     Reject(c.Body, c.Headers, new SubmissionRejection(null, why), group);
                 }
 
+                break;
+
+            case TaskActionRequest action:
+                group.Written |= _actions.Apply(action, group, out var verdicts);
+                group.ActionReplies.Add((action.Reply, verdicts));
                 break;
 
             case HttpCancel hc:

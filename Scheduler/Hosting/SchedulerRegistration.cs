@@ -79,6 +79,7 @@ public static class SchedulerRegistration
         services.AddSingleton<JournalOutage>();
         services.AddSingleton<SchedulerEngine>();
         services.AddSingleton<TaskStatusQuery>();
+        services.AddSingleton<TaskListQuery>();
         services.AddHostedService<SchedulerLoop>();
         services.AddSchedulerHealthChecks();
 

@@ -15,7 +15,8 @@ public static class AutoscaleEndpoints
         app.MapGet("/api/autoscale", (SchedulerState state) =>
             state.Autoscale is { } figure
                 ? Results.Json(figure, WireJson.Default.AutoscaleView)
-                : Results.Json(new { error = "the scheduler is starting" }, statusCode: 503));
+                : ApiProblem.Starting())
+            .WithName("getAutoscale").WithSummary("The desired-worker figure for autoscalers");
         return app;
     }
 }

@@ -18,7 +18,7 @@ public static class CancelEndpoint
     {
         if (!state.Ready)
         {
-            return Results.Json(new { error = "the scheduler is starting" }, statusCode: 503);
+            return ApiProblem.Starting();
         }
 
         if (journal.Refusal is { } refusal)
@@ -51,7 +51,7 @@ public static class CancelEndpoint
             }
             catch (JsonException e)
             {
-                return Results.BadRequest(new { id, error = $"malformed JSON: {e.Message}" });
+                return ApiProblem.BadRequest($"malformed JSON: {e.Message}", id);
             }
             catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
             {
@@ -59,22 +59,24 @@ public static class CancelEndpoint
             }
         }
 
-        var (answered, outcome) = await LoopReply.AskAsync<CancelOutcome>(inputs.Writer, reply => new HttpCancel(id, reason, reply), ct);
+        // The reason (the task's error and history) names the key that asked, when keys are configured.
+        var who = ApiCaller.Of(request.HttpContext);
+        var named = who == ApiCaller.Anonymous ? reason : reason is null ? $"by {who.Name}" : $"{reason} (by {who.Name})";
+        var (answered, outcome) = await LoopReply.AskAsync<CancelOutcome>(inputs.Writer, reply => new HttpCancel(id, named, reply), ct);
         if (!answered)
         {
-            return Results.Json(new { id, error = "the scheduler did not journal the cancellation in time; ask again" }, statusCode: 503);
+            return ApiProblem.NotInTime("the cancellation", id);
         }
 
         return outcome switch
         {
             CancelOutcome.Cancelled => Results.Ok(new { id, state = "cancelled" }),
             CancelOutcome.AlreadyCancelled => Results.Ok(new { id, state = "cancelled", note = "it was cancelled before" }),
-            CancelOutcome.AlreadyFinished => Results.Conflict(new { id, error = "the task has already finished; it cannot be cancelled" }),
-            _ => Results.NotFound(new { id, error = $"task {id} is unknown or expired" }),
+            CancelOutcome.AlreadyFinished => ApiProblem.Conflict("the task has already finished; it cannot be cancelled", id),
+            _ => ApiProblem.NotFound(id),
         };
     }
 
-    private static IResult TooLarge(Guid id) => Results.Json(
-        new { id, error = $"the body is larger than a cancel request may be ({CancelRequestParser.MaxBodyBytes} bytes)" },
-        statusCode: StatusCodes.Status413PayloadTooLarge);
+    private static IResult TooLarge(Guid id) => ApiProblem.Create(
+        StatusCodes.Status413PayloadTooLarge, $"the body is larger than a cancel request may be ({CancelRequestParser.MaxBodyBytes} bytes)", id);
 }

@@ -15,7 +15,7 @@ public static class DashboardEndpoints
         {
             if (minutes is < 1 or > MaxMinutes)
             {
-                return Results.BadRequest(new { error = $"minutes must be between 1 and {MaxMinutes}" });
+                return ApiProblem.BadRequest($"minutes must be between 1 and {MaxMinutes}");
             }
 
             var snapshot = snapshots.Build(state.View, state.Ready, TimeSpan.FromMinutes(minutes ?? 5), time.GetUtcNow()) with
@@ -23,7 +23,7 @@ public static class DashboardEndpoints
                 JournalProblem = journal.Refusal,
             };
             return Results.Json(snapshot, DashboardJson.Default.DashboardSnapshot);
-        });
+        }).WithName("getDashboard").WithSummary("The dashboard's data: the live picture and the last minutes of history");
         return app;
     }
 }

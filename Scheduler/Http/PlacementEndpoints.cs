@@ -12,8 +12,8 @@ public static class PlacementEndpoints
 {
     public static IEndpointRouteBuilder MapPlacementEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/pools", (SchedulerState state) => Results.Json(state.View.Pools.ToArray(), WireJson.Default.PoolLoadArray));
-        app.MapGet("/api/groups", (SchedulerState state) => Results.Json(state.View.Groups.ToArray(), WireJson.Default.GroupLoadArray));
+        app.MapGet("/api/pools", (SchedulerState state) => Results.Json(state.View.Pools.ToArray(), WireJson.Default.PoolLoadArray)).WithName("listPools");
+        app.MapGet("/api/groups", (SchedulerState state) => Results.Json(state.View.Groups.ToArray(), WireJson.Default.GroupLoadArray)).WithName("listGroups");
         return app;
     }
 }

@@ -22,18 +22,23 @@ public static class ScheduleEndpoints
     public static IEndpointRouteBuilder MapScheduleEndpoints(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/schedules");
-        api.MapGet("", (SchedulerState state) => Results.Json(state.Schedules.ToArray(), WireJson.Default.ScheduleViewArray));
+        api.MapGet("", (SchedulerState state) => Results.Json(state.Schedules.ToArray(), WireJson.Default.ScheduleViewArray))
+            .WithName("listSchedules");
         api.MapGet("/{name}", (string name, SchedulerState state) =>
             state.Schedules.FirstOrDefault(s => s.Name == name) is { } schedule
                 ? Results.Json(schedule, WireJson.Default.ScheduleView)
-                : NotFound(name));
-        api.MapPost("", PutAsync);
+                : NotFound(name))
+            .WithName("getSchedule");
+        RequiredRole.On(api.MapPost("", PutAsync), ApiRole.Submit).WithName("putSchedule");
         api.MapPost("/{name}/pause", (string name, Channel<SchedulerInput> inputs, SchedulerState state, CancellationToken ct) =>
-            SendAsync(name, ScheduleAction.Pause, null, inputs, state, ct));
+            SendAsync(name, ScheduleAction.Pause, null, inputs, state, ct))
+            .WithName("pauseSchedule");
         api.MapPost("/{name}/resume", (string name, Channel<SchedulerInput> inputs, SchedulerState state, CancellationToken ct) =>
-            SendAsync(name, ScheduleAction.Resume, null, inputs, state, ct));
+            SendAsync(name, ScheduleAction.Resume, null, inputs, state, ct))
+            .WithName("resumeSchedule");
         api.MapDelete("/{name}", (string name, Channel<SchedulerInput> inputs, SchedulerState state, CancellationToken ct) =>
-            SendAsync(name, ScheduleAction.Remove, null, inputs, state, ct));
+            SendAsync(name, ScheduleAction.Remove, null, inputs, state, ct))
+            .WithName("deleteSchedule");
         return app;
     }
 
@@ -41,7 +46,7 @@ public static class ScheduleEndpoints
     {
         if (request.ContentLength > MaxBodyBytes)
         {
-            return Results.Json(new { error = $"a schedule is at most {MaxBodyBytes} bytes" }, statusCode: StatusCodes.Status413PayloadTooLarge);
+            return ApiProblem.Create(StatusCodes.Status413PayloadTooLarge, $"a schedule is at most {MaxBodyBytes} bytes");
         }
 
         JsonObject? body;
@@ -51,17 +56,17 @@ public static class ScheduleEndpoints
         }
         catch (JsonException e)
         {
-            return Results.BadRequest(new { error = BoundedText.Truncate($"malformed JSON: {e.Message}", Limits.MaxReasonChars) });
+            return ApiProblem.BadRequest(BoundedText.Truncate($"malformed JSON: {e.Message}", Limits.MaxReasonChars));
         }
 
         if (body is null)
         {
-            return Results.BadRequest(new { error = "a schedule is a JSON object with name, cron and the task's fields" });
+            return ApiProblem.BadRequest("a schedule is a JSON object with name, cron and the task's fields");
         }
 
         if (!ScheduleRequestParser.TryParse(body, out var definition, out var problem))
         {
-            return Results.BadRequest(new { error = BoundedText.Truncate(problem!, Limits.MaxReasonChars) });
+            return ApiProblem.BadRequest(BoundedText.Truncate(problem!, Limits.MaxReasonChars));
         }
 
         return await SendAsync(definition!.Name, ScheduleAction.Put, definition, inputs, state, ct);
@@ -72,14 +77,15 @@ public static class ScheduleEndpoints
     {
         if (!state.Ready)
         {
-            return Results.Json(new { error = "the scheduler is starting" }, statusCode: 503);
+            return ApiProblem.Starting();
         }
 
         var (answered, outcome) = await LoopReply.AskAsync<string?>(
             inputs.Writer, reply => new ScheduleRequest(name, action, reply) { Definition = definition }, ct);
         if (!answered)
         {
-            return Results.Json(new { name, error = "the scheduler did not journal the change in time; send it again" }, statusCode: 503);
+            return ApiProblem.Create(StatusCodes.Status503ServiceUnavailable, "the scheduler did not journal the change in time; send it again", null,
+                new Dictionary<string, object?> { ["name"] = name });
         }
 
         return outcome switch
@@ -90,5 +96,5 @@ public static class ScheduleEndpoints
         };
     }
 
-    private static IResult NotFound(string name) => Results.NotFound(new { error = $"no schedule named '{BoundedText.Truncate(name, 64)}'" });
+    private static IResult NotFound(string name) => ApiProblem.Create(StatusCodes.Status404NotFound, $"no schedule named '{BoundedText.Truncate(name, 64)}'");
 }

@@ -18,17 +18,43 @@ public static class TaskEndpoints
         app.MapHealthEndpoints();
 
         var api = app.MapGroup("/api");
-        api.MapPost("/tasks", SubmitAsync);
-        api.MapGet("/tasks/{id:guid}", (Guid id, TaskStatusQuery query) =>
-            query.Find(id) is { } task ? Results.Json(task, WireJson.Default.TaskStatusView) : Results.NotFound(new { error = $"task {id} is unknown or expired" }));
-        api.MapGet("/tasks/{id:guid}/result", (Guid id, TaskStatusQuery query) => ResultText(query.Find(id), id));
-        api.MapGet("/tasks/{id:guid}/history", (Guid id, TaskStatusQuery query) =>
-            query.History(id) is { } history
-                ? Results.Json(history.ToArray(), WireJson.Default.TaskHistoryEntryArray)
-                : Results.NotFound(new { error = $"task {id} is unknown or expired" }));
-        api.MapPost("/tasks/{id:guid}/cancel", CancelEndpoint.CancelAsync);
-        api.MapGet("/workers", (SchedulerState state) => Results.Json(state.View.Workers.ToArray(), WireJson.Default.WorkerViewArray));
-        api.MapGet("/stats", (SchedulerState state) =>
+        var reads = RequiredRole.On(api.MapGroup(""), ApiRole.Read);
+        RequiredRole.On(api.MapPost("/tasks", SubmitAsync), ApiRole.Submit)
+            .WithName("submitTask")
+            .WithSummary("Submit a task, or a graph of tasks as a JSON array")
+            .Accepts<SubmitTask>("application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        reads.MapGet("/tasks/{id:guid}", (Guid id, TaskStatusQuery query) =>
+                query.Find(id) is { } task ? Results.Json(task, WireJson.Default.TaskStatusView) : ApiProblem.NotFound(id))
+            .WithName("getTask")
+            .WithSummary("A task's state, times, attempts, error, result and why it waits")
+            .Produces<TaskStatusView>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        reads.MapGet("/tasks/{id:guid}/result", (Guid id, TaskStatusQuery query) => ResultText(query.Find(id), id))
+            .WithName("getTaskResult")
+            .WithSummary("A Completed task's result, as text")
+            .Produces<string>(contentType: "text/plain")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        reads.MapGet("/tasks/{id:guid}/history", (Guid id, TaskStatusQuery query) =>
+                query.History(id) is { } history
+                    ? Results.Json(history.ToArray(), WireJson.Default.TaskHistoryEntryArray)
+                    : ApiProblem.NotFound(id))
+            .WithName("getTaskHistory")
+            .WithSummary("Every journaled step of a task's life, oldest first")
+            .Produces<TaskHistoryEntry[]>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        RequiredRole.On(api.MapPost("/tasks/{id:guid}/cancel", CancelEndpoint.CancelAsync), ApiRole.Operate)
+            .WithName("cancelTask")
+            .WithSummary("Cancel a pending or running task, optionally with {\"reason\": \"...\"}")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        reads.MapGet("/workers", (SchedulerState state) => Results.Json(state.View.Workers.ToArray(), WireJson.Default.WorkerViewArray))
+            .WithName("listWorkers")
+            .WithSummary("Live workers with their load and last heartbeat")
+            .Produces<WorkerView[]>();
+        reads.MapGet("/stats", (SchedulerState state) =>
         {
             var view = state.View;
             return Results.Ok(new
@@ -49,7 +75,9 @@ public static class TaskEndpoints
                 },
                 process = ProcessStats(),
             });
-        });
+        }).WithName("getStats").WithSummary("Queue, workers, counters, journal and process figures");
+        app.MapTaskListEndpoints();
+        app.MapTaskActionEndpoints();
         return app;
     }
 
@@ -59,9 +87,11 @@ public static class TaskEndpoints
     /// </summary>
     private static IResult ResultText(TaskStatusView? task, Guid id) => task switch
     {
-        null => Results.NotFound(new { error = $"task {id} is unknown or expired" }),
-        { State: not TaskState.Completed } => Results.Conflict(new { id, state = task.State.ToString(), error = $"task {id} is {task.State}: only a Completed task has a result" }),
-        { Result: null } => Results.Conflict(new { id, state = task.State.ToString(), error = $"task {id} completed without a result" }),
+        null => ApiProblem.NotFound(id),
+        { State: not TaskState.Completed } => ApiProblem.Create(StatusCodes.Status409Conflict, $"task {id} is {task.State}: only a Completed task has a result", id,
+            new Dictionary<string, object?> { ["state"] = task.State.ToString() }),
+        { Result: null } => ApiProblem.Create(StatusCodes.Status409Conflict, $"task {id} completed without a result", id,
+            new Dictionary<string, object?> { ["state"] = task.State.ToString() }),
         _ => Results.Text(task.Result, "text/plain", System.Text.Encoding.UTF8),
     };
 
@@ -88,7 +118,7 @@ public static class TaskEndpoints
     {
         if (!state.Ready)
         {
-            return Results.Json(new { error = "the scheduler is starting" }, statusCode: 503);
+            return ApiProblem.Starting();
         }
 
         if (journal.Refusal is { } refusal)
@@ -121,7 +151,7 @@ public static class TaskEndpoints
                 body.GetBuffer().AsMemory(0, (int)body.Length), out var task, out var graph, out var rejection, idWhenMissing: Guid.NewGuid()))
         {
             var error = BoundedText.Truncate(rejection!.Reason, Limits.MaxReasonChars);
-            return await RefuseAsync(inputs, error, Results.BadRequest(new { id = rejection.Id, error }), ct);
+            return await RefuseAsync(inputs, error, ApiProblem.BadRequest(error, rejection.Id), ct);
         }
 
         return graph is not null ? await SubmitGraphAsync(graph, inputs, ct) : await SubmitTaskAsync(task!, request, inputs, ct);
@@ -133,7 +163,7 @@ public static class TaskEndpoints
             inputs.Writer, reply => new HttpSubmission(parsed, reply) { Producer = CallerTrace.From(request) }, ct);
         if (!answered)
         {
-            return Results.Json(new { id = parsed.Id, error = "the scheduler did not journal the task in time; retry with the same id" }, statusCode: 503);
+            return ApiProblem.Create(StatusCodes.Status503ServiceUnavailable, "the scheduler did not journal the task in time; retry with the same id", parsed.Id);
         }
 
         var location = $"/api/tasks/{parsed.Id}";
@@ -141,8 +171,8 @@ public static class TaskEndpoints
         {
             SubmitOutcome.Accepted => Results.Accepted(location, new { id = parsed.Id, state = "accepted" }),
             SubmitOutcome.Duplicate => Results.Ok(new { id = parsed.Id, state = "duplicate" }),
-            SubmitOutcome.Invalid => Results.BadRequest(new { id = parsed.Id, error = verdict.Reason }),
-            _ => Results.Conflict(new { id = parsed.Id, error = verdict.Reason }),
+            SubmitOutcome.Invalid => ApiProblem.BadRequest(verdict.Reason ?? "invalid", parsed.Id),
+            _ => ApiProblem.Conflict(verdict.Reason ?? "conflict", parsed.Id),
         };
     }
 
@@ -153,9 +183,8 @@ public static class TaskEndpoints
         var (answered, verdict) = await LoopReply.AskAsync<SubmitVerdict>(inputs.Writer, reply => new HttpGraphSubmission(graph, reply), ct);
         if (!answered)
         {
-            return Results.Json(
-                new { ids = ids.Take(Limits.MaxNamedIds).ToArray(), count = ids.Length, error = "the scheduler did not journal the graph in time; retry it as it is" },
-                statusCode: 503);
+            return ApiProblem.Create(StatusCodes.Status503ServiceUnavailable, "the scheduler did not journal the graph in time; retry it as it is", null,
+                new Dictionary<string, object?> { ["ids"] = ids.Take(Limits.MaxNamedIds).ToArray(), ["count"] = ids.Length });
         }
 
         // A refusal names a few of the graph's ids and counts them: the caller has them all.
@@ -165,8 +194,8 @@ public static class TaskEndpoints
         {
             SubmitOutcome.Accepted => Results.Json(new { ids, state = "accepted" }, statusCode: StatusCodes.Status202Accepted),
             SubmitOutcome.Duplicate => Results.Ok(new { ids, state = "duplicate" }),
-            SubmitOutcome.Invalid => Results.BadRequest(new { ids = named, count = ids.Length, error }),
-            _ => Results.Conflict(new { ids = named, count = ids.Length, error }),
+            SubmitOutcome.Invalid => ApiProblem.Create(StatusCodes.Status400BadRequest, error ?? "invalid", null, new Dictionary<string, object?> { ["ids"] = named, ["count"] = ids.Length }),
+            _ => ApiProblem.Create(StatusCodes.Status409Conflict, error ?? "conflict", null, new Dictionary<string, object?> { ["ids"] = named, ["count"] = ids.Length }),
         };
     }
 
@@ -177,12 +206,9 @@ public static class TaskEndpoints
         return answer;
     }
 
-    private static IResult TooLarge(long? bytes) => Results.Json(
-        new
-        {
-            error = bytes is { } b
-                ? $"the body is {b} bytes; a submission is at most {SubmissionParser.MaxBodyBytes} bytes"
-                : $"the body is larger than a submission may be ({SubmissionParser.MaxBodyBytes} bytes)",
-        },
-        statusCode: StatusCodes.Status413PayloadTooLarge);
+    private static IResult TooLarge(long? bytes) => ApiProblem.Create(
+        StatusCodes.Status413PayloadTooLarge,
+        bytes is { } b
+            ? $"the body is {b} bytes; a submission is at most {SubmissionParser.MaxBodyBytes} bytes"
+            : $"the body is larger than a submission may be ({SubmissionParser.MaxBodyBytes} bytes)");
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LiteDB;
 using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Listing;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
@@ -14,7 +15,8 @@ namespace TaskScheduler.Scheduler.Journal;
 /// Reads (status queries) may come from any thread; LiteDB serialises them with the writer.
 /// Payloads are keyed by acceptance sequence, not task id: a new key then goes at the end of the index, where a
 /// random id would touch (and make LiteDB rewrite) index pages all over the file, twice the bytes per commit.
-/// Over 400 lines because the document layout (fields written only when set, the outcome key expiry ranges over)
+/// Over 400 lines because the document layout (fields written only when set, the outcome key expiry ranges over, the
+/// list's index keys and payload heads)
 /// and the queries and transactions that rely on it must change together; they are kept in one file on purpose.
 /// </summary>
 public sealed class TaskJournal : IJournal, IDisposable
@@ -22,6 +24,7 @@ public sealed class TaskJournal : IJournal, IDisposable
     private const string TasksCollection = "tasks";
     private const string PayloadsCollection = "payloads";
     private const string MetaCollection = "meta";
+    private const string HeadsCollection = "heads";
 
     /// <summary>
     /// On finished tasks only: the outcome and the finish time, as one indexed key (<see cref="OutcomeKey"/>), so expiry
@@ -34,6 +37,9 @@ public sealed class TaskJournal : IJournal, IDisposable
     /// <summary>The meta document holding the key of the last Completed task whose payload was dropped early.</summary>
     private const int PayloadMarkMetaId = 3;
 
+    /// <summary>The meta document saying every task carries the list's keys and has its payload's head.</summary>
+    private const int ListKeysMetaId = 4;
+
     /// <summary>LiteDB 5's limit on one document (2,047 data pages of 8,150 bytes).</summary>
     public const int MaxDocumentBytes = 2047 * 8150;
 
@@ -43,6 +49,8 @@ public sealed class TaskJournal : IJournal, IDisposable
     private ILiteCollection<BsonDocument> _tasks;
     private ILiteCollection<BsonDocument> _payloads;
     private ILiteCollection<BsonDocument> _meta;
+    private ILiteCollection<BsonDocument> _heads;
+    private TaskListing _listing;
     private bool _upsertNext;
     private bool _closed;
     private readonly string _dataPath;
@@ -58,9 +66,11 @@ public sealed class TaskJournal : IJournal, IDisposable
         _durable = durable;
         Directory.CreateDirectory(Path.GetDirectoryName(_dataPath)!);
 
-        (_db, _tasks, _payloads, _meta) = Open(_dataPath);
+        (_db, _tasks, _payloads, _meta, _heads) = Open(_dataPath);
         _tasks.EnsureIndex("state", "$.state");
         _tasks.EnsureIndex(OutcomeAtField, "$." + OutcomeAtField);
+        EnsureListIndexes();
+        _listing = new TaskListing(_tasks, _heads);
         _lastSequence = _meta.FindById(1)?["lastSequence"].AsInt64 ?? 0;
         FlushToDisk();
     }
@@ -91,7 +101,8 @@ public sealed class TaskJournal : IJournal, IDisposable
             }
         }
 
-        (_db, _tasks, _payloads, _meta) = Open(_dataPath);
+        (_db, _tasks, _payloads, _meta, _heads) = Open(_dataPath);
+        _listing = new TaskListing(_tasks, _heads);
         _closed = false;
         _upsertNext = true;
     }
@@ -125,6 +136,7 @@ public sealed class TaskJournal : IJournal, IDisposable
             var inserted = new List<BsonDocument>(payloads.Count);
             var updated = new List<BsonDocument>();
             var payloadDocuments = new List<BsonDocument>(payloads.Count);
+            var heads = new List<BsonDocument>(payloads.Count);
             var maxSequence = _lastSequence;
             foreach (var change in changes)
             {
@@ -133,6 +145,7 @@ public sealed class TaskJournal : IJournal, IDisposable
                 {
                     inserted.Add(ToDocument(change));
                     payloadDocuments.Add(new BsonDocument { ["_id"] = change.Sequence, ["payload"] = payload });
+                    heads.Add(HeadDocument(change.Sequence, payload));
                 }
                 else
                 {
@@ -148,11 +161,13 @@ public sealed class TaskJournal : IJournal, IDisposable
             if (_upsertNext)
             {
                 _payloads.Upsert(payloadDocuments);
+                _heads.Upsert(heads);
                 _tasks.Upsert(inserted);
             }
             else
             {
                 _payloads.Insert(payloadDocuments);
+                _heads.Insert(heads);
                 _tasks.Insert(inserted);
             }
 
@@ -254,8 +269,7 @@ public sealed class TaskJournal : IJournal, IDisposable
                 var due = _tasks.Find(Query.Between(OutcomeAtField, $"{outcome}/", KeyBound(outcome, policy.Cutoff(outcome, now))), 0, max - tasks).ToList();
                 foreach (var task in due)
                 {
-                    DeletePayload(task);
-                    _tasks.Delete(task["_id"]);
+                    DeleteTask(task);
                 }
 
                 tasks += due.Count;
@@ -274,8 +288,45 @@ public sealed class TaskJournal : IJournal, IDisposable
 
     /// <summary>Every task not yet Completed, Failed or Cancelled.</summary>
     public IEnumerable<TaskSnapshot> LoadUnfinished() =>
-        _tasks.Find(Query.In("state", new BsonValue(nameof(TaskState.Pending)), new BsonValue(nameof(TaskState.Running))))
+        new[] { TaskState.Pending, TaskState.Running }
+            .SelectMany(state => _tasks.Find(Query.StartsWith(ListKeys.StateField, ListKeys.StatePrefix(state))))
             .Select(FromDocument);
+
+    /// <summary>One page of the task list (see <see cref="TaskListing"/>); any thread.</summary>
+    public TaskPage List(TaskListFilter filter) => _listing.List(filter);
+
+    /// <summary>The tasks that name <paramref name="id"/> among their dependencies, from the dependency index.</summary>
+    public IEnumerable<TaskSnapshot> Dependents(Guid id) =>
+        _tasks.Find(BsonExpression.Create("$.dependsOn[*] ANY = @0", new BsonValue(id))).Select(FromDocument);
+
+    /// <summary>
+    /// Deletes a task with its payload, in one transaction; true when there was one. Loop thread only, like
+    /// <see cref="Write"/>; the delete becomes durable with the next <see cref="MakeDurable"/>.
+    /// </summary>
+    public bool Delete(Guid id)
+    {
+        if (!_db.BeginTrans())
+        {
+            throw new InvalidOperationException("A journal transaction is already open on this thread.");
+        }
+
+        try
+        {
+            var task = _tasks.FindById(id);
+            if (task is not null)
+            {
+                DeleteTask(task);
+            }
+
+            _db.Commit();
+            return task is not null;
+        }
+        catch
+        {
+            _db.Rollback();
+            throw;
+        }
+    }
 
     /// <summary>The highest acceptance sequence ever committed; new tasks continue after it.</summary>
     public long LastSequence() => _lastSequence;
@@ -299,11 +350,12 @@ public sealed class TaskJournal : IJournal, IDisposable
     }
 
     // BsonDocument collections only: no BsonMapper reflection, so none of 5.0.21's first-use mapper races.
-    private static (LiteDatabase, ILiteCollection<BsonDocument>, ILiteCollection<BsonDocument>, ILiteCollection<BsonDocument>) Open(string path)
+    private static (LiteDatabase, ILiteCollection<BsonDocument>, ILiteCollection<BsonDocument>, ILiteCollection<BsonDocument>, ILiteCollection<BsonDocument>) Open(
+        string path)
     {
         var db = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct });
         return (db, db.GetCollection(TasksCollection, BsonAutoId.Guid), db.GetCollection(PayloadsCollection, BsonAutoId.Guid),
-            db.GetCollection(MetaCollection, BsonAutoId.Int32));
+            db.GetCollection(MetaCollection, BsonAutoId.Int32), db.GetCollection(HeadsCollection, BsonAutoId.Int64));
     }
 
     private void FlushToDisk()
@@ -316,6 +368,41 @@ public sealed class TaskJournal : IJournal, IDisposable
         FileDurability.Flush(_logPath);
         FileDurability.Flush(_dataPath);
     }
+
+    /// <summary>
+    /// The list's indexes, and once for a journal written before them: every task rewritten with its keys and its
+    /// payload's head saved (one pass over the journal; a million tasks take a few minutes, on the first start only).
+    /// </summary>
+    private void EnsureListIndexes()
+    {
+        _tasks.EnsureIndex(ListKeys.SequenceField, "$." + ListKeys.SequenceField);
+        _tasks.EnsureIndex(ListKeys.StateField, "$." + ListKeys.StateField);
+        _tasks.EnsureIndex(ListKeys.PriorityField, "$." + ListKeys.PriorityField);
+        _tasks.EnsureIndex(ListKeys.WorkerField, "$." + ListKeys.WorkerField);
+        _tasks.EnsureIndex("dependsOn", "$.dependsOn[*]");
+        _heads.EnsureIndex(TaskListing.HeadField, "$." + TaskListing.HeadField);
+        if (_meta.FindById(ListKeysMetaId) is not null)
+        {
+            return;
+        }
+
+        // Superseded by the state key, which also orders by acceptance; one index less to keep on every write.
+        _tasks.DropIndex("state");
+        foreach (var batch in _tasks.FindAll().Select(d => d["_id"]).ToList().Chunk(1000))
+        {
+            var tasks = batch.Select(id => FromDocument(_tasks.FindById(id))).ToList();
+            _tasks.Update(tasks.Select(ToDocument));
+            _heads.Upsert(tasks
+                .Select(t => (t.Sequence, Payload: FindPayload(t.Sequence)))
+                .Where(p => p.Payload is not null)
+                .Select(p => HeadDocument(p.Sequence, p.Payload!)));
+        }
+
+        _meta.Upsert(new BsonDocument { ["_id"] = ListKeysMetaId, ["listKeys"] = true });
+    }
+
+    private static BsonDocument HeadDocument(long sequence, string payload) =>
+        new() { ["_id"] = sequence, [TaskListing.HeadField] = BoundedText.Start(payload, TaskListFilter.MaxPrefixChars).ToString() };
 
     /// <summary>
     /// Drops the payloads of Completed tasks that finished at or before <paramref name="cutoff"/>, in key order from
@@ -349,6 +436,14 @@ public sealed class TaskJournal : IJournal, IDisposable
         return due.Count;
     }
 
+    /// <summary>Deletes a task's document, its payload and its payload's head.</summary>
+    private void DeleteTask(BsonDocument task)
+    {
+        DeletePayload(task);
+        _heads.Delete(task["sequence"]);
+        _tasks.Delete(task["_id"]);
+    }
+
     private void DeletePayload(BsonDocument task) => _payloads.Delete(task["sequence"]);
 
     /// <summary>"Completed/TICKS/SEQUENCE": by outcome, then finish time; the sequence makes every key unique.</summary>
@@ -362,6 +457,13 @@ public sealed class TaskJournal : IJournal, IDisposable
     private static BsonDocument ToDocument(TaskSnapshot s)
     {
         var document = PlainDocument(s);
+        document[ListKeys.StateField] = ListKeys.State(s.State, s.Sequence);
+        document[ListKeys.PriorityField] = ListKeys.Priority(s.Priority, s.Sequence);
+        if (s.WorkerId is not null)
+        {
+            document[ListKeys.WorkerField] = ListKeys.Worker(s.WorkerId, s.Sequence);
+        }
+
         if (s.State.IsFinal())
         {
             document[OutcomeAtField] = OutcomeKey(s.State, RetentionPolicy.FinishedAt(s), s.Sequence);

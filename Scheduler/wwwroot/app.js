@@ -510,7 +510,7 @@
       });
       const body = await response.json().catch(() => ({}));
       notice.hidden = false;
-      if (response.status === 401) {
+      if (response.status === 401 || response.status === 403) {
         // A scheduler reachable beyond loopback wants its key for changes; ask for it, keep it for this tab only.
         $('api-key-row').hidden = false;
         sessionStorage.removeItem('taskscheduler-api-key');
@@ -526,7 +526,7 @@
         lookUp(body.id);
       } else {
         notice.className = 'notice bad';
-        notice.textContent = `Not accepted: ${body.error || `HTTP ${response.status}`}`;
+        notice.textContent = `Not accepted: ${body.detail || body.error || `HTTP ${response.status}`}`;
       }
     } catch (err) {
       notice.hidden = false;

@@ -168,6 +168,71 @@ public class DashboardBrowserTests
         Assert.That(problems, Is.Empty, "the page logged no errors");
     }
 
+    [Test]
+    public async Task TasksPage_RetriesAFailedTaskThatThenCompletes_AndCancelsARunningOne()
+    {
+        await using var system = await TestSystem.CreateAsync();
+        await system.StartSchedulerAsync();
+        var clumsy = system.StartWorker("clumsy-worker", capacity: 2, failureRate: 1);
+        await system.WaitForWorkersAsync("clumsy-worker");
+        var broken = new SubmitTask(Guid.NewGuid(), "import the ledger", 3);
+        await system.SubmitAllAsync([broken]);
+        await system.WaitForFinalStatesAsync([broken.Id], TimeSpan.FromMinutes(1));
+        clumsy.Terminate();
+        system.StartWorker("steady-worker", capacity: 2);
+        await system.WaitForWorkersAsync("steady-worker");
+
+        var (playwright, browser) = await Chromium.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 1000 } });
+        var problems = WatchForProblems(page);
+        await page.GotoAsync($"{system.SchedulerUrl}/tasks.html");
+
+        // Filter on failed tasks: the failed one is listed with its error; its detail shows attempts and history.
+        await page.SelectOptionAsync("#f-state", "Failed");
+        await page.ClickAsync("#filters button[type=submit]");
+        var row = page.Locator($"#tasks tr[data-task='{broken.Id}']");
+        await Expect(row).ToHaveAttributeAsync("data-state", "Failed", Patiently);
+        await Expect(row).ToContainTextAsync("simulated failure");
+        await row.Locator("a").ClickAsync();
+        var detail = page.Locator($"#task-detail[data-task='{broken.Id}']");
+        await Expect(detail).ToContainTextAsync("attempts 1", new() { Timeout = 60_000 });
+        await Expect(detail.Locator("#task-detail-error")).ToContainTextAsync("simulated failure");
+        await Expect(detail.Locator("#task-detail-history")).ToContainTextAsync("failed");
+
+        // Retry after a confirmation: it runs again and completes; the page follows it.
+        await row.Locator("button[data-action=retry]").ClickAsync();
+        await page.FillAsync("#confirm-reason", "ledger fixed");
+        await page.ClickAsync("#confirm-yes");
+        await Expect(page.Locator("#action-result")).ToContainTextAsync("done", new() { Timeout = 60_000 });
+        await page.SelectOptionAsync("#f-state", "");
+        await page.ClickAsync("#filters button[type=submit]");
+        await Expect(row).ToHaveAttributeAsync("data-state", "Completed", Patiently);
+        await Expect(detail).ToHaveAttributeAsync("data-state", "Completed", Patiently);
+        await Expect(detail.Locator("#task-detail-history")).ToContainTextAsync("by anonymous: ledger fixed");
+
+        // A long task, cancelled from the page while it runs.
+        var slow = new SubmitTask(Guid.NewGuid(), "sim:run=120000ms; rebuild the index", 1);
+        await system.SubmitAllAsync([slow]);
+        var running = page.Locator($"#tasks tr[data-task='{slow.Id}']");
+        await Expect(running).ToHaveAttributeAsync("data-state", "Running", Patiently);
+        await running.Locator("button[data-action=cancel]").ClickAsync();
+        await page.ClickAsync("#confirm-yes");
+        await Expect(running).ToHaveAttributeAsync("data-state", "Cancelled", Patiently);
+
+        var screenshot = Path.Combine(system.Directory, "dashboard-tasks.png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
+        TestContext.AddTestAttachment(screenshot, "The Tasks page after a retry and a cancellation");
+        var states = await system.WaitForFinalStatesAsync([broken.Id, slow.Id], TimeSpan.FromMinutes(1));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((states[broken.Id].State, states[broken.Id].Attempts), Is.EqualTo((TaskState.Completed, 2)), "the scheduler agrees with the page");
+            Assert.That(states[slow.Id].State, Is.EqualTo(TaskState.Cancelled));
+            Assert.That(problems, Is.Empty, "the page logged no errors");
+        }
+    }
+
     /// <summary>Collects what an operator would see go wrong: script errors, and failed requests with their address.</summary>
     private static List<string> WatchForProblems(IPage page)
     {

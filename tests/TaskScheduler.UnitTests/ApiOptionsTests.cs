@@ -27,4 +27,39 @@ public class ApiOptionsTests
     [Test]
     public void AShortKey_IsRefused() =>
         Assert.That(new ApiOptions { Key = "short" }.Validate(), Has.One.Contains("at least 16"));
+
+    [Test]
+    public void BeyondLoopback_WithANamedKey_IsFine() =>
+        Assert.That(new ApiOptions { Urls = "http://0.0.0.0:5080", Keys = { ["ops"] = Key("ops-key-of-sixteen-chars", ApiRole.Operate) } }.Validate(), Is.Empty);
+
+    [Test]
+    public void NamedKeys_ThatAreShort_HaveNoRole_OrShareASecret_AreRefused()
+    {
+        var options = new ApiOptions
+        {
+            Key = "shared-secret-of-16-chars",
+            Keys =
+            {
+                ["short"] = Key("tiny", ApiRole.Read),
+                ["roleless"] = Key("roleless-key-of-16-chars"),
+                ["copy"] = Key("shared-secret-of-16-chars", ApiRole.Read),
+            },
+        };
+
+        Assert.That(options.Validate(), Has.One.Contains("Api:Keys:short:Key").And.One.Contains("Api:Keys:roleless:Roles").And.One.Contains("the same secret"));
+    }
+
+    [Test]
+    public void TheOldStyleKey_GrantsEveryRole_UnderItsOwnName()
+    {
+        var keys = new ApiOptions { Key = "old-style-key-16-chars", Keys = { ["viewer"] = Key("viewer-key-of-16-chars", ApiRole.Read) } }.NamedKeys().ToList();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(keys.Single(k => k.Name == ApiCaller.DefaultKeyName).Roles, Is.EquivalentTo(Enum.GetValues<ApiRole>()));
+            Assert.That(keys.Single(k => k.Name == "viewer").Roles, Is.EquivalentTo(new[] { ApiRole.Read }));
+        }
+    }
+
+    private static ApiKeyOptions Key(string secret, params ApiRole[] roles) => new() { Key = secret, Roles = [.. roles] };
 }

@@ -2,11 +2,12 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Listing;
 using TaskScheduler.Contracts.Messages;
 
 namespace TaskScheduler.Client.Http;
 
-/// <summary>The scheduler's HTTP API, for what the broker does not answer: a task's status and result, and cancelling.</summary>
+/// <summary>The scheduler's HTTP API, for what the broker does not answer: a task's status and result, lists, and acting on tasks.</summary>
 internal sealed class SchedulerHttp : IDisposable
 {
     private const string KeyHeader = "X-Api-Key";
@@ -33,6 +34,7 @@ internal sealed class SchedulerHttp : IDisposable
     public async Task<TaskStatusView?> GetTaskAsync(Guid taskId, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(BaseUrl, $"api/tasks/{taskId:D}"));
+        AddKey(request);
         using var response = await SendAsync(request, ct);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
@@ -49,11 +51,7 @@ internal sealed class SchedulerHttp : IDisposable
         {
             Content = JsonContent.Create(new Dictionary<string, string?> { ["reason"] = reason }),
         };
-        if (_apiKey is { Length: > 0 })
-        {
-            request.Headers.Add(KeyHeader, _apiKey);
-        }
-
+        AddKey(request);
         using var response = await SendAsync(request, ct);
         switch (response.StatusCode)
         {
@@ -67,12 +65,54 @@ internal sealed class SchedulerHttp : IDisposable
                 return CancelResult.NotFound;
             case HttpStatusCode.Conflict:
                 return CancelResult.AlreadyFinished;
-            case HttpStatusCode.Unauthorized:
+            case HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden:
                 throw new TaskSchedulerClientException(
-                    $"the scheduler at {BaseUrl} wants its API key to cancel: {await ErrorOfAsync(response, ct)}");
+                    $"the scheduler at {BaseUrl} wants an API key with the role operate to cancel: {await ErrorOfAsync(response, ct)}");
             default:
                 await EnsureSuccessAsync(response, ct);
                 throw new TaskSchedulerClientException($"the scheduler answered {(int)response.StatusCode} to a cancel");
+        }
+    }
+
+    public async Task<TaskPage> ListTasksAsync(TaskListFilter filter, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(BaseUrl, $"api/tasks?{filter.ToQueryString()}"));
+        AddKey(request);
+        using var response = await SendAsync(request, ct);
+        await ThrowIfRefusedAsync(response, "list tasks", ct);
+        return (await response.Content.ReadFromJsonAsync(WireJson.Default.TaskPage, ct))!;
+    }
+
+    public async Task<RetryManyResult> RetryManyAsync(TaskListFilter filter, string? reason, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(BaseUrl, $"api/tasks/retry?{filter.ToQueryString()}"))
+        {
+            Content = JsonContent.Create(new TaskActionRequestBody(reason, null)),
+        };
+        AddKey(request);
+        using var response = await SendAsync(request, ct);
+        await ThrowIfRefusedAsync(response, "retry tasks", ct);
+        return (await response.Content.ReadFromJsonAsync(WireJson.Default.RetryManyResult, ct))!;
+    }
+
+    /// <summary>An action on one task: 2xx is done, 404 not found, 409 not applicable (with the scheduler's reason).</summary>
+    public async Task<TaskActionResult> ActAsync(HttpMethod method, string path, TaskActionRequestBody? body, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(BaseUrl, path))
+        {
+            Content = body is null ? null : JsonContent.Create(body),
+        };
+        AddKey(request);
+        using var response = await SendAsync(request, ct);
+        switch (response.StatusCode)
+        {
+            case HttpStatusCode.NotFound:
+                return new TaskActionResult(TaskActionStatus.NotFound, await ErrorOfAsync(response, ct));
+            case HttpStatusCode.Conflict:
+                return new TaskActionResult(TaskActionStatus.NotApplicable, await ErrorOfAsync(response, ct));
+            default:
+                await ThrowIfRefusedAsync(response, "act on a task", ct);
+                return new TaskActionResult(TaskActionStatus.Done);
         }
     }
 
@@ -116,6 +156,25 @@ internal sealed class SchedulerHttp : IDisposable
         }
     }
 
+    private void AddKey(HttpRequestMessage request)
+    {
+        if (_apiKey is { Length: > 0 })
+        {
+            request.Headers.Add(KeyHeader, _apiKey);
+        }
+    }
+
+    /// <summary>A refusal (no key, a key without the role, bad input) as a client error; other failures as unavailability.</summary>
+    private async Task ThrowIfRefusedAsync(HttpResponseMessage response, string what, CancellationToken ct)
+    {
+        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.BadRequest)
+        {
+            throw new TaskSchedulerClientException($"the scheduler at {BaseUrl} refused to {what}: {await ErrorOfAsync(response, ct)}");
+        }
+
+        await EnsureSuccessAsync(response, ct);
+    }
+
     private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
     {
         try
@@ -141,7 +200,7 @@ internal sealed class SchedulerHttp : IDisposable
         }
     }
 
-    /// <summary>The <c>error</c> of the scheduler's JSON answer, or the body as it is.</summary>
+    /// <summary>The <c>detail</c> of the scheduler's problem details (<c>error</c> from older schedulers), or the body as it is.</summary>
     private static async Task<string> ErrorOfAsync(HttpResponseMessage response, CancellationToken ct) =>
         ErrorOf(await response.Content.ReadAsStringAsync(ct));
 
@@ -150,7 +209,8 @@ internal sealed class SchedulerHttp : IDisposable
         try
         {
             using var document = JsonDocument.Parse(body);
-            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("error", out var error)
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && (document.RootElement.TryGetProperty("detail", out var error) || document.RootElement.TryGetProperty("error", out error))
                 ? error.GetString() ?? body
                 : body;
         }

@@ -48,6 +48,14 @@ public sealed class RecordingCore(SchedulerCore core)
 
     public CancelOutcome Cancel(Guid id, string reason, TaskSnapshot? journaled) => Keep(Inner.Cancel(id, reason, journaled));
 
+    public TaskActionVerdict Retry(Guid id, string actor, string? why, IReadOnlyDictionary<Guid, TaskSnapshot> journaled) =>
+        Keep(Inner.Retry(id, actor, why, journaled));
+
+    public TaskActionVerdict ChangePriority(Guid id, int priority, string actor, string? why, TaskSnapshot? journaled) =>
+        Keep(Inner.ChangePriority(id, priority, actor, why, journaled));
+
+    public TaskActionVerdict CheckDelete(Guid id, TaskSnapshot? journaled) => Inner.CheckDelete(id, journaled);
+
     /// <summary>Fails an unstorable task as the engine does: with the snapshot the group was to write of it.</summary>
     public void FailUnstorable(Guid id, string reason) => Effects.Add(Inner.FailUnstorable(id, reason, Effects.Changed.GetValueOrDefault(id)));
 

@@ -116,6 +116,16 @@ public sealed class FakeJournal(DeliveryLog log) : IJournal, IDisposable
 
     public IEnumerable<TaskSnapshot> LoadUnfinished() => [];
 
+    public IEnumerable<TaskSnapshot> Dependents(Guid id) => [];
+
+    public bool Delete(Guid id)
+    {
+        lock (_durable)
+        {
+            return _written.Remove(id);
+        }
+    }
+
     public long LastSequence() => 0;
 
     public void Dispose() => _fsyncOpen.Dispose();
