@@ -67,7 +67,6 @@ public sealed class TaskJournal : IJournal, IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(_dataPath)!);
 
         (_db, _tasks, _payloads, _meta, _heads) = Open(_dataPath);
-        _tasks.EnsureIndex("state", "$.state");
         _tasks.EnsureIndex(OutcomeAtField, "$." + OutcomeAtField);
         EnsureListIndexes();
         _listing = new TaskListing(_tasks, _heads);
