@@ -59,6 +59,9 @@ public static class Limits
     /// <summary>The longest duration a worker may report (remaining time, progress); longer ones are taken as this.</summary>
     public static readonly TimeSpan MaxReportedDuration = TimeSpan.FromDays(365);
 
+    /// <summary>The longest queue expiry or message TTL given to the broker: it takes milliseconds as a 32-bit integer.</summary>
+    public static readonly TimeSpan MaxBrokerDuration = TimeSpan.FromDays(24);
+
     public static bool IsValidWorkerId(string? id) =>
         !string.IsNullOrEmpty(id)
         && id.Length <= MaxWorkerIdLength

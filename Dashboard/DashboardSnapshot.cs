@@ -24,4 +24,7 @@ public sealed record DashboardSnapshot(
 
     /// <summary>How many running tasks report progress, listed or not.</summary>
     public int ProgressTotal { get; init; }
+
+    /// <summary>While the journal cannot write (a full disk): why, and since when; nothing is accepted meanwhile.</summary>
+    public string? JournalProblem { get; init; }
 }

@@ -21,6 +21,7 @@ public static class TopView
         var header = new Markup(
             $"[bold]TaskScheduler[/] [grey]·[/] {Markup.Escape(scheduler)} [grey]·[/] up {Span(up)} [grey]·[/] {s.At.ToLocalTime():HH:mm:ss}" +
             (s.Ready ? "" : " [yellow](starting)[/]") +
+            (s.JournalProblem is { } journal ? $" [red]{Markup.Escape(journal)}[/]" : "") +
             (problem is null ? "" : $" [red]{Markup.Escape(problem)}[/]") +
             "   [grey]q or Ctrl+C to quit[/]");
 

@@ -120,6 +120,7 @@ public sealed partial class SchedulerCore
         {
             var task = _active[id];
             var assignedAt = task.AssignedAt ?? DateTimeOffset.MinValue;
+            assignedAt = assignedAt > _assignmentsHeldUntil ? assignedAt : _assignmentsHeldUntil;
             // Only the current attempt counts: an older attempt of the same task proves nothing about this one. And
             // only a heartbeat the worker sent well after the assignment (a window later on its own clock, which
             // allows for clocks that far apart) proves it absent: a heartbeat from before it, redelivered after a

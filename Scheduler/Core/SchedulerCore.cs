@@ -34,6 +34,9 @@ public sealed partial class SchedulerCore
     /// <summary>Silence before this instant does not count against workers: the broker, not they, was away.</summary>
     private DateTimeOffset _livenessFrom = DateTimeOffset.MinValue;
 
+    /// <summary>Assignments decided before this instant went out no earlier (<see cref="AssignmentsHeldUntil"/>).</summary>
+    private DateTimeOffset _assignmentsHeldUntil = DateTimeOffset.MinValue;
+
     /// <summary>When the loop last took its inputs (<see cref="Attend"/>).</summary>
     private DateTimeOffset _attendedAt;
 

@@ -10,4 +10,10 @@ public interface IInputSource
 
     /// <summary>Connects and starts writing inputs (submissions, cancel requests, worker events, broker state) to <paramref name="inputs"/>.</summary>
     Task StartAsync(ChannelWriter<SchedulerInput> inputs, CancellationToken ct);
+
+    /// <summary>Stops taking submissions and cancel requests: they wait in the broker (<see cref="JournalOutage"/>).</summary>
+    Task PauseAcceptingAsync(CancellationToken ct);
+
+    /// <summary>Takes submissions and cancel requests again.</summary>
+    Task ResumeAcceptingAsync(CancellationToken ct);
 }

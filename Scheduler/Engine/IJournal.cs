@@ -23,6 +23,12 @@ public interface IJournal
     /// <summary>Puts everything written so far on disk; one call covers every group written before it.</summary>
     void MakeDurable();
 
+    /// <summary>
+    /// Opens the journal afresh after a write failed (a full disk, an I/O error), so that the next write can succeed
+    /// once the disk can take it; throws while it cannot be opened (<see cref="JournalOutage"/>).
+    /// </summary>
+    void Reopen();
+
     TaskSnapshot? Find(Guid id);
 
     /// <summary>What the journal holds of these tasks, in one query.</summary>

@@ -30,6 +30,7 @@ public sealed class SchedulerEngine
     private readonly ExpirySchedule _expiry = new();
     private readonly InputApplier _applier;
     private readonly GroupDelivery _delivery;
+    private readonly JournalOutage? _outage;
     private readonly ScheduleRunner _schedules;
 
     public SchedulerEngine(
@@ -43,8 +44,10 @@ public sealed class SchedulerEngine
         ILogger<SchedulerEngine> logger,
         PayloadCache payloads,
         RetentionPolicy retention,
-        ScheduleRunner? schedules = null)
+        ScheduleRunner? schedules = null,
+        JournalOutage? outage = null)
     {
+        _outage = outage;
         _schedules = schedules ?? new ScheduleRunner(new ScheduleBook(), NoScheduleStore.Instance, Microsoft.Extensions.Logging.Abstractions.NullLogger<ScheduleRunner>.Instance);
         _payloads = payloads;
         _retention = retention;
@@ -116,7 +119,7 @@ public sealed class SchedulerEngine
         group.Effects.Add(_core.Dispatch());
 
         var effects = group.Effects;
-        var commit = Write(group);
+        var (commit, held) = await WriteAsync(group, ct);
         if (commit is { } duration)
         {
             _state.RecordCommit(duration, inputs.Count);
@@ -124,7 +127,11 @@ public sealed class SchedulerEngine
 
         _schedules.Persist();
         group.Written |= _schedules.Wrote;
-        ExpireFinishedTasks(group);
+        if (await OutlastAsync(() => ExpireFinishedTasks(group), ct) | held)
+        {
+            // A full disk held the group back: what it decided goes out only now.
+            _core.AssignmentsHeldUntil(_time.GetUtcNow());
+        }
         _telemetry.GroupCommitted(inputs.Count, _telemetry.Tracing.Enabled ? ProducerTraces.Of(inputs) : null, effects, commit);
 
         group.Assignments = [.. effects.Assignments.Select(a => (a, PayloadOf(a.TaskId, group)))];
@@ -151,26 +158,31 @@ public sealed class SchedulerEngine
 
     /// <summary>
     /// Writes the group's changes in one transaction; returns how long it took, or null when there was nothing to
-    /// write. A task too large to store fails and the group is written again; any other failure is a failed commit.
+    /// write, and whether a journal that could not write held the group back (<see cref="JournalOutage"/>). A task
+    /// too large to store fails and the group is written again; any other failure is a failed commit.
     /// </summary>
-    private TimeSpan? Write(Group group)
+    private async Task<(TimeSpan? Commit, bool Held)> WriteAsync(Group group, CancellationToken ct)
     {
         var effects = group.Effects;
         if (effects.Changed.Count == 0 && group.Payloads.Count == 0)
         {
-            return null;
+            return (null, false);
         }
 
+        var held = false;
         try
         {
-            try
+            held = await OutlastAsync(() =>
             {
-                _journal.Write(effects.Changed.Values, group.Payloads);
-            }
-            catch (Exception e) when (e is not OperationCanceledException && FailUnstorableTasks(effects, e))
-            {
-                _journal.Write(effects.Changed.Values, group.Payloads);
-            }
+                try
+                {
+                    _journal.Write(effects.Changed.Values, group.Payloads);
+                }
+                catch (Exception e) when (e is not OperationCanceledException && !JournalOutage.IsStorageFailure(e) && FailUnstorableTasks(effects, e))
+                {
+                    _journal.Write(effects.Changed.Values, group.Payloads);
+                }
+            }, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -178,7 +190,19 @@ public sealed class SchedulerEngine
         }
 
         group.Written = true;
-        return _journal.LastCommitDuration;
+        return (_journal.LastCommitDuration, held);
+    }
+
+    /// <summary>Runs a journal write through <see cref="JournalOutage"/> (a full disk is waited out), or as it is without one.</summary>
+    private async Task<bool> OutlastAsync(Action write, CancellationToken ct)
+    {
+        if (_outage is null)
+        {
+            write();
+            return false;
+        }
+
+        return await _outage.WriteAsync(write, ct);
     }
 
     /// <summary>

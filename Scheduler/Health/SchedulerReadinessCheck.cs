@@ -6,9 +6,9 @@ namespace TaskScheduler.Scheduler.Health;
 
 /// <summary>
 /// Ready to take work: the journal is restored, the loop runs and turns, the broker connection is up and unblocked,
-/// and every queue the scheduler reads is consumed.
+/// every queue the scheduler reads is consumed, and the journal can write.
 /// </summary>
-public sealed class SchedulerReadinessCheck(SchedulerState state, BrokerHealth broker, TimeProvider time) : IHealthCheck
+public sealed class SchedulerReadinessCheck(SchedulerState state, BrokerHealth broker, JournalStatus journal, TimeProvider time) : IHealthCheck
 {
     /// <summary>A loop that has not turned for this long is stuck (a stalled disk, a blocked broker connection).</summary>
     public static readonly TimeSpan StallLimit = TimeSpan.FromSeconds(10);
@@ -27,6 +27,11 @@ public sealed class SchedulerReadinessCheck(SchedulerState state, BrokerHealth b
         else if (time.GetUtcNow() - state.LastTurn is var idle && idle > StallLimit)
         {
             problems.Add($"the scheduler loop has not turned for {idle.TotalSeconds:0} s");
+        }
+
+        if (journal.Refusal is { } refusal)
+        {
+            problems.Add(refusal);
         }
 
         problems.AddRange(broker.Problems);

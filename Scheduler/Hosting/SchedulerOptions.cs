@@ -48,6 +48,9 @@ public sealed class SchedulerOptions
     /// <summary>Backoff between the retries of failed tasks (<c>Scheduler:Retry:*</c>).</summary>
     public RetryOptions Retry { get; set; } = new();
 
+    /// <summary>Bounds of the rejected-submissions queue (<c>Scheduler:RejectedQueue:*</c>).</summary>
+    public RejectedQueueOptions RejectedQueue { get; set; } = new();
+
     /// <summary>Tenant groups' weights and limits, by group name (<c>Scheduler:Groups:{name}:Weight</c>, ...).</summary>
     public Dictionary<string, GroupPolicy> Groups { get; set; } = new(StringComparer.Ordinal);
 
@@ -110,7 +113,8 @@ public sealed class SchedulerOptions
         }
 
         var groups = Groups.SelectMany(g => g.Value.Validate($"{Section}:Groups:{g.Key}"));
-        foreach (var problem in Preemption.Validate($"{Section}:Preemption").Concat(Retry.Validate($"{Section}:Retry")).Concat(groups))
+        foreach (var problem in Preemption.Validate($"{Section}:Preemption").Concat(Retry.Validate($"{Section}:Retry")).Concat(groups)
+                     .Concat(RejectedQueue.Validate($"{Section}:RejectedQueue")))
         {
             yield return problem;
         }

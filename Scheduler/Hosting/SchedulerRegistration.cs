@@ -75,6 +75,8 @@ public static class SchedulerRegistration
         services.AddSingleton<IInputSource>(sp => sp.GetRequiredService<SchedulerTransport>());
         services.AddSingleton<IJournal>(sp => sp.GetRequiredService<TaskJournal>());
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<JournalOptions>>().Value.RetentionPolicy());
+        services.AddSingleton<JournalStatus>();
+        services.AddSingleton<JournalOutage>();
         services.AddSingleton<SchedulerEngine>();
         services.AddSingleton<TaskStatusQuery>();
         services.AddSingleton<TaskListQuery>();

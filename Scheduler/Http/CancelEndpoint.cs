@@ -13,11 +13,17 @@ namespace TaskScheduler.Scheduler.Http;
 /// </summary>
 public static class CancelEndpoint
 {
-    public static async Task<IResult> CancelAsync(Guid id, HttpRequest request, Channel<SchedulerInput> inputs, SchedulerState state, CancellationToken ct)
+    public static async Task<IResult> CancelAsync(
+        Guid id, HttpRequest request, Channel<SchedulerInput> inputs, SchedulerState state, JournalStatus journal, CancellationToken ct)
     {
         if (!state.Ready)
         {
             return ApiProblem.Starting();
+        }
+
+        if (journal.Refusal is { } refusal)
+        {
+            return Results.Json(new { id, error = refusal }, statusCode: 503);
         }
 
         string? reason = null;

@@ -11,14 +11,17 @@ public static class DashboardEndpoints
 
     public static IEndpointRouteBuilder MapDashboardEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/dashboard", (int? minutes, SchedulerState state, DashboardSnapshots snapshots, TimeProvider time) =>
+        app.MapGet("/api/dashboard", (int? minutes, SchedulerState state, DashboardSnapshots snapshots, JournalStatus journal, TimeProvider time) =>
         {
             if (minutes is < 1 or > MaxMinutes)
             {
                 return ApiProblem.BadRequest($"minutes must be between 1 and {MaxMinutes}");
             }
 
-            var snapshot = snapshots.Build(state.View, state.Ready, TimeSpan.FromMinutes(minutes ?? 5), time.GetUtcNow());
+            var snapshot = snapshots.Build(state.View, state.Ready, TimeSpan.FromMinutes(minutes ?? 5), time.GetUtcNow()) with
+            {
+                JournalProblem = journal.Refusal,
+            };
             return Results.Json(snapshot, DashboardJson.Default.DashboardSnapshot);
         }).WithName("getDashboard").WithSummary("The dashboard's data: the live picture and the last minutes of history");
         return app;

@@ -113,11 +113,17 @@ public static class TaskEndpoints
     /// 200 for a harmless resubmission, 400 for invalid input (a cycle, an unknown or expired dependency), 409 for an
     /// id taken by other content. A refused body counts as refused, as on the broker path.
     /// </summary>
-    private static async Task<IResult> SubmitAsync(HttpRequest request, Channel<SchedulerInput> inputs, SchedulerState state, CancellationToken ct)
+    private static async Task<IResult> SubmitAsync(
+        HttpRequest request, Channel<SchedulerInput> inputs, SchedulerState state, JournalStatus journal, CancellationToken ct)
     {
         if (!state.Ready)
         {
             return ApiProblem.Starting();
+        }
+
+        if (journal.Refusal is { } refusal)
+        {
+            return Results.Json(new { error = refusal }, statusCode: 503);
         }
 
         // No more than the broker path takes (Kestrel alone would read 30 MB).

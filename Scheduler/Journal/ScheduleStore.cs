@@ -12,16 +12,16 @@ namespace TaskScheduler.Scheduler.Journal;
 /// </summary>
 public sealed class ScheduleStore : IScheduleStore
 {
-    private readonly LiteDatabase _db;
-    private readonly ILiteCollection<BsonDocument> _schedules;
+    private readonly TaskJournal _journal;
 
-    public ScheduleStore(TaskJournal journal)
-    {
-        _db = journal.Database;
-        _schedules = _db.GetCollection("schedules", BsonAutoId.Int32);
-    }
+    public ScheduleStore(TaskJournal journal) => _journal = journal;
 
-    public IEnumerable<CronSchedule> Load() => _schedules.FindAll().Select(FromDocument).ToList();
+    // Asked of the journal at each use: it opens its file afresh after a write the disk refused (TaskJournal.Reopen).
+    private LiteDatabase Database => _journal.Database;
+
+    private ILiteCollection<BsonDocument> Schedules => Database.GetCollection("schedules", BsonAutoId.Int32);
+
+    public IEnumerable<CronSchedule> Load() => Schedules.FindAll().Select(FromDocument).ToList();
 
     public void Write(IReadOnlyCollection<CronSchedule> changed, IReadOnlyCollection<string> removed)
     {
@@ -30,20 +30,20 @@ public sealed class ScheduleStore : IScheduleStore
             return;
         }
 
-        _db.BeginTrans();
+        Database.BeginTrans();
         try
         {
-            _schedules.Upsert(changed.Select(ToDocument));
+            Schedules.Upsert(changed.Select(ToDocument));
             foreach (var name in removed)
             {
-                _schedules.Delete(name);
+                Schedules.Delete(name);
             }
 
-            _db.Commit();
+            Database.Commit();
         }
         catch
         {
-            _db.Rollback();
+            Database.Rollback();
             throw;
         }
     }

@@ -43,12 +43,16 @@ public sealed class TaskJournal : IJournal, IDisposable
     /// <summary>LiteDB 5's limit on one document (2,047 data pages of 8,150 bytes).</summary>
     public const int MaxDocumentBytes = 2047 * 8150;
 
-    private readonly LiteDatabase _db;
-    private readonly ILiteCollection<BsonDocument> _tasks;
-    private readonly ILiteCollection<BsonDocument> _payloads;
-    private readonly ILiteCollection<BsonDocument> _meta;
-    private readonly ILiteCollection<BsonDocument> _heads;
-    private readonly TaskListing _listing;
+    // Replaced together by Reopen, after a write failed: LiteDB 5.0.21 cannot write again on an instance whose write
+    // failed ("page must be writable"), and shows that failed transaction to its readers as if it had committed.
+    private LiteDatabase _db;
+    private ILiteCollection<BsonDocument> _tasks;
+    private ILiteCollection<BsonDocument> _payloads;
+    private ILiteCollection<BsonDocument> _meta;
+    private ILiteCollection<BsonDocument> _heads;
+    private TaskListing _listing;
+    private bool _upsertNext;
+    private bool _closed;
     private readonly string _dataPath;
     private readonly string _logPath;
     private readonly bool _durable;
@@ -62,12 +66,7 @@ public sealed class TaskJournal : IJournal, IDisposable
         _durable = durable;
         Directory.CreateDirectory(Path.GetDirectoryName(_dataPath)!);
 
-        // BsonDocument collections only: no BsonMapper reflection, so none of 5.0.21's first-use mapper races.
-        _db = new LiteDatabase(new ConnectionString { Filename = _dataPath, Connection = ConnectionType.Direct });
-        _tasks = _db.GetCollection(TasksCollection, BsonAutoId.Guid);
-        _payloads = _db.GetCollection(PayloadsCollection, BsonAutoId.Guid);
-        _meta = _db.GetCollection(MetaCollection, BsonAutoId.Int32);
-        _heads = _db.GetCollection(HeadsCollection, BsonAutoId.Int64);
+        (_db, _tasks, _payloads, _meta, _heads) = Open(_dataPath);
         _tasks.EnsureIndex(OutcomeAtField, "$." + OutcomeAtField);
         EnsureListIndexes();
         _listing = new TaskListing(_tasks, _heads);
@@ -79,6 +78,33 @@ public sealed class TaskJournal : IJournal, IDisposable
     internal LiteDatabase Database => _db;
 
     long IJournal.MaxDocumentBytes => MaxDocumentBytes;
+
+    /// <summary>
+    /// Opens the file afresh after a write failed (a full disk, an I/O error): the unusable instance is closed first
+    /// (two instances must never checkpoint the same log), and a new one reads what is on disk, without the failed
+    /// transaction, and can write again once the disk can. The next <see cref="Write"/> upserts, in case part of the
+    /// failed one did reach the disk. Throws while the file cannot be opened; call again later.
+    /// </summary>
+    public void Reopen()
+    {
+        if (!_closed)
+        {
+            _closed = true;
+            try
+            {
+                _db.Dispose();
+            }
+            catch (Exception e) when (e is IOException or LiteException)
+            {
+                // Its failed write is what made it unusable; what is durable is in the files.
+            }
+        }
+
+        (_db, _tasks, _payloads, _meta, _heads) = Open(_dataPath);
+        _listing = new TaskListing(_tasks, _heads);
+        _closed = false;
+        _upsertNext = true;
+    }
 
     /// <summary>Time spent in the last LiteDB transaction (<see cref="Write"/>).</summary>
     public TimeSpan LastCommitDuration { get; private set; }
@@ -131,9 +157,19 @@ public sealed class TaskJournal : IJournal, IDisposable
                 throw new InvalidOperationException("Every new payload must come with its task's first change.");
             }
 
-            _payloads.Insert(payloadDocuments);
-            _heads.Insert(heads);
-            _tasks.Insert(inserted);
+            if (_upsertNext)
+            {
+                _payloads.Upsert(payloadDocuments);
+                _heads.Upsert(heads);
+                _tasks.Upsert(inserted);
+            }
+            else
+            {
+                _payloads.Insert(payloadDocuments);
+                _heads.Insert(heads);
+                _tasks.Insert(inserted);
+            }
+
             if (_tasks.Update(updated) != updated.Count)
             {
                 // A change to a task the journal does not hold: cannot happen while every task is inserted with
@@ -148,10 +184,11 @@ public sealed class TaskJournal : IJournal, IDisposable
 
             _db.Commit();
             _lastSequence = maxSequence;
+            _upsertNext = false;
         }
         catch
         {
-            _db.Rollback();
+            RollBack();
             throw;
         }
 
@@ -243,7 +280,7 @@ public sealed class TaskJournal : IJournal, IDisposable
         }
         catch
         {
-            _db.Rollback();
+            RollBack();
             throw;
         }
     }
@@ -294,6 +331,31 @@ public sealed class TaskJournal : IJournal, IDisposable
     public long LastSequence() => _lastSequence;
 
     public void Dispose() => _db.Dispose();
+
+    /// <summary>
+    /// Rolls back a failed transaction. After a failed write (a full disk) the rollback fails too, with LiteDB's own
+    /// words ("discarded page must be writable"): the first failure is the one to report, so that one is kept.
+    /// </summary>
+    private void RollBack()
+    {
+        try
+        {
+            _db.Rollback();
+        }
+        catch (Exception e) when (e is IOException or LiteException)
+        {
+            // The caller rethrows the failure that caused the rollback.
+        }
+    }
+
+    // BsonDocument collections only: no BsonMapper reflection, so none of 5.0.21's first-use mapper races.
+    private static (LiteDatabase, ILiteCollection<BsonDocument>, ILiteCollection<BsonDocument>, ILiteCollection<BsonDocument>, ILiteCollection<BsonDocument>) Open(
+        string path)
+    {
+        var db = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct });
+        return (db, db.GetCollection(TasksCollection, BsonAutoId.Guid), db.GetCollection(PayloadsCollection, BsonAutoId.Guid),
+            db.GetCollection(MetaCollection, BsonAutoId.Int32), db.GetCollection(HeadsCollection, BsonAutoId.Int64));
+    }
 
     private void FlushToDisk()
     {

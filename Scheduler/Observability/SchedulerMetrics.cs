@@ -27,7 +27,7 @@ public sealed class SchedulerMetrics : IDisposable
     private readonly Histogram<double> _commitTime;
     private readonly Histogram<int> _groupSize;
 
-    public SchedulerMetrics(SchedulerState state, TimeSeries series)
+    public SchedulerMetrics(SchedulerState state, TimeSeries series, JournalStatus journal)
     {
         SchedulerView View() => state.View;
 
@@ -59,16 +59,12 @@ public sealed class SchedulerMetrics : IDisposable
             "Pending tasks waiting out a retry's backoff (not in the queue)");
         _meter.CreateObservableGauge("taskscheduler.workers.alive", () => View().Workers.Count(w => w.Confirmed), "{worker}",
             "Workers heartbeating within the liveness window");
-        _meter.CreateObservableGauge("taskscheduler.worker.in_flight", () => View().Workers
-            .Select(w => new Measurement<int>(w.InFlight, Worker(w.Id))), "{task}", "Tasks assigned to each worker");
-        _meter.CreateObservableGauge("taskscheduler.worker.capacity", () => View().Workers
-            .Select(w => new Measurement<int>(w.Capacity, Worker(w.Id))), "{task}", "Slots of each worker");
-        _meter.CreateObservableGauge("taskscheduler.worker.utilization", () => View().Workers
-            .Where(w => w.Capacity > 0)
-            .Select(w => new Measurement<double>((double)w.InFlight / w.Capacity, Worker(w.Id))), null,
-            "Share of each worker's slots in use, 0 to 1");
+        Workers = new WorkerGauges(View);
         _meter.CreateObservableGauge("taskscheduler.workers.desired", () => state.Autoscale is { } a ? [new Measurement<int>(a.DesiredWorkers)] : Array.Empty<Measurement<int>>(),
             "{worker}", "Workers the scheduler wants for its backlog and recent run times (GET /api/autoscale); what autoscalers follow");
+        _meter.CreateObservableGauge("taskscheduler.journal.unavailable", () => journal.Problem is null ? 0 : 1, null,
+            "1 while the journal cannot write (a full disk, an I/O error) and the scheduler accepts nothing, else 0");
+        Total("taskscheduler.journal.outages", "{outage}", "Times the journal could not write and the scheduler stopped accepting until it could", () => journal.Outages);
         _meter.CreateObservableGauge("taskscheduler.throughput", () => series.Throughput(TimeSpan.FromSeconds(10)), null,
             "Tasks finished (completed or failed) per second over the last 10 seconds");
 
@@ -82,6 +78,9 @@ public sealed class SchedulerMetrics : IDisposable
         _groupSize = _meter.CreateHistogram("taskscheduler.journal.group_size", "{input}", "Inputs handled in one group commit",
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000] });
     }
+
+    /// <summary>The per-worker gauges, on a meter of their own that is renewed as workers come and go.</summary>
+    public WorkerGauges Workers { get; }
 
     public void AssignmentDelay(TimeSpan delay) => _assignmentDelay.Record(Seconds(delay));
 
@@ -98,11 +97,13 @@ public sealed class SchedulerMetrics : IDisposable
         _groupSize.Record(inputs);
     }
 
-    public void Dispose() => _meter.Dispose();
+    public void Dispose()
+    {
+        Workers.Dispose();
+        _meter.Dispose();
+    }
 
     private static double Seconds(TimeSpan duration) => Math.Max(0, duration.TotalSeconds);
-
-    private static KeyValuePair<string, object?> Worker(string id) => new("worker", id);
 
     private void Total(string name, string unit, string description, Func<long> read) =>
         _meter.CreateObservableCounter(name, read, unit, description);

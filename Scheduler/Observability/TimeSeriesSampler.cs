@@ -1,8 +1,11 @@
 
 namespace TaskScheduler.Scheduler.Observability;
 
-/// <summary>Timing only: closes an interval of <see cref="TimeSeries"/> every <see cref="TimeSeries.Interval"/>.</summary>
-public sealed class TimeSeriesSampler(TimeSeries series, SchedulerState state, TimeProvider time) : BackgroundService
+/// <summary>
+/// Timing only: closes an interval of <see cref="TimeSeries"/> every <see cref="TimeSeries.Interval"/>, and lets the
+/// per-worker gauges see who is alive (<see cref="WorkerGauges"/>).
+/// </summary>
+public sealed class TimeSeriesSampler(TimeSeries series, SchedulerState state, SchedulerMetrics metrics, TimeProvider time) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -11,7 +14,9 @@ public sealed class TimeSeriesSampler(TimeSeries series, SchedulerState state, T
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                series.Sample(state.View, time.GetUtcNow());
+                var view = state.View;
+                series.Sample(view, time.GetUtcNow());
+                metrics.Workers.Track(view.Workers);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

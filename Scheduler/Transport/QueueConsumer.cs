@@ -29,6 +29,8 @@ internal sealed class QueueConsumer(
     private int _recovering;
     private long _generation;
     private AsyncEventingBasicConsumer? _consumer;
+    private string? _consumerTag;
+    private volatile bool _paused;
 
 
     /// <summary>The channel consuming now; it changes when a closed one is replaced.</summary>
@@ -50,6 +52,33 @@ internal sealed class QueueConsumer(
         }
 
         await channel.BasicAckAsync(tag & TagMask, multiple: true, ct);
+    }
+
+    /// <summary>
+    /// Stops taking deliveries, leaving what is left in the queue there; deliveries already taken stay unacknowledged
+    /// until acknowledged as usual (or redelivered, should the channel close).
+    /// </summary>
+    public async Task PauseAsync(CancellationToken ct)
+    {
+        _paused = true;
+        if (Channel is { IsOpen: true } channel && _consumerTag is { } tag)
+        {
+            await channel.BasicCancelAsync(tag, cancellationToken: ct);
+        }
+    }
+
+    /// <summary>Takes deliveries again after <see cref="PauseAsync"/>.</summary>
+    public async Task ResumeAsync(CancellationToken ct)
+    {
+        _paused = false;
+        if (Channel is { IsOpen: true })
+        {
+            await ConsumeAsync(ct);
+        }
+        else
+        {
+            Recover("its channel closed while it was paused");
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -86,15 +115,15 @@ internal sealed class QueueConsumer(
         consumer.ReceivedAsync += (_, delivery) => deliver(delivery, generation | delivery.DeliveryTag);
         consumer.UnregisteredAsync += (_, _) =>
         {
-            // Our own cancel happens only at shutdown; any other is the broker's (the queue was deleted).
-            if (channel.IsOpen && !stopping.IsCancellationRequested)
+            // Our own cancels happen at shutdown and on a pause; any other is the broker's (the queue was deleted).
+            if (channel.IsOpen && !stopping.IsCancellationRequested && !_paused)
             {
                 Recover("the broker cancelled the consumer (was the queue deleted?)");
             }
 
             return Task.CompletedTask;
         };
-        await channel.BasicConsumeAsync(queue, autoAck: false, consumer: consumer, cancellationToken: ct);
+        _consumerTag = await channel.BasicConsumeAsync(queue, autoAck: false, consumer: consumer, cancellationToken: ct);
         _consumer = consumer;
         health.ConsumerUp(queue);
     }
@@ -141,8 +170,12 @@ internal sealed class QueueConsumer(
                             await declareTopology(declare, stopping);
                         }
 
-                        await ConsumeAsync(stopping);
-                        logger.LogInformation("Consuming {Queue} again", queue);
+                        if (!_paused)
+                        {
+                            await ConsumeAsync(stopping);
+                            logger.LogInformation("Consuming {Queue} again", queue);
+                        }
+
                         return;
                     }
                 }

@@ -5,7 +5,11 @@ using TaskScheduler.Contracts;
 
 namespace TaskScheduler.Scheduler.Transport;
 
-/// <summary>Declares the exchanges and queues the scheduler owns. Idempotent: run at every start and reconnect.</summary>
+/// <summary>
+/// Declares the exchanges and queues the scheduler owns. Idempotent: run at every start and reconnect. The rejected
+/// queue is declared apart, with its bounds (<see cref="BoundedQueue"/>): an older declaration of it must not stop the
+/// scheduler.
+/// </summary>
 internal static class SchedulerTopology
 {
     /// <param name="queueArguments">The queue type's arguments (<see cref="BrokerOptions.QueueArguments"/>).</param>
@@ -17,7 +21,6 @@ internal static class SchedulerTopology
         await DeclareQueueAsync(channel, topology.SubmitQueue, queueArguments, ct);
         await channel.QueueBindAsync(topology.SubmitQueue, topology.SubmitExchange, routingKey: "", cancellationToken: ct);
 
-        await DeclareQueueAsync(channel, topology.RejectedQueue, queueArguments, ct);
 
         await channel.ExchangeDeclareAsync(topology.CancelExchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: ct);
         await DeclareQueueAsync(channel, topology.CancelQueue, queueArguments, ct);
@@ -26,6 +29,11 @@ internal static class SchedulerTopology
         await DeclareQueueAsync(channel, topology.SchedulerEventsQueue, queueArguments, ct);
         await channel.QueueBindAsync(topology.SchedulerEventsQueue, topology.EventsExchange, routingKey: "worker.*.*", cancellationToken: ct);
     }
+
+    /// <summary>Declares the rejected-submissions queue with its length and age bounds, on a channel of its own.</summary>
+    public static Task DeclareRejectedQueueAsync(
+        IConnection connection, Topology topology, IDictionary<string, object?>? queueArguments, RejectedQueueOptions bounds, Action<string> warn, CancellationToken ct) =>
+        BoundedQueue.DeclareAsync(connection, topology.RejectedQueue, queueArguments, bounds.QueueBounds(), warn, ct);
 
     private static async Task DeclareQueueAsync(IChannel channel, string queue, IDictionary<string, object?>? arguments, CancellationToken ct)
     {

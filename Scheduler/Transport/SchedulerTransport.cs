@@ -105,12 +105,18 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
 
         _adminChannel = await _connection.CreateChannelAsync(cancellationToken: ct);
         await SchedulerTopology.DeclareAsync(_adminChannel, Topology, _options.QueueArguments(), ct);
+        await DeclareRejectedQueueAsync(ct);
 
         _publishChannel = await _connection.CreateChannelAsync(
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true),
             ct);
 
-        Task DeclareTopologyAsync(IChannel channel, CancellationToken c) => SchedulerTopology.DeclareAsync(channel, Topology, _options.QueueArguments(), c);
+        async Task DeclareTopologyAsync(IChannel channel, CancellationToken c)
+        {
+            await SchedulerTopology.DeclareAsync(channel, Topology, _options.QueueArguments(), c);
+            await DeclareRejectedQueueAsync(c);
+        }
+
         _submitWindow = new SubmitWindow(_schedulerOptions.SubmitBufferBytes, _schedulerOptions.SubmitPrefetch, SubmissionParser.MaxBodyBytes);
         // Two limits, both enforced by the broker: per consumer (the most a group can take), and per channel, which
         // follows the size of the messages so that unacknowledged submissions stay within a memory budget. Quorum
@@ -250,6 +256,19 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
         _ = ProbeAsync(_publishChannel);
     }
 
+    /// <summary>Stops consuming submissions and cancel requests (the journal cannot write): they wait in the broker.</summary>
+    public async Task PauseAcceptingAsync(CancellationToken ct)
+    {
+        await _submit!.PauseAsync(ct);
+        await _cancels!.PauseAsync(ct);
+    }
+
+    public async Task ResumeAcceptingAsync(CancellationToken ct)
+    {
+        await _submit!.ResumeAsync(ct);
+        await _cancels!.ResumeAsync(ct);
+    }
+
     public Task AckSubmissionsAsync(ulong upToTag, CancellationToken ct) => _submit!.AckAsync(upToTag, ct);
 
     public Task AckWorkerEventsAsync(ulong upToTag, CancellationToken ct) => _events!.AckAsync(upToTag, ct);
@@ -383,6 +402,9 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
             Volatile.Write(ref _probing, 0);
         }
     }
+
+    private Task DeclareRejectedQueueAsync(CancellationToken ct) => SchedulerTopology.DeclareRejectedQueueAsync(
+        _connection!, Topology, _options.QueueArguments(), _schedulerOptions.RejectedQueue, warning => _logger.LogWarning("{Warning}", warning), ct);
 
     private static bool IsTransient(Exception e) =>
         e is AlreadyClosedException or OperationInterruptedException or IOException or PublishException { IsReturn: false };

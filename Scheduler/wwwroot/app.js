@@ -89,7 +89,7 @@
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const snapshot = await response.json();
       render(snapshot);
-      setConnection(snapshot.ready ? 'live' : 'starting', snapshot);
+      setConnection(snapshot.journalProblem ? 'refusing' : snapshot.ready ? 'live' : 'starting', snapshot);
       await renderPlacement();
     } catch (e) {
       setConnection('offline');
@@ -105,8 +105,10 @@
   function setConnection(state, snapshot) {
     const pill = $('connection');
     pill.dataset.state = state;
-    pill.className = `pill ${{ live: 'pill-ok', starting: 'pill-warn', offline: 'pill-bad' }[state]}`;
-    pill.textContent = { live: 'live', starting: 'starting', offline: 'scheduler unreachable' }[state];
+    pill.className = `pill ${{ live: 'pill-ok', starting: 'pill-warn', refusing: 'pill-bad', offline: 'pill-bad' }[state]}`;
+    pill.textContent = { live: 'live', starting: 'starting', refusing: 'accepting nothing: the journal cannot write', offline: 'scheduler unreachable' }[state];
+    // The reason (a full disk, since when) as the pill's tooltip: set as text, never parsed as HTML.
+    pill.title = state === 'refusing' ? snapshot.journalProblem : '';
     if (snapshot) {
       const up = (Date.parse(snapshot.at) - Date.parse(snapshot.totals.startedAt)) / 1000;
       $('uptime').textContent = `up ${fmt.span(up)} · updated ${fmt.clock(snapshot.at)}`;

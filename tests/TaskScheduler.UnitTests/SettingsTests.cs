@@ -51,6 +51,30 @@ public class SettingsTests
     }
 
     [Test]
+    public void BrokerBounds_OutOfRange_AreReportedUnderTheirKeys()
+    {
+        var scheduler = new SchedulerOptions { RejectedQueue = new RejectedQueueOptions { MaxLength = 0, Ttl = TimeSpan.FromDays(30) } }.Validate().ToList();
+        var worker = new WorkerOptions { HeartbeatTtl = TimeSpan.Zero, QueueExpiry = TimeSpan.FromDays(25) }.Validate().ToList();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(scheduler, Has.One.StartsWith("Scheduler:RejectedQueue:MaxLength"));
+            Assert.That(scheduler, Has.One.StartsWith("Scheduler:RejectedQueue:Ttl"), "the broker takes at most 2^31 ms");
+            Assert.That(worker, Has.One.StartsWith("Worker:HeartbeatTtl"));
+            Assert.That(worker, Has.One.StartsWith("Worker:QueueExpiry"));
+        }
+    }
+
+    [Test]
+    public void RejectedQueueBounds_AreTheBrokerArgumentsThatDropTheOldestFirst()
+    {
+        var bounds = new RejectedQueueOptions { MaxLength = 10, MaxBytes = 2048, Ttl = TimeSpan.FromHours(1) }.QueueBounds();
+        Assert.That(bounds, Is.EquivalentTo(new Dictionary<string, object?>
+        {
+            ["x-max-length"] = 10, ["x-max-length-bytes"] = 2048L, ["x-overflow"] = "drop-head", ["x-message-ttl"] = 3_600_000,
+        }));
+    }
+
+    [Test]
     public void WorkerNodes_EachGetTheirOwnId_AndTheSameOtherSettings()
     {
         var pool = new WorkerOptions { Id = "pool", Nodes = 3, Capacity = 7 };

@@ -22,6 +22,19 @@ public sealed class WorkerOptions
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
+    /// How long a heartbeat may wait in the broker for the scheduler: an older one says nothing the next does not, so
+    /// while the scheduler is down they expire instead of piling up. Keep it well above the scheduler's liveness window.
+    /// </summary>
+    public TimeSpan HeartbeatTtl { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How long this worker's queues outlive it unused (<c>x-expires</c>): a worker killed while no scheduler was there
+    /// to delete its queues leaves none behind. Keep it well above the scheduler's liveness window; the scheduler
+    /// deletes the queues of workers that leave or are declared dead at once.
+    /// </summary>
+    public TimeSpan QueueExpiry { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
     /// What this worker offers, comma-separated (<c>gpu,eu-west</c>): tasks that require tags run only on workers that
     /// have them all. The set names the worker's pool. None by default.
     /// </summary>
@@ -85,6 +98,16 @@ public sealed class WorkerOptions
         if (HeartbeatInterval <= TimeSpan.Zero)
         {
             yield return $"{Section}:HeartbeatInterval must be positive, not '{HeartbeatInterval}'";
+        }
+
+        if (HeartbeatTtl < TimeSpan.FromSeconds(1) || HeartbeatTtl > Limits.MaxBrokerDuration)
+        {
+            yield return $"{Section}:HeartbeatTtl must be between 1 second and {Limits.MaxBrokerDuration.TotalDays:0} days, not '{HeartbeatTtl}'";
+        }
+
+        if (QueueExpiry < TimeSpan.FromSeconds(1) || QueueExpiry > Limits.MaxBrokerDuration)
+        {
+            yield return $"{Section}:QueueExpiry must be between 1 second and {Limits.MaxBrokerDuration.TotalDays:0} days, not '{QueueExpiry}'";
         }
 
         if (PreemptGrace < TimeSpan.Zero)

@@ -61,10 +61,10 @@ public sealed class WorkerTransport : IAsyncDisposable
     /// </summary>
     public async Task PurgeAsync(CancellationToken ct)
     {
+        await DeclareQueuesAsync(ct);
         await using var channel = await _connection!.CreateChannelAsync(cancellationToken: ct);
         foreach (var queue in new[] { Topology.WorkerQueue(_options.Id), Topology.WorkerControlQueue(_options.Id) })
         {
-            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: _broker.QueueArguments(), cancellationToken: ct);
             var purged = await channel.QueuePurgeAsync(queue, ct);
             if (purged > 0)
             {
@@ -87,8 +87,7 @@ public sealed class WorkerTransport : IAsyncDisposable
         var previous = _consumeChannel;
         var channel = await _connection!.CreateChannelAsync(cancellationToken: ct);
         await channel.BasicQosAsync(0, (ushort)_options.Capacity, false, ct);
-        await channel.QueueDeclareAsync(Topology.WorkerQueue(_options.Id), durable: true, exclusive: false, autoDelete: false, arguments: _broker.QueueArguments(), cancellationToken: ct);
-        await channel.QueueDeclareAsync(Topology.WorkerControlQueue(_options.Id), durable: true, exclusive: false, autoDelete: false, arguments: _broker.QueueArguments(), cancellationToken: ct);
+        await DeclareQueuesAsync(ct);
 
         var assignments = new AsyncEventingBasicConsumer(channel);
         assignments.ReceivedAsync += async (_, delivery) =>
@@ -153,6 +152,20 @@ public sealed class WorkerTransport : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Declares this worker's two queues to expire once unused for <see cref="WorkerOptions.QueueExpiry"/>, so a worker
+    /// that dies while no scheduler deletes its queues leaves none behind. Queues declared by an older version keep
+    /// their arguments (<see cref="BoundedQueue"/>).
+    /// </summary>
+    private async Task DeclareQueuesAsync(CancellationToken ct)
+    {
+        var bounds = new Dictionary<string, object?> { ["x-expires"] = (int)_options.QueueExpiry.TotalMilliseconds };
+        foreach (var queue in new[] { Topology.WorkerQueue(_options.Id), Topology.WorkerControlQueue(_options.Id) })
+        {
+            await BoundedQueue.DeclareAsync(_connection!, queue, _broker.QueueArguments(), bounds, warning => _logger.LogWarning("{Warning}", warning), ct);
+        }
+    }
+
     private List<AssignTask> ReadOrders(BasicDeliverEventArgs delivery)
     {
         try
@@ -194,7 +207,8 @@ public sealed class WorkerTransport : IAsyncDisposable
         PublishAsync(Topology.WorkerEvents.Joined, JsonSerializer.SerializeToUtf8Bytes(message, WireJson.Default.WorkerJoined), ct);
 
     public Task PublishAsync(WorkerHeartbeat message, CancellationToken ct) =>
-        PublishAsync(Topology.WorkerEvents.Heartbeat, JsonSerializer.SerializeToUtf8Bytes(message, WireJson.Default.WorkerHeartbeat), ct, persistent: false);
+        PublishAsync(Topology.WorkerEvents.Heartbeat, JsonSerializer.SerializeToUtf8Bytes(message, WireJson.Default.WorkerHeartbeat), ct, persistent: false,
+            expiration: _options.HeartbeatTtl);
 
     /// <summary>Sends a result, in one message with whatever else finished meanwhile (<see cref="ResultBatcher"/>).</summary>
     public Task PublishAsync(TaskFinished message, CancellationToken ct) => _results.SendAsync(message, ct);
@@ -252,13 +266,16 @@ public sealed class WorkerTransport : IAsyncDisposable
         }
     }
 
-    private async Task PublishAsync(string kind, byte[] body, CancellationToken ct, bool persistent = true)
+    private async Task PublishAsync(string kind, byte[] body, CancellationToken ct, bool persistent = true, TimeSpan? expiration = null)
     {
         var properties = new BasicProperties
         {
             ContentType = "application/json",
             DeliveryMode = persistent ? DeliveryModes.Persistent : DeliveryModes.Transient,
             Type = kind,
+            // Per message, not per queue: the scheduler's events queue also carries results, which must never expire,
+            // and a queue-wide TTL could not be added to the queues existing deployments already have.
+            Expiration = expiration is { } ttl ? ((long)ttl.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture) : null,
         };
 
         // A result goes out inside its task.execute span: whoever reads it can continue the task's trace.

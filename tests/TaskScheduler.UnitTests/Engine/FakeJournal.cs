@@ -65,6 +65,8 @@ public sealed class FakeJournal(DeliveryLog log) : IJournal, IDisposable
         log.Add($"write {string.Join(",", ids.Order())}");
     }
 
+    public void Reopen() => log.Add("reopen");
+
     public void MakeDurable()
     {
         log.Add("fsync started");

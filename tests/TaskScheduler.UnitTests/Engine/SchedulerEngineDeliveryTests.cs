@@ -34,21 +34,8 @@ public class SchedulerEngineDeliveryTests
         _broker = new FakePublisher(_log, _journal);
         _clock = new FakeTimeProvider(new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero));
         _stop = new CancellationTokenSource();
-        var state = new SchedulerState();
-        var series = new TimeSeries(TimeSpan.FromSeconds(1));
         _tracing = new TaskTracing();
-        var telemetry = new SchedulerTelemetry(new SchedulerMetrics(state, series), series, new RecentFailures(), _tracing, _clock);
-        _engine = new SchedulerEngine(
-            new SchedulerCore(new LivenessOptions(TimeSpan.FromSeconds(1), 3), _clock),
-            _journal,
-            _broker,
-            state,
-            new WorkerDemandEstimator(new AutoscaleOptions(), _clock),
-            _clock,
-            telemetry,
-            NullLogger<SchedulerEngine>.Instance,
-            new PayloadCache(1 << 20),
-            RetentionPolicy.All(TimeSpan.FromDays(7)));
+        _engine = EngineOnFakes.Build(_journal, _broker, _clock, _tracing, new SchedulerState(), new JournalStatus());
     }
 
     [TearDown]

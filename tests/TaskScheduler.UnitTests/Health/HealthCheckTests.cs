@@ -12,12 +12,35 @@ public class HealthCheckTests
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero));
     private SchedulerState _state = null!;
     private BrokerHealth _broker = null!;
+    private JournalStatus _journal = null!;
 
     [SetUp]
     public void SetUp()
     {
         _state = new SchedulerState();
         _broker = new BrokerHealth();
+        _journal = new JournalStatus();
+    }
+
+    [Test]
+    public async Task NotReady_WhileTheJournalCannotWrite_SayingWhy_YetAlive_AndReadyOnceItWritesAgain()
+    {
+        _state.Turned(_clock.GetUtcNow());
+        _state.Ready = true;
+        _journal.Failing("No space left on device : '/data/journal-log.db'", _clock.GetUtcNow());
+        var full = await ReadinessAsync();
+        var live = await LivenessAsync();
+        _journal.Writable();
+        var writable = await ReadinessAsync();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(full.Status, Is.EqualTo(HealthStatus.Unhealthy));
+            Assert.That(full.Description, Does.Contain($"the journal cannot write since {_clock.GetUtcNow():HH:mm:ss} UTC (No space left on device"));
+            Assert.That(live.Status, Is.EqualTo(HealthStatus.Healthy), "a restart would not free the disk: no reason to restart");
+            Assert.That(writable.Status, Is.EqualTo(HealthStatus.Healthy));
+            Assert.That(_journal.Outages, Is.EqualTo(1));
+        }
     }
 
     [Test]
@@ -106,7 +129,7 @@ public class HealthCheckTests
     }
 
     private Task<HealthCheckResult> ReadinessAsync() =>
-        new SchedulerReadinessCheck(_state, _broker, _clock).CheckHealthAsync(new HealthCheckContext());
+        new SchedulerReadinessCheck(_state, _broker, _journal, _clock).CheckHealthAsync(new HealthCheckContext());
 
     private Task<HealthCheckResult> LivenessAsync() =>
         new SchedulerLivenessCheck(_state, _clock).CheckHealthAsync(new HealthCheckContext());

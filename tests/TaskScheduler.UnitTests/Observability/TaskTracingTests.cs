@@ -46,7 +46,7 @@ public class TaskTracingTests
         var state = new SchedulerState();
         var series = new TimeSeries(TimeSpan.FromSeconds(1));
         _tracing = new TaskTracing();
-        _telemetry = new SchedulerTelemetry(new SchedulerMetrics(state, series), series, new RecentFailures(), _tracing, _clock);
+        _telemetry = new SchedulerTelemetry(new SchedulerMetrics(state, series, new JournalStatus()), series, new RecentFailures(), _tracing, _clock);
     }
 
     [TearDown]

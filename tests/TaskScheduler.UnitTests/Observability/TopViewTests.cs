@@ -48,6 +48,18 @@ public class TopViewTests
     }
 
     [Test]
+    public void Render_SaysWhyNothingIsAccepted_WhileTheJournalCannotWrite()
+    {
+        var snapshot = new DashboardSnapshot(
+            Now, Ready: true, new DashboardTotals(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Now), [], [], 1, [], [])
+        {
+            JournalProblem = "the journal cannot write since 12:00:00 UTC (No space left on device : '/data/journal-log.db [1]')",
+        };
+
+        Assert.That(RenderToText(snapshot), Does.Contain("the journal cannot write since 12:00:00 UTC (No space left on device : '/data/journal-log.db [1]')"));
+    }
+
+    [Test]
     public void Render_ListsRunningTasksWithTheirProgress_AndCutsLongOutsideText()
     {
         var id = Guid.Parse("6a1f2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d");
