@@ -29,9 +29,6 @@ public sealed class ScheduleRunner
 
     public DateTimeOffset? NextWakeAt => _book.NextAt;
 
-    /// <summary>True when the last <see cref="Persist"/> wrote to the journal: the group's fsync must cover it.</summary>
-    public bool Wrote { get; private set; }
-
     public void Restore()
     {
         _book.Restore(_store.Load());
@@ -79,13 +76,16 @@ public sealed class ScheduleRunner
         }
     }
 
-    /// <summary>Writes what changed; call after the group's tasks are written.</summary>
-    public void Persist()
+    /// <summary>
+    /// Takes what changed since the last call and returns the write of it, or null when nothing changed; call after
+    /// the group's tasks are written. The write may be run again (a full disk is waited out by retrying it), so it
+    /// holds its own copy of the changes.
+    /// </summary>
+    public Action? TakeWrite()
     {
         var (changed, removed) = _book.TakeChanges();
-        _store.Write(changed, removed);
-        Wrote = changed.Count + removed.Count > 0;
         Publish();
+        return changed.Count + removed.Count > 0 ? () => _store.Write(changed, removed) : null;
     }
 
     private void Publish()

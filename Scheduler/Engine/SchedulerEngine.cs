@@ -125,8 +125,12 @@ public sealed class SchedulerEngine
             _state.RecordCommit(duration, inputs.Count);
         }
 
-        _schedules.Persist();
-        group.Written |= _schedules.Wrote;
+        if (_schedules.TakeWrite() is { } writeSchedules)
+        {
+            held |= await OutlastAsync(writeSchedules, ct);
+            group.Written = true;
+        }
+
         if (await OutlastAsync(() => ExpireFinishedTasks(group), ct) | held)
         {
             // A full disk held the group back: what it decided goes out only now.

@@ -140,9 +140,9 @@ public class HostileInputFuzzTests
                 Is.Empty, "each with a reason of at most 1 KiB");
             Assert.That(rejected.Count(r => r.Reason.StartsWith("dependency cycle:", StringComparison.Ordinal)), Is.EqualTo(3),
                 "the cycles of 10, 100 and 3,000 tasks are named as cycles");
-            Assert.That(httpReplies.Where(r => (int)r.Status is < 400 or >= 500 || !r.Body.Contains("\"error\"", StringComparison.Ordinal) || r.Body.Length > 4096)
+            Assert.That(httpReplies.Where(r => (int)r.Status is < 400 or >= 500 || !r.Body.Contains("\"detail\"", StringComparison.Ordinal) || r.Body.Length > 4096)
                 .Select(r => $"{r.Kind}: {(int)r.Status} {r.Body[..Math.Min(200, r.Body.Length)]}"),
-                Is.Empty, "every hostile HTTP submission gets a 4xx with a short message");
+                Is.Empty, "every hostile HTTP submission gets a 4xx problem details with a short detail");
         }
     }
 

@@ -16,7 +16,7 @@ public static class EngineOnFakes
     /// </summary>
     public static SchedulerEngine Build(
         FakeJournal journal, FakePublisher broker, FakeTimeProvider clock, TaskTracing tracing, SchedulerState state, JournalStatus status,
-        JournalOutage? outage = null)
+        JournalOutage? outage = null, ScheduleRunner? schedules = null)
     {
         var series = new TimeSeries(TimeSpan.FromSeconds(1));
         var telemetry = new SchedulerTelemetry(new SchedulerMetrics(state, series, status), series, new RecentFailures(), tracing, clock);
@@ -31,6 +31,7 @@ public static class EngineOnFakes
             NullLogger<SchedulerEngine>.Instance,
             new PayloadCache(1 << 20),
             RetentionPolicy.All(TimeSpan.FromDays(7)),
-            outage: outage);
+            schedules,
+            outage);
     }
 }

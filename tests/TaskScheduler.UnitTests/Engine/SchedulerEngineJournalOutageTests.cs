@@ -90,6 +90,62 @@ public class SchedulerEngineJournalOutageTests
         }
     }
 
+    [Test]
+    public async Task AScheduleWriteTheDiskRefuses_IsWaitedOut_AndTheScheduleKept()
+    {
+        var store = new RefusingScheduleStore { Refusals = 2 };
+        var state = new SchedulerState();
+        var outage = new JournalOutage(_journal, _status, state, new FakeInputSource(_log), _clock, NullLogger<JournalOutage>.Instance);
+        var schedules = new ScheduleRunner(new ScheduleBook(), store, NullLogger<ScheduleRunner>.Instance);
+        var engine = EngineOnFakes.Build(_journal, _broker, _clock, _tracing, state, _status, outage, schedules);
+        var delivery = Task.Run(() => engine.DeliverAsync(_stop.Token));
+        var reply = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var nightly = new ScheduleDefinition("nightly", "0 2 * * *", "UTC", MisfirePolicy.Skip, """{"payload":"report"}""");
+
+        var run = engine.RunAsync([new ScheduleRequest("nightly", ScheduleAction.Put, reply) { Definition = nightly }],
+            checkLiveness: false, drained: true, _stop.Token);
+        await _log.WaitFor(e => e == "pause accepting", "the engine to stop accepting");
+        var problem = _status.Problem;
+        while (!run.IsCompleted)
+        {
+            _clock.Advance(JournalOutage.MaxRetryInterval);
+            await Task.WhenAny(run, Task.Delay(50));
+        }
+
+        await run;
+        engine.CompleteDelivery();
+        await delivery;
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(run.IsFaulted, Is.False, "a full disk does not stop the scheduler");
+            Assert.That(problem, Does.Contain("No space left on device"));
+            Assert.That(store.Written, Is.EqualTo(new[] { "nightly" }), "the schedule is written once the disk takes it");
+            Assert.That(_status.Problem, Is.Null, "writable again");
+            Assert.That(await reply.Task, Is.EqualTo("created"));
+        }
+    }
+
+    /// <summary>A schedule store on a disk that refuses its first <see cref="Refusals"/> writes.</summary>
+    private sealed class RefusingScheduleStore : IScheduleStore
+    {
+        public int Refusals { get; set; }
+
+        public List<string> Written { get; } = [];
+
+        public IEnumerable<CronSchedule> Load() => [];
+
+        public void Write(IReadOnlyCollection<CronSchedule> changed, IReadOnlyCollection<string> removed)
+        {
+            if (Refusals-- > 0)
+            {
+                throw new IOException("No space left on device : '/data/journal.db'");
+            }
+
+            Written.AddRange(changed.Select(s => s.Name));
+        }
+    }
+
     private static ParsedSubmission Spec(Guid id)
     {
         var payload = $"job {id}";
