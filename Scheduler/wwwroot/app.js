@@ -1,6 +1,9 @@
 // The TaskScheduler dashboard: polls GET /api/dashboard once a second and redraws in place.
 // Task lookup uses GET /api/tasks/{id} and, where the scheduler offers it, GET /api/tasks/{id}/history; a result
 // too long to show whole links to GET /api/tasks/{id}/result.
+// Over 400 lines because it is one view drawn from one snapshot: its panels (queues, workers, failures, pools,
+// groups, schedules, the lookup) share the poll, the state and the formatting helpers, and the page has no build
+// step to join modules; the Tasks page, which has its own data, is tasks.js.
 'use strict';
 
 (() => {
