@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -94,6 +95,15 @@ public static class SubmissionParser
         return true;
     }
 
+    /// <summary>The fields a submission may carry, in the order of <see cref="FieldNames"/>; others are ignored.</summary>
+    private enum Field { Id, Payload, Priority, DependsOn, MaxRetries, Timeout, RunAt, Delay, Requires, Group }
+
+    private static readonly string[] FieldNames = [.. Enum.GetNames<Field>().Select(JsonNamingPolicy.CamelCase.ConvertName)];
+
+    /// <summary>Field names are matched ignoring case, as System.Text.Json's case-insensitive binding does.</summary>
+    private static readonly FrozenDictionary<string, int> FieldIndex =
+        FieldNames.Select((name, index) => (name, index)).ToFrozenDictionary(f => f.name, f => f.index, StringComparer.OrdinalIgnoreCase);
+
     public static bool TryRead(JsonElement root, out ParsedSubmission? submission, out SubmissionRejection? rejection, Guid? idWhenMissing = null)
     {
         try
@@ -119,65 +129,28 @@ public static class SubmissionParser
             return false;
         }
 
-        JsonElement? idField = null, payloadField = null, priorityField = null, dependsOnField = null, retriesField = null, timeoutField = null;
-        JsonElement? runAtField = null, delayField = null, requiresField = null, groupField = null;
+        var fields = new JsonElement?[FieldNames.Length];
         string? duplicate = null;
         foreach (var property in root.EnumerateObject())
         {
-            ref JsonElement? slot = ref idField;
-            if (property.Name.Equals("id", StringComparison.OrdinalIgnoreCase))
-            {
-                slot = ref idField;
-            }
-            else if (property.Name.Equals("payload", StringComparison.OrdinalIgnoreCase))
-            {
-                slot = ref payloadField;
-            }
-            else if (property.Name.Equals("priority", StringComparison.OrdinalIgnoreCase))
-            {
-                slot = ref priorityField;
-            }
-            else if (property.Name.Equals("dependsOn", StringComparison.OrdinalIgnoreCase))
-            {
-                slot = ref dependsOnField;
-            }
-            else if (property.Name.Equals("maxRetries", StringComparison.OrdinalIgnoreCase))
-            {
-                slot = ref retriesField;
-            }
-            else if (property.Name.Equals("timeout", StringComparison.OrdinalIgnoreCase))
-            {
-                slot = ref timeoutField;
-            }
-            else if (property.Name.Equals("runAt", StringComparison.OrdinalIgnoreCase))
-            {
-                slot = ref runAtField;
-            }
-            else if (property.Name.Equals("delay", StringComparison.OrdinalIgnoreCase))
-            {
-                slot = ref delayField;
-            }
-            else if (property.Name.Equals("requires", StringComparison.OrdinalIgnoreCase))
-            {
-                slot = ref requiresField;
-            }
-            else if (property.Name.Equals("group", StringComparison.OrdinalIgnoreCase))
-            {
-                slot = ref groupField;
-            }
-            else
+            if (!FieldIndex.TryGetValue(property.Name, out var index))
             {
                 continue;
             }
 
-            if (slot is not null)
+            if (fields[index] is not null)
             {
                 duplicate ??= property.Name.ToLowerInvariant();
                 continue;
             }
 
-            slot = property.Value;
+            fields[index] = property.Value;
         }
+
+        var (idField, payloadField, priorityField, dependsOnField, retriesField) =
+            (fields[(int)Field.Id], fields[(int)Field.Payload], fields[(int)Field.Priority], fields[(int)Field.DependsOn], fields[(int)Field.MaxRetries]);
+        var (timeoutField, runAtField, delayField, requiresField, groupField) =
+            (fields[(int)Field.Timeout], fields[(int)Field.RunAt], fields[(int)Field.Delay], fields[(int)Field.Requires], fields[(int)Field.Group]);
 
         var id = idWhenMissing ?? Guid.Empty;
         if ((idField is not null || idWhenMissing is null) && !TryReadId(idField, out id, out var idProblem))
