@@ -5,6 +5,15 @@ public static class Limits
     /// <summary>A payload is at most 1 MiB once encoded as UTF-8.</summary>
     public const int MaxPayloadBytes = 1024 * 1024;
 
+    /// <summary>
+    /// The largest submission message or request body: a maximal payload fully escaped as \uXXXX, plus room for the
+    /// rest. A batch of many tasks counts as a whole, so its payloads should be small.
+    /// </summary>
+    public const int MaxSubmissionBytes = (MaxPayloadBytes * 6) + 64 * 1024;
+
+    /// <summary>The most tasks one batch submission holds unless the scheduler is configured otherwise (<c>Scheduler:MaxBatchTasks</c>).</summary>
+    public const int DefaultMaxBatchTasks = 1000;
+
     /// <summary>A task's result is at most 1 MiB once encoded as UTF-8, like a payload.</summary>
     public const int MaxResultBytes = 1024 * 1024;
 

@@ -61,6 +61,16 @@ public sealed record Topology(string Prefix)
         public const string Checkpoint = "checkpoint";
     }
 
+    /// <summary>AMQP <c>type</c> of the messages on the submit exchange.</summary>
+    public static class SubmitTypes
+    {
+        /// <summary>One <see cref="Messages.SubmitTask"/>, or a graph (a JSON array of them); also what an untyped message is.</summary>
+        public const string One = "submit-task";
+
+        /// <summary>Many independent tasks in one <see cref="Messages.SubmitTasks"/>, each accepted or refused on its own.</summary>
+        public const string Batch = "submit-batch";
+    }
+
     /// <summary>AMQP <c>type</c> of the messages on a worker's assignment queue.</summary>
     public static class AssignmentTypes
     {

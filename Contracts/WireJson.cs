@@ -28,6 +28,8 @@ namespace TaskScheduler.Contracts;
 [JsonSerializable(typeof(TaskStatusView[]))]
 [JsonSerializable(typeof(WorkerView[]))]
 [JsonSerializable(typeof(SubmitTask[]))]
+[JsonSerializable(typeof(SubmitTasks))]
+[JsonSerializable(typeof(SubmitTasksReply))]
 [JsonSerializable(typeof(Listing.TaskPage))]
 [JsonSerializable(typeof(Listing.RetryManyResult))]
 [JsonSerializable(typeof(ScheduleView))]

@@ -16,7 +16,7 @@ namespace TaskScheduler.Scheduler.Core;
 public static class SubmissionParser
 {
     /// <summary>Largest body worth parsing: a maximal payload fully escaped as \uXXXX, plus room for the rest.</summary>
-    public const int MaxBodyBytes = (Limits.MaxPayloadBytes * 6) + 64 * 1024;
+    public const int MaxBodyBytes = Limits.MaxSubmissionBytes;
 
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 16 };
 

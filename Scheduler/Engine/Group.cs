@@ -20,6 +20,8 @@ internal sealed class Group
 
     public List<(TaskCompletionSource<SubmitVerdict> Reply, SubmitVerdict Verdict)> HttpReplies { get; } = [];
 
+    public List<(TaskCompletionSource<SubmitTasksReply> Reply, SubmitTasksReply Answer)> BatchReplies { get; } = [];
+
     public List<(TaskCompletionSource<CancelOutcome> Reply, CancelOutcome Outcome)> CancelReplies { get; } = [];
 
     public List<(TaskCompletionSource<IReadOnlyList<TaskActionVerdict>> Reply, IReadOnlyList<TaskActionVerdict> Verdicts)> ActionReplies { get; } = [];

@@ -149,6 +149,11 @@ internal sealed class GroupDelivery
             reply.TrySetResult(verdict);
         }
 
+        foreach (var (reply, answer) in group.BatchReplies)
+        {
+            reply.TrySetResult(answer);
+        }
+
         foreach (var (reply, outcome) in group.CancelReplies)
         {
             reply.TrySetResult(outcome);

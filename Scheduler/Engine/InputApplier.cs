@@ -15,6 +15,9 @@ internal sealed class InputApplier(
     SchedulerCore core, IJournal journal, WorkerDemandEstimator demand, TimeProvider time, ILogger logger)
 {
     private readonly TaskActions _actions = new(core, journal, logger);
+    private BatchSubmitter? _batches;
+
+    private BatchSubmitter Batches => _batches ??= new BatchSubmitter(core, journal, this, time);
 
     public void Apply(SchedulerInput input, Group group)
     {
@@ -67,6 +70,20 @@ internal sealed class InputApplier(
                 }
 
                 group.HttpReplies.Add((g.Reply, httpGraphVerdict));
+                break;
+
+            case BrokerBatchSubmission b:
+                group.SubmitTag = Math.Max(group.SubmitTag, b.DeliveryTag);
+                var brokerAnswer = Batches.Apply(b.Entries, b.Rejection, group, (b.Body, b.Headers));
+                if (b.Reply is not null)
+                {
+                    group.BatchReplies.Add((b.Reply, brokerAnswer));
+                }
+
+                break;
+
+            case HttpBatchSubmission hb:
+                group.BatchReplies.Add((hb.Reply, Batches.Apply(hb.Entries, null, group, null)));
                 break;
 
             case BrokerCancel c:
@@ -205,16 +222,21 @@ internal sealed class InputApplier(
         return applied.Value;
     }
 
-    /// <summary>Submits one task (the schedules' occurrences come this way too).</summary>
-    public SubmitVerdict Submit(ParsedSubmission parsed, Group group)
+    /// <summary>
+    /// Submits one task (the schedules' occurrences and a batch's tasks come this way too). <paramref name="looked"/>
+    /// holds what the journal answered for ids already looked up (null: not there), so a batch reads it once.
+    /// </summary>
+    public SubmitVerdict Submit(ParsedSubmission parsed, Group group, IReadOnlyDictionary<Guid, TaskSnapshot?>? looked = null)
     {
         // The hot path carries no options: a task with any (a timeout too) goes the graph's way, which keeps them.
         if (parsed.HasOptions)
         {
-            return SubmitGraph([parsed], group);
+            return SubmitGraph([parsed], group, looked);
         }
 
-        var journaled = core.FindActive(parsed.Id) is null ? Lookup(parsed.Id, group) : null;
+        var journaled = core.FindActive(parsed.Id) is not null ? null
+            : looked is not null && !group.Effects.Changed.ContainsKey(parsed.Id) && looked.TryGetValue(parsed.Id, out var known) ? known
+            : Lookup(parsed.Id, group);
         var (outcome, effects) = core.Submit(parsed.Id, parsed.Priority, parsed.ContentHash, parsed.PayloadBytes, journaled);
         group.Effects.Add(effects);
         if (outcome == SubmitOutcome.Accepted)
@@ -229,7 +251,7 @@ internal sealed class InputApplier(
     /// Submits tasks that may depend on each other and on earlier tasks. The core decides; the engine looks up, for
     /// it, what the journal knows of every id the graph names that the core does not hold.
     /// </summary>
-    private SubmitVerdict SubmitGraph(IReadOnlyList<ParsedSubmission> tasks, Group group)
+    private SubmitVerdict SubmitGraph(IReadOnlyList<ParsedSubmission> tasks, Group group, IReadOnlyDictionary<Guid, TaskSnapshot?>? looked = null)
     {
         var journaled = new Dictionary<Guid, TaskSnapshot>();
         if (tasks.Count > core.MaxGraphTasks)
@@ -249,6 +271,10 @@ internal sealed class InputApplier(
             {
                 journaled[id] = changed;
                 unknown.Remove(id);
+            }
+            else if (looked is not null && looked.TryGetValue(id, out var known) && unknown.Remove(id) && known is not null)
+            {
+                journaled[id] = known;
             }
         }
 
@@ -293,7 +319,7 @@ internal sealed class InputApplier(
     private IEnumerable<Guid> AnnouncedIds(IReadOnlyList<ParsedSubmission> graph) =>
         graph.Count > core.MaxGraphTasks ? [] : graph.Select(t => t.Id);
 
-    private void Reject(ReadOnlyMemory<byte> body, IDictionary<string, object?>? headers, SubmissionRejection rejection, Group group, IEnumerable<Guid>? ids = null)
+    public void Reject(ReadOnlyMemory<byte> body, IDictionary<string, object?>? headers, SubmissionRejection rejection, Group group, IEnumerable<Guid>? ids = null)
     {
         rejection = rejection with { Reason = BoundedText.Truncate(rejection.Reason, Limits.MaxReasonChars) };
         group.Rejected.Add(new RejectedInput(body, headers, rejection.Reason));

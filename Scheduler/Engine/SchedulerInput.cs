@@ -4,7 +4,11 @@ using TaskScheduler.Scheduler.Core;
 namespace TaskScheduler.Scheduler.Engine;
 
 /// <summary>Everything that reaches the scheduler loop, in arrival order.</summary>
-public abstract record SchedulerInput;
+public abstract record SchedulerInput
+{
+    /// <summary>How much of a group this input fills: one, but a batch counts its tasks (the group's size bounds its journal write).</summary>
+    public virtual int Weight => 1;
+}
 
 /// <summary>
 /// A submission from the broker: one task (<see cref="Parsed"/>) or a graph (<see cref="Graph"/>), or neither and a
@@ -33,6 +37,28 @@ public sealed record RefusedHttpSubmission(string Reason) : SchedulerInput;
 
 /// <summary>A graph submitted over HTTP; <see cref="Reply"/> completes after the journal commit.</summary>
 public sealed record HttpGraphSubmission(IReadOnlyList<ParsedSubmission> Tasks, TaskCompletionSource<SubmitVerdict> Reply) : SchedulerInput;
+
+/// <summary>
+/// A batch submission from the broker (<c>submit-batch</c>): its tasks, each judged on its own, or the
+/// <see cref="Rejection"/> of the whole batch. <see cref="Reply"/>, when the producer named a <c>reply_to</c>, is
+/// completed with every task's outcome once the batch is durable.
+/// </summary>
+public sealed record BrokerBatchSubmission(
+    ulong DeliveryTag,
+    IReadOnlyList<BatchEntry>? Entries,
+    SubmissionRejection? Rejection,
+    ReadOnlyMemory<byte> Body,
+    IDictionary<string, object?>? Headers,
+    TaskCompletionSource<SubmitTasksReply>? Reply) : SchedulerInput
+{
+    public override int Weight => Math.Max(1, Entries?.Count ?? 1);
+}
+
+/// <summary>A batch submitted over HTTP; <see cref="Reply"/> completes, with every task's outcome, after the journal commit.</summary>
+public sealed record HttpBatchSubmission(IReadOnlyList<BatchEntry> Entries, TaskCompletionSource<SubmitTasksReply> Reply) : SchedulerInput
+{
+    public override int Weight => Math.Max(1, Entries.Count);
+}
 
 /// <summary>A cancel request from the broker's cancel queue, read or refused.</summary>
 public sealed record BrokerCancel(

@@ -67,9 +67,11 @@ public sealed class SchedulerLoop(
                 }
 
                 group.Clear();
-                while (group.Count < _options.MaxBatch && inputs.Reader.TryRead(out var input))
+                var weight = 0;
+                while (weight < _options.MaxBatch && inputs.Reader.TryRead(out var input))
                 {
                     group.Add(input);
+                    weight += input.Weight;
                 }
 
                 var now = time.GetUtcNow();

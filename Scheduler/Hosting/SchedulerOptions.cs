@@ -37,6 +37,12 @@ public sealed class SchedulerOptions
     public int MaxGraphTasks { get; set; } = 20_000;
 
     /// <summary>
+    /// The most tasks one batch submission (<c>submit-batch</c>, <c>POST /api/tasks/batch</c>) may hold; a larger
+    /// batch is refused whole, with a reason. Its bytes are bounded as any submission's.
+    /// </summary>
+    public int MaxBatchTasks { get; set; } = Contracts.Limits.DefaultMaxBatchTasks;
+
+    /// <summary>
     /// Requeues after the death of the worker running it that a task gets; at the next death it fails as
     /// "poison: killed N workers". Graceful hand-backs and preemptions do not count.
     /// </summary>
@@ -85,6 +91,11 @@ public sealed class SchedulerOptions
         if (PayloadCacheBytes < 0)
         {
             yield return $"{Section}:PayloadCacheBytes must not be negative, not {PayloadCacheBytes}";
+        }
+
+        if (MaxBatchTasks < 1)
+        {
+            yield return $"{Section}:MaxBatchTasks must be at least 1, not {MaxBatchTasks}";
         }
 
         if (MaxGraphTasks < 1)

@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Microsoft.AspNetCore.Http.Features;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
@@ -76,6 +75,13 @@ public static class TaskEndpoints
                 process = ProcessStats(),
             });
         }).WithName("getStats").WithSummary("Queue, workers, counters, journal and process figures");
+        RequiredRole.On(api.MapPost("/tasks/batch", BatchEndpoint.SubmitAsync), ApiRole.Submit)
+            .WithName("submitTaskBatch")
+            .WithSummary("Submit many independent tasks, {\"tasks\": [...]}, each accepted or refused on its own; answers every task's outcome in order")
+            .Accepts<SubmitTasks>("application/json")
+            .Produces<SubmitTasksReply>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         app.MapTaskListEndpoints();
         app.MapTaskActionEndpoints();
         return app;
@@ -116,42 +122,17 @@ public static class TaskEndpoints
     private static async Task<IResult> SubmitAsync(
         HttpRequest request, Channel<SchedulerInput> inputs, SchedulerState state, JournalStatus journal, CancellationToken ct)
     {
-        if (!state.Ready)
+        var (body, refused) = await SubmissionBody.ReadAsync(request, inputs, state, journal, ct);
+        if (refused is not null)
         {
-            return ApiProblem.Starting();
-        }
-
-        if (journal.Refusal is { } refusal)
-        {
-            return Results.Json(new { error = refusal }, statusCode: 503);
-        }
-
-        // No more than the broker path takes (Kestrel alone would read 30 MB).
-        if (request.ContentLength > SubmissionParser.MaxBodyBytes)
-        {
-            return await RefuseAsync(inputs, "too large", TooLarge(request.ContentLength.Value), ct);
-        }
-
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = SubmissionParser.MaxBodyBytes;
-        }
-
-        using var body = new MemoryStream();
-        try
-        {
-            await request.Body.CopyToAsync(body, ct);
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return await RefuseAsync(inputs, "too large", TooLarge(null), ct);
+            return refused;
         }
 
         if (!SubmissionParser.TryParseMessage(
-                body.GetBuffer().AsMemory(0, (int)body.Length), out var task, out var graph, out var rejection, idWhenMissing: Guid.NewGuid()))
+                body, out var task, out var graph, out var rejection, idWhenMissing: Guid.NewGuid()))
         {
             var error = BoundedText.Truncate(rejection!.Reason, Limits.MaxReasonChars);
-            return await RefuseAsync(inputs, error, ApiProblem.BadRequest(error, rejection.Id), ct);
+            return await SubmissionBody.RefuseAsync(inputs, error, ApiProblem.BadRequest(error, rejection.Id), ct);
         }
 
         return graph is not null ? await SubmitGraphAsync(graph, inputs, ct) : await SubmitTaskAsync(task!, request, inputs, ct);
@@ -198,17 +179,4 @@ public static class TaskEndpoints
             _ => ApiProblem.Create(StatusCodes.Status409Conflict, error ?? "conflict", null, new Dictionary<string, object?> { ["ids"] = named, ["count"] = ids.Length }),
         };
     }
-
-    /// <summary>Counts a refused submission in the loop (as the broker path does) and answers with <paramref name="answer"/>.</summary>
-    private static async Task<IResult> RefuseAsync(Channel<SchedulerInput> inputs, string reason, IResult answer, CancellationToken ct)
-    {
-        await inputs.Writer.WriteAsync(new RefusedHttpSubmission(reason), ct);
-        return answer;
-    }
-
-    private static IResult TooLarge(long? bytes) => ApiProblem.Create(
-        StatusCodes.Status413PayloadTooLarge,
-        bytes is { } b
-            ? $"the body is {b} bytes; a submission is at most {SubmissionParser.MaxBodyBytes} bytes"
-            : $"the body is larger than a submission may be ({SubmissionParser.MaxBodyBytes} bytes)");
 }

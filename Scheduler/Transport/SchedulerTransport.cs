@@ -40,6 +40,7 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
     private IChannel? _publishChannel;
     private IChannel? _adminChannel;
     private int _probing;
+    private readonly SubmitReplies _replies;
 
     public SchedulerTransport(
         IOptions<BrokerOptions> options,
@@ -53,6 +54,7 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
         _schedulerOptions = schedulerOptions.Value;
         _tracing = tracing;
         _logger = logger;
+        _replies = new SubmitReplies(() => PublishChannel, logger);
     }
 
     public Topology Topology => _options.Topology;
@@ -425,10 +427,19 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
         }
     }
 
-    private static async Task OnSubmissionAsync(ChannelWriter<SchedulerInput> inputs, BasicDeliverEventArgs delivery, ulong tag)
+    private async Task OnSubmissionAsync(ChannelWriter<SchedulerInput> inputs, BasicDeliverEventArgs delivery, ulong tag)
     {
         // The body buffer belongs to the client only for the duration of this callback.
         var body = delivery.Body.ToArray();
+        if (delivery.BasicProperties.Type == Topology.SubmitTypes.Batch)
+        {
+            var batchHeaders = delivery.BasicProperties.Headers is { } bh ? new Dictionary<string, object?>(bh) : null;
+            await inputs.WriteAsync(
+                BatchSubmissionReader.Read(tag, body, batchHeaders, _schedulerOptions.MaxBatchTasks, _replies.For(delivery.BasicProperties)),
+                delivery.CancellationToken);
+            return;
+        }
+
         ParsedSubmission? parsed;
         IReadOnlyList<ParsedSubmission>? graph;
         SubmissionRejection? rejection;
