@@ -27,6 +27,9 @@ public class ApiContractTests
         using var submitted = await client.CallAsync("submitTask", new Dictionary<string, string>(),
             new StringContent("{\"payload\": \"from the document\", \"priority\": 3}", Encoding.UTF8, "application/json"));
         var id = JsonDocument.Parse(await submitted.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+        using var batch = await client.CallAsync("submitTaskBatch", new Dictionary<string, string>(),
+            new StringContent("{\"tasks\": [{\"payload\": \"a batch from the document\"}]}", Encoding.UTF8, "application/json"));
+        var batchAnswer = JsonDocument.Parse(await batch.Content.ReadAsStringAsync()).RootElement;
         using var listed = await client.CallAsync("listTasks", new Dictionary<string, string> { ["payloadPrefix"] = "from the doc", ["limit"] = "10" });
         var page = JsonDocument.Parse(await listed.Content.ReadAsStringAsync()).RootElement;
         using var found = await client.CallAsync("getTask", new Dictionary<string, string> { ["id"] = id });
@@ -35,7 +38,7 @@ public class ApiContractTests
         {
             Assert.That(client.Operations(), Is.SupersetOf(new[]
             {
-                "GET /api/tasks", "POST /api/tasks", "POST /api/tasks/retry",
+                "GET /api/tasks", "POST /api/tasks", "POST /api/tasks/batch", "POST /api/tasks/retry",
                 "GET /api/tasks/{id}", "DELETE /api/tasks/{id}", "GET /api/tasks/{id}/result", "GET /api/tasks/{id}/history",
                 "POST /api/tasks/{id}/cancel", "POST /api/tasks/{id}/retry", "PUT /api/tasks/{id}/priority",
                 "GET /api/workers", "GET /api/stats", "GET /api/dashboard", "GET /api/autoscale",
@@ -45,6 +48,8 @@ public class ApiContractTests
             Assert.That(client.Document.Paths.Values.SelectMany(p => p.Operations!.Values).Select(o => o.OperationId), Is.All.Not.Null,
                 "every operation is named, so generated clients get method names");
             Assert.That(submitted.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+            Assert.That(batch.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(batchAnswer.GetProperty("tasks")[0].GetProperty("outcome").GetString(), Is.EqualTo("accepted"));
             Assert.That(listed.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(page.GetProperty("tasks").EnumerateArray().Select(t => t.GetProperty("id").GetString()), Is.EqualTo(new[] { id }));
             Assert.That(found.StatusCode, Is.EqualTo(HttpStatusCode.OK));
@@ -95,6 +100,7 @@ public class ApiContractTests
         }
 
         using var viewerSubmits = await SendAsync(system, HttpMethod.Post, "/api/tasks", ViewerKey, "{\"payload\": \"not mine to give\"}");
+        using var viewerBatch = await SendAsync(system, HttpMethod.Post, "/api/tasks/batch", ViewerKey, "{\"tasks\": [{\"payload\": \"not mine to give\"}]}");
         using var viewerReads = await SendAsync(system, HttpMethod.Get, "/api/tasks?state=pending", ViewerKey, null);
         using var anonymousReads = await SendAsync(system, HttpMethod.Get, $"/api/tasks/{task}", null, null);
         using var unknownKey = await SendAsync(system, HttpMethod.Get, $"/api/tasks/{task}", "not-a-key-of-this-scheduler", null);
@@ -105,6 +111,7 @@ public class ApiContractTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(viewerSubmits.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "a viewer does not submit");
+            Assert.That(viewerBatch.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "a viewer does not submit a batch either");
             Assert.That(viewerReads.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(anonymousReads.StatusCode, Is.EqualTo(HttpStatusCode.OK), "reads stay open on loopback");
             Assert.That(unknownKey.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));

@@ -259,6 +259,23 @@ public sealed class TestSystem : IAsyncDisposable
         await _publish.BasicPublishAsync(Topology.SubmitExchange, "", true, properties, body);
     }
 
+    /// <summary>
+    /// Publishes a batch submission (AMQP <c>type</c> <c>submit-batch</c>), as a plain AMQP producer would, naming
+    /// <paramref name="replyTo"/> for the per-task answer when given; waits for the broker's confirm.
+    /// </summary>
+    public async Task PublishBatchAsync(byte[] body, string? replyTo = null, string? correlationId = null)
+    {
+        var properties = new BasicProperties
+        {
+            DeliveryMode = DeliveryModes.Persistent,
+            ContentType = "application/json",
+            Type = Topology.SubmitTypes.Batch,
+            ReplyTo = replyTo,
+            CorrelationId = correlationId,
+        };
+        await _publish.BasicPublishAsync(Topology.SubmitExchange, "", true, properties, body);
+    }
+
     /// <summary>Takes every message currently in the rejected-submissions queue.</summary>
     public async Task<List<RejectedMessage>> DrainRejectedAsync()
     {
