@@ -11,7 +11,8 @@ namespace TaskScheduler.IntegrationTests;
 /// <summary>
 /// Input that is hostile by its size or its values rather than its form: cycles of 10 to 100,000 tasks, graphs too
 /// large, deep and wide JSON, headers near the broker's frame limit, hostile cancel requests, and a worker reporting
-/// a 9 MiB error, times at the ends of the calendar and durations that overflow. The scheduler refuses each with a
+/// a 9 MiB error, times at the ends of the calendar and durations that overflow; batches with huge counts, nested
+/// junk and tasks of the wrong types. The scheduler refuses each with a
 /// reason, keeps its one broker connection, and completes the valid work once.
 /// </summary>
 [TestFixture]
@@ -144,6 +145,78 @@ public class HostileInputFuzzTests
                 .Select(r => $"{r.Kind}: {(int)r.Status} {r.Body[..Math.Min(200, r.Body.Length)]}"),
                 Is.Empty, "every hostile HTTP submission gets a 4xx problem details with a short detail");
         }
+    }
+
+    [Test]
+    public async Task HostileBatches_AreRefusedWithAReason_TheirValidTasksRunOnce_AndTheSchedulerStaysUp()
+    {
+        await using var system = await TestSystem.CreateAsync();
+        await system.StartSchedulerAsync();
+        system.StartWorker("w1", capacity: 4, extraArgs: Executions.LogArgs);
+        await system.WaitForWorkersAsync("w1");
+        var whole = HostileBatches.RefusedWhole();
+        foreach (var (_, body) in whole)
+        {
+            // A reply_to no queue answers to: the reply is dropped, nothing else happens.
+            await system.PublishBatchAsync(body, replyTo: $"{system.Prefix}.nobody-listens");
+        }
+
+        var (valid, bad, mixed) = MixedBatch(20);
+        await system.PublishBatchAsync(mixed);
+
+        var httpReplies = new List<(string Kind, HttpStatusCode Status, string Body)>();
+        foreach (var (kind, body) in whole)
+        {
+            var (status, reply) = await PostAsync(system, "/api/tasks/batch", body, chunked: false);
+            httpReplies.Add((kind, status!.Value, reply));
+        }
+
+        var (validOverHttp, badOverHttp, mixedOverHttp) = MixedBatch(10);
+        var (mixedStatus, mixedReply) = await PostAsync(system, "/api/tasks/batch", mixedOverHttp, chunked: false);
+        var answer = JsonSerializer.Deserialize(mixedReply, WireJson.Default.SubmitTasksReply);
+
+        var ids = valid.Concat(validOverHttp).Select(t => t.Id).ToList();
+        var finals = await system.WaitForFinalStatesAsync(ids, TimeSpan.FromMinutes(3));
+        var expected = whole.Select(w => w.Body).Concat(bad.Select(b => Encoding.UTF8.GetBytes(b.Json))).ToList();
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (await system.CountMessagesAsync(system.Topology.RejectedQueue) < expected.Count && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(250);
+        }
+
+        var rejected = await system.DrainRejectedAsync();
+        var executions = Executions.Read(system.WorkerLogs());
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(system.Scheduler!.HasExited, Is.False, "the scheduler stays up");
+            Assert.That(rejected.Select(r => Convert.ToBase64String(r.Body)).Order(), Is.EqualTo(expected.Select(Convert.ToBase64String).Order()),
+                "each batch refused whole is copied once, and each bad task of the mixed batch alone, byte for byte");
+            Assert.That(rejected.Where(r => string.IsNullOrWhiteSpace(r.Reason) || r.Reason.Length > Limits.MaxReasonChars).Select(r => r.Reason),
+                Is.Empty, "each with a reason of at most 1 KiB");
+            Assert.That(finals.Values.Where(f => f.State != TaskState.Completed).Select(f => $"{f.Id} {f.State}"), Is.Empty);
+            Assert.That(ids.Where(id => !finals.ContainsKey(id)), Is.Empty, "every valid task of the mixed batches reaches its end");
+            Assert.That(ids.Select(id => executions.Where(e => e.Key.TaskId == id).Sum(e => e.Value)), Is.All.EqualTo(1), "each ran once");
+            Assert.That(httpReplies.Where(r => (int)r.Status is < 400 or >= 500 || !r.Body.Contains("\"detail\"", StringComparison.Ordinal) || r.Body.Length > 4096)
+                .Select(r => $"{r.Kind}: {(int)r.Status} {r.Body[..Math.Min(200, r.Body.Length)]}"), Is.Empty,
+                "every batch refused whole over HTTP gets a 4xx problem details with a short detail");
+            Assert.That(mixedStatus, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That((answer!.Accepted, answer.Refused), Is.EqualTo((validOverHttp.Count, badOverHttp.Count)));
+            Assert.That(answer.Tasks.Where(t => t.Outcome == Contracts.Messages.BatchOutcome.Refused && string.IsNullOrEmpty(t.Reason)), Is.Empty);
+        }
+    }
+
+    /// <summary>A batch of <paramref name="count"/> valid tasks with every bad task of <see cref="HostileBatches"/> among them.</summary>
+    private static (List<SubmitTask> Valid, List<(string Kind, string Json)> Bad, byte[] Body) MixedBatch(int count)
+    {
+        var valid = Tasks.Many(count, _ => 0);
+        var bad = HostileBatches.BadTasks(valid[0].Id);
+        var items = valid.Select(t => JsonSerializer.Serialize(t, WireJson.Default.SubmitTask)).ToList();
+        for (var i = 0; i < bad.Count; i++)
+        {
+            items.Insert(1 + (i * 2 % items.Count), bad[i].Json);
+        }
+
+        return (valid, bad, Encoding.UTF8.GetBytes($"{{\"tasks\":[{string.Join(",", items)}]}}"));
     }
 
     /// <summary>
