@@ -20,6 +20,22 @@ public interface ITaskSchedulerClient : IAsyncDisposable
     Task SubmitManyAsync(IEnumerable<SubmitTask> tasks, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Submits independent tasks <paramref name="batchSize"/> to a message (a batch, <c>submit-batch</c>), many
+    /// awaiting the broker's confirm at once: far fewer broker messages than one per task. Each task is accepted or
+    /// refused on its own; a refused one is announced as for <see cref="SubmitAsync"/> (its wait throws
+    /// <see cref="TaskRejectedException"/>).
+    /// </summary>
+    Task SubmitManyAsync(IEnumerable<SubmitTask> tasks, int batchSize, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Submits independent tasks in one message (at most <see cref="Contracts.Limits.DefaultMaxBatchTasks"/>, unless
+    /// the scheduler allows more) and returns once the scheduler has journaled them, with every task's outcome in
+    /// order: accepted, duplicate, or refused with the reason. While the scheduler is down the batch waits in the
+    /// broker, and so does this call: give a token that ends.
+    /// </summary>
+    Task<SubmitTasksReply> SubmitBatchAsync(IReadOnlyCollection<SubmitTask> tasks, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Waits until the task ends and says how. Never hangs on a missed event: it asks the scheduler when it starts
     /// (the task may have finished already) and every <see cref="TaskSchedulerClientOptions.StatusPollInterval"/>.
     /// A task the scheduler does not know yet may still be on its way, so it waits for that too: give a token that

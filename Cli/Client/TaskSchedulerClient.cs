@@ -27,6 +27,7 @@ public sealed class TaskSchedulerClient : ITaskSchedulerClient
     private readonly EventRouter _router;
     private readonly SchedulerHttp _http;
     private readonly TaskEventSequence _sequence;
+    private readonly Lazy<BatchRequests> _batches;
 
     /// <param name="options">Where the system is; see <see cref="TaskSchedulerClientOptions"/>.</param>
     /// <param name="http">An <see cref="HttpClient"/> to use for the API (one from a factory, say); by default the client makes its own.</param>
@@ -46,6 +47,7 @@ public sealed class TaskSchedulerClient : ITaskSchedulerClient
         _router = new EventRouter(_broker, _logger);
         _http = new SchedulerHttp(options.SchedulerUrl, options.ApiKey, http);
         _sequence = new TaskEventSequence(_http.GetTaskAsync, options.StatusPollInterval, _logger);
+        _batches = new Lazy<BatchRequests>(() => new BatchRequests(_broker, _logger));
     }
 
     /// <summary>The broker names of the system this client talks to.</summary>
@@ -73,13 +75,43 @@ public sealed class TaskSchedulerClient : ITaskSchedulerClient
         return SubmitJsonAsync(JsonSerializer.SerializeToUtf8Bytes(graph.ToArray(), WireJson.Default.SubmitTaskArray), cancellationToken);
     }
 
-    public async Task SubmitManyAsync(IEnumerable<SubmitTask> tasks, CancellationToken cancellationToken = default)
+    public Task SubmitManyAsync(IEnumerable<SubmitTask> tasks, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tasks);
+        return PublishAllAsync(tasks, task => SubmitAsync(task, cancellationToken), cancellationToken);
+    }
+
+    public Task SubmitManyAsync(IEnumerable<SubmitTask> tasks, int batchSize, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        return PublishAllAsync(tasks.Chunk(batchSize), batch => PublishBatchJsonAsync(BatchBody(batch), cancellationToken), cancellationToken);
+    }
+
+    public Task<SubmitTasksReply> SubmitBatchAsync(IReadOnlyCollection<SubmitTask> tasks, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        return SubmitBatchJsonAsync(BatchBody(tasks), cancellationToken);
+    }
+
+    /// <summary>
+    /// Publishes a batch already in the wire format (<c>{"tasks":[…]}</c>; see docs/producers.md) and returns the
+    /// scheduler's answer once it has journaled the batch, as <see cref="SubmitBatchAsync"/> does.
+    /// </summary>
+    public Task<SubmitTasksReply> SubmitBatchJsonAsync(ReadOnlyMemory<byte> utf8Json, CancellationToken cancellationToken = default) =>
+        _batches.Value.SubmitAsync(utf8Json, cancellationToken);
+
+    /// <summary>Publishes a batch already in the wire format and returns once the broker has stored it (publisher confirm).</summary>
+    public Task PublishBatchJsonAsync(ReadOnlyMemory<byte> utf8Json, CancellationToken cancellationToken = default) =>
+        _broker.PublishAsync(_broker.Topology.SubmitExchange, utf8Json, Topology.SubmitTypes.Batch, cancellationToken);
+
+    /// <summary>Publishes each item, up to <see cref="TaskSchedulerClientOptions.PublishWindow"/> awaiting the broker's confirm at once.</summary>
+    private async Task PublishAllAsync<T>(IEnumerable<T> items, Func<T, Task> publish, CancellationToken cancellationToken)
+    {
         using var window = new SemaphoreSlim(_options.PublishWindow, _options.PublishWindow);
         var inFlight = new List<Task>();
         Exception? failure = null;
-        foreach (var task in tasks)
+        foreach (var item in items)
         {
             await window.WaitAsync(cancellationToken);
             if (Volatile.Read(ref failure) is not null)
@@ -87,7 +119,7 @@ public sealed class TaskSchedulerClient : ITaskSchedulerClient
                 break;
             }
 
-            inFlight.Add(PublishOneAsync(task));
+            inFlight.Add(PublishOneAsync(item));
         }
 
         await Task.WhenAll(inFlight);
@@ -96,11 +128,11 @@ public sealed class TaskSchedulerClient : ITaskSchedulerClient
             throw failure;
         }
 
-        async Task PublishOneAsync(SubmitTask task)
+        async Task PublishOneAsync(T item)
         {
             try
             {
-                await SubmitAsync(task, cancellationToken);
+                await publish(item);
             }
 #pragma warning disable CA1031 // The first failure stops the submitting and is rethrown once those in flight are done.
             catch (Exception e)
@@ -120,7 +152,7 @@ public sealed class TaskSchedulerClient : ITaskSchedulerClient
     /// docs/producers.md), for producers that build their messages themselves. Returns once confirmed.
     /// </summary>
     public Task SubmitJsonAsync(ReadOnlyMemory<byte> utf8Json, CancellationToken cancellationToken = default) =>
-        _broker.PublishAsync(_broker.Topology.SubmitExchange, utf8Json, "submit-task", cancellationToken);
+        _broker.PublishAsync(_broker.Topology.SubmitExchange, utf8Json, Topology.SubmitTypes.One, cancellationToken);
 
     public async Task<TaskEnd> WaitAsync(Guid taskId, CancellationToken cancellationToken = default)
     {
@@ -286,8 +318,31 @@ public sealed class TaskSchedulerClient : ITaskSchedulerClient
     public async ValueTask DisposeAsync()
     {
         await _router.DisposeAsync();
+        if (_batches.IsValueCreated)
+        {
+            await _batches.Value.DisposeAsync();
+        }
+
         await _broker.DisposeAsync();
         _http.Dispose();
+    }
+
+    /// <summary>A batch's message, its tasks checked as one by one, its size as the scheduler's defaults bound it.</summary>
+    private static byte[] BatchBody(IReadOnlyCollection<SubmitTask> tasks)
+    {
+        if (tasks.Count is 0 or > Limits.DefaultMaxBatchTasks)
+        {
+            throw new ArgumentException($"a batch holds 1 to {Limits.DefaultMaxBatchTasks} tasks, not {tasks.Count}", nameof(tasks));
+        }
+
+        foreach (var task in tasks)
+        {
+            Check(task);
+        }
+
+        var body = JsonSerializer.SerializeToUtf8Bytes(new SubmitTasks([.. tasks]), WireJson.Default.SubmitTasks);
+        return body.Length <= Limits.MaxSubmissionBytes ? body
+            : throw new ArgumentException($"the batch is {body.Length} bytes; a submission is at most {Limits.MaxSubmissionBytes}: send fewer tasks to a batch", nameof(tasks));
     }
 
     private static void Check(SubmitTask task)

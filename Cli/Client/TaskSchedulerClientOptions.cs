@@ -25,7 +25,7 @@ public sealed class TaskSchedulerClientOptions
     /// </summary>
     public TimeSpan StatusPollInterval { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Publishes of <see cref="TaskSchedulerClient.SubmitManyAsync"/> awaiting the broker's confirm at once.</summary>
+    /// <summary>Publishes of <c>SubmitManyAsync</c> (tasks or batches) awaiting the broker's confirm at once.</summary>
     public int PublishWindow { get; set; } = 256;
 
     /// <summary>The name the broker shows for the connection.</summary>

@@ -193,6 +193,31 @@ public class ClientTests
     }
 
     [Test]
+    public async Task Batches_SubmittedThroughTheClient_AnswerEachTask_AndSubmitManyInBatchesRunsEveryTask()
+    {
+        await using var system = await TestSystem.CreateAsync();
+        await system.StartSchedulerAsync();
+        system.StartWorker("b1", capacity: 4);
+        await using var client = system.CreateClient();
+        using var deadline = new CancellationTokenSource(Generous);
+        var first = Tasks.New();
+        var answer = await client.SubmitBatchAsync([first, Tasks.New(), first with { Payload = "other content" }, first], deadline.Token);
+        var many = Tasks.Many(250, _ => 0);
+        await client.SubmitManyAsync(many, batchSize: 100, deadline.Token);
+        var finals = await system.WaitForFinalStatesAsync(many.Select(t => t.Id), Generous);
+        var refused = await client.WaitAsync(first.Id, deadline.Token);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(answer.Tasks.Select(t => t.Outcome), Is.EqualTo(new[] { BatchOutcome.Accepted, BatchOutcome.Accepted, BatchOutcome.Refused, BatchOutcome.Duplicate }));
+            Assert.That(answer.Tasks[2].Reason, Does.Contain("appears earlier in this batch"));
+            Assert.That(finals.Values.Select(f => f.State).ToList(), Has.Count.EqualTo(250).And.All.EqualTo(TaskState.Completed));
+            Assert.That(refused.Kind, Is.EqualTo(TaskEventKind.Completed), "the refused copy did not touch the accepted task");
+            Assert.Throws<ArgumentException>(() => client.SubmitBatchAsync([], deadline.Token).GetAwaiter().GetResult());
+        }
+    }
+
+    [Test]
     public async Task Graph_SubmittedAndAwaited_EndsEveryTask_InDependencyOrder()
     {
         await using var system = await TestSystem.CreateAsync();

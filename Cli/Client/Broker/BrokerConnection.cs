@@ -68,7 +68,22 @@ internal sealed class BrokerConnection : IAsyncDisposable
     public async Task PublishAsync(string exchange, ReadOnlyMemory<byte> body, string type, CancellationToken ct)
     {
         var channel = _publish ?? await PublishChannelAsync(ct);
-        var properties = new BasicProperties { ContentType = "application/json", DeliveryMode = DeliveryModes.Persistent, Type = type };
+        await PublishOnAsync(channel, exchange, body, new BasicProperties { Type = type }, ct);
+        // The broker closes a channel on a channel-level error (a missing exchange): open a new one next time.
+        if (!channel.IsOpen && Volatile.Read(ref _connection) is { IsOpen: true })
+        {
+            Interlocked.CompareExchange(ref _publish, null, channel);
+        }
+    }
+
+    /// <summary>
+    /// Publishes on <paramref name="channel"/> (one with confirms) as <see cref="PublishAsync"/> does, with
+    /// <paramref name="properties"/> made persistent JSON, turning the broker's refusals into what they mean here.
+    /// </summary>
+    public async Task PublishOnAsync(IChannel channel, string exchange, ReadOnlyMemory<byte> body, BasicProperties properties, CancellationToken ct)
+    {
+        properties.ContentType = "application/json";
+        properties.DeliveryMode = DeliveryModes.Persistent;
         try
         {
             await channel.BasicPublishAsync(exchange, "", mandatory: true, properties, body, ct);
@@ -87,14 +102,6 @@ internal sealed class BrokerConnection : IAsyncDisposable
         catch (AlreadyClosedException e)
         {
             throw Lost(e);
-        }
-        finally
-        {
-            // The broker closes a channel on a channel-level error (a missing exchange): open a new one next time.
-            if (!channel.IsOpen && Volatile.Read(ref _connection) is { IsOpen: true })
-            {
-                Interlocked.CompareExchange(ref _publish, null, channel);
-            }
         }
     }
 
