@@ -11,7 +11,7 @@ namespace TaskScheduler.Cli.Commands;
 /// <summary>
 /// <c>tasks submit [PAYLOAD|@FILE|-] [--priority N] [--id UUID] [--depends-on ID...] [--max-retries N] [--timeout T]
 /// [--at TIME | --in DURATION] [--requires TAG...] [--group NAME] [--wait]</c>,
-/// or <c>tasks submit --graph FILE.json [--wait]</c>.
+/// or <c>tasks submit --graph FILE.json [--wait]</c>, or <c>tasks submit --file TASKS.jsonl [--batch-size N]</c>.
 /// </summary>
 public static class SubmitCommand
 {
@@ -68,9 +68,19 @@ public static class SubmitCommand
             Description = "Submit a graph from a JSON file: an array of tasks whose ids may be names that dependsOn refers to; all or nothing",
         };
 
-        var command = new Command("submit", "Submit a task, or a graph of tasks, through the broker")
+        var jsonl = new Option<string?>("--file", "-f")
         {
-            payload, priority, id, dependsOn, maxRetries, timeout, at, delay, requires, group, graph, wait, waitTimeout,
+            Description = "Submit the independent tasks of a JSONL file (one task object a line; - for standard input), each accepted or refused on its own",
+        };
+        var batchSize = new Option<int>("--batch-size")
+        {
+            Description = $"With --file: tasks to a message (1 to {Contracts.Limits.DefaultMaxBatchTasks}; default 100)",
+            DefaultValueFactory = _ => 100,
+        };
+
+        var command = new Command("submit", "Submit a task, a graph of tasks, or a file of tasks, through the broker")
+        {
+            payload, priority, id, dependsOn, maxRetries, timeout, at, delay, requires, group, graph, jsonl, batchSize, wait, waitTimeout,
         };
         command.SetAction((result, ct) => CliRunner.RunAsync(result, async output =>
         {
@@ -83,6 +93,21 @@ public static class SubmitCommand
                 }
 
                 return await SubmitGraphCommand.RunAsync(result, GraphFile.Read(file), result.GetValue(wait), result.GetValue(waitTimeout), output, ct);
+            }
+
+            if (result.GetValue(jsonl) is { } lines)
+            {
+                if (result.GetValue(payload) is not null || result.GetValue(id) is not null || result.GetValue(graph) is not null || result.GetValue(wait))
+                {
+                    throw new CliException(ExitCodes.Usage, "--file takes its tasks from the file: give no payload, --id, --graph or --wait with it");
+                }
+
+                if (result.GetValue(batchSize) is < 1 or > Contracts.Limits.DefaultMaxBatchTasks)
+                {
+                    throw new CliException(ExitCodes.Usage, $"--batch-size must be from 1 to {Contracts.Limits.DefaultMaxBatchTasks}");
+                }
+
+                return await SubmitFileCommand.RunAsync(result, lines, result.GetValue(batchSize), result.GetValue(waitTimeout), output, ct);
             }
 
             if (result.GetValue(maxRetries) is < 0)

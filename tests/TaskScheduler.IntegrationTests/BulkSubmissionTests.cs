@@ -138,6 +138,47 @@ public class BulkSubmissionTests
         }
     }
 
+    [Test]
+    public async Task SubmitFile_ThroughTheRealCli_PrintsEachLinesOutcome_AndExitsNonZeroWhenAnyIsRefused()
+    {
+        await using var system = await TestSystem.CreateAsync();
+        await system.StartSchedulerAsync();
+        system.StartWorker("w1", capacity: 4);
+        var (a, b) = (Tasks.New(payload: "line one"), Tasks.New(payload: "line two", priority: 3));
+        var file = Path.Combine(system.Directory, "tasks.jsonl");
+        await File.WriteAllLinesAsync(file,
+        [
+            Json(a),
+            Json(b),
+            "",
+            """{"payload":"no id, one is given"}""",
+            """{"id": "oops""",
+            $$"""{"id":"{{Guid.NewGuid()}}","payload":5}""",
+            Json(a),
+        ]);
+
+        var run = await CliRun.RunAsync(system, null, "submit", "--file", file, "--batch-size", "2", "--json");
+        var answer = JsonDocument.Parse(run.Out).RootElement;
+        var lines = answer.GetProperty("lines").EnumerateArray().ToList();
+        var generated = lines[2].GetProperty("id").GetGuid();
+        var text = await CliRun.RunAsync(system, $"{Json(Tasks.New())}\n{Json(Tasks.New())}\n", "submit", "--file", "-");
+        var finals = await system.WaitForFinalStatesAsync([a.Id, b.Id, generated], Generous);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(run.ExitCode, Is.EqualTo(5), run.Error);
+            Assert.That(lines.Select(l => l.GetProperty("line").GetInt32()), Is.EqualTo(new[] { 1, 2, 4, 5, 6, 7 }), "blank lines are skipped");
+            Assert.That(lines.Select(l => l.GetProperty("outcome").GetString()), Is.EqualTo(new[] { "accepted", "accepted", "accepted", "refused", "refused", "duplicate" }));
+            Assert.That(lines[3].GetProperty("reason").GetString(), Does.StartWith("malformed JSON"));
+            Assert.That(lines[4].GetProperty("reason").GetString(), Is.EqualTo("field 'payload' must be a string, not a number"));
+            Assert.That((answer.GetProperty("accepted").GetInt32(), answer.GetProperty("duplicates").GetInt32(), answer.GetProperty("refused").GetInt32()), Is.EqualTo((3, 1, 2)));
+            Assert.That(finals.Values.Select(f => f.State).ToList(), Has.Count.EqualTo(3).And.All.EqualTo(TaskState.Completed));
+            Assert.That(finals[b.Id].Priority, Is.EqualTo(3));
+            Assert.That(text.ExitCode, Is.Zero, text.Error);
+            Assert.That(text.Out, Does.Contain("line 1: accepted").And.Contain("line 2: accepted").And.EndWith("2 accepted, 0 duplicate, 0 refused, of 2 lines"));
+        }
+    }
+
     private static string Json(SubmitTask task) => JsonSerializer.Serialize(task, WireJson.Default.SubmitTask);
 
     /// <summary>A server-named, exclusive queue a request/reply producer names in <c>reply_to</c>.</summary>
