@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using TaskScheduler.Cli.Api;
+using TaskScheduler.Cli.Bench.Traffic;
 using TaskScheduler.Client;
 
 namespace TaskScheduler.Cli.Bench;
@@ -24,6 +25,12 @@ public static class BenchRunner
         }
 
         var (capacities, note) = await CapacitiesAsync(api, ct);
+        using var management = settings.CountBrokerTraffic ? ManagementApi.For(brokerUrl, settings.ManagementUrl) : null;
+        var traffic = management is null ? null : new TrafficMeter(management, client.Topology.Prefix, settings.ManagementSettle);
+        if (traffic is not null)
+        {
+            await traffic.StartAsync(ct);
+        }
 
         var clock = new BenchClock();
         progress.Elapsed = () => clock.Elapsed;
@@ -45,6 +52,12 @@ public static class BenchRunner
         await events.WaitForAsync(tasks.Count, settings.Timeout, ct);
         await sampling.CancelAsync();
         var schedulerMemory = await memory;
+        BrokerTraffic? brokerTraffic = null;
+        if (traffic is not null)
+        {
+            progress.Phase = "reading the broker's counters";
+            brokerTraffic = await traffic.FinishAsync(submission.Confirmed, ct);
+        }
 
         return new BenchReport(
             Setup(settings),
@@ -53,6 +66,7 @@ public static class BenchRunner
             BenchFigures.Latencies(tasks.Values, clock),
             BenchFigures.Workers(tasks.Values, capacities, note, clock),
             ceiling,
+            brokerTraffic,
             schedulerMemory,
             new MachineReport(Environment.ProcessorCount, loadAtStart, MachineLoad()));
     }
