@@ -1,3 +1,4 @@
+using TaskScheduler.Cli.Bench.Stages;
 using TaskScheduler.Cli.Bench.Traffic;
 
 namespace TaskScheduler.Cli.Bench;
@@ -8,6 +9,7 @@ public sealed record BenchReport(
     TaskCounts Tasks,
     Throughput Throughput,
     LatencyReport LatencyMs,
+    IReadOnlyList<StageLatency> StageLatencyMs,
     WorkerReport Workers,
     CeilingReport? Ceiling,
     BrokerTraffic? BrokerTraffic,

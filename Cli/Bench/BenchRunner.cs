@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using TaskScheduler.Cli.Api;
+using TaskScheduler.Cli.Bench.Stages;
 using TaskScheduler.Cli.Bench.Traffic;
 using TaskScheduler.Client;
 
@@ -32,6 +33,9 @@ public static class BenchRunner
             await traffic.StartAsync(ct);
         }
 
+        var stages = new StageMeter(api);
+        await stages.StartAsync(ct);
+
         var clock = new BenchClock();
         progress.Elapsed = () => clock.Elapsed;
         var tasks = new ConcurrentDictionary<Guid, BenchTask>();
@@ -59,11 +63,14 @@ public static class BenchRunner
             brokerTraffic = await traffic.FinishAsync(submission.Confirmed, ct);
         }
 
+        var stageLatencies = await stages.FinishAsync(ct);
+
         return new BenchReport(
             Setup(settings),
             Counts(tasks.Values, submission.PublishErrors),
             BenchFigures.Throughput(tasks.Values, submission, ceiling),
             BenchFigures.Latencies(tasks.Values, clock),
+            stageLatencies,
             BenchFigures.Workers(tasks.Values, capacities, note, clock),
             ceiling,
             brokerTraffic,

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Spectre.Console;
+using TaskScheduler.Cli.Bench.Stages;
 using TaskScheduler.Cli.Bench.Traffic;
 
 namespace TaskScheduler.Cli.Bench;
@@ -25,6 +26,11 @@ public static class BenchTable
         table.AddRow("submit-to-accepted", Latency(r.LatencyMs.SubmitToAccepted));
         table.AddRow("submit-to-start", Latency(r.LatencyMs.SubmitToStart));
         table.AddRow("submit-to-done", Latency(r.LatencyMs.SubmitToDone));
+        foreach (var stage in r.StageLatencyMs)
+        {
+            table.AddRow(Markup.Escape($"  stage {stage.Stage}"), Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"p50 {stage.P50:0.###} ms, p90 {stage.P90:0.###} ms, p99 {stage.P99:0.###} ms ({stage.Count:N0} recorded)")));
+        }
 
         if (r.BrokerTraffic is { } traffic)
         {
