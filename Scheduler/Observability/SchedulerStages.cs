@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Contracts.Observability;
 
 namespace TaskScheduler.Scheduler.Observability;
@@ -53,6 +54,24 @@ public static class SchedulerStages
         if (Duration.Enabled)
         {
             Duration.Record(Stopwatch.GetElapsedTime(since).TotalSeconds, stage);
+        }
+    }
+
+    /// <summary>Records each result's start delay as its worker measured it (<see cref="WorkerStart"/>).</summary>
+    public static void WorkerStarts(TasksFinished results)
+    {
+        if (!Duration.Enabled)
+        {
+            return;
+        }
+
+        foreach (var result in results.Results)
+        {
+            // Reported by a worker: anything but a sane number of milliseconds is left out.
+            if (result.StartDelayMs is >= 0 and < 86_400_000 and var ms)
+            {
+                Duration.Record(ms / 1000, WorkerStart);
+            }
         }
     }
 
