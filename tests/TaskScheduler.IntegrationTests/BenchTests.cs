@@ -63,6 +63,15 @@ public class BenchTests
             Assert.That(byRole.GetProperty("scheduler").GetProperty("publishedPerTask").GetDouble(), Is.GreaterThan(1.0), traffic.ToString());
             Assert.That(byRole.GetProperty("scheduler").GetProperty("deliveredPerTask").GetDouble(), Is.GreaterThanOrEqualTo(1.0), traffic.ToString());
             Assert.That(traffic.GetProperty("total").GetProperty("bytesInPerTask").GetDouble(), Is.GreaterThan(100), "a submission carries a 100-byte payload");
+
+            // The scheduler's stages over the run, from its /metrics: every task went through each of these.
+            var stages = root.GetProperty("stageLatencyMs").EnumerateArray().ToDictionary(s => s.GetProperty("stage").GetString()!);
+            Assert.That(stages.Keys, Is.SupersetOf(new[] { "consume", "group_wait", "apply", "commit", "fsync", "confirm", "worker_start" }));
+            Assert.That(stages["worker_start"].GetProperty("count").GetInt64(), Is.GreaterThanOrEqualTo(300), "one per attempt");
+            foreach (var (name, stage) in stages)
+            {
+                Assert.That(stage.GetProperty("p50").GetDouble(), Is.GreaterThanOrEqualTo(0).And.LessThanOrEqualTo(stage.GetProperty("p99").GetDouble()), name);
+            }
         }
 
         Assert.That(openLoop.ExitCode, Is.Zero, openLoop.Error);
