@@ -74,6 +74,11 @@ public sealed class SchedulerLoop(
                     weight += input.Weight;
                 }
 
+                foreach (var input in group)
+                {
+                    SchedulerStages.Since(SchedulerStages.GroupWait, input.QueuedAt);
+                }
+
                 var now = time.GetUtcNow();
                 state.Turned(now);
                 var checkLiveness = now >= nextCheck;
