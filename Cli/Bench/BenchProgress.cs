@@ -23,7 +23,7 @@ public sealed class BenchProgress
 
     public Func<TimeSpan> Elapsed { get; set; } = () => TimeSpan.Zero;
 
-    public void CountSubmitted() => Interlocked.Increment(ref _submitted);
+    public void CountSubmitted(int tasks = 1) => Interlocked.Add(ref _submitted, tasks);
 
     public void CountAccepted() => Interlocked.Increment(ref _accepted);
 

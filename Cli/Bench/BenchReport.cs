@@ -17,7 +17,8 @@ public sealed record BenchReport(
     MachineReport Machine);
 
 public sealed record BenchSetup(
-    string Mode, int? Tasks, double? DurationSeconds, double? Rate, int PayloadBytes, string Priorities, string? RunTime, int Window, int MaxOutstanding);
+    string Mode, int? Tasks, double? DurationSeconds, double? Rate, int PayloadBytes, string Priorities, string? RunTime, int Window, int MaxOutstanding,
+    int Batch = 1);
 
 /// <summary>What became of the submitted tasks; <see cref="PublishErrors"/> never reached the broker.</summary>
 public sealed record TaskCounts(long Submitted, long Completed, long Failed, long Cancelled, long Rejected, long Unfinished, long PublishErrors);

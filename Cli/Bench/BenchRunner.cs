@@ -87,6 +87,7 @@ public static class BenchRunner
         var lastConfirm = 0L;
         long confirmed = 0, errors = 0;
         Exception? fatal = null;
+        var pending = new List<(Guid Id, byte[] Body)>(settings.Batch);
 
         for (long index = 0; Volatile.Read(ref fatal) is null && (settings.Tasks is not { } n || index < n); index++)
         {
@@ -107,32 +108,61 @@ public static class BenchRunner
 
             await outstanding.WaitAsync(ct);
             var id = Guid.NewGuid();
-            var body = bodies.Build(id, settings.Priorities.For(index), settings.Groups > 0 ? $"g{index % settings.Groups}" : null);
-            await window.SendAsync(
+            pending.Add((id, bodies.Build(id, settings.Priorities.For(index), settings.Groups > 0 ? $"g{index % settings.Groups}" : null)));
+            if (pending.Count == settings.Batch)
+            {
+                await PublishAsync();
+            }
+        }
+
+        if (pending.Count > 0)
+        {
+            await PublishAsync();
+        }
+
+        await window.DrainAsync(ct);
+        return new Submission(first, Interlocked.Read(ref lastConfirm), Interlocked.Read(ref confirmed), Interlocked.Read(ref errors), fatal);
+
+        // One message for the tasks gathered: alone as a task, or several as a batch.
+        Task PublishAsync()
+        {
+            var sent = pending.ToArray();
+            pending.Clear();
+            return window.SendAsync(
                 () =>
                 {
-                    var task = new BenchTask(clock.Now);
-                    tasks[id] = task;
-                    if (first < 0)
+                    var now = clock.Now;
+                    foreach (var (id, _) in sent)
                     {
-                        first = task.SubmittedAt;
+                        tasks[id] = new BenchTask(now);
                     }
 
-                    return client.SubmitJsonAsync(body, ct);
+                    if (first < 0)
+                    {
+                        first = now;
+                    }
+
+                    return sent.Length == 1 && settings.Batch == 1
+                        ? client.SubmitJsonAsync(sent[0].Body, ct)
+                        : client.PublishBatchJsonAsync(SubmissionBodies.Batch(sent.Select(s => s.Body)), ct);
                 },
                 error =>
                 {
                     if (error is null)
                     {
-                        Interlocked.Increment(ref confirmed);
+                        Interlocked.Add(ref confirmed, sent.Length);
                         InterlockedMax(ref lastConfirm, clock.Now);
-                        progress.CountSubmitted();
+                        progress.CountSubmitted(sent.Length);
                         return;
                     }
 
-                    Interlocked.Increment(ref errors);
-                    tasks.TryRemove(id, out _);
-                    outstanding.Release();
+                    Interlocked.Add(ref errors, sent.Length);
+                    foreach (var (id, _) in sent)
+                    {
+                        tasks.TryRemove(id, out _);
+                    }
+
+                    outstanding.Release(sent.Length);
                     if (error is CliException or TaskSchedulerUnavailableException)
                     {
                         Interlocked.CompareExchange(ref fatal, error, null);
@@ -140,9 +170,6 @@ public static class BenchRunner
                 },
                 ct);
         }
-
-        await window.DrainAsync(ct);
-        return new Submission(first, Interlocked.Read(ref lastConfirm), Interlocked.Read(ref confirmed), Interlocked.Read(ref errors), fatal);
     }
 
     private static async Task<(IReadOnlyDictionary<string, int>? Capacities, string? Note)> CapacitiesAsync(SchedulerApi api, CancellationToken ct)
@@ -188,7 +215,7 @@ public static class BenchRunner
     }
 
     private static BenchSetup Setup(BenchSettings s) => new(
-        s.Mode, s.Tasks, s.Duration?.TotalSeconds, s.Rate, s.PayloadBytes, s.Priorities.ToString(), s.RunTime?.ToString(), s.Window, s.MaxOutstanding);
+        s.Mode, s.Tasks, s.Duration?.TotalSeconds, s.Rate, s.PayloadBytes, s.Priorities.ToString(), s.RunTime?.ToString(), s.Window, s.MaxOutstanding, s.Batch);
 
     private static TaskCounts Counts(ICollection<BenchTask> tasks, long publishErrors)
     {

@@ -21,7 +21,10 @@ public sealed record BenchSettings
     /// <summary>Simulated run time asked of the workers; null leaves it to the workers' own settings.</summary>
     public RunTimeRange? RunTime { get; init; }
 
-    /// <summary>Submissions published and not yet confirmed by the broker.</summary>
+    /// <summary>Tasks to a message: 1 publishes each task alone; more sends batches (<c>submit-batch</c>) of this many.</summary>
+    public int Batch { get; init; } = 1;
+
+    /// <summary>Submissions (messages) published and not yet confirmed by the broker.</summary>
     public int Window { get; init; } = 256;
 
     /// <summary>Tasks submitted and not yet finished; as-fast-as-possible runs wait below it (a closed loop).</summary>
@@ -49,5 +52,5 @@ public sealed record BenchSettings
     public TimeSpan ManagementSettle { get; init; } = TrafficMeter.DefaultSettle;
 
     public string Mode => (Rate is { } r ? $"open loop at {r:0.#}/s" : "as fast as possible") + (Duration is { } d ? $" for {DurationText.Format(d)}" : $", {Tasks} tasks")
-        + (AcceptOnly ? ", until accepted" : "");
+        + (Batch > 1 ? $", {Batch} tasks a message" : "") + (AcceptOnly ? ", until accepted" : "");
 }

@@ -13,6 +13,7 @@ public sealed class SubmissionBodies
 {
     private static readonly byte[] Start = Encoding.ASCII.GetBytes("{\"id\":\"");
     private static readonly byte[] AfterId = Encoding.ASCII.GetBytes("\",\"payload\":\"");
+    private static readonly byte[] BatchStart = Encoding.ASCII.GetBytes("{\"tasks\":[");
     private static readonly byte[] AfterPayload = Encoding.ASCII.GetBytes("\",\"priority\":");
 
     private readonly int _payloadBytes;
@@ -52,6 +53,23 @@ public sealed class SubmissionBodies
         Append(body, ref at, groupField);
         body[at] = (byte)'}';
         return body;
+    }
+
+    /// <summary>A batch's message, <c>{"tasks":[…]}</c>, of task bodies made by <see cref="Build"/>.</summary>
+    public static byte[] Batch(IEnumerable<byte[]> tasks)
+    {
+        var parts = tasks.ToList();
+        var body = new byte[BatchStart.Length + parts.Sum(p => p.Length + 1) + 1];
+        var at = 0;
+        Append(body, ref at, BatchStart);
+        for (var i = 0; i < parts.Count; i++)
+        {
+            Append(body, ref at, parts[i]);
+            body[at++] = (byte)(i < parts.Count - 1 ? ',' : ']');
+        }
+
+        body[at++] = (byte)'}';
+        return body.AsSpan(0, at).ToArray();
     }
 
     /// <summary>The hint (if any) then filler up to the requested size; plain ASCII, so it needs no JSON escaping.</summary>

@@ -32,16 +32,26 @@ public static class BenchCommand
                           "(env TASKS_MANAGEMENT_URL; default: the broker's host on port 15672 with the broker's credentials)",
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable("TASKS_MANAGEMENT_URL"),
         };
+        var batch = new Option<int>("--batch")
+        {
+            Description = $"Tasks to a message: 1 (the default) publishes each task alone; 2 to {Limits.DefaultMaxBatchTasks} sends batches (submit-batch) of N",
+            DefaultValueFactory = _ => 1,
+        };
         var acceptOnly = new Option<bool>("--accept-only") { Description = "Wait until the tasks are accepted, not until they have run (to build a backlog)" };
 
         var command = new Command("bench", "Measure a running system: throughput, latency, fairness and utilization, against the broker's own limit")
         {
-            tasks, duration, rate, size, priorities, runTime, window, maxOutstanding, timeout, ceiling, acceptOnly, groups, management,
+            tasks, duration, rate, size, priorities, runTime, window, maxOutstanding, timeout, ceiling, acceptOnly, groups, management, batch,
         };
         command.SetAction((result, ct) => CliRunner.RunAsync(result, async output =>
         {
             var settings = Settings(result, tasks, duration, rate, size, priorities, runTime, window, maxOutstanding, timeout, ceiling)
-                with { AcceptOnly = result.GetValue(acceptOnly), Groups = Math.Max(0, result.GetValue(groups)) };
+                with { AcceptOnly = result.GetValue(acceptOnly), Groups = Math.Max(0, result.GetValue(groups)), Batch = result.GetValue(batch) };
+            if (settings.Batch is < 1 or > Limits.DefaultMaxBatchTasks || settings.Batch > settings.MaxOutstanding)
+            {
+                throw Usage($"--batch must be from 1 to {Limits.DefaultMaxBatchTasks}, and no more than --max-outstanding");
+            }
+
             settings = WithManagement(settings, result.GetValue(management));
             // Named so that the broker's counters can tell the bench's own traffic (the producer's) from others'.
             await using var client = ClientFactory.Create(result, TrafficRole.ProducerConnectionName(result.GetValue(GlobalOptions.Prefix)!));

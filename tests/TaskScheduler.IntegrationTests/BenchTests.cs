@@ -12,6 +12,30 @@ namespace TaskScheduler.IntegrationTests;
 public class BenchTests
 {
     [Test]
+    public async Task Bench_WithBatches_SendsOneMessagePerBatch_AndEveryTaskCompletes()
+    {
+        await using var system = await TestSystem.CreateAsync();
+        await system.StartSchedulerAsync();
+        system.StartWorker("bench-1", capacity: 4);
+        await system.WaitForWorkersAsync("bench-1");
+
+        var run = await CliRun.RunAsync(system, null, "bench", "--tasks", "450", "--batch", "100", "--run-time", "0ms", "--ceiling", "1s", "--json");
+
+        Assert.That(run.ExitCode, Is.Zero, run.Error);
+        using var report = JsonDocument.Parse(run.Out);
+        var root = report.RootElement;
+        var producer = root.GetProperty("brokerTraffic").GetProperty("byRole").GetProperty("producer");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(root.GetProperty("setup").GetProperty("batch").GetInt32(), Is.EqualTo(100));
+            Assert.That(root.GetProperty("tasks").GetProperty("submitted").GetInt64(), Is.EqualTo(450));
+            Assert.That(root.GetProperty("tasks").GetProperty("completed").GetInt64(), Is.EqualTo(450));
+            Assert.That(producer.GetProperty("publishedPerTask").GetDouble(), Is.EqualTo(5 / 450.0).Within(0.001), "five messages: four of 100, one of 50");
+            Assert.That(root.GetProperty("throughput").GetProperty("completedToCeiling").GetDouble(), Is.GreaterThan(0));
+        }
+    }
+
+    [Test]
     public async Task Bench_ReportsSaneFigures_ForABurstAndForAnOpenLoopRun()
     {
         await using var system = await TestSystem.CreateAsync();
