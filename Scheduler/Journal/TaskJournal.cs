@@ -57,6 +57,7 @@ public sealed class TaskJournal : IJournal, IDisposable
     private readonly string _logPath;
     private readonly bool _durable;
     private long _lastSequence;
+    private readonly KnownIds _known;
 
     public TaskJournal(string path, bool durable = true)
     {
@@ -67,6 +68,7 @@ public sealed class TaskJournal : IJournal, IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(_dataPath)!);
 
         (_db, _tasks, _payloads, _meta, _heads) = Open(_dataPath);
+        _known = new KnownIds(() => _tasks.LongCount(), AllIds);
         _tasks.EnsureIndex(OutcomeAtField, "$." + OutcomeAtField);
         EnsureListIndexes();
         _listing = new TaskListing(_tasks, _heads);
@@ -121,6 +123,7 @@ public sealed class TaskJournal : IJournal, IDisposable
     public void Write(IEnumerable<TaskSnapshot> changes, IEnumerable<KeyValuePair<Guid, string>> newPayloads)
     {
         var started = Stopwatch.GetTimestamp();
+        _known.StartRequestedBuild();
         if (!_db.BeginTrans())
         {
             throw new InvalidOperationException("A journal transaction is already open on this thread.");
@@ -142,6 +145,7 @@ public sealed class TaskJournal : IJournal, IDisposable
                 maxSequence = Math.Max(maxSequence, change.Sequence);
                 if (payloads.TryGetValue(change.Id, out var payload))
                 {
+                    _known.Add(change.Id);
                     inserted.Add(ToDocument(change));
                     payloadDocuments.Add(new BsonDocument { ["_id"] = change.Sequence, ["payload"] = payload });
                     heads.Add(HeadDocument(change.Sequence, payload));
@@ -174,6 +178,7 @@ public sealed class TaskJournal : IJournal, IDisposable
             {
                 // A change to a task the journal does not hold: cannot happen while every task is inserted with
                 // its payload, but a lost change would be worse than the cost of making sure.
+                updated.ForEach(d => _known.Add(d["_id"].AsGuid));
                 _tasks.Upsert(updated);
             }
 
@@ -206,8 +211,16 @@ public sealed class TaskJournal : IJournal, IDisposable
         LastFlushDuration = Stopwatch.GetElapsedTime(started);
     }
 
+    /// <summary>Which ids may exist, so that a lookup of a new one costs no journal read.</summary>
+    public KnownIds KnownIds => _known;
+
     public TaskSnapshot? Find(Guid id)
     {
+        if (!_known.MightContain(id))
+        {
+            return null;
+        }
+
         var doc = _tasks.FindById(id);
         return doc is null ? null : FromDocument(doc);
     }
@@ -226,10 +239,36 @@ public sealed class TaskJournal : IJournal, IDisposable
     /// collection (8.8 ms for one id among 30,000 tasks, against 0.03 ms by id), so up to
     /// <see cref="MaxLookupsById"/> ids are looked up one by one, and only a larger graph pays for one scan.
     /// </summary>
-    public IEnumerable<TaskSnapshot> FindMany(IReadOnlyCollection<Guid> ids) =>
-        ids.Count == 0 ? []
-        : ids.Count <= MaxLookupsById ? ids.Select(Find).OfType<TaskSnapshot>().ToList()
-        : _tasks.Find(Query.In("_id", ids.Select(id => new BsonValue(id)))).Select(FromDocument);
+    public IEnumerable<TaskSnapshot> FindMany(IReadOnlyCollection<Guid> ids)
+    {
+        var maybe = ids.Where(_known.MightContain).ToList();
+        return maybe.Count == 0 ? []
+            : maybe.Count <= MaxLookupsById ? maybe.Select(Find).OfType<TaskSnapshot>().ToList()
+            : _tasks.Find(Query.In("_id", maybe.Select(id => new BsonValue(id)))).Select(FromDocument);
+    }
+
+    /// <summary>Every task id the journal holds, read by the index in pages (no transaction held long).</summary>
+    private IEnumerable<Guid> AllIds()
+    {
+        var after = BsonValue.MinValue;
+        while (true)
+        {
+            var page = _tasks.Query().Where(Query.GT("_id", after)).OrderBy("_id").Select("_id").Limit(IdPage).ToList();
+            foreach (var doc in page)
+            {
+                yield return doc["_id"].AsGuid;
+            }
+
+            if (page.Count < IdPage)
+            {
+                yield break;
+            }
+
+            after = page[^1]["_id"];
+        }
+    }
+
+    private const int IdPage = 10_000;
 
     /// <summary>Up to this many ids, <see cref="FindMany"/> looks each up by its index (about 30 µs each) rather than scan.</summary>
     private const int MaxLookupsById = 1000;
