@@ -146,6 +146,7 @@ public sealed class SchedulerEngine
         group.RemovedWorkers = [.. effects.RemovedWorkers];
 
         await _delivery.HandOverAsync(group, ct);
+        _journal.CheckpointIfDue();
         PublishView();
         return _delivery.HasReturned;
     }

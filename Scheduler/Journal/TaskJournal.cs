@@ -58,8 +58,9 @@ public sealed class TaskJournal : IJournal, IDisposable
     private readonly bool _durable;
     private long _lastSequence;
     private readonly KnownIds _known;
+    private readonly JournalCheckpoint? _checkpoint;
 
-    public TaskJournal(string path, bool durable = true)
+    public TaskJournal(string path, bool durable = true, bool checkpointBetweenGroups = true)
     {
         _dataPath = Path.GetFullPath(path);
         _logPath = Path.Combine(
@@ -69,6 +70,8 @@ public sealed class TaskJournal : IJournal, IDisposable
 
         (_db, _tasks, _payloads, _meta, _heads) = Open(_dataPath);
         _known = new KnownIds(() => _tasks.LongCount(), AllIds);
+        _checkpoint = checkpointBetweenGroups ? new JournalCheckpoint(_logPath) : null;
+        TakeOverCheckpoint();
         _tasks.EnsureIndex(OutcomeAtField, "$." + OutcomeAtField);
         EnsureListIndexes();
         _listing = new TaskListing(_tasks, _heads);
@@ -103,6 +106,7 @@ public sealed class TaskJournal : IJournal, IDisposable
         }
 
         (_db, _tasks, _payloads, _meta, _heads) = Open(_dataPath);
+        TakeOverCheckpoint();
         _listing = new TaskListing(_tasks, _heads);
         _closed = false;
         _upsertNext = true;
@@ -394,6 +398,29 @@ public sealed class TaskJournal : IJournal, IDisposable
         var db = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct });
         return (db, db.GetCollection(TasksCollection, BsonAutoId.Guid), db.GetCollection(PayloadsCollection, BsonAutoId.Guid),
             db.GetCollection(MetaCollection, BsonAutoId.Int32), db.GetCollection(HeadsCollection, BsonAutoId.Int64));
+    }
+
+    /// <summary>LiteDB's checkpoints between groups (<see cref="CheckpointIfDue"/>), or null when LiteDB runs them in its commits.</summary>
+    public JournalCheckpoint? Checkpoints => _checkpoint;
+
+    /// <inheritdoc cref="IJournal.CheckpointIfDue"/>
+    public void CheckpointIfDue()
+    {
+        if (!_closed)
+        {
+            _checkpoint?.RunIfDue(_db, () =>
+            {
+                if (_durable)
+                {
+                    FileDurability.Flush(_dataPath);
+                }
+            });
+        }
+    }
+
+    private void TakeOverCheckpoint()
+    {
+        _db.CheckpointSize = _checkpoint is null ? JournalCheckpoint.DefaultPages : 0;
     }
 
     private void FlushToDisk()
