@@ -373,7 +373,23 @@ public sealed class TaskJournal : IJournal, IDisposable
     /// <summary>The highest acceptance sequence ever committed; new tasks continue after it.</summary>
     public long LastSequence() => _lastSequence;
 
-    public void Dispose() => _db.Dispose();
+    public void Dispose()
+    {
+        try
+        {
+            // The pragma lives in the file: left at 0, a build without JournalCheckpoint would never checkpoint.
+            if (!_closed && _checkpoint is not null)
+            {
+                _db.CheckpointSize = JournalCheckpoint.DefaultPages;
+            }
+        }
+        catch (Exception e) when (e is IOException or LiteException)
+        {
+            // A full disk: the next start sets it again, and a downgrade on this file checkpoints only on close.
+        }
+
+        _db.Dispose();
+    }
 
     /// <summary>
     /// Rolls back a failed transaction. After a failed write (a full disk) the rollback fails too, with LiteDB's own
