@@ -54,11 +54,10 @@ public interface IJournal
 
     /// <summary>
     /// Between groups, once the last one is handed to delivery: lets the journal do housekeeping it keeps off the
-    /// group's own write (LiteDB's checkpoint, <c>Journal/JournalCheckpoint</c>).
+    /// group's own write (LiteDB's checkpoint, <c>Journal/JournalCheckpoint</c>). Returns how long it took, or null
+    /// when there was none to do.
     /// </summary>
-    void CheckpointIfDue()
-    {
-    }
+    TimeSpan? CheckpointIfDue() => null;
 
     /// <summary>The highest acceptance sequence ever committed.</summary>
     long LastSequence();

@@ -36,16 +36,17 @@ public sealed class JournalCheckpoint
     public TimeSpan Longest { get; private set; }
 
     /// <summary>
-    /// Copies the log into the data file when it has grown past the threshold; true when it did. A copy the disk
+    /// Copies the log into the data file when it has grown past the threshold; returns how long that took, or null
+    /// when it was not due or did not happen. A copy the disk
     /// refuses (full) is left for the next time: the log keeps what it holds, and the group's next write meets the
     /// full disk as usual. A failed fsync of the data file throws: what was copied may be lost, so the scheduler stops.
     /// </summary>
-    public bool RunIfDue(LiteDatabase db, Action flushData)
+    public TimeSpan? RunIfDue(LiteDatabase db, Action flushData)
     {
         var log = new FileInfo(_logPath);
         if (!log.Exists || log.Length < _thresholdBytes)
         {
-            return false;
+            return null;
         }
 
         var started = Stopwatch.GetTimestamp();
@@ -55,7 +56,7 @@ public sealed class JournalCheckpoint
         }
         catch (Exception e) when (e is IOException or LiteException)
         {
-            return false;
+            return null;
         }
 
         flushData();
@@ -63,6 +64,6 @@ public sealed class JournalCheckpoint
         Count++;
         Time += took;
         Longest = took > Longest ? took : Longest;
-        return true;
+        return took;
     }
 }

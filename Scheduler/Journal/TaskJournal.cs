@@ -420,19 +420,13 @@ public sealed class TaskJournal : IJournal, IDisposable
     public JournalCheckpoint? Checkpoints => _checkpoint;
 
     /// <inheritdoc cref="IJournal.CheckpointIfDue"/>
-    public void CheckpointIfDue()
+    public TimeSpan? CheckpointIfDue() => _closed ? null : _checkpoint?.RunIfDue(_db, () =>
     {
-        if (!_closed)
+        if (_durable)
         {
-            _checkpoint?.RunIfDue(_db, () =>
-            {
-                if (_durable)
-                {
-                    FileDurability.Flush(_dataPath);
-                }
-            });
+            FileDurability.Flush(_dataPath);
         }
-    }
+    });
 
     private void TakeOverCheckpoint()
     {
