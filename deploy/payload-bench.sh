@@ -2,7 +2,7 @@
 # 1 MiB payloads (issue 16, target 4): a scheduler and one process of ten worker nodes of capacity 10, from the
 # binaries of BUILD (a checkout built with dotnet build -c Release; this one by default), a 5 s warm-up, then RUNS
 # (default 3) runs of `tasks bench --duration 20s --payload-bytes 1048576 --max-outstanding 300 --run-time 0ms`, each
-# with its own broker ceiling; for each run: completed tasks/s, its ratio to the ceiling, and the bytes the scheduler
+# with its own broker ceiling; for each run: completed tasks/s, tasks per one-hop message, and the bytes the scheduler
 # process wrote to storage per task (/proc/PID/io write_bytes, the 30 s after the run included). Loopback only, on a
 # system of its own (prefix "payload"). Two builds compare by alternating them in one sitting:
 #
@@ -48,8 +48,9 @@ for i in $(seq 1 "$runs"); do
 import json, sys
 report, written, load = json.load(open(sys.argv[1])), int(sys.argv[2]), sys.argv[3]
 done, t = report["tasks"]["completed"], report["throughput"]
-print(f"payload: {t['completedPerSecond']} tasks/s completed ({done} tasks), {t['completedToCeiling']} of the ceiling "
-      f"({report['ceiling']['tasksPerSecond']:.1f} tasks/s), {written / 1048576 / max(done, 1):.2f} MiB written per task, "
+print(f"payload: {t['completedPerSecond']} tasks/s completed ({done} tasks), {t['completedToCeiling']} tasks per one-hop "
+      f"message (the broker's one hop: {report['ceiling']['oneHopPerSecond']:.0f} messages/s), "
+      f"{written / 1048576 / max(done, 1):.2f} MiB written per task by the scheduler, "
       f"scheduler at most {report['schedulerMemory']['peakDuringRunMiB']} MiB, load average {load}")
 PY
 done
