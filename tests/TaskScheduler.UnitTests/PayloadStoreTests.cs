@@ -34,12 +34,12 @@ public class PayloadStoreTests
     {
         var large = LargePayload('é', times: 100_000); // 1.2 MB
         var (big, small) = (Task(1, large), Task(2, "small"));
-        using (var journal = new TaskJournal(_path, durable: true, Threshold))
+        using (var journal = new TaskJournal(_path, durable: true, largePayloadChars: Threshold))
         {
             journal.Commit([big, small], [new(big.Id, large), new(small.Id, "small")]);
         }
 
-        using var reopened = new TaskJournal(_path, durable: true, Threshold);
+        using var reopened = new TaskJournal(_path, durable: true, largePayloadChars: Threshold);
         using (Assert.EnterMultipleScope())
         {
             Assert.That(reopened.FindPayload(big.Sequence), Is.EqualTo(large));
@@ -55,7 +55,7 @@ public class PayloadStoreTests
     {
         var payload = LargePayload('x');
         var task = Task(1, payload);
-        using var journal = new TaskJournal(_path, durable: false, Threshold);
+        using var journal = new TaskJournal(_path, durable: false, largePayloadChars: Threshold);
         journal.Commit([task], [new(task.Id, payload)]);
         journal.Commit([Finish(task)], []);
 
@@ -72,7 +72,7 @@ public class PayloadStoreTests
     {
         var payload = LargePayload('y');
         var (expired, dropped, kept) = (Task(1, payload), Task(2, payload), Task(3, payload));
-        using var journal = new TaskJournal(_path, durable: false, Threshold);
+        using var journal = new TaskJournal(_path, durable: false, largePayloadChars: Threshold);
         journal.Commit([expired, dropped, kept], [new(expired.Id, payload), new(dropped.Id, payload), new(kept.Id, payload)]);
         journal.Commit([Finish(expired, TaskState.Failed), Finish(dropped)], []);
 
@@ -95,7 +95,7 @@ public class PayloadStoreTests
     {
         var payload = LargePayload('z');
         var task = Task(1, payload);
-        using (var journal = new TaskJournal(_path, durable: false, Threshold))
+        using (var journal = new TaskJournal(_path, durable: false, largePayloadChars: Threshold))
         {
             journal.Commit([task], [new(task.Id, payload)]);
         }
@@ -107,7 +107,7 @@ public class PayloadStoreTests
         File.WriteAllText(Path.Combine(_files, "0000000000000000003.payload"), "torn");
         File.WriteAllText(Path.Combine(_files, "README"), "an operator's note");
 
-        using var reopened = new TaskJournal(_path, durable: false, Threshold);
+        using var reopened = new TaskJournal(_path, durable: false, largePayloadChars: Threshold);
         using (Assert.EnterMultipleScope())
         {
             Assert.That(
@@ -122,7 +122,7 @@ public class PayloadStoreTests
     {
         var payload = LargePayload('t');
         var task = Task(1, payload);
-        using var journal = new TaskJournal(_path, durable: false, Threshold);
+        using var journal = new TaskJournal(_path, durable: false, largePayloadChars: Threshold);
         journal.Commit([task], [new(task.Id, payload)]);
         var file = Directory.GetFiles(_files).Single();
         using (var stream = new FileStream(file, FileMode.Open))
