@@ -24,6 +24,8 @@ public sealed class ScheduledTask
     private readonly UInt128 _hash;
     private readonly string? _hashText;
 
+    private static readonly System.Buffers.SearchValues<char> UpperHex = System.Buffers.SearchValues.Create("0123456789ABCDEF");
+
     public ScheduledTask(
         Guid id,
         int priority,
@@ -38,8 +40,10 @@ public sealed class ScheduledTask
         Priority = priority;
         Sequence = sequence;
         SubmittedAt = submittedAt;
-        if (contentHash.Length == 32 && UInt128.TryParse(contentHash, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var hash)
-            && string.Equals(hash.ToString("X32", CultureInfo.InvariantCulture), contentHash, StringComparison.Ordinal))
+        // Upper-case hex only, so that the number prints back as the same text; checked without formatting it (restore
+        // makes a million of these).
+        if (contentHash.Length == 32 && !contentHash.AsSpan().ContainsAnyExcept(UpperHex)
+            && UInt128.TryParse(contentHash, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var hash))
         {
             _hash = hash;
         }

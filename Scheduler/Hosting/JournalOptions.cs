@@ -13,6 +13,12 @@ public sealed class JournalOptions
     /// <summary>fsync after every group commit. Turning it off survives a process crash but not a power loss.</summary>
     public bool Durable { get; set; } = true;
 
+    /// <summary>
+    /// A payload of at least this many characters is written to a file of its own in <c>NAME-payloads/</c> beside
+    /// the journal (once, instead of through LiteDB's log and data file); smaller ones stay in the journal. At least 1024.
+    /// </summary>
+    public int LargePayloadChars { get; set; } = Journal.PayloadStore.DefaultThresholdChars;
+
     /// <summary>How long a finished task is kept after it finished, unless its outcome has a retention of its own.</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
 
@@ -49,6 +55,11 @@ public sealed class JournalOptions
         if (string.IsNullOrWhiteSpace(Path))
         {
             yield return $"{Section}:Path must name a file";
+        }
+
+        if (LargePayloadChars < Journal.PayloadStore.MinThresholdChars)
+        {
+            yield return $"{Section}:LargePayloadChars must be at least {Journal.PayloadStore.MinThresholdChars}, not {LargePayloadChars}";
         }
 
         foreach (var (name, value) in new[]

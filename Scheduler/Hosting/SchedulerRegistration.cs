@@ -44,7 +44,7 @@ public static class SchedulerRegistration
             sp.GetRequiredService<ILogger<TaskJournal>>().LogInformation("Opening the journal {JournalPath}", path);
             try
             {
-                return new TaskJournal(path, o.Durable);
+                return new TaskJournal(path, o.Durable, largePayloadChars: o.LargePayloadChars);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or LiteDB.LiteException or ArgumentException)
             {

@@ -15,6 +15,8 @@ namespace TaskScheduler.Scheduler.Journal;
 /// Reads (status queries) may come from any thread; LiteDB serialises them with the writer.
 /// Payloads are keyed by acceptance sequence, not task id: a new key then goes at the end of the index, where a
 /// random id would touch (and make LiteDB rewrite) index pages all over the file, twice the bytes per commit.
+/// Large payloads are not in the file at all but each in a file of its own beside it (<see cref="PayloadStore"/>),
+/// written once and before the commit that references them; the payload document then holds only the file's length.
 /// Over 400 lines because the document layout (fields written only when set, the outcome key expiry ranges over, the
 /// list's index keys and payload heads)
 /// and the queries and transactions that rely on it must change together; they are kept in one file on purpose.
@@ -56,11 +58,13 @@ public sealed class TaskJournal : IJournal, IDisposable
     private readonly string _dataPath;
     private readonly string _logPath;
     private readonly bool _durable;
+    private readonly PayloadStore _payloadFiles;
     private long _lastSequence;
     private readonly KnownIds _known;
     private readonly JournalCheckpoint? _checkpoint;
 
-    public TaskJournal(string path, bool durable = true, bool checkpointBetweenGroups = true)
+    /// <param name="largePayloadChars">Payloads of at least this many characters go to files of their own (<see cref="PayloadStore"/>).</param>
+    public TaskJournal(string path, bool durable = true, bool checkpointBetweenGroups = true, int largePayloadChars = PayloadStore.DefaultThresholdChars)
     {
         _dataPath = Path.GetFullPath(path);
         _logPath = Path.Combine(
@@ -76,6 +80,8 @@ public sealed class TaskJournal : IJournal, IDisposable
         EnsureListIndexes();
         _listing = new TaskListing(_tasks, _heads);
         _lastSequence = _meta.FindById(1)?["lastSequence"].AsInt64 ?? 0;
+        _payloadFiles = new PayloadStore(PayloadStore.DirectoryBeside(_dataPath), largePayloadChars, durable);
+        _payloadFiles.SweepOrphans(_lastSequence, sequence => _payloads.FindById(sequence)?[PayloadStore.FileField].IsNumber == true);
         FlushToDisk();
     }
 
@@ -151,7 +157,7 @@ public sealed class TaskJournal : IJournal, IDisposable
                 {
                     _known.Add(change.Id);
                     inserted.Add(ToDocument(change));
-                    payloadDocuments.Add(new BsonDocument { ["_id"] = change.Sequence, ["payload"] = payload });
+                    payloadDocuments.Add(_payloadFiles.Stage(change.Sequence, payload));
                     heads.Add(HeadDocument(change.Sequence, payload));
                 }
                 else
@@ -165,6 +171,8 @@ public sealed class TaskJournal : IJournal, IDisposable
                 throw new InvalidOperationException("Every new payload must come with its task's first change.");
             }
 
+            // On disk before the commit that references them: the journal never points at a missing payload.
+            _payloadFiles.WriteStaged();
             if (_upsertNext)
             {
                 _payloads.Upsert(payloadDocuments);
@@ -278,7 +286,7 @@ public sealed class TaskJournal : IJournal, IDisposable
     private const int MaxLookupsById = 1000;
 
     /// <summary>The payload of the task accepted as <paramref name="sequence"/>.</summary>
-    public string? FindPayload(long sequence) => _payloads.FindById(sequence)?["payload"].AsString;
+    public string? FindPayload(long sequence) => _payloads.FindById(sequence) is { } document ? _payloadFiles.Read(document) : null;
 
     /// <summary>Every journaled step of a task's life, oldest first; empty for an unknown id.</summary>
     public IReadOnlyList<TaskHistoryEntry> History(Guid id) => Find(id) is { } task ? TaskHistory.Of(task) : [];
@@ -319,6 +327,7 @@ public sealed class TaskJournal : IJournal, IDisposable
 
             var payloads = policy.DropsPayloadsEarly && tasks < max ? DropCompletedPayloads(policy.PayloadCutoff(now), max - tasks) : 0;
             _db.Commit();
+            _payloadFiles.DeleteMarked();
             return new ExpirySlice(tasks, payloads);
         }
         catch
@@ -361,10 +370,12 @@ public sealed class TaskJournal : IJournal, IDisposable
             }
 
             _db.Commit();
+            _payloadFiles.DeleteMarked();
             return task is not null;
         }
         catch
         {
+            _payloadFiles.DiscardStaged();
             _db.Rollback();
             throw;
         }
@@ -397,6 +408,7 @@ public sealed class TaskJournal : IJournal, IDisposable
     /// </summary>
     private void RollBack()
     {
+        _payloadFiles.DiscardStaged();
         try
         {
             _db.Rollback();
@@ -519,7 +531,14 @@ public sealed class TaskJournal : IJournal, IDisposable
         _tasks.Delete(task["_id"]);
     }
 
-    private void DeletePayload(BsonDocument task) => _payloads.Delete(task["sequence"]);
+    private void DeletePayload(BsonDocument task)
+    {
+        _payloads.Delete(task["sequence"]);
+        if (task["bytes"].AsInt32 >= PayloadStore.MinThresholdChars)
+        {
+            _payloadFiles.DeleteAfterCommit(task["sequence"].AsInt64);
+        }
+    }
 
     /// <summary>"Completed/TICKS/SEQUENCE": by outcome, then finish time; the sequence makes every key unique.</summary>
     private static string OutcomeKey(TaskState outcome, DateTimeOffset finishedAt, long sequence) =>

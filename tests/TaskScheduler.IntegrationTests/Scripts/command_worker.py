@@ -1,4 +1,5 @@
 # The command handler's test program: what it does depends on the payload's first word.
+import hashlib
 import os
 import sys
 import time
@@ -15,6 +16,9 @@ elif verb == "sleep":
         f.write(str(os.getpid()))
     print("progress: 0.1 sleeping", file=sys.stderr, flush=True)
     time.sleep(600)
+elif verb == "sha256":
+    # What reached the handler, byte for byte, in 64 characters (a 1 MiB payload's echo would be a 1 MiB result).
+    print(hashlib.sha256(payload.encode("utf-8")).hexdigest(), end="")
 elif verb == "env":
     print(os.environ["TASK_ID"], os.environ["TASK_ATTEMPT"], os.environ["TASK_PRIORITY"], os.environ.get("TASK_CHECKPOINT", "-"), end="")
 else:

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The backlog (issue 16, target 5): TASKS pending tasks (default 1,000,000) accepted by a scheduler with no worker,
+# its memory once they are in; then RESTARTS times (default 3): the scheduler stopped and started again on the same
+# journal beside a fresh probe worker of capacity 1, the time from its launch to the probe's first assignment, and
+# its memory three seconds later. Loopback only, on a system of its own (prefix "backlog"), run from a copy of the
+# binaries of BUILD (a checkout built with dotnet build -c Release; this one by default), so two builds compare
+# one after the other in one sitting:
+#
+#   deploy/backlog-bench.sh                                  a million, three restarts
+#   TASKS=200000 deploy/backlog-bench.sh                     quicker, for iterating
+#   BUILD=../other-checkout PREFIX=backlog-a deploy/backlog-bench.sh
+#   FILL=0 deploy/backlog-bench.sh                           restarts only, on the backlog the last run left
+#
+# Output: one line per figure, also in .run/PREFIX/backlog.log.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="$(cd "${BUILD:-$root}" && pwd)"
+count="${TASKS:-1000000}"
+restarts="${RESTARTS:-3}"
+run_id="$(date +%s)"
+prefix="${PREFIX:-backlog}"
+url="${SCHEDULER_URL:-http://127.0.0.1:5183}"
+run="$root/.run/$prefix"
+bin="$run/bin"
+fill="${FILL:-1}"
+if [ "$fill" = 1 ]; then rm -rf "$run"; else rm -rf "$bin"; fi
+mkdir -p "$bin"
+for part in Scheduler Worker Cli; do cp -r "$build/$part/bin/Release/net10.0" "$bin/$part"; done
+log="$run/backlog.log"
+
+scheduler_pid=""
+worker_pid=""
+cleanup() {
+  for pid in $worker_pid $scheduler_pid; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+say() { echo "backlog: $*" | tee -a "$log"; }
+tasks() { dotnet "$bin/Cli/tasks.dll" --prefix "$prefix" --scheduler "$url" "$@"; }
+mib() { curl -fsS "$url/api/stats" | python3 -c "import json,sys; print(json.load(sys.stdin)['process']['$1'] // 1048576)"; }
+launch_scheduler() {
+  dotnet "$bin/Scheduler/TaskScheduler.Scheduler.dll" --urls "$url" --Journal:Path="$run/journal.db" \
+    --Broker:Prefix="$prefix" >>"$run/scheduler.log" 2>&1 &
+  scheduler_pid=$!
+}
+stop() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+load() { cut -d' ' -f1 /proc/loadavg; }
+
+say "build $(git -C "$build" rev-parse --short HEAD), load average $(load)"
+launch_scheduler
+until curl -fsS "$url/health/ready" >/dev/null 2>&1; do sleep 0.1; done
+if [ "$fill" = 1 ]; then
+  started=$(date +%s%N)
+  tasks bench --tasks "$count" --accept-only --max-outstanding 50000 --ceiling 0 --timeout 60m >"$run/fill.txt"
+  say "accepted $count in $(( ($(date +%s%N) - started) / 1000000 )) ms; working set $(mib workingSetBytes) MiB, peak $(mib peakWorkingSetBytes) MiB"
+fi
+
+for i in $(seq 1 "$restarts"); do
+  stop "$scheduler_pid"
+  # A probe of its own each time: the previous one's task is restored as Running on a worker that is gone.
+  dotnet "$bin/Worker/TaskScheduler.Worker.dll" --Broker:Prefix="$prefix" --Worker:Id="probe-$run_id-$i" --Worker:Capacity=1 \
+    --Worker:MinRunTime=01:00:00 --Worker:MaxRunTime=01:00:00 >"$run/probe-$i.log" 2>&1 &
+  worker_pid=$!
+  started=$(date +%s%N)
+  launch_scheduler
+  until curl -fsS "$url/api/workers" 2>/dev/null | grep -q "\"id\":\"probe-$run_id-$i\",\"capacity\":1,\"inFlight\":1"; do sleep 0.1; done
+  elapsed=$(( ($(date +%s%N) - started) / 1000000 ))
+  sleep 3
+  say "restart $i: first dispatch after $elapsed ms; working set 3 s later $(mib workingSetBytes) MiB (load average $(load))"
+  stop "$worker_pid"; worker_pid=""
+done
