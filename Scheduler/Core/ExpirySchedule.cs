@@ -1,15 +1,33 @@
 namespace TaskScheduler.Scheduler.Core;
 
 /// <summary>
-/// When the loop next deletes expired tasks. Expiry goes in slices of at most <see cref="SliceSize"/> tasks, one per
-/// turn of the loop, so a large expiry (a retention shortened, a burst that ends its retention at once) is spread
-/// between groups instead of holding up dispatch; while a slice comes back full the next one is due at once, and
-/// once one comes back short (nothing more is due), the journal is looked at again after <see cref="Interval"/>.
+/// When the loop next deletes expired tasks, and how many at a time. Expiry runs in slices on the loop's own thread,
+/// so a slice holds up the group it runs in: a large expiry (a retention shortened, a burst that reaches its retention
+/// at once) is paced by what its slices cost, not by their count. Each slice aims at <see cref="SliceBudget"/>: the
+/// next slice's size follows the time per delete the last one measured. While slices come back full, the next is due
+/// only after a rest that keeps expiry to <see cref="MaxShare"/> of wall time, so dispatch keeps the rest; once a
+/// slice comes back short (nothing more is due), the journal is looked at again after <see cref="Interval"/>.
+/// Pure: the caller measures a slice and passes the time in.
 /// </summary>
 public sealed class ExpirySchedule
 {
-    /// <summary>Deletes per slice: a few milliseconds of journal work, small beside a group's commit.</summary>
-    public const int SliceSize = 200;
+    /// <summary>What one slice should take: a group waits at most about this long for expiry.</summary>
+    public static readonly TimeSpan SliceBudget = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>
+    /// The share of wall time that expiry may take while it has a backlog. Half leaves dispatch the other half, and
+    /// still deletes faster than the loop can finish tasks, so a steady load never outruns expiry.
+    /// </summary>
+    public const double MaxShare = 0.5;
+
+    /// <summary>Bounds of a slice's size: the smallest still makes progress on a slow disk, the largest bounds a transaction.</summary>
+    public const int MinSliceSize = 10;
+
+    /// <inheritdoc cref="MinSliceSize"/>
+    public const int MaxSliceSize = 1000;
+
+    /// <summary>The size of the first slice, before any has been measured.</summary>
+    public const int FirstSliceSize = 50;
 
     /// <summary>How often the journal is asked whether something expired, when the last slice found it all done.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
@@ -17,8 +35,36 @@ public sealed class ExpirySchedule
     /// <summary>When the next slice is due; the first is due at once.</summary>
     public DateTimeOffset NextAt { get; private set; } = DateTimeOffset.MinValue;
 
+    /// <summary>How many deletes the next slice may do.</summary>
+    public int SliceSize { get; private set; } = FirstSliceSize;
+
     public bool IsDue(DateTimeOffset now) => now >= NextAt;
 
-    /// <summary>A slice deleted <paramref name="deleted"/> tasks at <paramref name="now"/>.</summary>
-    public void SliceDone(int deleted, DateTimeOffset now) => NextAt = deleted >= SliceSize ? now : TimeMath.Plus(now, Interval);
+    /// <summary>
+    /// A slice deleted <paramref name="deleted"/> tasks (or payloads) in <paramref name="took"/>, ending at
+    /// <paramref name="now"/>.
+    /// </summary>
+    public void SliceDone(int deleted, TimeSpan took, DateTimeOffset now)
+    {
+        var full = deleted >= SliceSize;
+        if (deleted > 0)
+        {
+            SliceSize = NextSize(deleted, took);
+        }
+
+        NextAt = full ? TimeMath.Plus(now, Rest(took)) : TimeMath.Plus(now, Interval);
+    }
+
+    /// <summary>
+    /// As many deletes as fit the budget at the measured time per delete; at most double the last, so one fast slice
+    /// (a warm cache) does not make the next one long.
+    /// </summary>
+    private static int NextSize(int deleted, TimeSpan took)
+    {
+        var fits = took <= TimeSpan.Zero ? MaxSliceSize : deleted * (SliceBudget / took);
+        return (int)Math.Clamp(Math.Min(fits, 2.0 * deleted), MinSliceSize, MaxSliceSize);
+    }
+
+    /// <summary>The pause after a full slice that keeps expiry within <see cref="MaxShare"/> of wall time.</summary>
+    private static TimeSpan Rest(TimeSpan took) => took <= TimeSpan.Zero ? TimeSpan.Zero : took * ((1 - MaxShare) / MaxShare);
 }

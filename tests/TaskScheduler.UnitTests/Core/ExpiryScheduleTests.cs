@@ -3,37 +3,124 @@ using TaskScheduler.Scheduler.Core;
 
 namespace TaskScheduler.UnitTests;
 
-/// <summary>How the loop paces expiry: at once while there is a backlog, then once an interval.</summary>
+/// <summary>
+/// How the loop paces expiry: slices sized to a budget of time by what the last one measured, at most a share of
+/// wall time while a backlog lasts, then once an interval.
+/// </summary>
 public class ExpiryScheduleTests
 {
-    [Test]
-    public void FirstSlice_IsDueAtOnce()
-    {
-        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
-
-        Assert.That(new ExpirySchedule().IsDue(clock.GetUtcNow()), Is.True);
-    }
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
 
     [Test]
-    public void FullSlice_MakesTheNextDueAtOnce_AShortOneWaitsAnInterval()
+    public void FirstSlice_IsDueAtOnce_AtTheFirstSize()
     {
-        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
         var schedule = new ExpirySchedule();
-
-        schedule.SliceDone(ExpirySchedule.SliceSize, clock.GetUtcNow());
-        var afterFull = schedule.IsDue(clock.GetUtcNow());
-        schedule.SliceDone(ExpirySchedule.SliceSize - 1, clock.GetUtcNow());
-        var afterShort = schedule.IsDue(clock.GetUtcNow());
-        clock.Advance(ExpirySchedule.Interval - TimeSpan.FromMilliseconds(1));
-        var justBefore = schedule.IsDue(clock.GetUtcNow());
-        clock.Advance(TimeSpan.FromMilliseconds(1));
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(afterFull, Is.True, "more may be due: the next turn of the loop takes another slice");
-            Assert.That(afterShort, Is.False, "nothing more was due");
-            Assert.That(justBefore, Is.False);
-            Assert.That(schedule.IsDue(clock.GetUtcNow()), Is.True, "an interval later");
+            Assert.That(schedule.IsDue(_clock.GetUtcNow()), Is.True);
+            Assert.That(schedule.SliceSize, Is.EqualTo(ExpirySchedule.FirstSliceSize));
         }
+    }
+
+    [Test]
+    public void FullSlice_RestsAsLongAsItTook_AShortOneWaitsAnInterval()
+    {
+        var schedule = new ExpirySchedule();
+        var took = TimeSpan.FromMilliseconds(8);
+
+        schedule.SliceDone(schedule.SliceSize, took, _clock.GetUtcNow());
+        var atOnce = schedule.IsDue(_clock.GetUtcNow());
+        _clock.Advance(took - TimeSpan.FromTicks(1));
+        var justBeforeRest = schedule.IsDue(_clock.GetUtcNow());
+        _clock.Advance(TimeSpan.FromTicks(1));
+        var afterRest = schedule.IsDue(_clock.GetUtcNow());
+
+        schedule.SliceDone(schedule.SliceSize - 1, took, _clock.GetUtcNow());
+        var afterShort = schedule.IsDue(_clock.GetUtcNow());
+        _clock.Advance(ExpirySchedule.Interval - TimeSpan.FromTicks(1));
+        var justBeforeInterval = schedule.IsDue(_clock.GetUtcNow());
+        _clock.Advance(TimeSpan.FromTicks(1));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(atOnce, Is.False, "a full slice is followed by a rest, not by another slice in the next turn");
+            Assert.That(justBeforeRest, Is.False);
+            Assert.That(afterRest, Is.True, "at a share of one half, the rest lasts as long as the slice");
+            Assert.That(afterShort, Is.False, "nothing more was due");
+            Assert.That(justBeforeInterval, Is.False);
+            Assert.That(schedule.IsDue(_clock.GetUtcNow()), Is.True, "an interval later");
+        }
+    }
+
+    [Test]
+    public void SliceSize_FollowsTheMeasuredTimePerDelete_TowardsTheBudget()
+    {
+        var schedule = new ExpirySchedule();
+
+        // 50 deletes in 50 ms: 1 ms each, so 10 fit the 10 ms budget.
+        schedule.SliceDone(50, TimeSpan.FromMilliseconds(50), _clock.GetUtcNow());
+        var afterSlow = schedule.SliceSize;
+        // 10 deletes in 1 ms: 0.1 ms each, so 100 would fit, but a slice at most doubles.
+        schedule.SliceDone(10, TimeSpan.FromMilliseconds(1), _clock.GetUtcNow());
+        var afterFast = schedule.SliceSize;
+        // 20 deletes in 2 ms: 0.1 ms each again, and 40 still does not exceed the budget.
+        schedule.SliceDone(20, TimeSpan.FromMilliseconds(2), _clock.GetUtcNow());
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(afterSlow, Is.EqualTo(10));
+            Assert.That(afterFast, Is.EqualTo(20));
+            Assert.That(schedule.SliceSize, Is.EqualTo(40));
+        }
+    }
+
+    [Test]
+    public void SliceSize_StaysWithinItsBounds_HoweverSlowOrFastTheJournal()
+    {
+        var schedule = new ExpirySchedule();
+
+        schedule.SliceDone(50, TimeSpan.FromSeconds(5), _clock.GetUtcNow());
+        var afterStall = schedule.SliceSize;
+        for (var i = 0; i < 20; i++)
+        {
+            schedule.SliceDone(schedule.SliceSize, TimeSpan.Zero, _clock.GetUtcNow());
+        }
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(afterStall, Is.EqualTo(ExpirySchedule.MinSliceSize), "a stalled disk still makes progress");
+            Assert.That(schedule.SliceSize, Is.EqualTo(ExpirySchedule.MaxSliceSize), "a transaction stays bounded");
+        }
+    }
+
+    [Test]
+    public void ABacklog_TakesAtMostTheMaxShareOfWallTime_WhenSlicesAreTakenAsSoonAsDue()
+    {
+        var schedule = new ExpirySchedule();
+        var start = _clock.GetUtcNow();
+        var busy = TimeSpan.Zero;
+        var slices = 0;
+
+        // A loop that turns every millisecond and takes each slice as soon as it is due; every delete costs 0.3 ms.
+        while (_clock.GetUtcNow() - start < TimeSpan.FromSeconds(10))
+        {
+            if (schedule.IsDue(_clock.GetUtcNow()))
+            {
+                var took = TimeSpan.FromMilliseconds(0.3 * schedule.SliceSize);
+                _clock.Advance(took);
+                busy += took;
+                slices++;
+                Assert.That(took, Is.LessThanOrEqualTo(ExpirySchedule.SliceBudget * 2), $"slice {slices} exceeded its budget");
+                schedule.SliceDone(schedule.SliceSize, took, _clock.GetUtcNow());
+            }
+            else
+            {
+                _clock.Advance(TimeSpan.FromMilliseconds(1));
+            }
+        }
+
+        var share = busy / (_clock.GetUtcNow() - start);
+        Assert.That(share, Is.InRange(ExpirySchedule.MaxShare * 0.8, ExpirySchedule.MaxShare), "expiry keeps going, within its share");
     }
 }
