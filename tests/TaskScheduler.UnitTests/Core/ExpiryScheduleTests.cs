@@ -24,14 +24,15 @@ public class ExpiryScheduleTests
     }
 
     [Test]
-    public void FullSlice_RestsAsLongAsItTook_AShortOneWaitsAnInterval()
+    public void FullSlice_RestsHalfAsLongAsItTook_AShortOneWaitsAnInterval()
     {
         var schedule = new ExpirySchedule();
-        var took = TimeSpan.FromMilliseconds(8);
+        var took = TimeSpan.FromMilliseconds(20);
+        var rest = TimeSpan.FromMilliseconds(10);
 
         schedule.SliceDone(schedule.SliceSize, took, _clock.GetUtcNow());
         var atOnce = schedule.IsDue(_clock.GetUtcNow());
-        _clock.Advance(took - TimeSpan.FromTicks(1));
+        _clock.Advance(rest - TimeSpan.FromTicks(1));
         var justBeforeRest = schedule.IsDue(_clock.GetUtcNow());
         _clock.Advance(TimeSpan.FromTicks(1));
         var afterRest = schedule.IsDue(_clock.GetUtcNow());
@@ -46,7 +47,7 @@ public class ExpiryScheduleTests
         {
             Assert.That(atOnce, Is.False, "a full slice is followed by a rest, not by another slice in the next turn");
             Assert.That(justBeforeRest, Is.False);
-            Assert.That(afterRest, Is.True, "at a share of one half, the rest lasts as long as the slice");
+            Assert.That(afterRest, Is.True, "at a share of two thirds, the rest lasts half as long as the slice");
             Assert.That(afterShort, Is.False, "nothing more was due");
             Assert.That(justBeforeInterval, Is.False);
             Assert.That(schedule.IsDue(_clock.GetUtcNow()), Is.True, "an interval later");
@@ -58,20 +59,20 @@ public class ExpiryScheduleTests
     {
         var schedule = new ExpirySchedule();
 
-        // 50 deletes in 50 ms: 1 ms each, so 10 fit the 10 ms budget.
-        schedule.SliceDone(50, TimeSpan.FromMilliseconds(50), _clock.GetUtcNow());
+        // 100 deletes in 100 ms: 1 ms each, so 25 fit the 25 ms budget.
+        schedule.SliceDone(100, TimeSpan.FromMilliseconds(100), _clock.GetUtcNow());
         var afterSlow = schedule.SliceSize;
-        // 10 deletes in 1 ms: 0.1 ms each, so 100 would fit, but a slice at most doubles.
-        schedule.SliceDone(10, TimeSpan.FromMilliseconds(1), _clock.GetUtcNow());
+        // 25 deletes in 2.5 ms: 0.1 ms each, so 250 would fit, but a slice at most doubles.
+        schedule.SliceDone(25, TimeSpan.FromMilliseconds(2.5), _clock.GetUtcNow());
         var afterFast = schedule.SliceSize;
-        // 20 deletes in 2 ms: 0.1 ms each again, and 40 still does not exceed the budget.
-        schedule.SliceDone(20, TimeSpan.FromMilliseconds(2), _clock.GetUtcNow());
+        // 50 deletes in 5 ms: 0.1 ms each again, and 100 still fits the budget.
+        schedule.SliceDone(50, TimeSpan.FromMilliseconds(5), _clock.GetUtcNow());
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(afterSlow, Is.EqualTo(10));
-            Assert.That(afterFast, Is.EqualTo(20));
-            Assert.That(schedule.SliceSize, Is.EqualTo(40));
+            Assert.That(afterSlow, Is.EqualTo(25));
+            Assert.That(afterFast, Is.EqualTo(50));
+            Assert.That(schedule.SliceSize, Is.EqualTo(100));
         }
     }
 
