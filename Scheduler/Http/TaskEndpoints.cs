@@ -125,7 +125,7 @@ public static class TaskEndpoints
 
         if (journal.Refusal is { } refusal)
         {
-            return Results.Json(new { error = refusal }, statusCode: 503);
+            return ApiProblem.JournalCannotWrite(refusal);
         }
 
         // No more than the broker path takes (Kestrel alone would read 30 MB).
