@@ -7,7 +7,10 @@ namespace TaskScheduler.Scheduler.Core;
 /// next slice's size follows the time per delete the last one measured. While slices come back full, the next is due
 /// only after a rest that keeps expiry to <see cref="MaxShare"/> of wall time, so dispatch keeps the rest; once a
 /// slice comes back short (nothing more is due), the journal is looked at again after <see cref="Interval"/>.
-/// Pure: the caller measures a slice and passes the time in.
+/// One exception keeps a steady load from outrunning expiry: a slice may always delete as many tasks as the loop
+/// finished since the last one (<see cref="Finished"/>), whatever the budget, since at a steady rate that many fall
+/// due meanwhile. On a machine so starved that the budget buys only a few deletes, the journal would otherwise grow
+/// for as long as the load lasts. Pure: the caller measures a slice and passes the time in.
 /// </summary>
 public sealed class ExpirySchedule
 {
@@ -39,8 +42,14 @@ public sealed class ExpirySchedule
     /// <summary>When the next slice is due; the first is due at once.</summary>
     public DateTimeOffset NextAt { get; private set; } = DateTimeOffset.MinValue;
 
-    /// <summary>How many deletes the next slice may do.</summary>
-    public int SliceSize { get; private set; } = FirstSliceSize;
+    private int _sized = FirstSliceSize;
+    private int _finished;
+
+    /// <summary>How many deletes the next slice may do: what fits the budget, or what finished since the last slice.</summary>
+    public int SliceSize => Math.Max(_sized, Math.Min(_finished, MaxSliceSize));
+
+    /// <summary>The loop finished <paramref name="tasks"/> more tasks (they fall due one retention later).</summary>
+    public void Finished(int tasks) => _finished = (int)Math.Min((long)_finished + Math.Max(tasks, 0), int.MaxValue);
 
     public bool IsDue(DateTimeOffset now) => now >= NextAt;
 
@@ -51,9 +60,10 @@ public sealed class ExpirySchedule
     public void SliceDone(int deleted, TimeSpan took, DateTimeOffset now)
     {
         var full = deleted >= SliceSize;
+        _finished = 0;
         if (deleted > 0)
         {
-            SliceSize = NextSize(deleted, took);
+            _sized = NextSize(deleted, took);
         }
 
         NextAt = full ? TimeMath.Plus(now, Rest(took)) : TimeMath.Plus(now, Interval);

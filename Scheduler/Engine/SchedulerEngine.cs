@@ -217,6 +217,7 @@ public sealed class SchedulerEngine
     /// </summary>
     private void ExpireFinishedTasks(Group group)
     {
+        _expiry.Finished(group.Effects.Changed.Values.Count(task => task.State.IsFinal()));
         var now = _time.GetUtcNow();
         if (!_expiry.IsDue(now))
         {

@@ -124,4 +124,56 @@ public class ExpiryScheduleTests
         var share = busy / (_clock.GetUtcNow() - start);
         Assert.That(share, Is.InRange(ExpirySchedule.MaxShare * 0.8, ExpirySchedule.MaxShare), "expiry keeps going, within its share");
     }
+
+    [Test]
+    public void TasksFinishedSinceTheLastSlice_MayAllGoInTheNext_WhateverTheBudget()
+    {
+        var schedule = new ExpirySchedule();
+        schedule.SliceDone(100, TimeSpan.FromMilliseconds(100), _clock.GetUtcNow());
+        var byBudget = schedule.SliceSize;
+
+        schedule.Finished(40);
+        schedule.Finished(30);
+        var afterFinishes = schedule.SliceSize;
+        schedule.SliceDone(70, TimeSpan.FromMilliseconds(70), _clock.GetUtcNow());
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(byBudget, Is.EqualTo(25));
+            Assert.That(afterFinishes, Is.EqualTo(70), "as many as finished meanwhile");
+            Assert.That(schedule.SliceSize, Is.EqualTo(25), "the slice took them: back to the budget");
+        }
+    }
+
+    [Test]
+    public void ASteadyLoad_IsKeptPaceWith_EvenWhenEachSliceCostsMoreThanItsBudget()
+    {
+        // A starved machine: every slice costs 30 ms of its own plus 1 ms a delete, so the budget buys the smallest
+        // slice (20 deletes in 50 ms, then a rest of 25 ms: 266 a second), while the loop finishes 300 tasks a second.
+        var schedule = new ExpirySchedule();
+        var start = _clock.GetUtcNow();
+        var due = 0;
+        var finishedEver = 0;
+        while (_clock.GetUtcNow() - start < TimeSpan.FromSeconds(60))
+        {
+            var finishedBy = (int)((_clock.GetUtcNow() - start).TotalMilliseconds * 0.3);
+            schedule.Finished(finishedBy - finishedEver);
+            due += finishedBy - finishedEver;
+            finishedEver = finishedBy;
+            if (schedule.IsDue(_clock.GetUtcNow()))
+            {
+                var deleted = Math.Min(due, schedule.SliceSize);
+                var took = TimeSpan.FromMilliseconds(30 + deleted);
+                _clock.Advance(took);
+                due -= deleted;
+                schedule.SliceDone(deleted, took, _clock.GetUtcNow());
+            }
+            else
+            {
+                _clock.Advance(TimeSpan.FromMilliseconds(1));
+            }
+        }
+
+        Assert.That(due, Is.LessThan(300), $"of {finishedEver} tasks finished, {due} wait to be deleted: less than a second's worth");
+    }
 }
