@@ -7,7 +7,7 @@ namespace TaskScheduler.Cli;
 /// <summary>The client library, set up from the global options (and TASKS_API_KEY), as every command uses it.</summary>
 public static class ClientFactory
 {
-    public static TaskSchedulerClient Create(ParseResult result)
+    public static TaskSchedulerClient Create(ParseResult result, string? connectionName = null)
     {
         var url = result.GetValue(GlobalOptions.Broker)!;
         if (!BrokerAddress.TryParse(url, hosts: null, out _, out _))
@@ -28,7 +28,7 @@ public static class ClientFactory
             SchedulerUrl = schedulerUrl,
             // A scheduler that listens beyond loopback wants its key on every change (docs/security.md).
             ApiKey = Environment.GetEnvironmentVariable("TASKS_API_KEY"),
-            ConnectionName = "tasks cli",
+            ConnectionName = connectionName ?? "tasks cli",
         };
         if (options.Validate().FirstOrDefault() is { } problem)
         {

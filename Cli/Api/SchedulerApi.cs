@@ -95,6 +95,14 @@ public sealed class SchedulerApi : IDisposable
             ?? throw new CliException(ExitCodes.SchedulerUnreachable, "the scheduler answered /api/autoscale with nothing");
     }
 
+    /// <summary>The scheduler's metrics as Prometheus text (/metrics).</summary>
+    public async Task<string> GetMetricsTextAsync(CancellationToken ct)
+    {
+        using var response = await SendAsync(new Uri("metrics", UriKind.Relative), ct);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadAsStringAsync(ct);
+    }
+
     public void Dispose() => _http.Dispose();
 
     private Task<HttpResponseMessage> SendAsync(Uri path, CancellationToken ct) => SendAsync(() => _http.GetAsync(path, ct), ct);

@@ -30,8 +30,8 @@ public static class BenchFigures
             completed,
             Math.Round(BenchClock.Seconds(submission.LastConfirm - first), 3),
             Math.Round(BenchClock.Seconds(lastDone - first), 3),
-            ceiling is null ? null : Math.Round(submitted / ceiling.TasksPerSecond, 3),
-            ceiling is null ? null : Math.Round(completed / ceiling.TasksPerSecond, 3));
+            ceiling is null ? null : Math.Round(submitted / ceiling.OneHopPerSecond, 3),
+            ceiling is null ? null : Math.Round(completed / ceiling.OneHopPerSecond, 3));
     }
 
     public static LatencyReport Latencies(ICollection<BenchTask> tasks, BenchClock clock)

@@ -1,3 +1,6 @@
+using TaskScheduler.Cli.Bench.Stages;
+using TaskScheduler.Cli.Bench.Traffic;
+
 namespace TaskScheduler.Cli.Bench;
 
 /// <summary>The outcome of one bench run, as printed (table) and as written with --json.</summary>
@@ -6,8 +9,10 @@ public sealed record BenchReport(
     TaskCounts Tasks,
     Throughput Throughput,
     LatencyReport LatencyMs,
+    IReadOnlyList<StageLatency> StageLatencyMs,
     WorkerReport Workers,
     CeilingReport? Ceiling,
+    BrokerTraffic? BrokerTraffic,
     SchedulerMemory? SchedulerMemory,
     MachineReport Machine);
 
@@ -19,7 +24,8 @@ public sealed record TaskCounts(long Submitted, long Completed, long Failed, lon
 
 /// <summary>
 /// Tasks per second: submitted (confirmed by the broker) over the submitting time, accepted and completed (finished)
-/// over the time from the first submission to the last such event; each also as a fraction of the ceiling.
+/// over the time from the first submission to the last such event; each also as a fraction of the ceiling, the
+/// broker's one-hop messages per second measured in the same run (tasks per one-hop message).
 /// </summary>
 public sealed record Throughput(
     double SubmittedPerSecond, double AcceptedPerSecond, double CompletedPerSecond, double SubmitSeconds, double TotalSeconds,

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using TaskScheduler.Cli.Api;
+using TaskScheduler.Cli.Bench.Stages;
+using TaskScheduler.Cli.Bench.Traffic;
 using TaskScheduler.Client;
 
 namespace TaskScheduler.Cli.Bench;
@@ -24,6 +26,15 @@ public static class BenchRunner
         }
 
         var (capacities, note) = await CapacitiesAsync(api, ct);
+        using var management = settings.CountBrokerTraffic ? ManagementApi.For(brokerUrl, settings.ManagementUrl) : null;
+        var traffic = management is null ? null : new TrafficMeter(management, client.Topology.Prefix, settings.ManagementSettle);
+        if (traffic is not null)
+        {
+            await traffic.StartAsync(ct);
+        }
+
+        var stages = new StageMeter(api);
+        await stages.StartAsync(ct);
 
         var clock = new BenchClock();
         progress.Elapsed = () => clock.Elapsed;
@@ -45,14 +56,24 @@ public static class BenchRunner
         await events.WaitForAsync(tasks.Count, settings.Timeout, ct);
         await sampling.CancelAsync();
         var schedulerMemory = await memory;
+        BrokerTraffic? brokerTraffic = null;
+        if (traffic is not null)
+        {
+            progress.Phase = "reading the broker's counters";
+            brokerTraffic = await traffic.FinishAsync(submission.Confirmed, ct);
+        }
+
+        var stageLatencies = await stages.FinishAsync(ct);
 
         return new BenchReport(
             Setup(settings),
             Counts(tasks.Values, submission.PublishErrors),
             BenchFigures.Throughput(tasks.Values, submission, ceiling),
             BenchFigures.Latencies(tasks.Values, clock),
+            stageLatencies,
             BenchFigures.Workers(tasks.Values, capacities, note, clock),
             ceiling,
+            brokerTraffic,
             schedulerMemory,
             new MachineReport(Environment.ProcessorCount, loadAtStart, MachineLoad()));
     }

@@ -1,3 +1,5 @@
+using TaskScheduler.Cli.Bench.Traffic;
+
 namespace TaskScheduler.Cli.Bench;
 
 /// <summary>What one bench run does, as parsed from the command line.</summary>
@@ -36,6 +38,15 @@ public sealed record BenchSettings
 
     /// <summary>How long to measure the broker's one-hop rate before the run; zero skips it.</summary>
     public TimeSpan CeilingDuration { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Read the broker's management API for the messages and bytes the run cost.</summary>
+    public bool CountBrokerTraffic { get; init; } = true;
+
+    /// <summary>The management API's URL (credentials may be in it); null: the broker's host on port 15672.</summary>
+    public string? ManagementUrl { get; init; }
+
+    /// <summary>How long to wait after the run for the broker's counters to show all of it.</summary>
+    public TimeSpan ManagementSettle { get; init; } = TrafficMeter.DefaultSettle;
 
     public string Mode => (Rate is { } r ? $"open loop at {r:0.#}/s" : "as fast as possible") + (Duration is { } d ? $" for {DurationText.Format(d)}" : $", {Tasks} tasks")
         + (AcceptOnly ? ", until accepted" : "");

@@ -1,9 +1,11 @@
 using System.Globalization;
 using Spectre.Console;
+using TaskScheduler.Cli.Bench.Stages;
+using TaskScheduler.Cli.Bench.Traffic;
 
 namespace TaskScheduler.Cli.Bench;
 
-/// <summary>The bench report for people: one table, every throughput beside the broker's ceiling.</summary>
+/// <summary>The bench report for people: one table, every throughput beside the broker's one-hop rate.</summary>
 public static class BenchTable
 {
     public static Table Render(BenchReport r)
@@ -14,7 +16,7 @@ public static class BenchTable
         table.AddRow("tasks", Markup.Escape($"{t.Submitted:N0} submitted: {t.Completed:N0} completed, {t.Failed:N0} failed, {t.Cancelled:N0} cancelled, {t.Rejected:N0} rejected, {t.Unfinished:N0} unfinished, {t.PublishErrors:N0} publish errors"));
         if (r.Ceiling is { } c)
         {
-            table.AddRow("ceiling", Markup.Escape($"{c.TasksPerSecond:N0} tasks/s (one broker hop: {c.OneHopPerSecond:N0} msg/s of {c.MessageBytes:N0} bytes, / {CeilingReport.HopsPerTask})"));
+            table.AddRow("ceiling", Ceiling(c, r.BrokerTraffic?.Total));
         }
 
         var p = r.Throughput;
@@ -24,6 +26,16 @@ public static class BenchTable
         table.AddRow("submit-to-accepted", Latency(r.LatencyMs.SubmitToAccepted));
         table.AddRow("submit-to-start", Latency(r.LatencyMs.SubmitToStart));
         table.AddRow("submit-to-done", Latency(r.LatencyMs.SubmitToDone));
+        foreach (var stage in r.StageLatencyMs)
+        {
+            table.AddRow(Markup.Escape($"  stage {stage.Stage}"), Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"p50 {stage.P50:0.###} ms, p90 {stage.P90:0.###} ms, p99 {stage.P99:0.###} ms ({stage.Count:N0} recorded)")));
+        }
+
+        if (r.BrokerTraffic is { } traffic)
+        {
+            AddTraffic(table, traffic);
+        }
 
         var w = r.Workers;
         var spread = w.MaxDeviationFromEven is { } d ? $", at most {d:P1} from a fair share" : "";
@@ -41,9 +53,39 @@ public static class BenchTable
         return table;
     }
 
+    /// <summary>The broker's one hop, and what the run's measured messages per task make of it.</summary>
+    private static string Ceiling(CeilingReport c, TrafficFigures? measured)
+    {
+        var text = string.Create(CultureInfo.InvariantCulture, $"one broker hop: {c.OneHopPerSecond:N0} msg/s of {c.MessageBytes:N0} bytes");
+        if (measured is { PublishedPerTask: > 0 } m)
+        {
+            text += string.Create(CultureInfo.InvariantCulture,
+                $"; at the {m.PublishedPerTask:0.##} messages published per task measured below, {c.OneHopPerSecond / m.PublishedPerTask:N0} tasks/s");
+        }
+
+        return Markup.Escape(text);
+    }
+
+    private static void AddTraffic(Table table, BrokerTraffic traffic)
+    {
+        if (traffic.Total is not { } t)
+        {
+            table.AddRow("broker traffic", Markup.Escape(traffic.Note ?? "not measured"));
+            return;
+        }
+
+        string ByRole(Func<TrafficFigures, double> perTask) =>
+            string.Join(", ", traffic.ByRole.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Key} {perTask(r.Value):0.##}")));
+        table.AddRow("broker messages", Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"per task: {t.PublishedPerTask:0.##} published ({ByRole(f => f.PublishedPerTask)}), {t.DeliveredPerTask:0.##} delivered ({ByRole(f => f.DeliveredPerTask)})")
+            + (traffic.Note is { } note ? $"; {note}" : "")));
+        table.AddRow("broker bytes", Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"per task: {t.BytesInPerTask:N0} into the broker, {t.BytesOutPerTask:N0} out of it (AMQP frames included)")));
+    }
+
     private static string Rate(double perSecond, double? toCeiling, string detail) =>
         Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-            $"{perSecond:N0} tasks/s{(toCeiling is { } x ? $" ({x:0.00} of the ceiling)" : "")}, {detail}"));
+            $"{perSecond:N0} tasks/s{(toCeiling is { } x ? $" ({x:0.000} per one-hop message/s)" : "")}, {detail}"));
 
     private static string Latency(LatencySummary? l) =>
         l is null ? "-" : Markup.Escape(string.Create(CultureInfo.InvariantCulture,

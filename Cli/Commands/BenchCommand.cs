@@ -2,6 +2,7 @@ using System.CommandLine;
 using Spectre.Console;
 using TaskScheduler.Cli.Api;
 using TaskScheduler.Cli.Bench;
+using TaskScheduler.Cli.Bench.Traffic;
 using TaskScheduler.Contracts;
 
 namespace TaskScheduler.Cli.Commands;
@@ -25,17 +26,25 @@ public static class BenchCommand
         var timeout = Duration("--timeout", "Give up waiting for tasks this long after the last submission (default 10m)");
         var ceiling = Duration("--ceiling", "How long to measure the broker's one-hop rate first; 0 skips it (default 3s)");
         var groups = new Option<int>("--groups") { Description = "Spread the tasks round-robin over this many tenant groups (g0, g1, ...; default none)" };
+        var management = new Option<string?>("--management")
+        {
+            Description = "RabbitMQ management API to count the run's broker messages and bytes, http://user:pass@host:15672, or 'off' " +
+                          "(env TASKS_MANAGEMENT_URL; default: the broker's host on port 15672 with the broker's credentials)",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("TASKS_MANAGEMENT_URL"),
+        };
         var acceptOnly = new Option<bool>("--accept-only") { Description = "Wait until the tasks are accepted, not until they have run (to build a backlog)" };
 
         var command = new Command("bench", "Measure a running system: throughput, latency, fairness and utilization, against the broker's own limit")
         {
-            tasks, duration, rate, size, priorities, runTime, window, maxOutstanding, timeout, ceiling, acceptOnly, groups,
+            tasks, duration, rate, size, priorities, runTime, window, maxOutstanding, timeout, ceiling, acceptOnly, groups, management,
         };
         command.SetAction((result, ct) => CliRunner.RunAsync(result, async output =>
         {
             var settings = Settings(result, tasks, duration, rate, size, priorities, runTime, window, maxOutstanding, timeout, ceiling)
                 with { AcceptOnly = result.GetValue(acceptOnly), Groups = Math.Max(0, result.GetValue(groups)) };
-            await using var client = ClientFactory.Create(result);
+            settings = WithManagement(settings, result.GetValue(management));
+            // Named so that the broker's counters can tell the bench's own traffic (the producer's) from others'.
+            await using var client = ClientFactory.Create(result, TrafficRole.ProducerConnectionName(result.GetValue(GlobalOptions.Prefix)!));
             using var api = new SchedulerApi(result.GetValue(GlobalOptions.Scheduler)!);
             var progress = new BenchProgress { Target = settings.Tasks, Duration = settings.Duration };
             var run = BenchRunner.RunAsync(client, result.GetValue(GlobalOptions.Broker)!, api, settings, progress, ct);
@@ -128,6 +137,26 @@ public static class BenchCommand
             Timeout = result.GetValue(timeout) ?? TimeSpan.FromMinutes(10),
             CeilingDuration = result.GetValue(ceiling) ?? TimeSpan.FromSeconds(3),
         };
+    }
+
+    private static BenchSettings WithManagement(BenchSettings settings, string? url)
+    {
+        if (url is null or "")
+        {
+            return settings;
+        }
+
+        if (url.Equals("off", StringComparison.OrdinalIgnoreCase))
+        {
+            return settings with { CountBrokerTraffic = false };
+        }
+
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        {
+            throw Usage($"--management takes the management API's http:// URL or 'off', not '{url}'");
+        }
+
+        return settings with { ManagementUrl = url };
     }
 
     /// <summary>A live progress bar on standard error while people watch; nothing for machines or redirected output.</summary>

@@ -12,6 +12,14 @@ public static class TelemetryNames
     /// <summary>ActivitySource of the <c>tasks</c> command.</summary>
     public const string Cli = "TaskScheduler.Cli";
 
+    /// <summary>
+    /// Histogram of the scheduler's stages (tag <c>stage</c>); Prometheus calls it
+    /// <see cref="StageDurationPrometheus"/>, which <c>tasks bench</c> reads.
+    /// </summary>
+    public const string StageDuration = "taskscheduler.stage.duration";
+
+    public const string StageDurationPrometheus = "taskscheduler_stage_duration_seconds";
+
     /// <summary>Span attribute and log scope key: the task's UUID.</summary>
     public const string TaskId = "task.id";
 

@@ -32,6 +32,9 @@ internal sealed class Group
 
     public ulong CancelTag { get; set; }
 
+    /// <summary>When the loop handed the group to delivery (a Stopwatch timestamp).</summary>
+    public long HandedOverAt { get; set; }
+
     /// <summary>True once the group's changes are in the journal: delivery must make them durable first.</summary>
     public bool Written { get; set; }
 

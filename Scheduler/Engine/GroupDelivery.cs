@@ -101,6 +101,7 @@ internal sealed class GroupDelivery
                 batch.Clear();
                 while (_groups.Reader.TryRead(out var group))
                 {
+                    SchedulerStages.Since(SchedulerStages.Handover, group.HandedOverAt);
                     batch.Add(group);
                 }
 
@@ -140,6 +141,7 @@ internal sealed class GroupDelivery
         }
 
         _state.RecordFlush(_journal.LastFlushDuration);
+        SchedulerStages.Took(SchedulerStages.Fsync, _journal.LastFlushDuration);
     }
 
     private async Task FinishAsync(Group group, CancellationToken ct)
@@ -169,10 +171,13 @@ internal sealed class GroupDelivery
         // (that would add the broker's disk sync to every task's latency); a few groups in flight keep memory bounded.
         // Nothing is acknowledged on their account; an assignment that is never confirmed is caught by
         // reconciliation, a lost notice changes no state.
+        var durable = System.Diagnostics.Stopwatch.GetTimestamp();
         while (_ordersInFlight.Count > 0 && (_ordersInFlight.Peek().IsCompleted || _ordersInFlight.Count >= OrderGroupsInFlight))
         {
             await _ordersInFlight.Dequeue();
         }
+
+        SchedulerStages.Since(SchedulerStages.PublishWait, durable);
 
         _ordersInFlight.Enqueue(SendOrdersAsync(group.Assignments, group.Events, group.Cancels, group.Preempts, ct));
 
@@ -196,7 +201,13 @@ internal sealed class GroupDelivery
     {
         try
         {
+            var sent = System.Diagnostics.Stopwatch.GetTimestamp();
             var returned = await _publisher.PublishOrdersAsync(assignments, events, cancels, preempts, ct);
+            if (assignments.Count + events.Count > 0)
+            {
+                SchedulerStages.Since(SchedulerStages.Confirm, sent);
+            }
+
             lock (_returned)
             {
                 _returned.AddRange(returned);

@@ -84,6 +84,7 @@ public sealed class SchedulerEngine
     /// </summary>
     public async Task<bool> RunAsync(IReadOnlyList<SchedulerInput> inputs, bool checkLiveness, bool drained, CancellationToken ct)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         _core.Attend(drained);
         var group = new Group();
         foreach (var returned in _delivery.TakeReturned())
@@ -119,10 +120,12 @@ public sealed class SchedulerEngine
         group.Effects.Add(_core.Dispatch());
 
         var effects = group.Effects;
+        SchedulerStages.Since(SchedulerStages.Apply, started);
         var (commit, held) = await WriteAsync(group, ct);
         if (commit is { } duration)
         {
             _state.RecordCommit(duration, inputs.Count);
+            SchedulerStages.Took(SchedulerStages.Commit, duration);
         }
 
         if (_schedules.TakeWrite() is { } writeSchedules)
@@ -145,6 +148,7 @@ public sealed class SchedulerEngine
         group.Preempts = [.. effects.Preempts];
         group.RemovedWorkers = [.. effects.RemovedWorkers];
 
+        group.HandedOverAt = System.Diagnostics.Stopwatch.GetTimestamp();
         await _delivery.HandOverAsync(group, ct);
         PublishView();
         return _delivery.HasReturned;

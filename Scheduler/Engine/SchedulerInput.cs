@@ -4,7 +4,11 @@ using TaskScheduler.Scheduler.Core;
 namespace TaskScheduler.Scheduler.Engine;
 
 /// <summary>Everything that reaches the scheduler loop, in arrival order.</summary>
-public abstract record SchedulerInput;
+public abstract record SchedulerInput
+{
+    /// <summary>When the input was made, to be queued for the loop (a Stopwatch timestamp): its group wait starts.</summary>
+    public long QueuedAt { get; init; } = System.Diagnostics.Stopwatch.GetTimestamp();
+}
 
 /// <summary>
 /// A submission from the broker: one task (<see cref="Parsed"/>) or a graph (<see cref="Graph"/>), or neither and a

@@ -72,6 +72,11 @@ public sealed class SchedulerLoop(
                     group.Add(input);
                 }
 
+                foreach (var input in group)
+                {
+                    SchedulerStages.Since(SchedulerStages.GroupWait, input.QueuedAt);
+                }
+
                 var now = time.GetUtcNow();
                 state.Turned(now);
                 var checkLiveness = now >= nextCheck;

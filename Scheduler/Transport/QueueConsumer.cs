@@ -112,7 +112,12 @@ internal sealed class QueueConsumer(
         var channel = Channel!;
         var generation = (ulong)Interlocked.Read(ref _generation) << GenerationShift;
         var consumer = new AsyncEventingBasicConsumer(channel);
-        consumer.ReceivedAsync += (_, delivery) => deliver(delivery, generation | delivery.DeliveryTag);
+        consumer.ReceivedAsync += async (_, delivery) =>
+        {
+            var received = System.Diagnostics.Stopwatch.GetTimestamp();
+            await deliver(delivery, generation | delivery.DeliveryTag);
+            Observability.SchedulerStages.Since(Observability.SchedulerStages.Consume, received);
+        };
         consumer.UnregisteredAsync += (_, _) =>
         {
             // Our own cancels happen at shutdown and on a pause; any other is the broker's (the queue was deleted).

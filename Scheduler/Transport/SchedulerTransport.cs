@@ -476,7 +476,13 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
         SchedulerInput input;
         try
         {
-            input = new WorkerMessage(tag, WorkerEventReader.Read(delivery.RoutingKey, delivery.Body.Span));
+            var message = WorkerEventReader.Read(delivery.RoutingKey, delivery.Body.Span);
+            if (message is TasksFinished results)
+            {
+                SchedulerStages.WorkerStarts(results);
+            }
+
+            input = new WorkerMessage(tag, message);
         }
 #pragma warning disable CA1031 // Whatever arrives on the events exchange must be acknowledged and counted, never crash the loop.
         catch (Exception e)

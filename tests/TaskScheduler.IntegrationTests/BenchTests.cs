@@ -22,7 +22,7 @@ public class BenchTests
 
         // The run time hint overrides the workers' own 0-5 s, so the burst is quick.
         var burst = await CliRun.RunAsync(system, null, "bench", "--tasks", "300", "--run-time", "0ms..2ms", "--priorities", "0:3,5:1", "--ceiling", "1s", "--json");
-        var openLoop = await CliRun.RunAsync(system, null, "bench", "--duration", "2s", "--rate", "40", "--run-time", "1ms", "--ceiling", "0", "--json");
+        var openLoop = await CliRun.RunAsync(system, null, "bench", "--duration", "2s", "--rate", "40", "--run-time", "1ms", "--ceiling", "0", "--management", "off", "--json");
 
         Assert.That(burst.ExitCode, Is.Zero, burst.Error);
         using var report = JsonDocument.Parse(burst.Out);
@@ -54,6 +54,24 @@ public class BenchTests
             Assert.That(perWorker.Values.Sum(), Is.EqualTo(300));
             Assert.That(root.GetProperty("workers").GetProperty("utilization").GetDouble(), Is.InRange(0.0, 1.0));
             Assert.That(root.GetProperty("schedulerMemory").GetProperty("peakDuringRunMiB").GetDouble(), Is.GreaterThan(0));
+
+            // The broker's own counters: the bench published each submission once; the scheduler published at
+            // least the assignments and events, and received each submission.
+            var traffic = root.GetProperty("brokerTraffic");
+            var byRole = traffic.GetProperty("byRole");
+            Assert.That(byRole.GetProperty("producer").GetProperty("publishedPerTask").GetDouble(), Is.EqualTo(1.0), traffic.ToString());
+            Assert.That(byRole.GetProperty("scheduler").GetProperty("publishedPerTask").GetDouble(), Is.GreaterThan(1.0), traffic.ToString());
+            Assert.That(byRole.GetProperty("scheduler").GetProperty("deliveredPerTask").GetDouble(), Is.GreaterThanOrEqualTo(1.0), traffic.ToString());
+            Assert.That(traffic.GetProperty("total").GetProperty("bytesInPerTask").GetDouble(), Is.GreaterThan(100), "a submission carries a 100-byte payload");
+
+            // The scheduler's stages over the run, from its /metrics: every task went through each of these.
+            var stages = root.GetProperty("stageLatencyMs").EnumerateArray().ToDictionary(s => s.GetProperty("stage").GetString()!);
+            Assert.That(stages.Keys, Is.SupersetOf(new[] { "consume", "group_wait", "apply", "commit", "fsync", "confirm", "worker_start" }));
+            Assert.That(stages["worker_start"].GetProperty("count").GetInt64(), Is.GreaterThanOrEqualTo(300), "one per attempt");
+            foreach (var (name, stage) in stages)
+            {
+                Assert.That(stage.GetProperty("p50").GetDouble(), Is.GreaterThanOrEqualTo(0).And.LessThanOrEqualTo(stage.GetProperty("p99").GetDouble()), name);
+            }
         }
 
         Assert.That(openLoop.ExitCode, Is.Zero, openLoop.Error);
@@ -64,6 +82,7 @@ public class BenchTests
             Assert.That(openTasks.GetProperty("submitted").GetInt64(), Is.GreaterThan(0));
             Assert.That(openTasks.GetProperty("completed").GetInt64(), Is.EqualTo(openTasks.GetProperty("submitted").GetInt64()));
             Assert.That(open.RootElement.GetProperty("ceiling").ValueKind, Is.EqualTo(JsonValueKind.Null), "--ceiling 0 skips the broker measurement");
+            Assert.That(open.RootElement.GetProperty("brokerTraffic").ValueKind, Is.EqualTo(JsonValueKind.Null), "--management off skips the counters");
             Assert.That(open.RootElement.GetProperty("setup").GetProperty("rate").GetDouble(), Is.EqualTo(40));
         }
     }

@@ -131,6 +131,7 @@ public sealed class WorkerAgent : IDisposable
         using var scope = _logger.BeginScope(WorkerTelemetry.Scope(order, _options.Id));
         using var span = WorkerTelemetry.StartExecution(order, _options.Id, attempt.Delivery.Parent);
         var startedAt = _time.GetUtcNow();
+        var startDelay = Stopwatch.GetElapsedTime(attempt.Delivery.ReceivedAt);
         _logger.LogDebug("Executing task {TaskId} attempt {Attempt}", order.TaskId, order.Attempt);
 
         using var timeout = attempt.Timeout is { } limit ? _time.CreateTimer(_ => attempt.RequestStop(StopReason.TimedOut), null, limit, Timeout.InfiniteTimeSpan) : null;
@@ -144,7 +145,7 @@ public sealed class WorkerAgent : IDisposable
         switch (end.Kind)
         {
             case AttemptEndKind.Finished:
-                var result = new TaskFinished(_options.Id, order.TaskId, order.Attempt, end.Outcome, end.Error, startedAt, _time.GetUtcNow()) { Result = end.Result };
+                var result = new TaskFinished(_options.Id, order.TaskId, order.Attempt, end.Outcome, end.Error, startedAt, _time.GetUtcNow()) { Result = end.Result, StartDelayMs = Math.Round(startDelay.TotalMilliseconds, 3) };
                 span?.SetTag("task.outcome", end.Outcome.ToString());
                 if (end.Error is not null)
                 {

@@ -12,6 +12,9 @@ public sealed record Delivery(IChannel Channel, ulong Tag)
     /// <summary>The scheduler's <c>task.assign</c> span: the execution hangs under it.</summary>
     public ActivityContext? Parent { get; init; }
 
+    /// <summary>When the message arrived (a Stopwatch timestamp): the attempt's start delay is measured from here.</summary>
+    public long ReceivedAt { get; init; } = Stopwatch.GetTimestamp();
+
     /// <summary>The orders of the same message not yet done with; null for a message with one order.</summary>
     public DeliveryParts? Parts { get; init; }
 
