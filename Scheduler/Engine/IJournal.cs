@@ -52,6 +52,13 @@ public interface IJournal
     /// <summary>Deletes a finished task with its payload, in one transaction on the loop's thread; true when there was one.</summary>
     bool Delete(Guid id);
 
+    /// <summary>
+    /// Between groups, once the last one is handed to delivery: lets the journal do housekeeping it keeps off the
+    /// group's own write (LiteDB's checkpoint, <c>Journal/JournalCheckpoint</c>). Returns how long it took, or null
+    /// when there was none to do.
+    /// </summary>
+    TimeSpan? CheckpointIfDue() => null;
+
     /// <summary>The highest acceptance sequence ever committed.</summary>
     long LastSequence();
 }

@@ -150,6 +150,11 @@ public sealed class SchedulerEngine
 
         group.HandedOverAt = System.Diagnostics.Stopwatch.GetTimestamp();
         await _delivery.HandOverAsync(group, ct);
+        if (_journal.CheckpointIfDue() is { } checkpoint)
+        {
+            SchedulerStages.Took(SchedulerStages.Checkpoint, checkpoint);
+        }
+
         PublishView();
         return _delivery.HasReturned;
     }

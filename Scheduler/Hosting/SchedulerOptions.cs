@@ -60,6 +60,14 @@ public sealed class SchedulerOptions
     /// <summary>The most tenant groups and sets of required tags with tasks waiting at once; beyond, new ones are refused.</summary>
     public int MaxLanes { get; set; } = 10_000;
 
+    /// <summary>
+    /// Whether assignments are written to the broker's disk. Off by default: the journal is the truth, and an
+    /// assignment lost in a broker crash is found missing from the worker's heartbeats and requeued, after
+    /// <c>2 × HeartbeatInterval × MissedHeartbeats</c>. On, a broker restart delivers them instead, at the cost of a
+    /// disk write and an fsync per assignment message on the broker. Quorum queues always write.
+    /// </summary>
+    public bool PersistentAssignments { get; set; }
+
     public IEnumerable<string> Validate()
     {
         if (HeartbeatInterval <= TimeSpan.Zero)

@@ -18,6 +18,9 @@ internal static class JournalQuery
     public static BsonExpression Between(string field, BsonValue low, BsonValue high) =>
         BsonExpression.Create($"{field} BETWEEN @0 AND @1", low, high);
 
+    /// <summary><paramref name="field"/> greater than <paramref name="value"/>.</summary>
+    public static BsonExpression After(string field, BsonValue value) => BsonExpression.Create($"{field} > @0", value);
+
     /// <summary><paramref name="field"/> equal to <paramref name="value"/>.</summary>
     public static BsonExpression EQ(string field, BsonValue value) => BsonExpression.Create($"{field} = @0", value);
 

@@ -57,8 +57,10 @@ public sealed class TaskJournal : IJournal, IDisposable
     private readonly string _logPath;
     private readonly bool _durable;
     private long _lastSequence;
+    private readonly KnownIds _known;
+    private readonly JournalCheckpoint? _checkpoint;
 
-    public TaskJournal(string path, bool durable = true)
+    public TaskJournal(string path, bool durable = true, bool checkpointBetweenGroups = true)
     {
         _dataPath = Path.GetFullPath(path);
         _logPath = Path.Combine(
@@ -67,6 +69,9 @@ public sealed class TaskJournal : IJournal, IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(_dataPath)!);
 
         (_db, _tasks, _payloads, _meta, _heads) = Open(_dataPath);
+        _known = new KnownIds(() => _tasks.LongCount(), AllIds);
+        _checkpoint = checkpointBetweenGroups ? new JournalCheckpoint(_logPath) : null;
+        TakeOverCheckpoint();
         _tasks.EnsureIndex(OutcomeAtField, "$." + OutcomeAtField);
         EnsureListIndexes();
         _listing = new TaskListing(_tasks, _heads);
@@ -101,6 +106,7 @@ public sealed class TaskJournal : IJournal, IDisposable
         }
 
         (_db, _tasks, _payloads, _meta, _heads) = Open(_dataPath);
+        TakeOverCheckpoint();
         _listing = new TaskListing(_tasks, _heads);
         _closed = false;
         _upsertNext = true;
@@ -121,6 +127,7 @@ public sealed class TaskJournal : IJournal, IDisposable
     public void Write(IEnumerable<TaskSnapshot> changes, IEnumerable<KeyValuePair<Guid, string>> newPayloads)
     {
         var started = Stopwatch.GetTimestamp();
+        _known.StartRequestedBuild();
         if (!_db.BeginTrans())
         {
             throw new InvalidOperationException("A journal transaction is already open on this thread.");
@@ -142,6 +149,7 @@ public sealed class TaskJournal : IJournal, IDisposable
                 maxSequence = Math.Max(maxSequence, change.Sequence);
                 if (payloads.TryGetValue(change.Id, out var payload))
                 {
+                    _known.Add(change.Id);
                     inserted.Add(ToDocument(change));
                     payloadDocuments.Add(new BsonDocument { ["_id"] = change.Sequence, ["payload"] = payload });
                     heads.Add(HeadDocument(change.Sequence, payload));
@@ -174,6 +182,7 @@ public sealed class TaskJournal : IJournal, IDisposable
             {
                 // A change to a task the journal does not hold: cannot happen while every task is inserted with
                 // its payload, but a lost change would be worse than the cost of making sure.
+                updated.ForEach(d => _known.Add(d["_id"].AsGuid));
                 _tasks.Upsert(updated);
             }
 
@@ -206,8 +215,16 @@ public sealed class TaskJournal : IJournal, IDisposable
         LastFlushDuration = Stopwatch.GetElapsedTime(started);
     }
 
+    /// <summary>Which ids may exist, so that a lookup of a new one costs no journal read.</summary>
+    public KnownIds KnownIds => _known;
+
     public TaskSnapshot? Find(Guid id)
     {
+        if (!_known.MightContain(id))
+        {
+            return null;
+        }
+
         var doc = _tasks.FindById(id);
         return doc is null ? null : FromDocument(doc);
     }
@@ -226,7 +243,31 @@ public sealed class TaskJournal : IJournal, IDisposable
     /// <c>_id IN [...]</c> with a scan of the whole collection (8.8 ms for one id among 30,000 tasks), and compiles and
     /// keeps a query for every distinct list (<see cref="JournalQuery"/>), so even a large graph is read id by id.
     /// </summary>
-    public IEnumerable<TaskSnapshot> FindMany(IReadOnlyCollection<Guid> ids) => ids.Count == 0 ? [] : ids.Select(Find).OfType<TaskSnapshot>().ToList();
+    public IEnumerable<TaskSnapshot> FindMany(IReadOnlyCollection<Guid> ids) =>
+        [.. ids.Where(_known.MightContain).Select(Find).OfType<TaskSnapshot>()];
+
+    /// <summary>Every task id the journal holds, read by the index in pages (no transaction held long).</summary>
+    private IEnumerable<Guid> AllIds()
+    {
+        var after = BsonValue.MinValue;
+        while (true)
+        {
+            var page = _tasks.Query().Where(JournalQuery.After("_id", after)).OrderBy("_id").Select("_id").Limit(IdPage).ToList();
+            foreach (var doc in page)
+            {
+                yield return doc["_id"].AsGuid;
+            }
+
+            if (page.Count < IdPage)
+            {
+                yield break;
+            }
+
+            after = page[^1]["_id"];
+        }
+    }
+
+    private const int IdPage = 10_000;
 
     /// <summary>The payload of the task accepted as <paramref name="sequence"/>.</summary>
     public string? FindPayload(long sequence) => _payloads.FindById(sequence)?["payload"].AsString;
@@ -324,7 +365,23 @@ public sealed class TaskJournal : IJournal, IDisposable
     /// <summary>The highest acceptance sequence ever committed; new tasks continue after it.</summary>
     public long LastSequence() => _lastSequence;
 
-    public void Dispose() => _db.Dispose();
+    public void Dispose()
+    {
+        try
+        {
+            // The pragma lives in the file: left at 0, a build without JournalCheckpoint would never checkpoint.
+            if (!_closed && _checkpoint is not null)
+            {
+                _db.CheckpointSize = JournalCheckpoint.DefaultPages;
+            }
+        }
+        catch (Exception e) when (e is IOException or LiteException)
+        {
+            // A full disk: the next start sets it again, and a downgrade on this file checkpoints only on close.
+        }
+
+        _db.Dispose();
+    }
 
     /// <summary>
     /// Rolls back a failed transaction. After a failed write (a full disk) the rollback fails too, with LiteDB's own
@@ -349,6 +406,23 @@ public sealed class TaskJournal : IJournal, IDisposable
         var db = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct });
         return (db, db.GetCollection(TasksCollection, BsonAutoId.Guid), db.GetCollection(PayloadsCollection, BsonAutoId.Guid),
             db.GetCollection(MetaCollection, BsonAutoId.Int32), db.GetCollection(HeadsCollection, BsonAutoId.Int64));
+    }
+
+    /// <summary>LiteDB's checkpoints between groups (<see cref="CheckpointIfDue"/>), or null when LiteDB runs them in its commits.</summary>
+    public JournalCheckpoint? Checkpoints => _checkpoint;
+
+    /// <inheritdoc cref="IJournal.CheckpointIfDue"/>
+    public TimeSpan? CheckpointIfDue() => _closed ? null : _checkpoint?.RunIfDue(_db, () =>
+    {
+        if (_durable)
+        {
+            FileDurability.Flush(_dataPath);
+        }
+    });
+
+    private void TakeOverCheckpoint()
+    {
+        _db.CheckpointSize = _checkpoint is null ? JournalCheckpoint.DefaultPages : 0;
     }
 
     private void FlushToDisk()

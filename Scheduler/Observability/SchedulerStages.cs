@@ -14,6 +14,7 @@ namespace TaskScheduler.Scheduler.Observability;
 /// <item><c>group_wait</c>: an input queued until the loop takes it into a group;</item>
 /// <item><c>apply</c>: the core applying a group and dispatching; <c>commit</c>: the group's journal write;</item>
 /// <item><c>handover</c>: a written group waiting for delivery (the previous group's fsync and sends);</item>
+/// <item><c>checkpoint</c>: LiteDB's log copied into its data file, between groups, when due (fsync included);</item>
 /// <item><c>fsync</c>: making the written groups durable;</item>
 /// <item><c>publish_wait</c>: a durable group waiting for earlier groups' confirms (a few groups are in flight);</item>
 /// <item><c>confirm</c>: a group's assignments and events sent until the broker confirmed them all;</item>
@@ -41,6 +42,7 @@ public static class SchedulerStages
     public static readonly KeyValuePair<string, object?> Apply = new("stage", "apply");
     public static readonly KeyValuePair<string, object?> Commit = new("stage", "commit");
     public static readonly KeyValuePair<string, object?> Handover = new("stage", "handover");
+    public static readonly KeyValuePair<string, object?> Checkpoint = new("stage", "checkpoint");
     public static readonly KeyValuePair<string, object?> Fsync = new("stage", "fsync");
     public static readonly KeyValuePair<string, object?> PublishWait = new("stage", "publish_wait");
     public static readonly KeyValuePair<string, object?> Confirm = new("stage", "confirm");

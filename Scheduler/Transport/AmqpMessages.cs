@@ -15,5 +15,16 @@ internal static class AmqpMessages
         Timestamp = new AmqpTimestamp(DateTimeOffset.UtcNow.ToUnixTimeSeconds()),
     };
 
+    /// <summary>
+    /// Kept in the broker's memory only: a broker crash loses it. For what the journal already holds and
+    /// reconciliation recovers (assignments), the broker need not write and fsync it before confirming.
+    /// </summary>
+    public static BasicProperties Transient(string type)
+    {
+        var properties = Persistent(type);
+        properties.DeliveryMode = DeliveryModes.Transient;
+        return properties;
+    }
+
     public static byte[] Serialize<T>(T message, JsonTypeInfo<T> type) => JsonSerializer.SerializeToUtf8Bytes(message, type);
 }

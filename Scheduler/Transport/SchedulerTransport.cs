@@ -337,7 +337,7 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
         try
         {
             await RetryAsync(() => channel.BasicPublishAsync("", Topology.WorkerQueue(workerId), true,
-                AmqpMessages.Persistent(Topology.AssignmentTypes.Batch), body, ct), ct);
+                AssignmentProperties(), body, ct), ct);
         }
         catch (PublishException e) when (e.IsReturn)
         {
@@ -402,6 +402,15 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
             Volatile.Write(ref _probing, 0);
         }
     }
+
+    /// <summary>
+    /// Transient unless <see cref="SchedulerOptions.PersistentAssignments"/>: the journal holds every assignment, and a
+    /// worker's heartbeats reconcile what it holds, so an assignment a broker crash loses is requeued
+    /// (docs/architecture.md, "Transient assignments").
+    /// </summary>
+    private BasicProperties AssignmentProperties() => _schedulerOptions.PersistentAssignments
+        ? AmqpMessages.Persistent(Topology.AssignmentTypes.Batch)
+        : AmqpMessages.Transient(Topology.AssignmentTypes.Batch);
 
     private Task DeclareRejectedQueueAsync(CancellationToken ct) => SchedulerTopology.DeclareRejectedQueueAsync(
         _connection!, Topology, _options.QueueArguments(), _schedulerOptions.RejectedQueue, warning => _logger.LogWarning("{Warning}", warning), ct);
