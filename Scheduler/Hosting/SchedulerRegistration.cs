@@ -31,6 +31,7 @@ public static class SchedulerRegistration
             .ValidateOnStart();
         services.AddOptions<AutoscaleOptions>().BindConfiguration(AutoscaleOptions.Section).ValidateWith(o => o.Validate()).ValidateOnStart();
         services.AddOptions<JournalOptions>().BindConfiguration(JournalOptions.Section).ValidateWith(o => o.Validate()).ValidateOnStart();
+        services.AddOptions<EventsOptions>().BindConfiguration(EventsOptions.Section).ValidateWith(o => o.Validate()).ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => Channel.CreateUnbounded<SchedulerInput>(new UnboundedChannelOptions { SingleReader = true }));

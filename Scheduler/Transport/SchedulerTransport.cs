@@ -31,6 +31,7 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
     private readonly SchedulerOptions _schedulerOptions;
     private readonly TaskTracing _tracing;
     private readonly BrokerHealth _health;
+    private readonly PublishedEvents _published;
     private readonly ILogger<SchedulerTransport> _logger;
     private IConnection? _connection;
     private QueueConsumer? _submit;
@@ -46,8 +47,18 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
         IOptions<SchedulerOptions> schedulerOptions,
         TaskTracing tracing,
         BrokerHealth health,
+        IOptions<EventsOptions> events,
         ILogger<SchedulerTransport> logger)
     {
+        _published = events.Value.Published();
+        if (!_published.PublishesEnds)
+        {
+            logger.LogWarning(
+                "{Section}:States publishes {States}: clients waiting for a task learn of its end by polling its status instead " +
+                "(the client's StatusPollInterval, 10 s by default), and of a refused broker submission only from the rejected queue",
+                EventsOptions.Section, _published);
+        }
+
         _health = health;
         _options = options.Value;
         _schedulerOptions = schedulerOptions.Value;
@@ -206,6 +217,11 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
 
         foreach (var change in events)
         {
+            if (!_published.Publishes(change.State))
+            {
+                continue;
+            }
+
             var body = AmqpMessages.Serialize(change, WireJson.Default.TaskStateChanged);
             sends.Add(RetryAsync(() => channel.BasicPublishAsync(Topology.EventsExchange, Topology.TaskEventKey(change.TaskId, change.State.ToWireName()),
                 false, AmqpMessages.Persistent("task-state-changed"), body, ct), ct));
@@ -230,7 +246,7 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
             sends.Add(channel.BasicPublishAsync("", Topology.RejectedQueue, false, properties, message.Body, ct).AsTask());
         }
 
-        foreach (var rejection in rejectionEvents)
+        foreach (var rejection in rejectionEvents.Where(_ => _published.PublishesRejections))
         {
             var body = AmqpMessages.Serialize(rejection, WireJson.Default.TaskRejected);
             sends.Add(channel.BasicPublishAsync(Topology.EventsExchange, Topology.TaskEventKey(rejection.TaskId, Topology.RejectedKind),

@@ -9,7 +9,7 @@ namespace TaskScheduler.Cli.Bench.Stages;
 public sealed class StageMeter(SchedulerApi api)
 {
     public static readonly IReadOnlyList<string> PathOrder =
-        ["consume", "group_wait", "apply", "commit", "handover", "fsync", "publish_wait", "confirm", "worker_start"];
+        ["consume", "group_wait", "apply", "commit", "handover", "fsync", "checkpoint", "publish_wait", "confirm", "worker_start"];
 
     private StageHistograms? _before;
 
