@@ -104,6 +104,8 @@ public static class TaskEndpoints
             workingSetBytes = process.WorkingSet64,
             peakWorkingSetBytes = process.PeakWorkingSet64,
             gcHeapBytes = GC.GetTotalMemory(forceFullCollection: false),
+            // What the GC holds from the OS, live objects or not: the part of the working set the GC mode decides.
+            gcCommittedBytes = GC.GetGCMemoryInfo().TotalCommittedBytes,
         };
     }
 
@@ -123,7 +125,7 @@ public static class TaskEndpoints
 
         if (journal.Refusal is { } refusal)
         {
-            return Results.Json(new { error = refusal }, statusCode: 503);
+            return ApiProblem.JournalCannotWrite(refusal);
         }
 
         // No more than the broker path takes (Kestrel alone would read 30 MB).
