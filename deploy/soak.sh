@@ -8,7 +8,8 @@
 #   TASKS=200000 RETENTION_SECONDS=30 deploy/soak.sh
 #
 # It copies the built binaries first, so a rebuild while it runs does not disturb it. Output: .run/soak/soak.tsv
-# (time, tasks completed, journal bytes, working set, managed heap) and .run/soak/soak.log.
+# (time, tasks completed and expired, journal bytes, working set, the GC's committed memory, managed heap, and the
+# process's anonymous resident memory) and .run/soak/soak.log. SCHEDULER_ENV sets runtime settings for an A/B.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -35,7 +36,7 @@ restart_time() {
 }
 
 sample() {
-  printf 'utc\tcompleted\texpired\tjournal_bytes\tworking_set_bytes\tgc_heap_bytes\n' >"$run/soak.tsv"
+  printf 'utc\tcompleted\texpired\tjournal_bytes\tworking_set_bytes\tgc_committed_bytes\tgc_heap_bytes\trss_anon_bytes\n' >"$run/soak.tsv"
   while true; do
     stats=$(curl -fsS "$url/api/stats" 2>/dev/null || echo '{}')
     metrics=$(curl -fsS "$url/metrics" 2>/dev/null || true)
@@ -44,7 +45,10 @@ sample() {
     size=$(( $(stat -c %s "$journal" 2>/dev/null || echo 0) + $(stat -c %s "${journal%.db}-log.db" 2>/dev/null || echo 0) ))
     ws=$(grep -oE '"workingSetBytes":[0-9]+' <<<"$stats" | cut -d: -f2)
     heap=$(grep -oE '"gcHeapBytes":[0-9]+' <<<"$stats" | cut -d: -f2)
-    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%H:%M:%S)" "${completed:-}" "${expired:-}" "$size" "${ws:-}" "${heap:-}" >>"$run/soak.tsv"
+    committed=$(grep -oE '"gcCommittedBytes":[0-9]+' <<<"$stats" | cut -d: -f2)
+    anon=$(awk '/^RssAnon:/ {print $2 * 1024}' "/proc/$scheduler_pid/status" 2>/dev/null || true)
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%H:%M:%S)" "${completed:-}" "${expired:-}" "$size" "${ws:-}" \
+      "${committed:-}" "${heap:-}" "${anon:-}" >>"$run/soak.tsv"
     sleep "$interval"
   done
 }

@@ -219,20 +219,23 @@ public sealed class SchedulerEngine
     }
 
     /// <summary>
-    /// One slice of expiry when due, in a transaction of its own after the group's: the group's own changes are
-    /// written first, so a task finished or resubmitted in it is judged as it now stands. The deletes become durable
-    /// with the group's fsync; lost in a crash, they are simply done again.
+    /// One slice of expiry when due (paced by what slices cost, <see cref="ExpirySchedule"/>), in a transaction of
+    /// its own after the group's: the group's own changes are written first, so a task finished or resubmitted in it
+    /// is judged as it now stands. The deletes become durable with the group's fsync; lost in a crash, they are
+    /// simply done again.
     /// </summary>
     private void ExpireFinishedTasks(Group group)
     {
+        _expiry.Finished(group.Effects.Changed.Values.Count(task => task.State.IsFinal()));
         var now = _time.GetUtcNow();
         if (!_expiry.IsDue(now))
         {
             return;
         }
 
-        var slice = _journal.Expire(_retention, now, ExpirySchedule.SliceSize);
-        _expiry.SliceDone(slice.Total, now);
+        var started = _time.GetTimestamp();
+        var slice = _journal.Expire(_retention, now, _expiry.SliceSize);
+        _expiry.SliceDone(slice.Total, _time.GetElapsedTime(started), _time.GetUtcNow());
         if (slice.Total > 0)
         {
             group.Written = true;

@@ -25,6 +25,13 @@ public static class ApiProblem
 
     public static IResult Starting() => Create(StatusCodes.Status503ServiceUnavailable, "the scheduler is starting");
 
+    /// <summary>
+    /// The journal cannot write (a full disk, an I/O error): nothing is accepted until it can, and
+    /// <paramref name="refusal"/> says why. The caller sends the same request again later.
+    /// </summary>
+    public static IResult JournalCannotWrite(string refusal, Guid? id = null) =>
+        Create(StatusCodes.Status503ServiceUnavailable, refusal, id);
+
     /// <summary>The loop did not answer in time: nothing is lost, the caller may ask again.</summary>
     public static IResult NotInTime(string what, Guid? id = null) =>
         Create(StatusCodes.Status503ServiceUnavailable, $"the scheduler did not journal {what} in time; ask again", id);

@@ -23,7 +23,7 @@ public static class CancelEndpoint
 
         if (journal.Refusal is { } refusal)
         {
-            return Results.Json(new { id, error = refusal }, statusCode: 503);
+            return ApiProblem.JournalCannotWrite(refusal, id);
         }
 
         string? reason = null;

@@ -24,7 +24,7 @@ internal static class SubmissionBody
 
         if (journal.Refusal is { } refusal)
         {
-            return (default, Results.Json(new { error = refusal }, statusCode: 503));
+            return (default, ApiProblem.JournalCannotWrite(refusal));
         }
 
         // No more than the broker path takes (Kestrel alone would read 30 MB).

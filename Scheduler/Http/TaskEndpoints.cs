@@ -110,6 +110,8 @@ public static class TaskEndpoints
             workingSetBytes = process.WorkingSet64,
             peakWorkingSetBytes = process.PeakWorkingSet64,
             gcHeapBytes = GC.GetTotalMemory(forceFullCollection: false),
+            // What the GC holds from the OS, live objects or not: the part of the working set the GC mode decides.
+            gcCommittedBytes = GC.GetGCMemoryInfo().TotalCommittedBytes,
         };
     }
 

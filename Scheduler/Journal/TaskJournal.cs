@@ -247,17 +247,12 @@ public sealed class TaskJournal : IJournal, IDisposable
     IReadOnlyList<(Guid Id, long Bytes)> IJournal.Oversized(IEnumerable<TaskSnapshot> changes) => Oversized(changes);
 
     /// <summary>
-    /// What the journal holds of these tasks. LiteDB 5.0.21 answers <c>_id IN [...]</c> with a scan of the whole
-    /// collection (8.8 ms for one id among 30,000 tasks, against 0.03 ms by id), so up to
-    /// <see cref="MaxLookupsById"/> ids are looked up one by one, and only a larger graph pays for one scan.
+    /// What the journal holds of these tasks, each looked up by its id (about 30 µs each). LiteDB 5.0.21 answers
+    /// <c>_id IN [...]</c> with a scan of the whole collection (8.8 ms for one id among 30,000 tasks), and compiles and
+    /// keeps a query for every distinct list (<see cref="JournalQuery"/>), so even a large graph is read id by id.
     /// </summary>
-    public IEnumerable<TaskSnapshot> FindMany(IReadOnlyCollection<Guid> ids)
-    {
-        var maybe = ids.Where(_known.MightContain).ToList();
-        return maybe.Count == 0 ? []
-            : maybe.Count <= MaxLookupsById ? maybe.Select(Find).OfType<TaskSnapshot>().ToList()
-            : _tasks.Find(Query.In("_id", maybe.Select(id => new BsonValue(id)))).Select(FromDocument);
-    }
+    public IEnumerable<TaskSnapshot> FindMany(IReadOnlyCollection<Guid> ids) =>
+        [.. ids.Where(_known.MightContain).Select(Find).OfType<TaskSnapshot>()];
 
     /// <summary>Every task id the journal holds, read by the index in pages (no transaction held long).</summary>
     private IEnumerable<Guid> AllIds()
@@ -265,7 +260,7 @@ public sealed class TaskJournal : IJournal, IDisposable
         var after = BsonValue.MinValue;
         while (true)
         {
-            var page = _tasks.Query().Where(Query.GT("_id", after)).OrderBy("_id").Select("_id").Limit(IdPage).ToList();
+            var page = _tasks.Query().Where(JournalQuery.After("_id", after)).OrderBy("_id").Select("_id").Limit(IdPage).ToList();
             foreach (var doc in page)
             {
                 yield return doc["_id"].AsGuid;
@@ -281,9 +276,6 @@ public sealed class TaskJournal : IJournal, IDisposable
     }
 
     private const int IdPage = 10_000;
-
-    /// <summary>Up to this many ids, <see cref="FindMany"/> looks each up by its index (about 30 µs each) rather than scan.</summary>
-    private const int MaxLookupsById = 1000;
 
     /// <summary>The payload of the task accepted as <paramref name="sequence"/>.</summary>
     public string? FindPayload(long sequence) => _payloads.FindById(sequence) is { } document ? _payloadFiles.Read(document) : null;
@@ -316,7 +308,7 @@ public sealed class TaskJournal : IJournal, IDisposable
                     break;
                 }
 
-                var due = _tasks.Find(Query.Between(OutcomeAtField, $"{outcome}/", KeyBound(outcome, policy.Cutoff(outcome, now))), 0, max - tasks).ToList();
+                var due = _tasks.Find(JournalQuery.Between(OutcomeAtField, $"{outcome}/", KeyBound(outcome, policy.Cutoff(outcome, now))), 0, max - tasks).ToList();
                 foreach (var task in due)
                 {
                     DeleteTask(task);
@@ -340,7 +332,7 @@ public sealed class TaskJournal : IJournal, IDisposable
     /// <summary>Every task not yet Completed, Failed or Cancelled.</summary>
     public IEnumerable<TaskSnapshot> LoadUnfinished() =>
         new[] { TaskState.Pending, TaskState.Running }
-            .SelectMany(state => _tasks.Find(Query.StartsWith(ListKeys.StateField, ListKeys.StatePrefix(state))))
+            .SelectMany(state => _tasks.Find(JournalQuery.StartsWith(ListKeys.StateField, ListKeys.StatePrefix(state))))
             .Select(FromDocument);
 
     /// <summary>One page of the task list (see <see cref="TaskListing"/>); any thread.</summary>
@@ -505,7 +497,7 @@ public sealed class TaskJournal : IJournal, IDisposable
             return 0;
         }
 
-        var due = _tasks.Find(Query.Between(OutcomeAtField, mark, bound), 0, max + 1)
+        var due = _tasks.Find(JournalQuery.Between(OutcomeAtField, mark, bound), 0, max + 1)
             .Where(t => t[OutcomeAtField].AsString != mark)
             .Take(max)
             .ToList();

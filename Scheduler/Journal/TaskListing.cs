@@ -139,9 +139,12 @@ public sealed class TaskListing
         return null;
     }
 
-    /// <summary>The payload heads of these tasks, by sequence, in one query.</summary>
+    /// <summary>
+    /// The payload heads of these tasks, by sequence, each looked up by its id: LiteDB 5.0.21 answers <c>_id IN [...]</c>
+    /// with a scan, and compiles (and keeps) a query per distinct list (<see cref="JournalQuery"/>).
+    /// </summary>
     private Dictionary<long, string> Heads(IEnumerable<BsonDocument> tasks) =>
-        _heads.Find(Query.In("_id", tasks.Select(t => t["sequence"]))).ToDictionary(h => h["_id"].AsInt64, h => h["h"].AsString);
+        tasks.Select(t => _heads.FindById(t["sequence"])).OfType<BsonDocument>().ToDictionary(h => h["_id"].AsInt64, h => h["h"].AsString);
 
     /// <summary>
     /// The highest sequence of a task submitted before <paramref name="before"/> (0 when none), by a binary search of
@@ -173,7 +176,7 @@ public sealed class TaskListing
     private BsonDocument? Latest(long sequence)
     {
         var query = new Query { OrderBy = "$." + ListKeys.SequenceField, Order = Query.Descending, Limit = 1 };
-        query.Where.Add(Query.Between(ListKeys.SequenceField, 0L, sequence));
+        query.Where.Add(JournalQuery.Between(ListKeys.SequenceField, 0L, sequence));
         return _tasks.Find(query).FirstOrDefault();
     }
 
@@ -221,7 +224,7 @@ public sealed class TaskListing
     private Range? ByHeads(string prefix)
     {
         var sequences = new List<long>();
-        foreach (var head in _heads.Find(Query.StartsWith(HeadField, prefix)))
+        foreach (var head in _heads.Find(JournalQuery.StartsWith(HeadField, prefix)))
         {
             // The index compares by culture and ignores case; the filter is ordinal.
             if (head[HeadField].AsString.StartsWith(prefix, StringComparison.Ordinal))
@@ -238,7 +241,7 @@ public sealed class TaskListing
         return new Range(
             after => sequences
                 .Where(s => after is null || string.CompareOrdinal(ListKeys.Sequence(s), after) < 0)
-                .Select(s => _tasks.FindOne(Query.EQ(ListKeys.SequenceField, s)))
+                .Select(s => _tasks.FindOne(JournalQuery.EQ(ListKeys.SequenceField, s)))
                 .Where(t => t is not null),
             task => ListKeys.Sequence(task["sequence"].AsInt64),
             BySequence: true)
@@ -249,12 +252,12 @@ public sealed class TaskListing
 
     /// <summary>Keys that start with <paramref name="prefix"/> and end with the sequence.</summary>
     private Range Prefixed(string field, string prefix) => new(
-        after => Backwards(field, Query.Between(field, prefix, prefix + (after ?? Top))),
+        after => Backwards(field, JournalQuery.Between(field, prefix, prefix + (after ?? Top))),
         task => task[field].AsString[prefix.Length..],
         BySequence: true);
 
     private Range BySequenceIndex() => new(
-        after => Backwards(ListKeys.SequenceField, Query.Between(ListKeys.SequenceField, 0L, after is null ? long.MaxValue : long.Parse(after, CultureInfo.InvariantCulture))),
+        after => Backwards(ListKeys.SequenceField, JournalQuery.Between(ListKeys.SequenceField, 0L, after is null ? long.MaxValue : long.Parse(after, CultureInfo.InvariantCulture))),
         task => ListKeys.Sequence(task["sequence"].AsInt64),
         BySequence: true);
 
@@ -273,7 +276,7 @@ public sealed class TaskListing
         var low = f.FinishedAfter is { } from ? prefix + ListKeys.Ticks(from) : prefix;
         var high = f.FinishedBefore is { } to ? prefix + ListKeys.Ticks(to) : prefix + Top;
         return new Range(
-            after => Backwards(OutcomeAtField, Query.Between(OutcomeAtField, low, after is null || string.CompareOrdinal(prefix + after, high) > 0 ? high : prefix + after)),
+            after => Backwards(OutcomeAtField, JournalQuery.Between(OutcomeAtField, low, after is null || string.CompareOrdinal(prefix + after, high) > 0 ? high : prefix + after)),
             task => task[OutcomeAtField].AsString[prefix.Length..],
             BySequence: false);
     }

@@ -23,9 +23,11 @@ start_workers() {
   worker_pid=$!
 }
 
-# The scheduler on this system's journal, with the retention given (hh:mm:ss).
+# The scheduler on this system's journal, with the retention given (hh:mm:ss); SCHEDULER_ENV adds environment
+# variables to the scheduler alone (e.g. SCHEDULER_ENV="DOTNET_gcServer=1" for an A/B of a runtime setting).
 launch_scheduler() {
-  dotnet "$bin/Scheduler/TaskScheduler.Scheduler.dll" --urls "$url" --Journal:Path="$run/journal.db" \
+  # shellcheck disable=SC2086
+  env ${SCHEDULER_ENV:-} dotnet "$bin/Scheduler/TaskScheduler.Scheduler.dll" --urls "$url" --Journal:Path="$run/journal.db" \
     --Broker:Prefix="$prefix" --Journal:Retention="$1" >>"$run/scheduler.log" 2>&1 &
   scheduler_pid=$!
 }

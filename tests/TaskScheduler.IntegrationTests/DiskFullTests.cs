@@ -75,7 +75,8 @@ public class DiskFullTests
             Assert.That(exitedWhileFull, Is.False, "no crash");
             Assert.That(outage, Does.Contain("the journal cannot write").And.Contain("No space left on device"), "/health/ready says why");
             Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
-            Assert.That(refusal, Does.Contain("the journal cannot write"), "HTTP says why");
+            Assert.That(refused.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"), "as problem details, like every API error");
+            Assert.That(ProblemDetail(refusal), Does.Contain("the journal cannot write"), "HTTP says why");
             Assert.That(waiting, Is.GreaterThanOrEqualTo(100), "submissions wait in the broker, neither acknowledged nor rejected");
             Assert.That(status?.State, Is.EqualTo(TaskState.Completed), "status is still served");
             Assert.That(metrics, Does.Contain("taskscheduler_journal_unavailable 1"));
@@ -238,5 +239,19 @@ public class DiskFullTests
         }
 
         return waiting;
+    }
+
+    /// <summary>The <c>detail</c> of an RFC 9457 problem-details body; empty when the body is not one.</summary>
+    private static string ProblemDetail(string body)
+    {
+        try
+        {
+            using var problem = System.Text.Json.JsonDocument.Parse(body);
+            return problem.RootElement.TryGetProperty("detail", out var detail) ? detail.GetString() ?? "" : "";
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return "";
+        }
     }
 }

@@ -141,6 +141,33 @@ public class TaskJournalExpiryTests
     }
 
     [Test]
+    public void ExpirySlices_AtEverNewCutoffs_CompileNoNewQueries_SoMemoryDoesNotGrowWithThem()
+    {
+        using var journal = new TaskJournal(_path, durable: false);
+        for (var i = 0; i < 60; i++)
+        {
+            Finished(journal, i % 3 == 0 ? TaskState.Failed : TaskState.Completed);
+            _clock.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        var policy = RetentionPolicy.All(TimeSpan.FromMinutes(1)) with { CompletedPayload = TimeSpan.FromSeconds(30) };
+        journal.Expire(policy, _clock.GetUtcNow(), max: 2);
+        var before = CompiledQueries.Count;
+        var deleted = 0;
+        for (var slice = 0; slice < 100; slice++)
+        {
+            _clock.Advance(TimeSpan.FromSeconds(1));
+            deleted += journal.Expire(policy, _clock.GetUtcNow(), max: 2).Total;
+        }
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(deleted, Is.GreaterThan(60), "the slices did expire tasks and drop payloads");
+            Assert.That(CompiledQueries.Count, Is.EqualTo(before), "a hundred slices, each with its own cutoff, left no compiled query behind");
+        }
+    }
+
+    [Test]
     public void ExpiredId_IsUnknown_AndCanBeJournaledAgainAsANewTask()
     {
         using var journal = new TaskJournal(_path, durable: false);

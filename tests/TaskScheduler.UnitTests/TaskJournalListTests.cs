@@ -95,6 +95,27 @@ public class TaskJournalListTests
     }
 
     [Test]
+    public void ListPages_WithEverNewCursorsAndValues_CompileNoNewQueries_SoMemoryDoesNotGrowWithThem()
+    {
+        foreach (var filter in Filters().Select(c => (TaskListFilter)c.Arguments[0]!))
+        {
+            ReadAll(filter with { Limit = 2 });
+        }
+
+        var before = CompiledQueries.Count;
+        for (var minute = 1; minute < 30; minute++)
+        {
+            ReadAll(new TaskListFilter { SubmittedAfter = T0.AddMinutes(minute), Limit = 3 });
+            ReadAll(new TaskListFilter { State = TaskState.Failed, FinishedBefore = T0.AddMinutes(60 - minute), Limit = 3 });
+            ReadAll(new TaskListFilter { PayloadPrefix = $"thumb {minute}", Limit = 3 });
+            ReadAll(new TaskListFilter { Priority = minute % 5, Limit = 3 });
+            Assert.That(_journal.Dependents(_tasks[minute].Id), Is.Empty);
+        }
+
+        Assert.That(CompiledQueries.Count, Is.EqualTo(before), "pages at other cursors and values left no compiled query behind");
+    }
+
+    [Test]
     public void Dependents_AreFoundThroughTheDependencyIndex()
     {
         var root = _tasks[0];

@@ -174,7 +174,7 @@ public class TaskJournalTests
     }
 
     [Test]
-    public void FindMany_ReadsTheKnownTasksOfAGraphInOneQuery()
+    public void FindMany_ReadsTheKnownTasksOfAGraph_AndSkipsUnknownIds()
     {
         var submitted = new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
         var known = Enumerable.Range(1, 50).Select(i => Snapshot(TaskState.Completed, i, submitted)).ToList();
