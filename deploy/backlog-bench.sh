@@ -10,8 +10,11 @@
 #   TASKS=200000 deploy/backlog-bench.sh                     quicker, for iterating
 #   BUILD=../other-checkout PREFIX=backlog-a deploy/backlog-bench.sh
 #   FILL=0 deploy/backlog-bench.sh                           restarts only, on the backlog the last run left
+#   BATCH=100 deploy/backlog-bench.sh                        fill with 100 tasks to a submit-batch message
+#   SCHEDULER_ENV="DOTNET_GCgen0size=0x4000000" deploy/backlog-bench.sh   environment for the scheduler alone
 #
-# Output: one line per figure, also in .run/PREFIX/backlog.log.
+# Output: one line per figure, also in .run/PREFIX/backlog.log; during the fill, every SAMPLE seconds (default 15),
+# the pending count and memory go to .run/PREFIX/fill-samples.log, and the largest working set sampled is reported.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,6 +27,8 @@ url="${SCHEDULER_URL:-http://127.0.0.1:5183}"
 run="$root/.run/$prefix"
 bin="$run/bin"
 fill="${FILL:-1}"
+batch="${BATCH:-}"
+sample="${SAMPLE:-15}"
 if [ "$fill" = 1 ]; then rm -rf "$run"; else rm -rf "$bin"; fi
 mkdir -p "$bin"
 for part in Scheduler Worker Cli; do cp -r "$build/$part/bin/Release/net10.0" "$bin/$part"; done
@@ -31,8 +36,9 @@ log="$run/backlog.log"
 
 scheduler_pid=""
 worker_pid=""
+sampler_pid=""
 cleanup() {
-  for pid in $worker_pid $scheduler_pid; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in $sampler_pid $worker_pid $scheduler_pid; do kill -TERM "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
 trap cleanup EXIT
@@ -41,20 +47,37 @@ say() { echo "backlog: $*" | tee -a "$log"; }
 tasks() { dotnet "$bin/Cli/tasks.dll" --prefix "$prefix" --scheduler "$url" "$@"; }
 mib() { curl -fsS "$url/api/stats" | python3 -c "import json,sys; print(json.load(sys.stdin)['process']['$1'] // 1048576)"; }
 launch_scheduler() {
-  dotnet "$bin/Scheduler/TaskScheduler.Scheduler.dll" --urls "$url" --Journal:Path="$run/journal.db" \
+  # shellcheck disable=SC2086
+  env ${SCHEDULER_ENV:-} dotnet "$bin/Scheduler/TaskScheduler.Scheduler.dll" --urls "$url" --Journal:Path="$run/journal.db" \
     --Broker:Prefix="$prefix" >>"$run/scheduler.log" 2>&1 &
   scheduler_pid=$!
 }
 stop() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 load() { cut -d' ' -f1 /proc/loadavg; }
+# Seconds since the fill began, pending, working set, GC committed and GC heap (MiB), one line per SAMPLE seconds.
+sample_fill() {
+  local begun=$1
+  while sleep "$sample"; do
+    curl -fsS "$url/api/stats" 2>/dev/null | python3 -c "import json,sys; s=json.load(sys.stdin); p=s['process']; m=1048576; \
+print($(date +%s) - $begun, s['pending'], p['workingSetBytes'] // m, p['gcCommittedBytes'] // m, p['gcHeapBytes'] // m)" \
+      >>"$run/fill-samples.log" || true
+  done
+}
 
-say "build $(git -C "$build" rev-parse --short HEAD), load average $(load)"
+say "build $(git -C "$build" rev-parse --short HEAD 2>/dev/null || echo "$build"), load average $(load)${SCHEDULER_ENV:+, $SCHEDULER_ENV}"
 launch_scheduler
 until curl -fsS "$url/health/ready" >/dev/null 2>&1; do sleep 0.1; done
 if [ "$fill" = 1 ]; then
   started=$(date +%s%N)
-  tasks bench --tasks "$count" --accept-only --max-outstanding 50000 --ceiling 0 --timeout 60m >"$run/fill.txt"
-  say "accepted $count in $(( ($(date +%s%N) - started) / 1000000 )) ms; working set $(mib workingSetBytes) MiB, peak $(mib peakWorkingSetBytes) MiB"
+  echo "seconds pending working-set-MiB gc-committed-MiB gc-heap-MiB" >"$run/fill-samples.log"
+  sample_fill "$(date +%s)" &
+  sampler_pid=$!
+  tasks bench --tasks "$count" ${batch:+--batch "$batch"} --accept-only --max-outstanding 50000 --ceiling 0 --timeout 60m >"$run/fill.txt"
+  kill "$sampler_pid" 2>/dev/null || true; wait "$sampler_pid" 2>/dev/null || true; sampler_pid=""
+  largest=$(awk 'NR > 1 && $3 > m { m = $3 } END { print m + 0 }' "$run/fill-samples.log")
+  say "accepted $count${batch:+ in batches of $batch} in $(( ($(date +%s%N) - started) / 1000000 )) ms; working set $(mib workingSetBytes) MiB, peak $(mib peakWorkingSetBytes) MiB, largest sampled during the fill $largest MiB"
+  sleep 30
+  say "30 s after the fill: working set $(mib workingSetBytes) MiB, GC committed $(mib gcCommittedBytes) MiB (load average $(load))"
 fi
 
 for i in $(seq 1 "$restarts"); do
