@@ -1,8 +1,9 @@
 namespace TaskScheduler.Scheduler.Core;
 
 /// <summary>
-/// Pending tasks in dispatch order: highest priority first, then oldest acceptance. Holds only ids and keys, so a
-/// million pending tasks stay small; a requeued task keeps its sequence and so returns to its original place.
+/// Pending tasks in dispatch order: highest priority first, then oldest acceptance. Holds only a reference to each
+/// task, in B+ tree leaves, so a million pending tasks stay small; a requeued task keeps its sequence and so returns
+/// to its original place.
 /// Tasks are kept in lanes, one per tenant group and set of required worker tags, so that dispatch can share slots
 /// between groups and send tasks only where they can run (<see cref="DispatchRound"/>). Plain tasks share one lane.
 /// </summary>
@@ -27,7 +28,7 @@ public sealed class PendingQueue
     public void Add(ScheduledTask task)
     {
         var lane = LaneOf(task, create: true)!;
-        if (lane.Add(PendingEntry.Of(task)))
+        if (lane.Add(task))
         {
             Count++;
             _countByPriority[task.Priority] = _countByPriority.GetValueOrDefault(task.Priority) + 1;
@@ -51,7 +52,7 @@ public sealed class PendingQueue
     public bool Remove(ScheduledTask task)
     {
         var lane = LaneOf(task, create: false);
-        if (lane is null || !lane.Remove(PendingEntry.Of(task)))
+        if (lane is null || !lane.Remove(task))
         {
             return false;
         }
@@ -69,8 +70,7 @@ public sealed class PendingQueue
             return false;
         }
 
-        var head = lane.Head;
-        lane.Remove(head);
+        var head = lane.TakeHead();
         Removed(lane, head.Priority);
         taskId = head.TaskId;
         return true;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 
@@ -6,26 +5,11 @@ namespace TaskScheduler.Scheduler.Core;
 
 /// <summary>
 /// The state machine of one task the scheduler still has to finish. Every change goes through a method that
-/// refuses an illegal transition, so no caller can, say, complete a task twice. Over 400 lines because it is that
-/// one state machine whole: every transition and the compact storage of what a waiting task keeps (docs/benchmarks.md,
-/// target 5), which split across files would be harder to check than to read.
+/// refuses an illegal transition, so no caller can, say, complete a task twice. How a waiting task is stored compactly
+/// (a million of them are held at once: docs/benchmarks.md, target 5) is in ScheduledTask.Storage.cs.
 /// </summary>
-public sealed class ScheduledTask
+public sealed partial class ScheduledTask
 {
-    // Null until the first step after acceptance: most of a large backlog never gets one while it waits.
-    private List<TaskHistoryEntry>? _history;
-
-    // What a task needs once it has run, been preempted or failed: null while it waits in a backlog, so that a
-    // million pending tasks take about a third of the memory (docs/benchmarks.md, target 5).
-    private Details? _details;
-
-    // The content hash is 32 hex digits: kept as a number, the text is made only when asked for. Anything else
-    // (a journal from an older version) is kept as it came.
-    private readonly UInt128 _hash;
-    private readonly string? _hashText;
-
-    private static readonly System.Buffers.SearchValues<char> UpperHex = System.Buffers.SearchValues.Create("0123456789ABCDEF");
-
     public ScheduledTask(
         Guid id,
         int priority,
@@ -40,18 +24,7 @@ public sealed class ScheduledTask
         Priority = priority;
         Sequence = sequence;
         SubmittedAt = submittedAt;
-        // Upper-case hex only, so that the number prints back as the same text; checked without formatting it (restore
-        // makes a million of these).
-        if (contentHash.Length == 32 && !contentHash.AsSpan().ContainsAnyExcept(UpperHex)
-            && UInt128.TryParse(contentHash, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var hash))
-        {
-            _hash = hash;
-        }
-        else
-        {
-            _hashText = contentHash;
-        }
-
+        ContentHash = contentHash;
         PayloadBytes = payloadBytes;
         DependsOn = dependsOn ?? [];
         MaxRetries = maxRetries;
@@ -64,21 +37,13 @@ public sealed class ScheduledTask
     /// <summary>Order of acceptance: FIFO within a priority, and the place a requeued task returns to.</summary>
     public long Sequence { get; }
 
-    public DateTimeOffset SubmittedAt { get; }
-
-    public string ContentHash => _hashText ?? _hash.ToString("X32", CultureInfo.InvariantCulture);
-
     public int PayloadBytes { get; }
 
-    public IReadOnlyList<Guid> DependsOn { get; }
-
-    public int MaxRetries { get; }
-
     /// <summary>How long one attempt may run; null leaves it to the worker's default.</summary>
-    public TimeSpan? Timeout { get; init; }
+    public TimeSpan? Timeout { get => _extras?.Timeout; init => SetExtra(value, static (x, v) => x.Timeout = v); }
 
     /// <summary>Its earliest start, required worker tags and tenant group; null for a plain task.</summary>
-    public TaskPlacement? Placement { get; init; }
+    public TaskPlacement? Placement { get => _extras?.Placement; init => SetExtra(value, static (x, v) => x.Placement = v); }
 
     public DateTimeOffset? RunAt => Placement?.RunAt;
 
@@ -94,60 +59,74 @@ public sealed class ScheduledTask
         _ => null,
     };
 
-    public TaskState State { get; private set; } = TaskState.Pending;
+    public TaskState State { get => (TaskState)_state; private set => _state = (byte)value; }
 
     /// <summary>The number of the current (or last) attempt; 0 until first assigned.</summary>
-    public int Attempt { get; private set; }
+    public int Attempt { get => _details?.Attempt ?? 0; private set => Set(value, static (d, v) => d.Attempt = v); }
 
-    public string? WorkerId { get; private set; }
+    public string? WorkerId { get => _details?.WorkerId; private set => Set(value, static (d, v) => d.WorkerId = v); }
 
-    public DateTimeOffset? AssignedAt { get => _details?.AssignedAt; private set => Set(value, (d, v) => d.AssignedAt = v); }
+    public DateTimeOffset? AssignedAt { get => _details?.AssignedAt; private set => Set(value, static (d, v) => d.AssignedAt = v); }
 
-    public DateTimeOffset? StartedAt { get => _details?.StartedAt; private set => Set(value, (d, v) => d.StartedAt = v); }
+    public DateTimeOffset? StartedAt { get => _details?.StartedAt; private set => Set(value, static (d, v) => d.StartedAt = v); }
 
-    public DateTimeOffset? FinishedAt { get => _details?.FinishedAt; private set => Set(value, (d, v) => d.FinishedAt = v); }
+    public DateTimeOffset? FinishedAt { get => _details?.FinishedAt; private set => Set(value, static (d, v) => d.FinishedAt = v); }
 
-    public string? Error { get => _details?.Error; private set => Set(value, (d, v) => d.Error = v); }
+    public string? Error { get => _details?.Error; private set => Set(value, static (d, v) => d.Error = v); }
 
     /// <summary>Why the task last went back to Pending, if it did.</summary>
-    public string? Note { get => _details?.Note; private set => Set(value, (d, v) => d.Note = v); }
+    public string? Note { get => _details?.Note; private set => Set(value, static (d, v) => d.Note = v); }
 
     /// <summary>For a Pending task: in the queue, in the queue after a preemption, or waiting out a retry's backoff.</summary>
-    public PendingWait Wait { get; private set; }
+    public PendingWait Wait { get => (PendingWait)_wait; private set => _wait = (byte)value; }
 
     /// <summary>Failed attempts retried so far.</summary>
-    public int Retries { get => _details?.Retries ?? 0; private set => Set(value, (d, v) => d.Retries = v); }
+    public int Retries { get => _details?.Retries ?? 0; private set => Set(value, static (d, v) => d.Retries = v); }
 
     /// <summary>When a retry waiting out its backoff may run.</summary>
-    public DateTimeOffset? RetryAt { get => _details?.RetryAt; private set => Set(value, (d, v) => d.RetryAt = v); }
+    public DateTimeOffset? RetryAt { get => _details?.RetryAt; private set => Set(value, static (d, v) => d.RetryAt = v); }
 
     /// <summary>The last checkpoint an attempt saved or paused with: opaque text the next attempt starts from.</summary>
-    public string? Checkpoint { get => _details?.Checkpoint; private set => Set(value, (d, v) => d.Checkpoint = v); }
+    public string? Checkpoint { get => _details?.Checkpoint; private set => Set(value, static (d, v) => d.Checkpoint = v); }
 
     /// <summary>A Completed task's result, if it returned one.</summary>
-    public string? Result { get => _details?.Result; private set => Set(value, (d, v) => d.Result = v); }
+    public string? Result { get => _details?.Result; private set => Set(value, static (d, v) => d.Result = v); }
 
     /// <summary>The running attempt's latest progress report. Not journaled: it is as fresh as the last heartbeat.</summary>
-    public TaskProgress? LiveProgress { get => _details?.LiveProgress; private set => Set(value, (d, v) => d.LiveProgress = v); }
+    public TaskProgress? LiveProgress { get => _details?.LiveProgress; private set => Set(value, static (d, v) => d.LiveProgress = v); }
 
-    public int Preemptions { get => _details?.Preemptions ?? 0; private set => Set(value, (d, v) => d.Preemptions = v); }
+    public int Preemptions { get => _details?.Preemptions ?? 0; private set => Set(value, static (d, v) => d.Preemptions = v); }
 
     /// <summary>Times the task was requeued because the worker running it died (not handed back, not preempted).</summary>
-    public int WorkerDeaths { get => _details?.WorkerDeaths ?? 0; private set => Set(value, (d, v) => d.WorkerDeaths = v); }
+    public int WorkerDeaths { get => _details?.WorkerDeaths ?? 0; private set => Set(value, static (d, v) => d.WorkerDeaths = v); }
 
     /// <summary>Steps of the task's life after its acceptance, oldest first.</summary>
-    public IReadOnlyList<TaskHistoryEntry> History => _history ?? (IReadOnlyList<TaskHistoryEntry>)[];
+    public IReadOnlyList<TaskHistoryEntry> History
+    {
+        get => _details?.History ?? (IReadOnlyList<TaskHistoryEntry>)[];
+        private init
+        {
+            if (value.Count > 0)
+            {
+                Details.Of(ref _details).History = [.. value];
+            }
+        }
+    }
 
     /// <summary>Dependencies not completed yet. Not journaled: rebuilt from the unfinished tasks on restore.</summary>
-    public int UnfinishedDependencies { get; internal set; }
+    public int UnfinishedDependencies
+    {
+        get => _extras?.UnfinishedDependencies ?? 0;
+        internal set => SetExtra(value, static (x, v) => x.UnfinishedDependencies = v);
+    }
 
     public bool IsWaitingOnDependencies => State == TaskState.Pending && UnfinishedDependencies > 0;
 
     /// <summary>When a preempt order for the current attempt was sent; null when none is outstanding.</summary>
-    public DateTimeOffset? PreemptRequestedAt { get => _details?.PreemptRequestedAt; private set => Set(value, (d, v) => d.PreemptRequestedAt = v); }
+    public DateTimeOffset? PreemptRequestedAt { get => _details?.PreemptRequestedAt; private set => Set(value, static (d, v) => d.PreemptRequestedAt = v); }
 
     /// <summary>The worker's latest estimate of the time the current attempt still needs, and when it was heard.</summary>
-    public (TimeSpan Remaining, DateTimeOffset At)? Estimate { get => _details?.Estimate; private set => Set(value, (d, v) => d.Estimate = v); }
+    public (TimeSpan Remaining, DateTimeOffset At)? Estimate { get => _details?.Estimate; private set => Set(value, static (d, v) => d.Estimate = v); }
 
     public void Assign(string workerId, DateTimeOffset now)
     {
@@ -188,7 +167,7 @@ public sealed class ScheduledTask
     {
         if (entry.Event != TaskHistoryEvents.Accepted)
         {
-            TaskHistory.Append(_history ??= [], entry);
+            TaskHistory.Append(Details.Of(ref _details).History ??= [], entry);
         }
     }
 
@@ -229,7 +208,7 @@ public sealed class ScheduledTask
         Estimate is { } e ? TimeMath.Minus(e.Remaining, now - e.At) : null;
 
     /// <summary>Why the outstanding preempt order was given, for the task's history.</summary>
-    public string? PreemptReason { get => _details?.PreemptReason; private set => Set(value, (d, v) => d.PreemptReason = v); }
+    public string? PreemptReason { get => _details?.PreemptReason; private set => Set(value, static (d, v) => d.PreemptReason = v); }
 
     public void RequestPreemption(DateTimeOffset now, string reason)
     {
@@ -388,7 +367,7 @@ public sealed class ScheduledTask
             Checkpoint = s.Checkpoint,
             Preemptions = s.Preemptions,
             WorkerDeaths = s.WorkerDeaths,
-            _history = s.History.Count > 0 ? [.. s.History] : null,
+            History = s.History,
         };
     }
 
@@ -409,19 +388,8 @@ public sealed class ScheduledTask
         Result = Result,
         Preemptions = Preemptions,
         WorkerDeaths = WorkerDeaths,
-        History = _history is null ? [] : [.. _history],
+        History = _details?.History is { } history ? [.. history] : [],
     };
-
-    /// <summary>Sets a detail, making room for details only when a value other than the default is set.</summary>
-    private void Set<T>(T value, Action<Details, T> set)
-    {
-        if (_details is null && EqualityComparer<T>.Default.Equals(value, default))
-        {
-            return;
-        }
-
-        set(_details ??= new Details(), value);
-    }
 
     private void Require(TaskState expected, string action)
     {
@@ -429,38 +397,5 @@ public sealed class ScheduledTask
         {
             throw new InvalidOperationException($"Cannot {action} task {Id}: it is {State}, not {expected}.");
         }
-    }
-
-    private sealed class Details
-    {
-        public DateTimeOffset? AssignedAt { get; set; }
-
-        public DateTimeOffset? StartedAt { get; set; }
-
-        public DateTimeOffset? FinishedAt { get; set; }
-
-        public string? Error { get; set; }
-
-        public string? Note { get; set; }
-
-        public int Retries { get; set; }
-
-        public DateTimeOffset? RetryAt { get; set; }
-
-        public string? Checkpoint { get; set; }
-
-        public string? Result { get; set; }
-
-        public TaskProgress? LiveProgress { get; set; }
-
-        public int Preemptions { get; set; }
-
-        public int WorkerDeaths { get; set; }
-
-        public DateTimeOffset? PreemptRequestedAt { get; set; }
-
-        public (TimeSpan Remaining, DateTimeOffset At)? Estimate { get; set; }
-
-        public string? PreemptReason { get; set; }
     }
 }

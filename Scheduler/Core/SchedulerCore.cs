@@ -19,7 +19,7 @@ public sealed partial class SchedulerCore
     /// <summary>The start of an error a history step carries: the task's error holds it whole (up to its limit) once.</summary>
     private const int ShortErrorChars = 256;
 
-    private readonly Dictionary<Guid, ScheduledTask> _active = [];
+    private readonly TaskDictionary _active = new();
     private readonly PendingQueue _pending = new();
     private readonly DependencyTracker _dependencies = new();
     private readonly RetrySchedule _retries = new();

@@ -171,4 +171,81 @@ public class PendingQueueTests
             Assert.That(DrainAll(queue), Is.EqualTo(new[] { task.Id }));
         }
     }
+
+    [Test]
+    public void ALargeQueue_DrainsByPriorityThenAcceptance_WithRequeuedAndReprioritizedTasksInTheirPlace()
+    {
+        var random = new Random(16);
+        var queue = new PendingQueue();
+        var tasks = Enumerable.Range(1, 30_000).Select(i => NewTask(priority: random.Next(3), sequence: i)).ToList();
+        tasks.ForEach(queue.Add);
+
+        // A thousand taken and requeued (they return to their place), a thousand cancelled, one moved up.
+        var taken = new List<Guid>();
+        for (var i = 0; i < 1000; i++)
+        {
+            Assert.That(queue.TryDequeue(out var id), Is.True);
+            taken.Add(id);
+        }
+
+        taken.ForEach(id => queue.Add(tasks.Single(t => t.Id == id)));
+        var cancelled = tasks.Where((_, i) => i % 30 == 7).ToHashSet();
+        foreach (var task in cancelled)
+        {
+            Assert.That(queue.Remove(task), Is.True);
+        }
+
+        var moved = tasks[^1];
+        Assert.That(queue.Remove(moved), Is.True);
+        moved.ChangePriority(9);
+        queue.Add(moved);
+
+        var expected = tasks.Where(t => !cancelled.Contains(t))
+            .OrderByDescending(t => t.Priority).ThenBy(t => t.Sequence).Select(t => t.Id).ToList();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(queue.Count, Is.EqualTo(expected.Count));
+            Assert.That(queue.InOrder().Select(e => e.TaskId), Is.EqualTo(expected));
+            Assert.That(DrainAll(queue), Is.EqualTo(expected));
+        }
+    }
+
+    [Test]
+    public void Lanes_KeepTheirOwnTasks_AndTheQueueMergesThemInDispatchOrder()
+    {
+        var queue = new PendingQueue();
+        var plain = Enumerable.Range(0, 500).Select(i => NewTask(priority: i % 2, sequence: 3 * i)).ToList();
+        var gpu = Enumerable.Range(0, 500).Select(i => InLane(NewTask(priority: i % 2, sequence: (3 * i) + 1), null, "gpu")).ToList();
+        var teamA = Enumerable.Range(0, 500).Select(i => InLane(NewTask(priority: i % 2, sequence: (3 * i) + 2), "team-a")).ToList();
+        foreach (var task in plain.Concat(gpu).Concat(teamA).Reverse())
+        {
+            queue.Add(task);
+        }
+
+        var all = plain.Concat(gpu).Concat(teamA).ToList();
+        var gpuLane = queue.Lanes.Single(l => l.Pool == "gpu");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(queue.Lanes, Has.Count.EqualTo(3));
+            Assert.That(gpuLane.Count, Is.EqualTo(500));
+            Assert.That(gpuLane.Head.TaskId, Is.EqualTo(gpu[1].Id), "its oldest task of the higher priority");
+            Assert.That(queue.InOrder().Select(e => e.TaskId),
+                Is.EqualTo(all.OrderByDescending(t => t.Priority).ThenBy(t => t.Sequence).Select(t => t.Id)));
+        }
+
+        Assert.That(queue.Take(gpuLane, out var first), Is.True);
+        Assert.That(first, Is.EqualTo(gpu[1].Id));
+        foreach (var task in gpu.Where(t => t.Id != first))
+        {
+            Assert.That(queue.Remove(task), Is.True);
+        }
+
+        Assert.That(queue.Lanes.Select(l => l.Pool), Is.EquivalentTo(new[] { "default", "default" }), "an emptied lane is dropped");
+    }
+
+    private static ScheduledTask InLane(ScheduledTask task, string? group, params string[] requires) =>
+        new(task.Id, task.Priority, task.Sequence, task.SubmittedAt, task.ContentHash, task.PayloadBytes)
+        {
+            Placement = TaskPlacement.Of(null, requires, group),
+        };
 }

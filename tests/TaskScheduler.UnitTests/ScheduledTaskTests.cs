@@ -56,6 +56,56 @@ public class ScheduledTaskTests
     }
 
     [Test]
+    public void WhatOnlySomeTasksCarry_ReadsBack_AndSurvivesTheTripThroughASnapshot()
+    {
+        var submitted = new DateTimeOffset(2025, 1, 1, 2, 0, 0, TimeSpan.FromHours(2));
+        var dependency = Guid.NewGuid();
+        var task = new ScheduledTask(Guid.NewGuid(), 4, 9, submitted, "not hex", 7, [dependency], maxRetries: 3)
+        {
+            Timeout = TimeSpan.FromMinutes(5),
+            Placement = TaskPlacement.Of(T0.AddHours(1), ["gpu"], "team-a"),
+            UnfinishedDependencies = 1,
+        };
+
+        var restored = ScheduledTask.Restore(task.ToSnapshot());
+
+        foreach (var t in new[] { task, restored })
+        {
+            using (Assert.EnterMultipleScope())
+            {
+                Assert.That(t.SubmittedAt, Is.EqualTo(submitted));
+                Assert.That(t.SubmittedAt.Offset, Is.EqualTo(TimeSpan.FromHours(2)), "the offset it came with");
+                Assert.That(t.ContentHash, Is.EqualTo("not hex"));
+                Assert.That(t.DependsOn, Is.EqualTo(new[] { dependency }));
+                Assert.That(t.MaxRetries, Is.EqualTo(3));
+                Assert.That(t.Timeout, Is.EqualTo(TimeSpan.FromMinutes(5)));
+                Assert.That((t.RunAt, t.Requires, t.Group), Is.EqualTo((T0.AddHours(1), new[] { "gpu" }, "team-a")));
+                Assert.That((t.Priority, t.Sequence, t.PayloadBytes), Is.EqualTo((4, 9L, 7)));
+            }
+        }
+
+        Assert.That(task.UnfinishedDependencies, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void APlainTask_ReadsBackItsDefaults()
+    {
+        var task = NewTask();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(task.SubmittedAt, Is.EqualTo(T0));
+            Assert.That(task.DependsOn, Is.Empty);
+            Assert.That(task.MaxRetries, Is.Zero);
+            Assert.That(task.Timeout, Is.Null);
+            Assert.That(task.Placement, Is.Null);
+            Assert.That(task.History, Is.Empty);
+            Assert.That(task.UnfinishedDependencies, Is.Zero);
+            Assert.That(task.Wait, Is.EqualTo(PendingWait.Queued));
+        }
+    }
+
+    [Test]
     public void NewTask_IsPendingWithNoAttemptYet()
     {
         var task = NewTask();

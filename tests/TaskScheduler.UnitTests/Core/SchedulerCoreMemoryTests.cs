@@ -94,4 +94,29 @@ public class SchedulerCoreMemoryTests : SchedulerCoreFixture
             Assert.That(kept[0].Error, Is.EqualTo("error 9999"));
         }
     }
+
+    [Test]
+    public void APendingTask_HoldsUnder160BytesInTheCore_SoAMillionTakeUnder160MB()
+    {
+        const int count = 100_000;
+        const string hash = "0123456789ABCDEF0123456789ABCDEF";
+        var ids = Enumerable.Range(0, count).Select(_ => Guid.NewGuid()).ToArray();
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var core = new SchedulerCore(Liveness, Clock);
+        foreach (var id in ids)
+        {
+            core.Submit(id, priority: 0, hash, payloadBytes: 100, journaled: null);
+        }
+
+        var perTask = (GC.GetTotalMemory(forceFullCollection: true) - before) / (double)count;
+        GC.KeepAlive(ids);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(core.PendingCount, Is.EqualTo(count));
+            Assert.That(perTask, Is.LessThan(160), "bytes a pending task holds (docs/benchmarks.md, target 5)");
+        }
+
+        TestContext.Out.WriteLine($"{perTask:0} bytes a pending task");
+        GC.KeepAlive(core);
+    }
 }
