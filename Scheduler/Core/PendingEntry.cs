@@ -1,6 +1,6 @@
 namespace TaskScheduler.Scheduler.Core;
 
-/// <summary>A pending task as the queue holds it: its place (priority, then acceptance sequence) and its id.</summary>
+/// <summary>A pending task as the queue reports it: its place (priority, then acceptance sequence) and its id.</summary>
 public readonly record struct PendingEntry(int Priority, long Sequence, Guid TaskId)
 {
     /// <summary>Highest priority first, then oldest acceptance; the id only breaks ties that cannot occur.</summary>
@@ -15,6 +15,4 @@ public readonly record struct PendingEntry(int Priority, long Sequence, Guid Tas
         var bySequence = x.Sequence.CompareTo(y.Sequence);
         return bySequence != 0 ? bySequence : x.TaskId.CompareTo(y.TaskId);
     });
-
-    public static PendingEntry Of(ScheduledTask task) => new(task.Priority, task.Sequence, task.Id);
 }
