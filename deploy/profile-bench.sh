@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Where the CPU goes in issue 16's target-1 and target-3 runs (docs/benchmarks.md, "What stops targets 1 to 3"):
+# a scheduler and WORKERS (default 10) worker processes of capacity 10 from the binaries of BUILD (a checkout built
+# with dotnet build -c Release; this one by default), a 20,000-task warm-up, then
+#   target 1: tasks bench --duration DURATION (30s) --run-time 0ms              (closed loop, one task per message)
+#   target 3: tasks bench --duration 20s --rate RATE --run-time 0ms             (open loop; RATE defaults to half
+#                                                                                of target 1's completed rate)
+# each with the CPU seconds every process took during the run (/proc/PID/stat: the scheduler, each worker, the
+# broker's beam.smp, the bench client, and the rest of the machine), per 1,000 tasks and as a share of the cores,
+# and the scheduler's stage latencies. With TRACE=1 (default) dotnet-trace samples the scheduler's threads for 15 s
+# of each run (the dotnet-sampled-thread-time profile; read with `dotnet-trace report FILE topN --inclusive`).
+# The runs skip the broker ceiling and the management counters, so the CPU measured is the run's alone.
+# The broker is shared: its CPU includes whatever else uses it meanwhile. Files in .run/PREFIX/.
+#
+#   deploy/profile-bench.sh
+#   SCHEDULER_ARGS="--Events:States=completed,failed,cancelled,rejected" deploy/profile-bench.sh
+#   BUILD=../other-checkout PREFIX=other SCHEDULER_URL=http://127.0.0.1:5190 RATE=700 deploy/profile-bench.sh
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="$(cd "${BUILD:-$root}" && pwd)"
+prefix="${PREFIX:-profile}"
+url="${SCHEDULER_URL:-http://127.0.0.1:5189}"
+workers="${WORKERS:-10}"
+duration="${DURATION:-30s}"
+trace_seconds=0
+if [ "${TRACE:-1}" = 1 ]; then trace_seconds=15; fi
+run="$root/.run/$prefix"
+rm -rf "$run" && mkdir -p "$run/bin"
+for part in Scheduler Worker Cli; do cp -r "$build/$part/bin/Release/net10.0" "$run/bin/$part"; done
+PATH="$PATH:$HOME/.dotnet/tools"
+
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+# shellcheck disable=SC2086 # SCHEDULER_ARGS is a list of arguments
+dotnet "$run/bin/Scheduler/TaskScheduler.Scheduler.dll" --urls "$url" --Journal:Path="$run/journal.db" \
+  --Broker:Prefix="$prefix" ${SCHEDULER_ARGS:-} >"$run/scheduler.log" 2>&1 &
+pids+=($!)
+processes="scheduler=$!"
+for i in $(seq 1 "$workers"); do
+  dotnet "$run/bin/Worker/TaskScheduler.Worker.dll" --Broker:Prefix="$prefix" --Worker:Id="worker-$i" \
+    --Worker:Capacity=10 --Worker:FailureRate=0 >"$run/worker-$i.log" 2>&1 &
+  pids+=($!)
+  processes="$processes,worker-$i=$!"
+done
+beam=$(pgrep -x beam.smp | head -1 || true)
+if [ -n "$beam" ]; then processes="$processes,broker (beam.smp)=$beam"; fi
+until [ "$(curl -fsS "$url/api/workers" 2>/dev/null | grep -o '"id"' | wc -l)" -ge "$workers" ]; do sleep 0.5; done
+
+tasks=(dotnet "$run/bin/Cli/tasks.dll" --prefix "$prefix" --scheduler "$url")
+"${tasks[@]}" bench --tasks 20000 --run-time 0ms --ceiling 0 --management off >"$run/warm-up.txt"
+echo "profile: build $(git -C "$build" rev-parse --short HEAD), $workers worker processes x 10 slots, ${SCHEDULER_ARGS:-default settings}"
+
+profile() { python3 "$root/deploy/lib/cpu-profile.py" "$1" "$run" "$trace_seconds" "$processes" -- "${@:2}"; }
+report() {
+  if [ -f "$run/$1.scheduler.nettrace" ]; then
+    dotnet-trace report "$run/$1.scheduler.nettrace" topN -n 25 --inclusive >"$run/$1.top-inclusive.txt" 2>&1 || true
+    dotnet-trace report "$run/$1.scheduler.nettrace" topN -n 25 >"$run/$1.top-exclusive.txt" 2>&1 || true
+    echo "  scheduler thread samples: $run/$1.top-inclusive.txt, $1.top-exclusive.txt"
+  fi
+}
+
+profile target-1 "${tasks[@]}" bench --duration "$duration" --run-time 0ms --ceiling 0 --management off --json ${BENCH_ARGS:-}
+report target-1
+rate="${RATE:-$(python3 -c "import json,sys; print(round(json.load(open(sys.argv[1]))['throughput']['completedPerSecond'] / 2))" "$run/target-1.json")}"
+profile target-3 "${tasks[@]}" bench --duration 20s --rate "$rate" --run-time 0ms --ceiling 0 --management off --json ${BENCH_ARGS:-}
+report target-3
