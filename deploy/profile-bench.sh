@@ -7,8 +7,10 @@
 #                                                                                of target 1's completed rate)
 # each with the CPU seconds every process took during the run (/proc/PID/stat: the scheduler, each worker, the
 # broker's beam.smp, the bench client, and the rest of the machine), per 1,000 tasks and as a share of the cores,
-# and the scheduler's stage latencies. With TRACE=1 (default) dotnet-trace samples the scheduler's threads for 15 s
-# of each run (the dotnet-sampled-thread-time profile; read with `dotnet-trace report FILE topN --inclusive`).
+# and the scheduler's stage latencies. With TRACE=1 (default) perf samples the scheduler's CPU for 15 s of each run
+# (the scheduler runs with DOTNET_PerfMapEnabled=1 and DOTNET_EnableWriteXorExecute=0 so that JIT-compiled frames
+# have names; without perf,
+# dotnet-trace's thread-time samples), summarised by thread and by function in .run/PREFIX/.
 # The runs skip the broker ceiling and the management counters, so the CPU measured is the run's alone.
 # The broker is shared: its CPU includes whatever else uses it meanwhile. Files in .run/PREFIX/.
 #
@@ -38,7 +40,7 @@ cleanup() {
 trap cleanup EXIT
 
 # shellcheck disable=SC2086 # SCHEDULER_ARGS is a list of arguments
-dotnet "$run/bin/Scheduler/TaskScheduler.Scheduler.dll" --urls "$url" --Journal:Path="$run/journal.db" \
+DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 dotnet "$run/bin/Scheduler/TaskScheduler.Scheduler.dll" --urls "$url" --Journal:Path="$run/journal.db" \
   --Broker:Prefix="$prefix" ${SCHEDULER_ARGS:-} >"$run/scheduler.log" 2>&1 &
 pids+=($!)
 processes="scheduler=$!"
@@ -58,10 +60,16 @@ echo "profile: build $(git -C "$build" rev-parse --short HEAD), $workers worker 
 
 profile() { python3 "$root/deploy/lib/cpu-profile.py" "$1" "$run" "$trace_seconds" "$processes" -- "${@:2}"; }
 report() {
-  if [ -f "$run/$1.scheduler.nettrace" ]; then
-    dotnet-trace report "$run/$1.scheduler.nettrace" topN -n 25 --inclusive >"$run/$1.top-inclusive.txt" 2>&1 || true
-    dotnet-trace report "$run/$1.scheduler.nettrace" topN -n 25 >"$run/$1.top-exclusive.txt" 2>&1 || true
-    echo "  scheduler thread samples: $run/$1.top-inclusive.txt, $1.top-exclusive.txt"
+  local at="$run/$1"
+  if [ -f "$at.perf.data" ]; then
+    perf report -i "$at.perf.data" --no-children --sort comm --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -15 >"$at.threads.txt"
+    perf report -i "$at.perf.data" --no-children --sort dso,sym --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -40 >"$at.self.txt"
+    perf report -i "$at.perf.data" --children --sort sym --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -80 >"$at.inclusive.txt"
+    echo "  scheduler CPU samples by thread:"; sed 's/^/    /' "$at.threads.txt" | head -8
+    echo "  by function (self; inclusive in $at.inclusive.txt):"; sed 's/^/    /' "$at.self.txt" | head -20
+  elif [ -f "$at.scheduler.nettrace" ]; then
+    dotnet-trace report "$at.scheduler.nettrace" topN -n 40 --inclusive >"$at.inclusive.txt" 2>&1 || true
+    echo "  scheduler thread samples: $at.inclusive.txt"
   fi
 }
 

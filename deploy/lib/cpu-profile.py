@@ -3,7 +3,7 @@
 usage: cpu-profile.py NAME OUT_DIR TRACE_SECONDS PROCESSES -- BENCH COMMAND...
 PROCESSES is a comma-separated list of role=pid (the scheduler first); the bench client is the command itself.
 CPU time is utime + stime from /proc/PID/stat at the bench's start and end; the machine's total from /proc/stat.
-With TRACE_SECONDS > 0, dotnet-trace samples the scheduler for that long, from a third of the way into the run.
+With TRACE_SECONDS > 0, perf (or dotnet-trace) samples the scheduler for that long, from a third of the way into the run.
 """
 import json
 import os
@@ -31,6 +31,20 @@ def machine_busy():
     return sum(cpu) - cpu[3] - cpu[4]  # everything but idle and iowait
 
 
+def start_trace(pid, seconds, path):
+    """CPU samples of the scheduler: perf (kernel and JIT-compiled frames, with DOTNET_PerfMapEnabled=1), else
+    dotnet-trace's thread-time samples (managed frames, waiting included)."""
+    log = open(f"{path}.trace.log", "w")
+    if shutil.which("perf"):
+        return subprocess.Popen(["perf", "record", "-F", "999", "-g", "-p", pid, "-o", f"{path}.perf.data", "--", "sleep", str(seconds)],
+                                stdout=subprocess.DEVNULL, stderr=log)
+    if shutil.which("dotnet-trace"):
+        return subprocess.Popen(["dotnet-trace", "collect", "-p", pid, "--profile", "dotnet-sampled-thread-time",
+                                 "--duration", f"00:00:00:{seconds:02d}", "-o", f"{path}.scheduler.nettrace"],
+                                stdout=subprocess.DEVNULL, stderr=log)
+    return None
+
+
 def main():
     name, out, trace_seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
     processes = [p.split("=") for p in sys.argv[4].split(",") if p]
@@ -45,12 +59,8 @@ def main():
         now = ticks(bench.pid)
         bench_ticks = now if now is not None else bench_ticks
         elapsed = time.monotonic() - t0
-        if trace_seconds > 0 and tracer is None and elapsed > 5 and shutil.which("dotnet-trace"):
-            seconds = int(trace_seconds)
-            tracer = subprocess.Popen(
-                ["dotnet-trace", "collect", "-p", processes[0][1], "--profile", "dotnet-sampled-thread-time",
-                 "--duration", f"00:00:00:{seconds:02d}", "-o", f"{out}/{name}.scheduler.nettrace"],
-                stdout=subprocess.DEVNULL, stderr=open(f"{out}/{name}.trace.log", "w"))
+        if trace_seconds > 0 and tracer is None and elapsed > 5:
+            tracer = start_trace(processes[0][1], int(trace_seconds), f"{out}/{name}")
         time.sleep(0.2)
     wall = time.monotonic() - t0
     busy = machine_busy() - busy0
