@@ -16,6 +16,7 @@
 #
 #   deploy/profile-bench.sh
 #   SCHEDULER_ARGS="--Events:States=completed,failed,cancelled,rejected" deploy/profile-bench.sh
+#   SCHEDULER_ENV="DOTNET_gcServer=0" TRACE=0 WARMUP=5000 DURATION=20s RATE=250 deploy/profile-bench.sh
 #   BUILD=../other-checkout PREFIX=other SCHEDULER_URL=http://127.0.0.1:5190 RATE=700 deploy/profile-bench.sh
 set -euo pipefail
 
@@ -40,7 +41,8 @@ cleanup() {
 trap cleanup EXIT
 
 # shellcheck disable=SC2086 # SCHEDULER_ARGS is a list of arguments
-DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 dotnet "$run/bin/Scheduler/TaskScheduler.Scheduler.dll" --urls "$url" --Journal:Path="$run/journal.db" \
+# shellcheck disable=SC2086 # SCHEDULER_ENV is a list of NAME=VALUE
+env DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 ${SCHEDULER_ENV:-} dotnet "$run/bin/Scheduler/TaskScheduler.Scheduler.dll" --urls "$url" --Journal:Path="$run/journal.db" \
   --Broker:Prefix="$prefix" ${SCHEDULER_ARGS:-} >"$run/scheduler.log" 2>&1 &
 pids+=($!)
 processes="scheduler=$!"
@@ -55,11 +57,13 @@ if [ -n "$beam" ]; then processes="$processes,broker (beam.smp)=$beam"; fi
 until [ "$(curl -fsS "$url/api/workers" 2>/dev/null | grep -o '"id"' | wc -l)" -ge "$workers" ]; do sleep 0.5; done
 
 tasks=(dotnet "$run/bin/Cli/tasks.dll" --prefix "$prefix" --scheduler "$url")
-"${tasks[@]}" bench --tasks 20000 --run-time 0ms --ceiling 0 --management off >"$run/warm-up.txt"
-echo "profile: build $(git -C "$build" rev-parse --short HEAD), $workers worker processes x 10 slots, ${SCHEDULER_ARGS:-default settings}"
+"${tasks[@]}" bench --tasks "${WARMUP:-20000}" --run-time 0ms --ceiling 0 --management off >"$run/warm-up.txt"
+echo "profile: build $(git -C "$build" rev-parse --short HEAD), $workers worker processes x 10 slots, ${SCHEDULER_ARGS:-}${SCHEDULER_ENV:-}"
 
 profile() { python3 "$root/deploy/lib/cpu-profile.py" "$1" "$run" "$trace_seconds" "$processes" -- "${@:2}"; }
+# Summaries only: a pipeline cut short by head must not stop the script.
 report() {
+  set +o pipefail
   local at="$run/$1"
   if [ -f "$at.perf.data" ]; then
     perf report -i "$at.perf.data" --no-children --sort comm --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -15 >"$at.threads.txt"
@@ -71,6 +75,7 @@ report() {
     dotnet-trace report "$at.scheduler.nettrace" topN -n 40 --inclusive >"$at.inclusive.txt" 2>&1 || true
     echo "  scheduler thread samples: $at.inclusive.txt"
   fi
+  set -o pipefail
 }
 
 profile target-1 "${tasks[@]}" bench --duration "$duration" --run-time 0ms --ceiling 0 --management off --json ${BENCH_ARGS:-}
