@@ -15,6 +15,7 @@
 # The broker is shared: its CPU includes whatever else uses it meanwhile. Files in .run/PREFIX/.
 #
 #   deploy/profile-bench.sh
+#   perf report -i .run/profile/target-1.perf.data --children --sort sym --stdio -g none    # the whole call tree's shares
 #   SCHEDULER_ARGS="--Events:States=completed,failed,cancelled,rejected" deploy/profile-bench.sh
 #   SCHEDULER_ENV="DOTNET_gcServer=0" TRACE=0 WARMUP=5000 DURATION=20s RATE=250 deploy/profile-bench.sh
 #   BUILD=../other-checkout PREFIX=other SCHEDULER_URL=http://127.0.0.1:5190 RATE=700 deploy/profile-bench.sh
@@ -66,7 +67,7 @@ report() {
   set +o pipefail
   local at="$run/$1"
   if [ -f "$at.perf.data" ]; then
-    perf report -i "$at.perf.data" --no-children --sort comm --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -15 >"$at.threads.txt"
+    perf report -i "$at.perf.data" --no-children --sort comm --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -15 >"$at.threads.txt"
     perf report -i "$at.perf.data" --no-children --sort dso,sym --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -40 >"$at.self.txt"
     perf report -i "$at.perf.data" --children --sort sym --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -80 >"$at.inclusive.txt"
     echo "  scheduler CPU samples by thread:"; sed 's/^/    /' "$at.threads.txt" | head -8
