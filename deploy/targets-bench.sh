@@ -44,8 +44,12 @@ say() { echo "targets: $*" >&2; }
 load() { cut -d' ' -f1 /proc/loadavg; }
 checkout() { if [ "$1" = before ]; then echo "$before"; else echo "$after"; fi; }
 backlog() { local name="BACKLOG_${1^^}"; echo "${!name:-$prefix-backlog-$1}"; }
-describe() { echo "$(git -C "$1" rev-parse --short HEAD)$(git -C "$1" status --porcelain --untracked-files=no | grep -q . && echo ' (with uncommitted changes)')"; }
-table() { python3 "$table_py" "$out" >"$out/targets.md"; }
+# --no-optional-locks: git status would otherwise refresh the checkout's index, and the checkouts are not written to.
+describe() {
+  echo "$(git -C "$1" rev-parse --short HEAD)$(git -C "$1" --no-optional-locks status --porcelain --untracked-files=no \
+    | grep -q . && echo ' (with uncommitted changes)')"
+}
+table() { python3 "$table_py" "$out" >"$out/targets.md" || say "the table could not be made; the raw reports are kept"; }
 # One line per run: target, build, run, load average at its start, exit code, raw output, command.
 record() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$out/runs.tsv"; }
 
