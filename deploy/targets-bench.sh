@@ -192,7 +192,7 @@ if selected 5; then
       say "target 5, $side, restart $i of $runs (load average $at)"
       BUILD="$(checkout "$side")" PREFIX="$(backlog "$side")" SCHEDULER_URL="http://127.0.0.1:$((port + 2))" FILL=0 RESTARTS=1 \
         "$root/deploy/backlog-bench.sh" >"$out/t5-$side-$i.txt" 2>&1 || rc=$?
-      record 5 "$side" "$i" "$at" "$rc" "t5-$side-$i.txt" "PREFIX=$(backlog "$side") FILL=0 RESTARTS=1 deploy/backlog-bench.sh"
+      record 5 "$side" "$i" "$at" "$rc" "t5-$side-$i.txt" "FILL=0 RESTARTS=1 deploy/backlog-bench.sh"
     done
   done
 fi
