@@ -10,6 +10,7 @@
 #   TASKS=200000 deploy/backlog-bench.sh                     quicker, for iterating
 #   BUILD=../other-checkout PREFIX=backlog-a deploy/backlog-bench.sh
 #   FILL=0 deploy/backlog-bench.sh                           restarts only, on the backlog the last run left
+#   BATCH=100 RESTARTS=0 deploy/backlog-bench.sh             fill only, 100 tasks to a message (a build with --batch)
 #
 # Output: one line per figure, also in .run/PREFIX/backlog.log.
 set -euo pipefail
@@ -53,7 +54,7 @@ launch_scheduler
 until curl -fsS "$url/health/ready" >/dev/null 2>&1; do sleep 0.1; done
 if [ "$fill" = 1 ]; then
   started=$(date +%s%N)
-  tasks bench --tasks "$count" --accept-only --max-outstanding 50000 --ceiling 0 --timeout 60m >"$run/fill.txt"
+  tasks bench --tasks "$count" --accept-only --max-outstanding 50000 --ceiling 0 --timeout 60m ${BATCH:+--batch "$BATCH"} >"$run/fill.txt"
   say "accepted $count in $(( ($(date +%s%N) - started) / 1000000 )) ms; working set $(mib workingSetBytes) MiB, peak $(mib peakWorkingSetBytes) MiB"
 fi
 
