@@ -93,6 +93,33 @@ public class TaskEventSequenceTests
     }
 
     [Test]
+    public void AWaitForATaskTheSchedulerDoesNotKnow_FailsWithTaskNotFound_NamingTheId()
+    {
+        _answers.Enqueue(null);
+
+        var thrown = Assert.ThrowsAsync<TaskNotFoundException>(async () => await RunAsync(submittedHere: false));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(thrown!.TaskId, Is.EqualTo(Id));
+            Assert.That(thrown.Message, Does.Contain(Id.ToString()));
+            Assert.That(_asked, Is.EqualTo(2), "asked on starting, and once more after the grace");
+        }
+    }
+
+    [Test]
+    public async Task ATaskThatArrivesWithinTheGrace_IsFollowedToItsEnd()
+    {
+        _answers.Enqueue(null); // on its way through the broker
+        _events.Writer.TryWrite(Event(TaskEventKind.Pending));
+        _events.Writer.TryWrite(Event(TaskEventKind.Completed));
+
+        var events = await RunAsync(submittedHere: false);
+
+        Assert.That(events.Select(e => e.Kind), Is.EqualTo(new[] { TaskEventKind.Pending, TaskEventKind.Completed }));
+    }
+
+    [Test]
     public async Task ASchedulerThatCannotBeAsked_LeavesTheEventsToTell()
     {
         var sequence = new TaskEventSequence(
