@@ -26,7 +26,7 @@ public sealed class TaskSchedulerClientOptions
     public TimeSpan StatusPollInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The default of <see cref="UnknownTaskGrace"/>.</summary>
-    public static readonly TimeSpan DefaultUnknownTaskGrace = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan DefaultUnknownTaskGrace = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// How long a wait or a watch of a task not submitted by that call gives a task the scheduler does not know to

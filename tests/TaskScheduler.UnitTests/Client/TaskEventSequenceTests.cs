@@ -152,8 +152,8 @@ public class TaskEventSequenceTests
 
     private async Task<List<TaskEvent>> RunAsync(bool submittedHere)
     {
-        // A short poll interval: the sequence asks again whenever the events are silent that long.
-        var sequence = new TaskEventSequence(AnswerAsync, TimeSpan.FromMilliseconds(20), NullLogger.Instance);
+        // A short poll interval and grace: the sequence asks again whenever the events are silent that long.
+        var sequence = new TaskEventSequence(AnswerAsync, TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(50), NullLogger.Instance);
         var events = new List<TaskEvent>();
         await foreach (var e in sequence.EventsOfAsync(Id, _events.Reader, submittedHere, Timeout()))
         {
