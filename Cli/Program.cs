@@ -5,7 +5,7 @@ using TaskScheduler.Cli.Commands;
 var root = new RootCommand("tasks: submit and follow work on a TaskScheduler system")
 {
     GlobalOptions.Broker, GlobalOptions.Prefix, GlobalOptions.Scheduler, GlobalOptions.Json,
-    SubmitCommand.Create(), StatusCommand.Create(), CancelCommand.Create(), WorkersCommand.Create(), TopCommand.Create(), BenchCommand.Create(),
+    SubmitCommand.Create(), WaitCommand.Create(), StatusCommand.Create(), CancelCommand.Create(), WorkersCommand.Create(), TopCommand.Create(), BenchCommand.Create(),
     AutoscaleCommand.Create(), ScheduleCommand.Create(), ListCommand.Create(), RetryCommand.Create(), PriorityCommand.Create(), DeleteCommand.Create(),
 };
 // `submit @FILE` reads the payload from FILE, so @ must not mean "response file" here.

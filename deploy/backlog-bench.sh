@@ -10,7 +10,7 @@
 #   TASKS=200000 deploy/backlog-bench.sh                     quicker, for iterating
 #   BUILD=../other-checkout PREFIX=backlog-a deploy/backlog-bench.sh
 #   FILL=0 deploy/backlog-bench.sh                           restarts only, on the backlog the last run left
-#   BATCH=100 deploy/backlog-bench.sh                        fill with 100 tasks to a submit-batch message
+#   BATCH=100 RESTARTS=0 deploy/backlog-bench.sh             fill only, 100 tasks to a submit-batch message (a build with --batch)
 #   SCHEDULER_ENV="DOTNET_GCgen0size=0x4000000" deploy/backlog-bench.sh   environment for the scheduler alone
 #
 # Output: one line per figure, also in .run/PREFIX/backlog.log; during the fill, every SAMPLE seconds (default 15),

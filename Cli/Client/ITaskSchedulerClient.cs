@@ -38,8 +38,9 @@ public interface ITaskSchedulerClient : IAsyncDisposable
     /// <summary>
     /// Waits until the task ends and says how. Never hangs on a missed event: it asks the scheduler when it starts
     /// (the task may have finished already) and every <see cref="TaskSchedulerClientOptions.StatusPollInterval"/>.
-    /// A task the scheduler does not know yet may still be on its way, so it waits for that too: give a token that
-    /// ends the wait.
+    /// A task the scheduler does not know yet may still be on its way, so it waits
+    /// <see cref="TaskSchedulerClientOptions.UnknownTaskGrace"/> for it, then throws <see cref="TaskNotFoundException"/>;
+    /// give a token that ends the wait.
     /// </summary>
     Task<TaskEnd> WaitAsync(Guid taskId, CancellationToken cancellationToken = default);
 

@@ -15,12 +15,19 @@ internal sealed class TaskEventSequence
 {
     private readonly Func<Guid, CancellationToken, Task<TaskStatusView?>> _getStatus;
     private readonly TimeSpan _pollInterval;
+    private readonly TimeSpan _unknownGrace;
     private readonly ILogger _logger;
 
     public TaskEventSequence(Func<Guid, CancellationToken, Task<TaskStatusView?>> getStatus, TimeSpan pollInterval, ILogger logger)
+        : this(getStatus, pollInterval, TaskSchedulerClientOptions.DefaultUnknownTaskGrace, logger)
+    {
+    }
+
+    public TaskEventSequence(Func<Guid, CancellationToken, Task<TaskStatusView?>> getStatus, TimeSpan pollInterval, TimeSpan unknownGrace, ILogger logger)
     {
         _getStatus = getStatus;
         _pollInterval = pollInterval;
+        _unknownGrace = unknownGrace;
         _logger = logger;
     }
 
@@ -28,11 +35,13 @@ internal sealed class TaskEventSequence
     /// A task's events until its end. What happened before the follow began is in the scheduler's journal, so it is
     /// asked once now and again whenever no event came for a poll interval; a final state found there ends the
     /// events as if its event had arrived, after the events already received. A final event whose result was too
-    /// large to travel gets it fetched.
+    /// large to travel gets it fetched. A task not submitted here that the scheduler does not know, asked twice an
+    /// unknown-task grace apart with no event between, throws <see cref="TaskNotFoundException"/>.
     /// </summary>
     public async IAsyncEnumerable<TaskEvent> EventsOfAsync(Guid taskId, ChannelReader<TaskEvent> events, bool submittedHere, [EnumeratorCancellation] CancellationToken ct)
     {
-        var final = await TryGetFinalAsync(taskId, ct);
+        var (status, unknown) = await AskAsync(taskId, ct);
+        var final = FinalOf(taskId, status);
         while (true)
         {
             TaskEvent? next;
@@ -47,12 +56,22 @@ internal sealed class TaskEventSequence
             }
             else
             {
-                next = await NextAsync(events, ct);
+                // A task the scheduler does not know may still be on its way through the broker: asked again soon.
+                var doubt = unknown && !submittedHere;
+                next = await NextAsync(events, doubt ? _unknownGrace : _pollInterval, ct);
                 if (next is null)
                 {
-                    final = await TryGetFinalAsync(taskId, ct);
+                    (status, unknown) = await AskAsync(taskId, ct);
+                    if (doubt && unknown)
+                    {
+                        throw new TaskNotFoundException(taskId);
+                    }
+
+                    final = FinalOf(taskId, status);
                     continue;
                 }
+
+                unknown = false;
             }
 
             if (next.HasResultToFetch)
@@ -68,15 +87,15 @@ internal sealed class TaskEventSequence
 
             // A rejection ends a submission of ours, or a task nobody else submitted; a task that exists goes on
             // (someone resubmitted its id with other content).
-            if (next.Kind == TaskEventKind.Rejected && (submittedHere || (final is null && await TryGetStatusAsync(taskId, ct) is null)))
+            if (next.Kind == TaskEventKind.Rejected && (submittedHere || (final is null && (await AskAsync(taskId, ct)).Status is null)))
             {
                 yield break;
             }
         }
     }
 
-    /// <summary>The next event, or null when none came within a poll interval.</summary>
-    private async ValueTask<TaskEvent?> NextAsync(ChannelReader<TaskEvent> events, CancellationToken ct)
+    /// <summary>The next event, or null when none came within <paramref name="interval"/>.</summary>
+    private static async ValueTask<TaskEvent?> NextAsync(ChannelReader<TaskEvent> events, TimeSpan interval, CancellationToken ct)
     {
         if (events.TryRead(out var ready))
         {
@@ -84,7 +103,7 @@ internal sealed class TaskEventSequence
         }
 
         using var poll = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        poll.CancelAfter(_pollInterval);
+        poll.CancelAfter(interval);
         try
         {
             return await events.ReadAsync(poll.Token);
@@ -100,8 +119,8 @@ internal sealed class TaskEventSequence
     }
 
     /// <summary>A final status read as the event that announced it, for a task that ended before its events were followed.</summary>
-    private async Task<TaskEvent?> TryGetFinalAsync(Guid taskId, CancellationToken ct) =>
-        await TryGetStatusAsync(taskId, ct) is { } status && status.State.IsFinal()
+    private static TaskEvent? FinalOf(Guid taskId, TaskStatusView? status) =>
+        status is not null && status.State.IsFinal()
             ? TaskEventDecoder.FromChange(taskId, TaskEventDecoder.KindOf(status.State), new TaskStateChanged(
                 taskId, status.State, status.Priority, status.Attempts, status.WorkerId, status.Error,
                 status.FinishedAt ?? DateTimeOffset.UtcNow, status.StartedAt, status.FinishedAt)
@@ -111,17 +130,21 @@ internal sealed class TaskEventSequence
             })
             : null;
 
-    /// <summary>The status, or null when the task is unknown or the scheduler cannot say now (the events still can).</summary>
-    private async Task<TaskStatusView?> TryGetStatusAsync(Guid taskId, CancellationToken ct)
+    /// <summary>
+    /// The status, or null when the task is unknown (then <c>Unknown</c>) or the scheduler cannot say now (the events
+    /// still can).
+    /// </summary>
+    private async Task<(TaskStatusView? Status, bool Unknown)> AskAsync(Guid taskId, CancellationToken ct)
     {
         try
         {
-            return await _getStatus(taskId, ct);
+            var status = await _getStatus(taskId, ct);
+            return (status, status is null);
         }
         catch (TaskSchedulerUnavailableException e)
         {
             _logger.LogDebug(e, "Could not ask the scheduler about task {TaskId}; listening to its events", taskId);
-            return null;
+            return (null, false);
         }
     }
 }

@@ -25,6 +25,15 @@ public sealed class TaskSchedulerClientOptions
     /// </summary>
     public TimeSpan StatusPollInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The default of <see cref="UnknownTaskGrace"/>.</summary>
+    public static readonly TimeSpan DefaultUnknownTaskGrace = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a wait or a watch of a task not submitted by that call gives a task the scheduler does not know to
+    /// arrive (it may still be on its way through the broker) before it throws <see cref="TaskNotFoundException"/>.
+    /// </summary>
+    public TimeSpan UnknownTaskGrace { get; set; } = DefaultUnknownTaskGrace;
+
     /// <summary>Publishes of <c>SubmitManyAsync</c> (tasks or batches) awaiting the broker's confirm at once.</summary>
     public int PublishWindow { get; set; } = 256;
 
@@ -47,6 +56,11 @@ public sealed class TaskSchedulerClientOptions
         if (StatusPollInterval <= TimeSpan.Zero)
         {
             yield return $"{Section}:StatusPollInterval must be positive, not {StatusPollInterval}";
+        }
+
+        if (UnknownTaskGrace < TimeSpan.Zero)
+        {
+            yield return $"{Section}:UnknownTaskGrace must not be negative, not {UnknownTaskGrace}";
         }
 
         if (PublishWindow is < 1 or > 65_535)

@@ -32,22 +32,7 @@ public static class SubmitCommand
         {
             Description = "How long one attempt may run before it fails (90s, 5m, PT5M, 00:05:00; default: the worker's)",
         };
-        var waitTimeout = new Option<TimeSpan>("--wait-timeout")
-        {
-            Description = "Give up waiting after this long (with --wait: 30s, 10m, 2h, 00:30:00); the task goes on",
-            DefaultValueFactory = _ => TimeSpan.FromMinutes(30),
-            CustomParser = r =>
-            {
-                var text = r.Tokens.Count > 0 ? r.Tokens[0].Value : "";
-                if (DurationText.TryParse(text, out var value) && value > TimeSpan.Zero)
-                {
-                    return value;
-                }
-
-                r.AddError($"--wait-timeout takes a duration such as 30s, 10m or 00:30:00, not '{text}'");
-                return default;
-            },
-        };
+        var waitTimeout = TaskFollowOutput.WaitTimeoutOption("Give up waiting after this long (with --wait: 30s, 10m, 2h, 00:30:00); the task goes on");
 
         var dependsOn = new Option<string[]>("--depends-on")
         {
@@ -144,55 +129,10 @@ public static class SubmitCommand
                 return ExitCodes.Ok;
             }
 
-            return await FollowAsync(client, task, result.GetValue(waitTimeout), output, ct);
+            output.Progress($"submitting {task.Id}");
+            return await TaskFollowOutput.RunAsync(task.Id, token => client.SubmitAndWatchAsync(task, token), result.GetValue(waitTimeout), output, ct);
         }));
         return command;
-    }
-
-    /// <summary>
-    /// Submits and follows the task: each step on standard error, and at the end the result alone on standard output
-    /// (so <c>r=$(tasks submit ... --wait)</c> is the result), or the error on standard error and a failing exit code.
-    /// </summary>
-    private static async Task<int> FollowAsync(TaskSchedulerClient client, SubmitTask task, TimeSpan timeout, Output output, CancellationToken ct)
-    {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(timeout);
-        output.Progress($"submitting {task.Id}");
-        try
-        {
-            await foreach (var e in client.SubmitAndWatchAsync(task, deadline.Token))
-            {
-                var where = e.WorkerId is null ? "" : $" on {e.WorkerId} (attempt {e.Attempt})";
-                var kind = TaskEventDecoder.WireName(e.Kind);
-                output.Progress($"{e.At:HH:mm:ss.fff} {kind}{where}{(e.Error is null || e.Kind == TaskEventKind.Rejected ? "" : $": {e.Error}")}");
-                if (!e.IsFinal && e.Kind != TaskEventKind.Rejected)
-                {
-                    continue;
-                }
-
-                var json = new { id = task.Id, state = kind, worker = e.WorkerId, attempt = e.Attempt, error = e.Error, result = e.Result };
-                switch (e.Kind)
-                {
-                    case TaskEventKind.Completed:
-                        output.Raw(e.Result, json);
-                        return ExitCodes.Ok;
-                    case TaskEventKind.Rejected:
-                        output.Raw(null, json);
-                        Output.Error($"task {task.Id} was rejected: {e.Error}");
-                        return ExitCodes.Rejected;
-                    default:
-                        output.Raw(null, json);
-                        Output.Error($"task {task.Id} {(e.Kind == TaskEventKind.Cancelled ? "was cancelled" : "failed")}{(e.Error is null ? "" : $": {e.Error}")}");
-                        return ExitCodes.TaskFailed;
-                }
-            }
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            // Fall through to the timeout below.
-        }
-
-        throw new CliException(ExitCodes.Timeout, $"task {task.Id} did not finish within {timeout}; it goes on, see `tasks status {task.Id}`");
     }
 
     private static DateTimeOffset? ParseAt(string? text) =>

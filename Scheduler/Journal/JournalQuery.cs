@@ -24,6 +24,12 @@ internal static class JournalQuery
     /// <summary><paramref name="field"/> equal to <paramref name="value"/>.</summary>
     public static BsonExpression EQ(string field, BsonValue value) => BsonExpression.Create($"{field} = @0", value);
 
-    /// <summary><paramref name="field"/>, a string, starting with <paramref name="prefix"/>.</summary>
+    /// <summary><paramref name="field"/> at least <paramref name="value"/>.</summary>
+    public static BsonExpression AtLeast(string field, BsonValue value) => BsonExpression.Create($"{field} >= @0", value);
+
+    /// <summary>
+    /// <paramref name="field"/>, a string, starting with <paramref name="prefix"/>: a LIKE pattern, so the prefix must
+    /// hold no <c>%</c> or <c>_</c> (LiteDB has no escape for them); text from users goes through <see cref="AtLeast"/>.
+    /// </summary>
     public static BsonExpression StartsWith(string field, string prefix) => BsonExpression.Create($"{field} LIKE @0", prefix + "%");
 }

@@ -78,7 +78,7 @@ public sealed class TaskJournal : IJournal, IDisposable
         TakeOverCheckpoint();
         _tasks.EnsureIndex(OutcomeAtField, "$." + OutcomeAtField);
         EnsureListIndexes();
-        _listing = new TaskListing(_tasks, _heads);
+        _listing = new TaskListing(_tasks, _heads, _db.Collation);
         _lastSequence = _meta.FindById(1)?["lastSequence"].AsInt64 ?? 0;
         _payloadFiles = new PayloadStore(PayloadStore.DirectoryBeside(_dataPath), largePayloadChars, durable);
         _payloadFiles.SweepOrphans(_lastSequence, sequence => _payloads.FindById(sequence)?[PayloadStore.FileField].IsNumber == true);
@@ -113,7 +113,7 @@ public sealed class TaskJournal : IJournal, IDisposable
 
         (_db, _tasks, _payloads, _meta, _heads) = Open(_dataPath);
         TakeOverCheckpoint();
-        _listing = new TaskListing(_tasks, _heads);
+        _listing = new TaskListing(_tasks, _heads, _db.Collation);
         _closed = false;
         _upsertNext = true;
     }

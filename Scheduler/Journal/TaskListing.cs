@@ -38,11 +38,14 @@ public sealed class TaskListing
 
     private readonly ILiteCollection<BsonDocument> _tasks;
     private readonly ILiteCollection<BsonDocument> _heads;
+    private readonly Collation _collation;
 
-    public TaskListing(ILiteCollection<BsonDocument> tasks, ILiteCollection<BsonDocument> heads)
+    /// <param name="collation">How the journal's indexes compare text (<see cref="LiteDatabase.Collation"/>).</param>
+    public TaskListing(ILiteCollection<BsonDocument> tasks, ILiteCollection<BsonDocument> heads, Collation collation)
     {
         _tasks = tasks;
         _heads = heads;
+        _collation = collation;
     }
 
     /// <summary>One page; throws <see cref="FormatException"/> for a cursor that is not one this filter gave.</summary>
@@ -224,10 +227,20 @@ public sealed class TaskListing
     private Range? ByHeads(string prefix)
     {
         var sequences = new List<long>();
-        foreach (var head in _heads.Find(JournalQuery.StartsWith(HeadField, prefix)))
+        var query = new Query { OrderBy = "$." + HeadField, Order = Query.Ascending };
+        query.Where.Add(JournalQuery.AtLeast(HeadField, prefix));
+        foreach (var head in _heads.Find(query))
         {
-            // The index compares by culture and ignores case; the filter is ordinal.
-            if (head[HeadField].AsString.StartsWith(prefix, StringComparison.Ordinal))
+            // The prefix is text, not a LIKE pattern (where % and _ are wildcards and a leading one reads every head):
+            // the heads that start with it are those from it upwards in the index, up to the first that does not
+            // start with it as the index compares (by culture, ignoring case); the filter itself is ordinal.
+            var text = head[HeadField].AsString;
+            if (!_collation.Culture.CompareInfo.IsPrefix(text, prefix, _collation.SortOptions))
+            {
+                break;
+            }
+
+            if (text.StartsWith(prefix, StringComparison.Ordinal))
             {
                 sequences.Add(head["_id"].AsInt64);
                 if (sequences.Count > MaxPrefixMatches)

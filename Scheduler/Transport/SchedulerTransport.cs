@@ -38,7 +38,7 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
     private SubmitWindow? _submitWindow;
     private QueueConsumer? _events;
     private QueueConsumer? _cancels;
-    private IChannel? _publishChannel;
+    private PublishingChannel? _publishing;
     private IChannel? _adminChannel;
     private int _probing;
     private readonly SubmitReplies _replies;
@@ -72,7 +72,7 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
 
     public string Prefix => _options.Prefix;
 
-    private IChannel PublishChannel => _publishChannel ?? throw new InvalidOperationException("The transport has not started.");
+    private IChannel PublishChannel => (_publishing ?? throw new InvalidOperationException("The transport has not started.")).Current;
 
     public async Task StartAsync(ChannelWriter<SchedulerInput> inputs, CancellationToken ct)
     {
@@ -120,8 +120,14 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
         await SchedulerTopology.DeclareAsync(_adminChannel, Topology, _options.QueueArguments(), ct);
         await DeclareRejectedQueueAsync(ct);
 
-        _publishChannel = await _connection.CreateChannelAsync(
-            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true),
+        _publishing = await PublishingChannel.CreateAsync(
+            _connection,
+            async c =>
+            {
+                await using var channel = await _connection.CreateChannelAsync(cancellationToken: c);
+                await DeclareTopologyAsync(channel, c);
+            },
+            _logger,
             ct);
 
         async Task DeclareTopologyAsync(IChannel channel, CancellationToken c)
@@ -195,25 +201,24 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
         IReadOnlyList<WorkerPreempt> preempts,
         CancellationToken ct)
     {
-        var channel = PublishChannel;
         var returned = new List<Assignment>();
         var sends = new List<Task>(assignments.Count + events.Count + cancels.Count + preempts.Count);
         foreach (var batch in AssignmentBatches.Split(assignments))
         {
-            sends.Add(SendAssignmentsAsync(channel, batch, returned, ct));
+            sends.Add(SendAssignmentsAsync(batch, returned, ct));
         }
 
         foreach (var cancel in cancels)
         {
             var body = AmqpMessages.Serialize(cancel.Order, WireJson.Default.CancelTask);
-            sends.Add(RetryAsync(() => channel.BasicPublishAsync("", Topology.WorkerControlQueue(cancel.WorkerId), false,
+            sends.Add(RetryAsync(channel => channel.BasicPublishAsync("", Topology.WorkerControlQueue(cancel.WorkerId), false,
                 AmqpMessages.Persistent(Topology.ControlTypes.Cancel), body, ct), ct));
         }
 
         foreach (var preempt in preempts)
         {
             var body = AmqpMessages.Serialize(preempt.Order, WireJson.Default.PreemptTask);
-            sends.Add(RetryAsync(() => channel.BasicPublishAsync("", Topology.WorkerControlQueue(preempt.WorkerId), false,
+            sends.Add(RetryAsync(channel => channel.BasicPublishAsync("", Topology.WorkerControlQueue(preempt.WorkerId), false,
                 AmqpMessages.Persistent(Topology.ControlTypes.Preempt), body, ct), ct));
         }
 
@@ -225,7 +230,7 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
             }
 
             var body = AmqpMessages.Serialize(change, WireJson.Default.TaskStateChanged);
-            sends.Add(RetryAsync(() => channel.BasicPublishAsync(Topology.EventsExchange, Topology.TaskEventKey(change.TaskId, change.State.ToWireName()),
+            sends.Add(RetryAsync(channel => channel.BasicPublishAsync(Topology.EventsExchange, Topology.TaskEventKey(change.TaskId, change.State.ToWireName()),
                 false, AmqpMessages.Persistent("task-state-changed"), body, ct), ct));
         }
 
@@ -239,7 +244,7 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
     /// </summary>
     public async Task PublishRejectionsAsync(IReadOnlyList<RejectedInput> rejected, IReadOnlyList<TaskRejected> rejectionEvents, CancellationToken ct)
     {
-        var channel = PublishChannel;
+        var channel = await _publishing!.OpenAsync(ct);
         var sends = new List<Task>(rejected.Count + rejectionEvents.Count);
         foreach (var message in rejected)
         {
@@ -266,12 +271,12 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
     /// </summary>
     public void Probe()
     {
-        if (_publishChannel is null || Interlocked.Exchange(ref _probing, 1) == 1)
+        if (_publishing is null || Interlocked.Exchange(ref _probing, 1) == 1)
         {
             return;
         }
 
-        _ = ProbeAsync(_publishChannel);
+        _ = ProbeAsync(_publishing);
     }
 
     /// <summary>Stops consuming submissions and cancel requests (the journal cannot write): they wait in the broker.</summary>
@@ -310,12 +315,14 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
             }
         }
 
-        foreach (var channel in new[] { _publishChannel, _adminChannel })
+        if (_publishing is not null)
         {
-            if (channel is not null)
-            {
-                await channel.DisposeAsync();
-            }
+            await _publishing.DisposeAsync();
+        }
+
+        if (_adminChannel is not null)
+        {
+            await _adminChannel.DisposeAsync();
         }
 
         if (_connection is not null)
@@ -329,7 +336,7 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
     /// the message back instead of dropping it, and every order in it is returned to the core.
     /// </summary>
     private async Task SendAssignmentsAsync(
-        IChannel channel, IReadOnlyList<(Assignment Assignment, string Payload)> batch, List<Assignment> returned, CancellationToken ct)
+        IReadOnlyList<(Assignment Assignment, string Payload)> batch, List<Assignment> returned, CancellationToken ct)
     {
         var spans = new List<System.Diagnostics.Activity>(batch.Count);
         var orders = new List<AssignTask>(batch.Count);
@@ -354,7 +361,7 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
         var body = AmqpMessages.Serialize(new AssignTasks(orders), WireJson.Default.AssignTasks);
         try
         {
-            await RetryAsync(() => channel.BasicPublishAsync("", Topology.WorkerQueue(workerId), true,
+            await RetryAsync(channel => channel.BasicPublishAsync("", Topology.WorkerQueue(workerId), true,
                 AssignmentProperties(), body, ct), ct);
         }
         catch (PublishException e) when (e.IsReturn)
@@ -377,18 +384,19 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
     }
 
     /// <summary>
-    /// Publishes until the broker confirms, riding out a connection loss: the client recovers the connection and
-    /// this channel, and the message is sent again. A duplicate is harmless (a worker runs an attempt once, task
-    /// events are notices). Gives up after about a minute; what then stays unsent is covered by reconciliation.
+    /// Publishes until the broker confirms, riding out a connection loss (the client recovers the connection and
+    /// this channel) and a channel the broker closed (<see cref="PublishingChannel"/> opens another), and the message
+    /// is sent again. A duplicate is harmless (a worker runs an attempt once, task events are notices). Gives up after
+    /// about a minute; what then stays unsent is covered by reconciliation.
     /// </summary>
-    private async Task RetryAsync(Func<ValueTask> publish, CancellationToken ct)
+    private async Task RetryAsync(Func<IChannel, ValueTask> publish, CancellationToken ct)
     {
         var delay = TimeSpan.FromMilliseconds(100);
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await publish();
+                await publish(await _publishing!.OpenAsync(ct));
                 return;
             }
             catch (Exception e) when (attempt < MaxPublishAttempts && IsTransient(e))
@@ -404,10 +412,11 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
         }
     }
 
-    private async Task ProbeAsync(IChannel channel)
+    private async Task ProbeAsync(PublishingChannel publishing)
     {
         try
         {
+            var channel = await publishing.OpenAsync(CancellationToken.None);
             await channel.BasicPublishAsync(Topology.EventsExchange, ProbeRoutingKey, false, new BasicProperties(), ReadOnlyMemory<byte>.Empty);
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -256,6 +256,49 @@ public class ClientTests
     }
 
     [Test]
+    public async Task Wait_ForAnIdTheSchedulerDoesNotKnow_FailsPromptlyNamingIt_AndTheCliExitsNotFound()
+    {
+        await using var system = await TestSystem.CreateAsync();
+        await system.StartSchedulerAsync();
+        var unknown = Guid.NewGuid();
+
+        // A poll interval longer than the test: only the unknown-task grace can end the wait before the deadline.
+        await using var client = system.CreateClient(statusPollInterval: TimeSpan.FromHours(1));
+        using var deadline = new CancellationTokenSource(Generous);
+        var thrown = Assert.ThrowsAsync<TaskNotFoundException>(async () => await client.WaitAsync(unknown, deadline.Token));
+        var cli = await CliRun.RunAsync(system, null, "wait", unknown.ToString(), "--wait-timeout", "1h");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(thrown!.TaskId, Is.EqualTo(unknown));
+            Assert.That(deadline.IsCancellationRequested, Is.False, "the wait ended on its own, not at the deadline");
+            Assert.That(cli.ExitCode, Is.EqualTo(7), cli.Error);
+            Assert.That(cli.Out, Is.Empty);
+            Assert.That(cli.Error, Does.Contain($"task {unknown} is unknown or expired"));
+        }
+    }
+
+    [Test]
+    public async Task Cli_Wait_PrintsTheResultOfATaskSubmittedElsewhere()
+    {
+        await using var system = await TestSystem.CreateAsync();
+        await system.StartSchedulerAsync();
+        await using var worker = await FakeWorker.JoinAsync(system, "fake1");
+        var task = Tasks.New();
+
+        var waiting = CliRun.RunAsync(system, null, "wait", task.Id.ToString());
+        await system.SubmitAsync(task);
+        await worker.FinishAsync(await worker.NextAssignmentAsync(), result: "done elsewhere");
+        var waited = await waiting;
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(waited.ExitCode, Is.Zero, waited.Error);
+            Assert.That(waited.Out, Is.EqualTo("done elsewhere"));
+        }
+    }
+
+    [Test]
     public async Task Cli_SubmitWait_PrintsTheResultAlone_AndFailsWithTheErrorOnStandardError()
     {
         await using var system = await TestSystem.CreateAsync();

@@ -64,6 +64,39 @@ public class ConsumerRecoveryTests
         }
     }
 
+    [Test]
+    public async Task Scheduler_WhoseEventsExchangeIsDeleted_DeclaresItAgain_AndRunsEveryLaterTaskOnce()
+    {
+        await using var system = await TestSystem.CreateAsync();
+        await system.StartSchedulerAsync();
+        system.StartWorker("w1", capacity: 4);
+        await system.WaitForWorkersAsync("w1");
+        var before = Tasks.Many(5, _ => 0);
+        await system.SubmitAllAsync(before);
+        Assert.That(await system.WaitForFinalStatesAsync(before.Select(t => t.Id), TimeSpan.FromMinutes(2)), Has.Count.EqualTo(5));
+
+        // An operator deletes the events exchange: the next publish to it (a task event, a worker's heartbeat) makes
+        // the broker close that publisher's channel, which the client's automatic recovery does not reopen.
+        await using (var channel = await system.Connection.CreateChannelAsync())
+        {
+            await channel.ExchangeDeleteAsync(system.Topology.EventsExchange, ifUnused: false);
+        }
+
+        var after = Tasks.Many(20, _ => 0);
+        await system.SubmitAllAsync(after);
+        var finals = await system.WaitForFinalStatesAsync(after.Select(t => t.Id), TimeSpan.FromMinutes(3));
+        var log = system.Scheduler!.ReadLog();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(log, Does.Contain("The broker closed the publishing channel"), "the scheduler's channel was closed, and it said so");
+            Assert.That(finals, Has.Count.EqualTo(after.Count), "every task submitted after the deletion ended");
+            Assert.That(finals.Values.Select(f => f.State), Is.All.EqualTo(TaskState.Completed));
+            Assert.That(finals.Values.Select(f => f.Attempts), Is.All.EqualTo(1), "each ran once");
+            Assert.That(system.Scheduler.HasExited, Is.False);
+        }
+    }
+
     private static async Task<bool> ReadyAsync(TestSystem system)
     {
         using var response = await system.Api.GetAsync(new Uri("/health/ready", UriKind.Relative));

@@ -115,6 +115,23 @@ public class TaskJournalListTests
         Assert.That(CompiledQueries.Count, Is.EqualTo(before), "pages at other cursors and values left no compiled query behind");
     }
 
+    [TestCase("a_c", "a_c 1")]
+    [TestCase("a%c", "a%c 2")]
+    [TestCase("a%", "a%c 2")]
+    [TestCase("%", "% off 5")]
+    [TestCase("a[b", "a[b 6")]
+    [TestCase("a\\", "a\\c 7")]
+    public void List_ByAPayloadPrefixWithLikeWildcards_MatchesThemLiterally(string prefix, string only)
+    {
+        var payloads = new[] { "a_c 1", "a%c 2", "abc 3", "aXc 4", "% off 5", "a[b 6", "a\\c 7" };
+        var tasks = payloads.Select((_, i) => Task(100 + i)).ToList();
+        _journal.Commit(tasks, tasks.Select((t, i) => new KeyValuePair<Guid, string>(t.Id, payloads[i])));
+
+        var listed = _journal.List(new TaskListFilter { PayloadPrefix = prefix }).Tasks.Select(t => t.PayloadHead);
+
+        Assert.That(listed, Is.EqualTo(new[] { only }));
+    }
+
     [Test]
     public void Dependents_AreFoundThroughTheDependencyIndex()
     {

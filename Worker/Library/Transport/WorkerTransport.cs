@@ -22,6 +22,7 @@ public sealed class WorkerTransport : IAsyncDisposable
     private readonly ILogger<WorkerTransport> _logger;
     private IConnection? _connection;
     private IChannel? _publishChannel;
+    private readonly SemaphoreSlim _reopening = new(1, 1);
     private IChannel? _consumeChannel;
     private List<string> _consumerTags = [];
     private readonly ResultBatcher _results;
@@ -264,6 +265,7 @@ public sealed class WorkerTransport : IAsyncDisposable
         {
             await _connection.DisposeAsync();
         }
+        _reopening.Dispose();
     }
 
     private async Task PublishAsync(string kind, byte[] body, CancellationToken ct, bool persistent = true, TimeSpan? expiration = null)
@@ -285,7 +287,39 @@ public sealed class WorkerTransport : IAsyncDisposable
             TraceHeaders.Inject(activity, properties.Headers);
         }
 
-        await _publishChannel!.BasicPublishAsync(
-            Topology.EventsExchange, Topology.WorkerEventKey(_options.Id, kind), false, properties, body, ct);
+        var channel = await OpenPublishChannelAsync(ct);
+        await channel.BasicPublishAsync(Topology.EventsExchange, Topology.WorkerEventKey(_options.Id, kind), false, properties, body, ct);
+    }
+
+    /// <summary>
+    /// The publishing channel, opened again when the broker closed it while the connection stayed up (a publish to
+    /// an events exchange an operator deleted): the client recovers channels only with their connection. The new one
+    /// waits for the scheduler to declare the exchange again.
+    /// </summary>
+    private async Task<IChannel> OpenPublishChannelAsync(CancellationToken ct)
+    {
+        var channel = _publishChannel!;
+        if (channel.IsOpen || _connection is not { IsOpen: true })
+        {
+            return channel;
+        }
+
+        await _reopening.WaitAsync(ct);
+        try
+        {
+            if (_publishChannel is { IsOpen: true } reopened)
+            {
+                return reopened;
+            }
+
+            _logger.LogWarning("The broker closed the publishing channel ({Reason}); opening another", _publishChannel?.CloseReason?.ReplyText);
+            _publishChannel = await WaitForEventsExchangeAsync(ct);
+            await channel.DisposeAsync();
+            return _publishChannel;
+        }
+        finally
+        {
+            _reopening.Release();
+        }
     }
 }

@@ -93,6 +93,33 @@ public class TaskEventSequenceTests
     }
 
     [Test]
+    public void AWaitForATaskTheSchedulerDoesNotKnow_FailsWithTaskNotFound_NamingTheId()
+    {
+        _answers.Enqueue(null);
+
+        var thrown = Assert.ThrowsAsync<TaskNotFoundException>(async () => await RunAsync(submittedHere: false));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(thrown!.TaskId, Is.EqualTo(Id));
+            Assert.That(thrown.Message, Does.Contain(Id.ToString()));
+            Assert.That(_asked, Is.EqualTo(2), "asked on starting, and once more after the grace");
+        }
+    }
+
+    [Test]
+    public async Task ATaskThatArrivesWithinTheGrace_IsFollowedToItsEnd()
+    {
+        _answers.Enqueue(null); // on its way through the broker
+        _events.Writer.TryWrite(Event(TaskEventKind.Pending));
+        _events.Writer.TryWrite(Event(TaskEventKind.Completed));
+
+        var events = await RunAsync(submittedHere: false);
+
+        Assert.That(events.Select(e => e.Kind), Is.EqualTo(new[] { TaskEventKind.Pending, TaskEventKind.Completed }));
+    }
+
+    [Test]
     public async Task ASchedulerThatCannotBeAsked_LeavesTheEventsToTell()
     {
         var sequence = new TaskEventSequence(
@@ -125,8 +152,8 @@ public class TaskEventSequenceTests
 
     private async Task<List<TaskEvent>> RunAsync(bool submittedHere)
     {
-        // A short poll interval: the sequence asks again whenever the events are silent that long.
-        var sequence = new TaskEventSequence(AnswerAsync, TimeSpan.FromMilliseconds(20), NullLogger.Instance);
+        // A short poll interval and grace: the sequence asks again whenever the events are silent that long.
+        var sequence = new TaskEventSequence(AnswerAsync, TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(50), NullLogger.Instance);
         var events = new List<TaskEvent>();
         await foreach (var e in sequence.EventsOfAsync(Id, _events.Reader, submittedHere, Timeout()))
         {

@@ -13,41 +13,12 @@ namespace TaskScheduler.UnitTests.Engine;
 /// acknowledgement follow the durable commit.
 /// </summary>
 [CancelAfter(60_000)]
-public class SchedulerEngineBatchTests
+public class SchedulerEngineBatchTests : EngineOnFakes
 {
-    private DeliveryLog _log = null!;
-    private FakeJournal _journal = null!;
-    private FakePublisher _broker = null!;
-    private SchedulerEngine _engine = null!;
-    private CancellationTokenSource _stop = null!;
-    private TaskTracing _tracing = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _log = new DeliveryLog();
-        _journal = new FakeJournal(_log);
-        _broker = new FakePublisher(_log, _journal);
-        _stop = new CancellationTokenSource();
-        _tracing = new TaskTracing();
-        var clock = new FakeTimeProvider(new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero));
-        _engine = EngineOnFakes.Build(_journal, _broker, clock, _tracing, new SchedulerState(), new JournalStatus());
-    }
-
-    [TearDown]
-    public void TearDown()
-    {
-        _journal.ReleaseFsync();
-        _stop.Cancel();
-        _stop.Dispose();
-        _tracing.Dispose();
-        _journal.Dispose();
-    }
-
     [Test]
     public async Task BrokerBatch_AcceptsTheGoodTasks_RefusesTheBadOnesAlone_AndRepliesOnlyOnceDurable()
     {
-        var delivery = Task.Run(() => _engine.DeliverAsync(_stop.Token));
+        var delivery = Task.Run(() => Engine.DeliverAsync(Stopping.Token));
         var (a, b, c) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
         var bad = """{"id":"nope","payload":"x"}""";
         var json = $$"""
@@ -56,16 +27,16 @@ public class SchedulerEngineBatchTests
         var body = Encoding.UTF8.GetBytes(json);
         Assert.That(BatchParser.TryParse(body, 1000, out var entries, out _), Is.True);
         var reply = new TaskCompletionSource<SubmitTasksReply>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _journal.HoldFsync();
+        Journal.HoldFsync();
 
-        await _engine.RunAsync([new BrokerBatchSubmission(7, entries, null, body, null, reply)], checkLiveness: false, drained: true, _stop.Token);
-        await _log.WaitFor(e => e == "fsync started", "the batch's fsync");
+        await Engine.RunAsync([new BrokerBatchSubmission(7, entries, null, body, null, reply)], checkLiveness: false, drained: true, Stopping.Token);
+        await Log.WaitFor(e => e == "fsync started", "the batch's fsync");
         Assert.That(reply.Task.IsCompleted, Is.False, "no answer before the batch is durable");
 
-        _journal.ReleaseFsync();
+        Journal.ReleaseFsync();
         var answer = await reply.Task;
-        await _log.WaitFor(e => e == "ack submissions 7", "the acknowledgement");
-        var log = _log.Entries.ToList();
+        await Log.WaitFor(e => e == "ack submissions 7", "the acknowledgement");
+        var log = Log.Entries.ToList();
         using (Assert.EnterMultipleScope())
         {
             Assert.That(answer.Tasks.Select(t => t.Outcome), Is.EqualTo(new[]
@@ -75,19 +46,19 @@ public class SchedulerEngineBatchTests
             Assert.That(answer.Tasks[4].Id, Is.EqualTo(c));
             Assert.That(log.Count(e => e.StartsWith("write", StringComparison.Ordinal)), Is.EqualTo(1), "one journal write for the batch");
             Assert.That(log.Single(e => e.StartsWith("write", StringComparison.Ordinal)), Is.EqualTo($"write {string.Join(",", new[] { a, b }.Order())}"));
-            Assert.That(_broker.Stored, Is.EqualTo(new[] { bad, TaskJson(c, "c", dependsOn: entries![4].Task!.DependsOn[0]) }),
+            Assert.That(Broker.Stored, Is.EqualTo(new[] { bad, TaskJson(c, "c", dependsOn: entries![4].Task!.DependsOn[0]) }),
                 "each refused task is copied alone, not the batch");
             Assert.That(log.IndexOf("ack submissions 7"), Is.GreaterThan(log.IndexOf("fsync done")));
         }
 
-        _engine.CompleteDelivery();
+        Engine.CompleteDelivery();
         await delivery;
     }
 
     [Test]
     public async Task HttpBatch_ResubmittedAfterItsCommit_AnswersDuplicateForEveryTask()
     {
-        var delivery = Task.Run(() => _engine.DeliverAsync(_stop.Token));
+        var delivery = Task.Run(() => Engine.DeliverAsync(Stopping.Token));
         var json = $$"""{"tasks":[{{TaskJson(Guid.NewGuid(), "a")}},{{TaskJson(Guid.NewGuid(), "b")}}]}""";
 
         var first = await SubmitHttp(json);
@@ -97,33 +68,33 @@ public class SchedulerEngineBatchTests
         {
             Assert.That(first.Tasks.Select(t => t.Outcome), Is.All.EqualTo(BatchOutcome.Accepted));
             Assert.That(second.Tasks.Select(t => t.Outcome), Is.All.EqualTo(BatchOutcome.Duplicate));
-            Assert.That(_broker.Stored, Is.Empty, "an HTTP batch's refusals are answered, not copied");
+            Assert.That(Broker.Stored, Is.Empty, "an HTTP batch's refusals are answered, not copied");
         }
 
-        _engine.CompleteDelivery();
+        Engine.CompleteDelivery();
         await delivery;
     }
 
     [Test]
     public async Task BrokerBatch_RefusedWhole_IsCopiedOnce_AndItsReplySaysWhy()
     {
-        var delivery = Task.Run(() => _engine.DeliverAsync(_stop.Token));
+        var delivery = Task.Run(() => Engine.DeliverAsync(Stopping.Token));
         var reply = new TaskCompletionSource<SubmitTasksReply>(TaskCreationOptions.RunContinuationsAsynchronously);
         var body = Encoding.UTF8.GetBytes("""{"tasks":[]}""");
         Assert.That(BatchParser.TryParse(body, 1000, out _, out var rejection), Is.False);
 
-        await _engine.RunAsync([new BrokerBatchSubmission(3, null, rejection, body, null, reply)], checkLiveness: false, drained: true, _stop.Token);
+        await Engine.RunAsync([new BrokerBatchSubmission(3, null, rejection, body, null, reply)], checkLiveness: false, drained: true, Stopping.Token);
         var answer = await reply.Task;
-        await _log.WaitFor(e => e == "ack submissions 3", "the acknowledgement");
+        await Log.WaitFor(e => e == "ack submissions 3", "the acknowledgement");
 
         using (Assert.EnterMultipleScope())
         {
             Assert.That(answer.Error, Is.EqualTo("a batch holds at least one task; 'tasks' is empty"));
             Assert.That(answer.Tasks, Is.Empty);
-            Assert.That(_broker.Stored, Is.EqualTo(new[] { """{"tasks":[]}""" }));
+            Assert.That(Broker.Stored, Is.EqualTo(new[] { """{"tasks":[]}""" }));
         }
 
-        _engine.CompleteDelivery();
+        Engine.CompleteDelivery();
         await delivery;
     }
 
@@ -131,7 +102,7 @@ public class SchedulerEngineBatchTests
     {
         Assert.That(BatchParser.TryParse(Encoding.UTF8.GetBytes(json), 1000, out var entries, out _), Is.True);
         var reply = new TaskCompletionSource<SubmitTasksReply>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _engine.RunAsync([new HttpBatchSubmission(entries!, reply)], checkLiveness: false, drained: true, _stop.Token);
+        await Engine.RunAsync([new HttpBatchSubmission(entries!, reply)], checkLiveness: false, drained: true, Stopping.Token);
         return await reply.Task;
     }
 

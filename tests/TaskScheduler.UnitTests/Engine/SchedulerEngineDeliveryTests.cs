@@ -16,64 +16,34 @@ namespace TaskScheduler.UnitTests.Engine;
 /// every written group, in order.
 /// </summary>
 [CancelAfter(60_000)]
-public class SchedulerEngineDeliveryTests
+public class SchedulerEngineDeliveryTests : EngineOnFakes
 {
-    private DeliveryLog _log = null!;
-    private FakeJournal _journal = null!;
-    private FakePublisher _broker = null!;
-    private SchedulerEngine _engine = null!;
-    private CancellationTokenSource _stop = null!;
-    private FakeTimeProvider _clock = null!;
-    private TaskTracing _tracing = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _log = new DeliveryLog();
-        _journal = new FakeJournal(_log);
-        _broker = new FakePublisher(_log, _journal);
-        _clock = new FakeTimeProvider(new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero));
-        _stop = new CancellationTokenSource();
-        _tracing = new TaskTracing();
-        _engine = EngineOnFakes.Build(_journal, _broker, _clock, _tracing, new SchedulerState(), new JournalStatus());
-    }
-
-    [TearDown]
-    public void TearDown()
-    {
-        _journal.ReleaseFsync();
-        _stop.Cancel();
-        _stop.Dispose();
-        _tracing.Dispose();
-        _journal.Dispose();
-    }
-
     [Test]
     public async Task Orders_AreSentOnlyOnceTheirGroupIsDurable()
     {
         var delivery = StartDelivery();
-        _journal.HoldFsync();
+        Journal.HoldFsync();
         var task = Guid.NewGuid();
         var reply = new TaskCompletionSource<SubmitVerdict>(TaskCreationOptions.RunContinuationsAsynchronously);
         await Run(Join("w1", tag: 1), Submission(task, tag: 1), new HttpSubmission(Spec(Guid.NewGuid()), reply));
-        await _log.WaitFor(e => e == "fsync started", "the group's fsync");
+        await Log.WaitFor(e => e == "fsync started", "the group's fsync");
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(_log.Entries.Where(e => !e.StartsWith("write", StringComparison.Ordinal) && e != "fsync started"), Is.Empty,
+            Assert.That(Log.Entries.Where(e => !e.StartsWith("write", StringComparison.Ordinal) && e != "fsync started"), Is.Empty,
                 "nothing is sent or acknowledged while the group is not durable");
             Assert.That(reply.Task.IsCompleted, Is.False, "the HTTP caller is not answered before the commit is durable");
         }
 
-        _journal.ReleaseFsync();
-        await _log.WaitFor(e => e == "ack submissions 1", "the acknowledgement");
-        var entries = _log.Entries.ToList();
+        Journal.ReleaseFsync();
+        await Log.WaitFor(e => e == "ack submissions 1", "the acknowledgement");
+        var entries = Log.Entries.ToList();
         var durable = entries.IndexOf("fsync done");
         using (Assert.EnterMultipleScope())
         {
             Assert.That(entries.IndexOf($"assign {task}"), Is.GreaterThan(durable));
             Assert.That(entries.FindIndex(e => e.StartsWith("event", StringComparison.Ordinal)), Is.GreaterThan(durable));
-            Assert.That(_broker.Undurable, Is.Empty);
+            Assert.That(Broker.Undurable, Is.Empty);
             Assert.That(await reply.Task, Is.EqualTo(SubmitVerdict.Accepted));
         }
 
@@ -88,9 +58,9 @@ public class SchedulerEngineDeliveryTests
         var second = Guid.NewGuid();
         await Run(Submission(first, tag: 1));
         await Run(Submission(second, tag: 2));
-        await _log.WaitFor(e => e == "ack submissions 2", "the second acknowledgement");
+        await Log.WaitFor(e => e == "ack submissions 2", "the second acknowledgement");
 
-        var entries = _log.Entries.ToList();
+        var entries = Log.Entries.ToList();
         using (Assert.EnterMultipleScope())
         {
             foreach (var (task, ack) in new[] { (first, "ack submissions 1"), (second, "ack submissions 2") })
@@ -112,7 +82,7 @@ public class SchedulerEngineDeliveryTests
     public async Task FailedFsync_AcknowledgesAndSendsNothing_AndStopsTheLoop()
     {
         var delivery = StartDelivery();
-        _journal.FailFsync = new IOException("No space left on device");
+        Journal.FailFsync = new IOException("No space left on device");
         var reply = new TaskCompletionSource<SubmitVerdict>(TaskCreationOptions.RunContinuationsAsynchronously);
         await Run(Join("w1", tag: 1), Submission(Guid.NewGuid(), tag: 1), new HttpSubmission(Spec(Guid.NewGuid()), reply));
 
@@ -120,8 +90,8 @@ public class SchedulerEngineDeliveryTests
         Assert.That(async () => await Run(Submission(Guid.NewGuid(), tag: 2)), Throws.Exception, "the loop's next hand-over stops it");
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(_log.Entries.Where(e => e.StartsWith("ack", StringComparison.Ordinal)), Is.Empty);
-            Assert.That(_log.Entries.Where(e => e.StartsWith("assign", StringComparison.Ordinal) || e.StartsWith("event", StringComparison.Ordinal)), Is.Empty);
+            Assert.That(Log.Entries.Where(e => e.StartsWith("ack", StringComparison.Ordinal)), Is.Empty);
+            Assert.That(Log.Entries.Where(e => e.StartsWith("assign", StringComparison.Ordinal) || e.StartsWith("event", StringComparison.Ordinal)), Is.Empty);
             Assert.That(reply.Task.IsCompleted, Is.False);
         }
     }
@@ -130,33 +100,33 @@ public class SchedulerEngineDeliveryTests
     public async Task FailedWrite_AcknowledgesNothingOfItsGroup_WhileEarlierGroupsAreDelivered()
     {
         var delivery = StartDelivery();
-        _journal.HoldFsync();
+        Journal.HoldFsync();
         await Run(Submission(Guid.NewGuid(), tag: 1));
-        await _log.WaitFor(e => e == "fsync started", "the first group's fsync");
-        _journal.FailWrite = new IOException("No space left on device");
+        await Log.WaitFor(e => e == "fsync started", "the first group's fsync");
+        Journal.FailWrite = new IOException("No space left on device");
 
         Assert.That(async () => await Run(Submission(Guid.NewGuid(), tag: 2)), Throws.InstanceOf<IOException>());
-        _journal.ReleaseFsync();
+        Journal.ReleaseFsync();
         Assert.That(async () => await Within(delivery), Throws.InstanceOf<IOException>(), "delivery ends with the failed commit");
-        Assert.That(_log.Entries.Where(e => e.StartsWith("ack", StringComparison.Ordinal)), Is.EqualTo(new[] { "ack submissions 1" }));
+        Assert.That(Log.Entries.Where(e => e.StartsWith("ack", StringComparison.Ordinal)), Is.EqualTo(new[] { "ack submissions 1" }));
     }
 
     [Test]
     public async Task FailedStoreOfRefusals_IsRetriedWithTheNextGroup_InOrder_BeforeAnythingIsAcknowledged()
     {
         var delivery = StartDelivery();
-        _broker.RejectionStoreFailures = 1;
+        Broker.RejectionStoreFailures = 1;
         await Run(Refused("bad 1", tag: 1));
-        await _log.WaitFor(e => e == "store refusals failed", "the failed store");
-        Assert.That(_log.Entries.Where(e => e.StartsWith("ack", StringComparison.Ordinal)), Is.Empty, "a refusal not stored is not acknowledged");
+        await Log.WaitFor(e => e == "store refusals failed", "the failed store");
+        Assert.That(Log.Entries.Where(e => e.StartsWith("ack", StringComparison.Ordinal)), Is.Empty, "a refusal not stored is not acknowledged");
 
         await Run(Refused("bad 2", tag: 2));
-        await _log.WaitFor(e => e == "ack submissions 2", "the acknowledgement");
+        await Log.WaitFor(e => e == "ack submissions 2", "the acknowledgement");
 
-        var entries = _log.Entries.ToList();
+        var entries = Log.Entries.ToList();
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(_broker.Stored, Is.EqualTo(new[] { "bad 1", "bad 2" }), "stored again, in the order received");
+            Assert.That(Broker.Stored, Is.EqualTo(new[] { "bad 1", "bad 2" }), "stored again, in the order received");
             Assert.That(entries.IndexOf("store bad 2"), Is.LessThan(entries.IndexOf("ack submissions 2")));
             Assert.That(entries, Does.Not.Contain("ack submissions 1"));
         }
@@ -168,18 +138,18 @@ public class SchedulerEngineDeliveryTests
     public async Task Stop_DeliversEveryWrittenGroup_InOrder()
     {
         var delivery = StartDelivery();
-        _journal.HoldFsync();
+        Journal.HoldFsync();
         var first = Guid.NewGuid();
         var second = Guid.NewGuid();
         await Run(Submission(first, tag: 1));
-        await _log.WaitFor(e => e == "fsync started", "the first group's fsync");
+        await Log.WaitFor(e => e == "fsync started", "the first group's fsync");
         await Run(Submission(second, tag: 2));
 
-        _engine.CompleteDelivery();
-        _journal.ReleaseFsync();
+        Engine.CompleteDelivery();
+        Journal.ReleaseFsync();
         await Within(delivery);
 
-        var entries = _log.Entries.ToList();
+        var entries = Log.Entries.ToList();
         using (Assert.EnterMultipleScope())
         {
             Assert.That(entries.Where(e => e.StartsWith("ack", StringComparison.Ordinal)), Is.EqualTo(new[] { "ack submissions 1", "ack submissions 2" }));
@@ -199,15 +169,15 @@ public class SchedulerEngineDeliveryTests
     private static BrokerSubmission Refused(string body, ulong tag) =>
         new(tag, null, new SubmissionRejection(null, "not a submission"), Encoding.UTF8.GetBytes(body), null);
 
-    private WorkerMessage Join(string workerId, ulong tag) => new(tag, new WorkerJoined(workerId, 4, "host-1", 4242, _clock.GetUtcNow()));
+    private WorkerMessage Join(string workerId, ulong tag) => new(tag, new WorkerJoined(workerId, 4, "host-1", 4242, Clock.GetUtcNow()));
 
-    private Task<bool> Run(params SchedulerInput[] inputs) => _engine.RunAsync(inputs, checkLiveness: false, drained: true, _stop.Token);
+    private Task<bool> Run(params SchedulerInput[] inputs) => Engine.RunAsync(inputs, checkLiveness: false, drained: true, Stopping.Token);
 
-    private Task StartDelivery() => Task.Run(() => _engine.DeliverAsync(_stop.Token));
+    private Task StartDelivery() => Task.Run(() => Engine.DeliverAsync(Stopping.Token));
 
     private async Task Stop(Task delivery)
     {
-        _engine.CompleteDelivery();
+        Engine.CompleteDelivery();
         await Within(delivery);
     }
 
