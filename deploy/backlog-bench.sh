@@ -11,7 +11,7 @@
 #   BUILD=../other-checkout PREFIX=backlog-a deploy/backlog-bench.sh
 #   FILL=0 deploy/backlog-bench.sh                           restarts only, on the backlog the last run left
 #   BATCH=100 RESTARTS=0 deploy/backlog-bench.sh             fill only, 100 tasks to a submit-batch message (a build with --batch)
-#   SCHEDULER_ENV="DOTNET_GCgen0size=0x4000000" deploy/backlog-bench.sh   environment for the scheduler alone
+#   SCHEDULER_ENV="DOTNET_gcServer=1 DOTNET_gcConcurrent=1" deploy/backlog-bench.sh   environment for the scheduler alone
 #
 # Output: one line per figure, also in .run/PREFIX/backlog.log; during the fill, every SAMPLE seconds (default 15),
 # the pending count and memory go to .run/PREFIX/fill-samples.log, and the largest working set sampled is reported.
