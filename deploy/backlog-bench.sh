@@ -10,6 +10,10 @@
 #   TASKS=200000 deploy/backlog-bench.sh                     quicker, for iterating
 #   BUILD=../other-checkout PREFIX=backlog-a deploy/backlog-bench.sh
 #   FILL=0 deploy/backlog-bench.sh                           restarts only, on the backlog the last run left
+#   BATCH=100 deploy/backlog-bench.sh                        fill with batches of 100 tasks to a message (faster)
+#
+# Each restart also reports when the restore finished reading the backlog (GET /api/stats has no "restore" any
+# more): a scheduler that restores in chunks dispatches before that.
 #
 # Output: one line per figure, also in .run/PREFIX/backlog.log.
 set -euo pipefail
@@ -24,6 +28,7 @@ url="${SCHEDULER_URL:-http://127.0.0.1:5183}"
 run="$root/.run/$prefix"
 bin="$run/bin"
 fill="${FILL:-1}"
+batch="${BATCH:-1}"
 if [ "$fill" = 1 ]; then rm -rf "$run"; else rm -rf "$bin"; fi
 mkdir -p "$bin"
 for part in Scheduler Worker Cli; do cp -r "$build/$part/bin/Release/net10.0" "$bin/$part"; done
@@ -53,7 +58,7 @@ launch_scheduler
 until curl -fsS "$url/health/ready" >/dev/null 2>&1; do sleep 0.1; done
 if [ "$fill" = 1 ]; then
   started=$(date +%s%N)
-  tasks bench --tasks "$count" --accept-only --max-outstanding 50000 --ceiling 0 --timeout 60m >"$run/fill.txt"
+  tasks bench --tasks "$count" --batch "$batch" --accept-only --max-outstanding 50000 --ceiling 0 --timeout 60m >"$run/fill.txt"
   say "accepted $count in $(( ($(date +%s%N) - started) / 1000000 )) ms; working set $(mib workingSetBytes) MiB, peak $(mib peakWorkingSetBytes) MiB"
 fi
 
@@ -65,9 +70,19 @@ for i in $(seq 1 "$restarts"); do
   worker_pid=$!
   started=$(date +%s%N)
   launch_scheduler
-  until curl -fsS "$url/api/workers" 2>/dev/null | grep -q "\"id\":\"probe-$run_id-$i\",\"capacity\":1,\"inFlight\":1"; do sleep 0.1; done
-  elapsed=$(( ($(date +%s%N) - started) / 1000000 ))
-  sleep 3
-  say "restart $i: first dispatch after $elapsed ms; working set 3 s later $(mib workingSetBytes) MiB (load average $(load))"
+  elapsed=""; loaded=""; memory=""
+  while [ -z "$elapsed" ] || [ -z "$loaded" ]; do
+    now=$(( ($(date +%s%N) - started) / 1000000 ))
+    if [ -z "$elapsed" ] && curl -fsS "$url/api/workers" 2>/dev/null | grep -q "\"id\":\"probe-$run_id-$i\",\"capacity\":1,\"inFlight\":1"; then
+      elapsed=$now
+    fi
+    if [ -z "$loaded" ] && curl -fsS "$url/api/stats" 2>/dev/null | python3 -c "import json,sys; sys.exit(0 if json.load(sys.stdin).get('restore') is None else 1)" 2>/dev/null; then
+      loaded=$now
+    fi
+    if [ -n "$elapsed" ] && [ -z "$memory" ] && [ "$now" -ge $(( elapsed + 3000 )) ]; then memory=$(mib workingSetBytes); fi
+    sleep 0.1
+  done
+  [ -n "$memory" ] || { sleep 3; memory=$(mib workingSetBytes); }
+  say "restart $i: first dispatch after $elapsed ms, backlog loaded after $loaded ms; working set 3 s after the first dispatch $memory MiB (load average $(load))"
   stop "$worker_pid"; worker_pid=""
 done
