@@ -71,6 +71,8 @@ public sealed class SchedulerEngine
     /// </summary>
     public int RestoreChunk { get; set; } = 5_000;
 
+    private const int FirstRestoreChunk = 1_000;
+
     /// <summary>
     /// Starts the restore from the journal: the running tasks and the schedules, whole; the pending tasks follow in
     /// chunks, one before each group (<see cref="RestoreSlice"/>), so dispatch starts with the head of the queue.
@@ -81,8 +83,6 @@ public sealed class SchedulerEngine
         _restoreStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         _core.BeginRestore(_journal.LoadRunning(), _journal.LastSequence());
         _schedules.Restore();
-        // Counted beside the loop (LiteDB reads on any thread): only the progress shown waits for it.
-        _pendingCount = Task.Run(_journal.CountPending);
         _logger.LogInformation(
             "Journal restore started: {Running} running tasks, {Workers} workers awaited; pending tasks follow, {Chunk} per group",
             _core.RunningCount, _core.Workers.Count, RestoreChunk);
@@ -95,19 +95,29 @@ public sealed class SchedulerEngine
     /// </summary>
     private void RestoreSlice(Group group)
     {
-        var chunk = _journal.LoadPending(_restoredUpTo, RestoreChunk);
+        // The first chunk is small: the first dispatch waits for it alone.
+        var first = _restoredUpTo is null;
+        var size = first ? Math.Min(RestoreChunk, FirstRestoreChunk) : RestoreChunk;
+        var chunk = _journal.LoadPending(_restoredUpTo, size);
         if (chunk.Count > 0)
         {
             _restoredUpTo = new PendingEntry(chunk[^1].Priority, chunk[^1].Sequence, chunk[^1].Id);
         }
 
-        if (_pendingCount is { IsCompletedSuccessfully: true } counted)
+        if (first)
+        {
+            _logger.LogInformation("The first {Count} pending tasks loaded {Seconds:0.00} s after the restore began",
+                chunk.Count, System.Diagnostics.Stopwatch.GetElapsedTime(_restoreStarted).TotalSeconds);
+            // Counted beside the loop (LiteDB reads on any thread), once the head is in: only the progress shown waits for it.
+            _pendingCount = Task.Run(_journal.CountPending);
+        }
+        else if (_pendingCount is { IsCompletedSuccessfully: true } counted)
         {
             _core.CountedForRestore(counted.Result);
             _pendingCount = null;
         }
 
-        group.Effects.Add(_core.RestoreChunk(chunk, last: chunk.Count < RestoreChunk));
+        group.Effects.Add(_core.RestoreChunk(chunk, last: chunk.Count < size));
         if (!_core.IsRestoring)
         {
             _logger.LogInformation(
