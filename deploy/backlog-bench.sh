@@ -13,6 +13,9 @@
 #   BATCH=100 RESTARTS=0 deploy/backlog-bench.sh             fill only, 100 tasks to a submit-batch message (a build with --batch)
 #   SCHEDULER_ENV="DOTNET_gcServer=1 DOTNET_gcConcurrent=1" deploy/backlog-bench.sh   environment for the scheduler alone
 #
+# Each restart also reports when the restore finished reading the backlog: a scheduler that restores in chunks
+# dispatches before that.
+#
 # Output: one line per figure, also in .run/PREFIX/backlog.log; during the fill, every SAMPLE seconds (default 15),
 # the pending count and memory go to .run/PREFIX/fill-samples.log, and the largest working set sampled is reported.
 set -euo pipefail
@@ -88,9 +91,20 @@ for i in $(seq 1 "$restarts"); do
   worker_pid=$!
   started=$(date +%s%N)
   launch_scheduler
-  until curl -fsS "$url/api/workers" 2>/dev/null | grep -q "\"id\":\"probe-$run_id-$i\",\"capacity\":1,\"inFlight\":1"; do sleep 0.1; done
-  elapsed=$(( ($(date +%s%N) - started) / 1000000 ))
+  elapsed=""; loaded=""; memory=""
+  while [ -z "$elapsed" ] || [ -z "$loaded" ]; do
+    now=$(( ($(date +%s%N) - started) / 1000000 ))
+    if [ -z "$elapsed" ] && curl -fsS "$url/api/workers" 2>/dev/null | grep -q "\"id\":\"probe-$run_id-$i\",\"capacity\":1,\"inFlight\":1"; then
+      elapsed=$now
+    fi
+    if [ -z "$loaded" ] && curl -fsS "$url/api/stats" 2>/dev/null | python3 -c "import json,sys; sys.exit(0 if json.load(sys.stdin).get('restore') is None else 1)" 2>/dev/null; then
+      loaded=$now
+    fi
+    if [ -n "$elapsed" ] && [ -z "$memory" ] && [ "$now" -ge $(( elapsed + 3000 )) ]; then memory=$(mib workingSetBytes); fi
+    sleep 0.1
+  done
+  [ -n "$memory" ] || { sleep 3; memory=$(mib workingSetBytes); }
   sleep 3
-  say "restart $i: first dispatch after $elapsed ms; working set 3 s later $(mib workingSetBytes) MiB (load average $(load))"
+  say "restart $i: first dispatch after $elapsed ms, backlog loaded after $loaded ms; working set 3 s after the first dispatch $memory MiB, 3 s after the backlog loaded $(mib workingSetBytes) MiB (load average $(load))"
   stop "$worker_pid"; worker_pid=""
 done

@@ -15,12 +15,15 @@ public sealed class DependencyTracker
     /// Starts tracking a Pending task: each dependency still in <paramref name="unfinished"/> counts against it.
     /// Returns true when it waits on at least one.
     /// </summary>
-    public bool Track(ScheduledTask task, IReadOnlyDictionary<Guid, ScheduledTask> unfinished)
+    public bool Track(ScheduledTask task, IReadOnlyDictionary<Guid, ScheduledTask> unfinished) => Track(task, unfinished.ContainsKey);
+
+    /// <summary>As <see cref="Track(ScheduledTask, IReadOnlyDictionary{Guid, ScheduledTask})"/>, with whether a dependency is unfinished asked of <paramref name="unfinished"/>.</summary>
+    public bool Track(ScheduledTask task, Func<Guid, bool> unfinished)
     {
         var waitingOn = 0;
         foreach (var dependency in task.DependsOn)
         {
-            if (!unfinished.ContainsKey(dependency))
+            if (!unfinished(dependency))
             {
                 continue;
             }
@@ -43,6 +46,12 @@ public sealed class DependencyTracker
 
         return waitingOn > 0;
     }
+
+    /// <summary>
+    /// The tasks waited for that <paramref name="unfinished"/> no longer holds: after a restore, those counted as
+    /// unfinished because they were not loaded yet, and that turned out to have completed before it.
+    /// </summary>
+    public List<Guid> WaitedForAndGone(Func<Guid, bool> unfinished) => [.. _dependents.Keys.Where(id => !unfinished(id))];
 
     /// <summary>A task completed: returns its dependents that now wait on nothing, ready to be queued.</summary>
     public List<ScheduledTask> Completed(Guid id)

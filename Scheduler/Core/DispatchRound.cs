@@ -34,6 +34,12 @@ public sealed class DispatchRound
         }
     }
 
+    /// <summary>
+    /// Which heads may start, or null for all: during a restore, those at or before its frontier
+    /// (<see cref="RestoreFrontier"/>). A lane is in dispatch order, so a lane whose head may not start waits whole.
+    /// </summary>
+    public Func<PendingEntry, bool>? Admits { get; init; }
+
     /// <summary>The next task to start and the worker to run it, or false when no free slot can take any.</summary>
     public bool TryTake(out Guid taskId, out WorkerEntry worker)
     {
@@ -81,7 +87,7 @@ public sealed class DispatchRound
         var bestUsage = 0.0;
         foreach (var lane in _queue.Lanes)
         {
-            if (lane.Count == 0 || (_fullPools?.Contains(lane.Pool) ?? false) || (_shared && !_shares.CanStart(lane.Group, _now)))
+            if (lane.Count == 0 || (Admits is not null && !Admits(lane.Head)) || (_fullPools?.Contains(lane.Pool) ?? false) || (_shared && !_shares.CanStart(lane.Group, _now)))
             {
                 continue;
             }

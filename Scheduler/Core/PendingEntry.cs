@@ -15,4 +15,6 @@ public readonly record struct PendingEntry(int Priority, long Sequence, Guid Tas
         var bySequence = x.Sequence.CompareTo(y.Sequence);
         return bySequence != 0 ? bySequence : x.TaskId.CompareTo(y.TaskId);
     });
+
+    public static PendingEntry Of(ScheduledTask task) => new(task.Priority, task.Sequence, task.Id);
 }

@@ -14,6 +14,13 @@ public static class PendingReasons
             : view.FreeSlots == 0
                 ? $"every worker slot is busy; {ahead} pending tasks of higher priority go first"
                 : $"queued; {ahead} pending tasks of higher priority go first";
+        if (view.Restore is { } restore)
+        {
+            // The counts above are of what is read so far; the frontier is the core's, not in the view.
+            why += string.Create(CultureInfo.InvariantCulture,
+                $"; the scheduler is reading its journal back ({restore.Loaded:N0} of {(restore.Total is { } total ? total.ToString("N0", CultureInfo.InvariantCulture) : "?")} pending tasks read) and dispatches a task once every task that outranks it is read");
+        }
+
         return note is null ? why : $"{why} ({note})";
     }
 

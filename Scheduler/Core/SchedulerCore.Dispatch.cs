@@ -19,7 +19,7 @@ public sealed partial class SchedulerCore
             _pending.Add(_active[id]);
         }
 
-        var round = new DispatchRound(_pending, _workers.Values, Groups, id => _active[id].Group, now);
+        var round = new DispatchRound(_pending, _workers.Values, Groups, id => _active[id].Group, now) { Admits = _restoring is null ? null : Dispatchable };
         while (_pending.Count > 0 && round.TryTake(out var id, out var worker))
         {
             var task = _active[id];
@@ -83,8 +83,14 @@ public sealed partial class SchedulerCore
                 continue;
             }
 
-            running ??= RunningTasks();
             var pending = _active[id];
+            if (!Dispatchable(PendingEntry.Of(pending)))
+            {
+                // A restore has not read what may outrank it, nor anything after it.
+                break;
+            }
+
+            running ??= RunningTasks();
             if (Groups.HasLimits && !Groups.CanStart(pending.Group, now))
             {
                 // Its group runs all it may: a freed slot would not go to it.

@@ -109,6 +109,7 @@ public sealed partial class SchedulerCore
         _active.TryGetValue(id, out var task)
             ? TaskActionVerdict.Conflict($"task {id} is {task.State}: only a finished task can be deleted (cancel it first)")
             : journaled is null ? TaskActionVerdict.NotFound
+            : !journaled.State.IsFinal() ? TaskActionVerdict.Conflict($"task {id} is {journaled.State}: only a finished task can be deleted (cancel it first)")
             : TaskActionVerdict.Done;
 
     private void Reopen(TaskSnapshot finished, string note, DateTimeOffset now, string detail)

@@ -95,48 +95,6 @@ public sealed partial class SchedulerCore
 
     public ScheduledTask? FindActive(Guid id) => _active.GetValueOrDefault(id);
 
-    /// <summary>Rebuilds the state committed before a restart from the journal's unfinished tasks.</summary>
-    public void Restore(IEnumerable<TaskSnapshot> unfinished, long lastSequence)
-    {
-        var now = _time.GetUtcNow();
-        _sequence = Math.Max(_sequence, lastSequence);
-        var restored = new List<ScheduledTask>();
-        foreach (var snapshot in unfinished)
-        {
-            var task = ScheduledTask.Restore(snapshot);
-            _active[task.Id] = task;
-            _sequence = Math.Max(_sequence, task.Sequence);
-            restored.Add(task);
-        }
-
-        // Only once every unfinished task is known can a dependency be told finished (absent) from unfinished.
-        foreach (var task in restored)
-        {
-            if (task.State == TaskState.Pending)
-            {
-                if (_dependencies.Track(task, _active))
-                {
-                    continue;
-                }
-
-                if (task.Wait == PendingWait.RetryBackoff && task.RetryAt is not null)
-                {
-                    _retries.Add(task);
-                }
-                else
-                {
-                    Enqueue(task, now);
-                }
-
-                continue;
-            }
-
-            // Running on a worker we have not heard from yet: keep it there for one liveness window.
-            var worker = GetOrAddWorker(task.WorkerId!, capacity: 0, now, confirmed: false);
-            worker.RestoreHold(task.Id);
-        }
-    }
-
     public SchedulerView View()
     {
         var workers = _workers.Values
@@ -151,6 +109,7 @@ public sealed partial class SchedulerCore
             Progress = RunningProgress(),
             Groups = groups,
             Pools = pools,
+            Restore = Restoring,
         };
     }
 
@@ -190,6 +149,7 @@ public sealed partial class SchedulerCore
     {
         AddHistory(task, now, history, workerId, detail);
         _effects.Changed[task.Id] = task.ToSnapshot();
+        _restoring?.Ended(task.Id, task.State);
         if (announce)
         {
             var resultBytes = task.Result is null ? 0 : Encoding.UTF8.GetByteCount(task.Result);

@@ -28,5 +28,8 @@ public sealed record SchedulerView(
     /// <summary>Pools with tasks queued or running, or live workers, by name; the default pool first.</summary>
     public IReadOnlyList<PoolLoad> Pools { get; init; } = [];
 
+    /// <summary>How far the restore is, while pending tasks are still being read from the journal; null once it is done.</summary>
+    public RestoreProgress? Restore { get; init; }
+
     public int FreeSlots => Workers.Where(w => w.Confirmed && !w.Draining).Sum(w => Math.Max(0, w.Capacity - w.InFlight));
 }

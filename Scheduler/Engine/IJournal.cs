@@ -46,6 +46,25 @@ public interface IJournal
     /// <summary>Every task not yet Completed, Failed or Cancelled.</summary>
     IEnumerable<TaskSnapshot> LoadUnfinished();
 
+    /// <summary>Every Running task (what a restore loads before it dispatches anything).</summary>
+    IEnumerable<TaskSnapshot> LoadRunning() => LoadUnfinished().Where(t => t.State != Contracts.TaskState.Pending);
+
+    /// <summary>
+    /// At most <paramref name="max"/> Pending tasks in dispatch order, from the one after <paramref name="after"/>
+    /// (null: from the first).
+    /// </summary>
+    IReadOnlyList<TaskSnapshot> LoadPending(PendingEntry? after, int max) =>
+        [.. LoadUnfinished()
+            .Where(t => t.State == Contracts.TaskState.Pending)
+            .Select(t => (Task: t, Entry: new PendingEntry(t.Priority, t.Sequence, t.Id)))
+            .Where(t => after is not { } a || PendingEntry.DispatchOrder.Compare(t.Entry, a) > 0)
+            .OrderBy(t => t.Entry, PendingEntry.DispatchOrder)
+            .Take(max)
+            .Select(t => t.Task)];
+
+    /// <summary>How many Pending tasks the journal holds; any thread.</summary>
+    long CountPending() => LoadUnfinished().LongCount(t => t.State == Contracts.TaskState.Pending);
+
     /// <summary>The tasks that name <paramref name="id"/> among their dependencies.</summary>
     IEnumerable<TaskSnapshot> Dependents(Guid id);
 

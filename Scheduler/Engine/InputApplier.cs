@@ -14,7 +14,10 @@ namespace TaskScheduler.Scheduler.Engine;
 internal sealed class InputApplier(
     SchedulerCore core, IJournal journal, WorkerDemandEstimator demand, TimeProvider time, ILogger logger)
 {
-    private readonly TaskActions _actions = new(core, journal, logger);
+    private readonly OnDemandLoad _onDemand = new(core, journal);
+    private TaskActions? _actions;
+
+    private TaskActions Actions => _actions ??= new TaskActions(core, journal, _onDemand, logger);
     private BatchSubmitter? _batches;
 
     private BatchSubmitter Batches => _batches ??= new BatchSubmitter(core, journal, this, time);
@@ -103,7 +106,7 @@ internal sealed class InputApplier(
                 break;
 
             case TaskActionRequest action:
-                group.Written |= _actions.Apply(action, group, out var verdicts);
+                group.Written |= Actions.Apply(action, group, out var verdicts);
                 group.ActionReplies.Add((action.Reply, verdicts));
                 break;
 
@@ -262,6 +265,8 @@ internal sealed class InputApplier(
             return refused.Value;
         }
 
+        _onDemand.Load(tasks.SelectMany(t => t.DependsOn), group);
+
         // What the core does not hold: as this group left it, else as committed, read in one query.
         var inGraph = new HashSet<Guid>(tasks.Select(t => t.Id));
         var unknown = new HashSet<Guid>();
@@ -300,6 +305,7 @@ internal sealed class InputApplier(
     private CancelOutcome Cancel(Guid taskId, string? reason, Group group)
     {
         var text = reason is null ? "cancelled on request" : $"cancelled on request: {reason}";
+        _onDemand.Load([taskId], group);
         var (outcome, effects) = core.Cancel(taskId, text, core.FindActive(taskId) is null ? Lookup(taskId, group) : null);
         group.Effects.Add(effects);
         logger.LogInformation("Cancel request for task {TaskId}: {Outcome}", taskId, outcome);

@@ -32,6 +32,9 @@ public sealed class SchedulerEngine
     private readonly GroupDelivery _delivery;
     private readonly JournalOutage? _outage;
     private readonly ScheduleRunner _schedules;
+    private PendingEntry? _restoredUpTo;
+    private Task<long>? _pendingCount;
+    private long _restoreStarted;
 
     public SchedulerEngine(
         SchedulerCore core,
@@ -63,16 +66,64 @@ public sealed class SchedulerEngine
         _delivery = new GroupDelivery(journal, publisher, state, logger);
     }
 
-    /// <summary>Rebuilds the core from the journal. Workers holding tasks get one liveness window to report in.</summary>
+    /// <summary>
+    /// Pending tasks read from the journal per group while a restore is in progress (<c>Scheduler:RestoreChunk</c>).
+    /// </summary>
+    public int RestoreChunk { get; set; } = 5_000;
+
+    private const int FirstRestoreChunk = 1_000;
+
+    /// <summary>
+    /// Starts the restore from the journal: the running tasks and the schedules, whole; the pending tasks follow in
+    /// chunks, one before each group (<see cref="RestoreSlice"/>), so dispatch starts with the head of the queue.
+    /// Workers holding tasks get one liveness window to report in.
+    /// </summary>
     public void Restore()
     {
-        // Streamed from the journal: a million snapshots are never in memory at once, only the tasks made of them.
-        _core.Restore(_journal.LoadUnfinished(), _journal.LastSequence());
+        _restoreStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+        _core.BeginRestore(_journal.LoadRunning(), _journal.LastSequence());
         _schedules.Restore();
         _logger.LogInformation(
-            "Journal restored: {Pending} pending and {Running} running tasks, {Workers} workers awaited",
-            _core.ActiveCount - _core.RunningCount, _core.RunningCount, _core.Workers.Count);
+            "Journal restore started: {Running} running tasks, {Workers} workers awaited; pending tasks follow, {Chunk} per group",
+            _core.RunningCount, _core.Workers.Count, RestoreChunk);
         PublishView();
+    }
+
+    /// <summary>
+    /// One chunk of a restore in progress, before the group's inputs: the journal has every earlier group written, so
+    /// it holds exactly what the core decided, and a task the core holds already is skipped as newer.
+    /// </summary>
+    private void RestoreSlice(Group group)
+    {
+        // The first chunk is small: the first dispatch waits for it alone.
+        var first = _restoredUpTo is null;
+        var size = first ? Math.Min(RestoreChunk, FirstRestoreChunk) : RestoreChunk;
+        var chunk = _journal.LoadPending(_restoredUpTo, size);
+        if (chunk.Count > 0)
+        {
+            _restoredUpTo = new PendingEntry(chunk[^1].Priority, chunk[^1].Sequence, chunk[^1].Id);
+        }
+
+        if (first)
+        {
+            _logger.LogInformation("The first {Count} pending tasks loaded {Seconds:0.00} s after the restore began",
+                chunk.Count, System.Diagnostics.Stopwatch.GetElapsedTime(_restoreStarted).TotalSeconds);
+            // Counted beside the loop (LiteDB reads on any thread), once the head is in: only the progress shown waits for it.
+            _pendingCount = Task.Run(_journal.CountPending);
+        }
+        else if (_pendingCount is { IsCompletedSuccessfully: true } counted)
+        {
+            _core.CountedForRestore(counted.Result);
+            _pendingCount = null;
+        }
+
+        group.Effects.Add(_core.RestoreChunk(chunk, last: chunk.Count < size));
+        if (!_core.IsRestoring)
+        {
+            _logger.LogInformation(
+                "Journal restored in {Seconds:0.0} s: {Pending} pending and {Running} running tasks",
+                System.Diagnostics.Stopwatch.GetElapsedTime(_restoreStarted).TotalSeconds, _core.ActiveCount - _core.RunningCount, _core.RunningCount);
+        }
     }
 
     /// <summary>When the engine next has work of its own (a retry or a delayed task falls due, a schedule fires, expired tasks to delete).</summary>
@@ -80,13 +131,18 @@ public sealed class SchedulerEngine
 
     /// <summary>
     /// Processes one group; <paramref name="drained"/> says the loop left no input waiting. Returns true when follow-up
-    /// work is already known (returned assignments).
+    /// work is already known (returned assignments, a restore in progress).
     /// </summary>
     public async Task<bool> RunAsync(IReadOnlyList<SchedulerInput> inputs, bool checkLiveness, bool drained, CancellationToken ct)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         _core.Attend(drained);
         var group = new Group();
+        if (_core.IsRestoring)
+        {
+            RestoreSlice(group);
+        }
+
         foreach (var returned in _delivery.TakeReturned())
         {
             group.Effects.Add(_core.AssignmentUndeliverable(returned));
@@ -156,7 +212,7 @@ public sealed class SchedulerEngine
         }
 
         PublishView();
-        return _delivery.HasReturned;
+        return _delivery.HasReturned || _core.IsRestoring;
     }
 
     /// <summary>

@@ -8,7 +8,7 @@ namespace TaskScheduler.Scheduler.Engine;
 /// retried task, its dependencies and the dependents it took down), asks the core, and deletes a finished task from
 /// the journal. The group's fsync makes it durable before the reply.
 /// </summary>
-internal sealed class TaskActions(SchedulerCore core, IJournal journal, ILogger logger)
+internal sealed class TaskActions(SchedulerCore core, IJournal journal, OnDemandLoad onDemand, ILogger logger)
 {
     /// <summary>
     /// One verdict per id, the core's effects added to the group's; returns whether the journal was changed outside
@@ -21,9 +21,10 @@ internal sealed class TaskActions(SchedulerCore core, IJournal journal, ILogger 
         TaskSnapshot? Lookup(Guid id) => group.Effects.Changed.TryGetValue(id, out var changed) ? changed : journal.Find(id);
         foreach (var id in request.Ids)
         {
+            onDemand.Load(request.Kind == TaskActionKind.Retry ? [] : [id], group);
             var verdict = request.Kind switch
             {
-                TaskActionKind.Retry => Keep(core.Retry(id, request.Actor, request.Why, RetryScope(id, Lookup)), group),
+                TaskActionKind.Retry => Keep(core.Retry(id, request.Actor, request.Why, RetryScope(id, Lookup, group)), group),
                 TaskActionKind.ChangePriority => Keep(core.ChangePriority(id, request.Priority, request.Actor, request.Why,
                     core.FindActive(id) is null ? Lookup(id) : null), group),
                 _ => Delete(id, Lookup, group.Effects.Changed.ContainsKey),
@@ -65,7 +66,7 @@ internal sealed class TaskActions(SchedulerCore core, IJournal journal, ILogger 
     /// The task, its dependencies, and the tasks that failed because of it, down the graph, each with its own
     /// dependencies: what <see cref="SchedulerCore.Retry"/> needs. A graph is bounded, so this is too.
     /// </summary>
-    private Dictionary<Guid, TaskSnapshot> RetryScope(Guid id, Func<Guid, TaskSnapshot?> lookup)
+    private Dictionary<Guid, TaskSnapshot> RetryScope(Guid id, Func<Guid, TaskSnapshot?> lookup, Group group)
     {
         var scope = new Dictionary<Guid, TaskSnapshot>();
         if (core.FindActive(id) is not null || lookup(id) is not { } task)
@@ -78,6 +79,8 @@ internal sealed class TaskActions(SchedulerCore core, IJournal journal, ILogger 
         visit.Enqueue(task);
         while (visit.TryDequeue(out var current))
         {
+            // A dependency still pending that a restore has not loaded yet is loaded now: the core then holds it.
+            onDemand.Load(current.DependsOn, group);
             foreach (var dependency in current.DependsOn.Where(d => !scope.ContainsKey(d) && core.FindActive(d) is null))
             {
                 if (lookup(dependency) is { } known)

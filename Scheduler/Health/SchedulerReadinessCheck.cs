@@ -35,6 +35,9 @@ public sealed class SchedulerReadinessCheck(SchedulerState state, BrokerHealth b
         }
 
         problems.AddRange(broker.Problems);
-        return Task.FromResult(problems.Count == 0 ? HealthCheckResult.Healthy("ready") : HealthCheckResult.Unhealthy(string.Join("; ", problems)));
+        var ready = state.View.Restore is { } restore
+            ? $"ready; restoring the journal: {restore.Loaded} of {(restore.Total is { } total ? total.ToString(System.Globalization.CultureInfo.InvariantCulture) : "(counting)")} pending tasks loaded"
+            : "ready";
+        return Task.FromResult(problems.Count == 0 ? HealthCheckResult.Healthy(ready) : HealthCheckResult.Unhealthy(string.Join("; ", problems)));
     }
 }

@@ -78,7 +78,12 @@ public static class SchedulerRegistration
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<JournalOptions>>().Value.RetentionPolicy());
         services.AddSingleton<JournalStatus>();
         services.AddSingleton<JournalOutage>();
-        services.AddSingleton<SchedulerEngine>();
+        services.AddSingleton(sp =>
+        {
+            var engine = ActivatorUtilities.CreateInstance<SchedulerEngine>(sp);
+            engine.RestoreChunk = sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.RestoreChunk;
+            return engine;
+        });
         services.AddSingleton<TaskStatusQuery>();
         services.AddSingleton<TaskListQuery>();
         services.AddHostedService<SchedulerLoop>();

@@ -64,6 +64,7 @@ public static class TaskEndpoints
                 freeSlots = view.FreeSlots,
                 pendingByPriority = view.PendingByPriority.ToDictionary(p => p.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), p => p.Value),
                 counters = view.Counters,
+                restore = view.Restore is { } restore ? new { loaded = restore.Loaded, total = restore.Total } : null,
                 journal = new
                 {
                     groupsCommitted = state.GroupsCommitted,

@@ -25,6 +25,20 @@ public static class ListKeys
     public static string PriorityPrefix(int priority) =>
         string.Create(CultureInfo.InvariantCulture, $"{(long)priority - int.MinValue:D10}/");
 
+    /// <summary>
+    /// The queue index: on Pending tasks only (null on others), the dispatch order as text, highest priority first
+    /// (the priority subtracted from int.MaxValue, 0 to 2^32-1), then oldest acceptance. An expression, not a field:
+    /// LiteDB computes it from fields every document has, so no document carries it.
+    /// </summary>
+    public const string QueueIndex = "qk";
+
+    public const string QueueKeyExpression =
+        "IIF($.state = 'Pending', FORMAT(INT64(2147483647) - $.priority, 'D10') + '/' + FORMAT($.sequence, 'D19'), null)";
+
+    /// <summary>The queue index's key of a Pending task, as <see cref="QueueKeyExpression"/> computes it.</summary>
+    public static string Queue(int priority, long sequence) =>
+        string.Create(CultureInfo.InvariantCulture, $"{int.MaxValue - (long)priority:D10}/{sequence:D19}");
+
     public static string Worker(string worker, long sequence) => $"{WorkerPrefix(worker)}{Sequence(sequence)}";
 
     public static string WorkerPrefix(string worker) => $"{worker}/";

@@ -330,10 +330,44 @@ public sealed class TaskJournal : IJournal, IDisposable
     }
 
     /// <summary>Every task not yet Completed, Failed or Cancelled.</summary>
-    public IEnumerable<TaskSnapshot> LoadUnfinished() =>
-        new[] { TaskState.Pending, TaskState.Running }
-            .SelectMany(state => _tasks.Find(JournalQuery.StartsWith(ListKeys.StateField, ListKeys.StatePrefix(state))))
-            .Select(FromDocument);
+    public IEnumerable<TaskSnapshot> LoadUnfinished() => LoadRunning().Concat(PendingInOrder());
+
+    /// <summary>Every Running task: few (at most the workers' slots), restored before anything is dispatched.</summary>
+    public IEnumerable<TaskSnapshot> LoadRunning() =>
+        _tasks.Find(JournalQuery.StartsWith(ListKeys.StateField, ListKeys.StatePrefix(TaskState.Running))).Select(FromDocument);
+
+    /// <summary>
+    /// At most <paramref name="max"/> Pending tasks in dispatch order (highest priority first, then oldest
+    /// acceptance), from the one after <paramref name="after"/> (null: from the first), read by the queue index.
+    /// </summary>
+    public IReadOnlyList<TaskSnapshot> LoadPending(PendingEntry? after, int max) =>
+        [.. _tasks.Find(AfterQueueKey(after), 0, max).Select(FromDocument)];
+
+    /// <summary>How many Pending tasks the journal holds, counted by the queue index (any thread).</summary>
+    public long CountPending() => _tasks.LongCount(AfterQueueKey(null));
+
+    private IEnumerable<TaskSnapshot> PendingInOrder()
+    {
+        PendingEntry? after = null;
+        while (true)
+        {
+            var page = LoadPending(after, IdPage);
+            foreach (var task in page)
+            {
+                yield return task;
+            }
+
+            if (page.Count < IdPage)
+            {
+                yield break;
+            }
+
+            after = new PendingEntry(page[^1].Priority, page[^1].Sequence, page[^1].Id);
+        }
+    }
+
+    private static BsonExpression AfterQueueKey(PendingEntry? after) =>
+        BsonExpression.Create(ListKeys.QueueKeyExpression + " > @0", after is { } entry ? ListKeys.Queue(entry.Priority, entry.Sequence) : "");
 
     /// <summary>One page of the task list (see <see cref="TaskListing"/>); any thread.</summary>
     public TaskPage List(TaskListFilter filter) => _listing.List(filter);
@@ -459,6 +493,9 @@ public sealed class TaskJournal : IJournal, IDisposable
         _tasks.EnsureIndex(ListKeys.PriorityField, "$." + ListKeys.PriorityField);
         _tasks.EnsureIndex(ListKeys.WorkerField, "$." + ListKeys.WorkerField);
         _tasks.EnsureIndex("dependsOn", "$.dependsOn[*]");
+        // Computed by LiteDB from the state, priority and sequence every document holds, so that on a journal written
+        // before it this builds it (once) with no rewrite of the tasks.
+        _tasks.EnsureIndex(ListKeys.QueueIndex, ListKeys.QueueKeyExpression);
         _heads.EnsureIndex(TaskListing.HeadField, "$." + TaskListing.HeadField);
         if (_meta.FindById(ListKeysMetaId) is not null)
         {

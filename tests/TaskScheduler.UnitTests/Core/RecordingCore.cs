@@ -38,6 +38,12 @@ public sealed class RecordingCore(SchedulerCore core)
 
     public void Restore(IEnumerable<TaskSnapshot> unfinished, long lastSequence) => Inner.Restore(unfinished, lastSequence);
 
+    public void BeginRestore(IEnumerable<TaskSnapshot> unfinished, long lastSequence) => Inner.BeginRestore(unfinished, lastSequence);
+
+    public void RestoreChunk(IReadOnlyList<TaskSnapshot> pending, bool last) => Effects.Add(Inner.RestoreChunk(pending, last));
+
+    public void LoadOnDemand(TaskSnapshot task) => Effects.Add(Inner.LoadOnDemand(task));
+
     public SubmitOutcome Submit(Guid id, int priority, string contentHash, int payloadBytes, TaskSnapshot? journaled) =>
         Keep(Inner.Submit(id, priority, contentHash, payloadBytes, journaled));
 
