@@ -11,7 +11,9 @@ namespace TaskScheduler.Client.Broker;
 /// Batch submissions that wait for the scheduler's answer: each is published with RabbitMQ's direct reply-to
 /// (<c>amq.rabbitmq.reply-to</c>) and a correlation id, on a channel of its own that consumes the replies, and returns
 /// every task's outcome once the scheduler has journaled the batch. A reply lost with a connection is not sent again:
-/// the caller's token ends the wait, and the tasks' states say what became of them.
+/// the caller's token ends the wait, and the tasks' states say what became of them. Batches are published in the order
+/// <see cref="SubmitAsync"/> was called, even while earlier ones still await their answers, so the scheduler judges a
+/// producer's batches in its order: of two equal tasks, the later one is the duplicate.
 /// </summary>
 internal sealed class BatchRequests(BrokerConnection broker, ILogger logger) : IAsyncDisposable
 {
@@ -21,16 +23,31 @@ internal sealed class BatchRequests(BrokerConnection broker, ILogger logger) : I
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IChannel? _channel;
 
+    /// <summary>Completes when the last batch submitted so far has been published (or given up): the next one's turn.</summary>
+    private Task _lastPublished = Task.CompletedTask;
+
     public async Task<SubmitTasksReply> SubmitAsync(ReadOnlyMemory<byte> batch, CancellationToken ct)
     {
-        var channel = await ChannelAsync(ct);
+        // Taken before the first await, so turns follow the order of the calls.
+        var turn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var previous = Interlocked.Exchange(ref _lastPublished, turn.Task);
         var correlation = Guid.NewGuid().ToString("N");
         var reply = new TaskCompletionSource<SubmitTasksReply>(TaskCreationOptions.RunContinuationsAsynchronously);
         _waiting[correlation] = reply;
         try
         {
-            var properties = new BasicProperties { Type = Topology.SubmitTypes.Batch, ReplyTo = DirectReplyTo, CorrelationId = correlation };
-            await broker.PublishOnAsync(channel, broker.Topology.SubmitExchange, batch, properties, ct);
+            try
+            {
+                var channel = await ChannelAsync(ct);
+                var properties = new BasicProperties { Type = Topology.SubmitTypes.Batch, ReplyTo = DirectReplyTo, CorrelationId = correlation };
+                await previous.WaitAsync(ct);
+                await broker.PublishOnAsync(channel, broker.Topology.SubmitExchange, batch, properties, ct);
+            }
+            finally
+            {
+                turn.SetResult();
+            }
+
             return await reply.Task.WaitAsync(ct);
         }
         finally
