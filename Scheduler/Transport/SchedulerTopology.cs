@@ -18,6 +18,12 @@ internal static class SchedulerTopology
         await channel.ExchangeDeclareAsync(topology.SubmitExchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: ct);
         await channel.ExchangeDeclareAsync(topology.EventsExchange, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: ct);
 
+        // Bound right after the events exchange: declared again after an operator deleted it, the exchange routes
+        // workers' messages nowhere until this binding exists (their reports are mandatory and come back; see
+        // WorkerTransport), so that gap is kept as short as it can be.
+        await DeclareQueueAsync(channel, topology.SchedulerEventsQueue, queueArguments, ct);
+        await channel.QueueBindAsync(topology.SchedulerEventsQueue, topology.EventsExchange, routingKey: "worker.*.*", cancellationToken: ct);
+
         await DeclareQueueAsync(channel, topology.SubmitQueue, queueArguments, ct);
         await channel.QueueBindAsync(topology.SubmitQueue, topology.SubmitExchange, routingKey: "", cancellationToken: ct);
 
@@ -25,9 +31,6 @@ internal static class SchedulerTopology
         await channel.ExchangeDeclareAsync(topology.CancelExchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: ct);
         await DeclareQueueAsync(channel, topology.CancelQueue, queueArguments, ct);
         await channel.QueueBindAsync(topology.CancelQueue, topology.CancelExchange, routingKey: "", cancellationToken: ct);
-
-        await DeclareQueueAsync(channel, topology.SchedulerEventsQueue, queueArguments, ct);
-        await channel.QueueBindAsync(topology.SchedulerEventsQueue, topology.EventsExchange, routingKey: "worker.*.*", cancellationToken: ct);
     }
 
     /// <summary>Declares the rejected-submissions queue with its length and age bounds, on a channel of its own.</summary>

@@ -35,7 +35,8 @@ public sealed class WorkerTransport : IAsyncDisposable
         _results = new ResultBatcher(results => PublishAsync(
             Topology.WorkerEvents.Results,
             JsonSerializer.SerializeToUtf8Bytes(new TasksFinished(_options.Id, results), WireJson.Default.TasksFinished),
-            CancellationToken.None));
+            CancellationToken.None,
+            mandatory: true));
     }
 
     private Topology Topology => _broker.Topology;
@@ -215,10 +216,10 @@ public sealed class WorkerTransport : IAsyncDisposable
     public Task PublishAsync(TaskFinished message, CancellationToken ct) => _results.SendAsync(message, ct);
 
     public Task PublishAsync(TaskPreempted message, CancellationToken ct) =>
-        PublishAsync(Topology.WorkerEvents.Preempted, JsonSerializer.SerializeToUtf8Bytes(message, WireJson.Default.TaskPreempted), ct);
+        PublishAsync(Topology.WorkerEvents.Preempted, JsonSerializer.SerializeToUtf8Bytes(message, WireJson.Default.TaskPreempted), ct, mandatory: true);
 
     public Task PublishAsync(TaskCheckpointed message, CancellationToken ct) =>
-        PublishAsync(Topology.WorkerEvents.Checkpoint, JsonSerializer.SerializeToUtf8Bytes(message, WireJson.Default.TaskCheckpointed), ct);
+        PublishAsync(Topology.WorkerEvents.Checkpoint, JsonSerializer.SerializeToUtf8Bytes(message, WireJson.Default.TaskCheckpointed), ct, mandatory: true);
 
     public Task PublishAsync(WorkerLeft message, CancellationToken ct) =>
         PublishAsync(Topology.WorkerEvents.Left, JsonSerializer.SerializeToUtf8Bytes(message, WireJson.Default.WorkerLeft), ct);
@@ -268,7 +269,14 @@ public sealed class WorkerTransport : IAsyncDisposable
         _reopening.Dispose();
     }
 
-    private async Task PublishAsync(string kind, byte[] body, CancellationToken ct, bool persistent = true, TimeSpan? expiration = null)
+    /// <param name="mandatory">
+    /// For a report the scheduler must get (a result, a pause, a checkpoint): a message the events exchange routes
+    /// to no queue is returned and the publish fails (<see cref="PublishException"/>), so the caller sends it again,
+    /// instead of being confirmed and dropped. That happens while the scheduler declares its topology again after an
+    /// operator deleted the events exchange: the exchange exists before the scheduler's events queue is bound to it,
+    /// and a result dropped then left an attempt that ran unheard, requeued by reconciliation and run a second time.
+    /// </param>
+    private async Task PublishAsync(string kind, byte[] body, CancellationToken ct, bool persistent = true, TimeSpan? expiration = null, bool mandatory = false)
     {
         var properties = new BasicProperties
         {
@@ -288,7 +296,7 @@ public sealed class WorkerTransport : IAsyncDisposable
         }
 
         var channel = await OpenPublishChannelAsync(ct);
-        await channel.BasicPublishAsync(Topology.EventsExchange, Topology.WorkerEventKey(_options.Id, kind), false, properties, body, ct);
+        await channel.BasicPublishAsync(Topology.EventsExchange, Topology.WorkerEventKey(_options.Id, kind), mandatory, properties, body, ct);
     }
 
     /// <summary>
