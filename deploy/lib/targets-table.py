@@ -19,8 +19,10 @@ TARGETS = {
     "5": "1,000,000 pending in ≤ 512 MiB, restart to first dispatch ≤ 5 s",
     "6": "the simulated handler's utilization (run times 1 ms to 5 s) ≥ 99%",
 }
-RESTART = re.compile(r"first dispatch after (\d+) ms; working set 3 s later (\d+) MiB")
-FILL = re.compile(r"accepted (\d+) in (\d+) ms; working set (\d+) MiB, peak (\d+) MiB")
+# Both forms of deploy/backlog-bench.sh's restart line: before and after it reported when the backlog was loaded.
+RESTART = re.compile(r"first dispatch after (\d+) ms(?:, backlog loaded after (\d+) ms)?; working set 3 s "
+                     r"(?:later|after the first dispatch) (\d+) MiB(?:, 3 s after the backlog loaded (\d+) MiB)?")
+FILL = re.compile(r"accepted (\d+)(?: in batches of \d+)? in (\d+) ms; working set (\d+) MiB, peak (\d+) MiB")
 CELERY = re.compile(r"([\d.]+) tasks/s")
 
 
@@ -65,7 +67,13 @@ def text_figures(out, run):
     if run["side"] == "celery":
         return [{"rate": float(m.group(1))} for m in CELERY.finditer(text)]
     match = RESTART.search(text)
-    return [{"ms": int(match.group(1)), "mib": int(match.group(2))}] if match else []
+    if not match:
+        return []
+    # A build that restores before it dispatches has loaded the backlog by its first dispatch (and its API may answer
+    # before then, with no restore progress to read); its memory 3 s later is the memory once loaded.
+    ms = int(match.group(1))
+    loaded = max(ms, int(match.group(2) or 0))
+    return [{"ms": ms, "loaded_ms": loaded, "mib": int(match.group(4) or match.group(3))}]
 
 
 def number(value, digits=0):
@@ -80,7 +88,7 @@ def cell(target, f):
     elif target == "3":
         text = f"p50 {number(f['p50'], 1)} / p99 {number(f['p99'], 1)} ms, {number(f['rate'])} tasks/s"
     elif target == "5":
-        text = f"{number(f['ms'])} ms, {number(f['mib'])} MiB"
+        text = f"first dispatch {number(f['ms'])} ms, all loaded {number(f['loaded_ms'])} ms, then {number(f['mib'])} MiB"
     elif target == "6":
         text = f"{number(None if f['utilization'] is None else f['utilization'] * 100, 2)}%, {number(f['rate'], 1)} tasks/s"
     else:
@@ -110,7 +118,8 @@ def summary(target, rows):
         most = max((f["mib"] for f in rows if f.get("mib") is not None), default=None)
         return f"**{number(m['rate'], 1)} tasks/s, {number(m['ratio'], 3)}**, at most {number(most)} MiB", None
     if target == "5":
-        return f"**{number(m['ms'] / 1000, 2)} s, {number(m['mib'])} MiB**", m["ms"] <= 5000 and m["mib"] <= 512
+        return (f"**{number(m['ms'] / 1000, 2)} s to the first dispatch, {number(m['mib'])} MiB once all loaded**",
+                m["ms"] <= 5000 and m["mib"] <= 512)
     if target == "6":
         met = m["utilization"] is not None and m["utilization"] >= 0.99
         return f"**{number(None if m['utilization'] is None else m['utilization'] * 100, 2)}%**", met
