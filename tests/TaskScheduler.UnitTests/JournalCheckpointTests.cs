@@ -5,25 +5,13 @@ using TaskScheduler.Scheduler.Journal;
 namespace TaskScheduler.UnitTests;
 
 /// <summary>LiteDB's checkpoint runs between groups, when the engine asks, not inside a group's commit.</summary>
-public class JournalCheckpointTests
+public class JournalCheckpointTests : TempDirectoryTests
 {
-    private string _directory = "";
-
-    [SetUp]
-    public void SetUp()
-    {
-        _directory = Path.Combine(Path.GetTempPath(), $"checkpoint-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(_directory);
-    }
-
-    [TearDown]
-    public void TearDown() => Directory.Delete(_directory, recursive: true);
-
     [Test]
     public void TheLogIsCopiedIntoTheDataFile_OnlyBetweenGroups_AndNothingIsLost()
     {
-        var path = Path.Combine(_directory, "journal.db");
-        var logPath = Path.Combine(_directory, "journal-log.db");
+        var path = Path.Combine(TestDirectory, "journal.db");
+        var logPath = Path.Combine(TestDirectory, "journal-log.db");
         const long threshold = JournalCheckpoint.DefaultPages * 8192L;
         var ids = new List<Guid>();
         var sequence = 0L;

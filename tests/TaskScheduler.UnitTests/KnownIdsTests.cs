@@ -5,24 +5,12 @@ using TaskScheduler.Scheduler.Journal;
 namespace TaskScheduler.UnitTests;
 
 /// <summary>The journal's filter of known ids: it may spare a lookup, never hide a task the journal holds.</summary>
-public class KnownIdsTests
+public class KnownIdsTests : TempDirectoryTests
 {
-    private string _directory = "";
-
-    [SetUp]
-    public void SetUp()
-    {
-        _directory = Path.Combine(Path.GetTempPath(), $"known-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(_directory);
-    }
-
-    [TearDown]
-    public void TearDown() => Directory.Delete(_directory, recursive: true);
-
     [Test]
     public async Task Find_AnswersEveryTaskWritten_BeforeWhileAndAfterTheFilterIsBuiltInTheBackground()
     {
-        var path = Path.Combine(_directory, "journal.db");
+        var path = Path.Combine(TestDirectory, "journal.db");
         var sequence = 0L;
         var written = new List<Guid>();
         using (var journal = new TaskJournal(path, durable: false))

@@ -6,24 +6,12 @@ using TaskScheduler.Scheduler.Journal;
 namespace TaskScheduler.UnitTests;
 
 /// <summary>The journal's queue index: Pending tasks in dispatch order, read in chunks by a restore.</summary>
-public class TaskJournalQueueTests
+public class TaskJournalQueueTests : TempDirectoryTests
 {
-    private string _directory = "";
-
-    [SetUp]
-    public void SetUp()
-    {
-        _directory = Path.Combine(Path.GetTempPath(), $"journal-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(_directory);
-    }
-
-    [TearDown]
-    public void TearDown() => Directory.Delete(_directory, recursive: true);
-
     [Test]
     public void LoadPending_ReadsOnlyPendingTasks_InDispatchOrder_ChunkByChunk()
     {
-        var path = Path.Combine(_directory, "journal.db");
+        var path = Path.Combine(TestDirectory, "journal.db");
         int[] priorities = [0, int.MinValue, 7, -3, int.MaxValue, 7, 0, 2, -3, 1];
         var tasks = priorities.Select((p, i) => Snapshot(p, sequence: i + 1, i % 4 == 3 ? TaskState.Running : TaskState.Pending)).ToList();
         var finished = Snapshot(99, sequence: 11, TaskState.Completed) with { FinishedAt = DateTimeOffset.UnixEpoch };
@@ -51,7 +39,7 @@ public class TaskJournalQueueTests
     [Test]
     public void QueueIndex_FollowsATasksChanges()
     {
-        var path = Path.Combine(_directory, "journal.db");
+        var path = Path.Combine(TestDirectory, "journal.db");
         var low = Snapshot(1, sequence: 1, TaskState.Pending);
         var high = Snapshot(5, sequence: 2, TaskState.Pending);
         using var journal = new TaskJournal(path);
@@ -65,7 +53,7 @@ public class TaskJournalQueueTests
     [Test]
     public void JournalWrittenWithoutTheQueueIndex_GetsItWhenOpened()
     {
-        var path = Path.Combine(_directory, "journal.db");
+        var path = Path.Combine(TestDirectory, "journal.db");
         var tasks = Enumerable.Range(1, 5).Select(i => Snapshot(i % 2, sequence: i, TaskState.Pending)).ToList();
         using (var journal = new TaskJournal(path))
         {

@@ -6,24 +6,12 @@ using TaskScheduler.Scheduler.Journal;
 namespace TaskScheduler.UnitTests;
 
 /// <summary>The LiteDB journal on a real file: what is committed is what a restarted scheduler reads back.</summary>
-public class TaskJournalTests
+public class TaskJournalTests : TempDirectoryTests
 {
-    private string _directory = "";
-
-    [SetUp]
-    public void SetUp()
-    {
-        _directory = Path.Combine(Path.GetTempPath(), $"journal-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(_directory);
-    }
-
-    [TearDown]
-    public void TearDown() => Directory.Delete(_directory, recursive: true);
-
     [Test]
     public void Commit_IsReadBackAfterReopening_WithPayloadsAndEveryField()
     {
-        var path = Path.Combine(_directory, "journal.db");
+        var path = Path.Combine(TestDirectory, "journal.db");
         var submitted = new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
         var pending = Snapshot(TaskState.Pending, sequence: 1, submitted);
         var running = Snapshot(TaskState.Running, sequence: 2, submitted) with { Attempts = 2, WorkerId = "w1", AssignedAt = submitted.AddSeconds(1), Note = "requeued" };
@@ -52,7 +40,7 @@ public class TaskJournalTests
     [Test]
     public void Commit_OfALaterState_ReplacesTheEarlierOne()
     {
-        var path = Path.Combine(_directory, "journal.db");
+        var path = Path.Combine(TestDirectory, "journal.db");
         var task = Snapshot(TaskState.Pending, sequence: 7, DateTimeOffset.UnixEpoch);
         using var journal = new TaskJournal(path);
         journal.Commit([task], [new(task.Id, "work")]);
@@ -69,7 +57,7 @@ public class TaskJournalTests
     [Test]
     public void Restore_FromTheJournal_RebuildsTheQueueTheCoreHadBeforeTheRestart()
     {
-        var path = Path.Combine(_directory, "journal.db");
+        var path = Path.Combine(TestDirectory, "journal.db");
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UnixEpoch);
         var before = new RecordingCore(new SchedulerCore(LivenessOptions.Default, time));
         var ids = Enumerable.Range(0, 6).Select(_ => Guid.NewGuid()).ToList();
@@ -97,7 +85,7 @@ public class TaskJournalTests
     [Test]
     public void Commit_RoundTripsDependenciesRetriesAndCheckpoints()
     {
-        var path = Path.Combine(_directory, "journal.db");
+        var path = Path.Combine(TestDirectory, "journal.db");
         var at = new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
         var dependencies = new[] { Guid.NewGuid(), Guid.NewGuid() };
         var task = Snapshot(TaskState.Pending, sequence: 4, at) with
@@ -131,7 +119,7 @@ public class TaskJournalTests
     [Test]
     public void History_IsKeptWithTheTask_AndReadBackOldestFirst_AfterAcceptedWhichTheTaskItselfImplies()
     {
-        var path = Path.Combine(_directory, "journal.db");
+        var path = Path.Combine(TestDirectory, "journal.db");
         var at = new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
         var task = Snapshot(TaskState.Pending, sequence: 1, at) with { MaxRetries = 2 };
         var assigned = new TaskHistoryEntry(at.AddSeconds(1), TaskHistoryEvents.Assigned, "w1", 1, null);
@@ -160,7 +148,7 @@ public class TaskJournalTests
     [Test]
     public void Commit_KeepsACompletedTasksResult_ByteForByte()
     {
-        var path = Path.Combine(_directory, "journal.db");
+        var path = Path.Combine(TestDirectory, "journal.db");
         var at = new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
         var task = Snapshot(TaskState.Completed, sequence: 1, at) with { Result = "résumé: 3 × 7 = 21 ✓ 𝄞" };
 
@@ -178,7 +166,7 @@ public class TaskJournalTests
     {
         var submitted = new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
         var known = Enumerable.Range(1, 50).Select(i => Snapshot(TaskState.Completed, i, submitted)).ToList();
-        using var journal = new TaskJournal(Path.Combine(_directory, "journal.db"));
+        using var journal = new TaskJournal(Path.Combine(TestDirectory, "journal.db"));
         journal.Write(known, known.Select(k => new KeyValuePair<Guid, string>(k.Id, "p")));
         var asked = known.Take(10).Select(k => k.Id).Concat(Enumerable.Range(0, 10).Select(_ => Guid.NewGuid())).ToList();
 
@@ -191,7 +179,7 @@ public class TaskJournalTests
         var submitted = new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
         var small = Snapshot(TaskState.Running, sequence: 1, submitted) with { WorkerDeaths = 3 };
         var huge = Snapshot(TaskState.Failed, sequence: 2, submitted) with { Error = new string('e', 17 * 1024 * 1024) };
-        using var journal = new TaskJournal(Path.Combine(_directory, "journal.db"));
+        using var journal = new TaskJournal(Path.Combine(TestDirectory, "journal.db"));
 
         Assert.That(() => journal.Write([small, huge], [new(small.Id, "p1"), new(huge.Id, "p2")]), Throws.InstanceOf<LiteDB.LiteException>());
         Assert.That(TaskJournal.Oversized([small, huge]).Select(o => o.Id), Is.EqualTo(new[] { huge.Id }));
