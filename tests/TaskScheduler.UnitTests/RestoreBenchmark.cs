@@ -12,7 +12,7 @@ namespace TaskScheduler.UnitTests;
 /// </summary>
 [Explicit("a benchmark")]
 [Category("bench")]
-public class RestoreBenchmark
+public class RestoreBenchmark : TempDirectoryTests
 {
     /// <summary>
     /// The restore as the scheduler now does it: the journal opened (on a copy without the queue index first, as a
@@ -24,49 +24,40 @@ public class RestoreBenchmark
     {
         var source = Environment.GetEnvironmentVariable("RESTORE_JOURNAL") ?? "";
         Assume.That(File.Exists(source), "RESTORE_JOURNAL names a journal");
-        var directory = Path.Combine(Path.GetTempPath(), $"restore-bench-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(directory);
-        try
+        var path = Path.Combine(TestDirectory, "journal.db");
+        File.Copy(source, path);
+        using (var db = new LiteDB.LiteDatabase(new LiteDB.ConnectionString { Filename = path, Connection = LiteDB.ConnectionType.Direct }))
         {
-            var path = Path.Combine(directory, "journal.db");
-            File.Copy(source, path);
-            using (var db = new LiteDB.LiteDatabase(new LiteDB.ConnectionString { Filename = path, Connection = LiteDB.ConnectionType.Direct }))
-            {
-                db.GetCollection("tasks").DropIndex(ListKeys.QueueIndex);
-            }
-
-            for (var round = 0; round < 3; round++)
-            {
-                var started = Stopwatch.GetTimestamp();
-                using var journal = new TaskJournal(path, durable: false);
-                var opened = Stopwatch.GetElapsedTime(started);
-                started = Stopwatch.GetTimestamp();
-                var core = new SchedulerCore(LivenessOptions.Default, TimeProvider.System);
-                core.BeginRestore(journal.LoadRunning(), journal.LastSequence());
-                var chunk = journal.LoadPending(null, 5000);
-                core.RestoreChunk(chunk, last: chunk.Count < 5000);
-                var first = Stopwatch.GetElapsedTime(started);
-                started = Stopwatch.GetTimestamp();
-                var total = journal.CountPending();
-                var counted = Stopwatch.GetElapsedTime(started);
-                started = Stopwatch.GetTimestamp();
-                while (chunk.Count == 5000)
-                {
-                    chunk = journal.LoadPending(new PendingEntry(chunk[^1].Priority, chunk[^1].Sequence, chunk[^1].Id), 5000);
-                    core.RestoreChunk(chunk, last: chunk.Count < 5000);
-                }
-
-                var rest = Stopwatch.GetElapsedTime(started);
-                TestContext.Out.WriteLine(
-                    $"round {round + 1}: journal opened in {opened.TotalMilliseconds:0} ms{(round == 0 ? " (building the queue index)" : "")}; " +
-                    $"running tasks and the first 5,000 pending in the core after {first.TotalMilliseconds:0} ms; {total} pending counted in " +
-                    $"{counted.TotalMilliseconds:0} ms; the rest read in {rest.TotalMilliseconds:0} ms ({rest.TotalMicroseconds / Math.Max(1, total):0.0} µs each); " +
-                    $"{core.ActiveCount} tasks held");
-            }
+            db.GetCollection("tasks").DropIndex(ListKeys.QueueIndex);
         }
-        finally
+
+        for (var round = 0; round < 3; round++)
         {
-            Directory.Delete(directory, recursive: true);
+            var started = Stopwatch.GetTimestamp();
+            using var journal = new TaskJournal(path, durable: false);
+            var opened = Stopwatch.GetElapsedTime(started);
+            started = Stopwatch.GetTimestamp();
+            var core = new SchedulerCore(LivenessOptions.Default, TimeProvider.System);
+            core.BeginRestore(journal.LoadRunning(), journal.LastSequence());
+            var chunk = journal.LoadPending(null, 5000);
+            core.RestoreChunk(chunk, last: chunk.Count < 5000);
+            var first = Stopwatch.GetElapsedTime(started);
+            started = Stopwatch.GetTimestamp();
+            var total = journal.CountPending();
+            var counted = Stopwatch.GetElapsedTime(started);
+            started = Stopwatch.GetTimestamp();
+            while (chunk.Count == 5000)
+            {
+                chunk = journal.LoadPending(new PendingEntry(chunk[^1].Priority, chunk[^1].Sequence, chunk[^1].Id), 5000);
+                core.RestoreChunk(chunk, last: chunk.Count < 5000);
+            }
+
+            var rest = Stopwatch.GetElapsedTime(started);
+            TestContext.Out.WriteLine(
+                $"round {round + 1}: journal opened in {opened.TotalMilliseconds:0} ms{(round == 0 ? " (building the queue index)" : "")}; " +
+                $"running tasks and the first 5,000 pending in the core after {first.TotalMilliseconds:0} ms; {total} pending counted in " +
+                $"{counted.TotalMilliseconds:0} ms; the rest read in {rest.TotalMilliseconds:0} ms ({rest.TotalMicroseconds / Math.Max(1, total):0.0} µs each); " +
+                $"{core.ActiveCount} tasks held");
         }
     }
 
@@ -75,36 +66,27 @@ public class RestoreBenchmark
     {
         var source = Environment.GetEnvironmentVariable("RESTORE_JOURNAL") ?? "";
         Assume.That(File.Exists(source), "RESTORE_JOURNAL names a journal");
-        var directory = Path.Combine(Path.GetTempPath(), $"restore-bench-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(directory);
-        try
+        var path = Path.Combine(TestDirectory, "journal.db");
+        File.Copy(source, path);
+        using var journal = new TaskJournal(path, durable: false);
+        for (var round = 0; round < 3; round++)
         {
-            var path = Path.Combine(directory, "journal.db");
-            File.Copy(source, path);
-            using var journal = new TaskJournal(path, durable: false);
-            for (var round = 0; round < 3; round++)
-            {
-                var started = Stopwatch.GetTimestamp();
-                var count = journal.LoadUnfinished().Count();
-                var read = Stopwatch.GetElapsedTime(started);
+            var started = Stopwatch.GetTimestamp();
+            var count = journal.LoadUnfinished().Count();
+            var read = Stopwatch.GetElapsedTime(started);
 
-                GC.Collect();
-                var before = GC.GetTotalMemory(forceFullCollection: true);
-                started = Stopwatch.GetTimestamp();
-                var core = new SchedulerCore(LivenessOptions.Default, TimeProvider.System);
-                core.Restore(journal.LoadUnfinished(), journal.LastSequence());
-                var restored = Stopwatch.GetElapsedTime(started);
-                var held = GC.GetTotalMemory(forceFullCollection: true) - before;
-                TestContext.Out.WriteLine(
-                    $"round {round + 1}: {count} tasks read in {read.TotalMilliseconds:0} ms ({read.TotalMicroseconds / count:0.0} µs each); " +
-                    $"restored into the core in {restored.TotalMilliseconds:0} ms ({restored.TotalMicroseconds / count:0.0} µs each), " +
-                    $"holding {held / (double)count:0} bytes a task");
-                GC.KeepAlive(core);
-            }
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
+            GC.Collect();
+            var before = GC.GetTotalMemory(forceFullCollection: true);
+            started = Stopwatch.GetTimestamp();
+            var core = new SchedulerCore(LivenessOptions.Default, TimeProvider.System);
+            core.Restore(journal.LoadUnfinished(), journal.LastSequence());
+            var restored = Stopwatch.GetElapsedTime(started);
+            var held = GC.GetTotalMemory(forceFullCollection: true) - before;
+            TestContext.Out.WriteLine(
+                $"round {round + 1}: {count} tasks read in {read.TotalMilliseconds:0} ms ({read.TotalMicroseconds / count:0.0} µs each); " +
+                $"restored into the core in {restored.TotalMilliseconds:0} ms ({restored.TotalMicroseconds / count:0.0} µs each), " +
+                $"holding {held / (double)count:0} bytes a task");
+            GC.KeepAlive(core);
         }
     }
 }
