@@ -1,3 +1,4 @@
+using TaskScheduler.Bench;
 using TaskScheduler.Contracts;
 
 namespace TaskScheduler.Cli;

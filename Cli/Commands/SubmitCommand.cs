@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text;
+using TaskScheduler.Bench;
 using TaskScheduler.Cli.Graph;
 using TaskScheduler.Client;
 using TaskScheduler.Client.Events;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using TaskScheduler.Bench;
 using TaskScheduler.Client;
 using TaskScheduler.Client.Events;
 
