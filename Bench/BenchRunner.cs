@@ -32,7 +32,7 @@ public static class BenchRunner
             await traffic.StartAsync(ct);
         }
 
-        var stages = new StageMeter(api);
+        var stages = new StageMeter(api.GetMetricsTextAsync);
         await stages.StartAsync(ct);
 
         var clock = new BenchClock();

@@ -4,7 +4,8 @@ namespace TaskScheduler.Bench.Stages;
 /// Reads the scheduler's stage histograms before and after a run, for the run's share of them. The order is the
 /// path a task takes (Scheduler/Observability/SchedulerStages.cs says what each stage is).
 /// </summary>
-public sealed class StageMeter(ISchedulerReadings api)
+/// <param name="readMetrics">Reads the scheduler's metrics as Prometheus text.</param>
+public sealed class StageMeter(Func<CancellationToken, Task<string>> readMetrics)
 {
     public static readonly IReadOnlyList<string> PathOrder =
         ["consume", "group_wait", "apply", "commit", "handover", "fsync", "checkpoint", "publish_wait", "confirm", "worker_start"];
@@ -21,7 +22,7 @@ public sealed class StageMeter(ISchedulerReadings api)
     {
         try
         {
-            return StageHistograms.Parse(await api.GetMetricsTextAsync(ct));
+            return StageHistograms.Parse(await readMetrics(ct));
         }
         catch (Exception) when (!ct.IsCancellationRequested)
         {

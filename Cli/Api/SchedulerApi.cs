@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using TaskScheduler.Bench;
+using TaskScheduler.Cli.Invocation;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Dashboard;

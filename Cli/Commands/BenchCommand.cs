@@ -3,6 +3,7 @@ using Spectre.Console;
 using TaskScheduler.Bench;
 using TaskScheduler.Bench.Traffic;
 using TaskScheduler.Cli.Api;
+using TaskScheduler.Cli.Invocation;
 using TaskScheduler.Contracts;
 
 namespace TaskScheduler.Cli.Commands;

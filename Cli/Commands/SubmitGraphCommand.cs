@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using TaskScheduler.Cli.Graph;
+using TaskScheduler.Cli.Invocation;
 using TaskScheduler.Client;
 using TaskScheduler.Client.Events;
 

@@ -69,7 +69,7 @@ internal sealed class EventRouter : IAsyncDisposable
             // Waits and watches still running end now rather than at their poll.
             foreach (var writer in _followers.Values.SelectMany(w => w))
             {
-                writer.TryComplete(new ObjectDisposedException(nameof(TaskSchedulerClient)));
+                writer.TryComplete(new ObjectDisposedException("TaskSchedulerClient"));
             }
 
             if (_channel is { } channel)

@@ -3,10 +3,11 @@ using Microsoft.Extensions.Options;
 using TaskScheduler.Broker;
 using TaskScheduler.Broker.Configuration;
 using TaskScheduler.Worker.Agent;
+using TaskScheduler.Worker.Configuration;
 using TaskScheduler.Worker.Handlers;
 using TaskScheduler.Worker.Transport;
 
-namespace TaskScheduler.Worker;
+namespace TaskScheduler.Worker.Hosting;
 
 public static class WorkerRegistration
 {

@@ -1,6 +1,6 @@
 using TaskScheduler.Contracts;
 
-namespace TaskScheduler.Worker;
+namespace TaskScheduler.Worker.Configuration;
 
 /// <summary>The <c>Worker</c> configuration section.</summary>
 public sealed class WorkerOptions

@@ -2,7 +2,7 @@ using System.CommandLine;
 using TaskScheduler.Broker;
 using TaskScheduler.Contracts;
 
-namespace TaskScheduler.Cli;
+namespace TaskScheduler.Cli.Invocation;
 
 /// <summary>Options every command takes, each with an environment variable behind it.</summary>
 public static class GlobalOptions

@@ -1,7 +1,7 @@
 using TaskScheduler.Bench;
 using TaskScheduler.Contracts;
 
-namespace TaskScheduler.Cli;
+namespace TaskScheduler.Cli.Invocation;
 
 /// <summary>
 /// A task's timeout as <c>--timeout</c> takes it: as people type durations (<c>90s</c>, <c>5m</c>, <c>1h</c>), or as the

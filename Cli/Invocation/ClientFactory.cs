@@ -2,7 +2,7 @@ using System.CommandLine;
 using TaskScheduler.Broker;
 using TaskScheduler.Client;
 
-namespace TaskScheduler.Cli;
+namespace TaskScheduler.Cli.Invocation;
 
 /// <summary>The client library, set up from the global options (and TASKS_API_KEY), as every command uses it.</summary>
 public static class ClientFactory

@@ -1,4 +1,4 @@
-namespace TaskScheduler.Cli;
+namespace TaskScheduler.Cli.Invocation;
 
 /// <summary>A failure with a message for the user and the exit code that goes with it.</summary>
 public sealed class CliException : Exception

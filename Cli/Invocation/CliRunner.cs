@@ -1,7 +1,7 @@
 using System.CommandLine;
 using TaskScheduler.Client;
 
-namespace TaskScheduler.Cli;
+namespace TaskScheduler.Cli.Invocation;
 
 /// <summary>Runs a command body, turning expected failures into a message and an exit code.</summary>
 public static class CliRunner

@@ -1,4 +1,4 @@
-namespace TaskScheduler.Cli;
+namespace TaskScheduler.Cli.Invocation;
 
 /// <summary>Exit codes scripts can rely on.</summary>
 public static class ExitCodes

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace TaskScheduler.Cli;
+namespace TaskScheduler.Cli.Invocation;
 
 /// <summary>
 /// Where commands write: results to standard output (text for people, or one JSON document with --json),
