@@ -34,7 +34,7 @@ public sealed class BenchEvents : IAsyncDisposable
         _outstanding = outstanding;
     }
 
-    public async Task StartAsync(TaskSchedulerClient client, CancellationToken ct) =>
+    public async Task StartAsync(ITaskSchedulerClient client, CancellationToken ct) =>
         _subscription = await client.SubscribeAsync(Kinds, Record, ct);
 
     /// <summary>Completes once <paramref name="count"/> tasks have finished, or when <paramref name="timeout"/> passes.</summary>

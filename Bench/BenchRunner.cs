@@ -12,7 +12,7 @@ namespace TaskScheduler.Bench;
 public static class BenchRunner
 {
     public static async Task<BenchReport> RunAsync(
-        TaskSchedulerClient client, string brokerUrl, ISchedulerReadings api, BenchSettings settings, BenchProgress progress, CancellationToken ct)
+        ITaskSchedulerClient client, string brokerUrl, ISchedulerReadings api, BenchSettings settings, BenchProgress progress, CancellationToken ct)
     {
         var loadAtStart = MachineLoad();
         var bodies = new SubmissionBodies(settings.PayloadBytes, settings.RunTime);
@@ -78,7 +78,7 @@ public static class BenchRunner
     }
 
     private static async Task<Submission> SubmitAsync(
-        TaskSchedulerClient client, BenchSettings settings, SubmissionBodies bodies, BenchClock clock,
+        ITaskSchedulerClient client, BenchSettings settings, SubmissionBodies bodies, BenchClock clock,
         ConcurrentDictionary<Guid, BenchTask> tasks, SemaphoreSlim outstanding, BenchProgress progress, CancellationToken ct)
     {
         using var window = new PublishWindow(settings.Window);

@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using TaskScheduler.Client.Events;
+using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Listing;
 using TaskScheduler.Contracts.Messages;
 
@@ -10,8 +12,38 @@ namespace TaskScheduler.Client;
 /// </summary>
 public interface ITaskSchedulerClient : IAsyncDisposable
 {
+    /// <summary>
+    /// Why the <c>SubmitAsync</c> overloads may each take an optional token: their first parameters differ in type
+    /// (a task, or a payload), so a parameter added to one later cannot make a call ambiguous.
+    /// </summary>
+    internal const string OverloadsByFirstParameter = "The overloads differ in their first parameter's type; no call can become ambiguous.";
+
+    /// <summary>The broker names of the system this client talks to.</summary>
+    Topology Topology { get; }
+
     /// <summary>Submits one task; returns once the broker has stored it for the scheduler (publisher confirm).</summary>
     Task SubmitAsync(SubmitTask task, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Submits a new task with <paramref name="payload"/> and <paramref name="priority"/> under a new id, and returns
+    /// the id once the broker has stored the task (publisher confirm).
+    /// </summary>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = OverloadsByFirstParameter)]
+    Task<Guid> SubmitAsync(string payload, int priority = 0, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Submits a new task under a new id, its options set by <paramref name="configure"/> (which is given the task
+    /// with its id, payload and priority 0, and returns it changed: <c>t => t with { MaxRetries = 3 }</c>; the id it
+    /// returns is ignored); returns the id once the broker has stored the task.
+    /// </summary>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = OverloadsByFirstParameter)]
+    Task<Guid> SubmitAsync(string payload, Func<SubmitTask, SubmitTask> configure, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Publishes a submission already in the wire format (a task object, or an array of them for a graph; see
+    /// docs/producers.md), for producers that build their messages themselves. Returns once confirmed.
+    /// </summary>
+    Task SubmitJsonAsync(ReadOnlyMemory<byte> utf8Json, CancellationToken cancellationToken = default);
 
     /// <summary>Submits tasks as one graph, accepted or rejected as a whole; their <c>DependsOn</c> may name each other.</summary>
     Task SubmitGraphAsync(IReadOnlyCollection<SubmitTask> graph, CancellationToken cancellationToken = default);
@@ -21,11 +53,12 @@ public interface ITaskSchedulerClient : IAsyncDisposable
 
     /// <summary>
     /// Submits independent tasks <paramref name="batchSize"/> to a message (a batch, <c>submit-batch</c>), many
-    /// awaiting the broker's confirm at once: far fewer broker messages than one per task. Each task is accepted or
-    /// refused on its own; a refused one is announced as for <see cref="SubmitAsync"/> (its wait throws
-    /// <see cref="TaskRejectedException"/>).
+    /// awaiting the broker's confirm at once, and returns once the broker has them all: far fewer broker messages
+    /// than one per task, and no answer from the scheduler. Each task is accepted or refused on its own; a refused
+    /// one is announced as for <see cref="SubmitAsync(SubmitTask, CancellationToken)"/> (its wait throws
+    /// <see cref="TaskRejectedException"/>). To hear each task's outcome, use <see cref="SubmitBatchWithOutcomesAsync"/>.
     /// </summary>
-    Task SubmitManyAsync(IEnumerable<SubmitTask> tasks, int batchSize, CancellationToken cancellationToken = default);
+    Task SubmitInBatchesAsync(IEnumerable<SubmitTask> tasks, int batchSize, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Submits independent tasks in one message (at most <see cref="Contracts.Limits.DefaultMaxBatchTasks"/>, unless
@@ -33,7 +66,16 @@ public interface ITaskSchedulerClient : IAsyncDisposable
     /// order: accepted, duplicate, or refused with the reason. While the scheduler is down the batch waits in the
     /// broker, and so does this call: give a token that ends.
     /// </summary>
-    Task<SubmitTasksReply> SubmitBatchAsync(IReadOnlyCollection<SubmitTask> tasks, CancellationToken cancellationToken = default);
+    Task<SubmitTasksReply> SubmitBatchWithOutcomesAsync(IReadOnlyCollection<SubmitTask> tasks, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// As <see cref="SubmitBatchWithOutcomesAsync"/>, for a batch already in the wire format (<c>{"tasks":[…]}</c>;
+    /// see docs/producers.md).
+    /// </summary>
+    Task<SubmitTasksReply> SubmitBatchJsonWithOutcomesAsync(ReadOnlyMemory<byte> utf8Json, CancellationToken cancellationToken = default);
+
+    /// <summary>Publishes a batch already in the wire format and returns once the broker has stored it (publisher confirm).</summary>
+    Task PublishBatchJsonAsync(ReadOnlyMemory<byte> utf8Json, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Waits until the task ends and says how. Never hangs on a missed event: it asks the scheduler when it starts

@@ -18,11 +18,6 @@ internal sealed class TaskEventSequence
     private readonly TimeSpan _unknownGrace;
     private readonly ILogger _logger;
 
-    public TaskEventSequence(Func<Guid, CancellationToken, Task<TaskStatusView?>> getStatus, TimeSpan pollInterval, ILogger logger)
-        : this(getStatus, pollInterval, TaskSchedulerClientOptions.DefaultUnknownTaskGrace, logger)
-    {
-    }
-
     public TaskEventSequence(Func<Guid, CancellationToken, Task<TaskStatusView?>> getStatus, TimeSpan pollInterval, TimeSpan unknownGrace, ILogger logger)
     {
         _getStatus = getStatus;

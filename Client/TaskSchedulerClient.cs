@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
@@ -7,8 +8,8 @@ using Microsoft.Extensions.Options;
 using TaskScheduler.Client.Broker;
 using TaskScheduler.Client.Events;
 using TaskScheduler.Client.Http;
-using TaskScheduler.Contracts.Listing;
 using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Listing;
 using TaskScheduler.Contracts.Messages;
 
 namespace TaskScheduler.Client;
@@ -50,13 +51,36 @@ public sealed class TaskSchedulerClient : ITaskSchedulerClient
         _batches = new Lazy<BatchRequests>(() => new BatchRequests(_broker, _logger));
     }
 
-    /// <summary>The broker names of the system this client talks to.</summary>
     public Topology Topology => _broker.Topology;
 
     public Task SubmitAsync(SubmitTask task, CancellationToken cancellationToken = default)
     {
         Check(task);
         return SubmitJsonAsync(JsonSerializer.SerializeToUtf8Bytes(task, WireJson.Default.SubmitTask), cancellationToken);
+    }
+
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = ITaskSchedulerClient.OverloadsByFirstParameter)]
+    public Task<Guid> SubmitAsync(string payload, int priority = 0, CancellationToken cancellationToken = default) =>
+        SubmitNewAsync(NewTask(payload, priority, configure: null), cancellationToken);
+
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = ITaskSchedulerClient.OverloadsByFirstParameter)]
+    public Task<Guid> SubmitAsync(string payload, Func<SubmitTask, SubmitTask> configure, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        return SubmitNewAsync(NewTask(payload, priority: 0, configure), cancellationToken);
+    }
+
+    /// <summary>A task under a new id, with the options <paramref name="configure"/> sets; whatever id it sets is replaced.</summary>
+    internal static SubmitTask NewTask(string payload, int priority, Func<SubmitTask, SubmitTask>? configure)
+    {
+        var task = new SubmitTask(Guid.NewGuid(), payload, priority);
+        return configure is null ? task : configure(task) with { Id = task.Id };
+    }
+
+    private async Task<Guid> SubmitNewAsync(SubmitTask task, CancellationToken cancellationToken)
+    {
+        await SubmitAsync(task, cancellationToken);
+        return task.Id;
     }
 
     public Task SubmitGraphAsync(IReadOnlyCollection<SubmitTask> graph, CancellationToken cancellationToken = default)
@@ -81,27 +105,22 @@ public sealed class TaskSchedulerClient : ITaskSchedulerClient
         return PublishAllAsync(tasks, task => SubmitAsync(task, cancellationToken), cancellationToken);
     }
 
-    public Task SubmitManyAsync(IEnumerable<SubmitTask> tasks, int batchSize, CancellationToken cancellationToken = default)
+    public Task SubmitInBatchesAsync(IEnumerable<SubmitTask> tasks, int batchSize, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tasks);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         return PublishAllAsync(tasks.Chunk(batchSize), batch => PublishBatchJsonAsync(BatchBody(batch), cancellationToken), cancellationToken);
     }
 
-    public Task<SubmitTasksReply> SubmitBatchAsync(IReadOnlyCollection<SubmitTask> tasks, CancellationToken cancellationToken = default)
+    public Task<SubmitTasksReply> SubmitBatchWithOutcomesAsync(IReadOnlyCollection<SubmitTask> tasks, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tasks);
-        return SubmitBatchJsonAsync(BatchBody(tasks), cancellationToken);
+        return SubmitBatchJsonWithOutcomesAsync(BatchBody(tasks), cancellationToken);
     }
 
-    /// <summary>
-    /// Publishes a batch already in the wire format (<c>{"tasks":[…]}</c>; see docs/producers.md) and returns the
-    /// scheduler's answer once it has journaled the batch, as <see cref="SubmitBatchAsync"/> does.
-    /// </summary>
-    public Task<SubmitTasksReply> SubmitBatchJsonAsync(ReadOnlyMemory<byte> utf8Json, CancellationToken cancellationToken = default) =>
+    public Task<SubmitTasksReply> SubmitBatchJsonWithOutcomesAsync(ReadOnlyMemory<byte> utf8Json, CancellationToken cancellationToken = default) =>
         _batches.Value.SubmitAsync(utf8Json, cancellationToken);
 
-    /// <summary>Publishes a batch already in the wire format and returns once the broker has stored it (publisher confirm).</summary>
     public Task PublishBatchJsonAsync(ReadOnlyMemory<byte> utf8Json, CancellationToken cancellationToken = default) =>
         _broker.PublishAsync(_broker.Topology.SubmitExchange, utf8Json, Topology.SubmitTypes.Batch, cancellationToken);
 
@@ -147,10 +166,6 @@ public sealed class TaskSchedulerClient : ITaskSchedulerClient
         }
     }
 
-    /// <summary>
-    /// Publishes a submission already in the wire format (a task object, or an array of them for a graph; see
-    /// docs/producers.md), for producers that build their messages themselves. Returns once confirmed.
-    /// </summary>
     public Task SubmitJsonAsync(ReadOnlyMemory<byte> utf8Json, CancellationToken cancellationToken = default) =>
         _broker.PublishAsync(_broker.Topology.SubmitExchange, utf8Json, Topology.SubmitTypes.One, cancellationToken);
 

@@ -34,7 +34,7 @@ public sealed class TaskSchedulerClientOptions
     /// </summary>
     public TimeSpan UnknownTaskGrace { get; set; } = DefaultUnknownTaskGrace;
 
-    /// <summary>Publishes of <c>SubmitManyAsync</c> (tasks or batches) awaiting the broker's confirm at once.</summary>
+    /// <summary>Publishes of <c>SubmitManyAsync</c> (tasks) or <c>SubmitInBatchesAsync</c> (batches) awaiting the broker's confirm at once.</summary>
     public int PublishWindow { get; set; } = 256;
 
     /// <summary>The name the broker shows for the connection.</summary>

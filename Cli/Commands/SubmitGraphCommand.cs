@@ -34,7 +34,7 @@ public static class SubmitGraphCommand
         return await FollowAsync(client, graph, timeout, output, ct);
     }
 
-    private static async Task<int> FollowAsync(TaskSchedulerClient client, GraphSubmission graph, TimeSpan timeout, Output output, CancellationToken ct)
+    private static async Task<int> FollowAsync(ITaskSchedulerClient client, GraphSubmission graph, TimeSpan timeout, Output output, CancellationToken ct)
     {
         var nameOf = graph.Names.ToDictionary(p => p.Value, p => p.Key);
         var ends = new Dictionary<Guid, TaskEnd>();

@@ -7,7 +7,7 @@ namespace TaskScheduler.Cli.Invocation;
 /// <summary>The client library, set up from the global options (and TASKS_API_KEY), as every command uses it.</summary>
 public static class ClientFactory
 {
-    public static TaskSchedulerClient Create(ParseResult result, string? connectionName = null)
+    public static ITaskSchedulerClient Create(ParseResult result, string? connectionName = null)
     {
         var url = result.GetValue(GlobalOptions.Broker)!;
         if (!BrokerAddress.TryParse(url, hosts: null, out _, out _))
