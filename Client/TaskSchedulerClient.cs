@@ -1,6 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
-using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -55,7 +54,7 @@ public sealed class TaskSchedulerClient : ITaskSchedulerClient
 
     public Task SubmitAsync(SubmitTask task, CancellationToken cancellationToken = default)
     {
-        Check(task);
+        SubmissionChecks.Check(task);
         return SubmitJsonAsync(JsonSerializer.SerializeToUtf8Bytes(task, WireJson.Default.SubmitTask), cancellationToken);
     }
 
@@ -93,7 +92,7 @@ public sealed class TaskSchedulerClient : ITaskSchedulerClient
 
         foreach (var task in graph)
         {
-            Check(task);
+            SubmissionChecks.Check(task);
         }
 
         return SubmitJsonAsync(JsonSerializer.SerializeToUtf8Bytes(graph.ToArray(), WireJson.Default.SubmitTaskArray), cancellationToken);
@@ -109,13 +108,13 @@ public sealed class TaskSchedulerClient : ITaskSchedulerClient
     {
         ArgumentNullException.ThrowIfNull(tasks);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        return PublishAllAsync(tasks.Chunk(batchSize), batch => PublishBatchJsonAsync(BatchBody(batch), cancellationToken), cancellationToken);
+        return PublishAllAsync(tasks.Chunk(batchSize), batch => PublishBatchJsonAsync(SubmissionChecks.BatchBody(batch), cancellationToken), cancellationToken);
     }
 
     public Task<SubmitTasksReply> SubmitBatchWithOutcomesAsync(IReadOnlyCollection<SubmitTask> tasks, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tasks);
-        return SubmitBatchJsonWithOutcomesAsync(BatchBody(tasks), cancellationToken);
+        return SubmitBatchJsonWithOutcomesAsync(SubmissionChecks.BatchBody(tasks), cancellationToken);
     }
 
     public Task<SubmitTasksReply> SubmitBatchJsonWithOutcomesAsync(ReadOnlyMemory<byte> utf8Json, CancellationToken cancellationToken = default) =>
@@ -340,50 +339,6 @@ public sealed class TaskSchedulerClient : ITaskSchedulerClient
 
         await _broker.DisposeAsync();
         _http.Dispose();
-    }
-
-    /// <summary>A batch's message, its tasks checked as one by one, its size as the scheduler's defaults bound it.</summary>
-    private static byte[] BatchBody(IReadOnlyCollection<SubmitTask> tasks)
-    {
-        if (tasks.Count is 0 or > Limits.DefaultMaxBatchTasks)
-        {
-            throw new ArgumentException($"a batch holds 1 to {Limits.DefaultMaxBatchTasks} tasks, not {tasks.Count}", nameof(tasks));
-        }
-
-        foreach (var task in tasks)
-        {
-            Check(task);
-        }
-
-        var body = JsonSerializer.SerializeToUtf8Bytes(new SubmitTasks([.. tasks]), WireJson.Default.SubmitTasks);
-        return body.Length <= Limits.MaxSubmissionBytes ? body
-            : throw new ArgumentException($"the batch is {body.Length} bytes; a submission is at most {Limits.MaxSubmissionBytes}: send fewer tasks to a batch", nameof(tasks));
-    }
-
-    private static void Check(SubmitTask task)
-    {
-        ArgumentNullException.ThrowIfNull(task);
-        if (task.Id.Version != 4)
-        {
-            throw new ArgumentException($"a task's id is a version-4 UUID (Guid.NewGuid()), not {task.Id}", nameof(task));
-        }
-
-        ArgumentNullException.ThrowIfNull(task.Payload, nameof(task));
-        if (Encoding.UTF8.GetByteCount(task.Payload) > Limits.MaxPayloadBytes)
-        {
-            throw new ArgumentException($"task {task.Id}: the payload is over {Limits.MaxPayloadBytes} bytes (1 MiB) as UTF-8", nameof(task));
-        }
-
-        if (task.RunAt is not null && task.Delay is not null)
-        {
-            throw new ArgumentException($"task {task.Id}: give RunAt or Delay, not both", nameof(task));
-        }
-
-        if ((task.Requires is not null && TagNames.Normalize(task.Requires) is null) || (task.Group is not null && !TagNames.IsValid(task.Group)))
-        {
-            throw new ArgumentException(
-                $"task {task.Id}: tags and group names are letters, digits and -_.: up to {TagNames.MaxLength} characters, at most {TagNames.MaxTags} tags", nameof(task));
-        }
     }
 
     private async Task<TaskEnd> EndOfAsync(Guid taskId, TaskFollow follow, bool submittedHere, CancellationToken ct)

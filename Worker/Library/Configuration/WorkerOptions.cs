@@ -59,7 +59,7 @@ public sealed class WorkerOptions
     public const int MaxNodes = 1000;
 
     /// <summary>The settings of node <paramref name="node"/> (1-based) of this process: the same but for its id.</summary>
-    public WorkerOptions ForNode(int node)
+    internal WorkerOptions ForNode(int node)
     {
         if (Nodes == 1)
         {
