@@ -1,5 +1,5 @@
 using System.CommandLine;
-using TaskScheduler.Cli;
+using TaskScheduler.Cli.Invocation;
 using TaskScheduler.Cli.Commands;
 
 var root = new RootCommand("tasks: submit and follow work on a TaskScheduler system")

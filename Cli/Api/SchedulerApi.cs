@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
+using TaskScheduler.Bench;
+using TaskScheduler.Cli.Invocation;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Dashboard;
@@ -7,7 +9,7 @@ using TaskScheduler.Dashboard;
 namespace TaskScheduler.Cli.Api;
 
 /// <summary>The scheduler's HTTP API, for queries that are simpler there than over the broker.</summary>
-public sealed class SchedulerApi : IDisposable
+public sealed class SchedulerApi : ISchedulerReadings, IDisposable
 {
     private readonly HttpClient _http;
 

@@ -1,8 +1,9 @@
 using System.CommandLine;
 using Spectre.Console;
+using TaskScheduler.Bench;
+using TaskScheduler.Bench.Traffic;
 using TaskScheduler.Cli.Api;
-using TaskScheduler.Cli.Bench;
-using TaskScheduler.Cli.Bench.Traffic;
+using TaskScheduler.Cli.Invocation;
 using TaskScheduler.Contracts;
 
 namespace TaskScheduler.Cli.Commands;

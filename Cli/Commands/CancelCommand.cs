@@ -1,4 +1,5 @@
 using System.CommandLine;
+using TaskScheduler.Cli.Invocation;
 using TaskScheduler.Client;
 
 namespace TaskScheduler.Cli.Commands;
@@ -6,19 +7,13 @@ namespace TaskScheduler.Cli.Commands;
 /// <summary><c>tasks cancel ID [--reason TEXT]</c></summary>
 public static class CancelCommand
 {
-    public static Command Create()
-    {
-        var id = new Argument<Guid>("id") { Description = "The task's id" };
-        var reason = new Option<string?>("--reason") { Description = "Why, for the task's history" };
-        var command = new Command("cancel", "Cancel a task: a pending one never runs, a running one is stopped; either ends Cancelled") { id, reason };
-        command.SetAction((result, ct) => CliRunner.RunAsync(result, async output =>
+    public static Command Create() => TaskAction.Create(
+        "cancel", "Cancel a task: a pending one never runs, a running one is stopped; either ends Cancelled", "the task's history", async run =>
         {
-            var taskId = result.GetValue(id);
-            await using var client = ClientFactory.Create(result);
             CancelResult answer;
             try
             {
-                answer = await client.CancelAsync(taskId, result.GetValue(reason), ct);
+                answer = await run.Client.CancelAsync(run.TaskId, run.Reason, run.Token);
             }
             catch (TaskSchedulerClientException e) when (e is not TaskSchedulerUnavailableException)
             {
@@ -29,14 +24,12 @@ public static class CancelCommand
             {
                 case CancelResult.Cancelled:
                 case CancelResult.AlreadyCancelled:
-                    output.Result("cancelled", new { id = taskId, state = "cancelled" });
+                    run.Output.Result("cancelled", new { id = run.TaskId, state = "cancelled" });
                     return ExitCodes.Ok;
                 case CancelResult.NotFound:
-                    throw new CliException(ExitCodes.NotFound, $"task {taskId} is unknown or expired");
+                    throw new CliException(ExitCodes.NotFound, $"task {run.TaskId} is unknown or expired");
                 default:
-                    throw new CliException(ExitCodes.Rejected, $"task {taskId}: the task has already finished; it cannot be cancelled");
+                    throw new CliException(ExitCodes.Rejected, $"task {run.TaskId}: the task has already finished; it cannot be cancelled");
             }
-        }));
-        return command;
-    }
+        });
 }

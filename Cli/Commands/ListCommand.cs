@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using TaskScheduler.Cli.Invocation;
 using TaskScheduler.Cli.Listing;
 using TaskScheduler.Contracts.Listing;
 

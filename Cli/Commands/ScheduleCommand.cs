@@ -1,4 +1,5 @@
 using System.CommandLine;
+using TaskScheduler.Cli.Invocation;
 using TaskScheduler.Client;
 using TaskScheduler.Contracts.Messages;
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using TaskScheduler.Cli.Api;
+using TaskScheduler.Cli.Invocation;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 

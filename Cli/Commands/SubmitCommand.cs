@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Text;
+using TaskScheduler.Bench;
 using TaskScheduler.Cli.Graph;
+using TaskScheduler.Cli.Invocation;
 using TaskScheduler.Client;
 using TaskScheduler.Client.Events;
 using TaskScheduler.Contracts;

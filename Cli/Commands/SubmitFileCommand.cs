@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using TaskScheduler.Cli.Batch;
+using TaskScheduler.Cli.Invocation;
 using TaskScheduler.Client;
 using TaskScheduler.Contracts.Messages;
 
@@ -31,7 +32,7 @@ public static class SubmitFileCommand
             foreach (var batch in TaskLines.Batches(TaskLines.Read(reader), batchSize))
             {
                 var sendable = batch.Any(l => l.Json is not null);
-                inFlight.Enqueue((batch, sendable ? client.SubmitBatchJsonAsync(TaskLines.Body(batch), deadline.Token) : null));
+                inFlight.Enqueue((batch, sendable ? client.SubmitBatchJsonWithOutcomesAsync(TaskLines.Body(batch), deadline.Token) : null));
                 if (inFlight.Count >= BatchesInFlight)
                 {
                     await TakeAnswerAsync(inFlight.Dequeue(), outcomes, output);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using TaskScheduler.Cli.Graph;
+using TaskScheduler.Cli.Invocation;
 using TaskScheduler.Client;
 using TaskScheduler.Client.Events;
 
@@ -33,7 +34,7 @@ public static class SubmitGraphCommand
         return await FollowAsync(client, graph, timeout, output, ct);
     }
 
-    private static async Task<int> FollowAsync(TaskSchedulerClient client, GraphSubmission graph, TimeSpan timeout, Output output, CancellationToken ct)
+    private static async Task<int> FollowAsync(ITaskSchedulerClient client, GraphSubmission graph, TimeSpan timeout, Output output, CancellationToken ct)
     {
         var nameOf = graph.Names.ToDictionary(p => p.Value, p => p.Key);
         var ends = new Dictionary<Guid, TaskEnd>();

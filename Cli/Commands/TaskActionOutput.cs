@@ -1,3 +1,4 @@
+using TaskScheduler.Cli.Invocation;
 using TaskScheduler.Client;
 
 namespace TaskScheduler.Cli.Commands;

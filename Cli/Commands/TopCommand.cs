@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Spectre.Console;
 using TaskScheduler.Cli.Api;
+using TaskScheduler.Cli.Invocation;
 using TaskScheduler.Cli.Top;
 using TaskScheduler.Dashboard;
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using TaskScheduler.Cli.Invocation;
 
 namespace TaskScheduler.Cli.Commands;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using TaskScheduler.Cli.Invocation;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using TaskScheduler.Bench;
+using TaskScheduler.Cli.Invocation;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Listing;
 

@@ -1,3 +1,5 @@
+using TaskScheduler.Worker.Configuration;
+
 namespace TaskScheduler.Worker.Command;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using TaskScheduler.Worker.Configuration;
+
 namespace TaskScheduler.Worker.Hosting;
 
 /// <summary><c>Worker:Handler</c>: what the worker program runs for each attempt.</summary>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using TaskScheduler.Broker.Configuration;
 using TaskScheduler.Worker.Command;
+using TaskScheduler.Worker.Configuration;
 using TaskScheduler.Worker.Simulation;
 
 namespace TaskScheduler.Worker.Hosting;

@@ -1,3 +1,5 @@
+using TaskScheduler.Worker.Configuration;
+
 namespace TaskScheduler.Worker.Simulation;
 
 /// <summary>The simulated handler's settings, in the <c>Worker</c> section beside the worker's own.</summary>

@@ -201,9 +201,9 @@ public class ClientTests
         await using var client = system.CreateClient();
         using var deadline = new CancellationTokenSource(Generous);
         var first = Tasks.New();
-        var answer = await client.SubmitBatchAsync([first, Tasks.New(), first with { Payload = "other content" }, first], deadline.Token);
+        var answer = await client.SubmitBatchWithOutcomesAsync([first, Tasks.New(), first with { Payload = "other content" }, first], deadline.Token);
         var many = Tasks.Many(250, _ => 0);
-        await client.SubmitManyAsync(many, batchSize: 100, deadline.Token);
+        await client.SubmitInBatchesAsync(many, batchSize: 100, deadline.Token);
         var finals = await system.WaitForFinalStatesAsync(many.Select(t => t.Id), Generous);
         var refused = await client.WaitAsync(first.Id, deadline.Token);
 
@@ -213,7 +213,7 @@ public class ClientTests
             Assert.That(answer.Tasks[2].Reason, Does.Contain("appears earlier in this batch"));
             Assert.That(finals.Values.Select(f => f.State).ToList(), Has.Count.EqualTo(250).And.All.EqualTo(TaskState.Completed));
             Assert.That(refused.Kind, Is.EqualTo(TaskEventKind.Completed), "the refused copy did not touch the accepted task");
-            Assert.Throws<ArgumentException>(() => client.SubmitBatchAsync([], deadline.Token).GetAwaiter().GetResult());
+            Assert.Throws<ArgumentException>(() => client.SubmitBatchWithOutcomesAsync([], deadline.Token).GetAwaiter().GetResult());
         }
     }
 

@@ -1,5 +1,5 @@
 using TaskScheduler.TestWorker;
-using TaskScheduler.Worker;
+using TaskScheduler.Worker.Hosting;
 
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Services.AddSingleton<StepClock>();

@@ -3,7 +3,7 @@ using TaskScheduler.Contracts;
 namespace TaskScheduler.Worker.Agent;
 
 /// <summary>The worker's decision at the end of an attempt; see <see cref="AttemptEnding"/>.</summary>
-public sealed record AttemptEnd(AttemptEndKind Kind, TaskOutcome Outcome = TaskOutcome.Completed, string? Result = null, string? Error = null, string? Checkpoint = null)
+internal sealed record AttemptEnd(AttemptEndKind Kind, TaskOutcome Outcome = TaskOutcome.Completed, string? Result = null, string? Error = null, string? Checkpoint = null)
 {
     public static AttemptEnd Completed(string? result) => new(AttemptEndKind.Finished, TaskOutcome.Completed, Result: result);
 

@@ -1,7 +1,7 @@
 namespace TaskScheduler.Worker.Agent;
 
 /// <summary>What the worker does with an attempt once its handler is done (or given up on).</summary>
-public enum AttemptEndKind
+internal enum AttemptEndKind
 {
     /// <summary>Report <c>TaskFinished</c> (completed or failed) and acknowledge the assignment.</summary>
     Finished,

@@ -9,7 +9,7 @@ namespace TaskScheduler.Worker.Agent;
 /// Maps why an attempt was stopped and how its handler ended to what the worker reports. Pure, so every
 /// combination is a unit test.
 /// </summary>
-public static class AttemptEnding
+internal static class AttemptEnding
 {
     /// <summary>An error is cut to this many characters: enough for a message and a stack trace's head.</summary>
     public const int MaxErrorLength = Limits.MaxErrorChars;

@@ -4,7 +4,7 @@ namespace TaskScheduler.Worker.Agent;
 /// The attempts this process has recently finished. The broker redelivers an assignment whose acknowledgement it
 /// never saw (the connection dropped first); remembering what we ran keeps one attempt to one execution.
 /// </summary>
-public sealed class FinishedAttempts
+internal sealed class FinishedAttempts
 {
     private readonly Lock _lock = new();
     private readonly HashSet<(Guid TaskId, int Attempt)> _set = [];

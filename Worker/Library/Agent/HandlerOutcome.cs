@@ -3,7 +3,7 @@ using TaskScheduler.Worker.Handlers;
 namespace TaskScheduler.Worker.Agent;
 
 /// <summary>How a handler's run ended: it returned, it threw, or it was still running when its grace ran out.</summary>
-public sealed record HandlerOutcome(TaskResult? Returned, Exception? Thrown)
+internal sealed record HandlerOutcome(TaskResult? Returned, Exception? Thrown)
 {
     public static HandlerOutcome Abandoned { get; } = new(null, null);
 

@@ -7,7 +7,7 @@ namespace TaskScheduler.Worker.Agent;
 /// whenever none is idle (a blocked handler never delays another attempt) and retires after a while without work,
 /// so a busy worker does not pay a thread's creation per attempt.
 /// </summary>
-public sealed class HandlerThreads
+internal sealed class HandlerThreads
 {
     private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(30);
 

@@ -5,7 +5,7 @@ using TaskScheduler.Worker.Transport;
 namespace TaskScheduler.Worker.Agent;
 
 /// <summary>One attempt this worker is executing, and what its handler said so far.</summary>
-internal sealed class RunningAttempt : IDisposable
+internal sealed class RunningAttempt : IAttemptState, IDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -3,7 +3,7 @@ using TaskScheduler.Worker.Handlers;
 namespace TaskScheduler.Worker.Agent;
 
 /// <summary>Creates the registered handler in a dependency-injection scope of its own for each attempt.</summary>
-public sealed class TaskHandlerActivator
+internal sealed class TaskHandlerActivator
 {
     private readonly IServiceScopeFactory _scopes;
     private readonly Type _handlerType;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Worker.Configuration;
 using TaskScheduler.Worker.Handlers;
 using TaskScheduler.Worker.Telemetry;
 using TaskScheduler.Worker.Transport;
@@ -14,7 +15,7 @@ namespace TaskScheduler.Worker.Agent;
 /// and a handler that does not stop within <see cref="WorkerOptions.PreemptGrace"/> is given up on; on stop, a drain
 /// that finishes or hands back what runs.
 /// </summary>
-public sealed class WorkerAgent : IDisposable
+internal sealed class WorkerAgent : IDisposable
 {
     private readonly ConcurrentDictionary<Guid, RunningAttempt> _running = new();
     private readonly FinishedAttempts _finished = new();

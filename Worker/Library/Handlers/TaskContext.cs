@@ -1,18 +1,17 @@
 using System.Text;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
-using TaskScheduler.Worker.Agent;
 
 namespace TaskScheduler.Worker.Handlers;
 
 /// <summary>One attempt of a task, as its handler sees it.</summary>
 public sealed class TaskContext
 {
-    private readonly RunningAttempt _attempt;
+    private readonly IAttemptState _attempt;
     private readonly Func<TaskCheckpointed, CancellationToken, Task> _publishCheckpoint;
     private readonly TimeProvider _time;
 
-    internal TaskContext(RunningAttempt attempt, string workerId, Func<TaskCheckpointed, CancellationToken, Task> publishCheckpoint, TimeProvider time)
+    internal TaskContext(IAttemptState attempt, string workerId, Func<TaskCheckpointed, CancellationToken, Task> publishCheckpoint, TimeProvider time)
     {
         _attempt = attempt;
         _publishCheckpoint = publishCheckpoint;

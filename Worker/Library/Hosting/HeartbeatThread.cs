@@ -1,12 +1,12 @@
 using TaskScheduler.Contracts.Messages;
 
-namespace TaskScheduler.Worker;
+namespace TaskScheduler.Worker.Hosting;
 
 /// <summary>
 /// Sends heartbeats from a thread of its own, on its own clock: handlers that spin or block, or a thread pool they
 /// starve, cannot delay them past the scheduler's liveness window.
 /// </summary>
-public sealed class HeartbeatThread
+internal sealed class HeartbeatThread
 {
     private readonly Func<WorkerHeartbeat> _heartbeat;
     private readonly Func<WorkerHeartbeat, CancellationToken, Task> _publish;

@@ -4,9 +4,9 @@ using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using TaskScheduler.Contracts.Observability;
 
-namespace TaskScheduler.Worker;
+namespace TaskScheduler.Worker.Hosting;
 
-public static class TelemetryRegistration
+internal static class TelemetryRegistration
 {
     /// <summary>
     /// Spans and structured logs go to an OpenTelemetry collector when OTEL_EXPORTER_OTLP_ENDPOINT is set (the

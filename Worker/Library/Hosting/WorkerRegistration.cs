@@ -3,10 +3,11 @@ using Microsoft.Extensions.Options;
 using TaskScheduler.Broker;
 using TaskScheduler.Broker.Configuration;
 using TaskScheduler.Worker.Agent;
+using TaskScheduler.Worker.Configuration;
 using TaskScheduler.Worker.Handlers;
 using TaskScheduler.Worker.Transport;
 
-namespace TaskScheduler.Worker;
+namespace TaskScheduler.Worker.Hosting;
 
 public static class WorkerRegistration
 {
@@ -17,21 +18,42 @@ public static class WorkerRegistration
     /// </summary>
     public static IHostApplicationBuilder AddTaskWorker<THandler>(this IHostApplicationBuilder builder)
         where THandler : class, ITaskHandler =>
-        builder.AddTaskWorker(typeof(THandler));
+        builder.AddTaskWorker(typeof(THandler), configure: null);
 
-    /// <summary>As <see cref="AddTaskWorker{THandler}"/>, for a handler type chosen at run time.</summary>
-    public static IHostApplicationBuilder AddTaskWorker(this IHostApplicationBuilder builder, Type handlerType)
+    /// <summary>
+    /// As <see cref="AddTaskWorker{THandler}(IHostApplicationBuilder)"/>, with <paramref name="configure"/> applied to
+    /// the <c>Worker</c> settings after the configuration is read (so it overrides it); the settings are then
+    /// validated as ever.
+    /// </summary>
+    public static IHostApplicationBuilder AddTaskWorker<THandler>(this IHostApplicationBuilder builder, Action<WorkerOptions> configure)
+        where THandler : class, ITaskHandler
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        return builder.AddTaskWorker(typeof(THandler), configure);
+    }
+
+    /// <summary>As <see cref="AddTaskWorker{THandler}(IHostApplicationBuilder)"/>, for a handler type chosen at run time.</summary>
+    public static IHostApplicationBuilder AddTaskWorker(this IHostApplicationBuilder builder, Type handlerType) =>
+        builder.AddTaskWorker(handlerType, configure: null);
+
+    private static IHostApplicationBuilder AddTaskWorker(this IHostApplicationBuilder builder, Type handlerType, Action<WorkerOptions>? configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         services.TryAdd(ServiceDescriptor.Scoped(handlerType, handlerType));
         services.AddOptions<BrokerOptions>().BindConfiguration(BrokerOptions.Section).ValidateWith(o => o.Validate()).ValidateOnStart();
-        services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section).ValidateWith(o => o.Validate()).ValidateOnStart();
+        var workerOptions = services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section);
+        if (configure is not null)
+        {
+            workerOptions.Configure(configure);
+        }
+
+        workerOptions.ValidateWith(o => o.Validate()).ValidateOnStart();
 
         // Draining may take DrainTimeout, and a handler deaf to its token PreemptGrace more; give the host that long
         // plus room to say goodbye. Nodes of one process start and drain side by side, not one after another.
-        var section = builder.Configuration.GetSection(WorkerOptions.Section);
-        var settings = section.Get<WorkerOptions>() ?? new WorkerOptions();
+        var settings = builder.Configuration.GetSection(WorkerOptions.Section).Get<WorkerOptions>() ?? new WorkerOptions();
+        configure?.Invoke(settings);
         services.Configure<HostOptions>(o =>
         {
             o.ShutdownTimeout = settings.DrainTimeout + settings.PreemptGrace + TimeSpan.FromSeconds(10);
@@ -42,7 +64,7 @@ public static class WorkerRegistration
         services.TryAddSingleton(TimeProvider.System);
 
         // A bad Nodes value registers one node here and is then reported by the options validation, by name.
-        var nodes = int.TryParse(section[nameof(WorkerOptions.Nodes)], out var n) && n is >= 1 and <= WorkerOptions.MaxNodes ? n : 1;
+        var nodes = settings.Nodes is >= 1 and <= WorkerOptions.MaxNodes ? settings.Nodes : 1;
         for (var node = 1; node <= nodes; node++)
         {
             var index = node;

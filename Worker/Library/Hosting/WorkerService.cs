@@ -1,15 +1,16 @@
 using Microsoft.Extensions.Options;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Worker.Agent;
+using TaskScheduler.Worker.Configuration;
 using TaskScheduler.Worker.Transport;
 
-namespace TaskScheduler.Worker;
+namespace TaskScheduler.Worker.Hosting;
 
 /// <summary>
 /// Timing and lifecycle: connect, consume, announce, heartbeat; on stop, drain while still heartbeating (so the
 /// scheduler does not declare us dead mid-drain), announce leaving, then disconnect.
 /// </summary>
-public sealed class WorkerService(
+internal sealed class WorkerService(
     WorkerAgent agent, WorkerTransport transport, IOptions<WorkerOptions> options, TimeProvider time, ILogger<WorkerService> logger) : BackgroundService
 {
     private readonly WorkerOptions _options = options.Value;

@@ -5,7 +5,7 @@ using TaskScheduler.Contracts.Observability;
 namespace TaskScheduler.Worker.Telemetry;
 
 /// <summary>The worker's spans and log scopes: one <c>task.execute</c> span and one scope per attempt it runs.</summary>
-public static class WorkerTelemetry
+internal static class WorkerTelemetry
 {
     public static readonly ActivitySource Source = new(TelemetryNames.Worker);
 

@@ -7,7 +7,7 @@ namespace TaskScheduler.Worker.Transport;
 /// One order still to be acknowledged, on the channel its message arrived on. Orders that came in one message
 /// share <see cref="Parts"/>: the message is acknowledged when the last of them is done with.
 /// </summary>
-public sealed record Delivery(IChannel Channel, ulong Tag)
+internal sealed record Delivery(IChannel Channel, ulong Tag)
 {
     /// <summary>The scheduler's <c>task.assign</c> span: the execution hangs under it.</summary>
     public ActivityContext? Parent { get; init; }
@@ -43,13 +43,4 @@ public sealed record Delivery(IChannel Channel, ulong Tag)
             // Closed between the check and the ack: same as above.
         }
     }
-}
-
-/// <summary>Counts down the orders of one message; thread-safe.</summary>
-public sealed class DeliveryParts(int count)
-{
-    private int _remaining = count;
-
-    /// <summary>Marks one order done; true for the last one.</summary>
-    public bool Done() => Interlocked.Decrement(ref _remaining) == 0;
 }

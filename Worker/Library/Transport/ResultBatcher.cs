@@ -10,7 +10,7 @@ namespace TaskScheduler.Worker.Transport;
 /// caller's task completes when the message holding its result is confirmed, and fails if that publish fails (the
 /// caller retries).
 /// </summary>
-public sealed class ResultBatcher
+internal sealed class ResultBatcher
 {
     /// <summary>Results per message at most: about 300 bytes each without a result text.</summary>
     public const int MaxResults = 200;

@@ -8,6 +8,7 @@ using TaskScheduler.Broker;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Contracts.Observability;
+using TaskScheduler.Worker.Configuration;
 
 namespace TaskScheduler.Worker.Transport;
 
@@ -15,7 +16,7 @@ namespace TaskScheduler.Worker.Transport;
 /// The worker's side of RabbitMQ: its own assignment queue (prefetch = capacity) and control queue, and a
 /// confirmed publishing channel to the events exchange.
 /// </summary>
-public sealed class WorkerTransport : IAsyncDisposable
+internal sealed class WorkerTransport : IAsyncDisposable
 {
     private readonly BrokerOptions _broker;
     private readonly WorkerOptions _options;

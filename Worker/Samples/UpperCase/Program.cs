@@ -1,4 +1,4 @@
-using TaskScheduler.Worker;
+using TaskScheduler.Worker.Hosting;
 using TaskScheduler.Worker.Handlers;
 
 // Settings (Broker:Url, Broker:Prefix, Worker:Capacity...) come from appsettings.json, the environment or arguments.

@@ -1,4 +1,4 @@
-using TaskScheduler.Cli.Bench.Traffic;
+using TaskScheduler.Bench.Traffic;
 
 namespace TaskScheduler.UnitTests.Bench;
 

@@ -1,4 +1,4 @@
-using TaskScheduler.Cli.Bench.Stages;
+using TaskScheduler.Bench.Stages;
 
 namespace TaskScheduler.UnitTests.Bench;
 

@@ -1,5 +1,5 @@
-using TaskScheduler.Cli;
 using TaskScheduler.Cli.Graph;
+using TaskScheduler.Cli.Invocation;
 
 namespace TaskScheduler.UnitTests;
 

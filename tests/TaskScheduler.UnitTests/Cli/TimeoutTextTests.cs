@@ -1,4 +1,4 @@
-using TaskScheduler.Cli;
+using TaskScheduler.Cli.Invocation;
 
 namespace TaskScheduler.UnitTests;
 

@@ -25,7 +25,7 @@ public class ClientRegistrationTests
             Assert.That((options.Broker.Url, options.Broker.Prefix), Is.EqualTo(("amqp://app:secret@rabbit.internal:5672/prod", "jobs")));
             Assert.That(options.SchedulerUrl, Is.EqualTo(new Uri("http://scheduler.internal:5080")));
             Assert.That(options.StatusPollInterval, Is.EqualTo(TimeSpan.FromSeconds(30)));
-            Assert.That(((TaskSchedulerClient)client).Topology.SubmitExchange, Is.EqualTo("jobs.submit"));
+            Assert.That(client.Topology.SubmitExchange, Is.EqualTo("jobs.submit"));
             Assert.That(services.GetRequiredService<ITaskSchedulerClient>(), Is.SameAs(client), "one client for the application");
         }
     }

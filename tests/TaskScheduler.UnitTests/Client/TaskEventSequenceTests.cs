@@ -123,7 +123,8 @@ public class TaskEventSequenceTests
     public async Task ASchedulerThatCannotBeAsked_LeavesTheEventsToTell()
     {
         var sequence = new TaskEventSequence(
-            (_, _) => throw new TaskSchedulerUnavailableException(UnavailablePart.Scheduler, "down"), TimeSpan.FromMinutes(10), NullLogger.Instance);
+            (_, _) => throw new TaskSchedulerUnavailableException(UnavailablePart.Scheduler, "down"), TimeSpan.FromMinutes(10), TaskSchedulerClientOptions.DefaultUnknownTaskGrace,
+            NullLogger.Instance);
         _events.Writer.TryWrite(Event(TaskEventKind.Completed));
 
         var events = new List<TaskEvent>();
@@ -139,7 +140,7 @@ public class TaskEventSequenceTests
     public void AClientDisposedDuringAWait_EndsItWithObjectDisposed()
     {
         _answers.Enqueue(Status(TaskState.Pending));
-        var sequence = new TaskEventSequence(AnswerAsync, TimeSpan.FromMinutes(10), NullLogger.Instance);
+        var sequence = new TaskEventSequence(AnswerAsync, TimeSpan.FromMinutes(10), TaskSchedulerClientOptions.DefaultUnknownTaskGrace, NullLogger.Instance);
         _events.Writer.TryComplete(new ObjectDisposedException(nameof(TaskSchedulerClient)));
 
         Assert.ThrowsAsync<ObjectDisposedException>(async () =>

@@ -1,6 +1,6 @@
 using TaskScheduler.Broker;
 using TaskScheduler.Scheduler;
-using TaskScheduler.Worker;
+using TaskScheduler.Worker.Configuration;
 using TaskScheduler.Worker.Hosting;
 using TaskScheduler.Worker.Simulation;
 

@@ -1,0 +1,40 @@
+using System.CommandLine;
+using TaskScheduler.Broker;
+using TaskScheduler.Client;
+
+namespace TaskScheduler.Cli.Invocation;
+
+/// <summary>The client library, set up from the global options (and TASKS_API_KEY), as every command uses it.</summary>
+public static class ClientFactory
+{
+    public static ITaskSchedulerClient Create(ParseResult result, string? connectionName = null)
+    {
+        var url = result.GetValue(GlobalOptions.Broker)!;
+        if (!BrokerAddress.TryParse(url, hosts: null, out _, out _))
+        {
+            throw new CliException(ExitCodes.Usage, $"--broker must be an amqp:// URI, or several separated by commas, not '{url}'");
+        }
+
+        var prefix = result.GetValue(GlobalOptions.Prefix)!;
+        var scheduler = result.GetValue(GlobalOptions.Scheduler)!;
+        if (!Uri.TryCreate(scheduler, UriKind.Absolute, out var schedulerUrl) || schedulerUrl.Scheme is not ("http" or "https"))
+        {
+            throw new CliException(ExitCodes.Usage, $"--scheduler must be an http:// URL, not '{scheduler}'");
+        }
+
+        var options = new TaskSchedulerClientOptions
+        {
+            Broker = new BrokerOptions { Url = url, Prefix = prefix },
+            SchedulerUrl = schedulerUrl,
+            // A scheduler that listens beyond loopback wants its key on every change (docs/security.md).
+            ApiKey = Environment.GetEnvironmentVariable("TASKS_API_KEY"),
+            ConnectionName = connectionName ?? "tasks cli",
+        };
+        if (options.Validate().FirstOrDefault() is { } problem)
+        {
+            throw new CliException(ExitCodes.Usage, problem);
+        }
+
+        return new TaskSchedulerClient(options);
+    }
+}

@@ -1,0 +1,56 @@
+namespace TaskScheduler.UnitTests.Architecture;
+
+/// <summary>
+/// docs/architecture.md's map of the client library (Client/), as a test. The root namespace is the package's
+/// surface: the client, its interface and options, and the results and exceptions a caller handles. Of those, the
+/// adapters (Broker, Http) may raise and return only the ones <see cref="RootTypesTheAdaptersMayUse"/> lists.
+/// </summary>
+public class ClientMapTests
+{
+    /// <summary>The "May use" column of the map, folder by folder; the root wires the adapters.</summary>
+    private static readonly Dictionary<string, string[]> Allowed = new()
+    {
+        [""] = ["Broker", "Events", "Http"],
+        ["Events"] = [],
+        ["Broker"] = ["", "Events"],
+        ["Http"] = [""],
+    };
+
+    /// <summary>The public results and exceptions the adapters produce; nothing else of the root is theirs to use.</summary>
+    private static readonly string[] RootTypesTheAdaptersMayUse =
+    [
+        "CancelResult", "TaskActionResult", "TaskActionStatus", "TaskSchedulerClientException",
+        "TaskSchedulerUnavailableException", "UnavailablePart",
+    ];
+
+    private static readonly SourceMap Map = SourceMap.Read("Client", "TaskScheduler.Client");
+
+    [Test]
+    public void EveryFolder_UsesOnlyWhatTheMapAllows()
+    {
+        Assert.That(Map.ForbiddenArrows(Allowed), Is.Empty);
+    }
+
+    [Test]
+    public void TheAdapters_UseOnlyTheRootsResultsAndExceptions()
+    {
+        var rootTypes = Map.Files.Where(f => f.Folder.Length == 0).SelectMany(f => f.DeclaredTypes).ToHashSet();
+        var used = Map.Files
+            .Where(f => f.Folder.Length > 0)
+            .SelectMany(f => rootTypes.Where(f.UsesIdentifier).Select(type => $"{f.RelativePath} uses {type}"))
+            .Where(use => !RootTypesTheAdaptersMayUse.Any(allowed => use.EndsWith($" uses {allowed}", StringComparison.Ordinal)));
+        Assert.That(used, Is.Empty);
+    }
+
+    [Test]
+    public void EveryFile_DeclaresItsFoldersNamespace()
+    {
+        Assert.That(Map.MisplacedNamespaces(), Is.Empty);
+    }
+
+    [Test]
+    public void TheMap_NamesEveryFolder()
+    {
+        Assert.That(Map.Folders, Is.SubsetOf(Allowed.Keys), "a folder the map does not list");
+    }
+}
