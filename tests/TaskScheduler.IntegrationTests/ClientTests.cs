@@ -332,13 +332,8 @@ public class ClientTests
         }
     }
 
-    private static async Task WaitForStateAsync(TaskSchedulerClient client, Guid id, TaskState state, CancellationToken ct)
-    {
-        while ((await client.GetStatusAsync(id, ct))?.State != state)
-        {
-            await Task.Delay(100, ct);
-        }
-    }
+    private static Task WaitForStateAsync(TaskSchedulerClient client, Guid id, TaskState state, CancellationToken ct) =>
+        Eventually.That(async () => (await client.GetStatusAsync(id, ct))?.State == state, Generous, $"task {id} to be {state}");
 
     private static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> items)
     {

@@ -83,7 +83,7 @@ public class CommandHandlerTests
             Assert.That((await system.GetTaskAsync(task.Id))!.State, Is.EqualTo(TaskState.Cancelled));
         }
 
-        await HandlerTests.WaitForNoneInFlightAsync(system);
+        await system.WaitForNoneInFlightAsync();
     }
 
     [Test]
@@ -109,17 +109,8 @@ public class CommandHandlerTests
 
     private static async Task<(double, string?)> WaitForProgressAsync(TestSystem system, Guid id)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            if ((await system.GetTaskAsync(id))?.Progress is { } progress)
-            {
-                return (progress.Fraction, progress.Message);
-            }
-
-            await Task.Delay(100);
-        }
-
-        return (-1, null);
+        var status = await Eventually.Returns(
+            () => system.GetTaskAsync(id), status => status?.Progress is not null, TimeSpan.FromSeconds(30), $"task {id} to report progress");
+        return (status!.Progress!.Fraction, status.Progress.Message);
     }
 }

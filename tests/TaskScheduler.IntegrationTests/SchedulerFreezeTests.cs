@@ -29,6 +29,7 @@ public class SchedulerFreezeTests
         await events.WaitUntilAsync(e => e.Count(x => x.State == TaskState.Running) >= 4, TimeSpan.FromSeconds(60), "all four tasks to run");
 
         scheduler.Pause();
+        // Not a wait for something: the freeze lasts longer than the liveness window, and the test asserts what follows.
         await Task.Delay(Freeze);
         scheduler.Resume();
 
@@ -73,6 +74,7 @@ public class SchedulerFreezeTests
 
         scheduler.Pause();
         victim.Kill9();
+        // Not a wait for something: the freeze lasts longer than the liveness window, and the test asserts what follows.
         await Task.Delay(Freeze);
         scheduler.Resume();
 
