@@ -97,6 +97,7 @@ public class ChaosTests
         var underKilledWorkers = new List<int>();
         for (var round = 0; DateTime.UtcNow < deadline || round < kinds.Length; round++)
         {
+            // Two seconds of steady load between faults: a pace, not a wait for something.
             await Task.Delay(TimeSpan.FromSeconds(2));
             acceptedBeforeEachFault.Add(producer.Accepted().Count);
             var fault = order[round % order.Count];
@@ -158,6 +159,7 @@ public class ChaosTests
 
                 case "broker kill -9":
                     await broker.Kill9Async();
+                    // The broker stays down a second: the outage is the fault.
                     await Task.Delay(TimeSpan.FromSeconds(1));
                     await broker.StartAsync();
                     await system.WaitForBrokerConnectionAsync();
