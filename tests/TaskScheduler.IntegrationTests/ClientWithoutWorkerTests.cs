@@ -82,8 +82,10 @@ public class ClientWithoutWorkerTests : SharedSystemTests
         // A poll interval longer than the test: only the unknown-task grace can end the wait before the deadline.
         await using var client = system.CreateClient(statusPollInterval: TimeSpan.FromHours(1));
         using var deadline = new CancellationTokenSource(Generous);
+        // The CLI waits out the same grace meanwhile.
+        var waitingCli = CliRun.RunAsync(system, null, "wait", unknown.ToString(), "--wait-timeout", "1h");
         var thrown = Assert.ThrowsAsync<TaskNotFoundException>(async () => await client.WaitAsync(unknown, deadline.Token));
-        var cli = await CliRun.RunAsync(system, null, "wait", unknown.ToString(), "--wait-timeout", "1h");
+        var cli = await waitingCli;
 
         using (Assert.EnterMultipleScope())
         {

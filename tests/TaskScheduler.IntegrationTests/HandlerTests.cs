@@ -11,11 +11,22 @@ namespace TaskScheduler.IntegrationTests;
 /// </summary>
 [TestFixture]
 [Category("integration")]
-public partial class HandlerTests
+public partial class HandlerTests : SharedSystemTests
 {
     private static string TestWorker => Repository.Program(Path.Combine("tests", "TaskScheduler.TestWorker"), "TaskScheduler.TestWorker.dll");
 
     private static string SampleWorker => Repository.Program(Path.Combine("Worker", "Samples", "UpperCase"), "UpperCase.dll");
+
+    /// <summary>
+    /// One scripted worker with quick retries for the tests of failures, retries, timeouts and cancel; the tests that
+    /// preempt, need another program or count what the whole system did start their own.
+    /// </summary>
+    protected override async Task StartAsync(TestSystem system)
+    {
+        await system.StartSchedulerAsync(SchedulerArgs.QuickRetries);
+        system.StartWorkerProgram("scripted", TestWorker);
+        await system.WaitForWorkersAsync("scripted");
+    }
 
     [Test]
     public async Task TheReadmeSampleWorker_ReturnsItsResult_ToSubmitWait_AndTheApi()
@@ -41,10 +52,7 @@ public partial class HandlerTests
     [Test]
     public async Task AThrownException_FailsTheAttempt_WithItsTypeAndMessage_AndIsRetried()
     {
-        await using var system = await TestSystem.CreateAsync();
-        await system.StartSchedulerAsync(SchedulerArgs.QuickRetries);
-        system.StartWorkerProgram("scripted", TestWorker);
-        await system.WaitForWorkersAsync("scripted");
+        var system = SharedSystem;
 
         var task = Tasks.New(payload: "throw the disk is full") with { MaxRetries = 1 };
         await system.SubmitAsync(task);
@@ -62,10 +70,8 @@ public partial class HandlerTests
     [Test]
     public async Task ACancel_ReachesTheHandlersToken_WithinASecond_AndFreesTheSlot()
     {
-        await using var system = await TestSystem.CreateAsync();
-        await system.StartSchedulerAsync();
-        var worker = system.StartWorkerProgram("scripted", TestWorker, capacity: 1);
-        await system.WaitForWorkersAsync("scripted");
+        var system = SharedSystem;
+        var worker = system.Worker("scripted");
 
         var task = Tasks.New(payload: "wait");
         await system.SubmitAsync(task);
@@ -154,10 +160,8 @@ public partial class HandlerTests
     [Test]
     public async Task ATimeout_FailsTheAttempt_AndTheRetryRuns()
     {
-        await using var system = await TestSystem.CreateAsync();
-        await system.StartSchedulerAsync(SchedulerArgs.QuickRetries);
-        var worker = system.StartWorkerProgram("scripted", TestWorker);
-        await system.WaitForWorkersAsync("scripted");
+        var system = SharedSystem;
+        var worker = system.Worker("scripted");
 
         var task = Tasks.New(payload: "slow-first") with { MaxRetries = 1, Timeout = TimeSpan.FromSeconds(1) };
         await system.SubmitAsync(task);

@@ -11,13 +11,15 @@ namespace TaskScheduler.IntegrationTests;
 /// <summary>The HTTP task API's representation of what handlers return and producers ask for.</summary>
 [TestFixture]
 [Category("integration")]
-public class TaskApiTests
+public class TaskApiTests : SharedSystemTests
 {
+    /// <summary>No worker: the first two tests only submit; the result test brings a scripted worker on a system of its own.</summary>
+    protected override Task StartAsync(TestSystem system) => system.StartSchedulerAsync();
+
     [Test]
     public async Task PostedTimeout_ComesBackInTheStatus_InAFormASubmissionAccepts()
     {
-        await using var system = await TestSystem.CreateAsync();
-        await system.StartSchedulerAsync();
+        var system = SharedSystem;
 
         var written = new Dictionary<string, TimeSpan>
         {
@@ -48,8 +50,7 @@ public class TaskApiTests
     [Test]
     public async Task InvalidSubmissions_AreAnswered400_AndCountedAsRejected_AsOnTheBroker()
     {
-        await using var system = await TestSystem.CreateAsync();
-        await system.StartSchedulerAsync();
+        var system = SharedSystem;
         var before = (await system.GetCountersAsync()).GetProperty("rejected").GetInt64();
 
         string[] bad = ["not JSON", """{"payload": 5}""", "[]", """[{"payload": "a graph task needs its id"}]"""];

@@ -164,6 +164,9 @@ public sealed class TestSystem : IAsyncDisposable
         ]);
     }
 
+    /// <summary>The process of a worker this system started, by its id.</summary>
+    public ChildProcess Worker(string id) => _processes.Last(p => p.Name == id);
+
     /// <summary>Waits until the scheduler lists exactly these workers as alive.</summary>
     public async Task WaitForWorkersAsync(params string[] ids)
     {
