@@ -7,6 +7,8 @@ namespace TaskScheduler.IntegrationTests;
 
 [TestFixture]
 [Category("integration")]
+// Alone, not beside other fixtures: it starts and stops workers on a timer.
+[NonParallelizable]
 public class AutoscaleTests
 {
     private const int MinWorkers = 1;

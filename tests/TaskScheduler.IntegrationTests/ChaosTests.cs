@@ -20,6 +20,8 @@ namespace TaskScheduler.IntegrationTests;
 [Category("integration")]
 [Category("chaos")]
 [FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
+// Alone, not beside other fixtures: it starts its own RabbitMQ node and kills it, and freezes processes against the liveness window.
+[NonParallelizable]
 public class ChaosTests
 {
     private static readonly TimeSpan FaultPhase = TimeSpan.FromSeconds(80);

@@ -11,6 +11,8 @@ namespace TaskScheduler.IntegrationTests;
 [TestFixture]
 [Category("integration")]
 [Category("cluster")]
+// Alone, not beside other fixtures: it starts its own RabbitMQ cluster and kills a node.
+[NonParallelizable]
 public class ClusterTests
 {
     private static readonly string[] Quorum = ["--Broker:QueueType=quorum"];

@@ -13,6 +13,8 @@ namespace TaskScheduler.IntegrationTests;
 /// </summary>
 [TestFixture]
 [Category("integration")]
+// Alone, not beside other fixtures: it fills a disk of its own.
+[NonParallelizable]
 public class DiskFullTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);

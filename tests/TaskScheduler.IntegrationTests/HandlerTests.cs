@@ -11,6 +11,8 @@ namespace TaskScheduler.IntegrationTests;
 /// </summary>
 [TestFixture]
 [Category("integration")]
+// Alone, not beside other fixtures: it measures a cancel within a second, and spins every slot on the CPU.
+[NonParallelizable]
 public partial class HandlerTests : SharedSystemTests
 {
     private static string TestWorker => Repository.Program(Path.Combine("tests", "TaskScheduler.TestWorker"), "TaskScheduler.TestWorker.dll");

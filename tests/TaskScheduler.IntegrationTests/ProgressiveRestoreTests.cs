@@ -14,6 +14,8 @@ namespace TaskScheduler.IntegrationTests;
 /// </summary>
 [TestFixture]
 [Category("integration")]
+// Alone, not beside other fixtures: it measures dispatch while a large journal loads.
+[NonParallelizable]
 public class ProgressiveRestoreTests
 {
     private const int Backlog = 20_000;

@@ -9,6 +9,8 @@ namespace TaskScheduler.IntegrationTests;
 /// </summary>
 [TestFixture]
 [Category("integration")]
+// Alone, not beside other fixtures: it freezes the scheduler against the liveness window.
+[NonParallelizable]
 public class SchedulerFreezeTests
 {
     /// <summary>Four liveness windows of the test system (8 heartbeats of 250 ms).</summary>

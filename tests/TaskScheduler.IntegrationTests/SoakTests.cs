@@ -13,6 +13,8 @@ namespace TaskScheduler.IntegrationTests;
 [TestFixture]
 [Category("integration")]
 [Category("soak")]
+// Alone, not beside other fixtures: it measures memory over time.
+[NonParallelizable]
 public class SoakTests
 {
     private const int Rounds = 3;
