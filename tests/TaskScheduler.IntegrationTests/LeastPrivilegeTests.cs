@@ -13,8 +13,6 @@ namespace TaskScheduler.IntegrationTests;
 /// </summary>
 [TestFixture]
 [Category("integration")]
-// Alone, not beside other fixtures: it creates and deletes broker users with rabbitmqctl.
-[NonParallelizable]
 public partial class LeastPrivilegeTests
 {
     private readonly List<string> _users = [];
