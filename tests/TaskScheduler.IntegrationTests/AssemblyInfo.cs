@@ -1,5 +1,5 @@
-// Fixtures run two at a time: each system has its own topology prefix, journal directory and HTTP port on the shared
-// broker, and most of a test's time is spent waiting for processes. A fixture that starts its own broker, kills or
-// blocks one, fills a disk, drives a browser or measures timing is [NonParallelizable] and runs alone.
-[assembly: Parallelizable(ParallelScope.Fixtures)]
-[assembly: LevelOfParallelism(2)]
+// Fixtures run one at a time. Measured on the loaded 2-core machine with two at a time, the fixtures that may run
+// beside others took 11 minutes instead of about 14, each test about twice as long, and a kill -9 test that passes
+// alone (ScheduleTests) ran an occurrence twice: not reliable enough for a few minutes. Should this change, the
+// [NonParallelizable] fixtures (own broker, broker faults, full disk, browser, timing) must still run alone.
+[assembly: Parallelizable(ParallelScope.None)]
