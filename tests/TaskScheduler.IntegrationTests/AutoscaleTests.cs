@@ -7,6 +7,8 @@ namespace TaskScheduler.IntegrationTests;
 
 [TestFixture]
 [Category("integration")]
+// Alone, not beside other fixtures: it starts and stops workers on a timer.
+[NonParallelizable]
 public class AutoscaleTests
 {
     private const int MinWorkers = 1;
@@ -35,13 +37,13 @@ public class AutoscaleTests
         var watch = WatchPoolAsync(system, stopWatching.Token);
         try
         {
-            await WaitForPoolAsync(system, autoscaler, MinWorkers, "the pool to start at the minimum", ct);
+            await WaitForPoolAsync(system, autoscaler, "the pool to start at the minimum", MinWorkers);
 
             // 400 tasks of 0.2 to 0.4 s: 120 s of work for the 2 slots of one worker, so the figure hits the maximum.
             var tasks = Tasks.Many(400, _ => 0);
             await system.SubmitAllAsync(tasks);
             await events.WaitForFinalAsync([.. tasks.Select(t => t.Id)], TimeSpan.FromMinutes(2));
-            await WaitForPoolAsync(system, autoscaler, MinWorkers, "the pool to shrink back to the minimum", ct);
+            await WaitForPoolAsync(system, autoscaler, "the pool to shrink back to the minimum", MinWorkers);
 
             var finals = events.Finals();
             var runs = events.Snapshot().Where(e => e.State == TaskState.Running).GroupBy(e => e.TaskId).ToDictionary(g => g.Key, g => g.Count());
@@ -95,25 +97,17 @@ public class AutoscaleTests
         ]);
 
     /// <summary>Waits until the scheduler lists exactly <paramref name="count"/> workers, all taking work.</summary>
-    private static async Task WaitForPoolAsync(TestSystem system, ChildProcess autoscaler, int count, string what, CancellationToken ct)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(90));
-        WorkerView[] workers = [];
-        while (!timeout.IsCancellationRequested)
-        {
-            Assert.That(autoscaler.HasExited, Is.False, $"the autoscaler exited:\n{autoscaler.ReadLog()}");
-            workers = await system.GetWorkersAsync();
-            if (workers.Length == count && workers.All(w => w.Confirmed && !w.Draining))
+    private static async Task WaitForPoolAsync(TestSystem system, ChildProcess autoscaler, string what, int count) =>
+        await Eventually.Returns(
+            async () =>
             {
-                return;
-            }
-
-            await Task.Delay(200, CancellationToken.None);
-        }
-
-        Assert.Fail($"Timed out waiting for {what}: the scheduler lists [{string.Join(", ", workers.Select(w => w.Id))}]\n{autoscaler.ReadLog()}");
-    }
+                Assert.That(autoscaler.HasExited, Is.False, $"the autoscaler exited:\n{autoscaler.ReadLog()}");
+                return await system.GetWorkersAsync();
+            },
+            workers => workers.Length == count && workers.All(w => w.Confirmed && !w.Draining),
+            TimeSpan.FromSeconds(90),
+            what,
+            workers => $"[{string.Join(", ", workers.Select(w => w.Id))}]\n{autoscaler.ReadLog()}");
 
     /// <summary>Follows how many workers the scheduler lists, until stopped; returns the most seen at once.</summary>
     private static async Task<int> WatchPoolAsync(TestSystem system, CancellationToken stop)

@@ -9,6 +9,8 @@ namespace TaskScheduler.IntegrationTests;
 /// </summary>
 [TestFixture]
 [Category("integration")]
+// Alone, not beside other fixtures: it measures throughput and latency.
+[NonParallelizable]
 public class BenchTests
 {
     [Test]

@@ -9,6 +9,8 @@ namespace TaskScheduler.IntegrationTests;
 /// </summary>
 [TestFixture]
 [Category("integration")]
+// Alone, not beside other fixtures: it starts its own RabbitMQ node and raises its disk alarm.
+[NonParallelizable]
 public class BrokerAlarmTests
 {
     [Test]
@@ -30,6 +32,7 @@ public class BrokerAlarmTests
         {
             // Far more than any disk holds: the node raises its disk alarm and blocks every publisher.
             await broker.CtlOrFailAsync("set_disk_free_limit", "1000000GB");
+            // Not a wait for something: the alarm lasts three liveness windows, and the test asserts what does not happen.
             await Task.Delay(TimeSpan.FromSeconds(6));
         }
         finally

@@ -6,6 +6,8 @@ namespace TaskScheduler.IntegrationTests;
 /// <summary>The broker itself goes away and comes back: nothing accepted is lost, and everyone reconnects.</summary>
 [TestFixture]
 [Category("integration")]
+// Alone, not beside other fixtures: it starts its own RabbitMQ node and kills it.
+[NonParallelizable]
 public class BrokerOutageTests
 {
     [Test]

@@ -48,6 +48,8 @@ public sealed class BrokerSetup
     [OneTimeTearDown]
     public async Task StopBrokerAsync()
     {
+        var (schedulers, workers) = Infrastructure.TestSystem.Starts;
+        await TestContext.Progress.WriteLineAsync($"integration tests started {schedulers} schedulers and {workers} workers");
         if (_container is not null)
         {
             await _container.DisposeAsync();

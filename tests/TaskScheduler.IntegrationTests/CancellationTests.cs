@@ -23,7 +23,7 @@ public class CancellationTests
         var queued = Tasks.New(priority: 1);
         var dependent = Tasks.New(priority: 1) with { DependsOn = [queued.Id] };
         await system.SubmitAsync(first);
-        await PreemptionTests.WaitUntilStartedAsync(system, first.Id);
+        await system.WaitUntilStartedAsync(first.Id);
         await system.SubmitAllAsync([second, queued, dependent]);
         await events.WaitUntilAsync(e => e.Count(x => x.State == TaskState.Pending) == 4, TimeSpan.FromSeconds(30), "all accepted");
 
@@ -70,12 +70,7 @@ public class CancellationTests
         }
 
         // The worker says in its heartbeats that it stopped both: their slots are free again.
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while ((await system.GetWorkersAsync()).Single().InFlight > 0)
-        {
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "both stopped attempts should give their slot back");
-            await Task.Delay(100);
-        }
+        await system.WaitForNoneInFlightAsync();
     }
 
     [Test]
@@ -92,11 +87,8 @@ public class CancellationTests
         var cli = await CliRun.RunAsync(system, null, "cancel", task.Id.ToString());
         await system.PublishCancelAsync(task.Id, "too late");
         await system.PublishToCancelExchangeAsync(System.Text.Encoding.UTF8.GetBytes("{\"reason\": \"no id\"}"));
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (await system.CountMessagesAsync(system.Topology.RejectedQueue) < 2 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
+        await Eventually.That(
+            async () => await system.CountMessagesAsync(system.Topology.RejectedQueue) >= 2, TimeSpan.FromSeconds(30), "both cancels in the rejected queue");
 
         var rejected = await system.DrainRejectedAsync();
         using (Assert.EnterMultipleScope())

@@ -20,6 +20,8 @@ namespace TaskScheduler.IntegrationTests;
 [Category("integration")]
 [Category("chaos")]
 [FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
+// Alone, not beside other fixtures: it starts its own RabbitMQ node and kills it, and freezes processes against the liveness window.
+[NonParallelizable]
 public class ChaosTests
 {
     private static readonly TimeSpan FaultPhase = TimeSpan.FromSeconds(80);
@@ -97,6 +99,7 @@ public class ChaosTests
         var underKilledWorkers = new List<int>();
         for (var round = 0; DateTime.UtcNow < deadline || round < kinds.Length; round++)
         {
+            // Two seconds of steady load between faults: a pace, not a wait for something.
             await Task.Delay(TimeSpan.FromSeconds(2));
             acceptedBeforeEachFault.Add(producer.Accepted().Count);
             var fault = order[round % order.Count];
@@ -125,7 +128,8 @@ public class ChaosTests
                 case "worker frozen":
                     var zombie = _workers[random.Next(_workers.Count)];
                     zombie.Process.Pause();
-                    await WaitUntilAsync(async () => (await system.GetWorkersAsync()).All(w => w.Id != zombie.Id), $"{zombie.Id} to be declared dead");
+                    await Eventually.That(
+                        async () => (await system.GetWorkersAsync()).All(w => w.Id != zombie.Id), TimeSpan.FromSeconds(60), $"{zombie.Id} to be declared dead");
                     zombie.Process.Resume();
                     break;
 
@@ -157,6 +161,7 @@ public class ChaosTests
 
                 case "broker kill -9":
                     await broker.Kill9Async();
+                    // The broker stays down a second: the outage is the fault.
                     await Task.Delay(TimeSpan.FromSeconds(1));
                     await broker.StartAsync();
                     await system.WaitForBrokerConnectionAsync();
@@ -170,7 +175,7 @@ public class ChaosTests
 
         // The producer must get through after the last fault too before it stops.
         var beforeStop = acceptedBeforeEachFault[^1];
-        await WaitUntilAsync(() => Task.FromResult(producer.Accepted().Count > beforeStop), "submissions to be accepted after the last fault");
+        await Eventually.That(() => producer.Accepted().Count > beforeStop, TimeSpan.FromSeconds(60), "submissions to be accepted after the last fault");
         await stopProducing.CancelAsync();
         await producing;
         var accepted = producer.Accepted();
@@ -231,14 +236,24 @@ public class ChaosTests
     /// Runs a fault that harms no worker and no scheduler (the scheduler frozen, a broker alarm) and notes any worker
     /// declared dead by the time a liveness window has passed after it, and a scheduler that exited meanwhile.
     /// </summary>
-    private static async Task WithoutHarmToWorkersAsync(TestSystem system, string fault, List<string> falseDeaths, Func<Task> act)
+    private async Task WithoutHarmToWorkersAsync(TestSystem system, string fault, List<string> falseDeaths, Func<Task> act)
     {
         var scheduler = system.Scheduler!;
         var deadBefore = (await system.GetCountersAsync()).GetProperty("workersDeclaredDead").GetInt64();
         await act();
         await system.WaitForBrokerConnectionAsync();
-        // A false death would come within a liveness window (2 s) of the fault's end; give it twice that.
-        await Task.Delay(TimeSpan.FromSeconds(4));
+        // A false death would come before the scheduler hears each worker again: once it has heard every one since the
+        // fault's end, their liveness is fresh and whatever the fault did to it shows in the counter.
+        var over = DateTimeOffset.UtcNow;
+        var ids = _workers.Select(w => w.Id).ToList();
+        await Eventually.That(
+            async () =>
+            {
+                var heard = (await system.GetWorkersAsync()).Where(w => w.LastHeartbeatAt > over).Select(w => w.Id).ToHashSet();
+                return ids.All(heard.Contains);
+            },
+            TimeSpan.FromSeconds(60),
+            $"the scheduler to hear every worker after the {fault}");
         var deadAfter = (await system.GetCountersAsync()).GetProperty("workersDeclaredDead").GetInt64();
         if (deadAfter != deadBefore)
         {
@@ -284,18 +299,4 @@ public class ChaosTests
 
     private static (long Requeued, long Fenced) Add((long Requeued, long Fenced) sum, System.Text.Json.JsonElement counters) =>
         (sum.Requeued + counters.GetProperty("requeued").GetInt64(), sum.Fenced + counters.GetProperty("fencedResults").GetInt64());
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"Timed out waiting for {what}");
-            }
-
-            await Task.Delay(100);
-        }
-    }
 }

@@ -7,26 +7,33 @@ using TaskScheduler.Client.Events;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.IntegrationTests.Infrastructure;
+using TaskScheduler.Worker.Simulation;
 
 namespace TaskScheduler.IntegrationTests;
 
 /// <summary>
 /// The client library as another .NET service uses it, against a real system: submit and wait for the result, wait
-/// for a task that ended before anyone listened, watch, status, cancel, a result too large for an event, rejections.
+/// for a task that ended before anyone listened, watch, a graph, batches, and a result too large for an event. The
+/// tests with the real worker share one system; those with a fake worker, which must get every assignment, have their
+/// own.
 /// </summary>
 [TestFixture]
 [Category("integration")]
-public class ClientTests
+public class ClientTests : SharedSystemTests
 {
     private static readonly TimeSpan Generous = TimeSpan.FromMinutes(2);
+
+    protected override async Task StartAsync(TestSystem system)
+    {
+        await system.StartSchedulerAsync();
+        system.StartWorker("c1", capacity: 4);
+        await system.WaitForWorkersAsync("c1");
+    }
 
     [Test]
     public async Task Client_FromDependencyInjection_SubmitsAndWaitsForTheEnd_WithTheResultTheSchedulerJournaled()
     {
-        await using var system = await TestSystem.CreateAsync();
-        await system.StartSchedulerAsync();
-        system.StartWorker("c1");
-        await system.WaitForWorkersAsync("c1");
+        var system = SharedSystem;
 
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -58,9 +65,7 @@ public class ClientTests
     [Test]
     public async Task Wait_ReturnsForATaskThatEndedBeforeTheClientListened()
     {
-        await using var system = await TestSystem.CreateAsync();
-        await system.StartSchedulerAsync();
-        system.StartWorker("c1");
+        var system = SharedSystem;
         var task = Tasks.New();
         await system.SubmitAsync(task);
         var finals = await system.WaitForFinalStatesAsync([task.Id], Generous);
@@ -70,7 +75,7 @@ public class ClientTests
         await using var client = system.CreateClient(statusPollInterval: TimeSpan.FromHours(1));
         using var deadline = new CancellationTokenSource(Generous);
         var end = await client.WaitAsync(task.Id, deadline.Token);
-        var watched = await ToListAsync(client.WatchAsync(task.Id, deadline.Token));
+        var watched = await ClientOperations.ToListAsync(client.WatchAsync(task.Id, deadline.Token));
 
         using (Assert.EnterMultipleScope())
         {
@@ -82,16 +87,13 @@ public class ClientTests
     [Test]
     public async Task Watch_YieldsTheTaskEventsInOrder_FromAcceptanceToTheEnd()
     {
-        await using var system = await TestSystem.CreateAsync();
-        await system.StartSchedulerAsync();
-        // Long enough a run that the Running event is out before the journal knows the end.
-        system.StartWorker("c1", minRun: TimeSpan.FromMilliseconds(300), maxRun: TimeSpan.FromMilliseconds(500));
-        await system.WaitForWorkersAsync("c1");
+        var system = SharedSystem;
         await using var client = system.CreateClient();
 
         using var deadline = new CancellationTokenSource(Generous);
-        var task = Tasks.New();
-        var events = await ToListAsync(client.SubmitAndWatchAsync(task, deadline.Token));
+        // Long enough a run that the Running event is out before the journal knows the end.
+        var task = Tasks.New(payload: $"{RunTimeHint.Format(TimeSpan.FromMilliseconds(400))}watched {Guid.NewGuid():N}");
+        var events = await ClientOperations.ToListAsync(client.SubmitAndWatchAsync(task, deadline.Token));
 
         using (Assert.EnterMultipleScope())
         {
@@ -103,101 +105,9 @@ public class ClientTests
     }
 
     [Test]
-    public async Task Cancel_ThroughTheClient_EndsThePendingTask_AndItsResultIsATaskFailedException()
-    {
-        await using var system = await TestSystem.CreateAsync();
-        await system.StartSchedulerAsync(); // no worker: the task waits
-        await using var client = system.CreateClient();
-        using var deadline = new CancellationTokenSource(Generous);
-        var task = Tasks.New();
-        await client.SubmitAsync(task, deadline.Token);
-        await WaitForStateAsync(client, task.Id, TaskState.Pending, deadline.Token);
-
-        var waiting = client.WaitAsync(task.Id, deadline.Token);
-        var cancelled = await client.CancelAsync(task.Id, "changed my mind", deadline.Token);
-        var end = await waiting;
-        var again = await client.CancelAsync(task.Id, cancellationToken: deadline.Token);
-        var unknown = await client.CancelAsync(Guid.NewGuid(), cancellationToken: deadline.Token);
-        var failure = Assert.ThrowsAsync<TaskFailedException>(() => client.GetResultAsync(task.Id, deadline.Token));
-
-        using (Assert.EnterMultipleScope())
-        {
-            Assert.That(cancelled, Is.EqualTo(CancelResult.Cancelled));
-            Assert.That(end.Kind, Is.EqualTo(TaskEventKind.Cancelled));
-            Assert.That(end.Error, Does.Contain("changed my mind"));
-            Assert.That(again, Is.EqualTo(CancelResult.AlreadyCancelled));
-            Assert.That(unknown, Is.EqualTo(CancelResult.NotFound));
-            Assert.That(failure!.Kind, Is.EqualTo(TaskEventKind.Cancelled));
-            Assert.That(failure.Message, Does.Contain("was cancelled").And.Contain("changed my mind"));
-            Assert.That(await client.GetStatusAsync(Guid.NewGuid(), deadline.Token), Is.Null, "an unknown task has no status");
-        }
-    }
-
-    [Test]
-    public async Task ResultLargerThanAnEvent_IsFetched_AndAFailureCarriesItsError()
-    {
-        await using var system = await TestSystem.CreateAsync();
-        await system.StartSchedulerAsync();
-        await using var worker = await FakeWorker.JoinAsync(system, "fake1");
-        await using var client = system.CreateClient();
-        using var deadline = new CancellationTokenSource(Generous);
-
-        // 100 KiB and more of text with non-ASCII characters: over the 64 KiB an event carries.
-        var large = string.Concat(Enumerable.Repeat("Größe ½ — 結果 ", 8000));
-        Assert.That(Encoding.UTF8.GetByteCount(large), Is.GreaterThan(Limits.MaxEventResultBytes));
-        var big = Tasks.New();
-        var watching = ToListAsync(client.SubmitAndWatchAsync(big, deadline.Token));
-        await worker.FinishAsync(await worker.NextAssignmentAsync(), result: large);
-        var events = await watching;
-
-        var failing = Tasks.New();
-        var waiting = client.SubmitAndWaitAsync(failing, deadline.Token);
-        await worker.FinishAsync(await worker.NextAssignmentAsync(), error: "disk full");
-        var failed = await waiting;
-
-        using (Assert.EnterMultipleScope())
-        {
-            Assert.That(events[^1].Kind, Is.EqualTo(TaskEventKind.Completed));
-            Assert.That(events[^1].Result, Is.EqualTo(large), "the watch fetched the result the event could not carry");
-            Assert.That(await client.GetResultAsync(big.Id, deadline.Token), Is.EqualTo(large));
-            Assert.That((failed.Kind, failed.Error), Is.EqualTo((TaskEventKind.Failed, "disk full")));
-            var exception = Assert.Throws<TaskFailedException>(() => failed.ResultOrThrow());
-            Assert.That(exception!.Error, Is.EqualTo("disk full"));
-        }
-    }
-
-    [Test]
-    public async Task RejectedSubmissions_EndTheWait_WithTheReason()
-    {
-        await using var system = await TestSystem.CreateAsync();
-        await system.StartSchedulerAsync();
-        await using var client = system.CreateClient();
-        using var deadline = new CancellationTokenSource(Generous);
-        var original = Tasks.New();
-        await client.SubmitAsync(original, deadline.Token);
-        await WaitForStateAsync(client, original.Id, TaskState.Pending, deadline.Token);
-
-        var conflict = await client.SubmitAndWaitAsync(original with { Payload = "other content" }, deadline.Token);
-        var a = Tasks.New();
-        var cycle = new[] { a with { DependsOn = [original.Id, Guid.NewGuid()] } };
-        var graph = await ToListAsync(client.SubmitGraphAndWaitAsync(cycle, deadline.Token));
-
-        using (Assert.EnterMultipleScope())
-        {
-            Assert.That(conflict.Kind, Is.EqualTo(TaskEventKind.Rejected));
-            Assert.That(conflict.Error, Is.Not.Empty);
-            Assert.Throws<TaskRejectedException>(() => conflict.ResultOrThrow());
-            Assert.That(graph.Select(e => (e.TaskId, e.Kind)), Is.EqualTo(new[] { (a.Id, TaskEventKind.Rejected) }), "a graph naming an unknown task is rejected");
-            Assert.That((await client.GetStatusAsync(original.Id, deadline.Token))!.State, Is.EqualTo(TaskState.Pending), "the original task is untouched");
-        }
-    }
-
-    [Test]
     public async Task Batches_SubmittedThroughTheClient_AnswerEachTask_AndSubmitManyInBatchesRunsEveryTask()
     {
-        await using var system = await TestSystem.CreateAsync();
-        await system.StartSchedulerAsync();
-        system.StartWorker("b1", capacity: 4);
+        var system = SharedSystem;
         await using var client = system.CreateClient();
         using var deadline = new CancellationTokenSource(Generous);
         var first = Tasks.New();
@@ -220,17 +130,14 @@ public class ClientTests
     [Test]
     public async Task Graph_SubmittedAndAwaited_EndsEveryTask_InDependencyOrder()
     {
-        await using var system = await TestSystem.CreateAsync();
-        await system.StartSchedulerAsync();
-        system.StartWorker("c1", capacity: 2);
-        await system.WaitForWorkersAsync("c1");
+        var system = SharedSystem;
         await using var client = system.CreateClient();
         using var deadline = new CancellationTokenSource(Generous);
 
         var extract = Tasks.New();
         var transform = Tasks.New() with { DependsOn = [extract.Id] };
         var load = Tasks.New() with { DependsOn = [transform.Id] };
-        var ends = await ToListAsync(client.SubmitGraphAndWaitAsync([load, extract, transform], deadline.Token));
+        var ends = await ClientOperations.ToListAsync(client.SubmitGraphAndWaitAsync([load, extract, transform], deadline.Token));
 
         Assert.That(ends.Select(e => (e.TaskId, e.Kind)), Is.EqualTo(new[]
         {
@@ -241,10 +148,7 @@ public class ClientTests
     [Test]
     public async Task SubmitMany_ThenWaitingForEach_EndsThemAll()
     {
-        await using var system = await TestSystem.CreateAsync();
-        await system.StartSchedulerAsync();
-        system.StartWorker("c1", capacity: 4);
-        await system.WaitForWorkersAsync("c1");
+        var system = SharedSystem;
         await using var client = system.CreateClient();
         using var deadline = new CancellationTokenSource(Generous);
 
@@ -256,25 +160,35 @@ public class ClientTests
     }
 
     [Test]
-    public async Task Wait_ForAnIdTheSchedulerDoesNotKnow_FailsPromptlyNamingIt_AndTheCliExitsNotFound()
+    public async Task ResultLargerThanAnEvent_IsFetched_AndAFailureCarriesItsError()
     {
         await using var system = await TestSystem.CreateAsync();
         await system.StartSchedulerAsync();
-        var unknown = Guid.NewGuid();
-
-        // A poll interval longer than the test: only the unknown-task grace can end the wait before the deadline.
-        await using var client = system.CreateClient(statusPollInterval: TimeSpan.FromHours(1));
+        await using var worker = await FakeWorker.JoinAsync(system, "fake1");
+        await using var client = system.CreateClient();
         using var deadline = new CancellationTokenSource(Generous);
-        var thrown = Assert.ThrowsAsync<TaskNotFoundException>(async () => await client.WaitAsync(unknown, deadline.Token));
-        var cli = await CliRun.RunAsync(system, null, "wait", unknown.ToString(), "--wait-timeout", "1h");
+
+        // 100 KiB and more of text with non-ASCII characters: over the 64 KiB an event carries.
+        var large = string.Concat(Enumerable.Repeat("Größe ½ — 結果 ", 8000));
+        Assert.That(Encoding.UTF8.GetByteCount(large), Is.GreaterThan(Limits.MaxEventResultBytes));
+        var big = Tasks.New();
+        var watching = ClientOperations.ToListAsync(client.SubmitAndWatchAsync(big, deadline.Token));
+        await worker.FinishAsync(await worker.NextAssignmentAsync(), result: large);
+        var events = await watching;
+
+        var failing = Tasks.New();
+        var waiting = client.SubmitAndWaitAsync(failing, deadline.Token);
+        await worker.FinishAsync(await worker.NextAssignmentAsync(), error: "disk full");
+        var failed = await waiting;
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(thrown!.TaskId, Is.EqualTo(unknown));
-            Assert.That(deadline.IsCancellationRequested, Is.False, "the wait ended on its own, not at the deadline");
-            Assert.That(cli.ExitCode, Is.EqualTo(7), cli.Error);
-            Assert.That(cli.Out, Is.Empty);
-            Assert.That(cli.Error, Does.Contain($"task {unknown} is unknown or expired"));
+            Assert.That(events[^1].Kind, Is.EqualTo(TaskEventKind.Completed));
+            Assert.That(events[^1].Result, Is.EqualTo(large), "the watch fetched the result the event could not carry");
+            Assert.That(await client.GetResultAsync(big.Id, deadline.Token), Is.EqualTo(large));
+            Assert.That((failed.Kind, failed.Error), Is.EqualTo((TaskEventKind.Failed, "disk full")));
+            var exception = Assert.Throws<TaskFailedException>(() => failed.ResultOrThrow());
+            Assert.That(exception!.Error, Is.EqualTo("disk full"));
         }
     }
 
@@ -330,24 +244,5 @@ public class ClientTests
             Assert.That(badTimeout.ExitCode, Is.EqualTo(2));
             Assert.That(badTimeout.Error, Does.Contain("--timeout takes a duration"));
         }
-    }
-
-    private static async Task WaitForStateAsync(TaskSchedulerClient client, Guid id, TaskState state, CancellationToken ct)
-    {
-        while ((await client.GetStatusAsync(id, ct))?.State != state)
-        {
-            await Task.Delay(100, ct);
-        }
-    }
-
-    private static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> items)
-    {
-        var list = new List<T>();
-        await foreach (var item in items)
-        {
-            list.Add(item);
-        }
-
-        return list;
     }
 }

@@ -11,20 +11,25 @@ namespace TaskScheduler.IntegrationTests;
 /// </summary>
 [TestFixture]
 [Category("integration")]
-public class CommandHandlerTests
+public class CommandHandlerTests : SharedSystemTests
 {
     private static string Script => Path.Combine(TestContext.CurrentContext.TestDirectory, "Scripts", "command_worker.py");
 
     /// <summary>The command as an array (Worker:Command:0, :1), so a path with blanks needs no quoting.</summary>
     private static string[] CommandArgs => ["--Worker:Handler=command", "--Worker:Command:0=python3", $"--Worker:Command:1={Script}"];
 
-    [Test]
-    public async Task ACommand_CompletesWithItsOutput_ByteForByte_AndSeesTheTaskInItsEnvironment()
+    /// <summary>One worker running commands, for the tests that do not kill theirs.</summary>
+    protected override async Task StartAsync(TestSystem system)
     {
-        await using var system = await TestSystem.CreateAsync();
         await system.StartSchedulerAsync();
         system.StartWorker("python", extraArgs: CommandArgs);
         await system.WaitForWorkersAsync("python");
+    }
+
+    [Test]
+    public async Task ACommand_CompletesWithItsOutput_ByteForByte_AndSeesTheTaskInItsEnvironment()
+    {
+        var system = SharedSystem;
 
         const string text = "Grüße, 世界! 🌍 — naïve café\nzweite Zeile\ttab";
         var echo = Tasks.New(payload: text);
@@ -43,10 +48,7 @@ public class CommandHandlerTests
     [Test]
     public async Task ACommandThatExitsNonZero_FailsTheAttempt_WithTheTailOfItsErrors()
     {
-        await using var system = await TestSystem.CreateAsync();
-        await system.StartSchedulerAsync();
-        system.StartWorker("python", extraArgs: CommandArgs);
-        await system.WaitForWorkersAsync("python");
+        var system = SharedSystem;
 
         var task = Tasks.New(payload: "fail no such file");
         await system.SubmitAsync(task);
@@ -62,10 +64,7 @@ public class CommandHandlerTests
     [Test]
     public async Task ACancelledCommand_IsStopped_AndItsProcessIsGone()
     {
-        await using var system = await TestSystem.CreateAsync();
-        await system.StartSchedulerAsync();
-        system.StartWorker("python", capacity: 1, extraArgs: CommandArgs);
-        await system.WaitForWorkersAsync("python");
+        var system = SharedSystem;
 
         var task = Tasks.New(payload: $"sleep {system.Directory}");
         await system.SubmitAsync(task);
@@ -83,7 +82,7 @@ public class CommandHandlerTests
             Assert.That((await system.GetTaskAsync(task.Id))!.State, Is.EqualTo(TaskState.Cancelled));
         }
 
-        await HandlerTests.WaitForNoneInFlightAsync(system);
+        await system.WaitForNoneInFlightAsync();
     }
 
     [Test]
@@ -109,17 +108,8 @@ public class CommandHandlerTests
 
     private static async Task<(double, string?)> WaitForProgressAsync(TestSystem system, Guid id)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            if ((await system.GetTaskAsync(id))?.Progress is { } progress)
-            {
-                return (progress.Fraction, progress.Message);
-            }
-
-            await Task.Delay(100);
-        }
-
-        return (-1, null);
+        var status = await Eventually.Returns(
+            () => system.GetTaskAsync(id), status => status?.Progress is not null, TimeSpan.FromSeconds(30), $"task {id} to report progress");
+        return (status!.Progress!.Fraction, status.Progress.Message);
     }
 }

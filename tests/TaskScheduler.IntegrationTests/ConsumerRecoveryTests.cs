@@ -131,17 +131,6 @@ public class ConsumerRecoveryTests
         return answers;
     }
 
-    private static async Task WaitForLogAsync(TestSystem system, string text)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (!system.Scheduler!.ReadLog().Contains(text, StringComparison.Ordinal))
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"The scheduler never logged '{text}'");
-            }
-
-            await Task.Delay(200);
-        }
-    }
+    private static async Task WaitForLogAsync(TestSystem system, string text) =>
+        await system.Scheduler!.WaitForLogAsync(System.Text.RegularExpressions.Regex.Escape(text), TimeSpan.FromSeconds(60));
 }

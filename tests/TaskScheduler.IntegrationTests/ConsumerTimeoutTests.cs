@@ -9,6 +9,8 @@ namespace TaskScheduler.IntegrationTests;
 /// </summary>
 [TestFixture]
 [Category("integration")]
+// Alone, not beside other fixtures: it starts its own RabbitMQ node.
+[NonParallelizable]
 public class ConsumerTimeoutTests
 {
     [Test]

@@ -10,6 +10,8 @@ namespace TaskScheduler.IntegrationTests;
 /// <summary>The dashboard in a real browser, on a running system, used as an operator would.</summary>
 [TestFixture]
 [Category("integration")]
+// Alone, not beside other fixtures: it drives a browser.
+[NonParallelizable]
 public class DashboardBrowserTests
 {
     private static readonly LocatorAssertionsToHaveAttributeOptions Patiently = new() { Timeout = 60_000 };

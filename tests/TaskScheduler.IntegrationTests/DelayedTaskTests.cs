@@ -29,7 +29,7 @@ public class DelayedTaskTests
         var waiting = new List<Contracts.Messages.TaskStatusView>();
         foreach (var id in ids)
         {
-            waiting.Add(await WaitUntilKnownAsync(system, id));
+            waiting.Add(await system.WaitUntilKnownAsync(id));
         }
 
         var immediate = await system.WaitForFinalStatesAsync([now.Id], TimeSpan.FromSeconds(60));
@@ -58,20 +58,6 @@ public class DelayedTaskTests
         {
             var assigned = (await system.GetHistoryAsync(status.Id))!.First(h => h.Event == TaskHistoryEvents.Assigned);
             Assert.That(assigned.At, Is.GreaterThanOrEqualTo(status.RunAt!.Value), $"task {status.Id} was assigned before its time");
-        }
-    }
-
-    private static async Task<Contracts.Messages.TaskStatusView> WaitUntilKnownAsync(TestSystem system, Guid id)
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            if (await system.GetTaskAsync(id) is { } status)
-            {
-                return status;
-            }
-
-            await Task.Delay(100, cts.Token);
         }
     }
 }

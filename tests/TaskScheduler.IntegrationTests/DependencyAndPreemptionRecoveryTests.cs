@@ -15,7 +15,7 @@ public class DependencyAndPreemptionRecoveryTests
     public async Task SchedulerKilledWithAPreemptedTaskAWaitingChainAndARetryInFlight_FinishesThemAllAfterItsRestart()
     {
         await using var system = await TestSystem.CreateAsync();
-        string[] schedulerArgs = [.. PreemptionTests.QuickPreemption, "--Scheduler:Retry:InitialBackoff=00:00:02", "--Scheduler:Retry:MaxBackoff=00:00:02"];
+        string[] schedulerArgs = [.. SchedulerArgs.QuickPreemption, "--Scheduler:Retry:InitialBackoff=00:00:02", "--Scheduler:Retry:MaxBackoff=00:00:02"];
         await system.StartSchedulerAsync(schedulerArgs);
         system.StartWorker("steady", capacity: 1, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3), failureRate: 0.5, extraArgs: Executions.LogArgs);
         await system.WaitForWorkersAsync("steady");
@@ -23,7 +23,7 @@ public class DependencyAndPreemptionRecoveryTests
 
         var low = Tasks.New(0, TaskOperations.Payload("low", fails: false));
         await system.SubmitAsync(low);
-        await PreemptionTests.WaitUntilStartedAsync(system, low.Id);
+        await system.WaitUntilStartedAsync(low.Id);
 
         // An urgent task preempts it; behind them a chain of three, and a task that fails every time it runs.
         var urgent = Tasks.New(9, TaskOperations.Payload("urgent", fails: false));
@@ -55,7 +55,7 @@ public class DependencyAndPreemptionRecoveryTests
             Assert.That(all.Where(id => !finals.ContainsKey(id)), Is.Empty, "every task reaches a final state after the restart");
             Assert.That(finals[low.Id].State, Is.EqualTo(TaskState.Completed));
             Assert.That(finals[low.Id].Preemptions, Is.GreaterThanOrEqualTo(1), "the flaky task's retries may preempt it again");
-            Assert.That(PreemptionTests.SimulatedCheckpoint(finals[low.Id]), Is.GreaterThan(TimeSpan.Zero), "its checkpoint survived the restart");
+            Assert.That(TaskOperations.SimulatedCheckpoint(finals[low.Id]), Is.GreaterThan(TimeSpan.Zero), "its checkpoint survived the restart");
             Assert.That(lowHistory.Take(4), Is.EqualTo(new[]
             {
                 TaskHistoryEvents.Accepted, TaskHistoryEvents.Assigned, TaskHistoryEvents.Started, TaskHistoryEvents.Preempted,
@@ -79,7 +79,7 @@ public class DependencyAndPreemptionRecoveryTests
     public async Task WorkersKilledWhileRunningAResumedTaskAndADependentTask_OthersFinishThem_KeepingCheckpointAndOrder()
     {
         await using var system = await TestSystem.CreateAsync();
-        var schedulerArgs = PreemptionTests.QuickPreemption;
+        var schedulerArgs = SchedulerArgs.QuickPreemption;
         await system.StartSchedulerAsync(schedulerArgs);
         // Run times differ by worker so that, when both are killed, the dependent task (6 s on first) and the resumed
         // one (30 s on second) are surely still running.
@@ -90,7 +90,7 @@ public class DependencyAndPreemptionRecoveryTests
         // low runs on first; the graph's first task outranks it and preempts it there.
         var low = Tasks.New(0);
         await system.SubmitAsync(low);
-        await PreemptionTests.WaitUntilStartedAsync(system, low.Id);
+        await system.WaitUntilStartedAsync(low.Id);
         var root = Tasks.New(5);
         var dependent = Tasks.New(5) with { DependsOn = [root.Id] };
         var last = Tasks.New(5) with { DependsOn = [dependent.Id] };

@@ -13,6 +13,8 @@ namespace TaskScheduler.IntegrationTests;
 /// </summary>
 [TestFixture]
 [Category("integration")]
+// Alone, not beside other fixtures: it fills a disk of its own.
+[NonParallelizable]
 public class DiskFullTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
@@ -39,7 +41,11 @@ public class DiskFullTests
         var submitted = new List<SubmitTask>();
         using var producing = new CancellationTokenSource();
         var producer = ProduceAsync(system, submitted, producing.Token);
-        await Task.Delay(500);
+        // The disk fills under a flow the scheduler is taking: it has accepted the producer's first task.
+        await Eventually.That(
+            async () => FirstOf(submitted) is { } first && await system.GetTaskAsync(first.Id) is not null,
+            Patience,
+            "the scheduler to accept the producer's first task");
         var filled = disk.Fill();
         var outage = await WaitForReadinessAsync(system, ready: false);
 
@@ -160,29 +166,32 @@ public class DiskFullTests
 
     private static string JournalOn(SmallDisk disk) => $"--Journal:Path={Path.Combine(disk.Path, "journal.db")}";
 
-    private static async Task<bool> WaitForLiveAsync(TestSystem system, ChildProcess scheduler)
+    private static SubmitTask? FirstOf(List<SubmitTask> submitted)
     {
-        var deadline = DateTime.UtcNow + Patience;
-        while (DateTime.UtcNow < deadline && !scheduler.HasExited)
+        lock (submitted)
         {
-            try
-            {
-                using var response = await system.Api.GetAsync(new Uri("/health/live", UriKind.Relative));
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return true;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(100);
+            return submitted.FirstOrDefault();
         }
-
-        return false;
     }
+
+    /// <summary>Waits until /health/live answers 200 (true) or the scheduler exits (false).</summary>
+    private static Task<bool> WaitForLiveAsync(TestSystem system, ChildProcess scheduler) =>
+        Eventually.Returns(
+            async () =>
+            {
+                try
+                {
+                    using var response = await system.Api.GetAsync(new Uri("/health/live", UriKind.Relative));
+                    return response.StatusCode == HttpStatusCode.OK;
+                }
+                catch (HttpRequestException)
+                {
+                    return false; // Not listening yet.
+                }
+            },
+            live => live || scheduler.HasExited,
+            Patience,
+            "the restarted scheduler to be live, or to exit");
 
     /// <summary>One submission every 20 ms until cancelled, each recorded once the broker confirmed it.</summary>
     private static async Task ProduceAsync(TestSystem system, List<SubmitTask> submitted, CancellationToken ct)
@@ -192,7 +201,11 @@ public class DiskFullTests
         {
             var task = Tasks.New(payload: $"{payload} {Guid.NewGuid():N}");
             await system.SubmitAsync(task);
-            submitted.Add(task);
+            lock (submitted)
+            {
+                submitted.Add(task);
+            }
+
             try
             {
                 await Task.Delay(20, ct);
@@ -210,36 +223,26 @@ public class DiskFullTests
     /// </summary>
     private static async Task<string> WaitForReadinessAsync(TestSystem system, bool ready)
     {
-        var deadline = DateTime.UtcNow + Patience;
-        while (true)
-        {
-            using var response = await system.Api.GetAsync(new Uri("/health/ready", UriKind.Relative));
-            var said = await response.Content.ReadAsStringAsync();
-            if (ready ? response.StatusCode == HttpStatusCode.OK : said.Contains("the journal cannot write", StringComparison.Ordinal))
+        var answer = await Eventually.Returns(
+            async () =>
             {
-                return said;
-            }
-
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"readiness {(ready ? "back" : "lost")} within {Patience}; it says {said}");
-            await Task.Delay(100);
-        }
+                using var response = await system.Api.GetAsync(new Uri("/health/ready", UriKind.Relative));
+                return (response.StatusCode, Said: await response.Content.ReadAsStringAsync());
+            },
+            answer => ready ? answer.StatusCode == HttpStatusCode.OK : answer.Said.Contains("the journal cannot write", StringComparison.Ordinal),
+            Patience,
+            $"readiness {(ready ? "back" : "lost")}",
+            answer => answer.Said);
+        return answer.Said;
     }
 
     /// <summary>
     /// Waits until 100 submissions queue up in the broker (the scheduler no longer takes them): at one per 20 ms, the
     /// disk stays full for at least two seconds, a whole liveness window of the test system. Returns how many.
     /// </summary>
-    private static async Task<uint> WaitForWaitingSubmissionsAsync(TestSystem system)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        uint waiting;
-        while ((waiting = await system.CountMessagesAsync(system.Topology.SubmitQueue)) < 100 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
-
-        return waiting;
-    }
+    private static Task<uint> WaitForWaitingSubmissionsAsync(TestSystem system) =>
+        Eventually.Returns(
+            () => system.CountMessagesAsync(system.Topology.SubmitQueue), waiting => waiting >= 100, Patience, "100 submissions waiting in the broker");
 
     /// <summary>The <c>detail</c> of an RFC 9457 problem-details body; empty when the body is not one.</summary>
     private static string ProblemDetail(string body)

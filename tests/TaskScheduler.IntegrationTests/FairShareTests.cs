@@ -10,6 +10,8 @@ namespace TaskScheduler.IntegrationTests;
 /// </summary>
 [TestFixture]
 [Category("integration")]
+// Alone, not beside other fixtures: it measures slot shares over time.
+[NonParallelizable]
 public class FairShareTests
 {
     [Test]

@@ -80,11 +80,10 @@ public class FuzzTests
 
         await Task.WhenAll(sends);
         var finals = await system.WaitForFinalStatesAsync(valid.Select(t => t.Id), TimeSpan.FromMinutes(3));
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (await system.CountMessagesAsync(system.Topology.RejectedQueue) < invalid.Count && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(250);
-        }
+        await Eventually.That(
+            async () => await system.CountMessagesAsync(system.Topology.RejectedQueue) >= invalid.Count,
+            TimeSpan.FromMinutes(2),
+            $"all {invalid.Count} invalid submissions in the rejected queue");
 
         var rejected = await system.DrainRejectedAsync();
         var counters = await system.GetCountersAsync();

@@ -11,13 +11,24 @@ namespace TaskScheduler.IntegrationTests;
 /// </summary>
 [TestFixture]
 [Category("integration")]
-public partial class HandlerTests
+// Alone, not beside other fixtures: it measures a cancel within a second, and spins every slot on the CPU.
+[NonParallelizable]
+public partial class HandlerTests : SharedSystemTests
 {
     private static string TestWorker => Repository.Program(Path.Combine("tests", "TaskScheduler.TestWorker"), "TaskScheduler.TestWorker.dll");
 
     private static string SampleWorker => Repository.Program(Path.Combine("Worker", "Samples", "UpperCase"), "UpperCase.dll");
 
-    private static readonly string[] QuickRetries = ["--Scheduler:Retry:InitialBackoff=00:00:01", "--Scheduler:Retry:MaxBackoff=00:00:01"];
+    /// <summary>
+    /// One scripted worker with quick retries for the tests of failures, retries, timeouts and cancel; the tests that
+    /// preempt, need another program or count what the whole system did start their own.
+    /// </summary>
+    protected override async Task StartAsync(TestSystem system)
+    {
+        await system.StartSchedulerAsync(SchedulerArgs.QuickRetries);
+        system.StartWorkerProgram("scripted", TestWorker);
+        await system.WaitForWorkersAsync("scripted");
+    }
 
     [Test]
     public async Task TheReadmeSampleWorker_ReturnsItsResult_ToSubmitWait_AndTheApi()
@@ -43,10 +54,7 @@ public partial class HandlerTests
     [Test]
     public async Task AThrownException_FailsTheAttempt_WithItsTypeAndMessage_AndIsRetried()
     {
-        await using var system = await TestSystem.CreateAsync();
-        await system.StartSchedulerAsync(QuickRetries);
-        system.StartWorkerProgram("scripted", TestWorker);
-        await system.WaitForWorkersAsync("scripted");
+        var system = SharedSystem;
 
         var task = Tasks.New(payload: "throw the disk is full") with { MaxRetries = 1 };
         await system.SubmitAsync(task);
@@ -64,17 +72,15 @@ public partial class HandlerTests
     [Test]
     public async Task ACancel_ReachesTheHandlersToken_WithinASecond_AndFreesTheSlot()
     {
-        await using var system = await TestSystem.CreateAsync();
-        await system.StartSchedulerAsync();
-        var worker = system.StartWorkerProgram("scripted", TestWorker, capacity: 1);
-        await system.WaitForWorkersAsync("scripted");
+        var system = SharedSystem;
+        var worker = system.Worker("scripted");
 
         var task = Tasks.New(payload: "wait");
         await system.SubmitAsync(task);
-        await PreemptionTests.WaitUntilStartedAsync(system, task.Id);
+        await system.WaitUntilStartedAsync(task.Id);
         var answer = await system.CancelOverHttpAsync(task.Id, "changed my mind");
         var answeredAt = DateTimeOffset.UtcNow;
-        var fired = await WaitForLogAsync(worker, TokenFired(task.Id, "Cancelled"));
+        var fired = await worker.WaitForLogAsync(TokenFired(task.Id, "Cancelled"), TimeSpan.FromSeconds(30));
         var firedAt = DateTimeOffset.Parse(fired.Groups["at"].Value, CultureInfo.InvariantCulture);
 
         using (Assert.EnterMultipleScope())
@@ -84,22 +90,23 @@ public partial class HandlerTests
             Assert.That((await system.GetTaskAsync(task.Id))!.State, Is.EqualTo(TaskState.Cancelled));
         }
 
-        await WaitForNoneInFlightAsync(system);
+        await system.WaitForNoneInFlightAsync();
     }
 
     [Test]
     public async Task ACooperativePreemption_CarriesTheHandlersCheckpoint_ToAnotherWorker_WhichResumesFromIt()
     {
         await using var system = await TestSystem.CreateAsync();
-        await system.StartSchedulerAsync(PreemptionTests.QuickPreemption);
+        await system.StartSchedulerAsync(SchedulerArgs.QuickPreemption);
         var first = system.StartWorkerProgram("first", TestWorker, capacity: 1);
         await system.WaitForWorkersAsync("first");
         await using var events = await system.RecordEventsAsync();
 
         var low = Tasks.New(priority: 0, payload: "steps 40");
         await system.SubmitAsync(low);
-        await PreemptionTests.WaitUntilStartedAsync(system, low.Id);
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        await system.WaitUntilStartedAsync(low.Id);
+        // A step done, so that the handler has a step to pause at.
+        await Eventually.That(async () => (await system.GetTaskAsync(low.Id))?.Progress is not null, TimeSpan.FromSeconds(30), "the handler to report a step");
         var urgent = Tasks.New(priority: 10, payload: "wait");
         await system.SubmitAsync(urgent);
         await events.WaitUntilAsync(e => e.Any(x => x.TaskId == low.Id && x.State == TaskState.Pending && x.Attempt == 1),
@@ -126,15 +133,16 @@ public partial class HandlerTests
     public async Task AHandlerDeafToPreemption_IsGivenUpOnAfterTheGrace_ItsSlotFreed_AndItsTaskKeepsItsSavedCheckpoint()
     {
         await using var system = await TestSystem.CreateAsync();
-        await system.StartSchedulerAsync(PreemptionTests.QuickPreemption);
+        await system.StartSchedulerAsync(SchedulerArgs.QuickPreemption);
         var worker = system.StartWorkerProgram("solo", TestWorker, capacity: 1, extraArgs: ["--Worker:PreemptGrace=00:00:01"]);
         await system.WaitForWorkersAsync("solo");
         await using var events = await system.RecordEventsAsync();
 
         var deaf = Tasks.New(priority: 0, payload: "deaf 600");
         await system.SubmitAsync(deaf);
-        await PreemptionTests.WaitUntilStartedAsync(system, deaf.Id);
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        await system.WaitUntilStartedAsync(deaf.Id);
+        await Eventually.That(
+            async () => (await system.GetTaskAsync(deaf.Id))?.Checkpoint == "saved before going deaf", TimeSpan.FromSeconds(30), "the deaf handler's checkpoint");
         var urgent = Tasks.New(priority: 10, payload: "echo urgent");
         await system.SubmitAsync(urgent);
         var finals = await system.WaitForFinalStatesAsync([urgent.Id], TimeSpan.FromSeconds(60));
@@ -154,10 +162,8 @@ public partial class HandlerTests
     [Test]
     public async Task ATimeout_FailsTheAttempt_AndTheRetryRuns()
     {
-        await using var system = await TestSystem.CreateAsync();
-        await system.StartSchedulerAsync(QuickRetries);
-        var worker = system.StartWorkerProgram("scripted", TestWorker);
-        await system.WaitForWorkersAsync("scripted");
+        var system = SharedSystem;
+        var worker = system.Worker("scripted");
 
         var task = Tasks.New(payload: "slow-first") with { MaxRetries = 1, Timeout = TimeSpan.FromSeconds(1) };
         await system.SubmitAsync(task);
@@ -201,34 +207,4 @@ public partial class HandlerTests
     /// <summary>A line of the scripted handler's log: its token fired, why, and when by the worker's clock.</summary>
     internal static string TokenFired(Guid id, string reason) =>
         $@"Task {id} attempt \d+: token fired \({reason}\) at (?<at>\S+)";
-
-    internal static async Task<Match> WaitForLogAsync(ChildProcess worker, string pattern)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
-        {
-            var match = Regex.Match(worker.ReadLog(), pattern);
-            if (match.Success)
-            {
-                return match;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"{worker.Name} never logged /{pattern}/");
-            }
-
-            await Task.Delay(100);
-        }
-    }
-
-    internal static async Task WaitForNoneInFlightAsync(TestSystem system)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while ((await system.GetWorkersAsync()).Any(w => w.InFlight > 0))
-        {
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "the stopped attempt should give its slot back");
-            await Task.Delay(100);
-        }
-    }
 }

@@ -95,11 +95,10 @@ public class HostileInputFuzzTests
         }
 
         var finals = await system.WaitForFinalStatesAsync(valid.Select(t => t.Id), TimeSpan.FromMinutes(3));
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (await system.CountMessagesAsync(system.Topology.RejectedQueue) < refused.Count && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(250);
-        }
+        await Eventually.That(
+            async () => await system.CountMessagesAsync(system.Topology.RejectedQueue) >= refused.Count,
+            TimeSpan.FromMinutes(2),
+            $"all {refused.Count} refused messages in the rejected queue");
 
         var rejected = await system.DrainRejectedAsync();
         var executions = Executions.Read(system.WorkerLogs());
@@ -178,11 +177,10 @@ public class HostileInputFuzzTests
         var ids = valid.Concat(validOverHttp).Select(t => t.Id).ToList();
         var finals = await system.WaitForFinalStatesAsync(ids, TimeSpan.FromMinutes(3));
         var expected = whole.Select(w => w.Body).Concat(bad.Select(b => Encoding.UTF8.GetBytes(b.Json))).ToList();
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (await system.CountMessagesAsync(system.Topology.RejectedQueue) < expected.Count && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(250);
-        }
+        await Eventually.That(
+            async () => await system.CountMessagesAsync(system.Topology.RejectedQueue) >= expected.Count,
+            TimeSpan.FromMinutes(2),
+            $"all {expected.Count} refused batches and tasks in the rejected queue");
 
         var rejected = await system.DrainRejectedAsync();
         var executions = Executions.Read(system.WorkerLogs());
@@ -309,11 +307,8 @@ public class HostileInputFuzzTests
         tried.Add("left handing back an unknown task at attempt int.MinValue");
 
         await system.WaitForFinalStatesAsync([first.Id, urgent.Id], TimeSpan.FromMinutes(1));
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while ((await system.GetWorkersAsync()).Any(w => w.Id == ghost) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
+        await Eventually.That(
+            async () => (await system.GetWorkersAsync()).All(w => w.Id != ghost), TimeSpan.FromSeconds(60), $"the forged worker {ghost} to be gone");
 
         return (first.Id, urgent.Id);
     }
@@ -321,25 +316,15 @@ public class HostileInputFuzzTests
     /// <summary>Waits for the order of <paramref name="taskId"/> in a worker queue and returns its attempt.</summary>
     private static async Task<int> NextAssignmentAsync(IChannel channel, string queue, Guid taskId)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await channel.BasicGetAsync(queue, autoAck: true) is { } message)
-            {
-                var orders = JsonSerializer.Deserialize(message.Body.Span, WireJson.Default.AssignTasks)!;
-                if (orders.Tasks.FirstOrDefault(o => o.TaskId == taskId) is { } order)
-                {
-                    return order.Attempt;
-                }
-            }
-            else
-            {
-                await Task.Delay(50);
-            }
-        }
-
-        Assert.Fail($"task {taskId} was never assigned to the forged worker");
-        return 0;
+        var order = await Eventually.Returns(
+            async () => await channel.BasicGetAsync(queue, autoAck: true) is { } message
+                ? JsonSerializer.Deserialize(message.Body.Span, WireJson.Default.AssignTasks)!.Tasks.FirstOrDefault(o => o.TaskId == taskId)
+                : null,
+            o => o is not null,
+            TimeSpan.FromSeconds(60),
+            $"task {taskId} to be assigned to the forged worker",
+            _ => "no assignment of it");
+        return order!.Attempt;
     }
 
     private static Task Report<T>(TestSystem system, string workerId, string kind, T message, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>

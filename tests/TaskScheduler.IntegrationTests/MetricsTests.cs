@@ -73,21 +73,7 @@ public class MetricsTests
     }
 
     /// <summary>Scrapes until the condition holds, as a dashboard would keep polling; fails with the last scrape.</summary>
-    private static async Task<PrometheusScrape> ScrapeUntilAsync(TestSystem system, Func<PrometheusScrape, bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var scrape = await PrometheusScrape.TakeAsync(system.Api);
-        while (!condition(scrape))
-        {
-            if (timeout.IsCancellationRequested)
-            {
-                Assert.Fail($"The metrics never got there. Last scrape:\n{scrape.Text}");
-            }
-
-            await Task.Delay(200, CancellationToken.None);
-            scrape = await PrometheusScrape.TakeAsync(system.Api);
-        }
-
-        return scrape;
-    }
+    private static Task<PrometheusScrape> ScrapeUntilAsync(TestSystem system, Func<PrometheusScrape, bool> condition) =>
+        Eventually.Returns(
+            () => PrometheusScrape.TakeAsync(system.Api), condition, TimeSpan.FromSeconds(60), "the metrics to get there", scrape => $"the scrape\n{scrape.Text}");
 }

@@ -10,18 +10,11 @@ namespace TaskScheduler.IntegrationTests;
 [Category("integration")]
 public partial class PreemptionTests
 {
-    /// <summary>Preempt quickly (half a second of run time suffices) so the tests stay short.</summary>
-    public static readonly string[] QuickPreemption =
-    [
-        "--Scheduler:Preemption:MinRunTime=00:00:00.500",
-        "--Scheduler:Preemption:FinishingWithin=00:00:01",
-    ];
-
     [Test]
     public async Task UrgentTask_PreemptsARunningTask_WhichResumesFromItsCheckpoint_AndBothComplete()
     {
         await using var system = await TestSystem.CreateAsync();
-        var schedulerArgs = QuickPreemption;
+        var schedulerArgs = SchedulerArgs.QuickPreemption;
         await system.StartSchedulerAsync(schedulerArgs);
         var worker = system.StartWorker("solo", capacity: 1, TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(6), extraArgs: Executions.LogArgs);
         await system.WaitForWorkersAsync("solo");
@@ -29,7 +22,7 @@ public partial class PreemptionTests
 
         var low = Tasks.New(priority: 0);
         await system.SubmitAsync(low);
-        await WaitUntilStartedAsync(system, low.Id);
+        await system.WaitUntilStartedAsync(low.Id);
         var urgent = Tasks.New(priority: 10);
         await system.SubmitAsync(urgent);
 
@@ -47,7 +40,7 @@ public partial class PreemptionTests
             Assert.That(finals[low.Id].State, Is.EqualTo(TaskState.Completed));
             Assert.That(finals[low.Id].Attempts, Is.EqualTo(2), "the resumed run is a new attempt");
             Assert.That(finals[low.Id].Preemptions, Is.EqualTo(1));
-            Assert.That(SimulatedCheckpoint(finals[low.Id]), Is.GreaterThan(TimeSpan.Zero).And.LessThan(TimeSpan.FromSeconds(6)));
+            Assert.That(TaskOperations.SimulatedCheckpoint(finals[low.Id]), Is.GreaterThan(TimeSpan.Zero).And.LessThan(TimeSpan.FromSeconds(6)));
             Assert.That(finals[urgent.Id].State, Is.EqualTo(TaskState.Completed));
             Assert.That(order, Is.EqualTo(new[]
             {
@@ -65,21 +58,21 @@ public partial class PreemptionTests
         var runs = ExecutionLength().Matches(worker.ReadLog()).Where(m => m.Groups[1].Value == low.Id.ToString())
             .ToDictionary(m => int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture), m => TimeSpan.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture));
         Assert.That(runs[1], Is.EqualTo(TimeSpan.FromSeconds(6)));
-        Assert.That(runs[2] + SimulatedCheckpoint(finals[low.Id]), Is.EqualTo(TimeSpan.FromSeconds(6)).Within(TimeSpan.FromMilliseconds(1)));
+        Assert.That(runs[2] + TaskOperations.SimulatedCheckpoint(finals[low.Id]), Is.EqualTo(TimeSpan.FromSeconds(6)).Within(TimeSpan.FromMilliseconds(1)));
     }
 
     [Test]
     public async Task WithPreemptionSwitchedOff_TheUrgentTaskWaitsForTheSlot()
     {
         await using var system = await TestSystem.CreateAsync();
-        string[] schedulerArgs = [.. QuickPreemption, "--Scheduler:Preemption:Enabled=false"];
+        string[] schedulerArgs = [.. SchedulerArgs.QuickPreemption, "--Scheduler:Preemption:Enabled=false"];
         await system.StartSchedulerAsync(schedulerArgs);
         system.StartWorker("solo", capacity: 1, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3));
         await system.WaitForWorkersAsync("solo");
 
         var low = Tasks.New(priority: 0);
         await system.SubmitAsync(low);
-        await WaitUntilStartedAsync(system, low.Id);
+        await system.WaitUntilStartedAsync(low.Id);
         var urgent = Tasks.New(priority: 10);
         await system.SubmitAsync(urgent);
         var finals = await system.WaitForFinalStatesAsync([low.Id, urgent.Id], TimeSpan.FromSeconds(60));
@@ -93,25 +86,6 @@ public partial class PreemptionTests
         }
     }
 
-    /// <summary>Waits until the task's worker has reported running it (its history says "started").</summary>
-    public static async Task WaitUntilStartedAsync(TestSystem system, Guid id)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!(await system.GetHistoryAsync(id) ?? []).Any(h => h.Event == TaskHistoryEvents.Started))
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"task {id} did not start within 30 s");
-            }
-
-            await Task.Delay(100);
-        }
-    }
-
     [GeneratedRegex(@"Simulating task ([0-9a-f-]{36}) attempt (\d+) for (\S+)")]
     private static partial Regex ExecutionLength();
-
-    /// <summary>The simulated handler's checkpoint is the milliseconds of work done.</summary>
-    internal static TimeSpan SimulatedCheckpoint(Contracts.Messages.TaskStatusView task) =>
-        TimeSpan.FromMilliseconds(long.Parse(task.Checkpoint ?? "0", CultureInfo.InvariantCulture));
 }

@@ -75,19 +75,15 @@ public class RetentionTests
     /// <summary>Asks for the task until the scheduler answers 404, and returns what it said.</summary>
     private static async Task<string> AwaitNotFoundAsync(TestSystem system, Guid id)
     {
-        var deadline = DateTime.UtcNow + Patience;
-        while (DateTime.UtcNow < deadline)
-        {
-            using var response = await system.Api.GetAsync(new Uri($"/api/tasks/{id}", UriKind.Relative));
-            if (response.StatusCode == HttpStatusCode.NotFound)
+        var answer = await Eventually.Returns(
+            async () =>
             {
-                return await response.Content.ReadAsStringAsync();
-            }
-
-            await Task.Delay(200);
-        }
-
-        Assert.Fail($"task {id} was still served {Patience.TotalSeconds} s later; its retention is 2 s");
-        return "";
+                using var response = await system.Api.GetAsync(new Uri($"/api/tasks/{id}", UriKind.Relative));
+                return (response.StatusCode, Body: await response.Content.ReadAsStringAsync());
+            },
+            answer => answer.StatusCode == HttpStatusCode.NotFound,
+            Patience,
+            $"task {id} to be forgotten (its retention is 2 s)");
+        return answer.Body;
     }
 }

@@ -9,6 +9,8 @@ namespace TaskScheduler.IntegrationTests;
 /// </summary>
 [TestFixture]
 [Category("integration")]
+// Alone, not beside other fixtures: it freezes the scheduler against the liveness window.
+[NonParallelizable]
 public class SchedulerFreezeTests
 {
     /// <summary>Four liveness windows of the test system (8 heartbeats of 250 ms).</summary>
@@ -29,6 +31,7 @@ public class SchedulerFreezeTests
         await events.WaitUntilAsync(e => e.Count(x => x.State == TaskState.Running) >= 4, TimeSpan.FromSeconds(60), "all four tasks to run");
 
         scheduler.Pause();
+        // Not a wait for something: the freeze lasts longer than the liveness window, and the test asserts what follows.
         await Task.Delay(Freeze);
         scheduler.Resume();
 
@@ -73,6 +76,7 @@ public class SchedulerFreezeTests
 
         scheduler.Pause();
         victim.Kill9();
+        // Not a wait for something: the freeze lasts longer than the liveness window, and the test asserts what follows.
         await Task.Delay(Freeze);
         scheduler.Resume();
 

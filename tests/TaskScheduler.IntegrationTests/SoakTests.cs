@@ -13,6 +13,8 @@ namespace TaskScheduler.IntegrationTests;
 [TestFixture]
 [Category("integration")]
 [Category("soak")]
+// Alone, not beside other fixtures: it measures memory over time.
+[NonParallelizable]
 public class SoakTests
 {
     private const int Rounds = 3;
@@ -118,23 +120,10 @@ public class SoakTests
     private static async Task<List<string>> WaitForNoWorkerQueuesAsync(TestSystem system)
     {
         var prefix = system.Topology.WorkerQueue("");
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
-        List<string> left;
-        while ((left = await BrokerQueues.NamedAsync(system.BrokerUrl, prefix)).Count > 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(250);
-        }
-
-        return left;
+        return await Eventually.Returns(
+            () => BrokerQueues.NamedAsync(system.BrokerUrl, prefix), left => left.Count == 0, TimeSpan.FromMinutes(1), "no worker queue left",
+            left => string.Join(", ", left));
     }
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
-        while (!await condition())
-        {
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"waited a minute for {what}");
-            await Task.Delay(100);
-        }
-    }
+    private static Task WaitUntilAsync(Func<Task<bool>> condition, string what) => Eventually.That(condition, TimeSpan.FromMinutes(1), what);
 }

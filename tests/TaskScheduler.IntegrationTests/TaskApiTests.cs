@@ -11,13 +11,15 @@ namespace TaskScheduler.IntegrationTests;
 /// <summary>The HTTP task API's representation of what handlers return and producers ask for.</summary>
 [TestFixture]
 [Category("integration")]
-public class TaskApiTests
+public class TaskApiTests : SharedSystemTests
 {
+    /// <summary>No worker: the first two tests only submit; the result test brings a scripted worker on a system of its own.</summary>
+    protected override Task StartAsync(TestSystem system) => system.StartSchedulerAsync();
+
     [Test]
     public async Task PostedTimeout_ComesBackInTheStatus_InAFormASubmissionAccepts()
     {
-        await using var system = await TestSystem.CreateAsync();
-        await system.StartSchedulerAsync();
+        var system = SharedSystem;
 
         var written = new Dictionary<string, TimeSpan>
         {
@@ -48,8 +50,7 @@ public class TaskApiTests
     [Test]
     public async Task InvalidSubmissions_AreAnswered400_AndCountedAsRejected_AsOnTheBroker()
     {
-        await using var system = await TestSystem.CreateAsync();
-        await system.StartSchedulerAsync();
+        var system = SharedSystem;
         var before = (await system.GetCountersAsync()).GetProperty("rejected").GetInt64();
 
         string[] bad = ["not JSON", """{"payload": 5}""", "[]", """[{"payload": "a graph task needs its id"}]"""];
@@ -61,13 +62,11 @@ public class TaskApiTests
         }
 
         // The count is the loop's: it shows in the view the loop publishes after the refusals' group.
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        long rejected;
-        while ((rejected = (await system.GetCountersAsync()).GetProperty("rejected").GetInt64()) < before + bad.Length && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
-
+        var rejected = await Eventually.Returns(
+            async () => (await system.GetCountersAsync()).GetProperty("rejected").GetInt64(),
+            count => count >= before + bad.Length,
+            TimeSpan.FromSeconds(30),
+            $"{bad.Length} more rejections counted");
         Assert.That(rejected, Is.EqualTo(before + bad.Length));
     }
 

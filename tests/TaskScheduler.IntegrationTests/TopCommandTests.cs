@@ -17,7 +17,7 @@ public class TopCommandTests
         await system.SubmitAllAsync(tasks);
         foreach (var task in tasks)
         {
-            await WaitForStateAsync(system, task.Id, Contracts.TaskState.Pending);
+            await system.WaitForStateAsync(task.Id, Contracts.TaskState.Pending);
         }
 
         var waiting = await CliRun.RunAsync(system, null, "top");
@@ -26,7 +26,7 @@ public class TopCommandTests
         await system.WaitForWorkersAsync("top-worker");
         foreach (var task in tasks)
         {
-            await WaitForStateAsync(system, task.Id, Contracts.TaskState.Completed);
+            await system.WaitForStateAsync(task.Id, Contracts.TaskState.Completed);
         }
 
         var working = await CliRun.RunAsync(system, null, "top");
@@ -67,31 +67,7 @@ public class TopCommandTests
         }
     }
 
-    private static async Task WaitForProgressAsync(TestSystem system, Guid id, string message)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while ((await system.GetTaskAsync(id))?.Progress?.Message != message)
-        {
-            if (timeout.IsCancellationRequested)
-            {
-                Assert.Fail($"task {id} never showed the progress '{message}'");
-            }
-
-            await Task.Delay(100, CancellationToken.None);
-        }
-    }
-
-    private static async Task WaitForStateAsync(TestSystem system, Guid id, Contracts.TaskState state)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while ((await system.GetTaskAsync(id))?.State != state)
-        {
-            if (timeout.IsCancellationRequested)
-            {
-                Assert.Fail($"task {id} never reached {state}");
-            }
-
-            await Task.Delay(100, CancellationToken.None);
-        }
-    }
+    private static Task WaitForProgressAsync(TestSystem system, Guid id, string message) =>
+        Eventually.That(
+            async () => (await system.GetTaskAsync(id))?.Progress?.Message == message, TimeSpan.FromSeconds(60), $"task {id} to show the progress '{message}'");
 }

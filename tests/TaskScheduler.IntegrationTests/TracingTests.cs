@@ -67,24 +67,11 @@ public class TracingTests
         }
     }
 
-    private static async Task<List<ReceivedSpan>> SpansOfAsync(OtlpReceiver collector, Guid task, string[] names)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (true)
-        {
-            var spans = collector.Spans().Where(s => s.Attributes.GetValueOrDefault("task.id") == task.ToString()).ToList();
-            if (names.All(n => spans.Any(s => s.Name == n)))
-            {
-                return spans;
-            }
-
-            if (timeout.IsCancellationRequested)
-            {
-                Assert.Fail($"The collector got only [{string.Join(", ", spans.Select(s => s.Name))}] for task {task}; " +
-                            $"{collector.Spans().Count} spans in all");
-            }
-
-            await Task.Delay(100, CancellationToken.None);
-        }
-    }
+    private static Task<List<ReceivedSpan>> SpansOfAsync(OtlpReceiver collector, Guid task, string[] names) =>
+        Eventually.Returns(
+            () => Task.FromResult(collector.Spans().Where(s => s.Attributes.GetValueOrDefault("task.id") == task.ToString()).ToList()),
+            spans => names.All(n => spans.Any(s => s.Name == n)),
+            TimeSpan.FromSeconds(60),
+            $"the spans [{string.Join(", ", names)}] of task {task}",
+            spans => $"[{string.Join(", ", spans.Select(s => s.Name))}], of {collector.Spans().Count} spans in all");
 }

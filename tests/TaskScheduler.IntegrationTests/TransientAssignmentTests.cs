@@ -9,6 +9,8 @@ namespace TaskScheduler.IntegrationTests;
 /// </summary>
 [TestFixture]
 [Category("integration")]
+// Alone, not beside other fixtures: it starts its own RabbitMQ node.
+[NonParallelizable]
 public class TransientAssignmentTests
 {
     [Test]
@@ -59,17 +61,5 @@ public class TransientAssignmentTests
         }
     }
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"Timed out waiting until {what}");
-            }
-
-            await Task.Delay(100);
-        }
-    }
+    private static Task WaitUntilAsync(Func<Task<bool>> condition, string what) => Eventually.That(condition, TimeSpan.FromSeconds(60), what);
 }

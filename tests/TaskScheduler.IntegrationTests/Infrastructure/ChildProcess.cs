@@ -84,6 +84,15 @@ public sealed class ChildProcess : IDisposable
         }
     }
 
+    /// <summary>Waits until the process has logged a line matching <paramref name="pattern"/>, and returns the match.</summary>
+    public Task<System.Text.RegularExpressions.Match> WaitForLogAsync(string pattern, TimeSpan timeout) =>
+        Eventually.Returns(
+            () => Task.FromResult(System.Text.RegularExpressions.Regex.Match(ReadLog(), pattern)),
+            match => match.Success,
+            timeout,
+            $"{Name} to log /{pattern}/",
+            _ => "no such line");
+
     public string ReadLog()
     {
         using var stream = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);

@@ -65,17 +65,7 @@ public static class LinuxProcesses
     /// <summary>Waits for a file to appear (a test program writing its pid) and returns its text.</summary>
     public static async Task<string> WaitForFileAsync(string path, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!File.Exists(path) || new FileInfo(path).Length == 0)
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"{path} did not appear within {timeout}");
-            }
-
-            await Task.Delay(100);
-        }
-
+        await Eventually.That(() => File.Exists(path) && new FileInfo(path).Length > 0, timeout, $"{path} to appear");
         return await File.ReadAllTextAsync(path);
     }
 

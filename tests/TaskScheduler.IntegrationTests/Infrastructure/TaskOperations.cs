@@ -47,6 +47,32 @@ public static class TaskOperations
     public static Task SubmitGraphAsync(this TestSystem system, params SubmitTask[] tasks) =>
         system.PublishAsync(JsonSerializer.SerializeToUtf8Bytes(tasks, WireJson.Default.SubmitTaskArray));
 
+    /// <summary>Waits until the task's worker has reported running it (its history says "started").</summary>
+    public static Task WaitUntilStartedAsync(this TestSystem system, Guid id) =>
+        Eventually.That(
+            async () => (await system.GetHistoryAsync(id) ?? []).Any(h => h.Event == TaskHistoryEvents.Started),
+            TimeSpan.FromSeconds(60),
+            $"task {id} to start");
+
+    /// <summary>Waits until no worker holds a task any more, as their heartbeats say: stopped attempts gave their slots back.</summary>
+    public static Task WaitForNoneInFlightAsync(this TestSystem system) =>
+        Eventually.That(
+            async () => (await system.GetWorkersAsync()).All(w => w.InFlight == 0),
+            TimeSpan.FromSeconds(30),
+            "the stopped attempts to give their slots back");
+
+    /// <summary>Waits until the scheduler knows the task (it was accepted) and returns its status.</summary>
+    public static async Task<TaskStatusView> WaitUntilKnownAsync(this TestSystem system, Guid id) =>
+        (await Eventually.Returns(() => system.GetTaskAsync(id), status => status is not null, TimeSpan.FromSeconds(60), $"task {id} to be accepted"))!;
+
+    /// <summary>Waits until the scheduler reports the task in <paramref name="state"/>.</summary>
+    public static Task WaitForStateAsync(this TestSystem system, Guid id, TaskState state) =>
+        Eventually.That(async () => (await system.GetTaskAsync(id))?.State == state, TimeSpan.FromSeconds(60), $"task {id} to be {state}");
+
+    /// <summary>The simulated handler's checkpoint is the milliseconds of work done.</summary>
+    public static TimeSpan SimulatedCheckpoint(TaskStatusView task) =>
+        TimeSpan.FromMilliseconds(long.Parse(task.Checkpoint ?? "0", System.Globalization.CultureInfo.InvariantCulture));
+
     /// <summary>A payload whose simulated run fails (or succeeds) on a worker with the given failure rate.</summary>
     public static string Payload(string name, bool fails, double failureRate = 0.5)
     {

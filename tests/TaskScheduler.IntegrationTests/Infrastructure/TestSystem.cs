@@ -24,6 +24,8 @@ public sealed class TestSystem : IAsyncDisposable
     private readonly HashSet<string> _workerIds = [];
     private readonly IConnection _connection;
     private readonly IChannel _publish;
+    private static int _schedulerStarts;
+    private static int _workerStarts;
 
     private TestSystem(string prefix, string directory, int port, string brokerUrl, IConnection connection, IChannel publish)
     {
@@ -60,11 +62,14 @@ public sealed class TestSystem : IAsyncDisposable
 
     public ChildProcess? Scheduler { get; private set; }
 
+    /// <summary>How many scheduler and worker processes every system of this test run started: the suite's main cost.</summary>
+    public static (int Schedulers, int Workers) Starts => (Volatile.Read(ref _schedulerStarts), Volatile.Read(ref _workerStarts));
+
     public static async Task<TestSystem> CreateAsync(string? brokerUrl = null)
     {
         brokerUrl ??= BrokerSetup.Url;
         var prefix = $"t{Guid.NewGuid():N}"[..9];
-        var directory = Path.Combine(TestContext.CurrentContext.WorkDirectory, "runs", $"{TestContext.CurrentContext.Test.MethodName}-{prefix}");
+        var directory = Path.Combine(TestContext.CurrentContext.WorkDirectory, "runs", $"{TestContext.CurrentContext.Test.MethodName ?? TestContext.CurrentContext.Test.Name}-{prefix}");
         System.IO.Directory.CreateDirectory(directory);
         // One broker, or a cluster's nodes separated by commas (as Broker:Url takes them): the test's own connection
         // fails over between them like the programs'.
@@ -97,33 +102,25 @@ public sealed class TestSystem : IAsyncDisposable
             .. extraArgs ?? [],
         ]);
 
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        while (true)
+        var scheduler = Scheduler;
+        Interlocked.Increment(ref _schedulerStarts);
+        await Eventually.That(async () =>
         {
-            if (Scheduler.HasExited)
+            if (scheduler.HasExited)
             {
-                Assert.Fail($"The scheduler exited with {Scheduler.ExitCode}:\n{Scheduler.ReadLog()}");
+                Assert.Fail($"The scheduler exited with {scheduler.ExitCode}:\n{scheduler.ReadLog()}");
             }
 
             try
             {
-                using var response = await Api.GetAsync(new Uri("/health", UriKind.Relative), cts.Token);
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
+                using var response = await Api.GetAsync(new Uri("/health", UriKind.Relative));
+                return response.IsSuccessStatusCode;
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
-                // Not listening yet.
+                return false; // Not listening yet.
             }
-            catch (OperationCanceledException)
-            {
-                Assert.Fail($"The scheduler did not become ready:\n{Scheduler.ReadLog()}");
-            }
-
-            await Task.Delay(100, cts.Token);
-        }
+        }, TimeSpan.FromSeconds(90), "the scheduler to answer /health");
     }
 
     public ChildProcess StartWorker(
@@ -131,6 +128,7 @@ public sealed class TestSystem : IAsyncDisposable
         IEnumerable<string>? extraArgs = null)
     {
         _workerIds.Add(id);
+        Interlocked.Increment(ref _workerStarts);
         return Start(id, Repository.Program("Worker", "TaskScheduler.Worker.dll"),
         [
             $"--Broker:Url={BrokerUrl}",
@@ -153,6 +151,7 @@ public sealed class TestSystem : IAsyncDisposable
     public ChildProcess StartWorkerProgram(string id, string dll, int capacity = 4, IEnumerable<string>? extraArgs = null)
     {
         _workerIds.Add(id);
+        Interlocked.Increment(ref _workerStarts);
         return Start(id, dll,
         [
             $"--Broker:Url={BrokerUrl}",
@@ -165,24 +164,19 @@ public sealed class TestSystem : IAsyncDisposable
         ]);
     }
 
+    /// <summary>The process of a worker this system started, by its id.</summary>
+    public ChildProcess Worker(string id) => _processes.Last(p => p.Name == id);
+
     /// <summary>Waits until the scheduler lists exactly these workers as alive.</summary>
     public async Task WaitForWorkersAsync(params string[] ids)
     {
         var wanted = ids.ToHashSet();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        WorkerView[] workers = [];
-        while (!cts.IsCancellationRequested)
-        {
-            workers = await GetWorkersAsync();
-            if (workers.Where(w => w.Confirmed).Select(w => w.Id).ToHashSet().SetEquals(wanted))
-            {
-                return;
-            }
-
-            await Task.Delay(100, CancellationToken.None);
-        }
-
-        Assert.Fail($"Expected workers [{string.Join(", ", wanted)}], the scheduler lists [{string.Join(", ", workers.Select(w => w.Id))}]");
+        await Eventually.Returns(
+            GetWorkersAsync,
+            workers => workers.Where(w => w.Confirmed).Select(w => w.Id).ToHashSet().SetEquals(wanted),
+            TimeSpan.FromSeconds(60),
+            $"the scheduler to list exactly the workers [{string.Join(", ", wanted)}]",
+            workers => $"[{string.Join(", ", workers.Select(w => w.Confirmed ? w.Id : $"{w.Id} (unconfirmed)"))}]");
     }
 
     public async Task<WorkerView[]> GetWorkersAsync() =>
@@ -331,16 +325,7 @@ public sealed class TestSystem : IAsyncDisposable
     /// <summary>After a broker restart: waits until this test's own connection has recovered too.</summary>
     public async Task WaitForBrokerConnectionAsync()
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (!_connection.IsOpen || !_publish.IsOpen)
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail("The test's broker connection did not recover within 60 s.");
-            }
-
-            await Task.Delay(100);
-        }
+        await Eventually.That(() => _connection.IsOpen && _publish.IsOpen, TimeSpan.FromSeconds(60), "the test's broker connection to recover");
     }
 
     /// <summary>The log files of every worker process this system started.</summary>
@@ -369,16 +354,7 @@ public sealed class TestSystem : IAsyncDisposable
 
         if (TestContext.CurrentContext.Result.Outcome.Status == TestStatus.Failed)
         {
-            foreach (var log in System.IO.Directory.GetFiles(Directory, "*.log"))
-            {
-                TestContext.AddTestAttachment(log);
-                var lines = await File.ReadAllLinesAsync(log);
-                await TestContext.Out.WriteLineAsync($"--- last lines of {Path.GetFileName(log)} ---");
-                foreach (var line in lines.TakeLast(40))
-                {
-                    await TestContext.Out.WriteLineAsync(line);
-                }
-            }
+            await WriteLogsAsync(attach: true);
         }
 
         if (_connection.IsOpen)
@@ -389,6 +365,30 @@ public sealed class TestSystem : IAsyncDisposable
         await _publish.DisposeAsync();
         await _connection.DisposeAsync();
         Api.Dispose();
+    }
+
+    /// <summary>The last lines of every log of this system in the test's output, and the whole logs attached when asked.</summary>
+    public async Task WriteLogsAsync(bool attach)
+    {
+        foreach (var log in System.IO.Directory.GetFiles(Directory, "*.log"))
+        {
+            if (attach)
+            {
+                TestContext.AddTestAttachment(log);
+            }
+
+            string[] lines;
+            using (var reader = new StreamReader(new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite)))
+            {
+                lines = (await reader.ReadToEndAsync()).Split('\n');
+            }
+
+            await TestContext.Out.WriteLineAsync($"--- last lines of {Path.GetFileName(log)} ---");
+            foreach (var line in lines.TakeLast(40))
+            {
+                await TestContext.Out.WriteLineAsync(line);
+            }
+        }
     }
 
     private async Task RemoveTopologyAsync()
