@@ -1,7 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using TaskScheduler.Scheduler.Observability;
 
 namespace TaskScheduler.Scheduler.Engine;
@@ -15,14 +14,12 @@ public sealed class SchedulerLoop(
     IInputSource source,
     Channel<SchedulerInput> inputs,
     SchedulerState state,
-    IOptions<SchedulerOptions> options,
+    LoopSettings settings,
     TimeProvider time,
     ILogger<SchedulerLoop> logger) : BackgroundService
 {
     /// <summary>How long a stop waits for written groups to be delivered; within the host's shutdown timeout.</summary>
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
-
-    private readonly SchedulerOptions _options = options.Value;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -54,9 +51,9 @@ public sealed class SchedulerLoop(
 
         try
         {
-            var checkEvery = _options.HeartbeatInterval / 2;
+            var checkEvery = settings.HeartbeatInterval / 2;
             var nextCheck = time.GetUtcNow() + checkEvery;
-            var group = new List<SchedulerInput>(_options.MaxBatch);
+            var group = new List<SchedulerInput>(settings.MaxBatch);
             var moreWork = true;
             while (!stoppingToken.IsCancellationRequested)
             {
@@ -68,7 +65,7 @@ public sealed class SchedulerLoop(
 
                 group.Clear();
                 var weight = 0;
-                while (weight < _options.MaxBatch && inputs.Reader.TryRead(out var input))
+                while (weight < settings.MaxBatch && inputs.Reader.TryRead(out var input))
                 {
                     group.Add(input);
                     weight += input.Weight;

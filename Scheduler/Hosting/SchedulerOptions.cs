@@ -1,6 +1,9 @@
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Engine;
+using TaskScheduler.Scheduler.Http;
+using TaskScheduler.Scheduler.Transport;
 
-namespace TaskScheduler.Scheduler;
+namespace TaskScheduler.Scheduler.Hosting;
 
 /// <summary>The <c>Scheduler</c> configuration section.</summary>
 public sealed class SchedulerOptions
@@ -80,6 +83,16 @@ public sealed class SchedulerOptions
     /// group longer (about 25 µs per task).
     /// </summary>
     public int RestoreChunk { get; set; } = 5_000;
+
+    /// <summary>What the loop's timing reads.</summary>
+    public LoopSettings Loop() => new(HeartbeatInterval, MaxBatch);
+
+    /// <summary>What the transport reads.</summary>
+    public TransportSettings Transport() =>
+        new(SubmitPrefetch, EventsPrefetch, SubmitBufferBytes, PersistentAssignments, MaxBatchTasks, RejectedQueue);
+
+    /// <summary>What the HTTP batch endpoint reads.</summary>
+    public BatchLimits Batches() => new(MaxBatchTasks);
 
     public IEnumerable<string> Validate()
     {

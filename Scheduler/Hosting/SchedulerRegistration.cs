@@ -14,7 +14,7 @@ using TaskScheduler.Scheduler.Observability;
 using TaskScheduler.Scheduler.Status;
 using TaskScheduler.Scheduler.Transport;
 
-namespace TaskScheduler.Scheduler;
+namespace TaskScheduler.Scheduler.Hosting;
 
 /// <summary>The scheduler's options, loop, core, journal, transport and status request, wired together.</summary>
 public static class SchedulerRegistration
@@ -70,6 +70,9 @@ public static class SchedulerRegistration
         services.AddSingleton(sp => new PayloadCache(sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.PayloadCacheBytes));
         services.AddSingleton(sp => new WorkerDemandEstimator(
             sp.GetRequiredService<IOptions<AutoscaleOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.Loop());
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.Transport());
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.Batches());
         services.AddSingleton<BrokerHealth>();
         services.AddSingleton<SchedulerTransport>();
         services.AddSingleton<IGroupPublisher>(sp => sp.GetRequiredService<SchedulerTransport>());

@@ -28,7 +28,7 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
     private const string ProbeRoutingKey = "scheduler.probe";
 
     private readonly BrokerOptions _options;
-    private readonly SchedulerOptions _schedulerOptions;
+    private readonly TransportSettings _settings;
     private readonly TaskTracing _tracing;
     private readonly BrokerHealth _health;
     private readonly PublishedEvents _published;
@@ -45,7 +45,7 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
 
     public SchedulerTransport(
         IOptions<BrokerOptions> options,
-        IOptions<SchedulerOptions> schedulerOptions,
+        TransportSettings settings,
         TaskTracing tracing,
         BrokerHealth health,
         IOptions<EventsOptions> events,
@@ -62,7 +62,7 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
 
         _health = health;
         _options = options.Value;
-        _schedulerOptions = schedulerOptions.Value;
+        _settings = settings;
         _tracing = tracing;
         _logger = logger;
         _replies = new SubmitReplies(() => PublishChannel, logger);
@@ -136,7 +136,7 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
             await DeclareRejectedQueueAsync(c);
         }
 
-        _submitWindow = new SubmitWindow(_schedulerOptions.SubmitBufferBytes, _schedulerOptions.SubmitPrefetch, SubmissionParser.MaxBodyBytes);
+        _submitWindow = new SubmitWindow(_settings.SubmitBufferBytes, _settings.SubmitPrefetch, SubmissionParser.MaxBodyBytes);
         // Two limits, both enforced by the broker: per consumer (the most a group can take), and per channel, which
         // follows the size of the messages so that unacknowledged submissions stay within a memory budget. Quorum
         // queues refuse a channel-wide limit: there the per-consumer one alone applies (docs/architecture.md).
@@ -146,7 +146,7 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
             Topology.SubmitQueue,
             async (channel, c) =>
             {
-                await channel.BasicQosAsync(0, _schedulerOptions.SubmitPrefetch, false, c);
+                await channel.BasicQosAsync(0, _settings.SubmitPrefetch, false, c);
                 if (adaptive)
                 {
                     await channel.BasicQosAsync(0, _submitWindow.Prefetch, true, c);
@@ -170,7 +170,7 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
         _events = new QueueConsumer(
             _connection,
             Topology.SchedulerEventsQueue,
-            (channel, c) => channel.BasicQosAsync(0, _schedulerOptions.EventsPrefetch, false, c),
+            (channel, c) => channel.BasicQosAsync(0, _settings.EventsPrefetch, false, c),
             DeclareTopologyAsync,
             (delivery, tag) => OnWorkerEventAsync(inputs, delivery, tag),
             _health,
@@ -181,7 +181,7 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
         _cancels = new QueueConsumer(
             _connection,
             Topology.CancelQueue,
-            (channel, c) => channel.BasicQosAsync(0, _schedulerOptions.SubmitPrefetch, false, c),
+            (channel, c) => channel.BasicQosAsync(0, _settings.SubmitPrefetch, false, c),
             DeclareTopologyAsync,
             (delivery, tag) => OnCancelRequestAsync(inputs, delivery, tag),
             _health,
@@ -431,16 +431,16 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
     }
 
     /// <summary>
-    /// Transient unless <see cref="SchedulerOptions.PersistentAssignments"/>: the journal holds every assignment, and a
+    /// Transient unless <c>Scheduler:PersistentAssignments</c>: the journal holds every assignment, and a
     /// worker's heartbeats reconcile what it holds, so an assignment a broker crash loses is requeued
     /// (docs/architecture.md, "Transient assignments").
     /// </summary>
-    private BasicProperties AssignmentProperties() => _schedulerOptions.PersistentAssignments
+    private BasicProperties AssignmentProperties() => _settings.PersistentAssignments
         ? AmqpMessages.Persistent(Topology.AssignmentTypes.Batch)
         : AmqpMessages.Transient(Topology.AssignmentTypes.Batch);
 
     private Task DeclareRejectedQueueAsync(CancellationToken ct) => SchedulerTopology.DeclareRejectedQueueAsync(
-        _connection!, Topology, _options.QueueArguments(), _schedulerOptions.RejectedQueue, warning => _logger.LogWarning("{Warning}", warning), ct);
+        _connection!, Topology, _options.QueueArguments(), _settings.RejectedQueue, warning => _logger.LogWarning("{Warning}", warning), ct);
 
     private static bool IsTransient(Exception e) =>
         e is AlreadyClosedException or OperationInterruptedException or IOException or PublishException { IsReturn: false };
@@ -469,7 +469,7 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
         {
             var batchHeaders = delivery.BasicProperties.Headers is { } bh ? new Dictionary<string, object?>(bh) : null;
             await inputs.WriteAsync(
-                BatchSubmissionReader.Read(tag, body, batchHeaders, _schedulerOptions.MaxBatchTasks, _replies.For(delivery.BasicProperties)),
+                BatchSubmissionReader.Read(tag, body, batchHeaders, _settings.MaxBatchTasks, _replies.For(delivery.BasicProperties)),
                 delivery.CancellationToken);
             return;
         }

@@ -1,5 +1,7 @@
 using TaskScheduler.Broker;
-using TaskScheduler.Scheduler;
+using TaskScheduler.Scheduler.Hosting;
+using TaskScheduler.Scheduler.Journal;
+using TaskScheduler.Scheduler.Transport;
 using TaskScheduler.Worker;
 using TaskScheduler.Worker.Hosting;
 using TaskScheduler.Worker.Simulation;

@@ -1,6 +1,4 @@
-using TaskScheduler.Scheduler.Transport;
-
-namespace TaskScheduler.Scheduler;
+namespace TaskScheduler.Scheduler.Transport;
 
 /// <summary>
 /// The <c>Events</c> configuration section: which task events the scheduler publishes on the events exchange.

@@ -1,6 +1,6 @@
 using TaskScheduler.Contracts;
 
-namespace TaskScheduler.Scheduler;
+namespace TaskScheduler.Scheduler.Transport;
 
 /// <summary>
 /// Bounds of <c>tasks.submit.rejected</c> (the <c>Scheduler:RejectedQueue</c> section): nobody may ever read it, so a

@@ -1,4 +1,4 @@
-using TaskScheduler.Scheduler;
+using TaskScheduler.Scheduler.Journal;
 using TaskScheduler.Scheduler.Core;
 
 namespace TaskScheduler.UnitTests;

@@ -1,6 +1,6 @@
 using TaskScheduler.Scheduler.Core;
 
-namespace TaskScheduler.Scheduler;
+namespace TaskScheduler.Scheduler.Journal;
 
 /// <summary>The <c>Journal</c> configuration section.</summary>
 public sealed class JournalOptions
@@ -17,7 +17,7 @@ public sealed class JournalOptions
     /// A payload of at least this many characters is written to a file of its own in <c>NAME-payloads/</c> beside
     /// the journal (once, instead of through LiteDB's log and data file); smaller ones stay in the journal. At least 1024.
     /// </summary>
-    public int LargePayloadChars { get; set; } = Journal.PayloadStore.DefaultThresholdChars;
+    public int LargePayloadChars { get; set; } = PayloadStore.DefaultThresholdChars;
 
     /// <summary>How long a finished task is kept after it finished, unless its outcome has a retention of its own.</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
@@ -57,9 +57,9 @@ public sealed class JournalOptions
             yield return $"{Section}:Path must name a file";
         }
 
-        if (LargePayloadChars < Journal.PayloadStore.MinThresholdChars)
+        if (LargePayloadChars < PayloadStore.MinThresholdChars)
         {
-            yield return $"{Section}:LargePayloadChars must be at least {Journal.PayloadStore.MinThresholdChars}, not {LargePayloadChars}";
+            yield return $"{Section}:LargePayloadChars must be at least {PayloadStore.MinThresholdChars}, not {LargePayloadChars}";
         }
 
         foreach (var (name, value) in new[]
