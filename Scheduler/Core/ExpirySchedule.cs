@@ -2,7 +2,7 @@ namespace TaskScheduler.Scheduler.Core;
 
 /// <summary>
 /// When the loop next deletes expired tasks, and how many at a time. Expiry runs in slices on the loop's own thread,
-/// so a slice holds up the group it runs in: a large expiry (a retention shortened, a burst that reaches its retention
+/// so a slice holds up the turn it runs in: a large expiry (a retention shortened, a burst that reaches its retention
 /// at once) is paced by what its slices cost, not by their count. Each slice aims at <see cref="SliceBudget"/>: the
 /// next slice's size follows the time per delete the last one measured. While slices come back full, the next is due
 /// only after a rest that keeps expiry to <see cref="MaxShare"/> of wall time, so dispatch keeps the rest; once a
@@ -15,7 +15,7 @@ namespace TaskScheduler.Scheduler.Core;
 public sealed class ExpirySchedule
 {
     /// <summary>
-    /// What one slice should take: a group waits at most about this long for expiry. Not much less: a slice's
+    /// What one slice should take: a turn waits at most about this long for expiry. Not much less: a slice's
     /// transaction rewrites the index pages its deletes share, so many small slices delete far fewer tasks a second
     /// than fewer larger ones (slices of 10 ms fell behind a soak's 250 completions a second on the loaded test machine).
     /// </summary>

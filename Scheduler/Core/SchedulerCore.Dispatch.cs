@@ -28,8 +28,8 @@ public sealed partial class SchedulerCore
             worker.Hold(id);
             worker.IdleSince = now;
             _effects.Assignments.Add(new Assignment(task.Id, task.Attempt, task.Priority, worker.Id, now) { Checkpoint = task.Checkpoint, Timeout = task.Timeout });
-            // A cancel of this attempt decided earlier in the group is superseded when the engine adds these
-            // effects to the group's (CoreEffects.Add).
+            // A cancel of this attempt decided earlier in the turn is superseded when the engine adds these
+            // effects to the turn's (CoreEffects.Add).
             if (resumes)
             {
                 Counters.Resumed++;

@@ -35,9 +35,9 @@ public sealed partial class SchedulerCore
 
     /// <summary>
     /// The journal cannot store the task's document (<paramref name="reason"/> says why): the task fails, its
-    /// dependents with it, and what is journaled of it is cut to its last step, so the group can be written and the
+    /// dependents with it, and what is journaled of it is cut to its last step, so the turn can be written and the
     /// scheduler goes on. A running attempt is told to stop. <paramref name="written"/> is the task's snapshot the
-    /// group was to write, for a task that finished in the group; the effects returned replace it.
+    /// turn was to write, for a task that finished in the turn; the effects returned replace it.
     /// </summary>
     public CoreEffects FailUnstorable(Guid id, string reason, TaskSnapshot? written)
     {

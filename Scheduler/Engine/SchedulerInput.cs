@@ -6,10 +6,10 @@ namespace TaskScheduler.Scheduler.Engine;
 /// <summary>Everything that reaches the scheduler loop, in arrival order.</summary>
 public abstract record SchedulerInput
 {
-    /// <summary>How much of a group this input fills: one, but a batch counts its tasks (the group's size bounds its journal write).</summary>
+    /// <summary>How much of a turn this input fills: one, but a batch counts its tasks (the turn's size bounds its journal write).</summary>
     public virtual int Weight => 1;
 
-    /// <summary>When the input was made, to be queued for the loop (a Stopwatch timestamp): its group wait starts.</summary>
+    /// <summary>When the input was made, to be queued for the loop (a Stopwatch timestamp): its turn wait starts.</summary>
     public long QueuedAt { get; init; } = System.Diagnostics.Stopwatch.GetTimestamp();
 }
 

@@ -70,12 +70,21 @@ public static class SchedulerRegistration
         services.AddSingleton(sp => new PayloadCache(sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.PayloadCacheBytes));
         services.AddSingleton(sp => new WorkerDemandEstimator(
             sp.GetRequiredService<IOptions<AutoscaleOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.Loop());
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<SchedulerOptions>>().Value;
+            if (o.RenamedSettingInUse is { } renamed)
+            {
+                sp.GetRequiredService<ILogger<SchedulerOptions>>().LogWarning("{Renamed}", renamed);
+            }
+
+            return o.Loop();
+        });
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.Transport());
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.Batches());
         services.AddSingleton<BrokerHealth>();
         services.AddSingleton<SchedulerTransport>();
-        services.AddSingleton<IGroupPublisher>(sp => sp.GetRequiredService<SchedulerTransport>());
+        services.AddSingleton<ITurnPublisher>(sp => sp.GetRequiredService<SchedulerTransport>());
         services.AddSingleton<IInputSource>(sp => sp.GetRequiredService<SchedulerTransport>());
         services.AddSingleton<IJournal>(sp => sp.GetRequiredService<TaskJournal>());
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<JournalOptions>>().Value.RetentionPolicy());

@@ -67,9 +67,12 @@ public static class TaskEndpoints
                 restore = view.Restore is { } restore ? new { loaded = restore.Loaded, total = restore.Total } : null,
                 journal = new
                 {
-                    groupsCommitted = state.GroupsCommitted,
+                    turnsCommitted = state.TurnsCommitted,
                     meanCommitMs = Math.Round(state.MeanCommitMilliseconds, 3),
-                    meanGroupSize = Math.Round(state.MeanGroupSize, 1),
+                    meanTurnInputs = Math.Round(state.MeanTurnInputs, 1),
+                    // Deprecated names of the two above, from before the loop's unit was called a turn.
+                    groupsCommitted = state.TurnsCommitted,
+                    meanGroupSize = Math.Round(state.MeanTurnInputs, 1),
                     flushes = state.Flushes,
                     meanFlushMs = Math.Round(state.MeanFlushMilliseconds, 3),
                 },

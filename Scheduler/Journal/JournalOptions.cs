@@ -10,7 +10,7 @@ public sealed class JournalOptions
     /// <summary>The LiteDB file, relative to the content root unless absolute; its log sits beside it as NAME-log.db.</summary>
     public string Path { get; set; } = "data/journal.db";
 
-    /// <summary>fsync after every group commit. Turning it off survives a process crash but not a power loss.</summary>
+    /// <summary>fsync after every turn. Turning it off survives a process crash but not a power loss.</summary>
     public bool Durable { get; set; } = true;
 
     /// <summary>

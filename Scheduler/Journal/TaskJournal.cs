@@ -10,8 +10,8 @@ namespace TaskScheduler.Scheduler.Journal;
 
 /// <summary>
 /// The durable record of every accepted task, in one LiteDB file. Task state (with its history) and payloads live in
-/// separate collections so status reads never load a 1 MiB payload. Writes come only from the scheduler loop, in groups:
-/// one transaction per group, then fsync, and only then may the group's broker messages be acknowledged.
+/// separate collections so status reads never load a 1 MiB payload. Writes come only from the scheduler loop, in turns:
+/// one transaction per turn, then fsync, and only then may the turn's broker messages be acknowledged.
 /// Reads (status queries) may come from any thread; LiteDB serialises them with the writer.
 /// Payloads are keyed by acceptance sequence, not task id: a new key then goes at the end of the index, where a
 /// random id would touch (and make LiteDB rewrite) index pages all over the file, twice the bytes per commit.
@@ -64,7 +64,7 @@ public sealed class TaskJournal : IJournal, IDisposable
     private readonly JournalCheckpoint? _checkpoint;
 
     /// <param name="largePayloadChars">Payloads of at least this many characters go to files of their own (<see cref="PayloadStore"/>).</param>
-    public TaskJournal(string path, bool durable = true, bool checkpointBetweenGroups = true, int largePayloadChars = PayloadStore.DefaultThresholdChars)
+    public TaskJournal(string path, bool durable = true, bool checkpointBetweenTurns = true, int largePayloadChars = PayloadStore.DefaultThresholdChars)
     {
         _dataPath = Path.GetFullPath(path);
         _logPath = Path.Combine(
@@ -74,7 +74,7 @@ public sealed class TaskJournal : IJournal, IDisposable
 
         (_db, _tasks, _payloads, _meta, _heads) = Open(_dataPath);
         _known = new KnownIds(() => _tasks.LongCount(), AllIds);
-        _checkpoint = checkpointBetweenGroups ? new JournalCheckpoint(_logPath) : null;
+        _checkpoint = checkpointBetweenTurns ? new JournalCheckpoint(_logPath) : null;
         TakeOverCheckpoint();
         _tasks.EnsureIndex(OutcomeAtField, "$." + OutcomeAtField);
         EnsureListIndexes();
@@ -125,7 +125,7 @@ public sealed class TaskJournal : IJournal, IDisposable
     public TimeSpan LastFlushDuration { get; private set; }
 
     /// <summary>
-    /// Writes one group in a single LiteDB transaction: from then on it is read back by every query and survives a
+    /// Writes one turn in a single LiteDB transaction: from then on it is read back by every query and survives a
     /// killed process, but not yet a power loss; nothing may be acknowledged on its account before
     /// <see cref="MakeDurable"/>. Must be called on one thread with no await inside: LiteDB transactions belong to
     /// the thread that opened them.
@@ -213,8 +213,8 @@ public sealed class TaskJournal : IJournal, IDisposable
     }
 
     /// <summary>
-    /// Puts everything written so far on disk (fsync of the log and data files). One call covers every group
-    /// written before it, so groups written while an earlier flush ran share the next one. Any thread may call it.
+    /// Puts everything written so far on disk (fsync of the log and data files). One call covers every turn
+    /// written before it, so turns written while an earlier flush ran share the next one. Any thread may call it.
     /// </summary>
     public void MakeDurable()
     {
@@ -454,7 +454,7 @@ public sealed class TaskJournal : IJournal, IDisposable
             db.GetCollection(MetaCollection, BsonAutoId.Int32), db.GetCollection(HeadsCollection, BsonAutoId.Int64));
     }
 
-    /// <summary>LiteDB's checkpoints between groups (<see cref="CheckpointIfDue"/>), or null when LiteDB runs them in its commits.</summary>
+    /// <summary>LiteDB's checkpoints between turns (<see cref="CheckpointIfDue"/>), or null when LiteDB runs them in its commits.</summary>
     public JournalCheckpoint? Checkpoints => _checkpoint;
 
     /// <inheritdoc cref="IJournal.CheckpointIfDue"/>

@@ -10,7 +10,7 @@ public sealed class SchedulerState
     private volatile SchedulerView _view = SchedulerView.Empty;
     private volatile AutoscaleView? _autoscale;
     private volatile IReadOnlyList<ScheduleView> _schedules = [];
-    private long _groups;
+    private long _turns;
     private long _commitTicks;
     private long _inputs;
     private long _flushes;
@@ -52,16 +52,16 @@ public sealed class SchedulerState
         set => _autoscale = value;
     }
 
-    /// <summary>Groups committed to the journal since start.</summary>
-    public long GroupsCommitted => Interlocked.Read(ref _groups);
+    /// <summary>Turns committed to the journal since start.</summary>
+    public long TurnsCommitted => Interlocked.Read(ref _turns);
 
-    /// <summary>Mean time of a group's journal transaction (without the fsync), in milliseconds.</summary>
-    public double MeanCommitMilliseconds => GroupsCommitted == 0 ? 0 : Interlocked.Read(ref _commitTicks) / (double)TimeSpan.TicksPerMillisecond / GroupsCommitted;
+    /// <summary>Mean time of a turn's journal transaction (without the fsync), in milliseconds.</summary>
+    public double MeanCommitMilliseconds => TurnsCommitted == 0 ? 0 : Interlocked.Read(ref _commitTicks) / (double)TimeSpan.TicksPerMillisecond / TurnsCommitted;
 
-    /// <summary>Mean number of inputs handled per group.</summary>
-    public double MeanGroupSize => GroupsCommitted == 0 ? 0 : Interlocked.Read(ref _inputs) / (double)GroupsCommitted;
+    /// <summary>Mean number of inputs handled per turn.</summary>
+    public double MeanTurnInputs => TurnsCommitted == 0 ? 0 : Interlocked.Read(ref _inputs) / (double)TurnsCommitted;
 
-    /// <summary>fsyncs since start; one covers every group written while the previous one ran.</summary>
+    /// <summary>fsyncs since start; one covers every turn written while the previous one ran.</summary>
     public long Flushes => Interlocked.Read(ref _flushes);
 
     /// <summary>Mean time of an fsync of the journal files, in milliseconds.</summary>
@@ -75,7 +75,7 @@ public sealed class SchedulerState
 
     public void RecordCommit(TimeSpan duration, int inputs)
     {
-        Interlocked.Increment(ref _groups);
+        Interlocked.Increment(ref _turns);
         Interlocked.Add(ref _commitTicks, duration.Ticks);
         Interlocked.Add(ref _inputs, inputs);
     }

@@ -20,7 +20,7 @@ namespace TaskScheduler.Scheduler.Transport;
 /// publisher confirms. Over 400 lines because the connection's events, the consumers' setup and the publishing with
 /// its retry share one connection and its recovery; splitting them would spread that lifecycle over several types.
 /// </summary>
-public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDisposable
+public sealed class SchedulerTransport : IInputSource, ITurnPublisher, IAsyncDisposable
 {
     private const int MaxPublishAttempts = 35;
 
@@ -137,7 +137,7 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
         }
 
         _submitWindow = new SubmitWindow(_settings.SubmitBufferBytes, _settings.SubmitPrefetch, SubmissionParser.MaxBodyBytes);
-        // Two limits, both enforced by the broker: per consumer (the most a group can take), and per channel, which
+        // Two limits, both enforced by the broker: per consumer (the most a turn can take), and per channel, which
         // follows the size of the messages so that unacknowledged submissions stay within a memory budget. Quorum
         // queues refuse a channel-wide limit: there the per-consumer one alone applies (docs/architecture.md).
         var adaptive = !_options.UsesQuorumQueues;
@@ -191,7 +191,7 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
     }
 
     /// <summary>
-    /// Publishes the orders and notices of one committed group and waits for their confirms. Returns the
+    /// Publishes the orders and notices of one committed turn and waits for their confirms. Returns the
     /// assignments the broker handed back because the worker's queue no longer exists.
     /// </summary>
     public async Task<IReadOnlyList<Assignment>> PublishOrdersAsync(

@@ -186,10 +186,10 @@ public class TaskTracingTests
         return new BrokerSubmission(1, parsed, null, Encoding.UTF8.GetBytes(payload), headers);
     }
 
-    /// <summary>What the engine does once a group's changes are durable.</summary>
+    /// <summary>What the engine does once a turn's changes are durable.</summary>
     private void Commit(IReadOnlyList<SchedulerInput> inputs)
     {
-        _telemetry.GroupCommitted(inputs.Count, ProducerTraces.Of(inputs), _core.Effects, TimeSpan.FromMilliseconds(2));
+        _telemetry.TurnCommitted(inputs.Count, ProducerTraces.Of(inputs), _core.Effects, TimeSpan.FromMilliseconds(2));
         _core.Effects.Clear();
     }
 

@@ -8,37 +8,37 @@ using TaskScheduler.Scheduler.Observability;
 namespace TaskScheduler.Scheduler.Engine;
 
 /// <summary>
-/// The second lifecycle of a group, after the loop has written it: make it durable (one fsync for every group
+/// The second lifecycle of a turn, after the loop has written it: make it durable (one fsync for every turn
 /// waiting), then answer HTTP, send its orders and notices, store its refused inputs and only then acknowledge its
-/// broker messages. Groups are delivered strictly in the order they were written; at most
-/// <see cref="GroupsInDelivery"/> more wait their turn.
+/// broker messages. Turns are delivered strictly in the order they were written; at most
+/// <see cref="TurnsInDelivery"/> more wait their turn.
 /// </summary>
-internal sealed class GroupDelivery
+internal sealed class TurnDelivery
 {
     /// <summary>
-    /// Groups written and waiting for delivery. One: the next group is written while the previous one is made durable,
-    /// and meanwhile inputs gather, so groups grow with load (a journal transaction has a high fixed cost).
+    /// Turns written and waiting for delivery. One: the next turn is written while the previous one is made durable,
+    /// and meanwhile inputs gather, so turns grow with load (a journal transaction has a high fixed cost).
     /// </summary>
-    private const int GroupsInDelivery = 1;
+    private const int TurnsInDelivery = 1;
 
-    /// <summary>Groups whose orders and notices may await the broker's confirms at once.</summary>
-    private const int OrderGroupsInFlight = 8;
+    /// <summary>Turns whose orders and notices may await the broker's confirms at once.</summary>
+    private const int OrderTurnsInFlight = 8;
 
     private readonly IJournal _journal;
-    private readonly IGroupPublisher _publisher;
+    private readonly ITurnPublisher _publisher;
     private readonly SchedulerState _state;
     private readonly ILogger _logger;
-    private readonly Channel<Group> _groups = Channel.CreateBounded<Group>(
-        new BoundedChannelOptions(GroupsInDelivery) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly Channel<Turn> _turns = Channel.CreateBounded<Turn>(
+        new BoundedChannelOptions(TurnsInDelivery) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly Queue<Task> _ordersInFlight = new();
     private readonly List<Assignment> _returned = [];
     private readonly List<RejectedInput> _unstoredRejections = [];
     private readonly List<TaskRejected> _unstoredRejectionEvents = [];
 
-    /// <summary>The highest delivery tags of groups not acknowledged because refusals were waiting to be stored.</summary>
+    /// <summary>The highest delivery tags of turns not acknowledged because refusals were waiting to be stored.</summary>
     private (ulong Submit, ulong Events, ulong Cancel) _heldTags;
 
-    public GroupDelivery(IJournal journal, IGroupPublisher publisher, SchedulerState state, ILogger logger)
+    public TurnDelivery(IJournal journal, ITurnPublisher publisher, SchedulerState state, ILogger logger)
     {
         _journal = journal;
         _publisher = publisher;
@@ -46,7 +46,7 @@ internal sealed class GroupDelivery
         _logger = logger;
     }
 
-    /// <summary>True when the broker handed back assignments the next group must requeue.</summary>
+    /// <summary>True when the broker handed back assignments the next turn must requeue.</summary>
     public bool HasReturned
     {
         get
@@ -69,40 +69,40 @@ internal sealed class GroupDelivery
         }
     }
 
-    /// <summary>Hands a written group over; waits while earlier groups fill the queue. Throws once delivery has failed.</summary>
-    public ValueTask HandOverAsync(Group group, CancellationToken ct) => _groups.Writer.WriteAsync(group, ct);
+    /// <summary>Hands a written turn over; waits while earlier turns fill the queue. Throws once delivery has failed.</summary>
+    public ValueTask HandOverAsync(Turn turn, CancellationToken ct) => _turns.Writer.WriteAsync(turn, ct);
 
-    /// <summary>No more groups come: <see cref="DeliverAsync"/> delivers those handed over, in order, and returns.</summary>
-    public void Complete() => _groups.Writer.TryComplete();
+    /// <summary>No more turns come: <see cref="DeliverAsync"/> delivers those handed over, in order, and returns.</summary>
+    public void Complete() => _turns.Writer.TryComplete();
 
     /// <summary>
-    /// The one place a failed commit (the group's journal write, or the fsync that makes it durable) is handled.
-    /// Nothing of the group or of any later group is published or acknowledged: the scheduler stops (the loop's
+    /// The one place a failed commit (the turn's journal write, or the fsync that makes it durable) is handled.
+    /// Nothing of the turn or of any later turn is published or acknowledged: the scheduler stops (the loop's
     /// next hand-over rethrows this), and the broker redelivers everything not acknowledged.
     /// </summary>
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     public void CommitFailed(Exception error)
     {
-        _groups.Writer.TryComplete(error);
+        _turns.Writer.TryComplete(error);
         ExceptionDispatchInfo.Throw(error);
     }
 
     /// <summary>
-    /// Delivers written groups in order until <see cref="Complete"/> (then drains) or cancelled: one fsync for whatever groups are waiting, then for each
+    /// Delivers written turns in order until <see cref="Complete"/> (then drains) or cancelled: one fsync for whatever turns are waiting, then for each
     /// its HTTP replies, orders and notices, stored rejections and broker acknowledgements.
     /// </summary>
     public async Task DeliverAsync(CancellationToken ct)
     {
-        var batch = new List<Group>();
+        var batch = new List<Turn>();
         try
         {
-            while (await _groups.Reader.WaitToReadAsync(ct))
+            while (await _turns.Reader.WaitToReadAsync(ct))
             {
                 batch.Clear();
-                while (_groups.Reader.TryRead(out var group))
+                while (_turns.Reader.TryRead(out var turn))
                 {
-                    SchedulerStages.Since(SchedulerStages.Handover, group.HandedOverAt);
-                    batch.Add(group);
+                    SchedulerStages.Since(SchedulerStages.Handover, turn.HandedOverAt);
+                    batch.Add(turn);
                 }
 
                 if (batch.Exists(g => g.Written))
@@ -110,9 +110,9 @@ internal sealed class GroupDelivery
                     MakeDurable();
                 }
 
-                foreach (var group in batch)
+                foreach (var turn in batch)
                 {
-                    await FinishAsync(group, ct);
+                    await FinishAsync(turn, ct);
                 }
             }
 
@@ -124,7 +124,7 @@ internal sealed class GroupDelivery
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // The loop's next hand-over rethrows this, so the scheduler stops instead of running on undurably.
-            _groups.Writer.TryComplete(e);
+            _turns.Writer.TryComplete(e);
             throw;
         }
     }
@@ -144,55 +144,55 @@ internal sealed class GroupDelivery
         SchedulerStages.Took(SchedulerStages.Fsync, _journal.LastFlushDuration);
     }
 
-    private async Task FinishAsync(Group group, CancellationToken ct)
+    private async Task FinishAsync(Turn turn, CancellationToken ct)
     {
-        foreach (var (reply, verdict) in group.HttpReplies)
+        foreach (var (reply, verdict) in turn.HttpReplies)
         {
             reply.TrySetResult(verdict);
         }
 
-        foreach (var (reply, answer) in group.BatchReplies)
+        foreach (var (reply, answer) in turn.BatchReplies)
         {
             reply.TrySetResult(answer);
         }
 
-        foreach (var (reply, outcome) in group.CancelReplies)
+        foreach (var (reply, outcome) in turn.CancelReplies)
         {
             reply.TrySetResult(outcome);
         }
 
-        foreach (var (reply, verdicts) in group.ActionReplies)
+        foreach (var (reply, verdicts) in turn.ActionReplies)
         {
             reply.TrySetResult(verdicts);
         }
 
-        foreach (var (reply, outcome) in group.ScheduleReplies)
+        foreach (var (reply, outcome) in turn.ScheduleReplies)
         {
             reply.TrySetResult(outcome);
         }
 
-        // Orders and notices of this group go out while later groups are made durable. The broker confirms a
-        // persistent message only once it is on its disk, so a group does not wait for the previous group's confirms
-        // (that would add the broker's disk sync to every task's latency); a few groups in flight keep memory bounded.
+        // Orders and notices of this turn go out while later turns are made durable. The broker confirms a
+        // persistent message only once it is on its disk, so a turn does not wait for the previous turn's confirms
+        // (that would add the broker's disk sync to every task's latency); a few turns in flight keep memory bounded.
         // Nothing is acknowledged on their account; an assignment that is never confirmed is caught by
         // reconciliation, a lost notice changes no state.
         var durable = System.Diagnostics.Stopwatch.GetTimestamp();
-        while (_ordersInFlight.Count > 0 && (_ordersInFlight.Peek().IsCompleted || _ordersInFlight.Count >= OrderGroupsInFlight))
+        while (_ordersInFlight.Count > 0 && (_ordersInFlight.Peek().IsCompleted || _ordersInFlight.Count >= OrderTurnsInFlight))
         {
             await _ordersInFlight.Dequeue();
         }
 
         SchedulerStages.Since(SchedulerStages.PublishWait, durable);
 
-        _ordersInFlight.Enqueue(SendOrdersAsync(group.Assignments, group.Events, group.Cancels, group.Preempts, ct));
+        _ordersInFlight.Enqueue(SendOrdersAsync(turn.Assignments, turn.Events, turn.Cancels, turn.Preempts, ct));
 
-        var rejectionsStored = await StoreRejectionsAsync(group, ct);
-        foreach (var workerId in group.RemovedWorkers)
+        var rejectionsStored = await StoreRejectionsAsync(turn, ct);
+        foreach (var workerId in turn.RemovedWorkers)
         {
             await DeleteQueuesAsync(workerId, ct);
         }
 
-        _heldTags = (Math.Max(_heldTags.Submit, group.SubmitTag), Math.Max(_heldTags.Events, group.EventsTag), Math.Max(_heldTags.Cancel, group.CancelTag));
+        _heldTags = (Math.Max(_heldTags.Submit, turn.SubmitTag), Math.Max(_heldTags.Events, turn.EventsTag), Math.Max(_heldTags.Cancel, turn.CancelTag));
         if (rejectionsStored)
         {
             await AcknowledgeAsync(_heldTags, ct);
@@ -221,20 +221,20 @@ internal sealed class GroupDelivery
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Committed state stands: unconfirmed assignments are requeued by reconciliation.
-            _logger.LogError(e, "Publishing the orders of a committed group failed");
+            _logger.LogError(e, "Publishing the orders of a committed turn failed");
         }
     }
 
     /// <summary>
-    /// Stores the group's refused inputs, after those of earlier groups whose store failed: acknowledgements are
-    /// cumulative (one <c>multiple</c> ack per channel), so no group may be acknowledged while an earlier group's
-    /// refusals are not stored. False while any are waiting: the group is then not acknowledged, and its store is
-    /// tried again, in order, with the next group.
+    /// Stores the turn's refused inputs, after those of earlier turns whose store failed: acknowledgements are
+    /// cumulative (one <c>multiple</c> ack per channel), so no turn may be acknowledged while an earlier turn's
+    /// refusals are not stored. False while any are waiting: the turn is then not acknowledged, and its store is
+    /// tried again, in order, with the next turn.
     /// </summary>
-    private async Task<bool> StoreRejectionsAsync(Group group, CancellationToken ct)
+    private async Task<bool> StoreRejectionsAsync(Turn turn, CancellationToken ct)
     {
-        _unstoredRejections.AddRange(group.Rejected);
-        _unstoredRejectionEvents.AddRange(group.RejectionEvents);
+        _unstoredRejections.AddRange(turn.Rejected);
+        _unstoredRejectionEvents.AddRange(turn.RejectionEvents);
         if (_unstoredRejections.Count == 0 && _unstoredRejectionEvents.Count == 0)
         {
             return true;
@@ -251,7 +251,7 @@ internal sealed class GroupDelivery
         {
             // Unacknowledged, the refused inputs stay with the broker; if the scheduler stops before the next try
             // succeeds, they are redelivered and judged again.
-            _logger.LogError(e, "Storing rejected submissions failed; trying again with the next group");
+            _logger.LogError(e, "Storing rejected submissions failed; trying again with the next turn");
             return false;
         }
     }
@@ -278,7 +278,7 @@ internal sealed class GroupDelivery
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            _logger.LogWarning(e, "Acknowledging a committed group failed; the broker will redeliver it");
+            _logger.LogWarning(e, "Acknowledging a committed turn failed; the broker will redeliver it");
         }
     }
 }

@@ -5,11 +5,11 @@ namespace TaskScheduler.Scheduler.Engine;
 
 /// <summary>
 /// One turn of the loop: the inputs it took, what the core decided on them, and what delivery must do once the
-/// group is durable (reply, send, store refusals, acknowledge).
+/// turn is durable (reply, send, store refusals, acknowledge).
 /// </summary>
-internal sealed class Group
+internal sealed class Turn
 {
-    /// <summary>What the core decided for this group, operation by operation.</summary>
+    /// <summary>What the core decided for this turn, operation by operation.</summary>
     public CoreEffects Effects { get; } = new();
 
     public Dictionary<Guid, string> Payloads { get; } = [];
@@ -34,10 +34,10 @@ internal sealed class Group
 
     public ulong CancelTag { get; set; }
 
-    /// <summary>When the loop handed the group to delivery (a Stopwatch timestamp).</summary>
+    /// <summary>When the loop handed the turn to delivery (a Stopwatch timestamp).</summary>
     public long HandedOverAt { get; set; }
 
-    /// <summary>True once the group's changes are in the journal: delivery must make them durable first.</summary>
+    /// <summary>True once the turn's changes are in the journal: delivery must make them durable first.</summary>
     public bool Written { get; set; }
 
     public List<(Assignment, string)> Assignments { get; set; } = [];

@@ -4,13 +4,13 @@ using TaskScheduler.Scheduler.Core;
 namespace TaskScheduler.Scheduler.Engine;
 
 /// <summary>
-/// What the engine needs of the broker (Transport/SchedulerTransport) to deliver a durable group: send what it
+/// What the engine needs of the broker (Transport/SchedulerTransport) to deliver a durable turn: send what it
 /// decided, store what it refused, acknowledge what it consumed, and remove the queues of workers that are gone.
 /// </summary>
-public interface IGroupPublisher
+public interface ITurnPublisher
 {
     /// <summary>
-    /// Publishes a group's orders and notices and waits for their confirms. Returns the assignments the broker handed
+    /// Publishes a turn's orders and notices and waits for their confirms. Returns the assignments the broker handed
     /// back because the worker's queue no longer exists.
     /// </summary>
     Task<IReadOnlyList<Assignment>> PublishOrdersAsync(
