@@ -22,24 +22,24 @@ public static class BatchParser
     /// <paramref name="generateIds"/> (HTTP) a task that names no id gets a new one; otherwise it is refused.
     /// </summary>
     public static bool TryParse(
-        ReadOnlyMemory<byte> body, int maxTasks, out IReadOnlyList<BatchEntry>? entries, out SubmissionRejection? rejection, bool generateIds = false)
+        ReadOnlyMemory<byte> body, int maxTasks, out IReadOnlyList<BatchEntry>? entries, out InputRejection? rejection, bool generateIds = false)
     {
         entries = null;
         if (body.Length > SubmissionParser.MaxBodyBytes)
         {
-            rejection = new SubmissionRejection(null, $"message is {body.Length} bytes; a batch is at most {SubmissionParser.MaxBodyBytes} bytes");
+            rejection = new InputRejection(null, $"message is {body.Length} bytes; a batch is at most {SubmissionParser.MaxBodyBytes} bytes");
             return false;
         }
 
         if (!TryFindTasks(body, out var spans, out var problem))
         {
-            rejection = new SubmissionRejection(null, problem!);
+            rejection = new InputRejection(null, problem!);
             return false;
         }
 
         if (spans.Count > maxTasks)
         {
-            rejection = new SubmissionRejection(null, string.Create(CultureInfo.InvariantCulture,
+            rejection = new InputRejection(null, string.Create(CultureInfo.InvariantCulture,
                 $"the batch holds {spans.Count:N0} tasks; a batch holds at most {maxTasks:N0} (Scheduler:MaxBatchTasks)"));
             return false;
         }
@@ -58,7 +58,7 @@ public static class BatchParser
                     entry = entry with
                     {
                         Task = null,
-                        Rejection = new SubmissionRejection(task.Id, $"task {task.Id} appears earlier in this batch (task {firstIndex[task.Id]}) with other content"),
+                        Rejection = new InputRejection(task.Id, $"task {task.Id} appears earlier in this batch (task {firstIndex[task.Id]}) with other content"),
                     };
                 }
             }

@@ -14,12 +14,12 @@ public static class CancelRequestParser
 
     public const int MaxBodyBytes = 64 * 1024;
 
-    public static bool TryParse(ReadOnlyMemory<byte> body, out CancelTask? request, out SubmissionRejection? rejection)
+    public static bool TryParse(ReadOnlyMemory<byte> body, out CancelTask? request, out InputRejection? rejection)
     {
         request = null;
         if (body.Length > MaxBodyBytes)
         {
-            rejection = new SubmissionRejection(null, $"message is {body.Length} bytes; a cancel request is at most {MaxBodyBytes} bytes");
+            rejection = new InputRejection(null, $"message is {body.Length} bytes; a cancel request is at most {MaxBodyBytes} bytes");
             return false;
         }
 
@@ -30,23 +30,23 @@ public static class CancelRequestParser
         }
         catch (JsonException e)
         {
-            rejection = new SubmissionRejection(null, $"malformed JSON: {e.Message}");
+            rejection = new InputRejection(null, $"malformed JSON: {e.Message}");
             return false;
         }
         catch (InvalidOperationException e)
         {
             // Valid JSON syntax around invalid text (bad UTF-8, a lone surrogate) in a name or a value.
-            rejection = new SubmissionRejection(null, $"invalid text in a cancel request: {e.Message}");
+            rejection = new InputRejection(null, $"invalid text in a cancel request: {e.Message}");
             return false;
         }
     }
 
-    private static bool TryRead(JsonElement root, out CancelTask? request, out SubmissionRejection? rejection)
+    private static bool TryRead(JsonElement root, out CancelTask? request, out InputRejection? rejection)
     {
         request = null;
         if (root.ValueKind != JsonValueKind.Object)
         {
-            rejection = new SubmissionRejection(null, "a cancel request is a JSON object like {\"taskId\": \"…\", \"reason\": \"…\"}");
+            rejection = new InputRejection(null, "a cancel request is a JSON object like {\"taskId\": \"…\", \"reason\": \"…\"}");
             return false;
         }
 
@@ -58,7 +58,7 @@ public static class CancelRequestParser
             {
                 if (property.Value.ValueKind != JsonValueKind.String || !Guid.TryParse(property.Value.GetString(), out var id))
                 {
-                    rejection = new SubmissionRejection(null, "field 'taskId' must be a task id (a UUID string)");
+                    rejection = new InputRejection(null, "field 'taskId' must be a task id (a UUID string)");
                     return false;
                 }
 
@@ -72,7 +72,7 @@ public static class CancelRequestParser
 
         if (taskId is not { } found)
         {
-            rejection = new SubmissionRejection(null, "missing required field 'taskId' (the id of the task to cancel)");
+            rejection = new InputRejection(null, "missing required field 'taskId' (the id of the task to cancel)");
             return false;
         }
 

@@ -14,7 +14,7 @@ public sealed partial class SchedulerCore
     {
         var effects = Begin();
         var now = _time.GetUtcNow();
-        foreach (var id in _retries.TakeDue(now))
+        foreach (var id in _timedWaits.TakeDue(now))
         {
             _pending.Add(_active[id]);
         }

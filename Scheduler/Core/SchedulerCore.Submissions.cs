@@ -124,7 +124,7 @@ public sealed partial class SchedulerCore
     {
         if (task.WaitForStart(now))
         {
-            _retries.Add(task);
+            _timedWaits.Add(task);
         }
         else
         {

@@ -169,7 +169,7 @@ public sealed partial class SchedulerCore
         }
         else if (!_pending.Remove(task) && task.DueAt is not null)
         {
-            _retries.Remove(task);
+            _timedWaits.Remove(task);
         }
 
         _dependencies.Forget(task);

@@ -9,7 +9,7 @@ namespace TaskScheduler.Scheduler.Core;
 /// <summary>
 /// Reads a submission from raw message bytes and validates it, never throwing: whatever a producer sends becomes
 /// either a <see cref="ParsedSubmission"/> (or, for a JSON array, a graph of them) or a
-/// <see cref="SubmissionRejection"/> with a reason a person can act on. Field names match case-insensitively;
+/// <see cref="InputRejection"/> with a reason a person can act on. Field names match case-insensitively;
 /// unknown fields are ignored so producers can be newer than us. Over 400 lines because it is the whole submission
 /// format in one place, one reader per field with its rules and messages (docs/producers.md documents the same list).
 /// </summary>
@@ -30,14 +30,14 @@ public static class SubmissionParser
         ReadOnlyMemory<byte> body,
         out ParsedSubmission? task,
         out IReadOnlyList<ParsedSubmission>? graph,
-        out SubmissionRejection? rejection,
+        out InputRejection? rejection,
         Guid? idWhenMissing = null)
     {
         task = null;
         graph = null;
         if (body.Length > MaxBodyBytes)
         {
-            rejection = new SubmissionRejection(null, $"message is {body.Length} bytes; a submission is at most {MaxBodyBytes} bytes");
+            rejection = new InputRejection(null, $"message is {body.Length} bytes; a submission is at most {MaxBodyBytes} bytes");
             return false;
         }
 
@@ -48,7 +48,7 @@ public static class SubmissionParser
         }
         catch (JsonException e)
         {
-            rejection = new SubmissionRejection(null, $"malformed JSON: {e.Message}");
+            rejection = new InputRejection(null, $"malformed JSON: {e.Message}");
             return false;
         }
 
@@ -61,12 +61,12 @@ public static class SubmissionParser
     }
 
     /// <summary>Reads a graph: a JSON array of task objects, each valid on its own; how they relate the core judges.</summary>
-    public static bool TryReadGraph(JsonElement root, out IReadOnlyList<ParsedSubmission>? graph, out SubmissionRejection? rejection)
+    public static bool TryReadGraph(JsonElement root, out IReadOnlyList<ParsedSubmission>? graph, out InputRejection? rejection)
     {
         graph = null;
         if (root.ValueKind != JsonValueKind.Array)
         {
-            rejection = new SubmissionRejection(null, $"a graph is a JSON array of tasks, not {Describe(root.ValueKind)}");
+            rejection = new InputRejection(null, $"a graph is a JSON array of tasks, not {Describe(root.ValueKind)}");
             return false;
         }
 
@@ -86,7 +86,7 @@ public static class SubmissionParser
 
         if (tasks.Count == 0)
         {
-            rejection = new SubmissionRejection(null, "a graph holds at least one task; this array is empty");
+            rejection = new InputRejection(null, "a graph holds at least one task; this array is empty");
             return false;
         }
 
@@ -104,7 +104,7 @@ public static class SubmissionParser
     private static readonly FrozenDictionary<string, int> FieldIndex =
         FieldNames.Select((name, index) => (name, index)).ToFrozenDictionary(f => f.name, f => f.index, StringComparer.OrdinalIgnoreCase);
 
-    public static bool TryRead(JsonElement root, out ParsedSubmission? submission, out SubmissionRejection? rejection, Guid? idWhenMissing = null)
+    public static bool TryRead(JsonElement root, out ParsedSubmission? submission, out InputRejection? rejection, Guid? idWhenMissing = null)
     {
         try
         {
@@ -115,17 +115,17 @@ public static class SubmissionParser
             // Field values are checked where they are read (TryGetText); this catches the same flaw in a field's
             // name: valid JSON syntax, but invalid UTF-8 or a lone UTF-16 surrogate.
             submission = null;
-            rejection = new SubmissionRejection(null, $"invalid text in a string field: {e.Message}");
+            rejection = new InputRejection(null, $"invalid text in a string field: {e.Message}");
             return false;
         }
     }
 
-    private static bool TryReadFields(JsonElement root, Guid? idWhenMissing, out ParsedSubmission? submission, out SubmissionRejection? rejection)
+    private static bool TryReadFields(JsonElement root, Guid? idWhenMissing, out ParsedSubmission? submission, out InputRejection? rejection)
     {
         submission = null;
         if (root.ValueKind != JsonValueKind.Object)
         {
-            rejection = new SubmissionRejection(null, $"a submission is a JSON object, not {Describe(root.ValueKind)}");
+            rejection = new InputRejection(null, $"a submission is a JSON object, not {Describe(root.ValueKind)}");
             return false;
         }
 
@@ -155,43 +155,43 @@ public static class SubmissionParser
         var id = idWhenMissing ?? Guid.Empty;
         if ((idField is not null || idWhenMissing is null) && !TryReadId(idField, out id, out var idProblem))
         {
-            rejection = new SubmissionRejection(null, idProblem!);
+            rejection = new InputRejection(null, idProblem!);
             return false;
         }
 
         if (duplicate is not null)
         {
-            rejection = new SubmissionRejection(duplicate == "id" ? null : id, $"field '{duplicate}' appears more than once");
+            rejection = new InputRejection(duplicate == "id" ? null : id, $"field '{duplicate}' appears more than once");
             return false;
         }
 
         if (!TryReadPayload(payloadField, out var payload, out var payloadBytes, out var payloadProblem))
         {
-            rejection = new SubmissionRejection(id, payloadProblem!);
+            rejection = new InputRejection(id, payloadProblem!);
             return false;
         }
 
         if (!TryReadPriority(priorityField, out var priority, out var priorityProblem))
         {
-            rejection = new SubmissionRejection(id, priorityProblem!);
+            rejection = new InputRejection(id, priorityProblem!);
             return false;
         }
 
         if (!TryReadDependsOn(dependsOnField, out var dependsOn, out var dependsOnProblem))
         {
-            rejection = new SubmissionRejection(id, dependsOnProblem!);
+            rejection = new InputRejection(id, dependsOnProblem!);
             return false;
         }
 
         if (!TryReadMaxRetries(retriesField, out var maxRetries, out var retriesProblem))
         {
-            rejection = new SubmissionRejection(id, retriesProblem!);
+            rejection = new InputRejection(id, retriesProblem!);
             return false;
         }
 
         if (!TryReadTimeout(timeoutField, out var timeout, out var timeoutProblem))
         {
-            rejection = new SubmissionRejection(id, timeoutProblem!);
+            rejection = new InputRejection(id, timeoutProblem!);
             return false;
         }
 
@@ -200,13 +200,13 @@ public static class SubmissionParser
             || !SubmissionOptionFields.TryReadRequires(requiresField, out var requires, out problem)
             || !SubmissionOptionFields.TryReadGroup(groupField, out var group, out problem))
         {
-            rejection = new SubmissionRejection(id, problem!);
+            rejection = new InputRejection(id, problem!);
             return false;
         }
 
         if (runAt is not null && delay is not null)
         {
-            rejection = new SubmissionRejection(id, "give 'runAt' or 'delay', not both");
+            rejection = new InputRejection(id, "give 'runAt' or 'delay', not both");
             return false;
         }
 

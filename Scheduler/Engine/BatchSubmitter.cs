@@ -21,7 +21,7 @@ internal sealed class BatchSubmitter(SchedulerCore core, IJournal journal, Input
     /// </summary>
     public SubmitTasksReply Apply(
         IReadOnlyList<BatchEntry>? entries,
-        SubmissionRejection? refusal,
+        InputRejection? refusal,
         Turn turn,
         (ReadOnlyMemory<byte> Body, IDictionary<string, object?>? Headers)? message)
     {
@@ -42,7 +42,7 @@ internal sealed class BatchSubmitter(SchedulerCore core, IJournal journal, Input
         var (accepted, duplicates) = (0, 0);
         foreach (var entry in entries)
         {
-            SubmissionRejection? refused;
+            InputRejection? refused;
             if (entry.Task is null)
             {
                 core.CountRejected();
@@ -59,7 +59,7 @@ internal sealed class BatchSubmitter(SchedulerCore core, IJournal journal, Input
                     continue;
                 }
 
-                refused = new SubmissionRejection(entry.Task.Id, verdict.Reason!);
+                refused = new InputRejection(entry.Task.Id, verdict.Reason!);
             }
 
             refused = refused with { Reason = BoundedText.Truncate(refused.Reason, Limits.MaxReasonChars) };
@@ -80,7 +80,7 @@ internal sealed class BatchSubmitter(SchedulerCore core, IJournal journal, Input
 
     /// <summary>
     /// What the journal holds of every id the batch names (its tasks and their dependencies) that neither the core
-    /// nor this turn knows, in one query; an id looked up and not found maps to null.
+    /// nor this turn knows, in one call to the journal (FindMany); an id looked up and not found maps to null.
     /// </summary>
     private Dictionary<Guid, TaskSnapshot?> LookUp(IReadOnlyList<BatchEntry> entries, Turn turn)
     {

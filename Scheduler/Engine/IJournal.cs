@@ -31,7 +31,10 @@ public interface IJournal
 
     TaskSnapshot? Find(Guid id);
 
-    /// <summary>What the journal holds of these tasks, in one query.</summary>
+    /// <summary>
+    /// What the journal holds of these tasks, looked up one by one (LiteDB 5 scans for <c>IN</c>), skipping the ids it
+    /// knows it never held; an id not found is left out.
+    /// </summary>
     IEnumerable<TaskSnapshot> FindMany(IReadOnlyCollection<Guid> ids);
 
     /// <summary>The payload of the task accepted as <paramref name="sequence"/>.</summary>

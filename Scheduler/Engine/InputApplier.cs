@@ -31,7 +31,7 @@ internal sealed class InputApplier(
                 var graphVerdict = SubmitGraph(graph, turn);
                 if (graphVerdict.IsRejected)
                 {
-                    Reject(s.Body, s.Headers, new SubmissionRejection(null, graphVerdict.Reason!), turn, AnnouncedIds(graph));
+                    Reject(s.Body, s.Headers, new InputRejection(null, graphVerdict.Reason!), turn, AnnouncedIds(graph));
                 }
 
                 break;
@@ -45,7 +45,7 @@ internal sealed class InputApplier(
                 }
                 else if (Submit(s.Parsed, turn) is { IsRejected: true } rejected)
                 {
-                    Reject(s.Body, s.Headers, new SubmissionRejection(s.Parsed.Id, rejected.Reason!), turn);
+                    Reject(s.Body, s.Headers, new InputRejection(s.Parsed.Id, rejected.Reason!), turn);
                 }
 
                 break;
@@ -100,7 +100,7 @@ internal sealed class InputApplier(
                     var why = cancelled == CancelOutcome.NotFound
                         ? $"no task {c.Request.TaskId} to cancel: it is unknown or expired"
                         : $"task {c.Request.TaskId} has already finished ({Lookup(c.Request.TaskId, turn)?.State}); it cannot be cancelled";
-                    Reject(c.Body, c.Headers, new SubmissionRejection(null, why), turn);
+                    Reject(c.Body, c.Headers, new InputRejection(null, why), turn);
                 }
 
                 break;
@@ -267,7 +267,7 @@ internal sealed class InputApplier(
 
         _onDemand.Load(tasks.SelectMany(t => t.DependsOn), turn);
 
-        // What the core does not hold: as this turn left it, else as committed, read in one query.
+        // What the core does not hold: as this turn left it, else as committed, from the journal (FindMany).
         var inGraph = new HashSet<Guid>(tasks.Select(t => t.Id));
         var unknown = new HashSet<Guid>();
         foreach (var id in tasks.Select(t => t.Id).Concat(tasks.SelectMany(t => t.DependsOn).Where(d => !inGraph.Contains(d))))
@@ -325,7 +325,7 @@ internal sealed class InputApplier(
     private IEnumerable<Guid> AnnouncedIds(IReadOnlyList<ParsedSubmission> graph) =>
         graph.Count > core.MaxGraphTasks ? [] : graph.Select(t => t.Id);
 
-    public void Reject(ReadOnlyMemory<byte> body, IDictionary<string, object?>? headers, SubmissionRejection rejection, Turn turn, IEnumerable<Guid>? ids = null)
+    public void Reject(ReadOnlyMemory<byte> body, IDictionary<string, object?>? headers, InputRejection rejection, Turn turn, IEnumerable<Guid>? ids = null)
     {
         rejection = rejection with { Reason = BoundedText.Truncate(rejection.Reason, Limits.MaxReasonChars) };
         turn.Rejected.Add(new RejectedInput(body, headers, rejection.Reason));

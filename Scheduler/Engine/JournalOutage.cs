@@ -14,7 +14,7 @@ namespace TaskScheduler.Scheduler.Engine;
 /// (<c>SchedulerCore.Attend</c>) and no worker is declared dead for it.
 /// </summary>
 public sealed class JournalOutage(
-    IJournal journal, JournalStatus status, SchedulerState state, IInputSource inputs, TimeProvider time, ILogger<JournalOutage> logger)
+    IJournal journal, JournalStatus status, PublishedView state, IInputSource inputs, TimeProvider time, ILogger<JournalOutage> logger)
 {
     /// <summary>The first retry comes after this; each next one waits twice as long, up to <see cref="MaxRetryInterval"/>.</summary>
     public static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(500);

@@ -20,7 +20,7 @@ public sealed class SchedulerEngine
     private readonly SchedulerCore _core;
     private readonly IJournal _journal;
     private readonly ITurnPublisher _publisher;
-    private readonly SchedulerState _state;
+    private readonly PublishedView _state;
     private readonly WorkerDemandEstimator _demand;
     private readonly TimeProvider _time;
     private readonly SchedulerTelemetry _telemetry;
@@ -40,7 +40,7 @@ public sealed class SchedulerEngine
         SchedulerCore core,
         IJournal journal,
         ITurnPublisher publisher,
-        SchedulerState state,
+        PublishedView state,
         WorkerDemandEstimator demand,
         TimeProvider time,
         SchedulerTelemetry telemetry,

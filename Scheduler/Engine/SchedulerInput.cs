@@ -20,7 +20,7 @@ public abstract record SchedulerInput
 public sealed record BrokerSubmission(
     ulong DeliveryTag,
     ParsedSubmission? Parsed,
-    SubmissionRejection? Rejection,
+    InputRejection? Rejection,
     ReadOnlyMemory<byte> Body,
     IDictionary<string, object?>? Headers) : SchedulerInput
 {
@@ -49,7 +49,7 @@ public sealed record HttpGraphSubmission(IReadOnlyList<ParsedSubmission> Tasks, 
 public sealed record BrokerBatchSubmission(
     ulong DeliveryTag,
     IReadOnlyList<BatchEntry>? Entries,
-    SubmissionRejection? Rejection,
+    InputRejection? Rejection,
     ReadOnlyMemory<byte> Body,
     IDictionary<string, object?>? Headers,
     TaskCompletionSource<SubmitTasksReply>? Reply) : SchedulerInput
@@ -67,7 +67,7 @@ public sealed record HttpBatchSubmission(IReadOnlyList<BatchEntry> Entries, Task
 public sealed record BrokerCancel(
     ulong DeliveryTag,
     CancelTask? Request,
-    SubmissionRejection? Rejection,
+    InputRejection? Rejection,
     ReadOnlyMemory<byte> Body,
     IDictionary<string, object?>? Headers) : SchedulerInput;
 

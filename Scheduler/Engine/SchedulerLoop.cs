@@ -13,7 +13,7 @@ public sealed class SchedulerLoop(
     SchedulerEngine engine,
     IInputSource source,
     Channel<SchedulerInput> inputs,
-    SchedulerState state,
+    PublishedView state,
     LoopSettings settings,
     TimeProvider time,
     ILogger<SchedulerLoop> logger) : BackgroundService

@@ -26,7 +26,7 @@ internal sealed class TurnDelivery
 
     private readonly IJournal _journal;
     private readonly ITurnPublisher _publisher;
-    private readonly SchedulerState _state;
+    private readonly PublishedView _state;
     private readonly ILogger _logger;
     private readonly Channel<Turn> _turns = Channel.CreateBounded<Turn>(
         new BoundedChannelOptions(TurnsInDelivery) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
@@ -38,7 +38,7 @@ internal sealed class TurnDelivery
     /// <summary>The highest delivery tags of turns not acknowledged because refusals were waiting to be stored.</summary>
     private (ulong Submit, ulong Events, ulong Cancel) _heldTags;
 
-    public TurnDelivery(IJournal journal, ITurnPublisher publisher, SchedulerState state, ILogger logger)
+    public TurnDelivery(IJournal journal, ITurnPublisher publisher, PublishedView state, ILogger logger)
     {
         _journal = journal;
         _publisher = publisher;

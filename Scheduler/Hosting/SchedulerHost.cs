@@ -31,7 +31,7 @@ public static class SchedulerHost
     public static async Task<int> RunSchedulerAsync(this WebApplication app)
     {
         // Resolved before the run: the host disposes its services when it stops.
-        var state = app.Services.GetRequiredService<SchedulerState>();
+        var state = app.Services.GetRequiredService<PublishedView>();
         try
         {
             await app.RunAsync();

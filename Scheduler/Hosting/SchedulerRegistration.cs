@@ -35,7 +35,7 @@ public static class SchedulerRegistration
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => Channel.CreateUnbounded<SchedulerInput>(new UnboundedChannelOptions { SingleReader = true }));
-        services.AddSingleton<SchedulerState>();
+        services.AddSingleton<PublishedView>();
         var contentRoot = builder.Environment.ContentRootPath;
         services.AddSingleton(sp =>
         {

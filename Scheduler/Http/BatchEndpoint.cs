@@ -18,7 +18,7 @@ namespace TaskScheduler.Scheduler.Http;
 internal static class BatchEndpoint
 {
     public static async Task<IResult> SubmitAsync(
-        HttpRequest request, Channel<SchedulerInput> inputs, SchedulerState state, JournalStatus journal, BatchLimits limits, CancellationToken ct)
+        HttpRequest request, Channel<SchedulerInput> inputs, PublishedView state, JournalStatus journal, BatchLimits limits, CancellationToken ct)
     {
         var (body, refused) = await SubmissionBody.ReadAsync(request, inputs, state, journal, ct);
         if (refused is not null)

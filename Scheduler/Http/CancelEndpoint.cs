@@ -14,7 +14,7 @@ namespace TaskScheduler.Scheduler.Http;
 public static class CancelEndpoint
 {
     public static async Task<IResult> CancelAsync(
-        Guid id, HttpRequest request, Channel<SchedulerInput> inputs, SchedulerState state, JournalStatus journal, CancellationToken ct)
+        Guid id, HttpRequest request, Channel<SchedulerInput> inputs, PublishedView state, JournalStatus journal, CancellationToken ct)
     {
         if (!state.Ready)
         {

@@ -15,7 +15,7 @@ namespace TaskScheduler.Scheduler.Http;
 internal static class SubmissionBody
 {
     public static async Task<(ReadOnlyMemory<byte> Body, IResult? Refusal)> ReadAsync(
-        HttpRequest request, Channel<SchedulerInput> inputs, SchedulerState state, JournalStatus journal, CancellationToken ct)
+        HttpRequest request, Channel<SchedulerInput> inputs, PublishedView state, JournalStatus journal, CancellationToken ct)
     {
         if (!state.Ready)
         {

@@ -49,11 +49,11 @@ public static class TaskEndpoints
             .WithSummary("Cancel a pending or running task, optionally with {\"reason\": \"...\"}")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
-        reads.MapGet("/workers", (SchedulerState state) => Results.Json(state.View.Workers.ToArray(), WireJson.Default.WorkerViewArray))
+        reads.MapGet("/workers", (PublishedView state) => Results.Json(state.View.Workers.ToArray(), WireJson.Default.WorkerViewArray))
             .WithName("listWorkers")
             .WithSummary("Live workers with their load and last heartbeat")
             .Produces<WorkerView[]>();
-        reads.MapGet("/stats", (SchedulerState state) =>
+        reads.MapGet("/stats", (PublishedView state) =>
         {
             var view = state.View;
             return Results.Ok(new
@@ -126,7 +126,7 @@ public static class TaskEndpoints
     /// id taken by other content. A refused body counts as refused, as on the broker path.
     /// </summary>
     private static async Task<IResult> SubmitAsync(
-        HttpRequest request, Channel<SchedulerInput> inputs, SchedulerState state, JournalStatus journal, CancellationToken ct)
+        HttpRequest request, Channel<SchedulerInput> inputs, PublishedView state, JournalStatus journal, CancellationToken ct)
     {
         var (body, refused) = await SubmissionBody.ReadAsync(request, inputs, state, journal, ct);
         if (refused is not null)

@@ -28,7 +28,7 @@ public sealed class SchedulerMetrics : IDisposable
     private readonly Histogram<int> _turnInputs;
     private readonly Histogram<int> _groupSize;
 
-    public SchedulerMetrics(SchedulerState state, TimeSeries series, JournalStatus journal)
+    public SchedulerMetrics(PublishedView state, TimeSeries series, JournalStatus journal)
     {
         SchedulerView View() => state.View;
 
@@ -56,8 +56,11 @@ public sealed class SchedulerMetrics : IDisposable
         _meter.CreateObservableGauge("taskscheduler.tasks.running", () => View().Running, "{task}", "Running tasks");
         _meter.CreateObservableGauge("taskscheduler.tasks.waiting_on_dependencies", () => View().WaitingOnDependencies, "{task}",
             "Pending tasks whose dependencies have not all completed (not in the queue)");
-        _meter.CreateObservableGauge("taskscheduler.tasks.retry_waiting", () => View().RetryWaiting, "{task}",
-            "Pending tasks waiting out a retry's backoff (not in the queue)");
+        _meter.CreateObservableGauge("taskscheduler.tasks.waiting_on_time", () => View().WaitingOnTime, "{task}",
+            "Pending tasks waiting for the clock, a retry's backoff or a delayed start (not in the queue)");
+        // The same figure under its former name, which said retries only though delayed tasks were always counted.
+        _meter.CreateObservableGauge("taskscheduler.tasks.retry_waiting", () => View().WaitingOnTime, "{task}",
+            "Deprecated: taskscheduler.tasks.waiting_on_time");
         _meter.CreateObservableGauge("taskscheduler.workers.alive", () => View().Workers.Count(w => w.Confirmed), "{worker}",
             "Workers heartbeating within the liveness window");
         Workers = new WorkerGauges(View);

@@ -476,7 +476,7 @@ public sealed class SchedulerTransport : IInputSource, ITurnPublisher, IAsyncDis
 
         ParsedSubmission? parsed;
         IReadOnlyList<ParsedSubmission>? graph;
-        SubmissionRejection? rejection;
+        InputRejection? rejection;
         try
         {
             _ = SubmissionParser.TryParseMessage(body, out parsed, out graph, out rejection);
@@ -487,7 +487,7 @@ public sealed class SchedulerTransport : IInputSource, ITurnPublisher, IAsyncDis
         {
             parsed = null;
             graph = null;
-            rejection = new SubmissionRejection(null, $"unreadable submission: {e.Message}");
+            rejection = new InputRejection(null, $"unreadable submission: {e.Message}");
         }
 
         var headers = delivery.BasicProperties.Headers is { } h ? new Dictionary<string, object?>(h) : null;
@@ -499,7 +499,7 @@ public sealed class SchedulerTransport : IInputSource, ITurnPublisher, IAsyncDis
     {
         var body = delivery.Body.ToArray();
         CancelTask? request;
-        SubmissionRejection? rejection;
+        InputRejection? rejection;
         try
         {
             _ = CancelRequestParser.TryParse(body, out request, out rejection);
@@ -509,7 +509,7 @@ public sealed class SchedulerTransport : IInputSource, ITurnPublisher, IAsyncDis
 #pragma warning restore CA1031
         {
             request = null;
-            rejection = new SubmissionRejection(null, $"unreadable cancel request: {e.Message}");
+            rejection = new InputRejection(null, $"unreadable cancel request: {e.Message}");
         }
 
         var headers = delivery.BasicProperties.Headers is { } h ? new Dictionary<string, object?>(h) : null;

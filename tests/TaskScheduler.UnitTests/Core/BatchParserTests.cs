@@ -41,7 +41,7 @@ public class BatchParserTests
             Assert.That(entries.Select(e => e.Task is not null), Is.EqualTo(new[] { true, false, false, true, false }));
             Assert.That(entries[0].Task!.Payload, Is.EqualTo("a"));
             Assert.That(entries[3].Task!.Priority, Is.EqualTo(3));
-            Assert.That(entries[1].Rejection, Is.EqualTo(new SubmissionRejection(Second, "missing required field 'payload' (a string)")));
+            Assert.That(entries[1].Rejection, Is.EqualTo(new InputRejection(Second, "missing required field 'payload' (a string)")));
             Assert.That(entries[2].Rejection!.Reason, Is.EqualTo("a submission is a JSON object, not a number"));
             Assert.That(entries[4].Rejection!.Reason, Does.StartWith("field 'id' is not a UUID"));
         }
@@ -76,7 +76,7 @@ public class BatchParserTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(entries.Select(e => e.Task is not null), Is.EqualTo(new[] { true, true, false, false }));
-            Assert.That(entries[2].Rejection, Is.EqualTo(new SubmissionRejection(First, $"task {First} appears earlier in this batch (task 0) with other content")));
+            Assert.That(entries[2].Rejection, Is.EqualTo(new InputRejection(First, $"task {First} appears earlier in this batch (task 0) with other content")));
             Assert.That(entries[3].Rejection!.Id, Is.EqualTo(First));
         }
     }

@@ -22,7 +22,7 @@ public sealed class RecordingCore(SchedulerCore core)
 
     public int WaitingOnDependenciesCount => Inner.WaitingOnDependenciesCount;
 
-    public int RetryWaitingCount => Inner.RetryWaitingCount;
+    public int WaitingOnTimeCount => Inner.WaitingOnTimeCount;
 
     public int ActiveCount => Inner.ActiveCount;
 
@@ -36,7 +36,7 @@ public sealed class RecordingCore(SchedulerCore core)
 
     public SchedulerView View() => Inner.View();
 
-    public void Restore(IEnumerable<TaskSnapshot> unfinished, long lastSequence) => Inner.Restore(unfinished, lastSequence);
+    public void Restore(IEnumerable<TaskSnapshot> unfinished, long lastSequence) => WholeRestore.Restore(Inner, unfinished, lastSequence);
 
     public void BeginRestore(IEnumerable<TaskSnapshot> unfinished, long lastSequence) => Inner.BeginRestore(unfinished, lastSequence);
 

@@ -94,7 +94,7 @@ public class SchedulerCoreCancelTests : SchedulerCoreFixture
             Assert.That(next.Single().TaskId, Is.EqualTo(blocker));
             Assert.That(DispatchNow(), Is.Empty, "neither the retry nor the released dependent runs");
             Assert.That(Core.ActiveCount, Is.Zero);
-            Assert.That(Core.RetryWaitingCount, Is.Zero);
+            Assert.That(Core.WaitingOnTimeCount, Is.Zero);
             Assert.That(Core.WaitingOnDependenciesCount, Is.Zero);
         }
     }

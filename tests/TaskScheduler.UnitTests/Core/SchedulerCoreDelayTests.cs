@@ -85,7 +85,7 @@ public sealed class SchedulerCoreDelayTests : SchedulerCoreFixture
         {
             Assert.That(DispatchNow(), Is.Empty);
             Assert.That(Core.NextWakeAt, Is.Null);
-            Assert.That(Core.RetryWaitingCount, Is.Zero);
+            Assert.That(Core.WaitingOnTimeCount, Is.Zero);
         });
     }
 

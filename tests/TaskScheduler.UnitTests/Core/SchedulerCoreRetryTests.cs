@@ -126,7 +126,7 @@ public class SchedulerCoreRetryTests : SchedulerCoreFixture
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(Core.RetryWaitingCount, Is.EqualTo(1));
+            Assert.That(Core.WaitingOnTimeCount, Is.EqualTo(1));
             Assert.That(DispatchNow(), Is.Empty);
         }
 

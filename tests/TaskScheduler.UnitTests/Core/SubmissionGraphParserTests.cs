@@ -9,7 +9,7 @@ public class SubmissionGraphParserTests
     private static readonly Guid A = Guid.Parse("3f2b8c1e-5a4d-4e6f-9b7a-1c2d3e4f5a6b");
     private static readonly Guid B = Guid.Parse("7d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6");
 
-    private static bool Parse(string json, out ParsedSubmission? task, out IReadOnlyList<ParsedSubmission>? graph, out SubmissionRejection? rejection) =>
+    private static bool Parse(string json, out ParsedSubmission? task, out IReadOnlyList<ParsedSubmission>? graph, out InputRejection? rejection) =>
         SubmissionParser.TryParseMessage(Encoding.UTF8.GetBytes(json), out task, out graph, out rejection);
 
     private static ParsedSubmission Task(string json)
@@ -19,7 +19,7 @@ public class SubmissionGraphParserTests
         return task!;
     }
 
-    private static SubmissionRejection Rejected(string json)
+    private static InputRejection Rejected(string json)
     {
         Assert.That(Parse(json, out var task, out var graph, out var rejection), Is.False);
         Assert.That((task, graph), Is.EqualTo(((ParsedSubmission?)null, (IReadOnlyList<ParsedSubmission>?)null)));

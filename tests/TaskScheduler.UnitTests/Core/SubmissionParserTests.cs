@@ -8,11 +8,11 @@ public class SubmissionParserTests
 {
     private static readonly Guid Id = Guid.Parse("3f2b8c1e-5a4d-4e6f-9b7a-1c2d3e4f5a6b");
 
-    private static bool Parse(string json, out ParsedSubmission? submission, out SubmissionRejection? rejection) =>
+    private static bool Parse(string json, out ParsedSubmission? submission, out InputRejection? rejection) =>
         Parse(Encoding.UTF8.GetBytes(json), out submission, out rejection);
 
     /// <summary>Parses through the entry point production uses; a single task is never read as a graph.</summary>
-    private static bool Parse(byte[] body, out ParsedSubmission? submission, out SubmissionRejection? rejection)
+    private static bool Parse(byte[] body, out ParsedSubmission? submission, out InputRejection? rejection)
     {
         var ok = SubmissionParser.TryParseMessage(body, out submission, out var graph, out rejection);
         Assert.That(graph, Is.Null, "one task, not a graph");
@@ -27,7 +27,7 @@ public class SubmissionParserTests
         return submission!;
     }
 
-    private static SubmissionRejection Rejected(string json)
+    private static InputRejection Rejected(string json)
     {
         var ok = Parse(json, out var submission, out var rejection);
         Assert.That(ok, Is.False, "the submission should have been rejected");
@@ -353,7 +353,7 @@ public class SubmissionParserTests
         var json = WithPayload("""abc\ud800def""");
 
         bool ok = true;
-        SubmissionRejection? rejection = null;
+        InputRejection? rejection = null;
         Assert.That(() => ok = Parse(json, out _, out rejection), Throws.Nothing);
         using (Assert.EnterMultipleScope())
         {
@@ -369,7 +369,7 @@ public class SubmissionParserTests
         var json = """{"id":"\udc00","payload":"x"}""";
 
         bool ok = true;
-        SubmissionRejection? rejection = null;
+        InputRejection? rejection = null;
         Assert.That(() => ok = Parse(json, out _, out rejection), Throws.Nothing);
         using (Assert.EnterMultipleScope())
         {
@@ -386,7 +386,7 @@ public class SubmissionParserTests
         byte[] body = [.. prefix, 0xC3, 0x28, .. suffix];
 
         bool ok = true;
-        SubmissionRejection? rejection = null;
+        InputRejection? rejection = null;
         Assert.That(() => ok = Parse(body, out _, out rejection), Throws.Nothing);
         using (Assert.EnterMultipleScope())
         {
@@ -404,7 +404,7 @@ public class SubmissionParserTests
         byte[] body = [.. prefix, 0xC3, 0x28, .. suffix];
 
         bool ok = true;
-        SubmissionRejection? rejection = null;
+        InputRejection? rejection = null;
         Assert.That(() => ok = Parse(body, out _, out rejection), Throws.Nothing);
         using (Assert.EnterMultipleScope())
         {

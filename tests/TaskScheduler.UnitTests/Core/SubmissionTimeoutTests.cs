@@ -8,7 +8,7 @@ public class SubmissionTimeoutTests
 {
     private const string Id = "3f2b8c1e-5a4d-4e6f-9b7a-1c2d3e4f5a6b";
 
-    private static bool Parse(string timeoutJson, out ParsedSubmission? submission, out SubmissionRejection? rejection) =>
+    private static bool Parse(string timeoutJson, out ParsedSubmission? submission, out InputRejection? rejection) =>
         SubmissionParser.TryParseMessage(Encoding.UTF8.GetBytes($$"""{"id":"{{Id}}","payload":"p","timeout":{{timeoutJson}}}"""), out submission, out _, out rejection);
 
     [TestCase("\"PT5M\"")]

@@ -167,7 +167,7 @@ public class SchedulerEngineDeliveryTests : EngineOnFakes
     private static BrokerSubmission Submission(Guid id, ulong tag) => new(tag, Spec(id), null, Encoding.UTF8.GetBytes($"job {id}"), null);
 
     private static BrokerSubmission Refused(string body, ulong tag) =>
-        new(tag, null, new SubmissionRejection(null, "not a submission"), Encoding.UTF8.GetBytes(body), null);
+        new(tag, null, new InputRejection(null, "not a submission"), Encoding.UTF8.GetBytes(body), null);
 
     private WorkerMessage Join(string workerId, ulong tag) => new(tag, new WorkerJoined(workerId, 4, "host-1", 4242, Clock.GetUtcNow()));
 

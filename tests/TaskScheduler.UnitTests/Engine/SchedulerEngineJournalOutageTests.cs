@@ -64,7 +64,7 @@ public class SchedulerEngineJournalOutageTests : EngineOnFakes
     public async Task AScheduleWriteTheDiskRefuses_IsWaitedOut_AndTheScheduleKept()
     {
         var store = new RefusingScheduleStore { Refusals = 2 };
-        var state = new SchedulerState();
+        var state = new PublishedView();
         var outage = new JournalOutage(Journal, Status, state, new FakeInputSource(Log), Clock, NullLogger<JournalOutage>.Instance);
         var schedules = new ScheduleRunner(new ScheduleBook(), store, NullLogger<ScheduleRunner>.Instance);
         var engine = EngineOnFakes.Build(Journal, Broker, Clock, Tracing, state, Status, outage, schedules);

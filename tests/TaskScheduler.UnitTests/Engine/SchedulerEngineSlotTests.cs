@@ -24,7 +24,7 @@ public class SchedulerEngineSlotTests
         var clock = new FakeTimeProvider(new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero));
         using var tracing = new TaskTracing();
         using var stop = new CancellationTokenSource();
-        var engine = EngineOnFakes.Build(journal, broker, clock, tracing, new SchedulerState(), new JournalStatus());
+        var engine = EngineOnFakes.Build(journal, broker, clock, tracing, new PublishedView(), new JournalStatus());
         var delivery = Task.Run(() => engine.DeliverAsync(stop.Token));
         var first = Guid.NewGuid();
         var second = Guid.NewGuid();

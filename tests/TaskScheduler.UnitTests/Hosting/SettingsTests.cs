@@ -53,6 +53,22 @@ public class SettingsTests
     }
 
     [Test]
+    public void MaxTurnInputs_IsReadUnderItsFormerNameMaxBatch_WhenUnset_WithAWarning()
+    {
+        var old = new SchedulerOptions { MaxBatch = 50 };
+        var both = new SchedulerOptions { MaxBatch = 50, MaxTurnInputs = 70 };
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(new SchedulerOptions().Loop().MaxTurnInputs, Is.EqualTo(SchedulerOptions.DefaultMaxTurnInputs));
+            Assert.That(new SchedulerOptions().RenamedSettingInUse, Is.Null);
+            Assert.That(old.Loop().MaxTurnInputs, Is.EqualTo(50));
+            Assert.That(old.RenamedSettingInUse, Does.Contain("Scheduler:MaxBatch").And.Contain("Scheduler:MaxTurnInputs"));
+            Assert.That(both.Loop().MaxTurnInputs, Is.EqualTo(70));
+            Assert.That(new SchedulerOptions { MaxBatch = 0 }.Validate(), Has.One.StartsWith("Scheduler:MaxBatch must be at least 1"));
+        }
+    }
+
+    [Test]
     public void BrokerBounds_OutOfRange_AreReportedUnderTheirKeys()
     {
         var scheduler = new SchedulerOptions { RejectedQueue = new RejectedQueueOptions { MaxLength = 0, Ttl = TimeSpan.FromDays(30) } }.Validate().ToList();

@@ -43,7 +43,7 @@ public class TaskTracingTests
         ActivitySource.AddActivityListener(_listener);
         _clock = new FakeTimeProvider(new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero));
         _core = new RecordingCore(new SchedulerCore(new LivenessOptions(TimeSpan.FromSeconds(1), 3), _clock));
-        var state = new SchedulerState();
+        var state = new PublishedView();
         var series = new TimeSeries(TimeSpan.FromSeconds(1));
         _tracing = new TaskTracing();
         _telemetry = new SchedulerTelemetry(new SchedulerMetrics(state, series, new JournalStatus()), series, new RecentFailures(), _tracing, _clock);

@@ -5,7 +5,7 @@ using TaskScheduler.Scheduler.Core;
 namespace TaskScheduler.Scheduler.Observability;
 
 /// <summary>The latest <see cref="SchedulerView"/> published by the loop, for readers on other threads.</summary>
-public sealed class SchedulerState
+public sealed class PublishedView
 {
     private volatile SchedulerView _view = SchedulerView.Empty;
     private volatile AutoscaleView? _autoscale;
