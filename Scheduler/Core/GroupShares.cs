@@ -73,20 +73,6 @@ public sealed class GroupShares
         }
     }
 
-    /// <summary>Why a group's task waits though a slot may be free, or null when its limits allow a start.</summary>
-    public string? LimitReason(string? group, DateTimeOffset now)
-    {
-        var policy = PolicyOf(group);
-        if (policy.MaxRunning is { } max && Running(group) >= max)
-        {
-            return $"group {NameOf(group)} runs {Running(group)} tasks, its limit (Scheduler:Groups:{NameOf(group)}:MaxRunning)";
-        }
-
-        return policy.MaxStartsPerSecond is { } rate && Tokens(NameOf(group), rate, now) < 1
-            ? $"group {NameOf(group)} has used its {rate} starts per second (Scheduler:Groups:{NameOf(group)}:MaxStartsPerSecond)"
-            : null;
-    }
-
     private double Tokens(string name, double rate, DateTimeOffset now)
     {
         var burst = Math.Max(1, rate);

@@ -16,13 +16,6 @@ public sealed partial class SchedulerCore
 
     public bool IsRestoring => _restoring is not null;
 
-    /// <summary>Rebuilds the state committed before a restart from all of the journal's unfinished tasks at once.</summary>
-    public void Restore(IEnumerable<TaskSnapshot> unfinished, long lastSequence)
-    {
-        BeginRestore(unfinished, lastSequence);
-        RestoreChunk([], last: true);
-    }
-
     /// <summary>
     /// Starts a restore with the running tasks (and any other unfinished tasks given). Until
     /// <see cref="RestoreChunk"/> says the last chunk came, a task that depends on one not loaded counts it unfinished,
@@ -145,7 +138,7 @@ public sealed partial class SchedulerCore
 
         if (task.Wait == PendingWait.RetryBackoff && task.RetryAt is not null)
         {
-            _retries.Add(task);
+            _timedWaits.Add(task);
         }
         else
         {
