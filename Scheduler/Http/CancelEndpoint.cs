@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Features;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Observability;
+using TaskScheduler.Scheduler.Wire;
 
 namespace TaskScheduler.Scheduler.Http;
 

@@ -4,6 +4,7 @@ using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Observability;
 using TaskScheduler.Scheduler.Status;
+using TaskScheduler.Scheduler.Wire;
 
 namespace TaskScheduler.Scheduler.Http;
 

@@ -4,6 +4,7 @@ using TaskScheduler.Contracts;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Observability;
+using TaskScheduler.Scheduler.Wire;
 
 namespace TaskScheduler.Scheduler.Http;
 

@@ -6,6 +6,7 @@ using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Health;
 using TaskScheduler.Scheduler.Observability;
 using TaskScheduler.Scheduler.Status;
+using TaskScheduler.Scheduler.Wire;
 
 namespace TaskScheduler.Scheduler.Http;
 

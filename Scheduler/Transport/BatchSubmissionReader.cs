@@ -1,5 +1,6 @@
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
+using TaskScheduler.Scheduler.Wire;
 
 namespace TaskScheduler.Scheduler.Transport;
 

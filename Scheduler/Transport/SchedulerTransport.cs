@@ -11,6 +11,7 @@ using TaskScheduler.Contracts.Observability;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Observability;
+using TaskScheduler.Scheduler.Wire;
 
 namespace TaskScheduler.Scheduler.Transport;
 

@@ -11,14 +11,15 @@ public class SchedulerMapTests
     {
         [""] = ["Hosting"],
         ["Core"] = [],
-        ["Engine"] = ["Core", "Autoscaling", "Observability"],
+        ["Wire"] = ["Core"],
+        ["Engine"] = ["Core", "Wire", "Autoscaling", "Observability"],
         ["Journal"] = ["Core", "Engine"],
-        ["Transport"] = ["Core", "Engine", "Observability"],
+        ["Transport"] = ["Core", "Wire", "Engine", "Observability"],
         ["Observability"] = ["Core"],
         ["Autoscaling"] = ["Core"],
         ["Status"] = ["Core", "Journal", "Observability"],
         ["Health"] = ["Observability", "Transport"],
-        ["Http"] = ["Core", "Engine", "Health", "Observability", "Status"],
+        ["Http"] = ["Core", "Wire", "Engine", "Health", "Observability", "Status"],
         ["Hosting"] = ["*"],
     };
 

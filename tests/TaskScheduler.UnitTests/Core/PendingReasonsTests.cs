@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Wire;
 
 namespace TaskScheduler.UnitTests;
 

@@ -5,6 +5,7 @@ using TaskScheduler.Scheduler.Autoscaling;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Observability;
+using TaskScheduler.Scheduler.Wire;
 
 namespace TaskScheduler.UnitTests.Engine;
 

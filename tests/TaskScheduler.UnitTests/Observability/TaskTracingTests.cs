@@ -7,6 +7,7 @@ using TaskScheduler.Contracts.Observability;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Observability;
+using TaskScheduler.Scheduler.Wire;
 using TaskScheduler.Worker.Telemetry;
 
 namespace TaskScheduler.UnitTests.Observability;

@@ -4,6 +4,7 @@ using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Transport;
+using TaskScheduler.Scheduler.Wire;
 
 namespace TaskScheduler.UnitTests;
 

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
+using TaskScheduler.Scheduler.Core;
 
-namespace TaskScheduler.Scheduler.Core;
+namespace TaskScheduler.Scheduler.Wire;
 
 /// <summary>
 /// Reads a batch submission, <c>{"tasks":[…]}</c>, never throwing. The batch as a whole is refused only when it cannot

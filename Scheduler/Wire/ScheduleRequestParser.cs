@@ -2,8 +2,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Cronos;
 using TaskScheduler.Contracts;
+using TaskScheduler.Scheduler.Core;
 
-namespace TaskScheduler.Scheduler.Core;
+namespace TaskScheduler.Scheduler.Wire;
 
 /// <summary>
 /// Reads a schedule as users send it: <c>{"name":"nightly","cron":"0 2 * * *","timeZone":"Europe/Paris",

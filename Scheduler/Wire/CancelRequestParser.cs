@@ -1,7 +1,8 @@
 using System.Text.Json;
 using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Scheduler.Core;
 
-namespace TaskScheduler.Scheduler.Core;
+namespace TaskScheduler.Scheduler.Wire;
 
 /// <summary>
 /// Reads a cancel request from the cancel exchange, never throwing: <c>{"taskId":"…","reason":"…"}</c> becomes a

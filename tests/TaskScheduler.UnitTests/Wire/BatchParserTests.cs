@@ -1,6 +1,7 @@
 using System.Text;
 using TaskScheduler.Contracts;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Wire;
 
 namespace TaskScheduler.UnitTests;
 

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using TaskScheduler.Contracts;
+using TaskScheduler.Scheduler.Core;
 
-namespace TaskScheduler.Scheduler.Core;
+namespace TaskScheduler.Scheduler.Wire;
 
 /// <summary>
 /// Reads the submission fields that say when and where a task runs (<c>runAt</c>, <c>delay</c>, <c>requires</c>,

@@ -1,5 +1,6 @@
 using System.Text;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Wire;
 
 namespace TaskScheduler.UnitTests;
 

@@ -3,8 +3,9 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using TaskScheduler.Contracts;
+using TaskScheduler.Scheduler.Core;
 
-namespace TaskScheduler.Scheduler.Core;
+namespace TaskScheduler.Scheduler.Wire;
 
 /// <summary>
 /// Reads a submission from raw message bytes and validates it, never throwing: whatever a producer sends becomes
