@@ -1,5 +1,9 @@
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Scheduler.Core.Dispatching;
+using TaskScheduler.Scheduler.Core.Lifecycle;
+using TaskScheduler.Scheduler.Core.Liveness;
+using TaskScheduler.Scheduler.Core.Queueing;
 
 namespace TaskScheduler.Scheduler.Core;
 

@@ -1,3 +1,5 @@
+using TaskScheduler.Scheduler.Core.Liveness;
+
 namespace TaskScheduler.Scheduler.Core;
 
 /// <summary>The core's liveness rule: only silence while the scheduler was reading heartbeats counts against a worker. See SchedulerCore.cs for the state they share.</summary>

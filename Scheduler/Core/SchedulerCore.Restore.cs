@@ -1,4 +1,6 @@
 using TaskScheduler.Contracts;
+using TaskScheduler.Scheduler.Core.Lifecycle;
+using TaskScheduler.Scheduler.Core.Queueing;
 
 namespace TaskScheduler.Scheduler.Core;
 

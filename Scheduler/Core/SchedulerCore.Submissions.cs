@@ -1,6 +1,8 @@
 using System.Globalization;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Scheduler.Core.Lifecycle;
+using TaskScheduler.Scheduler.Core.Queueing;
 
 namespace TaskScheduler.Scheduler.Core;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Scheduler.Core.Liveness;
 
 namespace TaskScheduler.Scheduler.Core;
 

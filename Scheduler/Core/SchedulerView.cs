@@ -1,4 +1,5 @@
 using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Scheduler.Core.Dispatching;
 
 namespace TaskScheduler.Scheduler.Core;
 

@@ -1,4 +1,7 @@
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Lifecycle;
+using TaskScheduler.Scheduler.Core.Queueing;
+using TaskScheduler.Scheduler.Core.Retention;
 
 namespace TaskScheduler.Scheduler.Engine;
 

@@ -1,5 +1,6 @@
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Liveness;
 
 namespace TaskScheduler.Scheduler.Engine;
 

@@ -3,6 +3,8 @@ using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Autoscaling;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Lifecycle;
+using TaskScheduler.Scheduler.Core.Liveness;
 
 namespace TaskScheduler.Scheduler.Engine;
 

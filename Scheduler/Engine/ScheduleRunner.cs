@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Schedules;
 using TaskScheduler.Scheduler.Wire;
 
 namespace TaskScheduler.Scheduler.Engine;

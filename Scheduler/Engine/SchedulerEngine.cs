@@ -2,6 +2,9 @@ using Microsoft.Extensions.Logging;
 using TaskScheduler.Contracts;
 using TaskScheduler.Scheduler.Autoscaling;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Queueing;
+using TaskScheduler.Scheduler.Core.Retention;
+using TaskScheduler.Scheduler.Core.Schedules;
 using TaskScheduler.Scheduler.Observability;
 
 namespace TaskScheduler.Scheduler.Engine;

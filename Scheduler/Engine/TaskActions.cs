@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Lifecycle;
 
 namespace TaskScheduler.Scheduler.Engine;
 

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Liveness;
 using TaskScheduler.Scheduler.Observability;
 
 namespace TaskScheduler.Scheduler.Engine;

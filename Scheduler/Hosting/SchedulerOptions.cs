@@ -1,4 +1,6 @@
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Dispatching;
+using TaskScheduler.Scheduler.Core.Queueing;
 using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Http;
 using TaskScheduler.Scheduler.Transport;

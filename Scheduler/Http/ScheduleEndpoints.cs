@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using TaskScheduler.Contracts;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Schedules;
 using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Observability;
 using TaskScheduler.Scheduler.Wire;

@@ -1,4 +1,5 @@
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Retention;
 
 namespace TaskScheduler.Scheduler.Journal;
 

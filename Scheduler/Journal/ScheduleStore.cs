@@ -1,5 +1,6 @@
 using LiteDB;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Schedules;
 using TaskScheduler.Scheduler.Engine;
 
 namespace TaskScheduler.Scheduler.Journal;

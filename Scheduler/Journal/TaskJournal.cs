@@ -4,6 +4,9 @@ using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Listing;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Lifecycle;
+using TaskScheduler.Scheduler.Core.Queueing;
+using TaskScheduler.Scheduler.Core.Retention;
 using TaskScheduler.Scheduler.Engine;
 
 namespace TaskScheduler.Scheduler.Journal;

@@ -3,6 +3,7 @@ using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Observability;
 using TaskScheduler.Dashboard;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Lifecycle;
 
 namespace TaskScheduler.Scheduler.Observability;
 

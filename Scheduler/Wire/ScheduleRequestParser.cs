@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Cronos;
 using TaskScheduler.Contracts;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Schedules;
 
 namespace TaskScheduler.Scheduler.Wire;
 

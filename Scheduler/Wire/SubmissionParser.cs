@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using TaskScheduler.Contracts;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Queueing;
 
 namespace TaskScheduler.Scheduler.Wire;
 

@@ -1,5 +1,7 @@
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Lifecycle;
+using TaskScheduler.Scheduler.Core.Liveness;
 
 namespace TaskScheduler.UnitTests;
 

@@ -2,6 +2,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using TaskScheduler.Scheduler.Autoscaling;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Liveness;
+using TaskScheduler.Scheduler.Core.Retention;
 using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Observability;
 

@@ -1,5 +1,6 @@
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Liveness;
 using TaskScheduler.Scheduler.Engine;
 
 namespace TaskScheduler.UnitTests.Engine;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using TaskScheduler.Scheduler.Autoscaling;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Schedules;
 using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Observability;
 using TaskScheduler.Scheduler.Wire;

@@ -1,5 +1,6 @@
-using TaskScheduler.Scheduler.Journal;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Retention;
+using TaskScheduler.Scheduler.Journal;
 
 namespace TaskScheduler.UnitTests;
 

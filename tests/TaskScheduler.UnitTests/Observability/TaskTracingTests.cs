@@ -5,6 +5,7 @@ using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Contracts.Observability;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Liveness;
 using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Observability;
 using TaskScheduler.Scheduler.Wire;
