@@ -202,10 +202,6 @@ public sealed class SchedulerEngine
 
         turn.Assignments = [.. effects.Assignments.Select(a => (a, PayloadOf(a.TaskId, turn)))];
         KeepPayloadsOfWaitingTasks(turn, effects);
-        turn.Events = [.. effects.Events];
-        turn.Cancels = [.. effects.Cancels];
-        turn.Preempts = [.. effects.Preempts];
-        turn.RemovedWorkers = [.. effects.RemovedWorkers];
 
         turn.HandedOverAt = System.Diagnostics.Stopwatch.GetTimestamp();
         await _delivery.HandOverAsync(turn, ct);

@@ -1,6 +1,5 @@
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
-using TaskScheduler.Scheduler.Core.Liveness;
 
 namespace TaskScheduler.Scheduler.Engine;
 
@@ -41,13 +40,10 @@ internal sealed class Turn
     /// <summary>True once the turn's changes are in the journal: delivery must make them durable first.</summary>
     public bool Written { get; set; }
 
+    /// <summary>
+    /// The turn's assignments, each with its payload, read once the turn is written. Its events, cancel and preempt
+    /// orders and departed workers are read from <see cref="Effects"/> itself: nothing changes a turn's effects once it
+    /// is handed to delivery.
+    /// </summary>
     public List<(Assignment, string)> Assignments { get; set; } = [];
-
-    public List<TaskStateChanged> Events { get; set; } = [];
-
-    public List<WorkerCancel> Cancels { get; set; } = [];
-
-    public List<WorkerPreempt> Preempts { get; set; } = [];
-
-    public List<string> RemovedWorkers { get; set; } = [];
 }

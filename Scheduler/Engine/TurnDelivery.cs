@@ -185,10 +185,10 @@ internal sealed class TurnDelivery
 
         SchedulerStages.Since(SchedulerStages.PublishWait, durable);
 
-        _ordersInFlight.Enqueue(SendOrdersAsync(turn.Assignments, turn.Events, turn.Cancels, turn.Preempts, ct));
+        _ordersInFlight.Enqueue(SendOrdersAsync(turn.Assignments, turn.Effects.Events, turn.Effects.Cancels, turn.Effects.Preempts, ct));
 
         var rejectionsStored = await StoreRejectionsAsync(turn, ct);
-        foreach (var workerId in turn.RemovedWorkers)
+        foreach (var workerId in turn.Effects.RemovedWorkers)
         {
             await DeleteQueuesAsync(workerId, ct);
         }
