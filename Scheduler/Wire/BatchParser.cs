@@ -94,7 +94,7 @@ public static class BatchParser
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
-                problem = $"a batch is a JSON object {{\"tasks\": [...]}}, not {Describe(reader.TokenType)}";
+                problem = $"a batch is a JSON object {{\"tasks\": [...]}}, not {JsonKinds.Describe(reader.TokenType)}";
                 return false;
             }
 
@@ -117,7 +117,7 @@ public static class BatchParser
                 reader.Read();
                 if (reader.TokenType != JsonTokenType.StartArray)
                 {
-                    problem = $"field 'tasks' must be an array of tasks, not {Describe(reader.TokenType)}";
+                    problem = $"field 'tasks' must be an array of tasks, not {JsonKinds.Describe(reader.TokenType)}";
                     return false;
                 }
 
@@ -148,15 +148,4 @@ public static class BatchParser
             : null;
         return problem is null;
     }
-
-    private static string Describe(JsonTokenType token) => token switch
-    {
-        JsonTokenType.StartObject => "an object",
-        JsonTokenType.StartArray => "an array",
-        JsonTokenType.String => "a string",
-        JsonTokenType.Number => "a number",
-        JsonTokenType.True or JsonTokenType.False => "a boolean",
-        JsonTokenType.Null => "null",
-        _ => "nothing",
-    };
 }

@@ -68,7 +68,7 @@ public static class SubmissionParser
         graph = null;
         if (root.ValueKind != JsonValueKind.Array)
         {
-            rejection = new InputRejection(null, $"a graph is a JSON array of tasks, not {Describe(root.ValueKind)}");
+            rejection = new InputRejection(null, $"a graph is a JSON array of tasks, not {JsonKinds.Describe(root.ValueKind)}");
             return false;
         }
 
@@ -127,7 +127,7 @@ public static class SubmissionParser
         submission = null;
         if (root.ValueKind != JsonValueKind.Object)
         {
-            rejection = new InputRejection(null, $"a submission is a JSON object, not {Describe(root.ValueKind)}");
+            rejection = new InputRejection(null, $"a submission is a JSON object, not {JsonKinds.Describe(root.ValueKind)}");
             return false;
         }
 
@@ -275,7 +275,7 @@ public static class SubmissionParser
 
         if (value.ValueKind != JsonValueKind.String)
         {
-            problem = $"field 'id' must be a UUIDv4 string, not {Describe(value.ValueKind)}";
+            problem = $"field 'id' must be a UUIDv4 string, not {JsonKinds.Describe(value.ValueKind)}";
             return false;
         }
 
@@ -313,7 +313,7 @@ public static class SubmissionParser
 
         if (value.ValueKind != JsonValueKind.String)
         {
-            problem = $"field 'payload' must be a string, not {Describe(value.ValueKind)}";
+            problem = $"field 'payload' must be a string, not {JsonKinds.Describe(value.ValueKind)}";
             return false;
         }
 
@@ -344,7 +344,7 @@ public static class SubmissionParser
 
         if (value.ValueKind != JsonValueKind.Number)
         {
-            problem = $"field 'priority' must be an integer, not {Describe(value.ValueKind)}";
+            problem = $"field 'priority' must be an integer, not {JsonKinds.Describe(value.ValueKind)}";
             return false;
         }
 
@@ -368,7 +368,7 @@ public static class SubmissionParser
 
         if (value.ValueKind != JsonValueKind.Array)
         {
-            problem = $"field 'dependsOn' must be an array of task ids, not {Describe(value.ValueKind)}";
+            problem = $"field 'dependsOn' must be an array of task ids, not {JsonKinds.Describe(value.ValueKind)}";
             return false;
         }
 
@@ -378,7 +378,7 @@ public static class SubmissionParser
         {
             if (item.ValueKind != JsonValueKind.String)
             {
-                problem = $"field 'dependsOn' must hold task ids (UUID strings), not {Describe(item.ValueKind)}";
+                problem = $"field 'dependsOn' must hold task ids (UUID strings), not {JsonKinds.Describe(item.ValueKind)}";
                 return false;
             }
 
@@ -434,7 +434,7 @@ public static class SubmissionParser
 
         if (value.ValueKind != JsonValueKind.String)
         {
-            problem = $"field 'timeout' must be a duration string (ISO 8601 such as PT5M, or hh:mm:ss), not {Describe(value.ValueKind)}";
+            problem = $"field 'timeout' must be a duration string (ISO 8601 such as PT5M, or hh:mm:ss), not {JsonKinds.Describe(value.ValueKind)}";
             return false;
         }
 
@@ -468,17 +468,6 @@ public static class SubmissionParser
             return false;
         }
     }
-
-    private static string Describe(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        JsonValueKind.Null => "null",
-        _ => "nothing",
-    };
 
     private static string Truncate(string? text) =>
         text is null ? "" : text.Length <= 64 ? text : string.Concat(text.AsSpan(0, 64), "…");
