@@ -88,7 +88,7 @@ public static class SchedulerRegistration
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.Batches());
         services.AddSingleton<BrokerHealth>();
         services.AddSingleton<SchedulerTransport>();
-        services.AddSingleton<ITurnPublisher>(sp => sp.GetRequiredService<SchedulerTransport>());
+        services.AddSingleton<ITurnPublisher, TurnPublisher>();
         services.AddSingleton<IInputSource>(sp => sp.GetRequiredService<SchedulerTransport>());
         services.AddSingleton<IJournal>(sp => sp.GetRequiredService<TaskJournal>());
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<JournalOptions>>().Value.RetentionPolicy());
