@@ -23,8 +23,8 @@ public static class WorkerReports
     public static TimeSpan Duration(TimeSpan reported) => TimeMath.Clamp(reported, Limits.MaxReportedDuration);
 
     /// <summary>
-    /// A result with its error text cut to <see cref="Limits.MaxErrorChars"/>, its end no later than the worker's
-    /// clock may be and no older than a year, and its start between a year before its end and its end.
+    /// A result with its end no later than the worker's clock may be and no older than a year, and its start between a
+    /// year before its end and its end. Its error text was cut where it entered (Transport/WorkerEventReader).
     /// </summary>
     public static TaskFinished Bound(TaskFinished result, DateTimeOffset now)
     {
@@ -33,10 +33,9 @@ public static class WorkerReports
             : result.FinishedAt;
         var earliest = TimeMath.Plus(finished, -Limits.MaxReportedDuration);
         var started = result.StartedAt > finished ? finished : result.StartedAt < earliest ? earliest : result.StartedAt;
-        var error = BoundedText.TruncateOrNull(result.Error, Limits.MaxErrorChars);
-        return started == result.StartedAt && finished == result.FinishedAt && ReferenceEquals(error, result.Error)
+        return started == result.StartedAt && finished == result.FinishedAt
             ? result
-            : result with { Error = error, StartedAt = started, FinishedAt = finished };
+            : result with { StartedAt = started, FinishedAt = finished };
     }
 
     /// <summary>A progress report with its fraction in [0, 1] (0 when not a number) and its message cut to a short line.</summary>
