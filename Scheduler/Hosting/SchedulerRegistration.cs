@@ -91,6 +91,7 @@ public static class SchedulerRegistration
         services.AddSingleton<ITurnPublisher, TurnPublisher>();
         services.AddSingleton<IInputSource>(sp => sp.GetRequiredService<SchedulerTransport>());
         services.AddSingleton<IJournal>(sp => sp.GetRequiredService<TaskJournal>());
+        services.AddSingleton<ITaskReads>(sp => sp.GetRequiredService<TaskJournal>());
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<JournalOptions>>().Value.RetentionPolicy());
         services.AddSingleton<JournalStatus>();
         services.AddSingleton<JournalOutage>();

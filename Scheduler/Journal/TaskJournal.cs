@@ -24,7 +24,7 @@ namespace TaskScheduler.Scheduler.Journal;
 /// list's index keys and payload heads)
 /// and the queries and transactions that rely on it must change together; they are kept in one file on purpose.
 /// </summary>
-public sealed class TaskJournal : IJournal, IDisposable
+public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
 {
     private const string TasksCollection = "tasks";
     private const string PayloadsCollection = "payloads";

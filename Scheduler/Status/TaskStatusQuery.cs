@@ -8,7 +8,7 @@ using TaskScheduler.Scheduler.Observability;
 namespace TaskScheduler.Scheduler.Status;
 
 /// <summary>Answers "what happened to task X" from the journal, and for a Pending task, why it waits.</summary>
-public sealed class TaskStatusQuery(TaskJournal journal, PublishedView state, TimeProvider time)
+public sealed class TaskStatusQuery(ITaskReads journal, PublishedView state, TimeProvider time)
 {
     public TaskStatusView? Find(Guid id)
     {
