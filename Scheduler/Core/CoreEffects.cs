@@ -1,4 +1,6 @@
 using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Scheduler.Core.Lifecycle;
+using TaskScheduler.Scheduler.Core.Liveness;
 
 namespace TaskScheduler.Scheduler.Core;
 

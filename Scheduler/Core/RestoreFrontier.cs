@@ -1,4 +1,5 @@
 using TaskScheduler.Contracts;
+using TaskScheduler.Scheduler.Core.Queueing;
 
 namespace TaskScheduler.Scheduler.Core;
 

@@ -1,5 +1,9 @@
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Scheduler.Core.Dispatching;
+using TaskScheduler.Scheduler.Core.Lifecycle;
+using TaskScheduler.Scheduler.Core.Liveness;
+using TaskScheduler.Scheduler.Core.Queueing;
 
 namespace TaskScheduler.Scheduler.Core;
 
@@ -14,7 +18,7 @@ public sealed partial class SchedulerCore
     {
         var effects = Begin();
         var now = _time.GetUtcNow();
-        foreach (var id in _retries.TakeDue(now))
+        foreach (var id in _timedWaits.TakeDue(now))
         {
             _pending.Add(_active[id]);
         }
@@ -28,8 +32,8 @@ public sealed partial class SchedulerCore
             worker.Hold(id);
             worker.IdleSince = now;
             _effects.Assignments.Add(new Assignment(task.Id, task.Attempt, task.Priority, worker.Id, now) { Checkpoint = task.Checkpoint, Timeout = task.Timeout });
-            // A cancel of this attempt decided earlier in the group is superseded when the engine adds these
-            // effects to the group's (CoreEffects.Add).
+            // A cancel of this attempt decided earlier in the turn is superseded when the engine adds these
+            // effects to the turn's (CoreEffects.Add).
             if (resumes)
             {
                 Counters.Resumed++;

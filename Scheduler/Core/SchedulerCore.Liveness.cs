@@ -1,3 +1,5 @@
+using TaskScheduler.Scheduler.Core.Liveness;
+
 namespace TaskScheduler.Scheduler.Core;
 
 /// <summary>The core's liveness rule: only silence while the scheduler was reading heartbeats counts against a worker. See SchedulerCore.cs for the state they share.</summary>
@@ -10,7 +12,7 @@ public sealed partial class SchedulerCore
     public void BrokerDisconnected() => _livenessFrom = DateTimeOffset.MaxValue;
 
     /// <summary>
-    /// The assignments decided so far went out only now: the journal could not write the group that made them, and
+    /// The assignments decided so far went out only now: the journal could not write the turn that made them, and
     /// nothing is sent before it is journaled. Reconciliation counts their absence from heartbeats from now, not
     /// from when they were decided, or heartbeats sent while they were held back would requeue them.
     /// </summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using TaskScheduler.Contracts;
+using TaskScheduler.Scheduler.Core.Lifecycle;
 
 namespace TaskScheduler.Scheduler.Core;
 

@@ -1,4 +1,6 @@
 using TaskScheduler.Contracts;
+using TaskScheduler.Scheduler.Core.Lifecycle;
+using TaskScheduler.Scheduler.Core.Queueing;
 
 namespace TaskScheduler.Scheduler.Core;
 
@@ -15,13 +17,6 @@ public sealed partial class SchedulerCore
     public RestoreProgress? Restoring => _restoring is null ? null : new(_restoring.Loaded, _restoring.Total);
 
     public bool IsRestoring => _restoring is not null;
-
-    /// <summary>Rebuilds the state committed before a restart from all of the journal's unfinished tasks at once.</summary>
-    public void Restore(IEnumerable<TaskSnapshot> unfinished, long lastSequence)
-    {
-        BeginRestore(unfinished, lastSequence);
-        RestoreChunk([], last: true);
-    }
 
     /// <summary>
     /// Starts a restore with the running tasks (and any other unfinished tasks given). Until
@@ -145,7 +140,7 @@ public sealed partial class SchedulerCore
 
         if (task.Wait == PendingWait.RetryBackoff && task.RetryAt is not null)
         {
-            _retries.Add(task);
+            _timedWaits.Add(task);
         }
         else
         {

@@ -1,6 +1,8 @@
 using System.Globalization;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Scheduler.Core.Lifecycle;
+using TaskScheduler.Scheduler.Core.Queueing;
 
 namespace TaskScheduler.Scheduler.Core;
 
@@ -124,7 +126,7 @@ public sealed partial class SchedulerCore
     {
         if (task.WaitForStart(now))
         {
-            _retries.Add(task);
+            _timedWaits.Add(task);
         }
         else
         {

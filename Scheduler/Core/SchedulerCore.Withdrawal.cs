@@ -1,5 +1,7 @@
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Scheduler.Core.Lifecycle;
+using TaskScheduler.Scheduler.Core.Liveness;
 
 namespace TaskScheduler.Scheduler.Core;
 
@@ -35,9 +37,9 @@ public sealed partial class SchedulerCore
 
     /// <summary>
     /// The journal cannot store the task's document (<paramref name="reason"/> says why): the task fails, its
-    /// dependents with it, and what is journaled of it is cut to its last step, so the group can be written and the
+    /// dependents with it, and what is journaled of it is cut to its last step, so the turn can be written and the
     /// scheduler goes on. A running attempt is told to stop. <paramref name="written"/> is the task's snapshot the
-    /// group was to write, for a task that finished in the group; the effects returned replace it.
+    /// turn was to write, for a task that finished in the turn; the effects returned replace it.
     /// </summary>
     public CoreEffects FailUnstorable(Guid id, string reason, TaskSnapshot? written)
     {
@@ -169,7 +171,7 @@ public sealed partial class SchedulerCore
         }
         else if (!_pending.Remove(task) && task.DueAt is not null)
         {
-            _retries.Remove(task);
+            _timedWaits.Remove(task);
         }
 
         _dependencies.Forget(task);

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Scheduler.Core.Liveness;
 
 namespace TaskScheduler.Scheduler.Core;
 
@@ -181,7 +182,7 @@ public sealed partial class SchedulerCore
         {
             var retryAt = TimeMath.Plus(now, _retry.Backoff(task.Retries + 1));
             task.ScheduleRetry(result.Error, retryAt);
-            _retries.Add(task);
+            _timedWaits.Add(task);
             Counters.RetriesScheduled++;
             Record(task, now, TaskHistoryEvents.RetryScheduled, worker.Id,
                 $"attempt {result.Attempt} failed: {ShortError(task.Error)}; retry {task.Retries} of {task.MaxRetries} at {retryAt.ToString("O", CultureInfo.InvariantCulture)}");

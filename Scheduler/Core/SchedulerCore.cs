@@ -1,6 +1,10 @@
 using System.Text;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Scheduler.Core.Dispatching;
+using TaskScheduler.Scheduler.Core.Lifecycle;
+using TaskScheduler.Scheduler.Core.Liveness;
+using TaskScheduler.Scheduler.Core.Queueing;
 
 namespace TaskScheduler.Scheduler.Core;
 
@@ -22,7 +26,7 @@ public sealed partial class SchedulerCore
     private readonly TaskDictionary _active = new();
     private readonly PendingQueue _pending = new();
     private readonly DependencyTracker _dependencies = new();
-    private readonly RetrySchedule _retries = new();
+    private readonly TimedWaits _timedWaits = new();
     private readonly HashSet<Guid> _preempting = [];
     private readonly Dictionary<string, WorkerEntry> _workers = new(StringComparer.Ordinal);
     private readonly LivenessOptions _liveness;
@@ -82,16 +86,16 @@ public sealed partial class SchedulerCore
     public int WaitingOnDependenciesCount => _dependencies.WaitingCount;
 
     /// <summary>Pending tasks that wait out a retry's backoff.</summary>
-    public int RetryWaitingCount => _retries.Count;
+    public int WaitingOnTimeCount => _timedWaits.Count;
 
     public int ActiveCount => _active.Count;
 
-    public int RunningCount => _active.Count - _pending.Count - _dependencies.WaitingCount - _retries.Count;
+    public int RunningCount => _active.Count - _pending.Count - _dependencies.WaitingCount - _timedWaits.Count;
 
     public IReadOnlyDictionary<string, WorkerEntry> Workers => _workers;
 
     /// <summary>When the core next has work of its own to do (a retry falls due), or null.</summary>
-    public DateTimeOffset? NextWakeAt => _retries.NextAt;
+    public DateTimeOffset? NextWakeAt => _timedWaits.NextAt;
 
     public ScheduledTask? FindActive(Guid id) => _active.GetValueOrDefault(id);
 
@@ -105,7 +109,7 @@ public sealed partial class SchedulerCore
         return new SchedulerView(workers, _pending.CountByPriority(), _pending.Count, RunningCount, Counters.Copy(), _time.GetUtcNow())
         {
             WaitingOnDependencies = _dependencies.WaitingCount,
-            RetryWaiting = _retries.Count,
+            WaitingOnTime = _timedWaits.Count,
             Progress = RunningProgress(),
             Groups = groups,
             Pools = pools,

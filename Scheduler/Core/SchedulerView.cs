@@ -1,4 +1,5 @@
 using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Scheduler.Core.Dispatching;
 
 namespace TaskScheduler.Scheduler.Core;
 
@@ -16,8 +17,8 @@ public sealed record SchedulerView(
     /// <summary>Pending tasks waiting for their dependencies (not in <see cref="Pending"/>, which counts the queue).</summary>
     public int WaitingOnDependencies { get; init; }
 
-    /// <summary>Pending tasks waiting out a retry's backoff (not in <see cref="Pending"/> either).</summary>
-    public int RetryWaiting { get; init; }
+    /// <summary>Pending tasks waiting for the clock: a retry's backoff or a delayed start (not in <see cref="Pending"/> either).</summary>
+    public int WaitingOnTime { get; init; }
 
     /// <summary>Running tasks whose handlers reported progress, by task id.</summary>
     public IReadOnlyDictionary<Guid, RunningTaskProgress> Progress { get; init; } = new Dictionary<Guid, RunningTaskProgress>();

@@ -1,11 +1,12 @@
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Lifecycle;
 
 namespace TaskScheduler.Scheduler.Engine;
 
 /// <summary>
-/// Applies a batch submission within the group: every task on its own, as if it had come alone and in this order
+/// Applies a batch submission within the turn: every task on its own, as if it had come alone and in this order
 /// (so a task may depend on an earlier one of the batch), with one journal read for every id the batch names. A
 /// refused task of a broker batch is copied alone, with its index, to the rejected queue; every refused task with an
 /// id is announced. The answer lists each task's outcome in the batch's order.
@@ -21,8 +22,8 @@ internal sealed class BatchSubmitter(SchedulerCore core, IJournal journal, Input
     /// </summary>
     public SubmitTasksReply Apply(
         IReadOnlyList<BatchEntry>? entries,
-        SubmissionRejection? refusal,
-        Group group,
+        InputRejection? refusal,
+        Turn turn,
         (ReadOnlyMemory<byte> Body, IDictionary<string, object?>? Headers)? message)
     {
         if (entries is null)
@@ -31,18 +32,18 @@ internal sealed class BatchSubmitter(SchedulerCore core, IJournal journal, Input
             var whole = refusal! with { Reason = BoundedText.Truncate(refusal.Reason, Limits.MaxReasonChars) };
             if (message is { } m)
             {
-                applier.Reject(m.Body, m.Headers, whole, group);
+                applier.Reject(m.Body, m.Headers, whole, turn);
             }
 
             return new SubmitTasksReply(0, 0, 0, []) { Error = whole.Reason };
         }
 
-        var looked = LookUp(entries, group);
+        var looked = LookUp(entries, turn);
         var outcomes = new List<BatchTaskOutcome>(entries.Count);
         var (accepted, duplicates) = (0, 0);
         foreach (var entry in entries)
         {
-            SubmissionRejection? refused;
+            InputRejection? refused;
             if (entry.Task is null)
             {
                 core.CountRejected();
@@ -50,7 +51,7 @@ internal sealed class BatchSubmitter(SchedulerCore core, IJournal journal, Input
             }
             else
             {
-                var verdict = applier.Submit(entry.Task, group, looked);
+                var verdict = applier.Submit(entry.Task, turn, looked);
                 if (!verdict.IsRejected)
                 {
                     var duplicate = verdict.Outcome == SubmitOutcome.Duplicate;
@@ -59,17 +60,17 @@ internal sealed class BatchSubmitter(SchedulerCore core, IJournal journal, Input
                     continue;
                 }
 
-                refused = new SubmissionRejection(entry.Task.Id, verdict.Reason!);
+                refused = new InputRejection(entry.Task.Id, verdict.Reason!);
             }
 
             refused = refused with { Reason = BoundedText.Truncate(refused.Reason, Limits.MaxReasonChars) };
             if (message is { } m)
             {
-                applier.Reject(entry.Raw, WithIndex(m.Headers, entry.Index), refused, group);
+                applier.Reject(entry.Raw, WithIndex(m.Headers, entry.Index), refused, turn);
             }
             else if (refused.Id is { } id)
             {
-                group.RejectionEvents.Add(new TaskRejected(id, refused.Reason, time.GetUtcNow()));
+                turn.RejectionEvents.Add(new TaskRejected(id, refused.Reason, time.GetUtcNow()));
             }
 
             outcomes.Add(new BatchTaskOutcome(entry.Index, refused.Id, BatchOutcome.Refused) { Reason = refused.Reason });
@@ -80,16 +81,16 @@ internal sealed class BatchSubmitter(SchedulerCore core, IJournal journal, Input
 
     /// <summary>
     /// What the journal holds of every id the batch names (its tasks and their dependencies) that neither the core
-    /// nor this group knows, in one query; an id looked up and not found maps to null.
+    /// nor this turn knows, in one call to the journal (FindMany); an id looked up and not found maps to null.
     /// </summary>
-    private Dictionary<Guid, TaskSnapshot?> LookUp(IReadOnlyList<BatchEntry> entries, Group group)
+    private Dictionary<Guid, TaskSnapshot?> LookUp(IReadOnlyList<BatchEntry> entries, Turn turn)
     {
         var ids = new HashSet<Guid>();
         foreach (var task in entries.Select(e => e.Task).OfType<ParsedSubmission>())
         {
             foreach (var id in task.DependsOn.Prepend(task.Id))
             {
-                if (core.FindActive(id) is null && !group.Effects.Changed.ContainsKey(id))
+                if (core.FindActive(id) is null && !turn.Effects.Changed.ContainsKey(id))
                 {
                     ids.Add(id);
                 }

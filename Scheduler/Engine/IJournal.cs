@@ -1,9 +1,12 @@
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Lifecycle;
+using TaskScheduler.Scheduler.Core.Queueing;
+using TaskScheduler.Scheduler.Core.Retention;
 
 namespace TaskScheduler.Scheduler.Engine;
 
 /// <summary>
-/// What the engine needs of the journal (Journal/TaskJournal): write a group in one transaction on the loop's
+/// What the engine needs of the journal (Journal/TaskJournal): write a turn in one transaction on the loop's
 /// thread, make everything written durable from the delivery side, and look up what the core does not hold.
 /// </summary>
 public interface IJournal
@@ -17,10 +20,10 @@ public interface IJournal
     /// <summary>Time spent in the last <see cref="MakeDurable"/>.</summary>
     TimeSpan LastFlushDuration { get; }
 
-    /// <summary>Writes one group in one transaction: read back from then on, but durable only after <see cref="MakeDurable"/>.</summary>
+    /// <summary>Writes one turn in one transaction: read back from then on, but durable only after <see cref="MakeDurable"/>.</summary>
     void Write(IEnumerable<TaskSnapshot> changes, IEnumerable<KeyValuePair<Guid, string>> newPayloads);
 
-    /// <summary>Puts everything written so far on disk; one call covers every group written before it.</summary>
+    /// <summary>Puts everything written so far on disk; one call covers every turn written before it.</summary>
     void MakeDurable();
 
     /// <summary>
@@ -31,7 +34,10 @@ public interface IJournal
 
     TaskSnapshot? Find(Guid id);
 
-    /// <summary>What the journal holds of these tasks, in one query.</summary>
+    /// <summary>
+    /// What the journal holds of these tasks, looked up one by one (LiteDB 5 scans for <c>IN</c>), skipping the ids it
+    /// knows it never held; an id not found is left out.
+    /// </summary>
     IEnumerable<TaskSnapshot> FindMany(IReadOnlyCollection<Guid> ids);
 
     /// <summary>The payload of the task accepted as <paramref name="sequence"/>.</summary>
@@ -72,8 +78,8 @@ public interface IJournal
     bool Delete(Guid id);
 
     /// <summary>
-    /// Between groups, once the last one is handed to delivery: lets the journal do housekeeping it keeps off the
-    /// group's own write (LiteDB's checkpoint, <c>Journal/JournalCheckpoint</c>). Returns how long it took, or null
+    /// Between turns, once the last one is handed to delivery: lets the journal do housekeeping it keeps off the
+    /// turn's own write (LiteDB's checkpoint, <c>Journal/JournalCheckpoint</c>). Returns how long it took, or null
     /// when there was none to do.
     /// </summary>
     TimeSpan? CheckpointIfDue() => null;

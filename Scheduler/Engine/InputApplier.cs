@@ -3,12 +3,14 @@ using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Autoscaling;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Lifecycle;
+using TaskScheduler.Scheduler.Core.Liveness;
 
 namespace TaskScheduler.Scheduler.Engine;
 
 /// <summary>
-/// The first lifecycle of a group: applies each input the loop took to the core, adds up what the core decided in
-/// the group, and notes what delivery must do for the input once the group is durable (reply, store a refusal,
+/// The first lifecycle of a turn: applies each input the loop took to the core, adds up what the core decided in
+/// the turn, and notes what delivery must do for the input once the turn is durable (reply, store a refusal,
 /// acknowledge up to its delivery tag). The journal is only read here, for tasks the core does not hold.
 /// </summary>
 internal sealed class InputApplier(
@@ -22,42 +24,42 @@ internal sealed class InputApplier(
 
     private BatchSubmitter Batches => _batches ??= new BatchSubmitter(core, journal, this, time);
 
-    public void Apply(SchedulerInput input, Group group)
+    public void Apply(SchedulerInput input, Turn turn)
     {
         switch (input)
         {
             case BrokerSubmission { Graph: { } graph } s:
-                group.SubmitTag = Math.Max(group.SubmitTag, s.DeliveryTag);
-                var graphVerdict = SubmitGraph(graph, group);
+                turn.SubmitTag = Math.Max(turn.SubmitTag, s.DeliveryTag);
+                var graphVerdict = SubmitGraph(graph, turn);
                 if (graphVerdict.IsRejected)
                 {
-                    Reject(s.Body, s.Headers, new SubmissionRejection(null, graphVerdict.Reason!), group, AnnouncedIds(graph));
+                    Reject(s.Body, s.Headers, new InputRejection(null, graphVerdict.Reason!), turn, AnnouncedIds(graph));
                 }
 
                 break;
 
             case BrokerSubmission s:
-                group.SubmitTag = Math.Max(group.SubmitTag, s.DeliveryTag);
+                turn.SubmitTag = Math.Max(turn.SubmitTag, s.DeliveryTag);
                 if (s.Parsed is null)
                 {
                     core.CountRejected();
-                    Reject(s.Body, s.Headers, s.Rejection!, group);
+                    Reject(s.Body, s.Headers, s.Rejection!, turn);
                 }
-                else if (Submit(s.Parsed, group) is { IsRejected: true } rejected)
+                else if (Submit(s.Parsed, turn) is { IsRejected: true } rejected)
                 {
-                    Reject(s.Body, s.Headers, new SubmissionRejection(s.Parsed.Id, rejected.Reason!), group);
+                    Reject(s.Body, s.Headers, new InputRejection(s.Parsed.Id, rejected.Reason!), turn);
                 }
 
                 break;
 
             case HttpSubmission h:
-                var verdict = Submit(h.Parsed, group);
+                var verdict = Submit(h.Parsed, turn);
                 if (verdict.IsRejected)
                 {
-                    group.RejectionEvents.Add(new TaskRejected(h.Parsed.Id, verdict.Reason!, time.GetUtcNow()));
+                    turn.RejectionEvents.Add(new TaskRejected(h.Parsed.Id, verdict.Reason!, time.GetUtcNow()));
                 }
 
-                group.HttpReplies.Add((h.Reply, verdict));
+                turn.HttpReplies.Add((h.Reply, verdict));
                 break;
 
             case RefusedHttpSubmission:
@@ -65,74 +67,74 @@ internal sealed class InputApplier(
                 break;
 
             case HttpGraphSubmission g:
-                var httpGraphVerdict = SubmitGraph(g.Tasks, group);
+                var httpGraphVerdict = SubmitGraph(g.Tasks, turn);
                 if (httpGraphVerdict.IsRejected)
                 {
                     var reason = BoundedText.Truncate(httpGraphVerdict.Reason!, Limits.MaxReasonChars);
-                    group.RejectionEvents.AddRange(AnnouncedIds(g.Tasks).Select(id => new TaskRejected(id, reason, time.GetUtcNow())));
+                    turn.RejectionEvents.AddRange(AnnouncedIds(g.Tasks).Select(id => new TaskRejected(id, reason, time.GetUtcNow())));
                 }
 
-                group.HttpReplies.Add((g.Reply, httpGraphVerdict));
+                turn.HttpReplies.Add((g.Reply, httpGraphVerdict));
                 break;
 
             case BrokerBatchSubmission b:
-                group.SubmitTag = Math.Max(group.SubmitTag, b.DeliveryTag);
-                var brokerAnswer = Batches.Apply(b.Entries, b.Rejection, group, (b.Body, b.Headers));
+                turn.SubmitTag = Math.Max(turn.SubmitTag, b.DeliveryTag);
+                var brokerAnswer = Batches.Apply(b.Entries, b.Rejection, turn, (b.Body, b.Headers));
                 if (b.Reply is not null)
                 {
-                    group.BatchReplies.Add((b.Reply, brokerAnswer));
+                    turn.BatchReplies.Add((b.Reply, brokerAnswer));
                 }
 
                 break;
 
             case HttpBatchSubmission hb:
-                group.BatchReplies.Add((hb.Reply, Batches.Apply(hb.Entries, null, group, null)));
+                turn.BatchReplies.Add((hb.Reply, Batches.Apply(hb.Entries, null, turn, null)));
                 break;
 
             case BrokerCancel c:
-                group.CancelTag = Math.Max(group.CancelTag, c.DeliveryTag);
+                turn.CancelTag = Math.Max(turn.CancelTag, c.DeliveryTag);
                 if (c.Request is null)
                 {
-                    Reject(c.Body, c.Headers, c.Rejection!, group);
+                    Reject(c.Body, c.Headers, c.Rejection!, turn);
                 }
-                else if (Cancel(c.Request.TaskId, c.Request.Reason, group) is var cancelled && cancelled is CancelOutcome.NotFound or CancelOutcome.AlreadyFinished)
+                else if (Cancel(c.Request.TaskId, c.Request.Reason, turn) is var cancelled && cancelled is CancelOutcome.NotFound or CancelOutcome.AlreadyFinished)
                 {
                     var why = cancelled == CancelOutcome.NotFound
                         ? $"no task {c.Request.TaskId} to cancel: it is unknown or expired"
-                        : $"task {c.Request.TaskId} has already finished ({Lookup(c.Request.TaskId, group)?.State}); it cannot be cancelled";
-                    Reject(c.Body, c.Headers, new SubmissionRejection(null, why), group);
+                        : $"task {c.Request.TaskId} has already finished ({Lookup(c.Request.TaskId, turn)?.State}); it cannot be cancelled";
+                    Reject(c.Body, c.Headers, new InputRejection(null, why), turn);
                 }
 
                 break;
 
             case TaskActionRequest action:
-                group.Written |= Actions.Apply(action, group, out var verdicts);
-                group.ActionReplies.Add((action.Reply, verdicts));
+                turn.Written |= Actions.Apply(action, turn, out var verdicts);
+                turn.ActionReplies.Add((action.Reply, verdicts));
                 break;
 
             case HttpCancel hc:
-                group.CancelReplies.Add((hc.Reply, Cancel(hc.TaskId, hc.Reason, group)));
+                turn.CancelReplies.Add((hc.Reply, Cancel(hc.TaskId, hc.Reason, turn)));
                 break;
 
             case WorkerMessage w:
-                group.EventsTag = Math.Max(group.EventsTag, w.DeliveryTag);
+                turn.EventsTag = Math.Max(turn.EventsTag, w.DeliveryTag);
                 if (w.Message is TasksFinished batch)
                 {
                     // Each result of a batch is judged on its own, as if it had come alone.
                     foreach (var result in batch.Results)
                     {
-                        ApplyWorkerMessageSafely(result, group);
+                        ApplyWorkerMessageSafely(result, turn);
                     }
                 }
                 else
                 {
-                    ApplyWorkerMessageSafely(w.Message, group);
+                    ApplyWorkerMessageSafely(w.Message, turn);
                 }
 
                 break;
 
             case UnreadableWorkerMessage u:
-                group.EventsTag = Math.Max(group.EventsTag, u.DeliveryTag);
+                turn.EventsTag = Math.Max(turn.EventsTag, u.DeliveryTag);
                 core.Counters.IgnoredWorkerMessages++;
                 logger.LogWarning("Ignored an unreadable worker message: {Reason}", u.Reason);
                 break;
@@ -163,11 +165,11 @@ internal sealed class InputApplier(
         }
     }
 
-    private void ApplyWorkerMessageSafely(object message, Group group)
+    private void ApplyWorkerMessageSafely(object message, Turn turn)
     {
         try
         {
-            ApplyWorkerMessage(message, group.Effects);
+            ApplyWorkerMessage(message, turn.Effects);
         }
         catch (Exception e) when (e is InvalidOperationException or KeyNotFoundException)
         {
@@ -229,22 +231,22 @@ internal sealed class InputApplier(
     /// Submits one task (the schedules' occurrences and a batch's tasks come this way too). <paramref name="looked"/>
     /// holds what the journal answered for ids already looked up (null: not there), so a batch reads it once.
     /// </summary>
-    public SubmitVerdict Submit(ParsedSubmission parsed, Group group, IReadOnlyDictionary<Guid, TaskSnapshot?>? looked = null)
+    public SubmitVerdict Submit(ParsedSubmission parsed, Turn turn, IReadOnlyDictionary<Guid, TaskSnapshot?>? looked = null)
     {
         // The hot path carries no options: a task with any (a timeout too) goes the graph's way, which keeps them.
         if (parsed.HasOptions)
         {
-            return SubmitGraph([parsed], group, looked);
+            return SubmitGraph([parsed], turn, looked);
         }
 
         var journaled = core.FindActive(parsed.Id) is not null ? null
-            : looked is not null && !group.Effects.Changed.ContainsKey(parsed.Id) && looked.TryGetValue(parsed.Id, out var known) ? known
-            : Lookup(parsed.Id, group);
+            : looked is not null && !turn.Effects.Changed.ContainsKey(parsed.Id) && looked.TryGetValue(parsed.Id, out var known) ? known
+            : Lookup(parsed.Id, turn);
         var (outcome, effects) = core.Submit(parsed.Id, parsed.Priority, parsed.ContentHash, parsed.PayloadBytes, journaled);
-        group.Effects.Add(effects);
+        turn.Effects.Add(effects);
         if (outcome == SubmitOutcome.Accepted)
         {
-            group.Payloads[parsed.Id] = parsed.Payload;
+            turn.Payloads[parsed.Id] = parsed.Payload;
         }
 
         return outcome == SubmitOutcome.Conflict ? new SubmitVerdict(outcome, SubmitVerdict.ConflictReason) : new SubmitVerdict(outcome);
@@ -254,25 +256,25 @@ internal sealed class InputApplier(
     /// Submits tasks that may depend on each other and on earlier tasks. The core decides; the engine looks up, for
     /// it, what the journal knows of every id the graph names that the core does not hold.
     /// </summary>
-    private SubmitVerdict SubmitGraph(IReadOnlyList<ParsedSubmission> tasks, Group group, IReadOnlyDictionary<Guid, TaskSnapshot?>? looked = null)
+    private SubmitVerdict SubmitGraph(IReadOnlyList<ParsedSubmission> tasks, Turn turn, IReadOnlyDictionary<Guid, TaskSnapshot?>? looked = null)
     {
         var journaled = new Dictionary<Guid, TaskSnapshot>();
         if (tasks.Count > core.MaxGraphTasks)
         {
             // Refused for its size alone: not worth one journal read.
             var refused = core.Submit(tasks, journaled);
-            group.Effects.Add(refused.Effects);
+            turn.Effects.Add(refused.Effects);
             return refused.Value;
         }
 
-        _onDemand.Load(tasks.SelectMany(t => t.DependsOn), group);
+        _onDemand.Load(tasks.SelectMany(t => t.DependsOn), turn);
 
-        // What the core does not hold: as this group left it, else as committed, read in one query.
+        // What the core does not hold: as this turn left it, else as committed, from the journal (FindMany).
         var inGraph = new HashSet<Guid>(tasks.Select(t => t.Id));
         var unknown = new HashSet<Guid>();
         foreach (var id in tasks.Select(t => t.Id).Concat(tasks.SelectMany(t => t.DependsOn).Where(d => !inGraph.Contains(d))))
         {
-            if (core.FindActive(id) is null && unknown.Add(id) && group.Effects.Changed.TryGetValue(id, out var changed))
+            if (core.FindActive(id) is null && unknown.Add(id) && turn.Effects.Changed.TryGetValue(id, out var changed))
             {
                 journaled[id] = changed;
                 unknown.Remove(id);
@@ -290,33 +292,33 @@ internal sealed class InputApplier(
 
         var fresh = tasks.Where(t => core.FindActive(t.Id) is null && !journaled.ContainsKey(t.Id)).ToList();
         var (verdict, effects) = core.Submit(tasks, journaled);
-        group.Effects.Add(effects);
+        turn.Effects.Add(effects);
         if (verdict.Outcome == SubmitOutcome.Accepted)
         {
             foreach (var task in fresh)
             {
-                group.Payloads[task.Id] = task.Payload;
+                turn.Payloads[task.Id] = task.Payload;
             }
         }
 
         return verdict;
     }
 
-    private CancelOutcome Cancel(Guid taskId, string? reason, Group group)
+    private CancelOutcome Cancel(Guid taskId, string? reason, Turn turn)
     {
         var text = reason is null ? "cancelled on request" : $"cancelled on request: {reason}";
-        _onDemand.Load([taskId], group);
-        var (outcome, effects) = core.Cancel(taskId, text, core.FindActive(taskId) is null ? Lookup(taskId, group) : null);
-        group.Effects.Add(effects);
+        _onDemand.Load([taskId], turn);
+        var (outcome, effects) = core.Cancel(taskId, text, core.FindActive(taskId) is null ? Lookup(taskId, turn) : null);
+        turn.Effects.Add(effects);
         logger.LogInformation("Cancel request for task {TaskId}: {Outcome}", taskId, outcome);
         return outcome;
     }
 
     /// <summary>
-    /// A task the core does not hold: as this group left it (finished in it, not yet committed), else as committed.
+    /// A task the core does not hold: as this turn left it (finished in it, not yet committed), else as committed.
     /// </summary>
-    private TaskSnapshot? Lookup(Guid id, Group group) =>
-        group.Effects.Changed.TryGetValue(id, out var changed) ? changed : journal.Find(id);
+    private TaskSnapshot? Lookup(Guid id, Turn turn) =>
+        turn.Effects.Changed.TryGetValue(id, out var changed) ? changed : journal.Find(id);
 
     /// <summary>
     /// The ids of a refused graph that each get a <c>task.{id}.rejected</c> event: all of them, unless the graph was
@@ -325,13 +327,13 @@ internal sealed class InputApplier(
     private IEnumerable<Guid> AnnouncedIds(IReadOnlyList<ParsedSubmission> graph) =>
         graph.Count > core.MaxGraphTasks ? [] : graph.Select(t => t.Id);
 
-    public void Reject(ReadOnlyMemory<byte> body, IDictionary<string, object?>? headers, SubmissionRejection rejection, Group group, IEnumerable<Guid>? ids = null)
+    public void Reject(ReadOnlyMemory<byte> body, IDictionary<string, object?>? headers, InputRejection rejection, Turn turn, IEnumerable<Guid>? ids = null)
     {
         rejection = rejection with { Reason = BoundedText.Truncate(rejection.Reason, Limits.MaxReasonChars) };
-        group.Rejected.Add(new RejectedInput(body, headers, rejection.Reason));
+        turn.Rejected.Add(new RejectedInput(body, headers, rejection.Reason));
         foreach (var id in ids ?? (rejection.Id is { } one ? [one] : []))
         {
-            group.RejectionEvents.Add(new TaskRejected(id, rejection.Reason, time.GetUtcNow()));
+            turn.RejectionEvents.Add(new TaskRejected(id, rejection.Reason, time.GetUtcNow()));
         }
 
         logger.LogInformation("Rejected a message{Id}: {Reason}", rejection.Id is { } i ? $" about task {i}" : "", rejection.Reason);

@@ -6,15 +6,15 @@ namespace TaskScheduler.Scheduler.Engine;
 
 /// <summary>
 /// Rides out a journal that cannot write (a full disk, an I/O error) instead of stopping the scheduler. The loop's
-/// write of a group is retried, the same group, until the disk takes it: the core's state is ahead of the journal
-/// by exactly that group, so once it is written they agree again, and only then is the group delivered (its
+/// write of a turn is retried, the same turn, until the disk takes it: the core's state is ahead of the journal
+/// by exactly that turn, so once it is written they agree again, and only then is the turn delivered (its
 /// assignments sent, its messages acknowledged). Meanwhile the scheduler stops consuming submissions and cancel
 /// requests (those already delivered stay unacknowledged, the rest wait in the broker), HTTP refuses changes with
 /// 503, <c>/health/ready</c> and a metric say why, and the loop reads no input, so liveness excuses the pause
 /// (<c>SchedulerCore.Attend</c>) and no worker is declared dead for it.
 /// </summary>
 public sealed class JournalOutage(
-    IJournal journal, JournalStatus status, SchedulerState state, IInputSource inputs, TimeProvider time, ILogger<JournalOutage> logger)
+    IJournal journal, JournalStatus status, PublishedView state, IInputSource inputs, TimeProvider time, ILogger<JournalOutage> logger)
 {
     /// <summary>The first retry comes after this; each next one waits twice as long, up to <see cref="MaxRetryInterval"/>.</summary>
     public static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(500);
@@ -24,7 +24,7 @@ public sealed class JournalOutage(
     /// <summary>
     /// Runs <paramref name="write"/> (synchronous: a LiteDB transaction belongs to its thread) and, if the storage
     /// refuses it, runs it again on a reopened journal until it succeeds. Other failures propagate. Returns true when
-    /// it had to wait: what the group decided goes out only now (<c>SchedulerCore.AssignmentsHeldUntil</c>).
+    /// it had to wait: what the turn decided goes out only now (<c>SchedulerCore.AssignmentsHeldUntil</c>).
     /// </summary>
     public async Task<bool> WriteAsync(Action write, CancellationToken ct)
     {

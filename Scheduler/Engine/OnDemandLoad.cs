@@ -10,7 +10,7 @@ namespace TaskScheduler.Scheduler.Engine;
 /// </summary>
 internal sealed class OnDemandLoad(SchedulerCore core, IJournal journal)
 {
-    public void Load(IEnumerable<Guid> ids, Group group)
+    public void Load(IEnumerable<Guid> ids, Turn turn)
     {
         if (!core.IsRestoring)
         {
@@ -19,10 +19,10 @@ internal sealed class OnDemandLoad(SchedulerCore core, IJournal journal)
 
         foreach (var id in ids)
         {
-            // Changed in this group and not held: it ended in it. Otherwise the journal holds the task as it stands.
-            if (core.FindActive(id) is null && !group.Effects.Changed.ContainsKey(id) && journal.Find(id) is { State: TaskState.Pending } task)
+            // Changed in this turn and not held: it ended in it. Otherwise the journal holds the task as it stands.
+            if (core.FindActive(id) is null && !turn.Effects.Changed.ContainsKey(id) && journal.Find(id) is { State: TaskState.Pending } task)
             {
-                group.Effects.Add(core.LoadOnDemand(task));
+                turn.Effects.Add(core.LoadOnDemand(task));
             }
         }
     }

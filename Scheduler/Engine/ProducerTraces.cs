@@ -3,7 +3,7 @@ using TaskScheduler.Contracts.Observability;
 
 namespace TaskScheduler.Scheduler.Engine;
 
-/// <summary>The trace context each submission of a group came with, so the task's spans join its producer's trace.</summary>
+/// <summary>The trace context each submission of a turn came with, so the task's spans join its producer's trace.</summary>
 public static class ProducerTraces
 {
     /// <summary>By task id; default (no parent) for a submission that came without one.</summary>

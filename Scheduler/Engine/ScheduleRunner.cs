@@ -2,12 +2,14 @@ using Microsoft.Extensions.Logging;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Schedules;
+using TaskScheduler.Scheduler.Wire;
 
 namespace TaskScheduler.Scheduler.Engine;
 
 /// <summary>
 /// The loop's hands on the schedules: applies requests, fires what is due as ordinary submissions (each occurrence
-/// with the task id <see cref="ScheduleOccurrence.TaskId"/>), writes what changed after the group's tasks, and
+/// with the task id <see cref="ScheduleOccurrence.TaskId"/>), writes what changed after the turn's tasks, and
 /// publishes the schedules for readers on other threads.
 /// </summary>
 public sealed class ScheduleRunner
@@ -78,7 +80,7 @@ public sealed class ScheduleRunner
 
     /// <summary>
     /// Takes what changed since the last call and returns the write of it, or null when nothing changed; call after
-    /// the group's tasks are written. The write may be run again (a full disk is waited out by retrying it), so it
+    /// the turn's tasks are written. The write may be run again (a full disk is waited out by retrying it), so it
     /// holds its own copy of the changes.
     /// </summary>
     public Action? TakeWrite()

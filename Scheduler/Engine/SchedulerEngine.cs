@@ -2,25 +2,28 @@ using Microsoft.Extensions.Logging;
 using TaskScheduler.Contracts;
 using TaskScheduler.Scheduler.Autoscaling;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Queueing;
+using TaskScheduler.Scheduler.Core.Retention;
+using TaskScheduler.Scheduler.Core.Schedules;
 using TaskScheduler.Scheduler.Observability;
 
 namespace TaskScheduler.Scheduler.Engine;
 
 /// <summary>
-/// Runs one group: applies its inputs to the core (<see cref="InputApplier"/>), writes what changed to the journal
-/// in one transaction, and hands the group to delivery (<see cref="GroupDelivery"/>), which makes it durable (fsync)
-/// and only then sends what the group decided and acknowledges the broker messages it consumed. While one group is
-/// being made durable and delivered the loop already gathers, applies and writes the next; groups are delivered
+/// Runs one turn: applies its inputs to the core (<see cref="InputApplier"/>), writes what changed to the journal
+/// in one transaction, and hands the turn to delivery (<see cref="TurnDelivery"/>), which makes it durable (fsync)
+/// and only then sends what the turn decided and acknowledges the broker messages it consumed. While one turn is
+/// being made durable and delivered the loop already gathers, applies and writes the next; turns are delivered
 /// strictly in order. A crash anywhere before the acknowledgements loses nothing: the broker redelivers, and
 /// redelivered input is harmless (a duplicate submission is a no-op, a stale result is fenced). The journal and the
-/// broker are behind <see cref="IJournal"/> and <see cref="IGroupPublisher"/>, so unit tests run the engine on fakes.
+/// broker are behind <see cref="IJournal"/> and <see cref="ITurnPublisher"/>, so unit tests run the engine on fakes.
 /// </summary>
 public sealed class SchedulerEngine
 {
     private readonly SchedulerCore _core;
     private readonly IJournal _journal;
-    private readonly IGroupPublisher _publisher;
-    private readonly SchedulerState _state;
+    private readonly ITurnPublisher _publisher;
+    private readonly PublishedView _state;
     private readonly WorkerDemandEstimator _demand;
     private readonly TimeProvider _time;
     private readonly SchedulerTelemetry _telemetry;
@@ -29,7 +32,7 @@ public sealed class SchedulerEngine
     private readonly RetentionPolicy _retention;
     private readonly ExpirySchedule _expiry = new();
     private readonly InputApplier _applier;
-    private readonly GroupDelivery _delivery;
+    private readonly TurnDelivery _delivery;
     private readonly JournalOutage? _outage;
     private readonly ScheduleRunner _schedules;
     private PendingEntry? _restoredUpTo;
@@ -39,8 +42,8 @@ public sealed class SchedulerEngine
     public SchedulerEngine(
         SchedulerCore core,
         IJournal journal,
-        IGroupPublisher publisher,
-        SchedulerState state,
+        ITurnPublisher publisher,
+        PublishedView state,
         WorkerDemandEstimator demand,
         TimeProvider time,
         SchedulerTelemetry telemetry,
@@ -63,11 +66,11 @@ public sealed class SchedulerEngine
         _telemetry = telemetry;
         _logger = logger;
         _applier = new InputApplier(core, journal, demand, time, logger);
-        _delivery = new GroupDelivery(journal, publisher, state, logger);
+        _delivery = new TurnDelivery(journal, publisher, state, logger);
     }
 
     /// <summary>
-    /// Pending tasks read from the journal per group while a restore is in progress (<c>Scheduler:RestoreChunk</c>).
+    /// Pending tasks read from the journal per turn while a restore is in progress (<c>Scheduler:RestoreChunk</c>).
     /// </summary>
     public int RestoreChunk { get; set; } = 5_000;
 
@@ -75,7 +78,7 @@ public sealed class SchedulerEngine
 
     /// <summary>
     /// Starts the restore from the journal: the running tasks and the schedules, whole; the pending tasks follow in
-    /// chunks, one before each group (<see cref="RestoreSlice"/>), so dispatch starts with the head of the queue.
+    /// chunks, one before each turn (<see cref="RestoreSlice"/>), so dispatch starts with the head of the queue.
     /// Workers holding tasks get one liveness window to report in.
     /// </summary>
     public void Restore()
@@ -84,16 +87,16 @@ public sealed class SchedulerEngine
         _core.BeginRestore(_journal.LoadRunning(), _journal.LastSequence());
         _schedules.Restore();
         _logger.LogInformation(
-            "Journal restore started: {Running} running tasks, {Workers} workers awaited; pending tasks follow, {Chunk} per group",
+            "Journal restore started: {Running} running tasks, {Workers} workers awaited; pending tasks follow, {Chunk} per turn",
             _core.RunningCount, _core.Workers.Count, RestoreChunk);
         PublishView();
     }
 
     /// <summary>
-    /// One chunk of a restore in progress, before the group's inputs: the journal has every earlier group written, so
+    /// One chunk of a restore in progress, before the turn's inputs: the journal has every earlier turn written, so
     /// it holds exactly what the core decided, and a task the core holds already is skipped as newer.
     /// </summary>
-    private void RestoreSlice(Group group)
+    private void RestoreSlice(Turn turn)
     {
         // The first chunk is small: the first dispatch waits for it alone.
         var first = _restoredUpTo is null;
@@ -117,7 +120,7 @@ public sealed class SchedulerEngine
             _pendingCount = null;
         }
 
-        group.Effects.Add(_core.RestoreChunk(chunk, last: chunk.Count < size));
+        turn.Effects.Add(_core.RestoreChunk(chunk, last: chunk.Count < size));
         if (!_core.IsRestoring)
         {
             _logger.LogInformation(
@@ -130,33 +133,33 @@ public sealed class SchedulerEngine
     public DateTimeOffset? NextWakeAt => new[] { _core.NextWakeAt, _expiry.NextAt, _schedules.NextWakeAt }.Min();
 
     /// <summary>
-    /// Processes one group; <paramref name="drained"/> says the loop left no input waiting. Returns true when follow-up
+    /// Processes one turn; <paramref name="drained"/> says the loop left no input waiting. Returns true when follow-up
     /// work is already known (returned assignments, a restore in progress).
     /// </summary>
     public async Task<bool> RunAsync(IReadOnlyList<SchedulerInput> inputs, bool checkLiveness, bool drained, CancellationToken ct)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         _core.Attend(drained);
-        var group = new Group();
+        var turn = new Turn();
         if (_core.IsRestoring)
         {
-            RestoreSlice(group);
+            RestoreSlice(turn);
         }
 
         foreach (var returned in _delivery.TakeReturned())
         {
-            group.Effects.Add(_core.AssignmentUndeliverable(returned));
+            turn.Effects.Add(_core.AssignmentUndeliverable(returned));
         }
 
         foreach (var input in inputs)
         {
             if (input is ScheduleRequest request)
             {
-                group.ScheduleReplies.Add((request.Reply, _schedules.Apply(request, _time.GetUtcNow())));
+                turn.ScheduleReplies.Add((request.Reply, _schedules.Apply(request, _time.GetUtcNow())));
             }
             else
             {
-                _applier.Apply(input, group);
+                _applier.Apply(input, turn);
             }
         }
 
@@ -169,15 +172,15 @@ public sealed class SchedulerEngine
                 _logger.LogWarning("Worker {WorkerId} declared dead: no heartbeat for longer than the liveness window", dead);
             }
 
-            group.Effects.Add(liveness);
+            turn.Effects.Add(liveness);
         }
 
-        _schedules.Fire(_time.GetUtcNow(), task => _applier.Submit(task, group));
-        group.Effects.Add(_core.Dispatch());
+        _schedules.Fire(_time.GetUtcNow(), task => _applier.Submit(task, turn));
+        turn.Effects.Add(_core.Dispatch());
 
-        var effects = group.Effects;
+        var effects = turn.Effects;
         SchedulerStages.Since(SchedulerStages.Apply, started);
-        var (commit, held) = await WriteAsync(group, ct);
+        var (commit, held) = await WriteAsync(turn, ct);
         if (commit is { } duration)
         {
             _state.RecordCommit(duration, inputs.Count);
@@ -187,25 +190,21 @@ public sealed class SchedulerEngine
         if (_schedules.TakeWrite() is { } writeSchedules)
         {
             held |= await OutlastAsync(writeSchedules, ct);
-            group.Written = true;
+            turn.Written = true;
         }
 
-        if (await OutlastAsync(() => ExpireFinishedTasks(group), ct) | held)
+        if (await OutlastAsync(() => ExpireFinishedTasks(turn), ct) | held)
         {
-            // A full disk held the group back: what it decided goes out only now.
+            // A full disk held the turn back: what it decided goes out only now.
             _core.AssignmentsHeldUntil(_time.GetUtcNow());
         }
-        _telemetry.GroupCommitted(inputs.Count, _telemetry.Tracing.Enabled ? ProducerTraces.Of(inputs) : null, effects, commit);
+        _telemetry.TurnCommitted(inputs.Count, _telemetry.Tracing.Enabled ? ProducerTraces.Of(inputs) : null, effects, commit);
 
-        group.Assignments = [.. effects.Assignments.Select(a => (a, PayloadOf(a.TaskId, group)))];
-        KeepPayloadsOfWaitingTasks(group, effects);
-        group.Events = [.. effects.Events];
-        group.Cancels = [.. effects.Cancels];
-        group.Preempts = [.. effects.Preempts];
-        group.RemovedWorkers = [.. effects.RemovedWorkers];
+        turn.Assignments = [.. effects.Assignments.Select(a => (a, PayloadOf(a.TaskId, turn)))];
+        KeepPayloadsOfWaitingTasks(turn, effects);
 
-        group.HandedOverAt = System.Diagnostics.Stopwatch.GetTimestamp();
-        await _delivery.HandOverAsync(group, ct);
+        turn.HandedOverAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        await _delivery.HandOverAsync(turn, ct);
         if (_journal.CheckpointIfDue() is { } checkpoint)
         {
             SchedulerStages.Took(SchedulerStages.Checkpoint, checkpoint);
@@ -216,24 +215,24 @@ public sealed class SchedulerEngine
     }
 
     /// <summary>
-    /// Delivers written groups in order (<see cref="GroupDelivery"/>) until <see cref="CompleteDelivery"/> or
+    /// Delivers written turns in order (<see cref="TurnDelivery"/>) until <see cref="CompleteDelivery"/> or
     /// cancelled. A failed fsync stops the scheduler (nothing is acknowledged that is not durable); the broker
     /// redelivers the rest.
     /// </summary>
     public Task DeliverAsync(CancellationToken ct) => _delivery.DeliverAsync(ct);
 
-    /// <summary>The loop stops: no more groups come, and delivery returns once those written are delivered, in order.</summary>
+    /// <summary>The loop stops: no more turns come, and delivery returns once those written are delivered, in order.</summary>
     public void CompleteDelivery() => _delivery.Complete();
 
     /// <summary>
-    /// Writes the group's changes in one transaction; returns how long it took, or null when there was nothing to
-    /// write, and whether a journal that could not write held the group back (<see cref="JournalOutage"/>). A task
-    /// too large to store fails and the group is written again; any other failure is a failed commit.
+    /// Writes the turn's changes in one transaction; returns how long it took, or null when there was nothing to
+    /// write, and whether a journal that could not write held the turn back (<see cref="JournalOutage"/>). A task
+    /// too large to store fails and the turn is written again; any other failure is a failed commit.
     /// </summary>
-    private async Task<(TimeSpan? Commit, bool Held)> WriteAsync(Group group, CancellationToken ct)
+    private async Task<(TimeSpan? Commit, bool Held)> WriteAsync(Turn turn, CancellationToken ct)
     {
-        var effects = group.Effects;
-        if (effects.Changed.Count == 0 && group.Payloads.Count == 0)
+        var effects = turn.Effects;
+        if (effects.Changed.Count == 0 && turn.Payloads.Count == 0)
         {
             return (null, false);
         }
@@ -245,11 +244,11 @@ public sealed class SchedulerEngine
             {
                 try
                 {
-                    _journal.Write(effects.Changed.Values, group.Payloads);
+                    _journal.Write(effects.Changed.Values, turn.Payloads);
                 }
                 catch (Exception e) when (e is not OperationCanceledException && !JournalOutage.IsStorageFailure(e) && FailUnstorableTasks(effects, e))
                 {
-                    _journal.Write(effects.Changed.Values, group.Payloads);
+                    _journal.Write(effects.Changed.Values, turn.Payloads);
                 }
             }, ct);
         }
@@ -258,7 +257,7 @@ public sealed class SchedulerEngine
             _delivery.CommitFailed(e);
         }
 
-        group.Written = true;
+        turn.Written = true;
         return (_journal.LastCommitDuration, held);
     }
 
@@ -276,13 +275,13 @@ public sealed class SchedulerEngine
 
     /// <summary>
     /// One slice of expiry when due (paced by what slices cost, <see cref="ExpirySchedule"/>), in a transaction of
-    /// its own after the group's: the group's own changes are written first, so a task finished or resubmitted in it
-    /// is judged as it now stands. The deletes become durable with the group's fsync; lost in a crash, they are
+    /// its own after the turn's: the turn's own changes are written first, so a task finished or resubmitted in it
+    /// is judged as it now stands. The deletes become durable with the turn's fsync; lost in a crash, they are
     /// simply done again.
     /// </summary>
-    private void ExpireFinishedTasks(Group group)
+    private void ExpireFinishedTasks(Turn turn)
     {
-        _expiry.Finished(group.Effects.Changed.Values.Count(task => task.State.IsFinal()));
+        _expiry.Finished(turn.Effects.Changed.Values.Count(task => task.State.IsFinal()));
         var now = _time.GetUtcNow();
         if (!_expiry.IsDue(now))
         {
@@ -294,7 +293,7 @@ public sealed class SchedulerEngine
         _expiry.SliceDone(slice.Total, _time.GetElapsedTime(started), _time.GetUtcNow());
         if (slice.Total > 0)
         {
-            group.Written = true;
+            turn.Written = true;
             _core.Counters.Expired += slice.Tasks;
             _logger.LogDebug("Expiry deleted {Tasks} finished tasks and {Payloads} payloads of completed ones", slice.Tasks, slice.Payloads);
         }
@@ -304,9 +303,9 @@ public sealed class SchedulerEngine
     /// New payloads of tasks still pending after dispatch go to the cache, so their dispatch needs no journal read;
     /// payloads of tasks that finished (or were cancelled) without being dispatched leave it.
     /// </summary>
-    private void KeepPayloadsOfWaitingTasks(Group group, CoreEffects effects)
+    private void KeepPayloadsOfWaitingTasks(Turn turn, CoreEffects effects)
     {
-        foreach (var (id, payload) in group.Payloads)
+        foreach (var (id, payload) in turn.Payloads)
         {
             if (_core.FindActive(id) is { State: TaskState.Pending })
             {
@@ -314,7 +313,7 @@ public sealed class SchedulerEngine
             }
         }
 
-        group.Payloads.Clear();
+        turn.Payloads.Clear();
         foreach (var (id, snapshot) in effects.Changed)
         {
             if (snapshot.State.IsFinal())
@@ -326,7 +325,7 @@ public sealed class SchedulerEngine
 
     /// <summary>
     /// A write failed: if some task's document is too large for the journal, that task fails (with a reason) rather
-    /// than the scheduler, and the group may be written again. False when no document is to blame.
+    /// than the scheduler, and the turn may be written again. False when no document is to blame.
     /// </summary>
     private bool FailUnstorableTasks(CoreEffects effects, Exception error)
     {
@@ -351,9 +350,9 @@ public sealed class SchedulerEngine
         _state.Schedules = _schedules.Views;
     }
 
-    private string PayloadOf(Guid taskId, Group group)
+    private string PayloadOf(Guid taskId, Turn turn)
     {
-        if (group.Payloads.TryGetValue(taskId, out var payload) || _payloads.TryTake(taskId, out payload))
+        if (turn.Payloads.TryGetValue(taskId, out var payload) || _payloads.TryTake(taskId, out payload))
         {
             return payload;
         }

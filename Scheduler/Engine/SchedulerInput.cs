@@ -6,10 +6,10 @@ namespace TaskScheduler.Scheduler.Engine;
 /// <summary>Everything that reaches the scheduler loop, in arrival order.</summary>
 public abstract record SchedulerInput
 {
-    /// <summary>How much of a group this input fills: one, but a batch counts its tasks (the group's size bounds its journal write).</summary>
+    /// <summary>How much of a turn this input fills: one, but a batch counts its tasks (the turn's size bounds its journal write).</summary>
     public virtual int Weight => 1;
 
-    /// <summary>When the input was made, to be queued for the loop (a Stopwatch timestamp): its group wait starts.</summary>
+    /// <summary>When the input was made, to be queued for the loop (a Stopwatch timestamp): its turn wait starts.</summary>
     public long QueuedAt { get; init; } = System.Diagnostics.Stopwatch.GetTimestamp();
 }
 
@@ -20,7 +20,7 @@ public abstract record SchedulerInput
 public sealed record BrokerSubmission(
     ulong DeliveryTag,
     ParsedSubmission? Parsed,
-    SubmissionRejection? Rejection,
+    InputRejection? Rejection,
     ReadOnlyMemory<byte> Body,
     IDictionary<string, object?>? Headers) : SchedulerInput
 {
@@ -49,7 +49,7 @@ public sealed record HttpGraphSubmission(IReadOnlyList<ParsedSubmission> Tasks, 
 public sealed record BrokerBatchSubmission(
     ulong DeliveryTag,
     IReadOnlyList<BatchEntry>? Entries,
-    SubmissionRejection? Rejection,
+    InputRejection? Rejection,
     ReadOnlyMemory<byte> Body,
     IDictionary<string, object?>? Headers,
     TaskCompletionSource<SubmitTasksReply>? Reply) : SchedulerInput
@@ -67,7 +67,7 @@ public sealed record HttpBatchSubmission(IReadOnlyList<BatchEntry> Entries, Task
 public sealed record BrokerCancel(
     ulong DeliveryTag,
     CancelTask? Request,
-    SubmissionRejection? Rejection,
+    InputRejection? Rejection,
     ReadOnlyMemory<byte> Body,
     IDictionary<string, object?>? Headers) : SchedulerInput;
 

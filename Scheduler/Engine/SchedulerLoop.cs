@@ -1,28 +1,25 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using TaskScheduler.Scheduler.Observability;
 
 namespace TaskScheduler.Scheduler.Engine;
 
 /// <summary>
-/// Timing and cancellation only: waits for input or the next liveness check, gathers a group, and hands it to
+/// Timing and cancellation only: waits for input or the next liveness check, gathers a turn, and hands it to
 /// <see cref="SchedulerEngine"/>. Everything the loop touches is owned by this one loop.
 /// </summary>
 public sealed class SchedulerLoop(
     SchedulerEngine engine,
     IInputSource source,
     Channel<SchedulerInput> inputs,
-    SchedulerState state,
-    IOptions<SchedulerOptions> options,
+    PublishedView state,
+    LoopSettings settings,
     TimeProvider time,
     ILogger<SchedulerLoop> logger) : BackgroundService
 {
-    /// <summary>How long a stop waits for written groups to be delivered; within the host's shutdown timeout.</summary>
+    /// <summary>How long a stop waits for written turns to be delivered; within the host's shutdown timeout.</summary>
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
-
-    private readonly SchedulerOptions _options = options.Value;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -45,7 +42,7 @@ public sealed class SchedulerLoop(
         await Task.Yield();
         engine.Restore();
         await source.StartAsync(inputs.Writer, stoppingToken);
-        // Delivery outlives the stop request by at most DrainTimeout: groups already written are delivered, in order.
+        // Delivery outlives the stop request by at most DrainTimeout: turns already written are delivered, in order.
         using var drain = new CancellationTokenSource();
         var delivery = Task.Run(() => engine.DeliverAsync(drain.Token), CancellationToken.None);
         state.Turned(time.GetUtcNow());
@@ -54,9 +51,9 @@ public sealed class SchedulerLoop(
 
         try
         {
-            var checkEvery = _options.HeartbeatInterval / 2;
+            var checkEvery = settings.HeartbeatInterval / 2;
             var nextCheck = time.GetUtcNow() + checkEvery;
-            var group = new List<SchedulerInput>(_options.MaxBatch);
+            var turn = new List<SchedulerInput>(settings.MaxTurnInputs);
             var moreWork = true;
             while (!stoppingToken.IsCancellationRequested)
             {
@@ -66,17 +63,17 @@ public sealed class SchedulerLoop(
                     await WaitForInputAsync(wakeAt - time.GetUtcNow(), stoppingToken);
                 }
 
-                group.Clear();
+                turn.Clear();
                 var weight = 0;
-                while (weight < _options.MaxBatch && inputs.Reader.TryRead(out var input))
+                while (weight < settings.MaxTurnInputs && inputs.Reader.TryRead(out var input))
                 {
-                    group.Add(input);
+                    turn.Add(input);
                     weight += input.Weight;
                 }
 
-                foreach (var input in group)
+                foreach (var input in turn)
                 {
-                    SchedulerStages.Since(SchedulerStages.GroupWait, input.QueuedAt);
+                    SchedulerStages.Since(SchedulerStages.TurnWait, input.QueuedAt);
                 }
 
                 var now = time.GetUtcNow();
@@ -88,9 +85,9 @@ public sealed class SchedulerLoop(
                 }
 
                 var retryDue = engine.NextWakeAt <= now;
-                if (group.Count > 0 || checkLiveness || moreWork || retryDue)
+                if (turn.Count > 0 || checkLiveness || moreWork || retryDue)
                 {
-                    moreWork = await engine.RunAsync(group, checkLiveness, drained: !inputs.Reader.TryPeek(out _), stoppingToken);
+                    moreWork = await engine.RunAsync(turn, checkLiveness, drained: !inputs.Reader.TryPeek(out _), stoppingToken);
                 }
             }
         }
@@ -100,7 +97,7 @@ public sealed class SchedulerLoop(
         }
     }
 
-    /// <summary>Lets delivery finish the groups already written, for <see cref="DrainTimeout"/> at most.</summary>
+    /// <summary>Lets delivery finish the turns already written, for <see cref="DrainTimeout"/> at most.</summary>
     private async Task DrainAsync(Task delivery, CancellationTokenSource drain)
     {
         engine.CompleteDelivery();

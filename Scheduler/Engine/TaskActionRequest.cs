@@ -4,7 +4,7 @@ namespace TaskScheduler.Scheduler.Engine;
 
 /// <summary>
 /// An operator's action over HTTP on one or more tasks, by <paramref name="Actor"/> (the API key's name) for
-/// <paramref name="Why"/>; <paramref name="Reply"/> gets one verdict per id once the group is durable.
+/// <paramref name="Why"/>; <paramref name="Reply"/> gets one verdict per id once the turn is durable.
 /// </summary>
 public sealed record TaskActionRequest(
     TaskActionKind Kind,

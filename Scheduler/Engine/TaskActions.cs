@@ -1,33 +1,34 @@
 using Microsoft.Extensions.Logging;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Lifecycle;
 
 namespace TaskScheduler.Scheduler.Engine;
 
 /// <summary>
 /// Applies an operator's <see cref="TaskActionRequest"/> on the loop: reads what the core needs from the journal (a
 /// retried task, its dependencies and the dependents it took down), asks the core, and deletes a finished task from
-/// the journal. The group's fsync makes it durable before the reply.
+/// the journal. The turn's fsync makes it durable before the reply.
 /// </summary>
 internal sealed class TaskActions(SchedulerCore core, IJournal journal, OnDemandLoad onDemand, ILogger logger)
 {
     /// <summary>
-    /// One verdict per id, the core's effects added to the group's; returns whether the journal was changed outside
-    /// the group's write (a delete), which the group's fsync must then cover.
+    /// One verdict per id, the core's effects added to the turn's; returns whether the journal was changed outside
+    /// the turn's write (a delete), which the turn's fsync must then cover.
     /// </summary>
-    public bool Apply(TaskActionRequest request, Group group, out IReadOnlyList<TaskActionVerdict> verdicts)
+    public bool Apply(TaskActionRequest request, Turn turn, out IReadOnlyList<TaskActionVerdict> verdicts)
     {
         var results = new List<TaskActionVerdict>(request.Ids.Count);
         var deleted = false;
-        TaskSnapshot? Lookup(Guid id) => group.Effects.Changed.TryGetValue(id, out var changed) ? changed : journal.Find(id);
+        TaskSnapshot? Lookup(Guid id) => turn.Effects.Changed.TryGetValue(id, out var changed) ? changed : journal.Find(id);
         foreach (var id in request.Ids)
         {
-            onDemand.Load(request.Kind == TaskActionKind.Retry ? [] : [id], group);
+            onDemand.Load(request.Kind == TaskActionKind.Retry ? [] : [id], turn);
             var verdict = request.Kind switch
             {
-                TaskActionKind.Retry => Keep(core.Retry(id, request.Actor, request.Why, RetryScope(id, Lookup, group)), group),
+                TaskActionKind.Retry => Keep(core.Retry(id, request.Actor, request.Why, RetryScope(id, Lookup, turn)), turn),
                 TaskActionKind.ChangePriority => Keep(core.ChangePriority(id, request.Priority, request.Actor, request.Why,
-                    core.FindActive(id) is null ? Lookup(id) : null), group),
-                _ => Delete(id, Lookup, group.Effects.Changed.ContainsKey),
+                    core.FindActive(id) is null ? Lookup(id) : null), turn),
+                _ => Delete(id, Lookup, turn.Effects.Changed.ContainsKey),
             };
             deleted |= request.Kind == TaskActionKind.Delete && verdict.Outcome == TaskActionOutcome.Done;
             logger.LogInformation("{Action} of task {TaskId} by {Actor} ({Why}): {Outcome} {Reason}",
@@ -39,13 +40,13 @@ internal sealed class TaskActions(SchedulerCore core, IJournal journal, OnDemand
         return deleted;
     }
 
-    private static TaskActionVerdict Keep(CoreResult<TaskActionVerdict> result, Group group)
+    private static TaskActionVerdict Keep(CoreResult<TaskActionVerdict> result, Turn turn)
     {
-        group.Effects.Add(result.Effects);
+        turn.Effects.Add(result.Effects);
         return result.Value;
     }
 
-    private TaskActionVerdict Delete(Guid id, Func<Guid, TaskSnapshot?> lookup, Func<Guid, bool> changedInGroup)
+    private TaskActionVerdict Delete(Guid id, Func<Guid, TaskSnapshot?> lookup, Func<Guid, bool> changedInTurn)
     {
         var verdict = core.CheckDelete(id, core.FindActive(id) is null ? lookup(id) : null);
         if (verdict.Outcome != TaskActionOutcome.Done)
@@ -53,9 +54,9 @@ internal sealed class TaskActions(SchedulerCore core, IJournal journal, OnDemand
             return verdict;
         }
 
-        if (changedInGroup(id))
+        if (changedInTurn(id))
         {
-            // Finished in this very group and not written yet: the group's write would bring it back.
+            // Finished in this very turn and not written yet: the turn's write would bring it back.
             return TaskActionVerdict.Conflict($"task {id} finished a moment ago; ask again");
         }
 
@@ -66,7 +67,7 @@ internal sealed class TaskActions(SchedulerCore core, IJournal journal, OnDemand
     /// The task, its dependencies, and the tasks that failed because of it, down the graph, each with its own
     /// dependencies: what <see cref="SchedulerCore.Retry"/> needs. A graph is bounded, so this is too.
     /// </summary>
-    private Dictionary<Guid, TaskSnapshot> RetryScope(Guid id, Func<Guid, TaskSnapshot?> lookup, Group group)
+    private Dictionary<Guid, TaskSnapshot> RetryScope(Guid id, Func<Guid, TaskSnapshot?> lookup, Turn turn)
     {
         var scope = new Dictionary<Guid, TaskSnapshot>();
         if (core.FindActive(id) is not null || lookup(id) is not { } task)
@@ -80,7 +81,7 @@ internal sealed class TaskActions(SchedulerCore core, IJournal journal, OnDemand
         while (visit.TryDequeue(out var current))
         {
             // A dependency still pending that a restore has not loaded yet is loaded now: the core then holds it.
-            onDemand.Load(current.DependsOn, group);
+            onDemand.Load(current.DependsOn, turn);
             foreach (var dependency in current.DependsOn.Where(d => !scope.ContainsKey(d) && core.FindActive(d) is null))
             {
                 if (lookup(dependency) is { } known)

@@ -7,7 +7,7 @@ namespace TaskScheduler.Scheduler.Health;
 /// Alive: the loop has not died and is not wedged. A restart helps neither a broker outage nor a slow start, so those
 /// are the readiness check's business only.
 /// </summary>
-public sealed class SchedulerLivenessCheck(SchedulerState state, TimeProvider time) : IHealthCheck
+public sealed class SchedulerLivenessCheck(PublishedView state, TimeProvider time) : IHealthCheck
 {
     /// <summary>A loop that has not turned for this long will not by itself: restarting the process is the way out.</summary>
     public static readonly TimeSpan WedgedAfter = TimeSpan.FromMinutes(2);

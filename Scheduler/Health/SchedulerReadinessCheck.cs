@@ -8,7 +8,7 @@ namespace TaskScheduler.Scheduler.Health;
 /// Ready to take work: the journal is restored, the loop runs and turns, the broker connection is up and unblocked,
 /// every queue the scheduler reads is consumed, and the journal can write.
 /// </summary>
-public sealed class SchedulerReadinessCheck(SchedulerState state, BrokerHealth broker, JournalStatus journal, TimeProvider time) : IHealthCheck
+public sealed class SchedulerReadinessCheck(PublishedView state, BrokerHealth broker, JournalStatus journal, TimeProvider time) : IHealthCheck
 {
     /// <summary>A loop that has not turned for this long is stuck (a stalled disk, a blocked broker connection).</summary>
     public static readonly TimeSpan StallLimit = TimeSpan.FromSeconds(10);

@@ -7,7 +7,7 @@ using TaskScheduler.Contracts.Observability;
 using TaskScheduler.Scheduler.Http;
 using TaskScheduler.Scheduler.Observability;
 
-namespace TaskScheduler.Scheduler;
+namespace TaskScheduler.Scheduler.Hosting;
 
 /// <summary>Metrics, traces, structured logs and the dashboard.</summary>
 public static class ObservabilityRegistration

@@ -1,6 +1,11 @@
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Dispatching;
+using TaskScheduler.Scheduler.Core.Queueing;
+using TaskScheduler.Scheduler.Engine;
+using TaskScheduler.Scheduler.Http;
+using TaskScheduler.Scheduler.Transport;
 
-namespace TaskScheduler.Scheduler;
+namespace TaskScheduler.Scheduler.Hosting;
 
 /// <summary>The <c>Scheduler</c> configuration section.</summary>
 public sealed class SchedulerOptions
@@ -13,10 +18,26 @@ public sealed class SchedulerOptions
     /// <summary>Heartbeats a worker may miss before it is declared dead and its tasks requeued.</summary>
     public int MissedHeartbeats { get; set; } = 3;
 
-    /// <summary>Most inputs handled in one group commit.</summary>
-    public int MaxBatch { get; set; } = 2000;
+    public const int DefaultMaxTurnInputs = 2000;
 
-    /// <summary>Unacknowledged submissions the broker may push ahead, at most; bounds a group's size.</summary>
+    /// <summary>
+    /// Most inputs one turn of the loop takes: applied to the core, written in one journal transaction and delivered
+    /// together. <see cref="DefaultMaxTurnInputs"/> when unset.
+    /// </summary>
+    public int? MaxTurnInputs { get; set; }
+
+    /// <summary>The former name of <see cref="MaxTurnInputs"/>, still read (with a warning at start) when that is unset.</summary>
+    public int? MaxBatch { get; set; }
+
+    /// <summary>The most inputs a turn takes, from whichever name is set.</summary>
+    public int TurnInputs => MaxTurnInputs ?? MaxBatch ?? DefaultMaxTurnInputs;
+
+    /// <summary>The setting's old name when only that is set, so the start can say what to rename; otherwise null.</summary>
+    public string? RenamedSettingInUse => MaxBatch is not null && MaxTurnInputs is null
+        ? $"{Section}:{nameof(MaxBatch)} is read as {Section}:{nameof(MaxTurnInputs)}; rename it, the old name will not be read forever"
+        : null;
+
+    /// <summary>Unacknowledged submissions the broker may push ahead, at most; bounds a turn's size.</summary>
     public ushort SubmitPrefetch { get; set; } = 2000;
 
     public ushort EventsPrefetch { get; set; } = 2000;
@@ -75,11 +96,21 @@ public sealed class SchedulerOptions
     public bool PersistentAssignments { get; set; }
 
     /// <summary>
-    /// Pending tasks a restart reads from the journal per group, in dispatch order, while it already dispatches the
+    /// Pending tasks a restart reads from the journal per turn, in dispatch order, while it already dispatches the
     /// head of the queue (docs/architecture.md, "Restore"). Larger chunks finish the restore sooner and hold each
-    /// group longer (about 25 µs per task).
+    /// turn longer (about 25 µs per task).
     /// </summary>
     public int RestoreChunk { get; set; } = 5_000;
+
+    /// <summary>What the loop's timing reads.</summary>
+    public LoopSettings Loop() => new(HeartbeatInterval, TurnInputs);
+
+    /// <summary>What the transport reads.</summary>
+    public TransportSettings Transport() =>
+        new(SubmitPrefetch, EventsPrefetch, SubmitBufferBytes, PersistentAssignments, MaxBatchTasks, RejectedQueue);
+
+    /// <summary>What the HTTP batch endpoint reads.</summary>
+    public BatchLimits Batches() => new(MaxBatchTasks);
 
     public IEnumerable<string> Validate()
     {
@@ -98,9 +129,9 @@ public sealed class SchedulerOptions
             yield return $"{Section}:MissedHeartbeats must be at least 1, not {MissedHeartbeats}";
         }
 
-        if (MaxBatch < 1)
+        if (TurnInputs < 1)
         {
-            yield return $"{Section}:MaxBatch must be at least 1, not {MaxBatch}";
+            yield return $"{Section}:{(MaxTurnInputs is null && MaxBatch is not null ? nameof(MaxBatch) : nameof(MaxTurnInputs))} must be at least 1, not {TurnInputs}";
         }
 
         if (SubmitBufferBytes < 1)

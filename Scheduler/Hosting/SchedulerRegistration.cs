@@ -6,6 +6,10 @@ using TaskScheduler.Broker.Configuration;
 using TaskScheduler.Contracts;
 using TaskScheduler.Scheduler.Autoscaling;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Dispatching;
+using TaskScheduler.Scheduler.Core.Liveness;
+using TaskScheduler.Scheduler.Core.Retention;
+using TaskScheduler.Scheduler.Core.Schedules;
 using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Health;
 using TaskScheduler.Scheduler.Http;
@@ -14,7 +18,7 @@ using TaskScheduler.Scheduler.Observability;
 using TaskScheduler.Scheduler.Status;
 using TaskScheduler.Scheduler.Transport;
 
-namespace TaskScheduler.Scheduler;
+namespace TaskScheduler.Scheduler.Hosting;
 
 /// <summary>The scheduler's options, loop, core, journal, transport and status request, wired together.</summary>
 public static class SchedulerRegistration
@@ -35,7 +39,7 @@ public static class SchedulerRegistration
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => Channel.CreateUnbounded<SchedulerInput>(new UnboundedChannelOptions { SingleReader = true }));
-        services.AddSingleton<SchedulerState>();
+        services.AddSingleton<PublishedView>();
         var contentRoot = builder.Environment.ContentRootPath;
         services.AddSingleton(sp =>
         {
@@ -70,11 +74,24 @@ public static class SchedulerRegistration
         services.AddSingleton(sp => new PayloadCache(sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.PayloadCacheBytes));
         services.AddSingleton(sp => new WorkerDemandEstimator(
             sp.GetRequiredService<IOptions<AutoscaleOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<SchedulerOptions>>().Value;
+            if (o.RenamedSettingInUse is { } renamed)
+            {
+                sp.GetRequiredService<ILogger<SchedulerOptions>>().LogWarning("{Renamed}", renamed);
+            }
+
+            return o.Loop();
+        });
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.Transport());
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.Batches());
         services.AddSingleton<BrokerHealth>();
         services.AddSingleton<SchedulerTransport>();
-        services.AddSingleton<IGroupPublisher>(sp => sp.GetRequiredService<SchedulerTransport>());
+        services.AddSingleton<ITurnPublisher, TurnPublisher>();
         services.AddSingleton<IInputSource>(sp => sp.GetRequiredService<SchedulerTransport>());
         services.AddSingleton<IJournal>(sp => sp.GetRequiredService<TaskJournal>());
+        services.AddSingleton<ITaskReads>(sp => sp.GetRequiredService<TaskJournal>());
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<JournalOptions>>().Value.RetentionPolicy());
         services.AddSingleton<JournalStatus>();
         services.AddSingleton<JournalOutage>();

@@ -12,7 +12,7 @@ public static class AutoscaleEndpoints
 {
     public static IEndpointRouteBuilder MapAutoscaleEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/autoscale", (SchedulerState state) =>
+        app.MapGet("/api/autoscale", (PublishedView state) =>
             state.Autoscale is { } figure
                 ? Results.Json(figure, DashboardJson.Default.AutoscaleView)
                 : ApiProblem.Starting())

@@ -1,11 +1,11 @@
 using System.Threading.Channels;
-using Microsoft.Extensions.Options;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Observability;
 using TaskScheduler.Scheduler.Status;
+using TaskScheduler.Scheduler.Wire;
 
 namespace TaskScheduler.Scheduler.Http;
 
@@ -19,7 +19,7 @@ namespace TaskScheduler.Scheduler.Http;
 internal static class BatchEndpoint
 {
     public static async Task<IResult> SubmitAsync(
-        HttpRequest request, Channel<SchedulerInput> inputs, SchedulerState state, JournalStatus journal, IOptions<SchedulerOptions> options, CancellationToken ct)
+        HttpRequest request, Channel<SchedulerInput> inputs, PublishedView state, JournalStatus journal, BatchLimits limits, CancellationToken ct)
     {
         var (body, refused) = await SubmissionBody.ReadAsync(request, inputs, state, journal, ct);
         if (refused is not null)
@@ -27,7 +27,7 @@ internal static class BatchEndpoint
             return refused;
         }
 
-        if (!BatchParser.TryParse(body, options.Value.MaxBatchTasks, out var entries, out var rejection, generateIds: true))
+        if (!BatchParser.TryParse(body, limits.MaxTasks, out var entries, out var rejection, generateIds: true))
         {
             var error = BoundedText.Truncate(rejection!.Reason, Limits.MaxReasonChars);
             return await SubmissionBody.RefuseAsync(inputs, error, ApiProblem.BadRequest(error, null), ct);

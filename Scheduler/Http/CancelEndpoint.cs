@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Features;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Observability;
+using TaskScheduler.Scheduler.Wire;
 
 namespace TaskScheduler.Scheduler.Http;
 
@@ -14,7 +15,7 @@ namespace TaskScheduler.Scheduler.Http;
 public static class CancelEndpoint
 {
     public static async Task<IResult> CancelAsync(
-        Guid id, HttpRequest request, Channel<SchedulerInput> inputs, SchedulerState state, JournalStatus journal, CancellationToken ct)
+        Guid id, HttpRequest request, Channel<SchedulerInput> inputs, PublishedView state, JournalStatus journal, CancellationToken ct)
     {
         if (!state.Ready)
         {

@@ -11,7 +11,7 @@ public static class DashboardEndpoints
 
     public static IEndpointRouteBuilder MapDashboardEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/dashboard", (int? minutes, SchedulerState state, DashboardSnapshots snapshots, JournalStatus journal, TimeProvider time) =>
+        app.MapGet("/api/dashboard", (int? minutes, PublishedView state, DashboardSnapshots snapshots, JournalStatus journal, TimeProvider time) =>
         {
             if (minutes is < 1 or > MaxMinutes)
             {

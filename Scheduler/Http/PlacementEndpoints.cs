@@ -11,8 +11,8 @@ public static class PlacementEndpoints
 {
     public static IEndpointRouteBuilder MapPlacementEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/pools", (SchedulerState state) => Results.Json(state.View.Pools.ToArray(), PlacementJson.Default.PoolLoadArray)).WithName("listPools");
-        app.MapGet("/api/groups", (SchedulerState state) => Results.Json(state.View.Groups.ToArray(), PlacementJson.Default.GroupLoadArray)).WithName("listGroups");
+        app.MapGet("/api/pools", (PublishedView state) => Results.Json(state.View.Pools.ToArray(), PlacementJson.Default.PoolLoadArray)).WithName("listPools");
+        app.MapGet("/api/groups", (PublishedView state) => Results.Json(state.View.Groups.ToArray(), PlacementJson.Default.GroupLoadArray)).WithName("listGroups");
         return app;
     }
 }

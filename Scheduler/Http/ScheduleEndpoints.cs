@@ -3,8 +3,10 @@ using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using TaskScheduler.Contracts;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Schedules;
 using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Observability;
+using TaskScheduler.Scheduler.Wire;
 
 namespace TaskScheduler.Scheduler.Http;
 
@@ -22,27 +24,27 @@ public static class ScheduleEndpoints
     public static IEndpointRouteBuilder MapScheduleEndpoints(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/schedules");
-        api.MapGet("", (SchedulerState state) => Results.Json(state.Schedules.ToArray(), WireJson.Default.ScheduleViewArray))
+        api.MapGet("", (PublishedView state) => Results.Json(state.Schedules.ToArray(), WireJson.Default.ScheduleViewArray))
             .WithName("listSchedules");
-        api.MapGet("/{name}", (string name, SchedulerState state) =>
+        api.MapGet("/{name}", (string name, PublishedView state) =>
             state.Schedules.FirstOrDefault(s => s.Name == name) is { } schedule
                 ? Results.Json(schedule, WireJson.Default.ScheduleView)
                 : NotFound(name))
             .WithName("getSchedule");
         RequiredRole.On(api.MapPost("", PutAsync), ApiRole.Submit).WithName("putSchedule");
-        api.MapPost("/{name}/pause", (string name, Channel<SchedulerInput> inputs, SchedulerState state, CancellationToken ct) =>
+        api.MapPost("/{name}/pause", (string name, Channel<SchedulerInput> inputs, PublishedView state, CancellationToken ct) =>
             SendAsync(name, ScheduleAction.Pause, null, inputs, state, ct))
             .WithName("pauseSchedule");
-        api.MapPost("/{name}/resume", (string name, Channel<SchedulerInput> inputs, SchedulerState state, CancellationToken ct) =>
+        api.MapPost("/{name}/resume", (string name, Channel<SchedulerInput> inputs, PublishedView state, CancellationToken ct) =>
             SendAsync(name, ScheduleAction.Resume, null, inputs, state, ct))
             .WithName("resumeSchedule");
-        api.MapDelete("/{name}", (string name, Channel<SchedulerInput> inputs, SchedulerState state, CancellationToken ct) =>
+        api.MapDelete("/{name}", (string name, Channel<SchedulerInput> inputs, PublishedView state, CancellationToken ct) =>
             SendAsync(name, ScheduleAction.Remove, null, inputs, state, ct))
             .WithName("deleteSchedule");
         return app;
     }
 
-    private static async Task<IResult> PutAsync(HttpRequest request, Channel<SchedulerInput> inputs, SchedulerState state, CancellationToken ct)
+    private static async Task<IResult> PutAsync(HttpRequest request, Channel<SchedulerInput> inputs, PublishedView state, CancellationToken ct)
     {
         if (request.ContentLength > MaxBodyBytes)
         {
@@ -73,7 +75,7 @@ public static class ScheduleEndpoints
     }
 
     private static async Task<IResult> SendAsync(
-        string name, ScheduleAction action, ScheduleDefinition? definition, Channel<SchedulerInput> inputs, SchedulerState state, CancellationToken ct)
+        string name, ScheduleAction action, ScheduleDefinition? definition, Channel<SchedulerInput> inputs, PublishedView state, CancellationToken ct)
     {
         if (!state.Ready)
         {

@@ -4,6 +4,7 @@ using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Observability;
 using TaskScheduler.Scheduler.Status;
+using TaskScheduler.Scheduler.Wire;
 
 namespace TaskScheduler.Scheduler.Http;
 
@@ -15,7 +16,7 @@ namespace TaskScheduler.Scheduler.Http;
 internal static class SubmissionBody
 {
     public static async Task<(ReadOnlyMemory<byte> Body, IResult? Refusal)> ReadAsync(
-        HttpRequest request, Channel<SchedulerInput> inputs, SchedulerState state, JournalStatus journal, CancellationToken ct)
+        HttpRequest request, Channel<SchedulerInput> inputs, PublishedView state, JournalStatus journal, CancellationToken ct)
     {
         if (!state.Ready)
         {

@@ -4,6 +4,7 @@ using TaskScheduler.Contracts;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Observability;
+using TaskScheduler.Scheduler.Wire;
 
 namespace TaskScheduler.Scheduler.Http;
 
@@ -21,13 +22,13 @@ public static class TaskActionEndpoints
     {
         var operate = RequiredRole.On(app.MapGroup("/api/tasks"), ApiRole.Operate)
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
-        operate.MapPost("/{id:guid}/retry", (Guid id, TaskActionBody? body, HttpContext context, Channel<SchedulerInput> inputs, SchedulerState state, CancellationToken ct) =>
+        operate.MapPost("/{id:guid}/retry", (Guid id, TaskActionBody? body, HttpContext context, Channel<SchedulerInput> inputs, PublishedView state, CancellationToken ct) =>
                 ActAsync(TaskActionKind.Retry, id, body, context, inputs, state, ct))
             .WithName("retryTask")
             .WithSummary("Retry a Failed or Cancelled task under the same id; its dependents that failed because of it wait for it again")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
-        operate.MapPut("/{id:guid}/priority", (Guid id, TaskActionBody body, HttpContext context, Channel<SchedulerInput> inputs, SchedulerState state, CancellationToken ct) =>
+        operate.MapPut("/{id:guid}/priority", (Guid id, TaskActionBody body, HttpContext context, Channel<SchedulerInput> inputs, PublishedView state, CancellationToken ct) =>
                 body.Priority is null
                     ? Task.FromResult(ApiProblem.BadRequest("the body needs a priority: {\"priority\": 9}", id))
                     : ActAsync(TaskActionKind.ChangePriority, id, body, context, inputs, state, ct))
@@ -35,7 +36,7 @@ public static class TaskActionEndpoints
             .WithSummary("Change the priority of a Pending task; it takes its new place in the queue")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
-        operate.MapDelete("/{id:guid}", (Guid id, string? reason, HttpContext context, Channel<SchedulerInput> inputs, SchedulerState state, CancellationToken ct) =>
+        operate.MapDelete("/{id:guid}", (Guid id, string? reason, HttpContext context, Channel<SchedulerInput> inputs, PublishedView state, CancellationToken ct) =>
                 ActAsync(TaskActionKind.Delete, id, new TaskActionBody(reason), context, inputs, state, ct))
             .WithName("deleteTask")
             .WithSummary("Delete a finished task with its payload, result and history")
@@ -61,7 +62,7 @@ public static class TaskActionEndpoints
     }
 
     private static async Task<IResult> ActAsync(
-        TaskActionKind kind, Guid id, TaskActionBody? body, HttpContext context, Channel<SchedulerInput> inputs, SchedulerState state, CancellationToken ct)
+        TaskActionKind kind, Guid id, TaskActionBody? body, HttpContext context, Channel<SchedulerInput> inputs, PublishedView state, CancellationToken ct)
     {
         if (!state.Ready)
         {

@@ -6,6 +6,7 @@ using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Health;
 using TaskScheduler.Scheduler.Observability;
 using TaskScheduler.Scheduler.Status;
+using TaskScheduler.Scheduler.Wire;
 
 namespace TaskScheduler.Scheduler.Http;
 
@@ -49,11 +50,11 @@ public static class TaskEndpoints
             .WithSummary("Cancel a pending or running task, optionally with {\"reason\": \"...\"}")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
-        reads.MapGet("/workers", (SchedulerState state) => Results.Json(state.View.Workers.ToArray(), WireJson.Default.WorkerViewArray))
+        reads.MapGet("/workers", (PublishedView state) => Results.Json(state.View.Workers.ToArray(), WireJson.Default.WorkerViewArray))
             .WithName("listWorkers")
             .WithSummary("Live workers with their load and last heartbeat")
             .Produces<WorkerView[]>();
-        reads.MapGet("/stats", (SchedulerState state) =>
+        reads.MapGet("/stats", (PublishedView state) =>
         {
             var view = state.View;
             return Results.Ok(new
@@ -67,9 +68,12 @@ public static class TaskEndpoints
                 restore = view.Restore is { } restore ? new { loaded = restore.Loaded, total = restore.Total } : null,
                 journal = new
                 {
-                    groupsCommitted = state.GroupsCommitted,
+                    turnsCommitted = state.TurnsCommitted,
                     meanCommitMs = Math.Round(state.MeanCommitMilliseconds, 3),
-                    meanGroupSize = Math.Round(state.MeanGroupSize, 1),
+                    meanTurnInputs = Math.Round(state.MeanTurnInputs, 1),
+                    // Deprecated names of the two above, from before the loop's unit was called a turn.
+                    groupsCommitted = state.TurnsCommitted,
+                    meanGroupSize = Math.Round(state.MeanTurnInputs, 1),
                     flushes = state.Flushes,
                     meanFlushMs = Math.Round(state.MeanFlushMilliseconds, 3),
                 },
@@ -123,7 +127,7 @@ public static class TaskEndpoints
     /// id taken by other content. A refused body counts as refused, as on the broker path.
     /// </summary>
     private static async Task<IResult> SubmitAsync(
-        HttpRequest request, Channel<SchedulerInput> inputs, SchedulerState state, JournalStatus journal, CancellationToken ct)
+        HttpRequest request, Channel<SchedulerInput> inputs, PublishedView state, JournalStatus journal, CancellationToken ct)
     {
         var (body, refused) = await SubmissionBody.ReadAsync(request, inputs, state, journal, ct);
         if (refused is not null)

@@ -51,7 +51,7 @@ public static class TaskListEndpoints
 
     private static async Task<IResult> RetryAsync(
         [AsParameters] TaskListParameters parameters, TaskActionBody? body, HttpContext context, TaskListQuery tasks,
-        Channel<SchedulerInput> inputs, SchedulerState state, CancellationToken ct)
+        Channel<SchedulerInput> inputs, PublishedView state, CancellationToken ct)
     {
         if (parameters.ToFilter(out var problem) is not { } filter)
         {

@@ -4,7 +4,7 @@ namespace TaskScheduler.Scheduler.Journal;
 
 /// <summary>
 /// fsync for files another component has open. LiteDB 5.0.21 writes its log on commit but never asks the OS to put
-/// it on disk, so the journal does it after each group commit. fsync flushes the file's pages whatever descriptor
+/// it on disk, so the journal does it after each turn. fsync flushes the file's pages whatever descriptor
 /// it is called on, so a fresh read-only descriptor serves (and sidesteps .NET's advisory file locks).
 /// </summary>
 internal static partial class FileDurability

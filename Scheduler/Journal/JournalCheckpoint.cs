@@ -5,11 +5,11 @@ namespace TaskScheduler.Scheduler.Journal;
 
 /// <summary>
 /// When LiteDB copies its log into the data file (its checkpoint). Left to itself, LiteDB 5.0.21 does so inside the
-/// commit that takes the log past 1,000 pages (8 MB), on the loop's thread, so the group that commits then waits for
+/// commit that takes the log past 1,000 pages (8 MB), on the loop's thread, so the turn that commits then waits for
 /// the copy before it is made durable and delivered. Here LiteDB's own checkpoint is off (the <c>CHECKPOINT</c>
-/// pragma at 0) and the engine asks for one between groups, once the group is handed to delivery, at the same
-/// threshold: the copy overlaps that group's fsync and publishing instead of delaying them. The data file is fsynced
-/// straight after, as LiteDB then starts its log afresh: what was copied must not wait for the next group's fsync.
+/// pragma at 0) and the engine asks for one between turns, once the turn is handed to delivery, at the same
+/// threshold: the copy overlaps that turn's fsync and publishing instead of delaying them. The data file is fsynced
+/// straight after, as LiteDB then starts its log afresh: what was copied must not wait for the next turn's fsync.
 /// </summary>
 public sealed class JournalCheckpoint
 {
@@ -38,7 +38,7 @@ public sealed class JournalCheckpoint
     /// <summary>
     /// Copies the log into the data file when it has grown past the threshold; returns how long that took, or null
     /// when it was not due or did not happen. A copy the disk
-    /// refuses (full) is left for the next time: the log keeps what it holds, and the group's next write meets the
+    /// refuses (full) is left for the next time: the log keeps what it holds, and the turn's next write meets the
     /// full disk as usual. A failed fsync of the data file throws: what was copied may be lost, so the scheduler stops.
     /// </summary>
     public TimeSpan? RunIfDue(LiteDatabase db, Action flushData)

@@ -67,7 +67,7 @@ public sealed class PayloadStore
 
     /// <summary>
     /// Writes the staged payloads, each to its file, and with a durable journal fsyncs them and the directory. A
-    /// full disk throws <see cref="IOException"/> like a journal write (the group is written again later, files
+    /// full disk throws <see cref="IOException"/> like a journal write (the turn is written again later, files
     /// included: a file is replaced whole).
     /// </summary>
     public void WriteStaged()
@@ -164,7 +164,7 @@ public sealed class PayloadStore
 
     /// <summary>
     /// Deletes the files no journal document references: those of sequences after the last committed one (written
-    /// for a group whose commit a crash prevented) and those whose document is gone (deleted by a commit after which
+    /// for a turn whose commit a crash prevented) and those whose document is gone (deleted by a commit after which
     /// the process died before deleting the file). Call when the journal opens, before anything is written.
     /// Returns how many were deleted.
     /// </summary>

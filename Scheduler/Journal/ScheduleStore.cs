@@ -1,14 +1,15 @@
 using LiteDB;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Schedules;
 using TaskScheduler.Scheduler.Engine;
 
 namespace TaskScheduler.Scheduler.Journal;
 
 /// <summary>
-/// Schedules in the journal's file, a document each. Written by the loop after the group's tasks, in a transaction of
+/// Schedules in the journal's file, a document each. Written by the loop after the turn's tasks, in a transaction of
 /// its own: should the process die between the two, the occurrences fire again after the restart, and being the same
 /// task ids, they are duplicates (no-ops); it cannot happen the other way round, that a fire is recorded whose task
-/// was not. Made durable with the group's fsync.
+/// was not. Made durable with the turn's fsync.
 /// </summary>
 public sealed class ScheduleStore : IScheduleStore
 {

@@ -4,35 +4,33 @@ using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Listing;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Lifecycle;
+using TaskScheduler.Scheduler.Core.Queueing;
+using TaskScheduler.Scheduler.Core.Retention;
 using TaskScheduler.Scheduler.Engine;
+using static TaskScheduler.Scheduler.Journal.TaskDocument;
 
 namespace TaskScheduler.Scheduler.Journal;
 
 /// <summary>
 /// The durable record of every accepted task, in one LiteDB file. Task state (with its history) and payloads live in
-/// separate collections so status reads never load a 1 MiB payload. Writes come only from the scheduler loop, in groups:
-/// one transaction per group, then fsync, and only then may the group's broker messages be acknowledged.
+/// separate collections so status reads never load a 1 MiB payload. Writes come only from the scheduler loop, in turns:
+/// one transaction per turn, then fsync, and only then may the turn's broker messages be acknowledged.
 /// Reads (status queries) may come from any thread; LiteDB serialises them with the writer.
 /// Payloads are keyed by acceptance sequence, not task id: a new key then goes at the end of the index, where a
 /// random id would touch (and make LiteDB rewrite) index pages all over the file, twice the bytes per commit.
 /// Large payloads are not in the file at all but each in a file of its own beside it (<see cref="PayloadStore"/>),
 /// written once and before the commit that references them; the payload document then holds only the file's length.
-/// Over 400 lines because the document layout (fields written only when set, the outcome key expiry ranges over, the
-/// list's index keys and payload heads)
-/// and the queries and transactions that rely on it must change together; they are kept in one file on purpose.
+/// A task's document, both ways, is <see cref="TaskDocument"/>, shared with <see cref="TaskListing"/>. Over 400 lines
+/// because the writes, expiry and queries of one LiteDB file share its collections, indexes and transactions, and
+/// the commit path is to be redesigned as one piece (replication); it is kept in one file on purpose until then.
 /// </summary>
-public sealed class TaskJournal : IJournal, IDisposable
+public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
 {
     private const string TasksCollection = "tasks";
     private const string PayloadsCollection = "payloads";
     private const string MetaCollection = "meta";
     private const string HeadsCollection = "heads";
-
-    /// <summary>
-    /// On finished tasks only: the outcome and the finish time, as one indexed key (<see cref="OutcomeKey"/>), so expiry
-    /// finds what is due for each outcome by a range of the index, oldest first, whatever the other outcomes keep.
-    /// </summary>
-    private const string OutcomeAtField = "outcomeAt";
 
     // Meta document 2 marked journals whose finished tasks all carry OutcomeAtField; every journal written now does.
 
@@ -64,7 +62,7 @@ public sealed class TaskJournal : IJournal, IDisposable
     private readonly JournalCheckpoint? _checkpoint;
 
     /// <param name="largePayloadChars">Payloads of at least this many characters go to files of their own (<see cref="PayloadStore"/>).</param>
-    public TaskJournal(string path, bool durable = true, bool checkpointBetweenGroups = true, int largePayloadChars = PayloadStore.DefaultThresholdChars)
+    public TaskJournal(string path, bool durable = true, bool checkpointBetweenTurns = true, int largePayloadChars = PayloadStore.DefaultThresholdChars)
     {
         _dataPath = Path.GetFullPath(path);
         _logPath = Path.Combine(
@@ -74,7 +72,7 @@ public sealed class TaskJournal : IJournal, IDisposable
 
         (_db, _tasks, _payloads, _meta, _heads) = Open(_dataPath);
         _known = new KnownIds(() => _tasks.LongCount(), AllIds);
-        _checkpoint = checkpointBetweenGroups ? new JournalCheckpoint(_logPath) : null;
+        _checkpoint = checkpointBetweenTurns ? new JournalCheckpoint(_logPath) : null;
         TakeOverCheckpoint();
         _tasks.EnsureIndex(OutcomeAtField, "$." + OutcomeAtField);
         EnsureListIndexes();
@@ -125,7 +123,7 @@ public sealed class TaskJournal : IJournal, IDisposable
     public TimeSpan LastFlushDuration { get; private set; }
 
     /// <summary>
-    /// Writes one group in a single LiteDB transaction: from then on it is read back by every query and survives a
+    /// Writes one turn in a single LiteDB transaction: from then on it is read back by every query and survives a
     /// killed process, but not yet a power loss; nothing may be acknowledged on its account before
     /// <see cref="MakeDurable"/>. Must be called on one thread with no await inside: LiteDB transactions belong to
     /// the thread that opened them.
@@ -213,8 +211,8 @@ public sealed class TaskJournal : IJournal, IDisposable
     }
 
     /// <summary>
-    /// Puts everything written so far on disk (fsync of the log and data files). One call covers every group
-    /// written before it, so groups written while an earlier flush ran share the next one. Any thread may call it.
+    /// Puts everything written so far on disk (fsync of the log and data files). One call covers every turn
+    /// written before it, so turns written while an earlier flush ran share the next one. Any thread may call it.
     /// </summary>
     public void MakeDurable()
     {
@@ -454,7 +452,7 @@ public sealed class TaskJournal : IJournal, IDisposable
             db.GetCollection(MetaCollection, BsonAutoId.Int32), db.GetCollection(HeadsCollection, BsonAutoId.Int64));
     }
 
-    /// <summary>LiteDB's checkpoints between groups (<see cref="CheckpointIfDue"/>), or null when LiteDB runs them in its commits.</summary>
+    /// <summary>LiteDB's checkpoints between turns (<see cref="CheckpointIfDue"/>), or null when LiteDB runs them in its commits.</summary>
     public JournalCheckpoint? Checkpoints => _checkpoint;
 
     /// <inheritdoc cref="IJournal.CheckpointIfDue"/>
@@ -568,168 +566,4 @@ public sealed class TaskJournal : IJournal, IDisposable
             _payloadFiles.DeleteAfterCommit(task["sequence"].AsInt64);
         }
     }
-
-    /// <summary>"Completed/TICKS/SEQUENCE": by outcome, then finish time; the sequence makes every key unique.</summary>
-    private static string OutcomeKey(TaskState outcome, DateTimeOffset finishedAt, long sequence) =>
-        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{outcome}/{finishedAt.UtcTicks:D19}/{sequence:D19}");
-
-    /// <summary>Above every key of this outcome finished at or before <paramref name="finishedAt"/>, below every later one.</summary>
-    private static string KeyBound(TaskState outcome, DateTimeOffset finishedAt) =>
-        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{outcome}/{finishedAt.UtcTicks + 1:D19}");
-
-    private static BsonDocument ToDocument(TaskSnapshot s)
-    {
-        var document = PlainDocument(s);
-        document[ListKeys.StateField] = ListKeys.State(s.State, s.Sequence);
-        document[ListKeys.PriorityField] = ListKeys.Priority(s.Priority, s.Sequence);
-        if (s.WorkerId is not null)
-        {
-            document[ListKeys.WorkerField] = ListKeys.Worker(s.WorkerId, s.Sequence);
-        }
-
-        if (s.State.IsFinal())
-        {
-            document[OutcomeAtField] = OutcomeKey(s.State, RetentionPolicy.FinishedAt(s), s.Sequence);
-        }
-
-        // Written only when set: a plain task (the hot path) pays nothing for features it does not use.
-        if (s.DependsOn.Count > 0)
-        {
-            document["dependsOn"] = new BsonArray(s.DependsOn.Select(d => new BsonValue(d)));
-        }
-
-        if (s.MaxRetries > 0)
-        {
-            document["maxRetries"] = s.MaxRetries;
-            document["retries"] = s.Retries;
-            document["retryAt"] = Time(s.RetryAt);
-        }
-
-        if (s.Wait != PendingWait.Queued)
-        {
-            document["wait"] = s.Wait.ToString();
-        }
-
-        if (s.Checkpoint is not null || s.Preemptions > 0)
-        {
-            document["checkpoint"] = s.Checkpoint is null ? BsonValue.Null : new BsonValue(s.Checkpoint);
-            document["preemptions"] = s.Preemptions;
-        }
-
-        if (s.Timeout is { } timeout)
-        {
-            document["timeoutTicks"] = timeout.Ticks;
-        }
-
-        if (s.Result is not null)
-        {
-            document["result"] = s.Result;
-        }
-
-        if (s.RunAt is not null || s.Requires.Count > 0 || s.Group is not null)
-        {
-            document["runAt"] = Time(s.RunAt);
-            document["requires"] = new BsonArray(s.Requires.Select(t => new BsonValue(t)));
-            document["group"] = s.Group is null ? BsonValue.Null : new BsonValue(s.Group);
-        }
-
-        if (s.WorkerDeaths > 0)
-        {
-            document["workerDeaths"] = s.WorkerDeaths;
-        }
-
-        // Inside the task's document: rewritten with every change anyway, so history costs no document of its own.
-        if (s.History.Count > 0)
-        {
-            document["history"] = new BsonArray(s.History.Select(ToDocument));
-        }
-
-        return document;
-    }
-
-    private static BsonDocument PlainDocument(TaskSnapshot s) => new()
-    {
-        ["_id"] = s.Id,
-        ["priority"] = s.Priority,
-        ["sequence"] = s.Sequence,
-        ["state"] = s.State.ToString(),
-        ["attempts"] = s.Attempts,
-        ["worker"] = s.WorkerId is null ? BsonValue.Null : new BsonValue(s.WorkerId),
-        ["submittedAt"] = s.SubmittedAt.UtcDateTime,
-        ["assignedAt"] = Time(s.AssignedAt),
-        ["startedAt"] = Time(s.StartedAt),
-        ["finishedAt"] = Time(s.FinishedAt),
-        ["error"] = s.Error is null ? BsonValue.Null : new BsonValue(s.Error),
-        ["note"] = s.Note is null ? BsonValue.Null : new BsonValue(s.Note),
-        ["hash"] = s.ContentHash,
-        ["bytes"] = s.PayloadBytes,
-    };
-
-    private static TaskSnapshot FromDocument(BsonDocument d) => PlainSnapshot(d) with
-    {
-        // Absent from documents of plain tasks: written only when set.
-        DependsOn = d["dependsOn"].IsArray ? [.. d["dependsOn"].AsArray.Select(v => v.AsGuid)] : [],
-        MaxRetries = d["maxRetries"].IsNull ? 0 : d["maxRetries"].AsInt32,
-        Retries = d["retries"].IsNull ? 0 : d["retries"].AsInt32,
-        RetryAt = Time(d["retryAt"]),
-        Wait = d["wait"].IsNull ? PendingWait.Queued : Enum.Parse<PendingWait>(d["wait"].AsString),
-        Checkpoint = d["checkpoint"].IsString ? d["checkpoint"].AsString : null,
-        Timeout = d["timeoutTicks"].IsNull ? null : TimeSpan.FromTicks(d["timeoutTicks"].AsInt64),
-        Result = d["result"].IsString ? d["result"].AsString : null,
-        RunAt = Time(d["runAt"]),
-        Requires = d["requires"].IsArray ? [.. d["requires"].AsArray.Select(v => v.AsString)] : [],
-        Group = d["group"].IsString ? d["group"].AsString : null,
-        Preemptions = d["preemptions"].IsNull ? 0 : d["preemptions"].AsInt32,
-        WorkerDeaths = d["workerDeaths"].IsNull ? 0 : d["workerDeaths"].AsInt32,
-        History = d["history"].IsArray ? [.. d["history"].AsArray.Select(h => FromHistoryDocument(h.AsDocument))] : [],
-    };
-
-    private static BsonDocument ToDocument(TaskHistoryEntry e)
-    {
-        var document = new BsonDocument { ["at"] = e.At.UtcDateTime, ["event"] = e.Event };
-        if (e.WorkerId is not null)
-        {
-            document["worker"] = e.WorkerId;
-        }
-
-        if (e.Attempt is { } attempt)
-        {
-            document["attempt"] = attempt;
-        }
-
-        if (e.Detail is not null)
-        {
-            document["detail"] = e.Detail;
-        }
-
-        return document;
-    }
-
-    private static TaskHistoryEntry FromHistoryDocument(BsonDocument d) => new(
-        Time(d["at"])!.Value,
-        d["event"].AsString,
-        d["worker"].IsNull ? null : d["worker"].AsString,
-        d["attempt"].IsNull ? null : d["attempt"].AsInt32,
-        d["detail"].IsNull ? null : d["detail"].AsString);
-
-    private static TaskSnapshot PlainSnapshot(BsonDocument d) => new(
-        d["_id"].AsGuid,
-        d["priority"].AsInt32,
-        d["sequence"].AsInt64,
-        Enum.Parse<TaskState>(d["state"].AsString),
-        d["attempts"].AsInt32,
-        d["worker"].IsNull ? null : d["worker"].AsString,
-        Time(d["submittedAt"])!.Value,
-        Time(d["assignedAt"]),
-        Time(d["startedAt"]),
-        Time(d["finishedAt"]),
-        d["error"].IsNull ? null : d["error"].AsString,
-        d["note"].IsNull ? null : d["note"].AsString,
-        d["hash"].AsString,
-        d["bytes"].AsInt32);
-
-    private static BsonValue Time(DateTimeOffset? t) => t is { } value ? new BsonValue(value.UtcDateTime) : BsonValue.Null;
-
-    private static DateTimeOffset? Time(BsonValue v) =>
-        v.IsNull ? null : new DateTimeOffset(DateTime.SpecifyKind(v.AsDateTime.ToUniversalTime(), DateTimeKind.Utc));
 }

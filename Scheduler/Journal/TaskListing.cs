@@ -3,6 +3,7 @@ using System.Text;
 using LiteDB;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Listing;
+using static TaskScheduler.Scheduler.Journal.TaskDocument;
 
 namespace TaskScheduler.Scheduler.Journal;
 
@@ -303,20 +304,6 @@ public sealed class TaskListing
         && (f.FinishedAfter is null || (task["finishedAt"].IsDateTime && Time(task["finishedAt"]) >= f.FinishedAfter))
         && (f.FinishedBefore is null || (task["finishedAt"].IsDateTime && Time(task["finishedAt"]) < f.FinishedBefore));
 
-    private static TaskSummary Summary(BsonDocument d, IReadOnlyDictionary<long, string> heads) => new(
-        d["_id"].AsGuid,
-        Enum.Parse<TaskState>(d["state"].AsString),
-        d["priority"].AsInt32,
-        d["attempts"].AsInt32,
-        d["worker"].IsNull ? null : d["worker"].AsString,
-        Time(d["submittedAt"])!.Value,
-        Time(d["finishedAt"]),
-        d["error"].IsNull ? null : BoundedText.Truncate(d["error"].AsString, 200),
-        d["bytes"].AsInt32)
-    {
-        PayloadHead = heads.GetValueOrDefault(d["sequence"].AsInt64),
-    };
-
     private static string EncodeCursor(char driver, string key) =>
         Convert.ToBase64String(Encoding.ASCII.GetBytes(driver + key)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
@@ -343,9 +330,6 @@ public sealed class TaskListing
             ? text[1..]
             : throw new FormatException("the cursor belongs to a list with other filters: start again without it");
     }
-
-    private static DateTimeOffset? Time(BsonValue v) =>
-        v.IsNull ? null : new DateTimeOffset(DateTime.SpecifyKind(v.AsDateTime.ToUniversalTime(), DateTimeKind.Utc));
 
     /// <summary>
     /// One source of tasks in descending <see cref="SortKey"/> order below a cursor (an index range, or the tasks a

@@ -7,7 +7,7 @@ namespace TaskScheduler.Scheduler.Observability;
 /// <summary>
 /// The scheduler's metrics through System.Diagnostics.Metrics, exported by OpenTelemetry (Prometheus at
 /// <c>/metrics</c>, OTLP when configured). Totals and levels are observed from the view the loop publishes after
-/// every group, so they are exactly what the API shows; durations are recorded as the engine commits them.
+/// every turn, so they are exactly what the API shows; durations are recorded as the engine commits them.
 /// Dots become underscores in Prometheus, counters gain <c>_total</c> and seconds <c>_seconds</c>.
 /// </summary>
 public sealed class SchedulerMetrics : IDisposable
@@ -16,7 +16,7 @@ public sealed class SchedulerMetrics : IDisposable
     private static readonly double[] DurationBuckets =
         [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
 
-    // A group commit (fsync included) is a few milliseconds; a slow disk shows up in the upper buckets.
+    // A turn's commit (fsync included) is a few milliseconds; a slow disk shows up in the upper buckets.
     private static readonly double[] CommitBuckets =
         [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
 
@@ -25,9 +25,10 @@ public sealed class SchedulerMetrics : IDisposable
     private readonly Histogram<double> _runTime;
     private readonly Histogram<double> _submitToDone;
     private readonly Histogram<double> _commitTime;
+    private readonly Histogram<int> _turnInputs;
     private readonly Histogram<int> _groupSize;
 
-    public SchedulerMetrics(SchedulerState state, TimeSeries series, JournalStatus journal)
+    public SchedulerMetrics(PublishedView state, TimeSeries series, JournalStatus journal)
     {
         SchedulerView View() => state.View;
 
@@ -55,8 +56,11 @@ public sealed class SchedulerMetrics : IDisposable
         _meter.CreateObservableGauge("taskscheduler.tasks.running", () => View().Running, "{task}", "Running tasks");
         _meter.CreateObservableGauge("taskscheduler.tasks.waiting_on_dependencies", () => View().WaitingOnDependencies, "{task}",
             "Pending tasks whose dependencies have not all completed (not in the queue)");
-        _meter.CreateObservableGauge("taskscheduler.tasks.retry_waiting", () => View().RetryWaiting, "{task}",
-            "Pending tasks waiting out a retry's backoff (not in the queue)");
+        _meter.CreateObservableGauge("taskscheduler.tasks.waiting_on_time", () => View().WaitingOnTime, "{task}",
+            "Pending tasks waiting for the clock, a retry's backoff or a delayed start (not in the queue)");
+        // The same figure under its former name, which said retries only though delayed tasks were always counted.
+        _meter.CreateObservableGauge("taskscheduler.tasks.retry_waiting", () => View().WaitingOnTime, "{task}",
+            "Deprecated: taskscheduler.tasks.waiting_on_time");
         _meter.CreateObservableGauge("taskscheduler.workers.alive", () => View().Workers.Count(w => w.Confirmed), "{worker}",
             "Workers heartbeating within the liveness window");
         Workers = new WorkerGauges(View);
@@ -73,10 +77,12 @@ public sealed class SchedulerMetrics : IDisposable
         _assignmentDelay = Duration("taskscheduler.task.assignment_delay", "Time from entering the queue (or re-entering it) to assignment");
         _runTime = Duration("taskscheduler.task.run_time", "Time a worker spent running an attempt, by outcome");
         _submitToDone = Duration("taskscheduler.task.submit_to_done", "Time from acceptance to the journaled result, by outcome");
-        _commitTime = _meter.CreateHistogram("taskscheduler.journal.commit_time", "s", "Time of one group commit to the journal, fsync included",
+        _commitTime = _meter.CreateHistogram("taskscheduler.journal.commit_time", "s", "Time of one turn's commit to the journal, fsync included",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = CommitBuckets });
-        _groupSize = _meter.CreateHistogram("taskscheduler.journal.group_size", "{input}", "Inputs handled in one group commit",
-            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000] });
+        var inputBuckets = new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000] };
+        _turnInputs = _meter.CreateHistogram("taskscheduler.journal.turn_inputs", "{input}", "Inputs handled in one turn", advice: inputBuckets);
+        // The same figure under its name from before the loop's unit was called a turn; deprecated, kept for dashboards.
+        _groupSize = _meter.CreateHistogram("taskscheduler.journal.group_size", "{input}", "Deprecated: taskscheduler.journal.turn_inputs", advice: inputBuckets);
     }
 
     /// <summary>The per-worker gauges, on a meter of their own that is renewed as workers come and go.</summary>
@@ -94,6 +100,7 @@ public sealed class SchedulerMetrics : IDisposable
     public void Committed(TimeSpan duration, int inputs)
     {
         _commitTime.Record(Seconds(duration));
+        _turnInputs.Record(inputs);
         _groupSize.Record(inputs);
     }
 

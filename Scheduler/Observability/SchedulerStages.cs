@@ -11,13 +11,13 @@ namespace TaskScheduler.Scheduler.Observability;
 /// <c>tasks bench</c> reads before and after a run:
 /// <list type="bullet">
 /// <item><c>consume</c>: a broker delivery read and queued for the loop (waits while the loop's input is full);</item>
-/// <item><c>group_wait</c>: an input queued until the loop takes it into a group;</item>
-/// <item><c>apply</c>: the core applying a group and dispatching; <c>commit</c>: the group's journal write;</item>
-/// <item><c>handover</c>: a written group waiting for delivery (the previous group's fsync and sends);</item>
-/// <item><c>checkpoint</c>: LiteDB's log copied into its data file, between groups, when due (fsync included);</item>
-/// <item><c>fsync</c>: making the written groups durable;</item>
-/// <item><c>publish_wait</c>: a durable group waiting for earlier groups' confirms (a few groups are in flight);</item>
-/// <item><c>confirm</c>: a group's assignments and events sent until the broker confirmed them all;</item>
+/// <item><c>group_wait</c>: an input queued until the loop takes it into a turn;</item>
+/// <item><c>apply</c>: the core applying a turn and dispatching; <c>commit</c>: the turn's journal write;</item>
+/// <item><c>handover</c>: a written turn waiting for delivery (the previous turn's fsync and sends);</item>
+/// <item><c>checkpoint</c>: LiteDB's log copied into its data file, between turns, when due (fsync included);</item>
+/// <item><c>fsync</c>: making the written turns durable;</item>
+/// <item><c>publish_wait</c>: a durable turn waiting for earlier turns' confirms (a few turns are in flight);</item>
+/// <item><c>confirm</c>: a turn's assignments and events sent until the broker confirmed them all;</item>
 /// <item><c>worker_start</c>: an assignment delivered to a worker until its handler started (the worker's clock).</item>
 /// </list>
 /// Static, like the meter's instruments: recorded on the hot paths of the transport, the loop and delivery, each a
@@ -33,12 +33,12 @@ public static class SchedulerStages
     private static readonly Meter Meter = new(TelemetryNames.Scheduler);
 
     private static readonly Histogram<double> Duration = Meter.CreateHistogram(
-        TelemetryNames.StageDuration, "s", "Time a task or group spends in one stage of the scheduler (tag stage)",
+        TelemetryNames.StageDuration, "s", "Time a task or turn spends in one stage of the scheduler (tag stage)",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = Buckets });
 
     // Each stage's tag, made once so that recording allocates nothing.
     public static readonly KeyValuePair<string, object?> Consume = new("stage", "consume");
-    public static readonly KeyValuePair<string, object?> GroupWait = new("stage", "group_wait");
+    public static readonly KeyValuePair<string, object?> TurnWait = new("stage", "group_wait");
     public static readonly KeyValuePair<string, object?> Apply = new("stage", "apply");
     public static readonly KeyValuePair<string, object?> Commit = new("stage", "commit");
     public static readonly KeyValuePair<string, object?> Handover = new("stage", "handover");

@@ -3,11 +3,12 @@ using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Observability;
 using TaskScheduler.Dashboard;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Lifecycle;
 
 namespace TaskScheduler.Scheduler.Observability;
 
 /// <summary>
-/// Turns what the core decided in one committed group (<see cref="CoreEffects"/>) into metrics, the dashboard's time
+/// Turns what the core decided in one committed turn (<see cref="CoreEffects"/>) into metrics, the dashboard's time
 /// series and recent failures, and spans. Called by the engine on its loop after each commit, so the core itself
 /// knows nothing of any of this.
 /// </summary>
@@ -21,11 +22,11 @@ public sealed class SchedulerTelemetry(
     public TaskTracing Tracing => tracing;
 
     /// <summary>
-    /// Records one group of <paramref name="inputs"/> inputs whose changes are now written. <paramref name="commit"/>
+    /// Records one turn of <paramref name="inputs"/> inputs whose changes are now written. <paramref name="commit"/>
     /// is null when nothing was written; <paramref name="producers"/> holds the trace context each submission came
     /// with, by task id, when tracing is on.
     /// </summary>
-    public void GroupCommitted(int inputs, IReadOnlyDictionary<Guid, ActivityContext>? producers, CoreEffects effects, TimeSpan? commit)
+    public void TurnCommitted(int inputs, IReadOnlyDictionary<Guid, ActivityContext>? producers, CoreEffects effects, TimeSpan? commit)
     {
         var now = time.GetUtcNow();
         if (commit is { } duration)

@@ -5,7 +5,7 @@ namespace TaskScheduler.Scheduler.Observability;
 /// Timing only: closes an interval of <see cref="TimeSeries"/> every <see cref="TimeSeries.Interval"/>, and lets the
 /// per-worker gauges see who is alive (<see cref="WorkerGauges"/>).
 /// </summary>
-public sealed class TimeSeriesSampler(TimeSeries series, SchedulerState state, SchedulerMetrics metrics, TimeProvider time) : BackgroundService
+public sealed class TimeSeriesSampler(TimeSeries series, PublishedView state, SchedulerMetrics metrics, TimeProvider time) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

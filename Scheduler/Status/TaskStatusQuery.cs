@@ -1,13 +1,14 @@
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Queueing;
 using TaskScheduler.Scheduler.Journal;
 using TaskScheduler.Scheduler.Observability;
 
 namespace TaskScheduler.Scheduler.Status;
 
 /// <summary>Answers "what happened to task X" from the journal, and for a Pending task, why it waits.</summary>
-public sealed class TaskStatusQuery(TaskJournal journal, SchedulerState state, TimeProvider time)
+public sealed class TaskStatusQuery(ITaskReads journal, PublishedView state, TimeProvider time)
 {
     public TaskStatusView? Find(Guid id)
     {

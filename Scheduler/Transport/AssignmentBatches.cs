@@ -3,7 +3,7 @@ using TaskScheduler.Scheduler.Core;
 namespace TaskScheduler.Scheduler.Transport;
 
 /// <summary>
-/// Splits one group's assignments into messages: one per worker, as long as the orders in it stay under
+/// Splits one turn's assignments into messages: one per worker, as long as the orders in it stay under
 /// <see cref="MaxPayloadChars"/> of payload together (a 1 MiB payload travels alone). Orders keep their order.
 /// </summary>
 internal static class AssignmentBatches

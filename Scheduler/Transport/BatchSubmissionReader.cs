@@ -1,5 +1,6 @@
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
+using TaskScheduler.Scheduler.Wire;
 
 namespace TaskScheduler.Scheduler.Transport;
 
@@ -10,7 +11,7 @@ internal static class BatchSubmissionReader
         ulong tag, byte[] body, IDictionary<string, object?>? headers, int maxTasks, TaskCompletionSource<Contracts.Messages.SubmitTasksReply>? reply)
     {
         IReadOnlyList<BatchEntry>? entries;
-        SubmissionRejection? rejection;
+        InputRejection? rejection;
         try
         {
             _ = BatchParser.TryParse(body, maxTasks, out entries, out rejection);
@@ -20,7 +21,7 @@ internal static class BatchSubmissionReader
 #pragma warning restore CA1031
         {
             entries = null;
-            rejection = new SubmissionRejection(null, $"unreadable batch: {e.Message}");
+            rejection = new InputRejection(null, $"unreadable batch: {e.Message}");
         }
 
         return new BrokerBatchSubmission(tag, entries, rejection, body, headers, reply);

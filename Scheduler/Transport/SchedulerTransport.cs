@@ -11,27 +11,21 @@ using TaskScheduler.Contracts.Observability;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Observability;
+using TaskScheduler.Scheduler.Wire;
 
 namespace TaskScheduler.Scheduler.Transport;
 
 /// <summary>
 /// The scheduler's side of RabbitMQ, on the raw client because it is the hot path: three consumers (submissions,
-/// worker events, cancel requests; <see cref="QueueConsumer"/>) that feed the loop, and one publishing channel with
-/// publisher confirms. Over 400 lines because the connection's events, the consumers' setup and the publishing with
-/// its retry share one connection and its recovery; splitting them would spread that lifecycle over several types.
+/// worker events, cancel requests; <see cref="QueueConsumer"/>) that feed the loop and are acknowledged once a turn
+/// is durable, and one publishing channel with publisher confirms, on which <see cref="TurnPublisher"/> sends what a
+/// turn decided. The connection, its events and its recovery live here, once, for both.
 /// </summary>
-public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDisposable
+public sealed class SchedulerTransport : IInputSource, IAsyncDisposable
 {
-    private const int MaxPublishAttempts = 35;
-
-    /// <summary>Bound to no queue: probes are dropped by the exchange (no worker routing key looks like it).</summary>
-    private const string ProbeRoutingKey = "scheduler.probe";
-
     private readonly BrokerOptions _options;
-    private readonly SchedulerOptions _schedulerOptions;
-    private readonly TaskTracing _tracing;
+    private readonly TransportSettings _settings;
     private readonly BrokerHealth _health;
-    private readonly PublishedEvents _published;
     private readonly ILogger<SchedulerTransport> _logger;
     private IConnection? _connection;
     private QueueConsumer? _submit;
@@ -40,30 +34,17 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
     private QueueConsumer? _cancels;
     private PublishingChannel? _publishing;
     private IChannel? _adminChannel;
-    private int _probing;
     private readonly SubmitReplies _replies;
 
     public SchedulerTransport(
         IOptions<BrokerOptions> options,
-        IOptions<SchedulerOptions> schedulerOptions,
-        TaskTracing tracing,
+        TransportSettings settings,
         BrokerHealth health,
-        IOptions<EventsOptions> events,
         ILogger<SchedulerTransport> logger)
     {
-        _published = events.Value.Published();
-        if (!_published.PublishesEnds)
-        {
-            logger.LogWarning(
-                "{Section}:States publishes {States}: clients waiting for a task learn of its end by polling its status instead " +
-                "(the client's StatusPollInterval, 10 s by default), and of a refused broker submission only from the rejected queue",
-                EventsOptions.Section, _published);
-        }
-
         _health = health;
         _options = options.Value;
-        _schedulerOptions = schedulerOptions.Value;
-        _tracing = tracing;
+        _settings = settings;
         _logger = logger;
         _replies = new SubmitReplies(() => PublishChannel, logger);
     }
@@ -71,6 +52,9 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
     public Topology Topology => _options.Topology;
 
     public string Prefix => _options.Prefix;
+
+    /// <summary>The publishing channel with publisher confirms, for <see cref="TurnPublisher"/>; null until started.</summary>
+    internal PublishingChannel? Publishing => _publishing;
 
     private IChannel PublishChannel => (_publishing ?? throw new InvalidOperationException("The transport has not started.")).Current;
 
@@ -136,8 +120,8 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
             await DeclareRejectedQueueAsync(c);
         }
 
-        _submitWindow = new SubmitWindow(_schedulerOptions.SubmitBufferBytes, _schedulerOptions.SubmitPrefetch, SubmissionParser.MaxBodyBytes);
-        // Two limits, both enforced by the broker: per consumer (the most a group can take), and per channel, which
+        _submitWindow = new SubmitWindow(_settings.SubmitBufferBytes, _settings.SubmitPrefetch, SubmissionParser.MaxBodyBytes);
+        // Two limits, both enforced by the broker: per consumer (the most a turn can take), and per channel, which
         // follows the size of the messages so that unacknowledged submissions stay within a memory budget. Quorum
         // queues refuse a channel-wide limit: there the per-consumer one alone applies (docs/architecture.md).
         var adaptive = !_options.UsesQuorumQueues;
@@ -146,7 +130,7 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
             Topology.SubmitQueue,
             async (channel, c) =>
             {
-                await channel.BasicQosAsync(0, _schedulerOptions.SubmitPrefetch, false, c);
+                await channel.BasicQosAsync(0, _settings.SubmitPrefetch, false, c);
                 if (adaptive)
                 {
                     await channel.BasicQosAsync(0, _submitWindow.Prefetch, true, c);
@@ -170,7 +154,7 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
         _events = new QueueConsumer(
             _connection,
             Topology.SchedulerEventsQueue,
-            (channel, c) => channel.BasicQosAsync(0, _schedulerOptions.EventsPrefetch, false, c),
+            (channel, c) => channel.BasicQosAsync(0, _settings.EventsPrefetch, false, c),
             DeclareTopologyAsync,
             (delivery, tag) => OnWorkerEventAsync(inputs, delivery, tag),
             _health,
@@ -181,102 +165,13 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
         _cancels = new QueueConsumer(
             _connection,
             Topology.CancelQueue,
-            (channel, c) => channel.BasicQosAsync(0, _schedulerOptions.SubmitPrefetch, false, c),
+            (channel, c) => channel.BasicQosAsync(0, _settings.SubmitPrefetch, false, c),
             DeclareTopologyAsync,
             (delivery, tag) => OnCancelRequestAsync(inputs, delivery, tag),
             _health,
             _logger,
             ct);
         await _cancels.StartAsync(ct);
-    }
-
-    /// <summary>
-    /// Publishes the orders and notices of one committed group and waits for their confirms. Returns the
-    /// assignments the broker handed back because the worker's queue no longer exists.
-    /// </summary>
-    public async Task<IReadOnlyList<Assignment>> PublishOrdersAsync(
-        IReadOnlyList<(Assignment Assignment, string Payload)> assignments,
-        IReadOnlyList<TaskStateChanged> events,
-        IReadOnlyList<WorkerCancel> cancels,
-        IReadOnlyList<WorkerPreempt> preempts,
-        CancellationToken ct)
-    {
-        var returned = new List<Assignment>();
-        var sends = new List<Task>(assignments.Count + events.Count + cancels.Count + preempts.Count);
-        foreach (var batch in AssignmentBatches.Split(assignments))
-        {
-            sends.Add(SendAssignmentsAsync(batch, returned, ct));
-        }
-
-        foreach (var cancel in cancels)
-        {
-            var body = AmqpMessages.Serialize(cancel.Order, WireJson.Default.CancelTask);
-            sends.Add(RetryAsync(channel => channel.BasicPublishAsync("", Topology.WorkerControlQueue(cancel.WorkerId), false,
-                AmqpMessages.Persistent(Topology.ControlTypes.Cancel), body, ct), ct));
-        }
-
-        foreach (var preempt in preempts)
-        {
-            var body = AmqpMessages.Serialize(preempt.Order, WireJson.Default.PreemptTask);
-            sends.Add(RetryAsync(channel => channel.BasicPublishAsync("", Topology.WorkerControlQueue(preempt.WorkerId), false,
-                AmqpMessages.Persistent(Topology.ControlTypes.Preempt), body, ct), ct));
-        }
-
-        foreach (var change in events)
-        {
-            if (!_published.Publishes(change.State))
-            {
-                continue;
-            }
-
-            var body = AmqpMessages.Serialize(change, WireJson.Default.TaskStateChanged);
-            sends.Add(RetryAsync(channel => channel.BasicPublishAsync(Topology.EventsExchange, Topology.TaskEventKey(change.TaskId, change.State.ToWireName()),
-                false, AmqpMessages.Persistent("task-state-changed"), body, ct), ct));
-        }
-
-        await Task.WhenAll(sends);
-        return returned;
-    }
-
-    /// <summary>
-    /// Copies rejected submissions, with their reason, to the rejected queue and announces them; the originals may
-    /// be acknowledged only once this has been confirmed.
-    /// </summary>
-    public async Task PublishRejectionsAsync(IReadOnlyList<RejectedInput> rejected, IReadOnlyList<TaskRejected> rejectionEvents, CancellationToken ct)
-    {
-        var channel = await _publishing!.OpenAsync(ct);
-        var sends = new List<Task>(rejected.Count + rejectionEvents.Count);
-        foreach (var message in rejected)
-        {
-            var properties = AmqpMessages.Persistent("rejected-submission");
-            properties.Headers = RejectionHeaders.For(message.Headers, message.Reason);
-            sends.Add(channel.BasicPublishAsync("", Topology.RejectedQueue, false, properties, message.Body, ct).AsTask());
-        }
-
-        foreach (var rejection in rejectionEvents.Where(_ => _published.PublishesRejections))
-        {
-            var body = AmqpMessages.Serialize(rejection, WireJson.Default.TaskRejected);
-            sends.Add(channel.BasicPublishAsync(Topology.EventsExchange, Topology.TaskEventKey(rejection.TaskId, Topology.RejectedKind),
-                false, AmqpMessages.Persistent("task-rejected"), body, ct).AsTask());
-        }
-
-        await Task.WhenAll(sends);
-    }
-
-    /// <summary>
-    /// Publishes a tiny message that no queue takes, unless the previous one still waits for its confirm. RabbitMQ tells
-    /// a connection that a memory or disk alarm blocks it only once that connection publishes; workers' heartbeats are
-    /// blocked at once, so without this an idle scheduler would take their silence for death before it learnt of the
-    /// alarm.
-    /// </summary>
-    public void Probe()
-    {
-        if (_publishing is null || Interlocked.Exchange(ref _probing, 1) == 1)
-        {
-            return;
-        }
-
-        _ = ProbeAsync(_publishing);
     }
 
     /// <summary>Stops consuming submissions and cancel requests (the journal cannot write): they wait in the broker.</summary>
@@ -331,119 +226,8 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
         }
     }
 
-    /// <summary>
-    /// Sends one worker several orders in one message. Mandatory: if the worker's queue is gone the broker hands
-    /// the message back instead of dropping it, and every order in it is returned to the core.
-    /// </summary>
-    private async Task SendAssignmentsAsync(
-        IReadOnlyList<(Assignment Assignment, string Payload)> batch, List<Assignment> returned, CancellationToken ct)
-    {
-        var spans = new List<System.Diagnostics.Activity>(batch.Count);
-        var orders = new List<AssignTask>(batch.Count);
-        foreach (var (assignment, payload) in batch)
-        {
-            var span = _tracing.StartAssignment(assignment);
-            if (span is not null)
-            {
-                spans.Add(span);
-            }
-
-            orders.Add(new AssignTask(assignment.TaskId, assignment.Attempt, assignment.Priority, payload, assignment.AssignedAt)
-            {
-                Checkpoint = assignment.Checkpoint,
-                Timeout = assignment.Timeout,
-                TraceParent = span?.Id,
-                TraceState = string.IsNullOrEmpty(span?.TraceStateString) ? null : span.TraceStateString,
-            });
-        }
-
-        var workerId = batch[0].Assignment.WorkerId;
-        var body = AmqpMessages.Serialize(new AssignTasks(orders), WireJson.Default.AssignTasks);
-        try
-        {
-            await RetryAsync(channel => channel.BasicPublishAsync("", Topology.WorkerQueue(workerId), true,
-                AssignmentProperties(), body, ct), ct);
-        }
-        catch (PublishException e) when (e.IsReturn)
-        {
-            spans.ForEach(s => s.SetStatus(System.Diagnostics.ActivityStatusCode.Error, "returned: the worker's queue is gone"));
-            lock (returned)
-            {
-                returned.AddRange(batch.Select(b => b.Assignment));
-            }
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // Still Running in the journal: the worker's heartbeats will not list them, and reconciliation requeues them.
-            _logger.LogWarning(e, "{Count} assignments to worker {WorkerId} were not confirmed", batch.Count, workerId);
-        }
-        finally
-        {
-            spans.ForEach(s => s.Dispose());
-        }
-    }
-
-    /// <summary>
-    /// Publishes until the broker confirms, riding out a connection loss (the client recovers the connection and
-    /// this channel) and a channel the broker closed (<see cref="PublishingChannel"/> opens another), and the message
-    /// is sent again. A duplicate is harmless (a worker runs an attempt once, task events are notices). Gives up after
-    /// about a minute; what then stays unsent is covered by reconciliation.
-    /// </summary>
-    private async Task RetryAsync(Func<IChannel, ValueTask> publish, CancellationToken ct)
-    {
-        var delay = TimeSpan.FromMilliseconds(100);
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await publish(await _publishing!.OpenAsync(ct));
-                return;
-            }
-            catch (Exception e) when (attempt < MaxPublishAttempts && IsTransient(e))
-            {
-                if (attempt == 1)
-                {
-                    _logger.LogWarning("Publish failed ({Error}); retrying while the broker connection recovers", e.Message);
-                }
-            }
-
-            await Task.Delay(delay, ct);
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
-        }
-    }
-
-    private async Task ProbeAsync(PublishingChannel publishing)
-    {
-        try
-        {
-            var channel = await publishing.OpenAsync(CancellationToken.None);
-            await channel.BasicPublishAsync(Topology.EventsExchange, ProbeRoutingKey, false, new BasicProperties(), ReadOnlyMemory<byte>.Empty);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // A lost connection is reported by its own events.
-            _logger.LogDebug("Broker probe not confirmed: {Error}", e.Message);
-        }
-        finally
-        {
-            Volatile.Write(ref _probing, 0);
-        }
-    }
-
-    /// <summary>
-    /// Transient unless <see cref="SchedulerOptions.PersistentAssignments"/>: the journal holds every assignment, and a
-    /// worker's heartbeats reconcile what it holds, so an assignment a broker crash loses is requeued
-    /// (docs/architecture.md, "Transient assignments").
-    /// </summary>
-    private BasicProperties AssignmentProperties() => _schedulerOptions.PersistentAssignments
-        ? AmqpMessages.Persistent(Topology.AssignmentTypes.Batch)
-        : AmqpMessages.Transient(Topology.AssignmentTypes.Batch);
-
     private Task DeclareRejectedQueueAsync(CancellationToken ct) => SchedulerTopology.DeclareRejectedQueueAsync(
-        _connection!, Topology, _options.QueueArguments(), _schedulerOptions.RejectedQueue, warning => _logger.LogWarning("{Warning}", warning), ct);
-
-    private static bool IsTransient(Exception e) =>
-        e is AlreadyClosedException or OperationInterruptedException or IOException or PublishException { IsReturn: false };
+        _connection!, Topology, _options.QueueArguments(), _settings.RejectedQueue, warning => _logger.LogWarning("{Warning}", warning), ct);
 
     private async Task ResizeSubmitWindowAsync(ushort prefetch)
     {
@@ -469,14 +253,14 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
         {
             var batchHeaders = delivery.BasicProperties.Headers is { } bh ? new Dictionary<string, object?>(bh) : null;
             await inputs.WriteAsync(
-                BatchSubmissionReader.Read(tag, body, batchHeaders, _schedulerOptions.MaxBatchTasks, _replies.For(delivery.BasicProperties)),
+                BatchSubmissionReader.Read(tag, body, batchHeaders, _settings.MaxBatchTasks, _replies.For(delivery.BasicProperties)),
                 delivery.CancellationToken);
             return;
         }
 
         ParsedSubmission? parsed;
         IReadOnlyList<ParsedSubmission>? graph;
-        SubmissionRejection? rejection;
+        InputRejection? rejection;
         try
         {
             _ = SubmissionParser.TryParseMessage(body, out parsed, out graph, out rejection);
@@ -487,7 +271,7 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
         {
             parsed = null;
             graph = null;
-            rejection = new SubmissionRejection(null, $"unreadable submission: {e.Message}");
+            rejection = new InputRejection(null, $"unreadable submission: {e.Message}");
         }
 
         var headers = delivery.BasicProperties.Headers is { } h ? new Dictionary<string, object?>(h) : null;
@@ -499,7 +283,7 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
     {
         var body = delivery.Body.ToArray();
         CancelTask? request;
-        SubmissionRejection? rejection;
+        InputRejection? rejection;
         try
         {
             _ = CancelRequestParser.TryParse(body, out request, out rejection);
@@ -509,7 +293,7 @@ public sealed class SchedulerTransport : IInputSource, IGroupPublisher, IAsyncDi
 #pragma warning restore CA1031
         {
             request = null;
-            rejection = new SubmissionRejection(null, $"unreadable cancel request: {e.Message}");
+            rejection = new InputRejection(null, $"unreadable cancel request: {e.Message}");
         }
 
         var headers = delivery.BasicProperties.Headers is { } h ? new Dictionary<string, object?>(h) : null;

@@ -2,7 +2,7 @@ namespace TaskScheduler.Scheduler.Transport;
 
 /// <summary>
 /// How many submissions the broker may push ahead of their acknowledgement, sized by bytes rather than count: a
-/// prefetch of 2,000 is what small tasks need for big groups, but 2,000 one-MiB submissions would be gigabytes in
+/// prefetch of 2,000 is what small tasks need for big turns, but 2,000 one-MiB submissions would be gigabytes in
 /// the scheduler's memory. Watches a moving average of message sizes and proposes the prefetch that keeps the
 /// unacknowledged bytes within the budget. Starts as if every message were as large as allowed, and opens up as
 /// small messages are seen.

@@ -3,6 +3,7 @@ using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Dashboard;
 using TaskScheduler.Scheduler.Autoscaling;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Dispatching;
 
 namespace TaskScheduler.UnitTests.Autoscaling;
 

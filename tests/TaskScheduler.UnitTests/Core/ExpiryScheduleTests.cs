@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Retention;
 
 namespace TaskScheduler.UnitTests;
 

@@ -1,4 +1,6 @@
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Dispatching;
+using TaskScheduler.Scheduler.Core.Liveness;
 
 namespace TaskScheduler.UnitTests;
 

@@ -1,5 +1,7 @@
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Lifecycle;
+using TaskScheduler.Scheduler.Core.Liveness;
 
 namespace TaskScheduler.UnitTests;
 
@@ -22,7 +24,7 @@ public sealed class RecordingCore(SchedulerCore core)
 
     public int WaitingOnDependenciesCount => Inner.WaitingOnDependenciesCount;
 
-    public int RetryWaitingCount => Inner.RetryWaitingCount;
+    public int WaitingOnTimeCount => Inner.WaitingOnTimeCount;
 
     public int ActiveCount => Inner.ActiveCount;
 
@@ -36,7 +38,7 @@ public sealed class RecordingCore(SchedulerCore core)
 
     public SchedulerView View() => Inner.View();
 
-    public void Restore(IEnumerable<TaskSnapshot> unfinished, long lastSequence) => Inner.Restore(unfinished, lastSequence);
+    public void Restore(IEnumerable<TaskSnapshot> unfinished, long lastSequence) => WholeRestore.Restore(Inner, unfinished, lastSequence);
 
     public void BeginRestore(IEnumerable<TaskSnapshot> unfinished, long lastSequence) => Inner.BeginRestore(unfinished, lastSequence);
 

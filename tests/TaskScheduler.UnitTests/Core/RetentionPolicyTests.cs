@@ -2,6 +2,8 @@ using Microsoft.Extensions.Time.Testing;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Lifecycle;
+using TaskScheduler.Scheduler.Core.Retention;
 
 namespace TaskScheduler.UnitTests;
 

@@ -1,5 +1,7 @@
 using TaskScheduler.Contracts;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Lifecycle;
+using TaskScheduler.Scheduler.Core.Queueing;
 
 namespace TaskScheduler.UnitTests;
 

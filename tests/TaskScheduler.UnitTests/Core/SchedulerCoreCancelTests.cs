@@ -1,6 +1,8 @@
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Liveness;
+using TaskScheduler.Scheduler.Core.Queueing;
 
 namespace TaskScheduler.UnitTests;
 
@@ -94,7 +96,7 @@ public class SchedulerCoreCancelTests : SchedulerCoreFixture
             Assert.That(next.Single().TaskId, Is.EqualTo(blocker));
             Assert.That(DispatchNow(), Is.Empty, "neither the retry nor the released dependent runs");
             Assert.That(Core.ActiveCount, Is.Zero);
-            Assert.That(Core.RetryWaitingCount, Is.Zero);
+            Assert.That(Core.WaitingOnTimeCount, Is.Zero);
             Assert.That(Core.WaitingOnDependenciesCount, Is.Zero);
         }
     }

@@ -1,5 +1,6 @@
 using TaskScheduler.Contracts;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Queueing;
 
 namespace TaskScheduler.UnitTests;
 
@@ -85,7 +86,7 @@ public sealed class SchedulerCoreDelayTests : SchedulerCoreFixture
         {
             Assert.That(DispatchNow(), Is.Empty);
             Assert.That(Core.NextWakeAt, Is.Null);
-            Assert.That(Core.RetryWaitingCount, Is.Zero);
+            Assert.That(Core.WaitingOnTimeCount, Is.Zero);
         });
     }
 

@@ -3,6 +3,11 @@ using Microsoft.Extensions.Time.Testing;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Dispatching;
+using TaskScheduler.Scheduler.Core.Lifecycle;
+using TaskScheduler.Scheduler.Core.Liveness;
+using TaskScheduler.Scheduler.Core.Queueing;
+using TaskScheduler.Scheduler.Wire;
 
 namespace TaskScheduler.UnitTests;
 

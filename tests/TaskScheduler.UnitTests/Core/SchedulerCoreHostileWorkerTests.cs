@@ -1,6 +1,11 @@
+using System.Text.Json;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Dispatching;
+using TaskScheduler.Scheduler.Core.Liveness;
+using TaskScheduler.Scheduler.Core.Queueing;
+using TaskScheduler.Scheduler.Transport;
 
 namespace TaskScheduler.UnitTests;
 
@@ -71,7 +76,11 @@ public class SchedulerCoreHostileWorkerTests : SchedulerCoreFixture
         DispatchNow();
         var error = "Traceback: boom " + new string('x', 9 * 1024 * 1024);
 
-        Assert.That(Core.Finish(Result(id, "w1", 1, TaskOutcome.Failed, error)), Is.True);
+        // The error is cut where it enters, as the scheduler reads the worker's message.
+        var message = JsonSerializer.SerializeToUtf8Bytes(new TasksFinished("w1", [Result(id, "w1", 1, TaskOutcome.Failed, error)]), WireJson.Default.TasksFinished);
+        var read = ((TasksFinished)WorkerEventReader.Read(Topology.WorkerEventKey("w1", Topology.WorkerEvents.Results), message)).Results.Single();
+
+        Assert.That(Core.Finish(read), Is.True);
 
         var snapshot = Core.Effects.Changed[id];
         var stored = snapshot.Error!.Length + snapshot.History.Sum(h => h.Detail?.Length ?? 0);

@@ -1,6 +1,8 @@
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Dispatching;
+using TaskScheduler.Scheduler.Core.Queueing;
 
 namespace TaskScheduler.UnitTests;
 

@@ -1,6 +1,7 @@
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Queueing;
 
 namespace TaskScheduler.UnitTests;
 
@@ -126,7 +127,7 @@ public class SchedulerCoreRetryTests : SchedulerCoreFixture
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(Core.RetryWaitingCount, Is.EqualTo(1));
+            Assert.That(Core.WaitingOnTimeCount, Is.EqualTo(1));
             Assert.That(DispatchNow(), Is.Empty);
         }
 

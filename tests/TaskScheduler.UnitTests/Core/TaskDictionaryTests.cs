@@ -1,4 +1,5 @@
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Lifecycle;
 
 namespace TaskScheduler.UnitTests;
 

@@ -2,6 +2,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using TaskScheduler.Scheduler.Autoscaling;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Liveness;
+using TaskScheduler.Scheduler.Core.Retention;
 using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Observability;
 
@@ -24,7 +26,7 @@ public abstract class EngineOnFakes
 
     protected JournalStatus Status { get; private set; } = null!;
 
-    protected SchedulerState State { get; private set; } = null!;
+    protected PublishedView State { get; private set; } = null!;
 
     protected CancellationTokenSource Stopping { get; private set; } = null!;
 
@@ -40,7 +42,7 @@ public abstract class EngineOnFakes
         Broker = new FakePublisher(Log, Journal);
         Clock = new FakeTimeProvider(new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero));
         Status = new JournalStatus();
-        State = new SchedulerState();
+        State = new PublishedView();
         Stopping = new CancellationTokenSource();
         Tracing = new TaskTracing();
         Engine = Build(Journal, Broker, Clock, Tracing, State, Status, Outage());
@@ -64,7 +66,7 @@ public abstract class EngineOnFakes
     /// does, where without one every failed write is a failed commit.
     /// </summary>
     public static SchedulerEngine Build(
-        FakeJournal journal, FakePublisher broker, FakeTimeProvider clock, TaskTracing tracing, SchedulerState state, JournalStatus status,
+        FakeJournal journal, FakePublisher broker, FakeTimeProvider clock, TaskTracing tracing, PublishedView state, JournalStatus status,
         JournalOutage? outage = null, ScheduleRunner? schedules = null)
     {
         var series = new TimeSeries(TimeSpan.FromSeconds(1));

@@ -1,5 +1,7 @@
 using TaskScheduler.Contracts;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Lifecycle;
+using TaskScheduler.Scheduler.Core.Retention;
 using TaskScheduler.Scheduler.Engine;
 
 namespace TaskScheduler.UnitTests.Engine;

@@ -1,5 +1,6 @@
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Liveness;
 using TaskScheduler.Scheduler.Engine;
 
 namespace TaskScheduler.UnitTests.Engine;
@@ -8,7 +9,7 @@ namespace TaskScheduler.UnitTests.Engine;
 /// A broker that logs what it is asked to send and acknowledge, and notes anything sent about a task whose state
 /// no write is durable yet. Storing refusals can be made to fail a number of times.
 /// </summary>
-public sealed class FakePublisher(DeliveryLog log, FakeJournal journal) : IGroupPublisher
+public sealed class FakePublisher(DeliveryLog log, FakeJournal journal) : ITurnPublisher
 {
     private readonly List<string> _undurable = [];
 

@@ -4,11 +4,12 @@ using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Observability;
+using TaskScheduler.Scheduler.Wire;
 
 namespace TaskScheduler.UnitTests.Engine;
 
 /// <summary>
-/// A batch submission on the engine's in-memory journal and broker: its tasks are judged one by one in one group,
+/// A batch submission on the engine's in-memory journal and broker: its tasks are judged one by one in one turn,
 /// written in one journal write; only the refused tasks' own bytes go to the rejected queue; the reply and the
 /// acknowledgement follow the durable commit.
 /// </summary>

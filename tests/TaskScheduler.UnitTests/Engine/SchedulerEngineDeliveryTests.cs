@@ -6,32 +6,33 @@ using TaskScheduler.Scheduler.Autoscaling;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Observability;
+using TaskScheduler.Scheduler.Wire;
 
 namespace TaskScheduler.UnitTests.Engine;
 
 /// <summary>
-/// The engine's ordering rules, on an in-memory journal and broker: what a group decides is sent, and what it
+/// The engine's ordering rules, on an in-memory journal and broker: what a turn decides is sent, and what it
 /// consumed acknowledged, only once its journal write is durable; a failed commit acknowledges nothing; refused
 /// inputs whose store failed are stored again, in order, before anything later is acknowledged; a stop delivers
-/// every written group, in order.
+/// every written turn, in order.
 /// </summary>
 [CancelAfter(60_000)]
 public class SchedulerEngineDeliveryTests : EngineOnFakes
 {
     [Test]
-    public async Task Orders_AreSentOnlyOnceTheirGroupIsDurable()
+    public async Task Orders_AreSentOnlyOnceTheirTurnIsDurable()
     {
         var delivery = StartDelivery();
         Journal.HoldFsync();
         var task = Guid.NewGuid();
         var reply = new TaskCompletionSource<SubmitVerdict>(TaskCreationOptions.RunContinuationsAsynchronously);
         await Run(Join("w1", tag: 1), Submission(task, tag: 1), new HttpSubmission(Spec(Guid.NewGuid()), reply));
-        await Log.WaitFor(e => e == "fsync started", "the group's fsync");
+        await Log.WaitFor(e => e == "fsync started", "the turn's fsync");
 
         using (Assert.EnterMultipleScope())
         {
             Assert.That(Log.Entries.Where(e => !e.StartsWith("write", StringComparison.Ordinal) && e != "fsync started"), Is.Empty,
-                "nothing is sent or acknowledged while the group is not durable");
+                "nothing is sent or acknowledged while the turn is not durable");
             Assert.That(reply.Task.IsCompleted, Is.False, "the HTTP caller is not answered before the commit is durable");
         }
 
@@ -51,7 +52,7 @@ public class SchedulerEngineDeliveryTests : EngineOnFakes
     }
 
     [Test]
-    public async Task Acknowledgements_FollowTheDurableCommitOfTheirGroup_GroupByGroup()
+    public async Task Acknowledgements_FollowTheDurableCommitOfTheirTurn_TurnByTurn()
     {
         var delivery = StartDelivery();
         var first = Guid.NewGuid();
@@ -97,12 +98,12 @@ public class SchedulerEngineDeliveryTests : EngineOnFakes
     }
 
     [Test]
-    public async Task FailedWrite_AcknowledgesNothingOfItsGroup_WhileEarlierGroupsAreDelivered()
+    public async Task FailedWrite_AcknowledgesNothingOfItsTurn_WhileEarlierTurnsAreDelivered()
     {
         var delivery = StartDelivery();
         Journal.HoldFsync();
         await Run(Submission(Guid.NewGuid(), tag: 1));
-        await Log.WaitFor(e => e == "fsync started", "the first group's fsync");
+        await Log.WaitFor(e => e == "fsync started", "the first turn's fsync");
         Journal.FailWrite = new IOException("No space left on device");
 
         Assert.That(async () => await Run(Submission(Guid.NewGuid(), tag: 2)), Throws.InstanceOf<IOException>());
@@ -112,7 +113,7 @@ public class SchedulerEngineDeliveryTests : EngineOnFakes
     }
 
     [Test]
-    public async Task FailedStoreOfRefusals_IsRetriedWithTheNextGroup_InOrder_BeforeAnythingIsAcknowledged()
+    public async Task FailedStoreOfRefusals_IsRetriedWithTheNextTurn_InOrder_BeforeAnythingIsAcknowledged()
     {
         var delivery = StartDelivery();
         Broker.RejectionStoreFailures = 1;
@@ -135,14 +136,14 @@ public class SchedulerEngineDeliveryTests : EngineOnFakes
     }
 
     [Test]
-    public async Task Stop_DeliversEveryWrittenGroup_InOrder()
+    public async Task Stop_DeliversEveryWrittenTurn_InOrder()
     {
         var delivery = StartDelivery();
         Journal.HoldFsync();
         var first = Guid.NewGuid();
         var second = Guid.NewGuid();
         await Run(Submission(first, tag: 1));
-        await Log.WaitFor(e => e == "fsync started", "the first group's fsync");
+        await Log.WaitFor(e => e == "fsync started", "the first turn's fsync");
         await Run(Submission(second, tag: 2));
 
         Engine.CompleteDelivery();
@@ -167,7 +168,7 @@ public class SchedulerEngineDeliveryTests : EngineOnFakes
     private static BrokerSubmission Submission(Guid id, ulong tag) => new(tag, Spec(id), null, Encoding.UTF8.GetBytes($"job {id}"), null);
 
     private static BrokerSubmission Refused(string body, ulong tag) =>
-        new(tag, null, new SubmissionRejection(null, "not a submission"), Encoding.UTF8.GetBytes(body), null);
+        new(tag, null, new InputRejection(null, "not a submission"), Encoding.UTF8.GetBytes(body), null);
 
     private WorkerMessage Join(string workerId, ulong tag) => new(tag, new WorkerJoined(workerId, 4, "host-1", 4242, Clock.GetUtcNow()));
 

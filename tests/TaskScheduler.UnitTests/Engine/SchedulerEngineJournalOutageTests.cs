@@ -3,14 +3,16 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using TaskScheduler.Scheduler.Autoscaling;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Schedules;
 using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Observability;
+using TaskScheduler.Scheduler.Wire;
 
 namespace TaskScheduler.UnitTests.Engine;
 
 /// <summary>
-/// The engine on a journal whose disk is full (issue 14): it holds the group, stops accepting, says why, and once
-/// the disk takes the group again delivers it as if nothing had happened; nothing is sent or acknowledged before.
+/// The engine on a journal whose disk is full (issue 14): it holds the turn, stops accepting, says why, and once
+/// the disk takes the turn again delivers it as if nothing had happened; nothing is sent or acknowledged before.
 /// </summary>
 public class SchedulerEngineJournalOutageTests : EngineOnFakes
 {
@@ -18,7 +20,7 @@ public class SchedulerEngineJournalOutageTests : EngineOnFakes
         new(Journal, Status, State, new FakeInputSource(Log), Clock, NullLogger<JournalOutage>.Instance);
 
     [Test]
-    public async Task AGroupTheDiskRefuses_IsHeldAndWrittenAgain_ThenDeliveredOnce()
+    public async Task ATurnTheDiskRefuses_IsHeldAndWrittenAgain_ThenDeliveredOnce()
     {
         var delivery = Task.Run(() => Engine.DeliverAsync(Stopping.Token));
         var task = Guid.NewGuid();
@@ -50,13 +52,13 @@ public class SchedulerEngineJournalOutageTests : EngineOnFakes
         using (Assert.EnterMultipleScope())
         {
             Assert.That(problem, Does.Contain("No space left on device"), "the reason is reported while the disk is full");
-            Assert.That(sentWhileFull, Is.Empty, "nothing is sent or acknowledged while the group is not written");
+            Assert.That(sentWhileFull, Is.Empty, "nothing is sent or acknowledged while the turn is not written");
             Assert.That(Status.Problem, Is.Null, "writable again");
             Assert.That(Status.Outages, Is.EqualTo(1));
             Assert.That(entries.Count(e => e == $"assign {task}"), Is.EqualTo(1), "the assignment goes out once");
-            Assert.That(entries.IndexOf($"assign {task}"), Is.GreaterThan(entries.IndexOf("resume accepting")), "after the group was written");
+            Assert.That(entries.IndexOf($"assign {task}"), Is.GreaterThan(entries.IndexOf("resume accepting")), "after the turn was written");
             Assert.That(entries.Count(e => e.StartsWith("write", StringComparison.Ordinal) && !e.Contains("failed", StringComparison.Ordinal)), Is.EqualTo(1),
-                "the held group is written once it can be");
+                "the held turn is written once it can be");
         }
     }
 
@@ -64,7 +66,7 @@ public class SchedulerEngineJournalOutageTests : EngineOnFakes
     public async Task AScheduleWriteTheDiskRefuses_IsWaitedOut_AndTheScheduleKept()
     {
         var store = new RefusingScheduleStore { Refusals = 2 };
-        var state = new SchedulerState();
+        var state = new PublishedView();
         var outage = new JournalOutage(Journal, Status, state, new FakeInputSource(Log), Clock, NullLogger<JournalOutage>.Instance);
         var schedules = new ScheduleRunner(new ScheduleBook(), store, NullLogger<ScheduleRunner>.Instance);
         var engine = EngineOnFakes.Build(Journal, Broker, Clock, Tracing, state, Status, outage, schedules);

@@ -5,18 +5,19 @@ using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Observability;
+using TaskScheduler.Scheduler.Wire;
 
 namespace TaskScheduler.UnitTests.Engine;
 
 /// <summary>
-/// The slot round trip: a worker's result frees its slot in the group that applies it, and the next task for that slot
-/// leaves with that same group's delivery, not a later one's.
+/// The slot round trip: a worker's result frees its slot in the turn that applies it, and the next task for that slot
+/// leaves with that same turn's delivery, not a later one's.
 /// </summary>
 [CancelAfter(60_000)]
 public class SchedulerEngineSlotTests
 {
     [Test]
-    public async Task TheGroupThatAppliesAResult_SendsTheNextAssignmentForThatSlot()
+    public async Task TheTurnThatAppliesAResult_SendsTheNextAssignmentForThatSlot()
     {
         var log = new DeliveryLog();
         using var journal = new FakeJournal(log);
@@ -24,27 +25,27 @@ public class SchedulerEngineSlotTests
         var clock = new FakeTimeProvider(new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero));
         using var tracing = new TaskTracing();
         using var stop = new CancellationTokenSource();
-        var engine = EngineOnFakes.Build(journal, broker, clock, tracing, new SchedulerState(), new JournalStatus());
+        var engine = EngineOnFakes.Build(journal, broker, clock, tracing, new PublishedView(), new JournalStatus());
         var delivery = Task.Run(() => engine.DeliverAsync(stop.Token));
         var first = Guid.NewGuid();
         var second = Guid.NewGuid();
 
         // One slot: the first task takes it, the second waits.
         await Run(engine, stop, new WorkerMessage(1, new WorkerJoined("w1", 1, "host-1", 4242, clock.GetUtcNow())), Submission(first, 1), Submission(second, 2));
-        await log.WaitFor(e => e == "ack submissions 2", "the first group's delivery");
+        await log.WaitFor(e => e == "ack submissions 2", "the first turn's delivery");
         Assert.That(log.Entries, Does.Contain($"assign {first}").And.Not.Contain($"assign {second}"));
 
         var finished = new TaskFinished("w1", first, 1, TaskOutcome.Completed, null, clock.GetUtcNow(), clock.GetUtcNow());
         await Run(engine, stop, new WorkerMessage(2, new TasksFinished("w1", [finished])));
-        await log.WaitFor(e => e == "ack worker events 2", "the result's group delivered");
+        await log.WaitFor(e => e == "ack worker events 2", "the result's turn delivered");
 
         var entries = log.Entries.ToList();
         var resultWritten = entries.FindLastIndex(e => e.StartsWith("write", StringComparison.Ordinal));
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(entries.IndexOf($"assign {second}"), Is.GreaterThan(resultWritten), "sent after the result's group was written");
+            Assert.That(entries.IndexOf($"assign {second}"), Is.GreaterThan(resultWritten), "sent after the result's turn was written");
             Assert.That(entries.IndexOf($"assign {second}"), Is.LessThan(entries.IndexOf("ack worker events 2")),
-                "by the group that applied the result: no later group ran");
+                "by the turn that applied the result: no later turn ran");
         }
 
         engine.CompleteDelivery();

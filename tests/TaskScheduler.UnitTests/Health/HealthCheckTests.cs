@@ -10,14 +10,14 @@ namespace TaskScheduler.UnitTests;
 public class HealthCheckTests
 {
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero));
-    private SchedulerState _state = null!;
+    private PublishedView _state = null!;
     private BrokerHealth _broker = null!;
     private JournalStatus _journal = null!;
 
     [SetUp]
     public void SetUp()
     {
-        _state = new SchedulerState();
+        _state = new PublishedView();
         _broker = new BrokerHealth();
         _journal = new JournalStatus();
     }

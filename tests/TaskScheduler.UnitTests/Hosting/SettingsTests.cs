@@ -1,5 +1,7 @@
 using TaskScheduler.Broker;
-using TaskScheduler.Scheduler;
+using TaskScheduler.Scheduler.Hosting;
+using TaskScheduler.Scheduler.Journal;
+using TaskScheduler.Scheduler.Transport;
 using TaskScheduler.Worker.Configuration;
 using TaskScheduler.Worker.Hosting;
 using TaskScheduler.Worker.Simulation;
@@ -48,6 +50,22 @@ public class SettingsTests
         var problems = new SchedulerOptions { MaxGraphTasks = 0, MaxRequeues = -1 }.Validate().ToList();
 
         Assert.That(problems, Has.One.StartsWith("Scheduler:MaxGraphTasks").And.One.StartsWith("Scheduler:MaxRequeues"));
+    }
+
+    [Test]
+    public void MaxTurnInputs_IsReadUnderItsFormerNameMaxBatch_WhenUnset_WithAWarning()
+    {
+        var old = new SchedulerOptions { MaxBatch = 50 };
+        var both = new SchedulerOptions { MaxBatch = 50, MaxTurnInputs = 70 };
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(new SchedulerOptions().Loop().MaxTurnInputs, Is.EqualTo(SchedulerOptions.DefaultMaxTurnInputs));
+            Assert.That(new SchedulerOptions().RenamedSettingInUse, Is.Null);
+            Assert.That(old.Loop().MaxTurnInputs, Is.EqualTo(50));
+            Assert.That(old.RenamedSettingInUse, Does.Contain("Scheduler:MaxBatch").And.Contain("Scheduler:MaxTurnInputs"));
+            Assert.That(both.Loop().MaxTurnInputs, Is.EqualTo(70));
+            Assert.That(new SchedulerOptions { MaxBatch = 0 }.Validate(), Has.One.StartsWith("Scheduler:MaxBatch must be at least 1"));
+        }
     }
 
     [Test]

@@ -5,18 +5,18 @@ using TaskScheduler.Scheduler.Journal;
 namespace TaskScheduler.UnitTests;
 
 /// <summary>
-/// What LiteDB's checkpoint does to a group's write: inside the commit (LiteDB's own) against between groups
-/// (<see cref="JournalCheckpoint"/>), durable, the same groups alternately, for docs/benchmarks.md. Explicit:
+/// What LiteDB's checkpoint does to a turn's write: inside the commit (LiteDB's own) against between turns
+/// (<see cref="JournalCheckpoint"/>), durable, the same turns alternately, for docs/benchmarks.md. Explicit:
 /// <c>dotnet test tests/TaskScheduler.UnitTests -c Release --filter FullyQualifiedName~JournalCheckpointBenchmark --logger "console;verbosity=detailed"</c>.
 /// </summary>
 [Explicit("a benchmark")]
 [Category("bench")]
 public class JournalCheckpointBenchmark
 {
-    private const int Groups = 1500;
+    private const int Turns = 1500;
 
     [Test]
-    public void GroupWrites_WithTheCheckpointInsideTheCommit_AndBetweenGroups()
+    public void TurnWrites_WithTheCheckpointInsideTheCommit_AndBetweenTurns()
     {
         for (var round = 1; round <= 2; round++)
         {
@@ -26,13 +26,13 @@ public class JournalCheckpointBenchmark
                 Directory.CreateDirectory(directory);
                 try
                 {
-                    using var journal = new TaskJournal(Path.Combine(directory, "journal.db"), durable: true, checkpointBetweenGroups: between);
-                    var writes = new List<double>(Groups);
+                    using var journal = new TaskJournal(Path.Combine(directory, "journal.db"), durable: true, checkpointBetweenTurns: between);
+                    var writes = new List<double>(Turns);
                     var sequence = 0L;
-                    for (var g = 0; g < Groups; g++)
+                    for (var g = 0; g < Turns; g++)
                     {
                         var started = Stopwatch.GetTimestamp();
-                        JournalCheckpointTests.WriteGroup(journal, ref sequence);
+                        JournalCheckpointTests.WriteTurn(journal, ref sequence);
                         writes.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds / 3);
                         journal.MakeDurable();
                         journal.CheckpointIfDue();
@@ -41,9 +41,9 @@ public class JournalCheckpointBenchmark
                     writes.Sort();
                     var checkpoints = journal.Checkpoints;
                     var tail = checkpoints is null ? "" : FormattableString.Invariant(
-                        $"; {checkpoints.Count} checkpoints between groups, {checkpoints.Time.TotalMilliseconds / Math.Max(1, checkpoints.Count):N1} ms each (longest {checkpoints.Longest.TotalMilliseconds:N1} ms, fsync included)");
+                        $"; {checkpoints.Count} checkpoints between turns, {checkpoints.Time.TotalMilliseconds / Math.Max(1, checkpoints.Count):N1} ms each (longest {checkpoints.Longest.TotalMilliseconds:N1} ms, fsync included)");
                     TestContext.Out.WriteLine(FormattableString.Invariant(
-                        $"round {round}, checkpoint {(between ? "between groups" : "inside the commit")}: group write p50 {writes[Groups / 2]:N2} ms, p99 {writes[Groups * 99 / 100]:N2} ms, max {writes[^1]:N2} ms{tail}"));
+                        $"round {round}, checkpoint {(between ? "between turns" : "inside the commit")}: turn write p50 {writes[Turns / 2]:N2} ms, p99 {writes[Turns * 99 / 100]:N2} ms, max {writes[^1]:N2} ms{tail}"));
                 }
                 finally
                 {

@@ -1,14 +1,15 @@
 using TaskScheduler.Contracts;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Lifecycle;
 using TaskScheduler.Scheduler.Journal;
 
 namespace TaskScheduler.UnitTests;
 
-/// <summary>LiteDB's checkpoint runs between groups, when the engine asks, not inside a group's commit.</summary>
+/// <summary>LiteDB's checkpoint runs between turns, when the engine asks, not inside a turn's commit.</summary>
 public class JournalCheckpointTests : TempDirectoryTests
 {
     [Test]
-    public void TheLogIsCopiedIntoTheDataFile_OnlyBetweenGroups_AndNothingIsLost()
+    public void TheLogIsCopiedIntoTheDataFile_OnlyBetweenTurns_AndNothingIsLost()
     {
         var path = Path.Combine(TestDirectory, "journal.db");
         var logPath = Path.Combine(TestDirectory, "journal-log.db");
@@ -20,7 +21,7 @@ public class JournalCheckpointTests : TempDirectoryTests
             // Without the engine asking, the commits leave the log to grow past LiteDB's own threshold.
             while (new FileInfo(logPath).Length <= threshold)
             {
-                ids.AddRange(WriteGroup(journal, ref sequence));
+                ids.AddRange(WriteTurn(journal, ref sequence));
             }
 
             Assert.That(journal.Checkpoints!.Count, Is.Zero);
@@ -29,14 +30,14 @@ public class JournalCheckpointTests : TempDirectoryTests
             var largest = 0L;
             for (var g = 0; g < 400; g++)
             {
-                ids.AddRange(WriteGroup(journal, ref sequence));
+                ids.AddRange(WriteTurn(journal, ref sequence));
                 largest = Math.Max(largest, new FileInfo(logPath).Length);
                 journal.CheckpointIfDue();
             }
 
             using (Assert.EnterMultipleScope())
             {
-                Assert.That(afterFirst, Is.LessThan(threshold / 10), "asked between groups, the log is copied and starts afresh");
+                Assert.That(afterFirst, Is.LessThan(threshold / 10), "asked between turns, the log is copied and starts afresh");
                 Assert.That(journal.Checkpoints.Count, Is.GreaterThan(1));
                 Assert.That(largest, Is.LessThan(threshold + 1024 * 1024), "it never grows much past the threshold");
             }
@@ -47,7 +48,7 @@ public class JournalCheckpointTests : TempDirectoryTests
     }
 
     /// <summary>A plain task's life in three writes, as the engine makes them: accepted, running, completed.</summary>
-    internal static List<Guid> WriteGroup(TaskJournal journal, ref long sequence, int tasks = 30)
+    internal static List<Guid> WriteTurn(TaskJournal journal, ref long sequence, int tasks = 30)
     {
         var now = DateTimeOffset.UnixEpoch;
         var accepted = new List<TaskSnapshot>(tasks);

@@ -7,7 +7,7 @@ namespace TaskScheduler.UnitTests;
 
 /// <summary>
 /// What each of the task collection's indexes costs an insert and an update in LiteDB, with documents keyed as the
-/// journal keys them (docs/benchmarks.md, "What stops targets 1 to 3"): a collection of 100,000 tasks, then groups
+/// journal keys them (docs/benchmarks.md, "What stops targets 1 to 3"): a collection of 100,000 tasks, then turns
 /// of 30 inserted (pending) and updated twice (running, completed) in one transaction each, once with only the
 /// <c>_id</c> index and once with each other index added alone; the configurations alternate, round after round, and
 /// each prints its median. An index costs the difference to "_id only". Explicit:
@@ -18,8 +18,8 @@ namespace TaskScheduler.UnitTests;
 public class JournalIndexCostBenchmark
 {
     private const int Existing = 100_000;
-    private const int Group = 30;
-    private const int Groups = 300;
+    private const int Turn = 30;
+    private const int Turns = 300;
     private const int Rounds = 3;
 
     private static readonly (string Name, string? Expression)[] Indexes =
@@ -84,18 +84,18 @@ public class JournalIndexCostBenchmark
             db.Checkpoint();
             var insert = 0L;
             var update = 0L;
-            for (var g = 0; g < Groups; g++)
+            for (var g = 0; g < Turns; g++)
             {
-                var group = Enumerable.Range(0, Group).Select(_ => Task(++sequence, "Pending", null, final: false)).ToList();
+                var turn = Enumerable.Range(0, Turn).Select(_ => Task(++sequence, "Pending", null, final: false)).ToList();
                 var started = Stopwatch.GetTimestamp();
                 db.BeginTrans();
-                tasks.Insert(group);
+                tasks.Insert(turn);
                 db.Commit();
                 var inserted = Stopwatch.GetTimestamp();
                 foreach (var (state, final) in new[] { ("Running", false), ("Completed", true) })
                 {
                     db.BeginTrans();
-                    tasks.Update(group.Select(d => Task(d["sequence"].AsInt64, state, $"w{d["sequence"].AsInt64 % 10}", final, d["_id"].AsGuid)));
+                    tasks.Update(turn.Select(d => Task(d["sequence"].AsInt64, state, $"w{d["sequence"].AsInt64 % 10}", final, d["_id"].AsGuid)));
                     db.Commit();
                 }
 
@@ -103,7 +103,7 @@ public class JournalIndexCostBenchmark
                 update += Stopwatch.GetTimestamp() - inserted;
             }
 
-            double PerTask(long ticks) => ticks * 1e6 / Stopwatch.Frequency / (Group * Groups);
+            double PerTask(long ticks) => ticks * 1e6 / Stopwatch.Frequency / (Turn * Turns);
             return (PerTask(insert), PerTask(update));
         }
         finally

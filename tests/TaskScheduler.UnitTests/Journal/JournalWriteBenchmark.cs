@@ -2,12 +2,13 @@ using System.Diagnostics;
 using System.Globalization;
 using TaskScheduler.Contracts;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Lifecycle;
 using TaskScheduler.Scheduler.Journal;
 
 namespace TaskScheduler.UnitTests;
 
 /// <summary>
-/// What the journal's writes cost a plain task's life (accepted, running, completed: three group writes), for the
+/// What the journal's writes cost a plain task's life (accepted, running, completed: three turn writes), for the
 /// docs/benchmarks.md A/B of the task list's index keys: the same file runs against a build without them. Explicit:
 /// <c>dotnet test tests/TaskScheduler.UnitTests -c Release --filter FullyQualifiedName~JournalWriteBenchmark --logger "console;verbosity=detailed"</c>.
 /// </summary>
@@ -15,12 +16,12 @@ namespace TaskScheduler.UnitTests;
 [Category("bench")]
 public class JournalWriteBenchmark
 {
-    private const int Group = 500;
-    private const int Groups = 40;
+    private const int Turn = 500;
+    private const int Turns = 40;
     private const int Rounds = 7;
 
     [Test]
-    public void PlainTaskLives_InGroupsOf500()
+    public void PlainTaskLives_InTurnsOf500()
     {
         var perTask = new List<double>();
         for (var round = 0; round < Rounds; round++)
@@ -33,9 +34,9 @@ public class JournalWriteBenchmark
                 var now = DateTimeOffset.UtcNow;
                 var sequence = 0L;
                 var started = Stopwatch.GetTimestamp();
-                for (var g = 0; g < Groups; g++)
+                for (var g = 0; g < Turns; g++)
                 {
-                    var tasks = Enumerable.Range(0, Group)
+                    var tasks = Enumerable.Range(0, Turn)
                         .Select(i => new TaskSnapshot(Guid.NewGuid(), i % 10, ++sequence, TaskState.Pending, 0, null, now, null, null, null, null, null, "0123456789ABCDEF0123456789ABCDEF", 30))
                         .ToList();
                     journal.Write(tasks, tasks.Select(t => new KeyValuePair<Guid, string>(t.Id, $"resize image {t.Sequence}")));
@@ -44,7 +45,7 @@ public class JournalWriteBenchmark
                     journal.Write(running.Select(t => t with { State = TaskState.Completed, StartedAt = now, FinishedAt = now }), []);
                 }
 
-                perTask.Add(Stopwatch.GetElapsedTime(started).TotalMicroseconds / (Group * Groups));
+                perTask.Add(Stopwatch.GetElapsedTime(started).TotalMicroseconds / (Turn * Turns));
             }
             finally
             {
@@ -54,6 +55,6 @@ public class JournalWriteBenchmark
 
         perTask.Sort();
         TestContext.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"journal writes per plain task (3 group writes, groups of {Group}, {Group * Groups:N0} tasks): median {perTask[Rounds / 2]:N1} µs over {Rounds} rounds (min {perTask[0]:N1}, max {perTask[^1]:N1})"));
+            $"journal writes per plain task (3 turn writes, turns of {Turn}, {Turn * Turns:N0} tasks): median {perTask[Rounds / 2]:N1} µs over {Rounds} rounds (min {perTask[0]:N1}, max {perTask[^1]:N1})"));
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using TaskScheduler.Contracts;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Lifecycle;
 using TaskScheduler.Scheduler.Journal;
 
 namespace TaskScheduler.UnitTests;

@@ -1,5 +1,6 @@
 using TaskScheduler.Contracts;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Lifecycle;
 using TaskScheduler.Scheduler.Journal;
 
 namespace TaskScheduler.UnitTests;

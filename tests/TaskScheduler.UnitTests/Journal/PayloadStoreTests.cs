@@ -1,6 +1,8 @@
 using System.Text;
 using TaskScheduler.Contracts;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Lifecycle;
+using TaskScheduler.Scheduler.Core.Retention;
 using TaskScheduler.Scheduler.Journal;
 
 namespace TaskScheduler.UnitTests;

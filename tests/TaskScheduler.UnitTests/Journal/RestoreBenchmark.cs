@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Liveness;
+using TaskScheduler.Scheduler.Core.Queueing;
 using TaskScheduler.Scheduler.Journal;
 
 namespace TaskScheduler.UnitTests;

@@ -1,6 +1,7 @@
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Listing;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Lifecycle;
 using TaskScheduler.Scheduler.Journal;
 
 namespace TaskScheduler.UnitTests;

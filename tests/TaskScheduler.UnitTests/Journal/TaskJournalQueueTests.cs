@@ -1,6 +1,8 @@
 using LiteDB;
 using TaskScheduler.Contracts;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Lifecycle;
+using TaskScheduler.Scheduler.Core.Queueing;
 using TaskScheduler.Scheduler.Journal;
 
 namespace TaskScheduler.UnitTests;

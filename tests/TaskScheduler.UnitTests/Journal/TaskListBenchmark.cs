@@ -3,6 +3,7 @@ using System.Globalization;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Listing;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Lifecycle;
 using TaskScheduler.Scheduler.Journal;
 
 namespace TaskScheduler.UnitTests;

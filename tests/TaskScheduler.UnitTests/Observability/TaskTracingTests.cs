@@ -5,8 +5,10 @@ using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Contracts.Observability;
 using TaskScheduler.Scheduler.Core;
+using TaskScheduler.Scheduler.Core.Liveness;
 using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Observability;
+using TaskScheduler.Scheduler.Wire;
 using TaskScheduler.Worker.Telemetry;
 
 namespace TaskScheduler.UnitTests.Observability;
@@ -43,7 +45,7 @@ public class TaskTracingTests
         ActivitySource.AddActivityListener(_listener);
         _clock = new FakeTimeProvider(new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero));
         _core = new RecordingCore(new SchedulerCore(new LivenessOptions(TimeSpan.FromSeconds(1), 3), _clock));
-        var state = new SchedulerState();
+        var state = new PublishedView();
         var series = new TimeSeries(TimeSpan.FromSeconds(1));
         _tracing = new TaskTracing();
         _telemetry = new SchedulerTelemetry(new SchedulerMetrics(state, series, new JournalStatus()), series, new RecentFailures(), _tracing, _clock);
@@ -186,10 +188,10 @@ public class TaskTracingTests
         return new BrokerSubmission(1, parsed, null, Encoding.UTF8.GetBytes(payload), headers);
     }
 
-    /// <summary>What the engine does once a group's changes are durable.</summary>
+    /// <summary>What the engine does once a turn's changes are durable.</summary>
     private void Commit(IReadOnlyList<SchedulerInput> inputs)
     {
-        _telemetry.GroupCommitted(inputs.Count, ProducerTraces.Of(inputs), _core.Effects, TimeSpan.FromMilliseconds(2));
+        _telemetry.TurnCommitted(inputs.Count, ProducerTraces.Of(inputs), _core.Effects, TimeSpan.FromMilliseconds(2));
         _core.Effects.Clear();
     }
 

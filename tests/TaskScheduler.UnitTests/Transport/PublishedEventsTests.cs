@@ -1,5 +1,4 @@
 using TaskScheduler.Contracts;
-using TaskScheduler.Scheduler;
 using TaskScheduler.Scheduler.Transport;
 
 namespace TaskScheduler.UnitTests;

@@ -1,6 +1,0 @@
-using TaskScheduler.Contracts.Messages;
-
-namespace TaskScheduler.Scheduler.Core;
-
-/// <summary>A history entry of one task, to be journaled with the group that produced it.</summary>
-public readonly record struct HistoryRecord(Guid TaskId, TaskHistoryEntry Entry);

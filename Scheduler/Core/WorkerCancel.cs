@@ -1,6 +1,0 @@
-using TaskScheduler.Contracts.Messages;
-
-namespace TaskScheduler.Scheduler.Core;
-
-/// <summary>An order for a worker's control queue.</summary>
-public readonly record struct WorkerCancel(string WorkerId, CancelTask Order);

@@ -1,6 +1,0 @@
-using TaskScheduler.Contracts.Messages;
-
-namespace TaskScheduler.Scheduler.Core;
-
-/// <summary>A preempt order for a worker's control queue.</summary>
-public readonly record struct WorkerPreempt(string WorkerId, PreemptTask Order);
