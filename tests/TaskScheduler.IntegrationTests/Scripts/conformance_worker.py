@@ -5,6 +5,7 @@ checkpoint every 5, pausing with its step when preempted.
 
 Run with Debian's /usr/bin/python3 (it sees python3-pika), with the module's folder on PYTHONPATH:
     conformance_worker.py --url URL --prefix P --id ID [--capacity N] [--heartbeat-interval S] [--drain-timeout S]
+                          [--tags a,b]
 """
 
 import argparse
@@ -61,11 +62,13 @@ def main():
     parser.add_argument("--capacity", type=int, default=1)
     parser.add_argument("--heartbeat-interval", type=float, default=1.0)
     parser.add_argument("--drain-timeout", type=float, default=20.0)
+    parser.add_argument("--tags", default="")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("pika").setLevel(logging.WARNING)
     ts.Worker(handle, args.id, url=args.url, prefix=args.prefix, capacity=args.capacity,
-              heartbeat_interval=args.heartbeat_interval, drain_timeout=args.drain_timeout).run()
+              heartbeat_interval=args.heartbeat_interval, drain_timeout=args.drain_timeout,
+              tags=[t for t in args.tags.split(",") if t]).run()
 
 
 if __name__ == "__main__":
