@@ -619,7 +619,10 @@ class Worker:
         now = time.monotonic()
         self._next_beat = now + self.heartbeat_interval
         running = []
-        for attempt in self._running.values():
+        # A handed-back attempt is still ours (unacknowledged) until "left" says so: a heartbeat that left it out
+        # would have the scheduler requeue it as missing, before and instead of the hand-back.
+        held = list(self._running.values()) + [a for a in self._handed_back if self._running.get(a.task_id) is not a]
+        for attempt in held:
             entry = {"taskId": attempt.task_id, "attempt": attempt.number}
             if attempt.expected_end is not None:
                 entry["remaining"] = format_duration(max(0.0, attempt.expected_end - now))
