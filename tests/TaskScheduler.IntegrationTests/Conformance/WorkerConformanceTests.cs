@@ -230,6 +230,7 @@ public class WorkerConformanceTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(leaving.ExitCode, Is.Zero);
+            Assert.That(leaving.ReadLog(), Does.Not.Contain("lost its queue consumer"), "cancelling its own consumers is no lost queue");
             Assert.That(quickFinal.State, Is.EqualTo(TaskState.Completed), "finished within the drain");
             Assert.That(quickFinal.Attempts, Is.EqualTo(1));
             Assert.That(history!.Single(h => h.Event == TaskHistoryEvents.Requeued).Detail, Does.Contain("left"), "requeued because the worker left, not because it fell silent");
