@@ -184,6 +184,36 @@ public class WorkerConformanceTests
     }
 
     [Test]
+    public async Task AWorkerFrozenPastTheLivenessWindow_IsDeclaredDead_ThenComesBackOnItsOwn_AndTheTaskCompletes()
+    {
+        var tag = await StartWorkerAsync("thaw");
+        var id = $"{_language}-{tag}";
+        var task = NewTask(tag, "steps 20");
+        await _system.SubmitAsync(task);
+        await WaitForCheckpointAsync(task.Id);
+
+        _started[0].Pause();
+        await ConformanceWorkers.EventuallyAsync(async () => (await _system.GetWorkersAsync()).All(w => w.Id != id), Patience, $"worker {id} to be declared dead");
+        _started[0].Resume();
+        // Its queues were deleted: it declares them again, consumes, and its heartbeat registers it again (no joined).
+        await ConformanceWorkers.EventuallyAsync(async () => (await _system.GetWorkersAsync()).Any(w => w.Id == id && w.Confirmed), Patience, $"worker {id} to come back");
+        var final = await WaitForFinalAsync(task.Id);
+        var history = await _system.GetHistoryAsync(task.Id);
+        // More than 2 attempts: an assignment reached the worker's queue before it was declared again, came back, and
+        // was requeued as a new attempt (the re-registration race of issue 27, on the scheduler's side).
+        await TestContext.Out.WriteLineAsync($"{_language}: {final.Attempts} attempts; history: {string.Join(", ", history!.Select(h => $"{h.Event} {h.Attempt} {h.Detail}"))}");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(final.State, Is.EqualTo(TaskState.Completed));
+            Assert.That(final.Attempts, Is.GreaterThanOrEqualTo(2), "the attempt it ran when declared dead was requeued");
+            Assert.That(final.Result, Does.Match($"^steps ([5-9]|1[0-9]) to 20 on {id}$"), "the next attempt resumed from a checkpoint, on the worker that came back");
+            Assert.That(history!.Count(h => h.Event == TaskHistoryEvents.Completed), Is.EqualTo(1));
+            Assert.That(_started[0].ReadLog(), Does.Contain("lost its queue consumer"));
+        }
+    }
+
+    [Test]
     public async Task AWorkerKilledWithSigkill_IsDeclaredDead_AndItsTaskResumesFromItsCheckpointElsewhere()
     {
         var tag = await StartWorkerAsync("kill");
