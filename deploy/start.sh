@@ -12,6 +12,10 @@
 #   PREFIX=mine SCHEDULER_URLS=http://127.0.0.1:5181 deploy/start.sh
 # SCHEDULER_ARGS adds arguments to the scheduler; BROKER_URL uses a broker you run yourself (deploy/broker.sh
 # is then skipped).
+#
+# Started in the background (deploy/start.sh &), it ignores SIGINT: a non-interactive shell starts background jobs
+# with SIGINT ignored, and a script cannot trap a signal ignored on entry. Stop it with SIGTERM (kill %1), which
+# drains and stops everything as Ctrl+C does, and exits 0.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -38,7 +42,10 @@ cleanup() {
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
-trap cleanup INT TERM EXIT
+# A stop asked for (Ctrl+C, SIGTERM) ends here, a normal stop: without the exit, the script would carry on after
+# its interrupted wait and report that a process exited.
+trap 'cleanup; exit 0' INT TERM
+trap cleanup EXIT
 
 # shellcheck disable=SC2086 # SCHEDULER_ARGS is a list of arguments
 dotnet "$(bin Scheduler TaskScheduler.Scheduler.dll)" --urls "$urls" --Journal:Path="$run_dir/journal.db" \
@@ -76,4 +83,5 @@ Ctrl+C stops the scheduler and the workers.
 INFO
 
 wait -n "${pids[@]}" || true
-echo "start: a process exited; see the logs in $run_dir" >&2
+echo "start: a process exited on its own; see the logs in $run_dir" >&2
+exit 1

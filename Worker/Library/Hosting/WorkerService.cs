@@ -16,6 +16,7 @@ internal sealed class WorkerService(
     private readonly WorkerOptions _options = options.Value;
     private readonly SemaphoreSlim _rejoin = new(1, 1);
     private CancellationToken _stopping;
+    private volatile bool _leaving;
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -28,6 +29,8 @@ internal sealed class WorkerService(
         logger.LogInformation("Worker {WorkerId} draining {Count} running tasks", _options.Id, agent.Running().Count);
         try
         {
+            // Our own cancel: the broker then reports the consumers gone, which is no lost queue.
+            _leaving = true;
             await transport.StopConsumingAsync();
             var handedBack = await agent.DrainAsync(_options.DrainTimeout);
             await transport.PublishAsync(new WorkerLeft(_options.Id, handedBack, time.GetUtcNow()), cancellationToken);
@@ -93,7 +96,7 @@ internal sealed class WorkerService(
     /// </summary>
     private Task OnQueueLostAsync(string why)
     {
-        if (!agent.Draining && !_stopping.IsCancellationRequested)
+        if (!_leaving && !agent.Draining && !_stopping.IsCancellationRequested)
         {
             // Not on the consumer's own dispatch thread: rejoining replaces (and disposes) that channel.
             _ = Task.Run(() => RejoinAsync(why));

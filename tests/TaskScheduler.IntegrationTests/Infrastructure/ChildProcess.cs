@@ -30,6 +30,12 @@ public sealed class ChildProcess : IDisposable
         var info = DotnetProgram.StartInfo(dll, args);
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
         info.Environment["Logging__Console__FormatterName"] = "simple";
+        return Start(name, info, logDirectory);
+    }
+
+    /// <summary>Starts any program (its streams redirected), such as the Python worker, with its output in <c>{name}.log</c>.</summary>
+    public static ChildProcess Start(string name, ProcessStartInfo info, string logDirectory)
+    {
         var logPath = Path.Combine(logDirectory, $"{name}.log");
         var log = new StreamWriter(new FileStream(logPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
