@@ -141,7 +141,7 @@ public class WorkerConformanceTests
         var urgent = NewTask(tag, "wait") with { Priority = 10 };
         await _system.SubmitAsync(urgent);
 
-        await ConformanceWorkers.EventuallyAsync(async () => (await _system.GetTaskAsync(low.Id))?.State == TaskState.Pending, Patience, "the low task's pause");
+        await Eventually.That(async () => (await _system.GetTaskAsync(low.Id))?.State == TaskState.Pending, Patience, "the low task's pause");
         var paused = await _system.GetTaskAsync(low.Id);
         var other = $"{ConformanceWorkers.Other(_language)}-{tag}";
         _started.Add(_workers.Start(ConformanceWorkers.Other(_language), other, tag));
@@ -193,10 +193,10 @@ public class WorkerConformanceTests
         await WaitForCheckpointAsync(task.Id);
 
         _started[0].Pause();
-        await ConformanceWorkers.EventuallyAsync(async () => (await _system.GetWorkersAsync()).All(w => w.Id != id), Patience, $"worker {id} to be declared dead");
+        await Eventually.That(async () => (await _system.GetWorkersAsync()).All(w => w.Id != id), Patience, $"worker {id} to be declared dead");
         _started[0].Resume();
         // Its queues were deleted: it declares them again, consumes, and its heartbeat registers it again (no joined).
-        await ConformanceWorkers.EventuallyAsync(async () => (await _system.GetWorkersAsync()).Any(w => w.Id == id && w.Confirmed), Patience, $"worker {id} to come back");
+        await Eventually.That(async () => (await _system.GetWorkersAsync()).Any(w => w.Id == id && w.Confirmed), Patience, $"worker {id} to come back");
         var final = await WaitForFinalAsync(task.Id);
         var history = await _system.GetHistoryAsync(task.Id);
         // More than 2 attempts: an assignment reached the worker's queue before it was declared again, came back, and
@@ -249,7 +249,7 @@ public class WorkerConformanceTests
         var leaving = _started[0];
         leaving.Terminate();
         Assert.That(await leaving.WaitForExitAsync(Patience), Is.True, "the worker exits once it has drained");
-        await ConformanceWorkers.EventuallyAsync(async () => (await _system.GetTaskAsync(slow.Id))?.State == TaskState.Pending, Patience, "the hand-back");
+        await Eventually.That(async () => (await _system.GetTaskAsync(slow.Id))?.State == TaskState.Pending, Patience, "the hand-back");
         var handedBack = await _system.GetTaskAsync(slow.Id);
         var quickFinal = await WaitForFinalAsync(quick.Id);
         var successor = $"{_language}-{tag}-2";
@@ -278,7 +278,7 @@ public class WorkerConformanceTests
         var tag = $"{scenario}-{Guid.NewGuid():N}"[..(scenario.Length + 7)];
         var id = $"{_language}-{tag}";
         _started.Add(_workers.Start(_language, id, tag, capacity, drain));
-        await ConformanceWorkers.EventuallyAsync(
+        await Eventually.That(
             async () => (await _system.GetWorkersAsync()).Any(w => w.Id == id && w.Confirmed), Patience, $"worker {id} to join");
         return tag;
     }
@@ -302,7 +302,7 @@ public class WorkerConformanceTests
     private async Task<string> WaitForCheckpointAsync(Guid id)
     {
         string? checkpoint = null;
-        await ConformanceWorkers.EventuallyAsync(async () => (checkpoint = (await _system.GetTaskAsync(id))?.Checkpoint) is not null, Patience, $"a checkpoint of task {id}");
+        await Eventually.That(async () => (checkpoint = (await _system.GetTaskAsync(id))?.Checkpoint) is not null, Patience, $"a checkpoint of task {id}");
         return checkpoint!;
     }
 }

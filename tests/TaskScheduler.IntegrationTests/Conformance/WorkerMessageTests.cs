@@ -32,13 +32,13 @@ public class WorkerMessageTests
 
         var low = NewTask("steps 12");
         await system.SubmitAsync(low);
-        await ConformanceWorkers.EventuallyAsync(async () => (await system.GetTaskAsync(low.Id))?.Checkpoint is not null, Patience, "a checkpoint");
+        await Eventually.That(async () => (await system.GetTaskAsync(low.Id))?.Checkpoint is not null, Patience, "a checkpoint");
         await system.SubmitAllAsync([NewTask("echo urgent") with { Priority = 10 }, NewTask("throw on purpose") with { Priority = 10 }]);
         var finals = await system.WaitForFinalStatesAsync([low.Id], Patience);
         Assert.That(finals, Contains.Key(low.Id), "the preempted task resumed and completed");
         worker.Terminate();
         Assert.That(await worker.WaitForExitAsync(Patience), Is.True);
-        await ConformanceWorkers.EventuallyAsync(() => Task.FromResult(capture.Events.Any(e => e.Kind == "left")), Patience, "the left event's copy");
+        await Eventually.That(() => Task.FromResult(capture.Events.Any(e => e.Kind == "left")), Patience, "the left event's copy");
 
         var events = capture.Events;
         using (Assert.EnterMultipleScope())

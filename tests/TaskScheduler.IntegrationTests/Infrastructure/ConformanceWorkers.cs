@@ -68,21 +68,6 @@ public sealed class ConformanceWorkers : IAsyncDisposable
         return process;
     }
 
-    /// <summary>Polls <paramref name="condition"/> until it holds; fails the test saying what did not happen in time.</summary>
-    public static async Task EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"{what} did not happen within {timeout.TotalSeconds} s");
-            }
-
-            await Task.Delay(100);
-        }
-    }
-
     /// <summary>Kills the Python workers still running and deletes their queues (the .NET ones are the system's).</summary>
     public async ValueTask DisposeAsync()
     {
