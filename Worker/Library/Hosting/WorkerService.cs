@@ -15,7 +15,9 @@ internal sealed class WorkerService(
 {
     private readonly WorkerOptions _options = options.Value;
     private readonly SemaphoreSlim _rejoin = new(1, 1);
+    private readonly CancellationTokenSource _heartbeatsStop = new();
     private CancellationToken _stopping;
+    private Task _heartbeats = Task.CompletedTask;
     private volatile bool _leaving;
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -33,6 +35,9 @@ internal sealed class WorkerService(
             _leaving = true;
             await transport.StopConsumingAsync();
             var handedBack = await agent.DrainAsync(_options.DrainTimeout);
+            // "left" is the last word: a heartbeat after it would register the worker again.
+            await _heartbeatsStop.CancelAsync();
+            await _heartbeats;
             await transport.PublishAsync(new WorkerLeft(_options.Id, handedBack, time.GetUtcNow()), cancellationToken);
             logger.LogInformation("Worker {WorkerId} left, handing back {Count} tasks", _options.Id, handedBack.Count);
         }
@@ -52,6 +57,7 @@ internal sealed class WorkerService(
     {
         agent.Dispose();
         _rejoin.Dispose();
+        _heartbeatsStop.Dispose();
         base.Dispose();
     }
 
@@ -62,8 +68,9 @@ internal sealed class WorkerService(
         await JoinAsync(stoppingToken);
         logger.LogInformation("Worker {WorkerId} joined with capacity {Capacity}", _options.Id, _options.Capacity);
 
-        var heartbeats = new HeartbeatThread(agent.Heartbeat, transport.PublishAsync, _options.HeartbeatInterval, logger);
-        await heartbeats.RunAsync(stoppingToken);
+        using var beating = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, _heartbeatsStop.Token);
+        _heartbeats = new HeartbeatThread(agent.Heartbeat, transport.PublishAsync, _options.HeartbeatInterval, logger).RunAsync(beating.Token);
+        await _heartbeats;
     }
 
     private async Task JoinAsync(CancellationToken ct)

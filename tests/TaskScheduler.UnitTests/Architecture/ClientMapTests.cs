@@ -5,10 +5,10 @@ namespace TaskScheduler.UnitTests.Architecture;
 /// surface: the client, its interface and options, and the results and exceptions a caller handles. Of those, the
 /// adapters (Broker, Http) may raise and return only the ones <see cref="RootTypesTheAdaptersMayUse"/> lists.
 /// </summary>
-public class ClientMapTests
+public class ClientMapTests : FolderMapTests
 {
     /// <summary>The "May use" column of the map, folder by folder; the root wires the adapters.</summary>
-    private static readonly Dictionary<string, string[]> Allowed = new()
+    private static readonly Dictionary<string, string[]> Folders = new()
     {
         [""] = ["Broker", "Events", "Http"],
         ["Events"] = [],
@@ -23,13 +23,7 @@ public class ClientMapTests
         "TaskSchedulerUnavailableException", "UnavailablePart",
     ];
 
-    private static readonly SourceMap Map = SourceMap.Read("Client", "TaskScheduler.Client");
-
-    [Test]
-    public void EveryFolder_UsesOnlyWhatTheMapAllows()
-    {
-        Assert.That(Map.ForbiddenArrows(Allowed), Is.Empty);
-    }
+    private static readonly SourceMap Sources = SourceMap.Read("Client", "TaskScheduler.Client");
 
     [Test]
     public void TheAdapters_UseOnlyTheRootsResultsAndExceptions()
@@ -42,15 +36,7 @@ public class ClientMapTests
         Assert.That(used, Is.Empty);
     }
 
-    [Test]
-    public void EveryFile_DeclaresItsFoldersNamespace()
-    {
-        Assert.That(Map.MisplacedNamespaces(), Is.Empty);
-    }
+    protected override SourceMap Map => Sources;
 
-    [Test]
-    public void TheMap_NamesEveryFolder()
-    {
-        Assert.That(Map.Folders, Is.SubsetOf(Allowed.Keys), "a folder the map does not list");
-    }
+    protected override IReadOnlyDictionary<string, string[]> Allowed => Folders;
 }

@@ -4,10 +4,10 @@ namespace TaskScheduler.UnitTests.Architecture;
 /// docs/architecture.md's map of the scheduler, as a test: each folder may use only the folders the map lists, and
 /// every file's namespace is its folder's, so no type sits in a parent namespace where every folder sees it unasked.
 /// </summary>
-public class SchedulerMapTests
+public class SchedulerMapTests : FolderMapTests
 {
     /// <summary>The "May use" column of the map, folder by folder; Hosting wires everything.</summary>
-    private static readonly Dictionary<string, string[]> Allowed = new()
+    private static readonly Dictionary<string, string[]> Folders = new()
     {
         [""] = ["Hosting"],
         ["Core"] = [],
@@ -23,23 +23,9 @@ public class SchedulerMapTests
         ["Hosting"] = ["*"],
     };
 
-    private static readonly SourceMap Map = SourceMap.Read("Scheduler", "TaskScheduler.Scheduler", "wwwroot");
+    private static readonly SourceMap Sources = SourceMap.Read("Scheduler", "TaskScheduler.Scheduler", "wwwroot");
 
-    [Test]
-    public void EveryFolder_UsesOnlyWhatTheMapAllows()
-    {
-        Assert.That(Map.ForbiddenArrows(Allowed), Is.Empty);
-    }
+    protected override SourceMap Map => Sources;
 
-    [Test]
-    public void EveryFile_DeclaresItsFoldersNamespace()
-    {
-        Assert.That(Map.MisplacedNamespaces(), Is.Empty);
-    }
-
-    [Test]
-    public void TheMap_NamesEveryFolder()
-    {
-        Assert.That(Map.Folders, Is.SubsetOf(Allowed.Keys), "a folder the map does not list");
-    }
+    protected override IReadOnlyDictionary<string, string[]> Allowed => Folders;
 }

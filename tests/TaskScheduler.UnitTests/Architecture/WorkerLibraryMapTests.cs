@@ -4,10 +4,10 @@ namespace TaskScheduler.UnitTests.Architecture;
 /// docs/architecture.md's map of the worker library (Worker/Library), as a test: a handler author's types
 /// (Handlers) and the settings (Configuration) use nothing of the library; Hosting wires everything.
 /// </summary>
-public class WorkerLibraryMapTests
+public class WorkerLibraryMapTests : FolderMapTests
 {
     /// <summary>The "May use" column of the map, folder by folder.</summary>
-    private static readonly Dictionary<string, string[]> Allowed = new()
+    private static readonly Dictionary<string, string[]> Folders = new()
     {
         ["Configuration"] = [],
         ["Handlers"] = [],
@@ -17,23 +17,9 @@ public class WorkerLibraryMapTests
         ["Hosting"] = ["*"],
     };
 
-    private static readonly SourceMap Map = SourceMap.Read("Worker/Library", "TaskScheduler.Worker");
+    private static readonly SourceMap Sources = SourceMap.Read("Worker/Library", "TaskScheduler.Worker");
 
-    [Test]
-    public void EveryFolder_UsesOnlyWhatTheMapAllows()
-    {
-        Assert.That(Map.ForbiddenArrows(Allowed), Is.Empty);
-    }
+    protected override SourceMap Map => Sources;
 
-    [Test]
-    public void EveryFile_DeclaresItsFoldersNamespace()
-    {
-        Assert.That(Map.MisplacedNamespaces(), Is.Empty);
-    }
-
-    [Test]
-    public void TheMap_NamesEveryFolder()
-    {
-        Assert.That(Map.Folders, Is.SubsetOf(Allowed.Keys), "a folder the map does not list");
-    }
+    protected override IReadOnlyDictionary<string, string[]> Allowed => Folders;
 }
