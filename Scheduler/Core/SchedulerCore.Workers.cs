@@ -34,6 +34,8 @@ public sealed partial class SchedulerCore
         worker.Advertise(joined.Tags);
         worker.LastReportedAt = reportedAt;
         worker.Capacity = joined.Capacity;
+        // A worker announces itself once its queues are declared and consumed.
+        worker.QueuesDeclared();
         worker.Confirmed = true;
         worker.Draining = false;
         worker.Heard(now);
@@ -50,13 +52,22 @@ public sealed partial class SchedulerCore
         }
 
         var now = _time.GetUtcNow();
-        var worker = GetOrAddWorker(beat.WorkerId, beat.Capacity, now, confirmed: true);
+        var reportedAt = WorkerReports.ReportedAt(beat.At, now);
+        var known = _workers.ContainsKey(beat.WorkerId);
+        var worker = GetOrAddWorker(beat.WorkerId, beat.Capacity, now, confirmed: false);
+        if (!known)
+        {
+            // Registered by a heartbeat, not by joined: a worker declared dead (its queues deleted) beats again as it
+            // thaws, possibly before it has declared its queues again, and an assignment sent now would come back
+            // unroutable and spend an attempt number. Its next heartbeat, sent well after this one, proves them.
+            worker.AwaitQueues(reportedAt);
+        }
+
         worker.Capacity = beat.Capacity;
-        worker.Confirmed = true;
+        worker.Confirmed = worker.QueuesProvenBy(reportedAt, _liveness.HeartbeatInterval / 2);
         worker.Draining = beat.Draining;
         worker.Advertise(beat.Tags);
         worker.Heard(now);
-        var reportedAt = WorkerReports.ReportedAt(beat.At, now);
         // Older than one already applied: the broker redelivered it (after a restart of either side). What it leaves
         // out proves nothing about what the worker runs now.
         var outOfOrder = reportedAt < worker.LastReportedAt;
