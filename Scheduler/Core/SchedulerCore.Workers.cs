@@ -324,6 +324,7 @@ public sealed partial class SchedulerCore
         if (!_workers.TryGetValue(id, out var worker))
         {
             worker = new WorkerEntry(id, capacity, now, confirmed);
+            _tallies.Restore(worker);
             _workers.Add(id, worker);
         }
 
@@ -334,6 +335,7 @@ public sealed partial class SchedulerCore
     {
         RequeueAll(worker, reason, workerDied);
         _workers.Remove(worker.Id);
+        _tallies.Keep(worker);
         _effects.RemovedWorkers.Add(worker.Id);
     }
 

@@ -81,6 +81,45 @@ public class SchedulerCoreReRegistrationTests : SchedulerCoreFixture
         }
     }
 
+    [Test]
+    public void WorkerCounts_AreKept_WhenAWorkerDeclaredDeadRegistersAgainByHeartbeat()
+    {
+        Join("w1", capacity: 2);
+        Submit();
+        Submit();
+        var assignments = DispatchNow();
+        Assert.That(Core.Finish(Result(assignments[0])), Is.True);
+        Assert.That(Core.Finish(Result(assignments[1].TaskId, "w1", 1, TaskOutcome.Failed, "boom")), Is.True);
+        DeclareDead("w1");
+
+        Beat("w1", capacity: 2);
+        var view = Core.View().Workers.Single();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(view.Id, Is.EqualTo("w1"));
+            Assert.That(view.Completed, Is.EqualTo(1));
+            Assert.That(view.Failed, Is.EqualTo(1));
+        }
+    }
+
+    [Test]
+    public void WorkerCounts_AreKept_WhenAWorkerThatLeftJoinsAgain()
+    {
+        Join("w1", capacity: 1);
+        Submit();
+        Assert.That(Core.Finish(Result(DispatchNow().Single())), Is.True);
+        Core.WorkerLeft(new WorkerLeft("w1", [], Now));
+        Assert.That(Core.View().Workers, Is.Empty);
+
+        Clock.Advance(TimeSpan.FromMinutes(5));
+        Join("w1", capacity: 1);
+        Submit();
+        Assert.That(Core.Finish(Result(DispatchNow().Single())), Is.True);
+
+        Assert.That(Core.View().Workers.Single().Completed, Is.EqualTo(2));
+    }
+
     private void DeclareDead(string workerId)
     {
         Clock.Advance(Liveness.Window + TimeSpan.FromSeconds(1));
