@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Scheduler.Core.Lifecycle;
 using TaskScheduler.Scheduler.Core.Liveness;
 
 namespace TaskScheduler.Scheduler.Core;
@@ -161,9 +162,14 @@ public sealed partial class SchedulerCore
 
         var task = _active[result.TaskId];
         Release(task, worker, now);
-        if (task.StartedAt is null)
+        if (task.StartedAt is not { } heard)
         {
-            AddHistory(task, result.StartedAt, TaskHistoryEvents.Started, worker.Id, null);
+            AddHistory(task, ScheduledTask.StartedStep(result.StartedAt, task.AssignedAt, now), TaskHistoryEvents.Started, worker.Id, null);
+        }
+        else
+        {
+            // A heartbeat dated the step when it was heard; the worker knows when it started.
+            task.DateStartedStep(result.StartedAt, heard);
         }
 
         if (result.Outcome == TaskOutcome.Completed && ResultTooLarge(result.Result) is { } tooLarge)
