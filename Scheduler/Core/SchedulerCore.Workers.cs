@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Scheduler.Core.Lifecycle;
 using TaskScheduler.Scheduler.Core.Liveness;
 
 namespace TaskScheduler.Scheduler.Core;
@@ -34,6 +35,8 @@ public sealed partial class SchedulerCore
         worker.Advertise(joined.Tags);
         worker.LastReportedAt = reportedAt;
         worker.Capacity = joined.Capacity;
+        // A worker announces itself once its queues are declared and consumed.
+        worker.QueuesDeclared();
         worker.Confirmed = true;
         worker.Draining = false;
         worker.Heard(now);
@@ -50,13 +53,22 @@ public sealed partial class SchedulerCore
         }
 
         var now = _time.GetUtcNow();
-        var worker = GetOrAddWorker(beat.WorkerId, beat.Capacity, now, confirmed: true);
+        var reportedAt = WorkerReports.ReportedAt(beat.At, now);
+        var known = _workers.ContainsKey(beat.WorkerId);
+        var worker = GetOrAddWorker(beat.WorkerId, beat.Capacity, now, confirmed: false);
+        if (!known)
+        {
+            // Registered by a heartbeat, not by joined: a worker declared dead (its queues deleted) beats again as it
+            // thaws, possibly before it has declared its queues again, and an assignment sent now would come back
+            // unroutable and spend an attempt number. Its next heartbeat, sent well after this one, proves them.
+            worker.AwaitQueues(reportedAt);
+        }
+
         worker.Capacity = beat.Capacity;
-        worker.Confirmed = true;
+        worker.Confirmed = worker.QueuesProvenBy(reportedAt, _liveness.HeartbeatInterval / 2);
         worker.Draining = beat.Draining;
         worker.Advertise(beat.Tags);
         worker.Heard(now);
-        var reportedAt = WorkerReports.ReportedAt(beat.At, now);
         // Older than one already applied: the broker redelivered it (after a restart of either side). What it leaves
         // out proves nothing about what the worker runs now.
         var outOfOrder = reportedAt < worker.LastReportedAt;
@@ -150,9 +162,14 @@ public sealed partial class SchedulerCore
 
         var task = _active[result.TaskId];
         Release(task, worker, now);
-        if (task.StartedAt is null)
+        if (task.StartedAt is not { } heard)
         {
-            AddHistory(task, result.StartedAt, TaskHistoryEvents.Started, worker.Id, null);
+            AddHistory(task, ScheduledTask.StartedStep(result.StartedAt, task.AssignedAt, now), TaskHistoryEvents.Started, worker.Id, null);
+        }
+        else
+        {
+            // A heartbeat dated the step when it was heard; the worker knows when it started.
+            task.DateStartedStep(result.StartedAt, heard);
         }
 
         if (result.Outcome == TaskOutcome.Completed && ResultTooLarge(result.Result) is { } tooLarge)
@@ -313,6 +330,7 @@ public sealed partial class SchedulerCore
         if (!_workers.TryGetValue(id, out var worker))
         {
             worker = new WorkerEntry(id, capacity, now, confirmed);
+            _tallies.Restore(worker);
             _workers.Add(id, worker);
         }
 
@@ -323,6 +341,7 @@ public sealed partial class SchedulerCore
     {
         RequeueAll(worker, reason, workerDied);
         _workers.Remove(worker.Id);
+        _tallies.Keep(worker);
         _effects.RemovedWorkers.Add(worker.Id);
     }
 

@@ -29,6 +29,7 @@ public sealed partial class SchedulerCore
     private readonly TimedWaits _timedWaits = new();
     private readonly HashSet<Guid> _preempting = [];
     private readonly Dictionary<string, WorkerEntry> _workers = new(StringComparer.Ordinal);
+    private readonly WorkerTallies _tallies = new();
     private readonly LivenessOptions _liveness;
     private readonly PreemptionOptions _preemption;
     private readonly RetryOptions _retry;

@@ -186,6 +186,36 @@ public sealed partial class ScheduledTask
         return true;
     }
 
+    /// <summary>
+    /// The worker reported when the current attempt started (its result's startedAt, brought within the assignment
+    /// and <paramref name="latest"/>): the "started" step a heartbeat recorded when it first named the attempt, up to
+    /// an interval late, takes that time. Other steps are not touched. False when the step is not kept.
+    /// </summary>
+    public bool DateStartedStep(DateTimeOffset reported, DateTimeOffset latest)
+    {
+        Require(TaskState.Running, "date the start of");
+        var history = _details?.History;
+        var step = history?.FindLastIndex(e => e.Event == TaskHistoryEvents.Started && e.Attempt == Attempt) ?? -1;
+        if (step < 0)
+        {
+            return false;
+        }
+
+        history![step] = history[step] with { At = StartedStep(reported, AssignedAt, latest) };
+        return true;
+    }
+
+    /// <summary>
+    /// When an attempt started, for its history: the worker's own time, no earlier than the assignment and no later
+    /// than <paramref name="latest"/> (when the scheduler first knew it ran), so the history stays in order whatever
+    /// the worker's clock says.
+    /// </summary>
+    public static DateTimeOffset StartedStep(DateTimeOffset reported, DateTimeOffset? assignedAt, DateTimeOffset latest)
+    {
+        var earliest = assignedAt is { } assigned && assigned <= latest ? assigned : latest;
+        return reported < earliest ? earliest : reported > latest ? latest : reported;
+    }
+
     public void RecordEstimate(TimeSpan remaining, DateTimeOffset now)
     {
         Require(TaskState.Running, "estimate");

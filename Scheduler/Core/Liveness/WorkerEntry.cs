@@ -33,6 +33,34 @@ public sealed class WorkerEntry
 
     public bool Draining { get; set; }
 
+    /// <summary>
+    /// The time on the heartbeat that registered the worker (its own clock), while no message has yet shown that its
+    /// queues exist; null once one has (a joined, or a heartbeat sent later).
+    /// </summary>
+    public DateTimeOffset? QueuesUnprovenSince { get; private set; }
+
+    /// <summary>A heartbeat sent at <paramref name="reportedAt"/> registered the worker: its queues may not exist yet.</summary>
+    public void AwaitQueues(DateTimeOffset reportedAt) => QueuesUnprovenSince = reportedAt;
+
+    /// <summary>The worker said it joined, which it does only once its queues are declared and consumed.</summary>
+    public void QueuesDeclared() => QueuesUnprovenSince = null;
+
+    /// <summary>
+    /// True when the worker's queues can be taken to exist after a heartbeat sent at <paramref name="reportedAt"/>:
+    /// none was in doubt, or the heartbeat was sent at least <paramref name="gap"/> after the one that registered it
+    /// (a worker declares its queues as soon as it learns they are lost, well within a heartbeat interval).
+    /// </summary>
+    public bool QueuesProvenBy(DateTimeOffset reportedAt, TimeSpan gap)
+    {
+        if (QueuesUnprovenSince is { } since && reportedAt - since < gap)
+        {
+            return false;
+        }
+
+        QueuesUnprovenSince = null;
+        return true;
+    }
+
     /// <summary>When the scheduler last applied a message from the worker.</summary>
     public DateTimeOffset LastSeen { get; private set; }
 

@@ -47,6 +47,68 @@ public class SchedulerCoreHistoryTests : SchedulerCoreFixture
     }
 
     [Test]
+    public void History_TakesTheStartFromTheResult_WhenAHeartbeatFirstNamedTheAttemptLater()
+    {
+        Join("w1", capacity: 1);
+        var id = Submit();
+        DispatchNow();
+        var startedAt = Now.AddMilliseconds(30);
+        Clock.Advance(TimeSpan.FromMilliseconds(900));
+        Beat("w1", capacity: 1, new RunningTask(id, 1));
+        Clock.Advance(TimeSpan.FromSeconds(2));
+
+        Assert.That(Core.Finish(new TaskFinished("w1", id, 1, TaskOutcome.Completed, null, startedAt, Now)), Is.True);
+        var task = Core.Effects.Changed[id];
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(task.History.Where(h => h.Event == TaskHistoryEvents.Started).Select(h => h.At), Is.EqualTo(new[] { startedAt }));
+            Assert.That(task.StartedAt, Is.EqualTo(startedAt));
+        }
+    }
+
+    [Test]
+    public void History_KeepsTheStartBetweenTheAssignmentAndTheHeartbeat_WhateverTheWorkerClockSays()
+    {
+        Join("w1", capacity: 2);
+        var early = Submit();
+        var late = Submit();
+        DispatchNow();
+        var assignedAt = Now;
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        Beat("w1", capacity: 2, new RunningTask(early, 1), new RunningTask(late, 1));
+        var heardAt = Now;
+        Clock.Advance(TimeSpan.FromSeconds(1));
+
+        // One says it started before it was assigned, the other after the heartbeat that listed it as running.
+        Assert.That(Core.Finish(new TaskFinished("w1", early, 1, TaskOutcome.Completed, null, assignedAt.AddSeconds(-5), Now)), Is.True);
+        Assert.That(Core.Finish(new TaskFinished("w1", late, 1, TaskOutcome.Completed, null, heardAt.AddMilliseconds(500), Now)), Is.True);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(StartedStep(early), Is.EqualTo(assignedAt));
+            Assert.That(StartedStep(late), Is.EqualTo(heardAt));
+        }
+    }
+
+    [Test]
+    public void History_OfAFailedAttemptRetried_TakesItsStartFromTheResult()
+    {
+        Join("w1", capacity: 1);
+        var id = Guid.NewGuid();
+        SubmitGraph(Spec(id, maxRetries: 1));
+        DispatchNow();
+        var startedAt = Now.AddMilliseconds(10);
+        Clock.Advance(TimeSpan.FromMilliseconds(800));
+        Beat("w1", capacity: 1, new RunningTask(id, 1));
+        Clock.Advance(TimeSpan.FromMilliseconds(100));
+
+        Assert.That(Core.Finish(new TaskFinished("w1", id, 1, TaskOutcome.Failed, "boom", startedAt, Now)), Is.True);
+
+        Assert.That(StartedStep(id), Is.EqualTo(startedAt));
+    }
+
+    [Test]
     public void History_OfATaskWhoseWorkerDied_SaysSoAndThatItWasRequeued()
     {
         Join("w1", capacity: 1);
@@ -102,4 +164,7 @@ public class SchedulerCoreHistoryTests : SchedulerCoreFixture
             TaskHistoryEvents.Assigned, TaskHistoryEvents.WorkerDead, TaskHistoryEvents.Requeued,
         }));
     }
+
+    private DateTimeOffset StartedStep(Guid id) =>
+        Core.Effects.Changed[id].History.Single(h => h.Event == TaskHistoryEvents.Started).At;
 }

@@ -76,6 +76,8 @@ public class SchedulerCoreImplausibleWorkerTests : SchedulerCoreFixture
         Assert.That(longestId, Has.Length.EqualTo(Limits.MaxWorkerIdLength));
 
         Beat(longestId, capacity);
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        Beat(longestId, capacity);
 
         using (Assert.EnterMultipleScope())
         {

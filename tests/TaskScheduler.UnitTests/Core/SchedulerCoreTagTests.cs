@@ -69,6 +69,9 @@ public sealed class SchedulerCoreTagTests : SchedulerCoreFixture
     {
         var gpu = SubmitRequiring(0, "gpu");
         Core.Heartbeat(new WorkerHeartbeat("g1", 1, [], Draining: false, Now) { Tags = ["gpu"] });
+        // Known by a heartbeat only, it takes work from its next one (its queues proven by then).
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        Core.Heartbeat(new WorkerHeartbeat("g1", 1, [], Draining: false, Now) { Tags = ["gpu"] });
 
         Assert.That(DispatchNow().Single().TaskId, Is.EqualTo(gpu));
         Assert.That(Core.View().Workers.Single().Tags, Is.EqualTo(new[] { "gpu" }));

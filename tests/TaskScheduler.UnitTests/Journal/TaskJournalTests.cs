@@ -77,7 +77,7 @@ public class TaskJournalTests : TempDirectoryTests
         using var reopened = new TaskJournal(path);
         var after = new RecordingCore(new SchedulerCore(LivenessOptions.Default, time));
         after.Restore(reopened.LoadUnfinished(), reopened.LastSequence());
-        after.Heartbeat(new Contracts.Messages.WorkerHeartbeat("w1", 10, [], false, time.GetUtcNow()));
+        after.WorkerJoined(new Contracts.Messages.WorkerJoined("w1", 10, "host-1", 4242, time.GetUtcNow()));
         after.Dispatch();
 
         var order = after.Effects.Assignments.Select(a => a.TaskId).ToList();
