@@ -16,7 +16,7 @@ public class BenchMapTests : FolderMapTests
 
     private static readonly SourceMap Sources = SourceMap.Read("Bench", "TaskScheduler.Bench");
 
-    protected override SourceMap Map => Sources;
+    private protected override SourceMap Map => Sources;
 
-    protected override IReadOnlyDictionary<string, string[]> Allowed => Folders;
+    private protected override IReadOnlyDictionary<string, string[]> Allowed => Folders;
 }

@@ -22,7 +22,7 @@ public class CliMapTests : FolderMapTests
 
     private static readonly SourceMap Sources = SourceMap.Read("Cli", "TaskScheduler.Cli");
 
-    protected override SourceMap Map => Sources;
+    private protected override SourceMap Map => Sources;
 
-    protected override IReadOnlyDictionary<string, string[]> Allowed => Folders;
+    private protected override IReadOnlyDictionary<string, string[]> Allowed => Folders;
 }

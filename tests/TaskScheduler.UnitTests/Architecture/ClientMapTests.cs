@@ -36,7 +36,7 @@ public class ClientMapTests : FolderMapTests
         Assert.That(used, Is.Empty);
     }
 
-    protected override SourceMap Map => Sources;
+    private protected override SourceMap Map => Sources;
 
-    protected override IReadOnlyDictionary<string, string[]> Allowed => Folders;
+    private protected override IReadOnlyDictionary<string, string[]> Allowed => Folders;
 }

@@ -8,10 +8,10 @@ namespace TaskScheduler.UnitTests.Architecture;
 public abstract class FolderMapTests
 {
     /// <summary>The project's sources as they are.</summary>
-    protected abstract SourceMap Map { get; }
+    private protected abstract SourceMap Map { get; }
 
     /// <summary>The "May use" column of the map, folder by folder ("" is the root namespace, "*" any folder).</summary>
-    protected abstract IReadOnlyDictionary<string, string[]> Allowed { get; }
+    private protected abstract IReadOnlyDictionary<string, string[]> Allowed { get; }
 
     [Test]
     public void EveryFolder_UsesOnlyWhatTheMapAllows()

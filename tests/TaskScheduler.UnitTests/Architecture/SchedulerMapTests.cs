@@ -25,7 +25,7 @@ public class SchedulerMapTests : FolderMapTests
 
     private static readonly SourceMap Sources = SourceMap.Read("Scheduler", "TaskScheduler.Scheduler", "wwwroot");
 
-    protected override SourceMap Map => Sources;
+    private protected override SourceMap Map => Sources;
 
-    protected override IReadOnlyDictionary<string, string[]> Allowed => Folders;
+    private protected override IReadOnlyDictionary<string, string[]> Allowed => Folders;
 }

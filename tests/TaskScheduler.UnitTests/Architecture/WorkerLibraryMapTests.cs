@@ -19,7 +19,7 @@ public class WorkerLibraryMapTests : FolderMapTests
 
     private static readonly SourceMap Sources = SourceMap.Read("Worker/Library", "TaskScheduler.Worker");
 
-    protected override SourceMap Map => Sources;
+    private protected override SourceMap Map => Sources;
 
-    protected override IReadOnlyDictionary<string, string[]> Allowed => Folders;
+    private protected override IReadOnlyDictionary<string, string[]> Allowed => Folders;
 }
