@@ -9,8 +9,10 @@ public sealed class WorkerTallies
 {
     public const int Cap = 10_000;
 
-    private readonly Dictionary<string, (long Completed, long Failed)> _byWorker = new(StringComparer.Ordinal);
-    private readonly Queue<string> _order = new();
+    // Oldest first; each kept worker has one node, removed with it, so a worker that comes and goes again and again
+    // neither grows the list nor leaves a stale place in it that would push out a newer worker's counts.
+    private readonly LinkedList<(string Id, long Completed, long Failed)> _order = new();
+    private readonly Dictionary<string, LinkedListNode<(string Id, long Completed, long Failed)>> _byWorker = new(StringComparer.Ordinal);
 
     public int Count => _byWorker.Count;
 
@@ -22,28 +24,31 @@ public sealed class WorkerTallies
             return;
         }
 
-        if (_byWorker.TryAdd(worker.Id, (worker.Completed, worker.Failed)))
+        var counts = (worker.Id, worker.Completed, worker.Failed);
+        if (_byWorker.TryGetValue(worker.Id, out var node))
         {
-            _order.Enqueue(worker.Id);
+            node.Value = counts;
         }
         else
         {
-            _byWorker[worker.Id] = (worker.Completed, worker.Failed);
+            _byWorker.Add(worker.Id, _order.AddLast(counts));
         }
 
         while (_byWorker.Count > Cap)
         {
-            _byWorker.Remove(_order.Dequeue());
+            _byWorker.Remove(_order.First!.Value.Id);
+            _order.RemoveFirst();
         }
     }
 
     /// <summary>The worker registered again: it carries on from the counts it had.</summary>
     public void Restore(WorkerEntry worker)
     {
-        if (_byWorker.Remove(worker.Id, out var counts))
+        if (_byWorker.Remove(worker.Id, out var node))
         {
-            worker.Completed += counts.Completed;
-            worker.Failed += counts.Failed;
+            _order.Remove(node);
+            worker.Completed += node.Value.Completed;
+            worker.Failed += node.Value.Failed;
         }
     }
 }
