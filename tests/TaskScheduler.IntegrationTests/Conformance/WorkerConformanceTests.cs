@@ -141,7 +141,7 @@ public class WorkerConformanceTests
         var urgent = NewTask(tag, "wait") with { Priority = 10 };
         await _system.SubmitAsync(urgent);
 
-        await Eventually.That(async () => (await _system.GetTaskAsync(low.Id))?.State == TaskState.Pending, Patience, "the low task's pause");
+        await _system.WaitForStateAsync(low.Id, TaskState.Pending);
         var paused = await _system.GetTaskAsync(low.Id);
         var other = $"{ConformanceWorkers.Other(_language)}-{tag}";
         _started.Add(_workers.Start(ConformanceWorkers.Other(_language), other, tag));
@@ -250,7 +250,7 @@ public class WorkerConformanceTests
         var leaving = _started[0];
         leaving.Terminate();
         Assert.That(await leaving.WaitForExitAsync(Patience), Is.True, "the worker exits once it has drained");
-        await Eventually.That(async () => (await _system.GetTaskAsync(slow.Id))?.State == TaskState.Pending, Patience, "the hand-back");
+        await _system.WaitForStateAsync(slow.Id, TaskState.Pending);
         var handedBack = await _system.GetTaskAsync(slow.Id);
         var quickFinal = await WaitForFinalAsync(quick.Id);
         var successor = $"{_language}-{tag}-2";
