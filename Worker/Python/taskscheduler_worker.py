@@ -344,7 +344,7 @@ class Worker:
                 time.sleep(1)
         self._publisher = channel
         self._publisher.confirm_delivery()
-        self._beats = self._connection.channel()
+        self._beats = self._beats_channel()
 
     def _reconnect(self):
         try:
@@ -644,7 +644,14 @@ class Worker:
         except pika.exceptions.AMQPChannelError as error:
             # The broker closed the channel (an operator deleted the exchange): beat on a new one next time.
             log.warning("Heartbeat not sent (%s)", error)
-            self._beats = self._connection.channel()
+            self._beats = self._beats_channel()
+
+    def _beats_channel(self):
+        # Confirmed, so that a heartbeat is routed before anything published after it on the other channel: the
+        # broker orders messages per channel only, and a heartbeat that overtook "left" would register us again.
+        channel = self._connection.channel()
+        channel.confirm_delivery()
+        return channel
 
     def _call(self, action, timeout):
         """Runs action on the loop's thread (pika's connection is not thread-safe) and waits for it."""

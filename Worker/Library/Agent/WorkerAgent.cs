@@ -18,6 +18,7 @@ namespace TaskScheduler.Worker.Agent;
 internal sealed class WorkerAgent : IDisposable
 {
     private readonly ConcurrentDictionary<Guid, RunningAttempt> _running = new();
+    private readonly ConcurrentQueue<RunningAttempt> _handedBack = new();
     private readonly FinishedAttempts _finished = new();
     private readonly WorkerTransport _transport;
     private readonly TaskHandlerActivator _handlers;
@@ -47,7 +48,9 @@ internal sealed class WorkerAgent : IDisposable
     public WorkerHeartbeat Heartbeat()
     {
         var now = _time.GetUtcNow();
-        var running = _running.Values
+        // A handed-back attempt is still ours (unacknowledged) until "left" says so: a heartbeat that left it out
+        // would have the scheduler requeue it as missing, before and instead of the hand-back.
+        var running = _running.Values.Concat(_handedBack.Where(r => !_running.ContainsKey(r.TaskId)))
             .Select(r => new RunningTask(r.TaskId, r.Attempt) { Remaining = r.ExpectedEnd is { } end ? Max(end - now, TimeSpan.Zero) : null, Progress = r.Progress })
             .ToList();
         return new WorkerHeartbeat(_options.Id, _options.Capacity, running, Draining, now) { Tags = _tags };
@@ -174,6 +177,7 @@ internal sealed class WorkerAgent : IDisposable
             case AttemptEndKind.HandedBack:
                 // Left unacknowledged and listed in "left"; a newer checkpoint goes first, so the next attempt has it.
                 attempt.HandedBack = true;
+                _handedBack.Enqueue(attempt);
                 if (end.Checkpoint is not null && end.Checkpoint != attempt.LastCheckpoint)
                 {
                     var saved = new TaskCheckpointed(_options.Id, order.TaskId, order.Attempt, end.Checkpoint, _time.GetUtcNow());
