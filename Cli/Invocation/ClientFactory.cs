@@ -7,7 +7,8 @@ namespace TaskScheduler.Cli.Invocation;
 /// <summary>The client library, set up from the global options (and TASKS_API_KEY), as every command uses it.</summary>
 public static class ClientFactory
 {
-    public static ITaskSchedulerClient Create(ParseResult result, string? connectionName = null)
+    /// <param name="configure">What a command sets beyond the global options (such as <c>tasks wait --unknown-grace</c>).</param>
+    public static ITaskSchedulerClient Create(ParseResult result, string? connectionName = null, Action<TaskSchedulerClientOptions>? configure = null)
     {
         var url = result.GetValue(GlobalOptions.Broker)!;
         if (!BrokerAddress.TryParse(url, hosts: null, out _, out _))
@@ -30,6 +31,7 @@ public static class ClientFactory
             ApiKey = Environment.GetEnvironmentVariable("TASKS_API_KEY"),
             ConnectionName = connectionName ?? "tasks cli",
         };
+        configure?.Invoke(options);
         if (options.Validate().FirstOrDefault() is { } problem)
         {
             throw new CliException(ExitCodes.Usage, problem);

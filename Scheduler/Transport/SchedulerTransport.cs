@@ -202,27 +202,10 @@ public sealed class SchedulerTransport : IInputSource, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var consumer in new[] { _submit, _events, _cancels })
+        // Consumers first, the connection last: each closes what it opened on the connection.
+        foreach (var resource in new IAsyncDisposable?[] { _submit, _events, _cancels, _publishing, _adminChannel, _connection }.OfType<IAsyncDisposable>())
         {
-            if (consumer is not null)
-            {
-                await consumer.DisposeAsync();
-            }
-        }
-
-        if (_publishing is not null)
-        {
-            await _publishing.DisposeAsync();
-        }
-
-        if (_adminChannel is not null)
-        {
-            await _adminChannel.DisposeAsync();
-        }
-
-        if (_connection is not null)
-        {
-            await _connection.DisposeAsync();
+            await resource.DisposeAsync();
         }
     }
 

@@ -79,11 +79,12 @@ public class ClientWithoutWorkerTests : SharedSystemTests
         var system = SharedSystem;
         var unknown = Guid.NewGuid();
 
-        // A poll interval longer than the test: only the unknown-task grace can end the wait before the deadline.
-        await using var client = system.CreateClient(statusPollInterval: TimeSpan.FromHours(1));
+        // A poll interval longer than the test: only the unknown-task grace (3 s here, 30 s by default) can end the
+        // wait before the deadline.
+        await using var client = system.CreateClient(statusPollInterval: TimeSpan.FromHours(1), unknownTaskGrace: TimeSpan.FromSeconds(3));
         using var deadline = new CancellationTokenSource(Generous);
         // The CLI waits out the same grace meanwhile.
-        var waitingCli = CliRun.RunAsync(system, null, "wait", unknown.ToString(), "--wait-timeout", "1h");
+        var waitingCli = CliRun.RunAsync(system, null, "wait", unknown.ToString(), "--wait-timeout", "1h", "--unknown-grace", "3s");
         var thrown = Assert.ThrowsAsync<TaskNotFoundException>(async () => await client.WaitAsync(unknown, deadline.Token));
         var cli = await waitingCli;
 

@@ -253,20 +253,12 @@ internal sealed class WorkerTransport : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_consumeChannel is not null)
+        // Channels first, the connection last.
+        foreach (var resource in new IAsyncDisposable?[] { _consumeChannel, _publishChannel, _connection }.OfType<IAsyncDisposable>())
         {
-            await _consumeChannel.DisposeAsync();
+            await resource.DisposeAsync();
         }
 
-        if (_publishChannel is not null)
-        {
-            await _publishChannel.DisposeAsync();
-        }
-
-        if (_connection is not null)
-        {
-            await _connection.DisposeAsync();
-        }
         _reopening.Dispose();
     }
 

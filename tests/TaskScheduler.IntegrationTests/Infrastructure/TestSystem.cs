@@ -230,11 +230,12 @@ public sealed class TestSystem : IAsyncDisposable
     }
 
     /// <summary>The client library, pointed at this system as a service's configuration would point it.</summary>
-    public TaskSchedulerClient CreateClient(TimeSpan? statusPollInterval = null) => new(new TaskSchedulerClientOptions
+    public TaskSchedulerClient CreateClient(TimeSpan? statusPollInterval = null, TimeSpan? unknownTaskGrace = null) => new(new TaskSchedulerClientOptions
     {
         Broker = new BrokerOptions { Url = BrokerUrl, Prefix = Prefix },
         SchedulerUrl = new Uri(SchedulerUrl),
         StatusPollInterval = statusPollInterval ?? TimeSpan.FromSeconds(10),
+        UnknownTaskGrace = unknownTaskGrace ?? TaskSchedulerClientOptions.DefaultUnknownTaskGrace,
     });
 
     public Task<EventRecorder> RecordEventsAsync() => EventRecorder.StartAsync(_connection, Topology);
