@@ -5,4 +5,4 @@ namespace TaskScheduler.Contracts.Messages;
 /// <see cref="Limits.MaxCheckpointBytes"/> that the next attempt starts from should this one be lost, handed back or
 /// preempted without answering.
 /// </summary>
-public sealed record TaskCheckpointed(string WorkerId, Guid TaskId, int Attempt, string Checkpoint, DateTimeOffset At);
+public sealed record TaskCheckpointed(string WorkerId, Guid TaskId, int Attempt, string Checkpoint, DateTimeOffset At) : IWorkerEvent;

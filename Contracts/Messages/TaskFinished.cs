@@ -10,7 +10,7 @@ public sealed record TaskFinished(
     TaskOutcome Outcome,
     string? Error,
     DateTimeOffset StartedAt,
-    DateTimeOffset FinishedAt)
+    DateTimeOffset FinishedAt) : IWorkerEvent
 {
     /// <summary>What a completed attempt returned (at most <see cref="Limits.MaxResultBytes"/>); null when nothing.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

@@ -11,7 +11,7 @@ public sealed record WorkerHeartbeat(
     int Capacity,
     IReadOnlyList<RunningTask> Running,
     bool Draining,
-    DateTimeOffset At)
+    DateTimeOffset At) : IWorkerEvent
 {
     /// <summary>The worker's tags, repeated so a scheduler that restarted learns its pool from a heartbeat.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

@@ -165,7 +165,7 @@ internal sealed class InputApplier(
         }
     }
 
-    private void ApplyWorkerMessageSafely(object message, Turn turn)
+    private void ApplyWorkerMessageSafely(IWorkerEvent message, Turn turn)
     {
         try
         {
@@ -180,7 +180,7 @@ internal sealed class InputApplier(
         }
     }
 
-    private void ApplyWorkerMessage(object message, CoreEffects effects)
+    private void ApplyWorkerMessage(IWorkerEvent message, CoreEffects effects)
     {
         switch (message)
         {
@@ -204,6 +204,9 @@ internal sealed class InputApplier(
                 logger.LogInformation("Worker {WorkerId} left, handing back {Count} tasks", left.WorkerId, left.HandedBack.Count);
                 effects.Add(core.WorkerLeft(left));
                 break;
+            default:
+                // A results batch is applied result by result above; nothing else comes from a worker.
+                throw new InvalidOperationException($"A worker event of kind {message.GetType().Name} is not applied one by one");
         }
     }
 

@@ -74,8 +74,8 @@ public sealed record BrokerCancel(
 /// <summary>A cancel request over HTTP; <see cref="Reply"/> completes after the journal commit.</summary>
 public sealed record HttpCancel(Guid TaskId, string? Reason, TaskCompletionSource<CancelOutcome> Reply) : SchedulerInput;
 
-/// <summary>A joined, heartbeat, result, preempted or left message from a worker.</summary>
-public sealed record WorkerMessage(ulong DeliveryTag, object Message) : SchedulerInput;
+/// <summary>A joined, heartbeat, results, preempted, checkpoint or left message from a worker, read and checked.</summary>
+public sealed record WorkerMessage(ulong DeliveryTag, IWorkerEvent Message) : SchedulerInput;
 
 /// <summary>A worker event that could not be read: acknowledged and counted, nothing else.</summary>
 public sealed record UnreadableWorkerMessage(ulong DeliveryTag, string Reason) : SchedulerInput;

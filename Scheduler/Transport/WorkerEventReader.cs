@@ -7,7 +7,7 @@ namespace TaskScheduler.Scheduler.Transport;
 /// <summary>Turns a message from <c>worker.{id}.{kind}</c> into its contract type, or says why it cannot.</summary>
 internal static class WorkerEventReader
 {
-    public static object Read(string routingKey, ReadOnlySpan<byte> body)
+    public static IWorkerEvent Read(string routingKey, ReadOnlySpan<byte> body)
     {
         var parts = routingKey.Split('.');
         if (parts.Length != 3 || parts[0] != "worker")
@@ -15,7 +15,7 @@ internal static class WorkerEventReader
             throw new FormatException($"routing key '{routingKey}' is not worker.{{id}}.{{kind}}");
         }
 
-        object? message = parts[2] switch
+        IWorkerEvent? message = parts[2] switch
         {
             Topology.WorkerEvents.Heartbeat => JsonSerializer.Deserialize(body, WireJson.Default.WorkerHeartbeat),
             Topology.WorkerEvents.Results => JsonSerializer.Deserialize(body, WireJson.Default.TasksFinished),
