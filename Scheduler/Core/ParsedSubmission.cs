@@ -23,10 +23,6 @@ public sealed record ParsedSubmission(Guid Id, string Payload, int Priority, str
     /// <summary>The tenant group; null is the default group.</summary>
     public string? Group { get; init; }
 
-    /// <summary>True when the task carries anything beyond the plain submission's id, payload and priority.</summary>
-    public bool HasOptions =>
-        DependsOn.Count > 0 || MaxRetries > 0 || Timeout is not null || RunAt is not null || Delay is not null || Requires.Count > 0 || Group is not null;
-
     /// <summary>When the task may start if accepted at <paramref name="acceptedAt"/>; null when at once.</summary>
     public DateTimeOffset? StartAfter(DateTimeOffset acceptedAt) =>
         RunAt ?? (Delay is { } delay ? TimeMath.Plus(acceptedAt, delay) : null);

@@ -9,27 +9,49 @@ namespace TaskScheduler.Scheduler.Core;
 /// <summary>The core's submissions: single tasks and graphs, and their checks. See SchedulerCore.cs for the state they share.</summary>
 public sealed partial class SchedulerCore
 {
-    /// <summary>Submits one plain task (no dependencies, no retries): the hot path.</summary>
+    /// <summary>Submits one plain task (an id, a priority and a payload's hash and size); see the overload it calls.</summary>
     public CoreResult<SubmitOutcome> Submit(Guid id, int priority, string contentHash, int payloadBytes, TaskSnapshot? journaled)
     {
+        var (verdict, effects) = Submit(new ParsedSubmission(id, "", priority, contentHash, payloadBytes), journaled);
+        return new(verdict.Outcome, effects);
+    }
+
+    /// <summary>
+    /// Submits one task with whatever options it carries but dependencies (a task that depends on others is a graph,
+    /// <see cref="Submit(IReadOnlyList{ParsedSubmission}, IReadOnlyDictionary{Guid, TaskSnapshot})"/>): the hot
+    /// path. <paramref name="journaled"/> is what the journal holds of its id when the core does not hold it. The same
+    /// id with the same priority and content is a duplicate; with others, a conflict.
+    /// </summary>
+    public CoreResult<SubmitVerdict> Submit(ParsedSubmission task, TaskSnapshot? journaled)
+    {
+        if (task.DependsOn.Count > 0)
+        {
+            throw new ArgumentException($"Task {task.Id} has dependencies: it is submitted as a graph.", nameof(task));
+        }
+
         var effects = Begin();
-        var existing = _active.TryGetValue(id, out var active) ? active.ToSnapshot() : journaled;
+        var existing = _active.TryGetValue(task.Id, out var active) ? active.ToSnapshot() : journaled;
         if (existing is not null)
         {
-            var same = existing.Priority == priority && existing.ContentHash == contentHash;
-            if (same)
+            if (existing.Priority == task.Priority && existing.ContentHash == task.ContentHash)
             {
                 Counters.Duplicates++;
-                return new(SubmitOutcome.Duplicate, effects);
+                return new(SubmitVerdict.Duplicate, effects);
             }
 
             Counters.Rejected++;
-            return new(SubmitOutcome.Conflict, effects);
+            return new(new SubmitVerdict(SubmitOutcome.Conflict, SubmitVerdict.ConflictReason), effects);
+        }
+
+        if ((task.Group is not null || task.Requires.Count > 0) && TooManyLanes([task]) is { } refused)
+        {
+            Counters.Rejected++;
+            return new(refused, effects);
         }
 
         var now = _time.GetUtcNow();
-        Accept(new ScheduledTask(id, priority, ++_sequence, now, contentHash, payloadBytes), now);
-        return new(SubmitOutcome.Accepted, effects);
+        Accept(Create(task, now), now);
+        return new(SubmitVerdict.Accepted, effects);
     }
 
     /// <summary>
@@ -69,11 +91,7 @@ public sealed partial class SchedulerCore
         foreach (var t in fresh)
         {
             // Sequences follow the order of the submission: FIFO among equals, as for separate submissions.
-            created[t.Id] = new ScheduledTask(t.Id, t.Priority, ++_sequence, now, t.ContentHash, t.PayloadBytes, t.DependsOn, t.MaxRetries)
-            {
-                Timeout = t.Timeout,
-                Placement = TaskPlacement.Of(t.StartAfter(now), t.Requires, t.Group),
-            };
+            created[t.Id] = Create(t, now);
         }
 
         // Dependencies before dependents, so a task whose dependency has already failed fails, and takes its own
@@ -102,6 +120,22 @@ public sealed partial class SchedulerCore
         }
 
         return new(SubmitVerdict.Accepted, effects);
+    }
+
+    /// <summary>A new task, numbered next in acceptance order, with its options.</summary>
+    private ScheduledTask Create(ParsedSubmission t, DateTimeOffset now) =>
+        new(t.Id, t.Priority, ++_sequence, now, t.ContentHash, t.PayloadBytes, t.DependsOn, t.MaxRetries)
+        {
+            Timeout = t.Timeout,
+            Placement = TaskPlacement.Of(t.StartAfter(now), t.Requires, t.Group),
+        };
+
+    /// <summary>The refusal when these tasks would have more lanes (groups and tag sets) waiting than allowed.</summary>
+    private SubmitVerdict? TooManyLanes(IEnumerable<ParsedSubmission> tasks)
+    {
+        var lanes = _pending.LanesAfter(tasks.Select(t => (t.Group, t.Requires)));
+        return lanes <= MaxLanes ? null : new SubmitVerdict(SubmitOutcome.Invalid, string.Create(CultureInfo.InvariantCulture,
+            $"too many tenant groups and sets of required tags would have tasks waiting ({lanes:N0}; at most {MaxLanes:N0}, Scheduler:MaxLanes)"));
     }
 
     /// <summary>Counts a submission refused before it reached the core (unreadable, invalid).</summary>
@@ -175,11 +209,9 @@ public sealed partial class SchedulerCore
             return SubmitVerdict.Duplicate;
         }
 
-        var lanes = _pending.LanesAfter(fresh.Select(t => (t.Group, t.Requires)));
-        if (lanes > MaxLanes)
+        if (TooManyLanes(fresh) is { } tooMany)
         {
-            return new SubmitVerdict(SubmitOutcome.Invalid, string.Create(CultureInfo.InvariantCulture,
-                $"too many tenant groups and sets of required tags would have tasks waiting ({lanes:N0}; at most {MaxLanes:N0}, Scheduler:MaxLanes)"));
+            return tooMany;
         }
 
         foreach (var t in fresh)

@@ -236,8 +236,8 @@ internal sealed class InputApplier(
     /// </summary>
     public SubmitVerdict Submit(ParsedSubmission parsed, Turn turn, IReadOnlyDictionary<Guid, TaskSnapshot?>? looked = null)
     {
-        // The hot path carries no options: a task with any (a timeout too) goes the graph's way, which keeps them.
-        if (parsed.HasOptions)
+        // A task that depends on others is a graph of its own: its dependencies are looked up and checked.
+        if (parsed.DependsOn.Count > 0)
         {
             return SubmitGraph([parsed], turn, looked);
         }
@@ -245,14 +245,14 @@ internal sealed class InputApplier(
         var journaled = core.FindActive(parsed.Id) is not null ? null
             : looked is not null && !turn.Effects.Changed.ContainsKey(parsed.Id) && looked.TryGetValue(parsed.Id, out var known) ? known
             : Lookup(parsed.Id, turn);
-        var (outcome, effects) = core.Submit(parsed.Id, parsed.Priority, parsed.ContentHash, parsed.PayloadBytes, journaled);
+        var (verdict, effects) = core.Submit(parsed, journaled);
         turn.Effects.Add(effects);
-        if (outcome == SubmitOutcome.Accepted)
+        if (verdict.Outcome == SubmitOutcome.Accepted)
         {
             turn.Payloads[parsed.Id] = parsed.Payload;
         }
 
-        return outcome == SubmitOutcome.Conflict ? new SubmitVerdict(outcome, SubmitVerdict.ConflictReason) : new SubmitVerdict(outcome);
+        return verdict;
     }
 
     /// <summary>

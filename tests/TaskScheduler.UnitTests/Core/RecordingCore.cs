@@ -49,6 +49,8 @@ public sealed class RecordingCore(SchedulerCore core)
     public SubmitOutcome Submit(Guid id, int priority, string contentHash, int payloadBytes, TaskSnapshot? journaled) =>
         Keep(Inner.Submit(id, priority, contentHash, payloadBytes, journaled));
 
+    public SubmitVerdict Submit(ParsedSubmission task, TaskSnapshot? journaled) => Keep(Inner.Submit(task, journaled));
+
     public SubmitVerdict Submit(IReadOnlyList<ParsedSubmission> tasks, IReadOnlyDictionary<Guid, TaskSnapshot> journaled) =>
         Keep(Inner.Submit(tasks, journaled));
 

@@ -86,4 +86,54 @@ public class SchedulerCoreSubmissionTests : SchedulerCoreFixture
             Assert.That(Core.Effects.IsEmpty, Is.True);
         }
     }
+
+    [Test]
+    public void ASingleTaskWithOptions_IsAcceptedOnTheSinglePath_KeepingEachOption_AndItsResubmissionIsADuplicate()
+    {
+        var task = Spec(Guid.NewGuid(), priority: 2, maxRetries: 3) with
+        {
+            Timeout = TimeSpan.FromMinutes(5), Requires = ["gpu"], Group = "team-a", Delay = TimeSpan.FromSeconds(30),
+        };
+
+        var verdict = Core.Submit(task, journaled: null);
+        var accepted = Core.Effects.Changed[task.Id];
+        var again = Core.Submit(task, journaled: null);
+        var other = Core.Submit(task with { Priority = 7 }, journaled: null);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(verdict, Is.EqualTo(SubmitVerdict.Accepted));
+            Assert.That((accepted.MaxRetries, accepted.Timeout, accepted.Group, accepted.RunAt), Is.EqualTo((3, TimeSpan.FromMinutes(5), "team-a", Now.AddSeconds(30))));
+            Assert.That(accepted.Requires, Is.EqualTo(new[] { "gpu" }));
+            Assert.That(again, Is.EqualTo(SubmitVerdict.Duplicate));
+            Assert.That(other.Outcome, Is.EqualTo(SubmitOutcome.Conflict));
+            Assert.That(other.Reason, Is.EqualTo(SubmitVerdict.ConflictReason));
+            Assert.That(Core.Counters.Accepted, Is.EqualTo(1));
+        }
+    }
+
+    [Test]
+    public void ASingleTaskInANewGroupBeyondTheLaneLimit_IsRefusedWithTheReason_AndAPlainOneIsNot()
+    {
+        Use(new SchedulerCore(Liveness, Clock) { MaxLanes = 1 });
+        Core.Submit(Spec(Guid.NewGuid()) with { Group = "a" }, journaled: null);
+
+        var refused = Core.Submit(Spec(Guid.NewGuid()) with { Group = "b" }, journaled: null);
+        var plain = Core.Submit(Spec(Guid.NewGuid()), journaled: null);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(refused.Outcome, Is.EqualTo(SubmitOutcome.Invalid));
+            Assert.That(refused.Reason, Does.StartWith("too many tenant groups and sets of required tags would have tasks waiting (2; at most 1"));
+            Assert.That(plain, Is.EqualTo(SubmitVerdict.Accepted));
+        }
+    }
+
+    [Test]
+    public void ASingleTaskWithDependencies_IsNotTakenOnTheSinglePath()
+    {
+        var task = Spec(Guid.NewGuid(), dependsOn: [Guid.NewGuid()]);
+
+        Assert.That(() => Core.Submit(task, journaled: null), Throws.ArgumentException.With.Message.Contain("graph"));
+    }
 }
