@@ -66,7 +66,7 @@ public abstract class EngineOnFakes
     /// does, where without one every failed write is a failed commit.
     /// </summary>
     public static SchedulerEngine Build(
-        FakeJournal journal, FakePublisher broker, FakeTimeProvider clock, TaskTracing tracing, PublishedView state, JournalStatus status,
+        IJournal journal, ITurnPublisher broker, TimeProvider clock, TaskTracing tracing, PublishedView state, JournalStatus status,
         JournalOutage? outage = null, ScheduleRunner? schedules = null)
     {
         var series = new TimeSeries(TimeSpan.FromSeconds(1));
