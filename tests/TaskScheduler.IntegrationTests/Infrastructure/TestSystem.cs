@@ -16,7 +16,8 @@ namespace TaskScheduler.IntegrationTests.Infrastructure;
 /// <summary>
 /// One whole system for one test: its own topology prefix, journal and HTTP port on the shared broker, with the
 /// scheduler and workers as real processes. Disposing it kills the processes, removes its broker objects, and
-/// attaches the logs when the test failed.
+/// attaches the logs when the test failed. Over 400 lines because it is the one place that starts and reads a whole
+/// system (processes, broker, HTTP); what operates on tasks lives in <see cref="TaskOperations"/>.
 /// </summary>
 public sealed class TestSystem : IAsyncDisposable
 {

@@ -5,6 +5,10 @@ using TaskScheduler.Scheduler.Wire;
 
 namespace TaskScheduler.UnitTests;
 
+/// <summary>
+/// What the submission parser accepts and refuses, field by field, with the reason a producer reads. Over 400 lines
+/// because it mirrors <c>Wire/SubmissionParser</c>, one case per rule of the wire format; split with the parser.
+/// </summary>
 public class SubmissionParserTests
 {
     private static readonly Guid Id = Guid.Parse("3f2b8c1e-5a4d-4e6f-9b7a-1c2d3e4f5a6b");
