@@ -65,9 +65,6 @@ internal sealed class RunningAttempt : IAttemptState, IDisposable
     /// <summary>Set once the attempt is reported or handed back: whatever its handler still does is not heard.</summary>
     public bool Over { get; set; }
 
-    /// <summary>True when stopped by a drain and left unacknowledged, to be listed in <c>WorkerLeft</c>.</summary>
-    public bool HandedBack { get; set; }
-
     public Task Execution { get; set; } = Task.CompletedTask;
 
     /// <summary>

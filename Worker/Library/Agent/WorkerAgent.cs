@@ -18,6 +18,7 @@ namespace TaskScheduler.Worker.Agent;
 internal sealed class WorkerAgent : IDisposable
 {
     private readonly ConcurrentDictionary<Guid, RunningAttempt> _running = new();
+    /// <summary>Attempts a drain stopped and left unacknowledged: in heartbeats, then listed in <c>WorkerLeft</c>.</summary>
     private readonly ConcurrentQueue<RunningAttempt> _handedBack = new();
     private readonly FinishedAttempts _finished = new();
     private readonly WorkerTransport _transport;
@@ -121,7 +122,7 @@ internal sealed class WorkerAgent : IDisposable
         }
 
         await Task.WhenAll(stopping.Select(r => r.Execution));
-        return [.. stopping.Where(r => r.StopReason == StopReason.Draining && r.HandedBack).Select(r => new RunningTask(r.TaskId, r.Attempt))];
+        return [.. _handedBack.Select(r => new RunningTask(r.TaskId, r.Attempt))];
     }
 
     /// <summary>Gives up on publishing results that cannot get out (the host is being torn down).</summary>
@@ -176,7 +177,6 @@ internal sealed class WorkerAgent : IDisposable
 
             case AttemptEndKind.HandedBack:
                 // Left unacknowledged and listed in "left"; a newer checkpoint goes first, so the next attempt has it.
-                attempt.HandedBack = true;
                 _handedBack.Enqueue(attempt);
                 if (end.Checkpoint is not null && end.Checkpoint != attempt.LastCheckpoint)
                 {
