@@ -10,19 +10,22 @@ namespace TaskScheduler.Cli.Commands;
 internal static class TaskFollowOutput
 {
     /// <summary><c>--wait-timeout</c>: a positive duration, 30 minutes unless given.</summary>
-    public static Option<TimeSpan> WaitTimeoutOption(string description) => new("--wait-timeout")
+    public static Option<TimeSpan> WaitTimeoutOption(string description) => DurationOption("--wait-timeout", description, TimeSpan.FromMinutes(30), positive: true);
+
+    /// <summary>An option taking a duration (30s, 10m, 00:30:00), <paramref name="defaultValue"/> unless given; zero only when not <paramref name="positive"/>.</summary>
+    public static Option<TimeSpan> DurationOption(string name, string description, TimeSpan defaultValue, bool positive) => new(name)
     {
         Description = description,
-        DefaultValueFactory = _ => TimeSpan.FromMinutes(30),
+        DefaultValueFactory = _ => defaultValue,
         CustomParser = r =>
         {
             var text = r.Tokens.Count > 0 ? r.Tokens[0].Value : "";
-            if (DurationText.TryParse(text, out var value) && value > TimeSpan.Zero)
+            if (DurationText.TryParse(text, out var value) && (value > TimeSpan.Zero || !positive))
             {
                 return value;
             }
 
-            r.AddError($"--wait-timeout takes a duration such as 30s, 10m or 00:30:00, not '{text}'");
+            r.AddError($"{name} takes a duration such as 30s, 10m or 00:30:00, not '{text}'");
             return default;
         },
     };

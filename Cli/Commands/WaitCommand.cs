@@ -1,5 +1,4 @@
 using System.CommandLine;
-using TaskScheduler.Bench;
 using TaskScheduler.Cli.Invocation;
 using TaskScheduler.Client;
 
@@ -12,23 +11,12 @@ public static class WaitCommand
     {
         var id = new Argument<Guid>("id") { Description = "The task's id" };
         var waitTimeout = TaskFollowOutput.WaitTimeoutOption("Give up waiting after this long (30s, 10m, 2h, 00:30:00); the task goes on");
-        var unknownGrace = new Option<TimeSpan>("--unknown-grace")
-        {
-            Description = "How long an id the scheduler does not know is waited for (a task sent over the broker may not have " +
-                          "arrived yet) before the wait fails with exit code 7; 30s unless given",
-            DefaultValueFactory = _ => TaskSchedulerClientOptions.DefaultUnknownTaskGrace,
-            CustomParser = r =>
-            {
-                var text = r.Tokens.Count > 0 ? r.Tokens[0].Value : "";
-                if (DurationText.TryParse(text, out var value))
-                {
-                    return value;
-                }
-
-                r.AddError($"--unknown-grace takes a duration such as 5s, 2m or 00:00:30, not '{text}'");
-                return default;
-            },
-        };
+        var unknownGrace = TaskFollowOutput.DurationOption(
+            "--unknown-grace",
+            "How long an id the scheduler does not know is waited for (a task sent over the broker may not have arrived yet) " +
+            "before the wait fails with exit code 7; 30s unless given",
+            TaskSchedulerClientOptions.DefaultUnknownTaskGrace,
+            positive: false);
         var command = new Command(
             "wait", "Follow a task to its end: its result alone on standard output, the steps on standard error; fail if it does, or if the task is unknown")
         {
