@@ -1,4 +1,3 @@
-using System.Text;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core.Lifecycle;
@@ -32,7 +31,7 @@ public static class TurnRecordCodec
     /// <summary>Writes the record at the stream's position.</summary>
     public static void Write(TurnRecord record, Stream output)
     {
-        using var writer = new Writer(output, record.At.UtcTicks);
+        using var writer = new TurnRecordWriter(output, record.At.UtcTicks);
         writer.Byte(Version);
         writer.Varint(record.Turn);
         writer.Varint(record.Term);
@@ -67,7 +66,7 @@ public static class TurnRecordCodec
     {
         try
         {
-            return Read(new Reader(bytes), committed);
+            return Read(new TurnRecordReader(bytes), committed);
         }
         catch (Exception e) when (e is EndOfStreamException or ArgumentException or FormatException or OverflowException)
         {
@@ -75,7 +74,7 @@ public static class TurnRecordCodec
         }
     }
 
-    private static TurnRecord Read(Reader reader, Func<Guid, TaskSnapshot?> committed)
+    private static TurnRecord Read(TurnRecordReader reader, Func<Guid, TaskSnapshot?> committed)
     {
         if (reader.Byte() is var version && version != Version)
         {
@@ -126,7 +125,7 @@ public static class TurnRecordCodec
         HashAsText = 64,
     }
 
-    private static void WriteAcceptance(Writer writer, TaskSnapshot task)
+    private static void WriteAcceptance(TurnRecordWriter writer, TaskSnapshot task)
     {
         var hash = task.ContentHash.Length == 32 && IsUpperHex(task.ContentHash) ? Convert.FromHexString(task.ContentHash) : null;
         var fields = (task.DependsOn.Count > 0 ? AcceptanceFields.DependsOn : 0)
@@ -187,7 +186,7 @@ public static class TurnRecordCodec
         }
     }
 
-    private static TaskSnapshot ReadAcceptance(Reader reader, Guid id)
+    private static TaskSnapshot ReadAcceptance(TurnRecordReader reader, Guid id)
     {
         var fields = (AcceptanceFields)reader.Varint();
         var submittedAt = reader.Time();
@@ -230,7 +229,7 @@ public static class TurnRecordCodec
         History = 1 << 13,
     }
 
-    private static void WriteState(Writer writer, TaskSnapshot task)
+    private static void WriteState(TurnRecordWriter writer, TaskSnapshot task)
     {
         var fields = (task.Attempts != 0 ? StateFields.Attempts : 0)
             | (task.WorkerId is not null ? StateFields.WorkerId : 0)
@@ -294,7 +293,7 @@ public static class TurnRecordCodec
         }
     }
 
-    private static TaskSnapshot ReadState(Reader reader, TaskSnapshot fixedPart)
+    private static TaskSnapshot ReadState(TurnRecordReader reader, TaskSnapshot fixedPart)
     {
         var sequence = reader.Varint();
         var priority = checked((int)reader.Signed());
@@ -329,7 +328,7 @@ public static class TurnRecordCodec
         };
     }
 
-    private static TaskHistoryEntry ReadStep(Reader reader)
+    private static TaskHistoryEntry ReadStep(TurnRecordReader reader)
     {
         var at = reader.Time();
         var name = reader.Name() ?? throw new InvalidDataException("A history step has no event.");
@@ -349,193 +348,5 @@ public static class TurnRecordCodec
         }
 
         return true;
-    }
-
-    /// <summary>The encoding's primitives over a <see cref="BinaryWriter"/>, with the record's table of names.</summary>
-    private sealed class Writer(Stream output, long baseTicks) : IDisposable
-    {
-        private readonly BinaryWriter _out = new(output, Encoding.UTF8, leaveOpen: true);
-        private readonly Dictionary<string, int> _names = new(StringComparer.Ordinal);
-
-        public void Byte(byte value) => _out.Write(value);
-
-        public void Bytes(byte[] value) => _out.Write(value);
-
-        public void Varint(long value)
-        {
-            ArgumentOutOfRangeException.ThrowIfNegative(value);
-            _out.Write7BitEncodedInt64(value);
-        }
-
-        /// <summary>Zigzag: small magnitudes of either sign take few bytes.</summary>
-        public void Signed(long value) => _out.Write7BitEncodedInt64((value << 1) ^ (value >> 63));
-
-        public void Fixed(long value) => _out.Write(value);
-
-        public void Time(DateTimeOffset value) => Signed(value.UtcTicks - baseTicks);
-
-        public void Id(Guid id)
-        {
-            Span<byte> bytes = stackalloc byte[16];
-            id.TryWriteBytes(bytes);
-            _out.Write(bytes);
-        }
-
-        public void Text(string value) => _out.Write(value);
-
-        /// <summary>For a field whose presence the record's bit mask says: nothing when it is absent.</summary>
-        public void TextIfAny(string? value)
-        {
-            if (value is not null)
-            {
-                _out.Write(value);
-            }
-        }
-
-        public void TimeIfAny(DateTimeOffset? value)
-        {
-            if (value is { } time)
-            {
-                Time(time);
-            }
-        }
-
-        public void NameIfAny(string? value)
-        {
-            if (value is not null)
-            {
-                Name(value);
-            }
-        }
-
-        public void NullableText(string? value)
-        {
-            _out.Write(value is not null);
-            if (value is not null)
-            {
-                _out.Write(value);
-            }
-        }
-
-        /// <summary>A name that repeats: 0 for none, 1 and the text the first time, then 2 + its index.</summary>
-        public void Name(string? value)
-        {
-            if (value is null)
-            {
-                _out.Write7BitEncodedInt(0);
-            }
-            else if (_names.TryGetValue(value, out var index))
-            {
-                _out.Write7BitEncodedInt(index + 2);
-            }
-            else
-            {
-                _names[value] = _names.Count;
-                _out.Write7BitEncodedInt(1);
-                _out.Write(value);
-            }
-        }
-
-        public void Dispose() => _out.Dispose();
-    }
-
-    /// <summary>Reads what <see cref="Writer"/> wrote, from memory, refusing lengths beyond what is left.</summary>
-    private sealed class Reader(ReadOnlyMemory<byte> bytes)
-    {
-        private readonly List<string> _names = [];
-        private int _position;
-
-        public long BaseTicks { get; set; }
-
-        public byte Byte() => Span(1)[0];
-
-        public byte[] Bytes(int count) => Span(count).ToArray();
-
-        public long Varint()
-        {
-            long value = 0;
-            for (var shift = 0; shift < 64; shift += 7)
-            {
-                var b = Byte();
-                value |= (long)(b & 0x7F) << shift;
-                if (b < 0x80)
-                {
-                    return value;
-                }
-            }
-
-            throw new FormatException("A varint runs past 64 bits.");
-        }
-
-        public long Signed()
-        {
-            var raw = Varint();
-            return (long)((ulong)raw >> 1) ^ -(raw & 1);
-        }
-
-        public long Fixed() => System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(Span(8));
-
-        public DateTimeOffset Time() => new(checked(BaseTicks + Signed()), TimeSpan.Zero);
-
-        public Guid Id() => new(Span(16));
-
-        public string Text()
-        {
-            var length = Varint();
-            if (length > bytes.Length - _position)
-            {
-                throw new EndOfStreamException($"A text of {length} bytes runs past the record's end.");
-            }
-
-            return Encoding.UTF8.GetString(Span((int)length));
-        }
-
-        public string? NullableText() => Byte() != 0 ? Text() : null;
-
-        public string? Name()
-        {
-            var code = Varint();
-            switch (code)
-            {
-                case 0:
-                    return null;
-                case 1:
-                    var name = Text();
-                    _names.Add(name);
-                    return name;
-                default:
-                    var index = code - 2;
-                    return index < _names.Count ? _names[(int)index] : throw new FormatException($"Name {index} is not in the record's table.");
-            }
-        }
-
-        public T[] List<T>(Func<Reader, T> item)
-        {
-            var count = Varint();
-            if (count > bytes.Length - _position)
-            {
-                throw new EndOfStreamException($"A list of {count} items runs past the record's end.");
-            }
-
-            var items = new T[count];
-            for (var i = 0; i < items.Length; i++)
-            {
-                items[i] = item(this);
-            }
-
-            return items;
-        }
-
-        private ReadOnlySpan<byte> Span(int count)
-        {
-            if (count > bytes.Length - _position)
-            {
-                throw new EndOfStreamException($"The record ends {count - (bytes.Length - _position)} bytes early.");
-            }
-
-            var span = bytes.Span.Slice(_position, count);
-            _position += count;
-            return span;
-        }
     }
 }
