@@ -45,12 +45,19 @@ public static class SchedulerRegistration
         {
             var o = sp.GetRequiredService<IOptions<JournalOptions>>().Value;
             var path = o.FullPath(contentRoot);
-            sp.GetRequiredService<ILogger<TaskJournal>>().LogInformation("Opening the journal {JournalPath}", path);
+            var logger = sp.GetRequiredService<ILogger<TaskJournal>>();
+            logger.LogInformation("Opening the journal {JournalPath}", path);
             try
             {
-                return new TaskJournal(path, o.Durable, largePayloadChars: o.LargePayloadChars);
+                var journal = new TaskJournal(path, o.Durable, largePayloadChars: o.LargePayloadChars);
+                if (journal.ReplayedTurns > 0)
+                {
+                    logger.LogInformation("Replayed {Turns} turns the last run committed but had not yet written as task documents", journal.ReplayedTurns);
+                }
+
+                return journal;
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or LiteDB.LiteException or ArgumentException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or LiteDB.LiteException or ArgumentException or InvalidDataException)
             {
                 // LiteDB's own words on a damaged file say nothing of which file: the operator needs both.
                 throw new InvalidOperationException($"the journal {path} cannot be opened ({e.GetType().Name}: {e.Message})", e);

@@ -13,10 +13,13 @@ using static TaskScheduler.Scheduler.Journal.TaskDocument;
 namespace TaskScheduler.Scheduler.Journal;
 
 /// <summary>
-/// The durable record of every accepted task, in one LiteDB file. Task state (with its history) and payloads live in
-/// separate collections so status reads never load a 1 MiB payload. Writes come only from the scheduler loop, in turns:
-/// one transaction per turn, then fsync, and only then may the turn's broker messages be acknowledged.
-/// Reads (status queries) may come from any thread; LiteDB serialises them with the writer.
+/// The durable record of every accepted task, in one LiteDB file. Writes come only from the scheduler loop, in turns:
+/// each turn appends one record (<see cref="TurnRecord"/>) to the <c>turns</c> collection in one transaction, then
+/// fsync, and only then may the turn's broker messages be acknowledged. Task documents (state with history) and
+/// payloads live in separate collections, so status reads never load a 1 MiB payload, and are written behind the loop
+/// by the <see cref="Materializer"/>, which keeps what it has not yet written where every read looks first. Opening the
+/// journal replays the records after the last batch; a clean close writes everything, leaving no record behind.
+/// Reads (status queries) may come from any thread; LiteDB serialises them with the writers.
 /// Payloads are keyed by acceptance sequence, not task id: a new key then goes at the end of the index, where a
 /// random id would touch (and make LiteDB rewrite) index pages all over the file, twice the bytes per commit.
 /// Large payloads are not in the file at all but each in a file of its own beside it (<see cref="PayloadStore"/>),
@@ -31,6 +34,12 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
     private const string PayloadsCollection = "payloads";
     private const string MetaCollection = "meta";
     private const string HeadsCollection = "heads";
+    private const string TurnsCollection = "turns";
+
+    /// <summary>A turn's record is stored in parts of at most this many bytes, keyed turn × <see cref="PartsPerTurn"/> + part.</summary>
+    private const int PartBytes = 4 * 1024 * 1024;
+
+    private const long PartsPerTurn = 1024;
 
     // Meta document 2 marked journals whose finished tasks all carry OutcomeAtField; every journal written now does.
 
@@ -39,6 +48,9 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
 
     /// <summary>The meta document saying every task carries the list's keys and has its payload's head.</summary>
     private const int ListKeysMetaId = 4;
+
+    /// <summary>The meta document holding the turn up to which the task documents are complete (the materializer's mark).</summary>
+    private const int MaterializedMetaId = 5;
 
     /// <summary>LiteDB 5's limit on one document (2,047 data pages of 8,150 bytes).</summary>
     public const int MaxDocumentBytes = 2047 * 8150;
@@ -50,6 +62,7 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
     private ILiteCollection<BsonDocument> _payloads;
     private ILiteCollection<BsonDocument> _meta;
     private ILiteCollection<BsonDocument> _heads;
+    private ILiteCollection<BsonDocument> _turns;
     private TaskListing _listing;
     private bool _upsertNext;
     private bool _closed;
@@ -60,9 +73,19 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
     private long _lastSequence;
     private readonly KnownIds _known;
     private readonly JournalCheckpoint? _checkpoint;
+    private readonly Materializer _materializer;
+
+    // Set while a restart replays records: a task a replayed turn accepted may already have its documents.
+    private bool _replaying;
 
     /// <param name="largePayloadChars">Payloads of at least this many characters go to files of their own (<see cref="PayloadStore"/>).</param>
-    public TaskJournal(string path, bool durable = true, bool checkpointBetweenTurns = true, int largePayloadChars = PayloadStore.DefaultThresholdChars)
+    /// <param name="materializeWindow">How long a change may wait before its task's document is written (<see cref="Materializer.DefaultWindow"/>).</param>
+    public TaskJournal(
+        string path,
+        bool durable = true,
+        bool checkpointBetweenTurns = true,
+        int largePayloadChars = PayloadStore.DefaultThresholdChars,
+        TimeSpan? materializeWindow = null)
     {
         _dataPath = Path.GetFullPath(path);
         _logPath = Path.Combine(
@@ -70,7 +93,7 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
         _durable = durable;
         Directory.CreateDirectory(Path.GetDirectoryName(_dataPath)!);
 
-        (_db, _tasks, _payloads, _meta, _heads) = Open(_dataPath);
+        (_db, _tasks, _payloads, _meta, _heads, _turns) = Open(_dataPath);
         _known = new KnownIds(() => _tasks.LongCount(), AllIds);
         _checkpoint = checkpointBetweenTurns ? new JournalCheckpoint(_logPath) : null;
         TakeOverCheckpoint();
@@ -79,9 +102,15 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
         _listing = new TaskListing(_tasks, _heads, _db.Collation);
         _lastSequence = _meta.FindById(1)?["lastSequence"].AsInt64 ?? 0;
         _payloadFiles = new PayloadStore(PayloadStore.DirectoryBeside(_dataPath), largePayloadChars, durable);
+        _materializer = new Materializer(WriteBatch, _meta.FindById(MaterializedMetaId)?["upTo"].AsInt64 ?? 0, materializeWindow ?? Materializer.DefaultWindow);
+        ReplayedTurns = ReplayTurns();
         _payloadFiles.SweepOrphans(_lastSequence, sequence => _payloads.FindById(sequence)?[PayloadStore.FileField].IsNumber == true);
         FlushToDisk();
+        _materializer.Start();
     }
+
+    /// <summary>How many turns opening the journal replayed: those a killed scheduler committed but had not yet written as documents.</summary>
+    public int ReplayedTurns { get; }
 
     /// <summary>The journal's database, for the stores that share its file and its fsync (<see cref="ScheduleStore"/>).</summary>
     internal LiteDatabase Database => _db;
@@ -94,7 +123,9 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
     /// transaction, and can write again once the disk can. The next <see cref="Write"/> upserts, in case part of the
     /// failed one did reach the disk. Throws while the file cannot be opened; call again later.
     /// </summary>
-    public void Reopen()
+    public void Reopen() => _materializer.Exclusive(ReopenFile);
+
+    private void ReopenFile()
     {
         if (!_closed)
         {
@@ -109,7 +140,7 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
             }
         }
 
-        (_db, _tasks, _payloads, _meta, _heads) = Open(_dataPath);
+        (_db, _tasks, _payloads, _meta, _heads, _turns) = Open(_dataPath);
         TakeOverCheckpoint();
         _listing = new TaskListing(_tasks, _heads, _db.Collation);
         _closed = false;
@@ -123,81 +154,79 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
     public TimeSpan LastFlushDuration { get; private set; }
 
     /// <summary>
-    /// Writes one turn in a single LiteDB transaction: from then on it is read back by every query and survives a
-    /// killed process, but not yet a power loss; nothing may be acknowledged on its account before
-    /// <see cref="MakeDurable"/>. Must be called on one thread with no await inside: LiteDB transactions belong to
-    /// the thread that opened them.
+    /// Writes one turn as one record in a single LiteDB transaction: from then on it is read back by every query and
+    /// survives a killed process, but not yet a power loss; nothing may be acknowledged on its account before
+    /// <see cref="MakeDurable"/>. The tasks' documents follow behind the loop (<see cref="Materializer"/>). Must be
+    /// called on one thread with no await inside: LiteDB transactions belong to the thread that opened them.
     /// </summary>
+    /// <exception cref="InvalidOperationException">A task's document would pass <see cref="MaxDocumentBytes"/>; nothing was written.</exception>
     public void Write(IEnumerable<TaskSnapshot> changes, IEnumerable<KeyValuePair<Guid, string>> newPayloads)
     {
         var started = Stopwatch.GetTimestamp();
         _known.StartRequestedBuild();
-        if (!_db.BeginTrans())
-        {
-            throw new InvalidOperationException("A journal transaction is already open on this thread.");
-        }
-
+        var tasks = changes as IReadOnlyList<TaskSnapshot> ?? [.. changes];
+        var payloads = newPayloads as IReadOnlyDictionary<Guid, string> ?? newPayloads.ToDictionary(p => p.Key, p => p.Value);
+        var carried = new List<CarriedPayload>(payloads.Count);
+        var inline = new Dictionary<Guid, string>(payloads.Count);
+        var inFiles = new Dictionary<Guid, int>();
+        var maxSequence = _lastSequence;
         try
         {
-            // A task's first change comes with its payload: it is inserted, later ones update. Knowing which is which
-            // spares LiteDB the failed update an upsert tries first. One bulk call per collection: in 5.0.21 that
-            // is about four times cheaper than a call per document.
-            var payloads = newPayloads as IReadOnlyDictionary<Guid, string> ?? newPayloads.ToDictionary(p => p.Key, p => p.Value);
-            var inserted = new List<BsonDocument>(payloads.Count);
-            var updated = new List<BsonDocument>();
-            var payloadDocuments = new List<BsonDocument>(payloads.Count);
-            var heads = new List<BsonDocument>(payloads.Count);
-            var maxSequence = _lastSequence;
-            foreach (var change in changes)
+            foreach (var task in tasks)
             {
-                maxSequence = Math.Max(maxSequence, change.Sequence);
-                if (payloads.TryGetValue(change.Id, out var payload))
+                maxSequence = Math.Max(maxSequence, task.Sequence);
+                if (payloads.TryGetValue(task.Id, out var payload))
                 {
-                    _known.Add(change.Id);
-                    inserted.Add(ToDocument(change));
-                    payloadDocuments.Add(_payloadFiles.Stage(change.Sequence, payload));
-                    heads.Add(HeadDocument(change.Sequence, payload));
-                }
-                else
-                {
-                    updated.Add(ToDocument(change));
+                    // Large payloads go to files of their own, on disk before the record that names them.
+                    var document = _payloadFiles.Stage(task.Sequence, payload);
+                    carried.Add(new CarriedPayload(task.Id, document, HeadDocument(task.Sequence, payload)));
+                    if (document[PayloadStore.FileField].IsNumber)
+                    {
+                        inFiles[task.Id] = document[PayloadStore.FileField].AsInt32;
+                    }
+                    else
+                    {
+                        inline[task.Id] = payload;
+                    }
                 }
             }
 
-            if (payloadDocuments.Count != payloads.Count)
+            if (carried.Count != payloads.Count)
             {
                 throw new InvalidOperationException("Every new payload must come with its task's first change.");
             }
 
-            // On disk before the commit that references them: the journal never points at a missing payload.
+            var turn = _materializer.LastTurn + 1;
+            var record = TurnRecordCodec.Encode(new TurnRecord(turn, 0, DateTimeOffset.UtcNow, tasks, inline) { PayloadFiles = inFiles });
+            if (record.Length > MaxDocumentBytes / 2 && Oversized(tasks) is { Count: > 0 } oversized)
+            {
+                // Checked here, since the documents are written later, where a failure could not fail the task.
+                throw new InvalidOperationException($"Task {oversized[0].Id}'s document would be {oversized[0].Bytes} bytes, beyond the journal's limit of {MaxDocumentBytes}.");
+            }
+
             _payloadFiles.WriteStaged();
+            if (!_db.BeginTrans())
+            {
+                throw new InvalidOperationException("A journal transaction is already open on this thread.");
+            }
+
+            var parts = Parts(turn, record);
             if (_upsertNext)
             {
-                _payloads.Upsert(payloadDocuments);
-                _heads.Upsert(heads);
-                _tasks.Upsert(inserted);
+                _turns.Upsert(parts);
             }
             else
             {
-                _payloads.Insert(payloadDocuments);
-                _heads.Insert(heads);
-                _tasks.Insert(inserted);
-            }
-
-            if (_tasks.Update(updated) != updated.Count)
-            {
-                // A change to a task the journal does not hold: cannot happen while every task is inserted with
-                // its payload, but a lost change would be worse than the cost of making sure.
-                updated.ForEach(d => _known.Add(d["_id"].AsGuid));
-                _tasks.Upsert(updated);
-            }
-
-            if (maxSequence > _lastSequence)
-            {
-                _meta.Upsert(new BsonDocument { ["_id"] = 1, ["lastSequence"] = maxSequence });
+                _turns.Insert(parts);
             }
 
             _db.Commit();
+            foreach (var payload in carried)
+            {
+                _known.Add(payload.TaskId);
+            }
+
+            _materializer.Add(turn, tasks, carried);
             _lastSequence = maxSequence;
             _upsertNext = false;
         }
@@ -208,6 +237,147 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
         }
 
         LastCommitDuration = Stopwatch.GetElapsedTime(started);
+    }
+
+    /// <summary>A record in documents of at most <see cref="PartBytes"/>, under LiteDB's limit on one document.</summary>
+    private static List<BsonDocument> Parts(long turn, byte[] record)
+    {
+        var parts = new List<BsonDocument>(1 + (record.Length / PartBytes));
+        for (var offset = 0; offset == 0 || offset < record.Length; offset += PartBytes)
+        {
+            var part = offset == 0 && record.Length <= PartBytes ? record : record.AsSpan(offset, Math.Min(PartBytes, record.Length - offset)).ToArray();
+            parts.Add(new BsonDocument { ["_id"] = (turn * PartsPerTurn) + parts.Count, ["r"] = part });
+        }
+
+        return parts;
+    }
+
+    /// <summary>
+    /// Replays, on open, the records after the materializer's mark: a killed scheduler's last turns, whose documents
+    /// were not all written. Each is read against the tasks as they stood before it, then the whole carry is written.
+    /// </summary>
+    private int ReplayTurns()
+    {
+        var replayed = 0;
+        var turn = -1L;
+        var parts = new List<byte[]>();
+        foreach (var part in _turns.Query().Where("_id >= @0", (_materializer.MaterializedUpTo + 1) * PartsPerTurn).OrderBy("_id").ToEnumerable())
+        {
+            var partTurn = part["_id"].AsInt64 / PartsPerTurn;
+            if (partTurn != turn && parts.Count > 0)
+            {
+                Replay(parts);
+                parts.Clear();
+                replayed++;
+            }
+
+            turn = partTurn;
+            parts.Add(part["r"].AsBinary);
+        }
+
+        if (parts.Count > 0)
+        {
+            Replay(parts);
+            replayed++;
+        }
+
+        _replaying = true;
+        try
+        {
+            _materializer.CatchUp();
+        }
+        finally
+        {
+            _replaying = false;
+        }
+
+        return replayed;
+    }
+
+    private void Replay(List<byte[]> parts)
+    {
+        var bytes = parts.Count == 1 ? parts[0] : [.. parts.SelectMany(p => p)];
+        var record = TurnRecordCodec.Decode(bytes, id => _materializer.Find(id) ?? FindDocument(id));
+        var carried = new List<CarriedPayload>();
+        foreach (var task in record.Changes)
+        {
+            _lastSequence = Math.Max(_lastSequence, task.Sequence);
+            BsonDocument document;
+            string? payload;
+            if (record.Payloads.TryGetValue(task.Id, out var text))
+            {
+                (document, payload) = (new BsonDocument { ["_id"] = task.Sequence, ["payload"] = text }, text);
+            }
+            else if (record.PayloadFiles.TryGetValue(task.Id, out var bytesInFile))
+            {
+                document = new BsonDocument { ["_id"] = task.Sequence, [PayloadStore.FileField] = bytesInFile };
+                payload = _payloadFiles.Read(document) ?? "";
+            }
+            else
+            {
+                continue;
+            }
+
+            _known.Add(task.Id);
+            carried.Add(new CarriedPayload(task.Id, document, HeadDocument(task.Sequence, payload)));
+        }
+
+        _materializer.Add(record.Turn, record.Changes, carried);
+    }
+
+    /// <summary>
+    /// Writes one batch of the materializer: new tasks with their payloads and heads, changed ones updated, and the
+    /// mark, in one transaction; then drops the records the mark covers (a crash between the two only replays them).
+    /// </summary>
+    private void WriteBatch(MaterializedBatch batch)
+    {
+        if (!_db.BeginTrans())
+        {
+            throw new InvalidOperationException("A journal transaction is already open on this thread.");
+        }
+
+        try
+        {
+            var inserted = batch.Tasks.Where(t => t.Insert).Select(t => ToDocument(t.Task)).ToList();
+            var updated = batch.Tasks.Where(t => !t.Insert).Select(t => ToDocument(t.Task)).ToList();
+            if (_replaying)
+            {
+                _payloads.Upsert(batch.Payloads.Select(p => p.Document));
+                _heads.Upsert(batch.Payloads.Select(p => p.Head));
+                _tasks.Upsert(inserted);
+            }
+            else
+            {
+                _payloads.Insert(batch.Payloads.Select(p => p.Document));
+                _heads.Insert(batch.Payloads.Select(p => p.Head));
+                _tasks.Insert(inserted);
+            }
+
+            if (_tasks.Update(updated) != updated.Count)
+            {
+                // A change to a task whose document is gone (deleted meanwhile): written whole rather than lost.
+                _tasks.Upsert(updated);
+            }
+
+            _meta.Upsert(new BsonDocument { ["_id"] = 1, ["lastSequence"] = Math.Max(Volatile.Read(ref _lastSequence), _meta.FindById(1)?["lastSequence"].AsInt64 ?? 0) });
+            _meta.Upsert(new BsonDocument { ["_id"] = MaterializedMetaId, ["upTo"] = batch.UpTo });
+            _db.Commit();
+        }
+        catch
+        {
+            try
+            {
+                _db.Rollback();
+            }
+            catch (Exception e) when (e is IOException or LiteException)
+            {
+                // The failure that caused the rollback is the one to report.
+            }
+
+            throw;
+        }
+
+        _turns.DeleteMany(Query.LTE("_id", ((batch.UpTo + 1) * PartsPerTurn) - 1));
     }
 
     /// <summary>
@@ -231,9 +401,10 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
             return null;
         }
 
-        var doc = _tasks.FindById(id);
-        return doc is null ? null : FromDocument(doc);
+        return _materializer.Find(id) ?? FindDocument(id);
     }
+
+    private TaskSnapshot? FindDocument(Guid id) => _tasks.FindById(id) is { } document ? FromDocument(document) : null;
 
     /// <summary>
     /// The tasks whose documents are too large for the journal, with their size. The bounds on what a task holds
@@ -276,7 +447,8 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
     private const int IdPage = 10_000;
 
     /// <summary>The payload of the task accepted as <paramref name="sequence"/>.</summary>
-    public string? FindPayload(long sequence) => _payloads.FindById(sequence) is { } document ? _payloadFiles.Read(document) : null;
+    public string? FindPayload(long sequence) =>
+        (_materializer.FindPayload(sequence) ?? _payloads.FindById(sequence)) is { } document ? _payloadFiles.Read(document) : null;
 
     /// <summary>Every journaled step of a task's life, oldest first; empty for an unknown id.</summary>
     public IReadOnlyList<TaskHistoryEntry> History(Guid id) => Find(id) is { } task ? TaskHistory.Of(task) : [];
@@ -306,7 +478,10 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
                     break;
                 }
 
-                var due = _tasks.Find(JournalQuery.Between(OutcomeAtField, $"{outcome}/", KeyBound(outcome, policy.Cutoff(outcome, now))), 0, max - tasks).ToList();
+                // A task changed since its document was written (resubmitted, say) is judged once it is written.
+                var due = _tasks.Find(JournalQuery.Between(OutcomeAtField, $"{outcome}/", KeyBound(outcome, policy.Cutoff(outcome, now))), 0, max - tasks)
+                    .Where(task => !_materializer.Holds(task["_id"].AsGuid))
+                    .ToList();
                 foreach (var task in due)
                 {
                     DeleteTask(task);
@@ -331,18 +506,18 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
     public IEnumerable<TaskSnapshot> LoadUnfinished() => LoadRunning().Concat(PendingInOrder());
 
     /// <summary>Every Running task: few (at most the workers' slots), restored before anything is dispatched.</summary>
-    public IEnumerable<TaskSnapshot> LoadRunning() =>
-        _tasks.Find(JournalQuery.StartsWith(ListKeys.StateField, ListKeys.StatePrefix(TaskState.Running))).Select(FromDocument);
+    public IEnumerable<TaskSnapshot> LoadRunning() => CaughtUp(() =>
+        _tasks.Find(JournalQuery.StartsWith(ListKeys.StateField, ListKeys.StatePrefix(TaskState.Running))).Select(FromDocument));
 
     /// <summary>
     /// At most <paramref name="max"/> Pending tasks in dispatch order (highest priority first, then oldest
     /// acceptance), from the one after <paramref name="after"/> (null: from the first), read by the queue index.
     /// </summary>
-    public IReadOnlyList<TaskSnapshot> LoadPending(PendingEntry? after, int max) =>
-        [.. _tasks.Find(AfterQueueKey(after), 0, max).Select(FromDocument)];
+    public IReadOnlyList<TaskSnapshot> LoadPending(PendingEntry? after, int max) => CaughtUp<IReadOnlyList<TaskSnapshot>>(() =>
+        [.. _tasks.Find(AfterQueueKey(after), 0, max).Select(FromDocument)]);
 
     /// <summary>How many Pending tasks the journal holds, counted by the queue index (any thread).</summary>
-    public long CountPending() => _tasks.LongCount(AfterQueueKey(null));
+    public long CountPending() => CaughtUp(() => _tasks.LongCount(AfterQueueKey(null)));
 
     private IEnumerable<TaskSnapshot> PendingInOrder()
     {
@@ -368,11 +543,30 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
         BsonExpression.Create(ListKeys.QueueKeyExpression + " > @0", after is { } entry ? ListKeys.Queue(entry.Priority, entry.Sequence) : "");
 
     /// <summary>One page of the task list (see <see cref="TaskListing"/>); any thread.</summary>
-    public TaskPage List(TaskListFilter filter) => _listing.List(filter);
+    public TaskPage List(TaskListFilter filter) => CaughtUp(() => _listing.List(filter));
 
     /// <summary>The tasks that name <paramref name="id"/> among their dependencies, from the dependency index.</summary>
-    public IEnumerable<TaskSnapshot> Dependents(Guid id) =>
-        _tasks.Find(BsonExpression.Create("$.dependsOn[*] ANY = @0", new BsonValue(id))).Select(FromDocument);
+    public IEnumerable<TaskSnapshot> Dependents(Guid id) => CaughtUp(() =>
+        _tasks.Find(BsonExpression.Create("$.dependsOn[*] ANY = @0", new BsonValue(id))).Select(FromDocument).ToList());
+
+    /// <summary>
+    /// Writes the documents of every committed turn now, as the materializer does within <see cref="Materializer.Window"/>:
+    /// expiry judges written documents only, so a task finished a moment ago waits for the next slice.
+    /// </summary>
+    public void CatchUp() => _materializer.CatchUp();
+
+    /// <summary>Runs one batch of the materializer now (finished tasks and those a window old), as its thread does.</summary>
+    internal void WriteDueDocuments() => _materializer.WriteDue();
+
+    /// <summary>How many tasks wait for their documents.</summary>
+    internal int Carried => _materializer.Carried;
+
+    /// <summary>A query of the documents' indexes, after every committed turn is written to them.</summary>
+    private T CaughtUp<T>(Func<T> query)
+    {
+        _materializer.CatchUp();
+        return query();
+    }
 
     /// <summary>
     /// Deletes a task with its payload, in one transaction; true when there was one. Loop thread only, like
@@ -380,6 +574,7 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
     /// </summary>
     public bool Delete(Guid id)
     {
+        _materializer.CatchUp();
         if (!_db.BeginTrans())
         {
             throw new InvalidOperationException("A journal transaction is already open on this thread.");
@@ -410,6 +605,20 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
 
     public void Dispose()
     {
+        _materializer.Dispose();
+        try
+        {
+            if (!_closed)
+            {
+                // A clean stop leaves no record to replay (and a file an older version reads whole).
+                _materializer.CatchUp();
+            }
+        }
+        catch (Exception e) when (e is IOException or LiteException)
+        {
+            // A full disk: the records stay, and the next start replays them.
+        }
+
         try
         {
             // The pragma lives in the file: left at 0, a build without JournalCheckpoint would never checkpoint.
@@ -444,12 +653,13 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
     }
 
     // BsonDocument collections only: no BsonMapper reflection, so none of 5.0.21's first-use mapper races.
-    private static (LiteDatabase, ILiteCollection<BsonDocument>, ILiteCollection<BsonDocument>, ILiteCollection<BsonDocument>, ILiteCollection<BsonDocument>) Open(
+    private static (LiteDatabase, ILiteCollection<BsonDocument>, ILiteCollection<BsonDocument>, ILiteCollection<BsonDocument>, ILiteCollection<BsonDocument>, ILiteCollection<BsonDocument>) Open(
         string path)
     {
         var db = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct });
         return (db, db.GetCollection(TasksCollection, BsonAutoId.Guid), db.GetCollection(PayloadsCollection, BsonAutoId.Guid),
-            db.GetCollection(MetaCollection, BsonAutoId.Int32), db.GetCollection(HeadsCollection, BsonAutoId.Int64));
+            db.GetCollection(MetaCollection, BsonAutoId.Int32), db.GetCollection(HeadsCollection, BsonAutoId.Int64),
+            db.GetCollection(TurnsCollection, BsonAutoId.Int64));
     }
 
     /// <summary>LiteDB's checkpoints between turns (<see cref="CheckpointIfDue"/>), or null when LiteDB runs them in its commits.</summary>

@@ -12,7 +12,10 @@ namespace TaskScheduler.Scheduler.Journal;
 /// <param name="Term">The leader's term that wrote it; 0 for a single scheduler.</param>
 /// <param name="At">When the turn was written; the record's times are stored relative to it.</param>
 /// <param name="Changes">Each task the turn changed, at most once, whole (its history too).</param>
-/// <param name="Payloads">The payload of each task among <paramref name="Changes"/> that the turn accepted.</param>
+/// <param name="Payloads">
+/// The payload of each task among <paramref name="Changes"/> that the turn accepted, but those kept in files of their
+/// own (<see cref="PayloadFiles"/>).
+/// </param>
 public sealed record TurnRecord(
     long Turn,
     long Term,
@@ -20,6 +23,13 @@ public sealed record TurnRecord(
     IReadOnlyList<TaskSnapshot> Changes,
     IReadOnlyDictionary<Guid, string> Payloads)
 {
-    /// <summary>True when the turn accepted the task: its record carries the task whole, with its payload.</summary>
-    public bool Accepted(Guid id) => Payloads.ContainsKey(id);
+    /// <summary>
+    /// The accepted tasks whose payload a single scheduler keeps in a file of its own (<see cref="PayloadStore"/>),
+    /// written and flushed before the record: the record holds only the file's length in bytes, so a 1 MiB payload is
+    /// not written twice. A replicated record carries every payload inline instead.
+    /// </summary>
+    public IReadOnlyDictionary<Guid, int> PayloadFiles { get; init; } = new Dictionary<Guid, int>();
+
+    /// <summary>True when the turn accepted the task: its record carries the task whole, with its payload or the payload's file.</summary>
+    public bool Accepted(Guid id) => Payloads.ContainsKey(id) || PayloadFiles.ContainsKey(id);
 }

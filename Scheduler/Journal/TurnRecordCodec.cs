@@ -20,6 +20,7 @@ public static class TurnRecordCodec
 
     private const byte AcceptedKind = 1;
     private const byte ChangedKind = 2;
+    private const byte AcceptedWithFileKind = 3;
 
     public static byte[] Encode(TurnRecord record)
     {
@@ -45,6 +46,13 @@ public static class TurnRecordCodec
                 writer.Id(task.Id);
                 WriteAcceptance(writer, task);
                 writer.Text(payload);
+            }
+            else if (record.PayloadFiles.TryGetValue(task.Id, out var fileBytes))
+            {
+                writer.Byte(AcceptedWithFileKind);
+                writer.Id(task.Id);
+                WriteAcceptance(writer, task);
+                writer.Varint(fileBytes);
             }
             else
             {
@@ -88,6 +96,7 @@ public static class TurnRecordCodec
         var count = checked((int)reader.Varint());
         var changes = new List<TaskSnapshot>(Math.Min(count, 4096));
         var payloads = new Dictionary<Guid, string>();
+        var payloadFiles = new Dictionary<Guid, int>();
         for (var i = 0; i < count; i++)
         {
             var kind = reader.Byte();
@@ -99,6 +108,10 @@ public static class TurnRecordCodec
                     fixedPart = ReadAcceptance(reader, id);
                     payloads[id] = reader.Text();
                     break;
+                case AcceptedWithFileKind:
+                    fixedPart = ReadAcceptance(reader, id);
+                    payloadFiles[id] = checked((int)reader.Varint());
+                    break;
                 case ChangedKind:
                     fixedPart = committed(id) ?? throw new InvalidDataException($"Turn {turn} changes task {id}, which the journal does not hold.");
                     break;
@@ -109,7 +122,7 @@ public static class TurnRecordCodec
             changes.Add(ReadState(reader, fixedPart));
         }
 
-        return new TurnRecord(turn, term, new DateTimeOffset(at, TimeSpan.Zero), changes, payloads);
+        return new TurnRecord(turn, term, new DateTimeOffset(at, TimeSpan.Zero), changes, payloads) { PayloadFiles = payloadFiles };
     }
 
     [Flags]

@@ -77,6 +77,7 @@ public class PayloadStoreTests
         using var journal = new TaskJournal(_path, durable: false, largePayloadChars: Threshold);
         journal.Commit([expired, dropped, kept], [new(expired.Id, payload), new(dropped.Id, payload), new(kept.Id, payload)]);
         journal.Commit([Finish(expired, TaskState.Failed), Finish(dropped)], []);
+        journal.CatchUp();
 
         // Failed tasks kept a day, Completed ones an hour with their payload, a week without.
         var policy = new RetentionPolicy(TimeSpan.FromDays(7), TimeSpan.FromDays(1), TimeSpan.FromDays(1), TimeSpan.FromHours(1));

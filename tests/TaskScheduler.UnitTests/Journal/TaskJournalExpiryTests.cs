@@ -195,12 +195,16 @@ public class TaskJournalExpiryTests
         return task;
     }
 
-    /// <summary>A task accepted and finished now, as the loop journals it: first its acceptance, then its end.</summary>
+    /// <summary>
+    /// A task accepted and finished now, as the loop journals it: first its acceptance, then its end; then its document
+    /// written, as the materializer does within a second (expiry judges written documents only).
+    /// </summary>
     private TaskSnapshot Finished(TaskJournal journal, TaskState outcome)
     {
         var task = Accepted(journal);
         var done = task with { State = outcome, Attempts = 1, FinishedAt = _clock.GetUtcNow() };
         journal.Commit([done], []);
+        journal.CatchUp();
         return done;
     }
 

@@ -184,7 +184,8 @@ public class TaskJournalTests : TempDirectoryTests
         var huge = Snapshot(TaskState.Failed, sequence: 2, submitted) with { Error = new string('e', 17 * 1024 * 1024) };
         using var journal = new TaskJournal(Path.Combine(TestDirectory, "journal.db"));
 
-        Assert.That(() => journal.Write([small, huge], [new(small.Id, "p1"), new(huge.Id, "p2")]), Throws.InstanceOf<LiteDB.LiteException>());
+        Assert.That(() => journal.Write([small, huge], [new(small.Id, "p1"), new(huge.Id, "p2")]),
+            Throws.InvalidOperationException.With.Message.Contains(huge.Id.ToString()));
         Assert.That(TaskJournal.Oversized([small, huge]).Select(o => o.Id), Is.EqualTo(new[] { huge.Id }));
 
         journal.Write([small], [new(small.Id, "p1")]);

@@ -1,0 +1,233 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using LiteDB;
+using TaskScheduler.Contracts;
+using TaskScheduler.Scheduler.Core.Lifecycle;
+
+namespace TaskScheduler.Scheduler.Journal;
+
+/// <summary>
+/// Folds committed turn records into task documents behind the loop (docs/architecture.md, "The journal's next
+/// shape"). The loop's commit appends one record per turn; what the turns changed waits here, in the <em>carry</em>
+/// (the latest state of each task touched since the last batch, and the payload of each task not yet inserted), where
+/// readers look first. A batch, on a thread of its own every <see cref="Window"/> or once <see cref="MaxTasks"/>
+/// tasks wait, writes every finished task once (the flow: a task that lives less than a window is one insert) and
+/// every task whose first unmaterialized change is a window old (the backlog), then records up to which turn the
+/// documents are complete, so that a restart replays only the records after it. Readers that query the documents'
+/// indexes (the list, dependents, the restore) first call <see cref="CatchUp"/>, which writes the whole carry.
+/// </summary>
+internal sealed class Materializer : IDisposable
+{
+    /// <summary>How long a task's change waits in the carry, by default, before its document is written anyway.</summary>
+    public static readonly TimeSpan DefaultWindow = TimeSpan.FromSeconds(1);
+
+    /// <summary>How many waiting tasks start a batch before the window is up.</summary>
+    public const int MaxTasks = 5_000;
+
+    private readonly ConcurrentDictionary<Guid, CarriedTask> _tasks = new();
+    private readonly ConcurrentDictionary<long, CarriedPayload> _payloads = new();
+    private readonly Lock _gate = new();
+    private readonly Action<MaterializedBatch> _write;
+    private readonly AutoResetEvent _nudge = new(false);
+    private Thread? _thread;
+    private volatile bool _stopping;
+    private long _lastTurn;
+
+    /// <param name="write">Writes one batch: its tasks' documents and the mark, in one transaction.</param>
+    /// <param name="materializedUpTo">The turn up to which the documents are complete, as the journal last recorded it.</param>
+    /// <param name="window">How long a change may wait (<see cref="DefaultWindow"/>).</param>
+    public Materializer(Action<MaterializedBatch> write, long materializedUpTo, TimeSpan window)
+    {
+        _write = write;
+        Window = window;
+        MaterializedUpTo = materializedUpTo;
+        _lastTurn = materializedUpTo;
+    }
+
+    /// <summary>How long a task's change may wait in the carry before its document is written anyway.</summary>
+    public TimeSpan Window { get; }
+
+    /// <summary>The turn up to which every task document is complete; records after it are replayed on open.</summary>
+    public long MaterializedUpTo { get; private set; }
+
+    /// <summary>The last turn added.</summary>
+    public long LastTurn => Volatile.Read(ref _lastTurn);
+
+    /// <summary>How many tasks wait in the carry.</summary>
+    public int Carried => _tasks.Count;
+
+    /// <summary>The last batch's failure (a full disk), or null once a batch succeeds again.</summary>
+    public Exception? LastFailure { get; private set; }
+
+    /// <summary>Starts the thread that writes batches behind the loop.</summary>
+    public void Start()
+    {
+        _thread = new Thread(Run) { IsBackground = true, Name = "journal materializer" };
+        _thread.Start();
+    }
+
+    /// <summary>Adds a committed turn: its tasks as they now stand, and the payloads of those it accepted.</summary>
+    public void Add(long turn, IReadOnlyList<TaskSnapshot> changes, IEnumerable<CarriedPayload> payloads)
+    {
+        foreach (var payload in payloads)
+        {
+            _payloads[payload.Document["_id"].AsInt64] = payload;
+        }
+
+        var now = Stopwatch.GetTimestamp();
+        foreach (var task in changes)
+        {
+            _tasks.AddOrUpdate(
+                task.Id,
+                static (_, added) => new CarriedTask(added.Task, added.Turn, added.Now),
+                static (_, carried, added) => new CarriedTask(added.Task, carried.FirstTurn, carried.Since),
+                (Task: task, Turn: turn, Now: now));
+        }
+
+        Volatile.Write(ref _lastTurn, turn);
+        if (_tasks.Count >= MaxTasks)
+        {
+            _nudge.Set();
+        }
+    }
+
+    /// <summary>The task as its last committed turn left it, when its document is not yet written.</summary>
+    public TaskSnapshot? Find(Guid id) => _tasks.TryGetValue(id, out var carried) ? carried.Task : null;
+
+    /// <summary>True while a change of the task waits for its document.</summary>
+    public bool Holds(Guid id) => _tasks.ContainsKey(id);
+
+    /// <summary>The payload document of the task accepted as <paramref name="sequence"/>, until it is inserted.</summary>
+    public BsonDocument? FindPayload(long sequence) => _payloads.TryGetValue(sequence, out var payload) ? payload.Document : null;
+
+    /// <summary>Writes the whole carry now, so that the documents and their indexes show every committed turn.</summary>
+    public void CatchUp() => Materialize(all: true);
+
+    /// <summary>Writes what a batch writes now: finished tasks and those a window old.</summary>
+    public void WriteDue() => Materialize(all: false);
+
+    /// <summary>Runs <paramref name="action"/> with no batch in progress (reopening the file after a failed write).</summary>
+    public void Exclusive(Action action)
+    {
+        lock (_gate)
+        {
+            action();
+        }
+    }
+
+    /// <summary>
+    /// Writes what is due (<paramref name="all"/>: everything) in one batch. A task changed again while the batch was
+    /// written stays carried with its newer state; the mark stays before the first turn of any task still carried.
+    /// </summary>
+    private void Materialize(bool all)
+    {
+        lock (_gate)
+        {
+            var lastTurn = LastTurn;
+            var now = Stopwatch.GetTimestamp();
+            var due = new List<KeyValuePair<Guid, CarriedTask>>();
+            var firstKept = lastTurn + 1;
+            foreach (var entry in _tasks)
+            {
+                var carried = entry.Value;
+                if (carried.FirstTurn > lastTurn)
+                {
+                    continue; // Added after this batch looked: the next batch's.
+                }
+
+                if (all || carried.Task.State.IsFinal() || Stopwatch.GetElapsedTime(carried.Since, now) >= Window)
+                {
+                    due.Add(entry);
+                }
+                else
+                {
+                    firstKept = Math.Min(firstKept, carried.FirstTurn);
+                }
+            }
+
+            var upTo = firstKept - 1;
+            if (due.Count == 0 && upTo <= MaterializedUpTo)
+            {
+                return;
+            }
+
+            var inserted = new List<CarriedPayload>();
+            var tasks = new List<(TaskSnapshot Task, bool Insert)>(due.Count);
+            foreach (var (id, carried) in due)
+            {
+                var isNew = _payloads.TryGetValue(carried.Task.Sequence, out var payload) && payload.TaskId == id;
+                if (isNew)
+                {
+                    inserted.Add(payload!);
+                }
+
+                tasks.Add((carried.Task, isNew));
+            }
+
+            _write(new MaterializedBatch(tasks, inserted, Math.Max(upTo, MaterializedUpTo)));
+            MaterializedUpTo = Math.Max(upTo, MaterializedUpTo);
+            foreach (var entry in due)
+            {
+                _tasks.TryRemove(entry);
+            }
+
+            foreach (var payload in inserted)
+            {
+                _payloads.TryRemove(new KeyValuePair<long, CarriedPayload>(payload.Document["_id"].AsInt64, payload));
+            }
+        }
+    }
+
+    private void Run()
+    {
+        while (!_stopping)
+        {
+            _nudge.WaitOne(Window);
+            if (_stopping)
+            {
+                break;
+            }
+
+            try
+            {
+                Materialize(all: false);
+                LastFailure = null;
+            }
+            catch (Exception e) when (e is IOException or LiteException or InvalidOperationException or UnauthorizedAccessException)
+            {
+                // A full or failing disk: the loop's next write meets it too and waits it out (JournalOutage, which
+                // reopens the file); the carry keeps every change meanwhile, and the next batch tries again.
+                LastFailure = e;
+            }
+        }
+    }
+
+    /// <summary>Stops the thread; the journal then writes the whole carry (<see cref="CatchUp"/>) before it closes.</summary>
+    public void Dispose()
+    {
+        _stopping = true;
+        _nudge.Set();
+        _thread?.Join();
+        _nudge.Dispose();
+    }
+}
+
+/// <summary>
+/// A task as the turns left it, waiting for its document since the turn <c>FirstTurn</c>, added at <c>Since</c> (a
+/// <see cref="Stopwatch"/> timestamp). A class, not a record: the batch removes exactly the entry it wrote.
+/// </summary>
+internal sealed class CarriedTask(TaskSnapshot task, long firstTurn, long since)
+{
+    public TaskSnapshot Task { get; } = task;
+
+    public long FirstTurn { get; } = firstTurn;
+
+    public long Since { get; } = since;
+}
+
+/// <summary>A new task's payload document (inline text or its file's length) and its head for the list, until inserted.</summary>
+internal sealed record CarriedPayload(Guid TaskId, BsonDocument Document, BsonDocument Head);
+
+/// <summary>One batch of documents: each task with whether it is new (inserted with its payload) or updated.</summary>
+/// <param name="UpTo">The turn up to which the documents are complete once this batch commits.</param>
+internal sealed record MaterializedBatch(IReadOnlyList<(TaskSnapshot Task, bool Insert)> Tasks, IReadOnlyList<CarriedPayload> Payloads, long UpTo);

@@ -1,0 +1,214 @@
+using LiteDB;
+using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Listing;
+using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Scheduler.Core.Lifecycle;
+using TaskScheduler.Scheduler.Journal;
+
+namespace TaskScheduler.UnitTests;
+
+/// <summary>
+/// The journal's commit path: one record per turn, the task documents written behind the loop. What a killed scheduler
+/// committed is all there after a restart, read back as committed, whether or not its documents were written.
+/// A killed process is its files copied while the journal is open: what is on disk, with nothing closed cleanly.
+/// </summary>
+public class TaskJournalTurnsTests : TempDirectoryTests
+{
+    private const int Threshold = 1024;
+
+    private static readonly DateTimeOffset Submitted = new(2026, 12, 7, 12, 0, 0, TimeSpan.Zero);
+
+    /// <summary>Long enough that no batch runs by itself while a test looks.</summary>
+    private static readonly TimeSpan NoBatches = TimeSpan.FromHours(1);
+
+    private string Path => System.IO.Path.Combine(TestDirectory, "journal.db");
+
+    [Test]
+    public void ACommittedTurn_IsReadBack_BeforeItsDocumentsAreWritten_AndTheListShowsIt()
+    {
+        using var journal = new TaskJournal(Path, materializeWindow: NoBatches);
+        var task = Snapshot(sequence: 1);
+        journal.Commit([task], [new(task.Id, "resize image 1")]);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(journal.Carried, Is.EqualTo(1), "its document waits for the next batch");
+            Assert.That(journal.Find(task.Id), Is.EqualTo(task));
+            Assert.That(journal.FindPayload(task.Sequence), Is.EqualTo("resize image 1"));
+            Assert.That(journal.History(task.Id), Is.Not.Empty);
+            Assert.That(journal.List(new TaskListFilter()).Tasks.Select(t => t.Id), Is.EqualTo(new[] { task.Id }), "a list writes what waits first");
+            Assert.That(journal.Carried, Is.Zero);
+            Assert.That(journal.Find(task.Id), Is.EqualTo(task), "read back from its document now");
+        }
+    }
+
+    [Test]
+    public void AKilledSchedulersLastTurns_AreReplayedOnOpen_AsCommitted_WithTheirPayloads()
+    {
+        var large = new string('L', 5000);
+        var (small, big, later) = (Snapshot(sequence: 1), Snapshot(sequence: 2), Snapshot(sequence: 3));
+        var running = small with
+        {
+            State = TaskState.Running, Attempts = 1, WorkerId = "w1", AssignedAt = Submitted.AddSeconds(1),
+            History = [new TaskHistoryEntry(Submitted.AddSeconds(1), TaskHistoryEvents.Assigned, "w1", 1, null)],
+        };
+        var completed = big with { State = TaskState.Completed, Attempts = 1, WorkerId = "w2", FinishedAt = Submitted.AddSeconds(2), Result = "done" };
+        string killed;
+        using (var journal = new TaskJournal(Path, largePayloadChars: Threshold, materializeWindow: NoBatches))
+        {
+            journal.Commit([small, big], [new(small.Id, "resize image 1"), new(big.Id, large)]);
+            journal.Commit([running, completed], []);
+            journal.Commit([later], [new(later.Id, "resize image 3")]);
+            Assert.That(journal.Carried, Is.EqualTo(3), "nothing written as documents before the kill");
+            killed = CopyFilesAsAKillLeavesThem();
+        }
+
+        using var restarted = new TaskJournal(killed, largePayloadChars: Threshold);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(restarted.ReplayedTurns, Is.EqualTo(3));
+            AssertSame(restarted.Find(small.Id), running);
+            Assert.That(restarted.Find(big.Id), Is.EqualTo(completed));
+            Assert.That(restarted.Find(later.Id), Is.EqualTo(later));
+            Assert.That(restarted.FindPayload(small.Sequence), Is.EqualTo("resize image 1"));
+            Assert.That(restarted.FindPayload(big.Sequence), Is.EqualTo(large), "from its file, which the record names");
+            Assert.That(restarted.LoadRunning().Select(t => t.Id), Is.EqualTo(new[] { small.Id }));
+            Assert.That(restarted.CountPending(), Is.EqualTo(1));
+            Assert.That(restarted.LastSequence(), Is.EqualTo(3));
+            Assert.That(restarted.Carried, Is.Zero, "opening writes every replayed task's document");
+            Assert.That(restarted.Database.GetCollection("turns").Count(), Is.Zero, "and drops the records it covered");
+        }
+    }
+
+    [Test]
+    public void AFinishedTask_IsWrittenBeforeAnOlderWaitingOne_AndAReplayOverItsDocument_LeavesEachTaskAtItsLatestState()
+    {
+        var (waiting, quick) = (Snapshot(sequence: 1), Snapshot(sequence: 2));
+        var done = quick with { State = TaskState.Completed, Attempts = 1, WorkerId = "w1", FinishedAt = Submitted.AddSeconds(1) };
+        var started = waiting with { State = TaskState.Running, Attempts = 1, WorkerId = "w2", AssignedAt = Submitted.AddSeconds(2) };
+        string killed;
+        using (var journal = new TaskJournal(Path, materializeWindow: NoBatches))
+        {
+            journal.Commit([waiting], [new(waiting.Id, "long wait")]);
+            journal.Commit([quick], [new(quick.Id, "quick")]);
+            journal.Commit([done], []);
+            journal.WriteDueDocuments();
+            Assert.That(journal.Carried, Is.EqualTo(1), "the finished task is written, the waiting one not yet");
+            journal.Commit([started], []);
+            killed = CopyFilesAsAKillLeavesThem();
+        }
+
+        using var restarted = new TaskJournal(killed);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(restarted.ReplayedTurns, Is.EqualTo(4), "every turn after the oldest one still carried");
+            Assert.That(restarted.Find(done.Id), Is.EqualTo(done));
+            Assert.That(restarted.Find(started.Id), Is.EqualTo(started));
+            Assert.That(restarted.FindPayload(quick.Sequence), Is.EqualTo("quick"));
+            Assert.That(restarted.FindPayload(waiting.Sequence), Is.EqualTo("long wait"));
+        }
+    }
+
+    [Test]
+    public void ACleanClose_WritesEveryDocument_AndLeavesNoRecord_SoTheNextOpenReplaysNothing()
+    {
+        var tasks = Enumerable.Range(1, 50).Select(i => Snapshot(sequence: i)).ToList();
+        using (var journal = new TaskJournal(Path, materializeWindow: NoBatches))
+        {
+            foreach (var turn in tasks.Chunk(10))
+            {
+                journal.Commit(turn, turn.Select(t => new KeyValuePair<Guid, string>(t.Id, $"payload {t.Sequence}")));
+            }
+        }
+
+        using (var file = new LiteDatabase(Path))
+        {
+            Assert.That(file.GetCollection("turns").Count(), Is.Zero);
+            Assert.That(file.GetCollection("tasks").Count(), Is.EqualTo(50), "a version before records reads this file whole");
+        }
+
+        using var reopened = new TaskJournal(Path);
+        Assert.That(reopened.ReplayedTurns, Is.Zero);
+        Assert.That(reopened.LoadPending(null, 100), Has.Count.EqualTo(50));
+    }
+
+    [Test]
+    public void AJournalWrittenBeforeRecords_OpensAsItIs_AndTakesNewTurns()
+    {
+        var old = Snapshot(sequence: 1);
+        using (var journal = new TaskJournal(Path))
+        {
+            journal.Commit([old], [new(old.Id, "from an older version")]);
+        }
+
+        using (var file = new LiteDatabase(Path))
+        {
+            // What an older version leaves: no records and no materializer's mark.
+            file.DropCollection("turns");
+            file.GetCollection("meta").Delete(5);
+        }
+
+        var next = Snapshot(sequence: 2);
+        using (var journal = new TaskJournal(Path, materializeWindow: NoBatches))
+        {
+            Assert.That(journal.Find(old.Id), Is.EqualTo(old));
+            journal.Commit([next], [new(next.Id, "new")]);
+            CopyFilesAsAKillLeavesThem();
+        }
+
+        using var killed = new TaskJournal(System.IO.Path.Combine(TestDirectory, "killed", "journal.db"));
+        Assert.That(killed.ReplayedTurns, Is.EqualTo(1));
+        Assert.That(killed.LoadPending(null, 10).Select(t => t.Id), Is.EqualTo(new[] { old.Id, next.Id }));
+    }
+
+    [Test]
+    public void ARecordLargerThanADocument_IsStoredInParts_AndReplayed()
+    {
+        // 600 payloads just under the file threshold: a record of about 18 MB, beyond LiteDB's 16 MiB document.
+        var payload = new string('p', PayloadStore.DefaultThresholdChars - 1);
+        var tasks = Enumerable.Range(1, 600).Select(i => Snapshot(sequence: i)).ToList();
+        string killed;
+        using (var journal = new TaskJournal(Path, durable: false, materializeWindow: NoBatches))
+        {
+            journal.Commit(tasks, tasks.Select(t => new KeyValuePair<Guid, string>(t.Id, payload)));
+            killed = CopyFilesAsAKillLeavesThem();
+        }
+
+        using var restarted = new TaskJournal(killed, durable: false);
+        Assert.That(restarted.ReplayedTurns, Is.EqualTo(1));
+        Assert.That(restarted.CountPending(), Is.EqualTo(600));
+        Assert.That(restarted.FindPayload(600), Is.EqualTo(payload));
+    }
+
+    /// <summary>The journal's files as they are on disk now, copied to <c>killed/</c>: what a kill -9 leaves.</summary>
+    private string CopyFilesAsAKillLeavesThem()
+    {
+        var target = System.IO.Path.Combine(TestDirectory, "killed");
+        Directory.CreateDirectory(target);
+        foreach (var file in Directory.GetFiles(TestDirectory))
+        {
+            File.Copy(file, System.IO.Path.Combine(target, System.IO.Path.GetFileName(file)), overwrite: true);
+        }
+
+        var payloads = PayloadStore.DirectoryBeside(Path);
+        var copiedPayloads = PayloadStore.DirectoryBeside(System.IO.Path.Combine(target, "journal.db"));
+        Directory.CreateDirectory(copiedPayloads);
+        foreach (var file in Directory.GetFiles(payloads))
+        {
+            File.Copy(file, System.IO.Path.Combine(copiedPayloads, System.IO.Path.GetFileName(file)), overwrite: true);
+        }
+
+        return System.IO.Path.Combine(target, "journal.db");
+    }
+
+    /// <summary>The same task: every field, and the history entry by entry (a record compares lists by reference).</summary>
+    private static void AssertSame(TaskSnapshot? actual, TaskSnapshot expected)
+    {
+        Assert.That(actual, Is.Not.Null);
+        Assert.That(actual! with { History = expected.History }, Is.EqualTo(expected));
+        Assert.That(actual.History, Is.EqualTo(expected.History));
+    }
+
+    private static TaskSnapshot Snapshot(long sequence) =>
+        new(Guid.NewGuid(), 5, sequence, TaskState.Pending, 0, null, Submitted, null, null, null, null, null, "ABCDEF", 11);
+}
