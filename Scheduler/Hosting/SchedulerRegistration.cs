@@ -37,7 +37,7 @@ public static class SchedulerRegistration
         services.AddOptions<JournalOptions>().BindConfiguration(JournalOptions.Section).ValidateWith(o => o.Validate()).ValidateOnStart();
         services.AddOptions<EventsOptions>().BindConfiguration(EventsOptions.Section).ValidateWith(o => o.Validate()).ValidateOnStart();
 
-        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<TimeProvider>(new JournalClock(TimeProvider.System));
         services.AddSingleton(_ => Channel.CreateUnbounded<SchedulerInput>(new UnboundedChannelOptions { SingleReader = true }));
         services.AddSingleton<PublishedView>();
         var contentRoot = builder.Environment.ContentRootPath;
@@ -49,7 +49,7 @@ public static class SchedulerRegistration
             logger.LogInformation("Opening the journal {JournalPath}", path);
             try
             {
-                var journal = new TaskJournal(path, o.Durable, largePayloadChars: o.LargePayloadChars);
+                var journal = new TaskJournal(path, o.Durable, largePayloadChars: o.LargePayloadChars, materializeWindow: o.MaterializeEvery);
                 if (journal.ReplayedTurns > 0)
                 {
                     logger.LogInformation("Replayed {Turns} turns the last run committed but had not yet written as task documents", journal.ReplayedTurns);

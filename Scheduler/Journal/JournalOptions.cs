@@ -20,6 +20,12 @@ public sealed class JournalOptions
     /// </summary>
     public int LargePayloadChars { get; set; } = PayloadStore.DefaultThresholdChars;
 
+    /// <summary>
+    /// How long a task's change may wait before its document is written behind the loop (<see cref="Materializer"/>):
+    /// a task that finishes within it is written once; a restart replays at most about this much of the last turns.
+    /// </summary>
+    public TimeSpan MaterializeEvery { get; set; } = Materializer.DefaultWindow;
+
     /// <summary>How long a finished task is kept after it finished, unless its outcome has a retention of its own.</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
 
@@ -51,6 +57,8 @@ public sealed class JournalOptions
     /// </summary>
     public string FullPath(string contentRoot) => System.IO.Path.GetFullPath(Path, contentRoot);
 
+    private static readonly TimeSpan MaxMaterializeEvery = TimeSpan.FromMinutes(1);
+
     public IEnumerable<string> Validate()
     {
         if (string.IsNullOrWhiteSpace(Path))
@@ -61,6 +69,11 @@ public sealed class JournalOptions
         if (LargePayloadChars < PayloadStore.MinThresholdChars)
         {
             yield return $"{Section}:LargePayloadChars must be at least {PayloadStore.MinThresholdChars}, not {LargePayloadChars}";
+        }
+
+        if (MaterializeEvery <= TimeSpan.Zero || MaterializeEvery > MaxMaterializeEvery)
+        {
+            yield return $"{Section}:MaterializeEvery must be positive and at most {MaxMaterializeEvery} (a restart replays about that much), not '{MaterializeEvery}'";
         }
 
         foreach (var (name, value) in new[]

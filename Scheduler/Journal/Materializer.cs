@@ -24,6 +24,12 @@ internal sealed class Materializer : IDisposable
     /// <summary>How many waiting tasks start a batch before the window is up.</summary>
     public const int MaxTasks = 5_000;
 
+    /// <summary>The most tasks one transaction of a batch writes.</summary>
+    public const int MaxBatchTasks = 1_000;
+
+    /// <summary>The most payload characters one transaction of a batch writes: a few MB of LiteDB's log at most.</summary>
+    public const long MaxBatchChars = 1024 * 1024;
+
     private readonly ConcurrentDictionary<Guid, CarriedTask> _tasks = new();
     private readonly ConcurrentDictionary<long, CarriedPayload> _payloads = new();
     private readonly Lock _gate = new();
@@ -94,6 +100,9 @@ internal sealed class Materializer : IDisposable
     /// <summary>The task as its last committed turn left it, when its document is not yet written.</summary>
     public TaskSnapshot? Find(Guid id) => _tasks.TryGetValue(id, out var carried) ? carried.Task : null;
 
+    /// <summary>The ids of the tasks that wait for their documents, as they are now (a copy).</summary>
+    public IReadOnlyCollection<Guid> CarriedIds() => [.. _tasks.Keys];
+
     /// <summary>True while a change of the task waits for its document.</summary>
     public bool Holds(Guid id) => _tasks.ContainsKey(id);
 
@@ -151,31 +160,55 @@ internal sealed class Materializer : IDisposable
                 return;
             }
 
-            var inserted = new List<CarriedPayload>();
-            var tasks = new List<(TaskSnapshot Task, bool Insert)>(due.Count);
-            foreach (var (id, carried) in due)
+            // In transactions of bounded size, so that a backlog (thousands of tasks of 20 KB each, say) never needs
+            // more log than a small disk has: LiteDB copies its log into the file between them. The mark moves with
+            // the last; a crash between two replays the records again, over the documents already written.
+            var chunks = Chunks(due);
+            for (var i = 0; i < chunks.Count; i++)
             {
-                var isNew = _payloads.TryGetValue(carried.Task.Sequence, out var payload) && payload.TaskId == id;
-                if (isNew)
+                var (tasks, inserted) = chunks[i];
+                _write(new MaterializedBatch([.. tasks.Select(t => (t.Entry.Value.Task, t.Insert))], inserted, i == chunks.Count - 1 ? Math.Max(upTo, MaterializedUpTo) : MaterializedUpTo));
+                foreach (var (entry, _) in tasks)
                 {
-                    inserted.Add(payload!);
+                    _tasks.TryRemove(entry);
                 }
 
-                tasks.Add((carried.Task, isNew));
+                foreach (var payload in inserted)
+                {
+                    _payloads.TryRemove(new KeyValuePair<long, CarriedPayload>(payload.Document["_id"].AsInt64, payload));
+                }
             }
 
-            _write(new MaterializedBatch(tasks, inserted, Math.Max(upTo, MaterializedUpTo)));
             MaterializedUpTo = Math.Max(upTo, MaterializedUpTo);
-            foreach (var entry in due)
+        }
+    }
+
+    /// <summary>The due tasks in transactions of at most <see cref="MaxBatchTasks"/> tasks and <see cref="MaxBatchChars"/> characters of payload.</summary>
+    private List<(List<(KeyValuePair<Guid, CarriedTask> Entry, bool Insert)> Tasks, List<CarriedPayload> Inserted)> Chunks(List<KeyValuePair<Guid, CarriedTask>> due)
+    {
+        var chunks = new List<(List<(KeyValuePair<Guid, CarriedTask>, bool)>, List<CarriedPayload>)> { ([], []) };
+        var chars = 0L;
+        foreach (var entry in due)
+        {
+            var (tasks, inserted) = chunks[^1];
+            var isNew = _payloads.TryGetValue(entry.Value.Task.Sequence, out var payload) && payload.TaskId == entry.Key;
+            var size = isNew ? payload!.InlineChars : 0;
+            if (tasks.Count > 0 && (tasks.Count >= MaxBatchTasks || chars + size > MaxBatchChars))
             {
-                _tasks.TryRemove(entry);
+                (tasks, inserted) = ([], []);
+                chunks.Add((tasks, inserted));
+                chars = 0;
             }
 
-            foreach (var payload in inserted)
+            tasks.Add((entry, isNew));
+            if (isNew)
             {
-                _payloads.TryRemove(new KeyValuePair<long, CarriedPayload>(payload.Document["_id"].AsInt64, payload));
+                inserted.Add(payload!);
+                chars += size;
             }
         }
+
+        return chunks;
     }
 
     private void Run()
@@ -226,7 +259,11 @@ internal sealed class CarriedTask(TaskSnapshot task, long firstTurn, long since)
 }
 
 /// <summary>A new task's payload document (inline text or its file's length) and its head for the list, until inserted.</summary>
-internal sealed record CarriedPayload(Guid TaskId, BsonDocument Document, BsonDocument Head);
+internal sealed record CarriedPayload(Guid TaskId, BsonDocument Document, BsonDocument Head)
+{
+    /// <summary>The characters of the payload kept inside the journal (none for one in a file of its own).</summary>
+    public int InlineChars => Document["payload"].IsString ? Document["payload"].AsString.Length : 0;
+}
 
 /// <summary>One batch of documents: each task with whether it is new (inserted with its payload) or updated.</summary>
 /// <param name="UpTo">The turn up to which the documents are complete once this batch commits.</param>

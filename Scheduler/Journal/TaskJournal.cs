@@ -75,8 +75,10 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
     private readonly JournalCheckpoint? _checkpoint;
     private readonly Materializer _materializer;
 
-    // Set while a restart replays records: a task a replayed turn accepted may already have its documents.
-    private bool _replaying;
+    // The last turn a restart replayed: until the mark passes it, a task a replayed turn accepted may already have its
+    // documents (a batch wrote them before the kill), so batches upsert. Likewise the first batch after a reopen.
+    private long _replayedUpTo;
+    private volatile bool _upsertNextBatch;
 
     /// <param name="largePayloadChars">Payloads of at least this many characters go to files of their own (<see cref="PayloadStore"/>).</param>
     /// <param name="materializeWindow">How long a change may wait before its task's document is written (<see cref="Materializer.DefaultWindow"/>).</param>
@@ -94,7 +96,10 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(_dataPath)!);
 
         (_db, _tasks, _payloads, _meta, _heads, _turns) = Open(_dataPath);
-        _known = new KnownIds(() => _tasks.LongCount(), AllIds);
+        _materializer = new Materializer(WriteBatch, _meta.FindById(MaterializedMetaId)?["upTo"].AsInt64 ?? 0, materializeWindow ?? Materializer.DefaultWindow);
+
+        // A build reads the ids still carried before the documents: one the materializer writes meanwhile is then in both.
+        _known = new KnownIds(() => _tasks.LongCount() + _materializer.Carried, () => _materializer.CarriedIds().Concat(AllIds()));
         _checkpoint = checkpointBetweenTurns ? new JournalCheckpoint(_logPath) : null;
         TakeOverCheckpoint();
         _tasks.EnsureIndex(OutcomeAtField, "$." + OutcomeAtField);
@@ -102,7 +107,6 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
         _listing = new TaskListing(_tasks, _heads, _db.Collation);
         _lastSequence = _meta.FindById(1)?["lastSequence"].AsInt64 ?? 0;
         _payloadFiles = new PayloadStore(PayloadStore.DirectoryBeside(_dataPath), largePayloadChars, durable);
-        _materializer = new Materializer(WriteBatch, _meta.FindById(MaterializedMetaId)?["upTo"].AsInt64 ?? 0, materializeWindow ?? Materializer.DefaultWindow);
         ReplayedTurns = ReplayTurns();
         _payloadFiles.SweepOrphans(_lastSequence, sequence => _payloads.FindById(sequence)?[PayloadStore.FileField].IsNumber == true);
         FlushToDisk();
@@ -145,6 +149,7 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
         _listing = new TaskListing(_tasks, _heads, _db.Collation);
         _closed = false;
         _upsertNext = true;
+        _upsertNextBatch = true;
     }
 
     /// <summary>Time spent in the last LiteDB transaction (<see cref="Write"/>).</summary>
@@ -281,14 +286,14 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
             replayed++;
         }
 
-        _replaying = true;
+        _replayedUpTo = _materializer.LastTurn;
         try
         {
             _materializer.CatchUp();
         }
-        finally
+        catch (Exception e) when (IsStorageFailure(e))
         {
-            _replaying = false;
+            // A full disk: the replayed turns stay carried, and the restore reads them from the carry.
         }
 
         return replayed;
@@ -340,7 +345,7 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
         {
             var inserted = batch.Tasks.Where(t => t.Insert).Select(t => ToDocument(t.Task)).ToList();
             var updated = batch.Tasks.Where(t => !t.Insert).Select(t => ToDocument(t.Task)).ToList();
-            if (_replaying)
+            if (_upsertNextBatch || _materializer.MaterializedUpTo < _replayedUpTo)
             {
                 _payloads.Upsert(batch.Payloads.Select(p => p.Document));
                 _heads.Upsert(batch.Payloads.Select(p => p.Head));
@@ -362,6 +367,7 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
             _meta.Upsert(new BsonDocument { ["_id"] = 1, ["lastSequence"] = Math.Max(Volatile.Read(ref _lastSequence), _meta.FindById(1)?["lastSequence"].AsInt64 ?? 0) });
             _meta.Upsert(new BsonDocument { ["_id"] = MaterializedMetaId, ["upTo"] = batch.UpTo });
             _db.Commit();
+            _upsertNextBatch = false;
         }
         catch
         {
@@ -394,15 +400,8 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
     /// <summary>Which ids may exist, so that a lookup of a new one costs no journal read.</summary>
     public KnownIds KnownIds => _known;
 
-    public TaskSnapshot? Find(Guid id)
-    {
-        if (!_known.MightContain(id))
-        {
-            return null;
-        }
-
-        return _materializer.Find(id) ?? FindDocument(id);
-    }
+    /// <summary>The task as last committed: from the materializer's carry, else its document (when its id may be there).</summary>
+    public TaskSnapshot? Find(Guid id) => _materializer.Find(id) ?? (_known.MightContain(id) ? FindDocument(id) : null);
 
     private TaskSnapshot? FindDocument(Guid id) => _tasks.FindById(id) is { } document ? FromDocument(document) : null;
 
@@ -421,7 +420,7 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
     /// keeps a query for every distinct list (<see cref="JournalQuery"/>), so even a large graph is read id by id.
     /// </summary>
     public IEnumerable<TaskSnapshot> FindMany(IReadOnlyCollection<Guid> ids) =>
-        [.. ids.Where(_known.MightContain).Select(Find).OfType<TaskSnapshot>()];
+        [.. ids.Select(Find).OfType<TaskSnapshot>()];
 
     /// <summary>Every task id the journal holds, read by the index in pages (no transaction held long).</summary>
     private IEnumerable<Guid> AllIds()
@@ -506,18 +505,46 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
     public IEnumerable<TaskSnapshot> LoadUnfinished() => LoadRunning().Concat(PendingInOrder());
 
     /// <summary>Every Running task: few (at most the workers' slots), restored before anything is dispatched.</summary>
-    public IEnumerable<TaskSnapshot> LoadRunning() => CaughtUp(() =>
-        _tasks.Find(JournalQuery.StartsWith(ListKeys.StateField, ListKeys.StatePrefix(TaskState.Running))).Select(FromDocument));
+    public IEnumerable<TaskSnapshot> LoadRunning()
+    {
+        var carried = CatchUpOrCarried();
+        return [.. _tasks.Find(JournalQuery.StartsWith(ListKeys.StateField, ListKeys.StatePrefix(TaskState.Running)))
+            .Select(FromDocument)
+            .Where(t => !carried.ContainsKey(t.Id))
+            .Concat(carried.Values.Where(t => t.State == TaskState.Running))];
+    }
 
     /// <summary>
     /// At most <paramref name="max"/> Pending tasks in dispatch order (highest priority first, then oldest
     /// acceptance), from the one after <paramref name="after"/> (null: from the first), read by the queue index.
     /// </summary>
-    public IReadOnlyList<TaskSnapshot> LoadPending(PendingEntry? after, int max) => CaughtUp<IReadOnlyList<TaskSnapshot>>(() =>
-        [.. _tasks.Find(AfterQueueKey(after), 0, max).Select(FromDocument)]);
+    public IReadOnlyList<TaskSnapshot> LoadPending(PendingEntry? after, int max)
+    {
+        var carried = CatchUpOrCarried();
+        if (carried.Count == 0)
+        {
+            return [.. _tasks.Find(AfterQueueKey(after), 0, max).Select(FromDocument)];
+        }
+
+        // Documents a carried task supersedes are skipped, so read as many more as could be.
+        return [.. _tasks.Find(AfterQueueKey(after), 0, max + carried.Count)
+            .Select(FromDocument)
+            .Where(t => !carried.ContainsKey(t.Id))
+            .Concat(carried.Values.Where(t => t.State == TaskState.Pending))
+            .Select(t => (Task: t, Entry: new PendingEntry(t.Priority, t.Sequence, t.Id)))
+            .Where(t => after is not { } a || PendingEntry.DispatchOrder.Compare(t.Entry, a) > 0)
+            .OrderBy(t => t.Entry, PendingEntry.DispatchOrder)
+            .Take(max)
+            .Select(t => t.Task)];
+    }
 
     /// <summary>How many Pending tasks the journal holds, counted by the queue index (any thread).</summary>
-    public long CountPending() => CaughtUp(() => _tasks.LongCount(AfterQueueKey(null)));
+    public long CountPending()
+    {
+        var carried = CatchUpOrCarried();
+        // While the disk refuses the catch-up: the documents' count and the new tasks still carried (close enough for progress).
+        return _tasks.LongCount(AfterQueueKey(null)) + carried.Values.LongCount(t => t.State == TaskState.Pending && _materializer.FindPayload(t.Sequence) is not null);
+    }
 
     private IEnumerable<TaskSnapshot> PendingInOrder()
     {
@@ -561,11 +588,34 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
     /// <summary>How many tasks wait for their documents.</summary>
     internal int Carried => _materializer.Carried;
 
-    /// <summary>A query of the documents' indexes, after every committed turn is written to them.</summary>
+    /// <summary>A disk that refuses a write, or the LiteDB instance such a write left unusable until <see cref="Reopen"/>.</summary>
+    private static bool IsStorageFailure(Exception e) => JournalOutage.IsStorageFailure(e) || e is LiteException;
+
+    /// <summary>
+    /// A query of the documents' indexes, after every committed turn is written to them; while the disk refuses that
+    /// (a full disk), of the documents as they are.
+    /// </summary>
     private T CaughtUp<T>(Func<T> query)
     {
-        _materializer.CatchUp();
+        CatchUpOrCarried();
         return query();
+    }
+
+    /// <summary>
+    /// Writes every committed turn's documents; when the disk refuses (a full disk), returns the tasks still carried,
+    /// which the restore's reads then take in place of their documents, so that nothing committed is missed.
+    /// </summary>
+    private Dictionary<Guid, TaskSnapshot> CatchUpOrCarried()
+    {
+        try
+        {
+            _materializer.CatchUp();
+            return [];
+        }
+        catch (Exception e) when (IsStorageFailure(e))
+        {
+            return _materializer.CarriedIds().Select(_materializer.Find).OfType<TaskSnapshot>().ToDictionary(t => t.Id);
+        }
     }
 
     /// <summary>

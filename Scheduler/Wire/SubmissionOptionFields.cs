@@ -37,7 +37,8 @@ public static class SubmissionOptionFields
             return false;
         }
 
-        runAt = parsed.ToUniversalTime();
+        // To the millisecond, as the journal keeps it; rounded up, so the task never starts before the time asked.
+        runAt = TimeMath.CeilingToMillisecond(parsed);
         return true;
     }
 

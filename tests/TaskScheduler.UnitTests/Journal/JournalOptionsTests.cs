@@ -54,4 +54,16 @@ public class JournalOptionsTests
             Assert.That(payloadLonger.Validate().Single(), Does.StartWith("Journal:PayloadRetention ('2.00:00:00') must not be longer than the retention of Completed tasks ('1.00:00:00')"));
         }
     }
+
+    [Test]
+    public void Validate_RefusesAMaterializeWindow_NotPositive_OrLongerThanAMinute()
+    {
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(new JournalOptions().MaterializeEvery, Is.EqualTo(TimeSpan.FromSeconds(1)));
+            Assert.That(new JournalOptions { MaterializeEvery = TimeSpan.FromSeconds(30) }.Validate(), Is.Empty);
+            Assert.That(new JournalOptions { MaterializeEvery = TimeSpan.Zero }.Validate().Single(), Does.StartWith("Journal:MaterializeEvery must be positive and at most 00:01:00"));
+            Assert.That(new JournalOptions { MaterializeEvery = TimeSpan.FromMinutes(5) }.Validate().Single(), Does.EndWith("not '00:05:00'"));
+        }
+    }
 }

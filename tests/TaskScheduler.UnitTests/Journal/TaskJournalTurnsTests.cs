@@ -43,6 +43,26 @@ public class TaskJournalTurnsTests : TempDirectoryTests
     }
 
     [Test]
+    public void TheKnownIdsFilter_BuiltWhileTasksWaitForTheirDocuments_KnowsThem()
+    {
+        using var journal = new TaskJournal(Path, materializeWindow: NoBatches);
+        var (written, carried) = (Snapshot(sequence: 1), Snapshot(sequence: 2));
+        journal.Commit([written], [new(written.Id, "one")]);
+        journal.CatchUp();
+        journal.Commit([carried], [new(carried.Id, "two")]);
+
+        journal.KnownIds.Build();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(journal.KnownIds.Filter, Is.Not.Null);
+            Assert.That(journal.KnownIds.MightContain(written.Id), Is.True);
+            Assert.That(journal.KnownIds.MightContain(carried.Id), Is.True, "a duplicate of a task committed a moment ago is still found");
+            Assert.That(journal.Find(carried.Id), Is.EqualTo(carried));
+        }
+    }
+
+    [Test]
     public void AKilledSchedulersLastTurns_AreReplayedOnOpen_AsCommitted_WithTheirPayloads()
     {
         var large = new string('L', 5000);

@@ -14,6 +14,27 @@ public class SubmissionOptionFieldsTests
         return ok ? (task, null) : (null, rejection!.Reason);
     }
 
+    [TestCase("2026-12-01T02:00:00.1234567Z", "2026-12-01T02:00:00.1240000Z")]
+    [TestCase("2026-12-01T02:00:00.123Z", "2026-12-01T02:00:00.1230000Z")]
+    [TestCase("2026-12-01T02:00:00.9999999Z", "2026-12-01T02:00:01.0000000Z")]
+    public void RunAt_IsKeptToTheMillisecond_AsTheJournalKeepsIt_RoundedUpSoTheTaskNeverStartsEarlier(string asked, string kept)
+    {
+        var (task, problem) = Parse($"\"runAt\":\"{asked}\"");
+
+        Assert.That(problem, Is.Null);
+        Assert.That(task!.RunAt, Is.EqualTo(DateTimeOffset.Parse(kept, System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Test]
+    public void TheJournalClock_TakesTheTimeToTheMillisecond_AndLeavesTimestampsAlone()
+    {
+        var system = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero).AddTicks(1_234_567));
+        var clock = new TaskScheduler.Scheduler.Journal.JournalClock(system);
+
+        Assert.That(clock.GetUtcNow(), Is.EqualTo(new DateTimeOffset(2026, 12, 7, 12, 0, 0, 123, TimeSpan.Zero)));
+        Assert.That(clock.GetTimestamp(), Is.EqualTo(system.GetTimestamp()));
+    }
+
     [Test]
     public void RunAt_IsReadAsUtc_FromAnyOffset()
     {
