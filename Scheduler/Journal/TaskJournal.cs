@@ -80,6 +80,11 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
     private long _replayedUpTo;
     private volatile bool _upsertNextBatch;
 
+    // A batch's write failed (a full disk): LiteDB 5.0.21 leaves that instance unusable (its rollback fails too, and
+    // the failed transaction keeps its locks, so other writers would wait a minute for them). Nothing writes to it
+    // again; the loop's next write fails with this, and the engine reopens the file (JournalOutage), as for its own.
+    private volatile Exception? _batchFailure;
+
     /// <param name="largePayloadChars">Payloads of at least this many characters go to files of their own (<see cref="PayloadStore"/>).</param>
     /// <param name="materializeWindow">How long a change may wait before its task's document is written (<see cref="Materializer.DefaultWindow"/>).</param>
     public TaskJournal(
@@ -150,6 +155,7 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
         _closed = false;
         _upsertNext = true;
         _upsertNextBatch = true;
+        _batchFailure = null;
     }
 
     /// <summary>Time spent in the last LiteDB transaction (<see cref="Write"/>).</summary>
@@ -168,6 +174,7 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
     public void Write(IEnumerable<TaskSnapshot> changes, IEnumerable<KeyValuePair<Guid, string>> newPayloads)
     {
         var started = Stopwatch.GetTimestamp();
+        ThrowIfBatchFailed();
         _known.StartRequestedBuild();
         var tasks = changes as IReadOnlyList<TaskSnapshot> ?? [.. changes];
         var payloads = newPayloads as IReadOnlyDictionary<Guid, string> ?? newPayloads.ToDictionary(p => p.Key, p => p.Value);
@@ -336,6 +343,7 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
     /// </summary>
     private void WriteBatch(MaterializedBatch batch)
     {
+        ThrowIfBatchFailed();
         if (!_db.BeginTrans())
         {
             throw new InvalidOperationException("A journal transaction is already open on this thread.");
@@ -369,7 +377,7 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
             _db.Commit();
             _upsertNextBatch = false;
         }
-        catch
+        catch (Exception failure)
         {
             try
             {
@@ -378,6 +386,11 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
             catch (Exception e) when (e is IOException or LiteException)
             {
                 // The failure that caused the rollback is the one to report.
+            }
+
+            if (IsStorageFailure(failure))
+            {
+                _batchFailure = failure;
             }
 
             throw;
@@ -462,6 +475,7 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
     /// </summary>
     public ExpirySlice Expire(RetentionPolicy policy, DateTimeOffset now, int max)
     {
+        ThrowIfBatchFailed();
         if (!_db.BeginTrans())
         {
             throw new InvalidOperationException("A journal transaction is already open on this thread.");
@@ -588,6 +602,15 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
     /// <summary>How many tasks wait for their documents.</summary>
     internal int Carried => _materializer.Carried;
 
+    /// <summary>Refuses to write to the instance a failed batch left unusable, with that failure's words, until <see cref="Reopen"/>.</summary>
+    private void ThrowIfBatchFailed()
+    {
+        if (_batchFailure is { } failure)
+        {
+            throw new IOException(failure.Message, failure);
+        }
+    }
+
     /// <summary>A disk that refuses a write, or the LiteDB instance such a write left unusable until <see cref="Reopen"/>.</summary>
     private static bool IsStorageFailure(Exception e) => JournalOutage.IsStorageFailure(e) || e is LiteException;
 
@@ -625,6 +648,7 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
     public bool Delete(Guid id)
     {
         _materializer.CatchUp();
+        ThrowIfBatchFailed();
         if (!_db.BeginTrans())
         {
             throw new InvalidOperationException("A journal transaction is already open on this thread.");
@@ -716,7 +740,7 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
     public JournalCheckpoint? Checkpoints => _checkpoint;
 
     /// <inheritdoc cref="IJournal.CheckpointIfDue"/>
-    public TimeSpan? CheckpointIfDue() => _closed ? null : _checkpoint?.RunIfDue(_db, () =>
+    public TimeSpan? CheckpointIfDue() => _closed || _batchFailure is not null ? null : _checkpoint?.RunIfDue(_db, () =>
     {
         if (_durable)
         {
