@@ -91,7 +91,7 @@ internal sealed class Materializer : IDisposable
         }
 
         Volatile.Write(ref _lastTurn, turn);
-        if (_tasks.Count >= MaxTasks)
+        if (_tasks.Count >= MaxTasks && !_stopping)
         {
             _nudge.Set();
         }
@@ -238,6 +238,11 @@ internal sealed class Materializer : IDisposable
     /// <summary>Stops the thread; the journal then writes the whole carry (<see cref="CatchUp"/>) before it closes.</summary>
     public void Dispose()
     {
+        if (_stopping)
+        {
+            return; // A host that fails to start may dispose the journal twice.
+        }
+
         _stopping = true;
         _nudge.Set();
         _thread?.Join();

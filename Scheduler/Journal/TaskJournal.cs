@@ -84,6 +84,7 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
     // the failed transaction keeps its locks, so other writers would wait a minute for them). Nothing writes to it
     // again; the loop's next write fails with this, and the engine reopens the file (JournalOutage), as for its own.
     private volatile Exception? _batchFailure;
+    private bool _disposed;
 
     /// <param name="largePayloadChars">Payloads of at least this many characters go to files of their own (<see cref="PayloadStore"/>).</param>
     /// <param name="materializeWindow">How long a change may wait before its task's document is written (<see cref="Materializer.DefaultWindow"/>).</param>
@@ -679,6 +680,13 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
 
     public void Dispose()
     {
+        // Registered under three services, the container disposes it three times: the first does the work.
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         _materializer.Dispose();
         try
         {
