@@ -39,6 +39,10 @@ internal sealed class Materializer : IDisposable
     private volatile bool _stopping;
     private long _lastTurn;
 
+    // The carry's size that wakes the next batch: MaxTasks more than the last batch left (young tasks not yet due),
+    // so that a burst wakes it once per MaxTasks new tasks rather than at every turn to look at the same ones again.
+    private int _nextBatchAt = MaxTasks;
+
     /// <param name="write">Writes one batch: its tasks' documents and the mark, in one transaction.</param>
     /// <param name="materializedUpTo">The turn up to which the documents are complete, as the journal last recorded it.</param>
     /// <param name="window">How long a change may wait (<see cref="DefaultWindow"/>).</param>
@@ -91,7 +95,7 @@ internal sealed class Materializer : IDisposable
         }
 
         Volatile.Write(ref _lastTurn, turn);
-        if (_tasks.Count >= MaxTasks && !_stopping)
+        if (_tasks.Count >= Volatile.Read(ref _nextBatchAt) && !_stopping)
         {
             _nudge.Set();
         }
@@ -155,6 +159,7 @@ internal sealed class Materializer : IDisposable
             }
 
             var upTo = firstKept - 1;
+            Volatile.Write(ref _nextBatchAt, _tasks.Count - due.Count + MaxTasks);
             if (due.Count == 0 && upTo <= MaterializedUpTo)
             {
                 return;
@@ -215,10 +220,7 @@ internal sealed class Materializer : IDisposable
     {
         while (!_stopping)
         {
-            // Woken by the carry's size, a batch writes it whole: writing only what is due would leave a backlog of
-            // young tasks above the bound, and every later change would wake it again to look at them all (that
-            // spent half the scheduler's CPU under a burst). Woken by the window, it writes what is due.
-            var full = _nudge.WaitOne(Window);
+            _nudge.WaitOne(Window);
             if (_stopping)
             {
                 break;
@@ -226,7 +228,7 @@ internal sealed class Materializer : IDisposable
 
             try
             {
-                Materialize(all: full);
+                Materialize(all: false);
                 LastFailure = null;
             }
             catch (Exception e) when (e is IOException or LiteException or InvalidOperationException or UnauthorizedAccessException)
