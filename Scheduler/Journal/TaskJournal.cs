@@ -55,6 +55,9 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
     /// <summary>LiteDB 5's limit on one document (2,047 data pages of 8,150 bytes).</summary>
     public const int MaxDocumentBytes = 2047 * 8150;
 
+    /// <summary>Instances a failed write left unusable and whose disposal failed: never finalized (see <c>ReopenFile</c>).</summary>
+    private static readonly List<LiteDatabase> Unusable = [];
+
     // Replaced together by Reopen, after a write failed: LiteDB 5.0.21 cannot write again on an instance whose write
     // failed ("page must be writable"), and shows that failed transaction to its readers as if it had committed.
     private LiteDatabase _db;
@@ -146,7 +149,13 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
             }
             catch (Exception e) when (e is IOException or LiteException)
             {
-                // Its failed write is what made it unusable; what is durable is in the files.
+                // Its failed write is what made it unusable; what is durable is in the files. Its failed transaction
+                // could not be rolled back, and LiteDB's finalizer would try again on the finalizer thread and throw
+                // there, ending the process: the instance is kept reachable instead (a few MB per disk-full episode).
+                lock (Unusable)
+                {
+                    Unusable.Add(_db);
+                }
             }
         }
 
