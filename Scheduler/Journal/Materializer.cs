@@ -8,9 +8,9 @@ namespace TaskScheduler.Scheduler.Journal;
 
 /// <summary>
 /// Folds committed turn records into task documents behind the loop (docs/architecture.md, "The journal's next
-/// shape"). The loop's commit appends one record per turn; what the turns changed waits here, in the <em>carry</em>
-/// (the latest state of each task touched since the last batch, and the payload of each task not yet inserted), where
-/// readers look first. A batch, on a thread of its own every <see cref="Window"/> or once <see cref="MaxTasks"/>
+/// shape"). The loop's commit appends one record per turn (and stores new payloads); what the turns changed waits
+/// here, in the <em>carry</em> (the latest state of each task touched since the last batch, with the list's head of
+/// each task whose document is still to be inserted), where readers look first. A batch, on a thread of its own every <see cref="Window"/> or once <see cref="MaxTasks"/>
 /// tasks wait, writes every finished task once (the flow: a task that lives less than a window is one insert) and
 /// every task whose first unmaterialized change is a window old (the backlog), then records up to which turn the
 /// documents are complete, so that a restart replays only the records after it. Readers that query the documents'
@@ -27,11 +27,7 @@ internal sealed class Materializer : IDisposable
     /// <summary>The most tasks one transaction of a batch writes.</summary>
     public const int MaxBatchTasks = 1_000;
 
-    /// <summary>The most payload characters one transaction of a batch writes: a few MB of LiteDB's log at most.</summary>
-    public const long MaxBatchChars = 1024 * 1024;
-
     private readonly ConcurrentDictionary<Guid, CarriedTask> _tasks = new();
-    private readonly ConcurrentDictionary<long, CarriedPayload> _payloads = new();
     private readonly Lock _gate = new();
     private readonly Action<MaterializedBatch> _write;
     private readonly AutoResetEvent _nudge = new(false);
@@ -76,22 +72,17 @@ internal sealed class Materializer : IDisposable
         _thread.Start();
     }
 
-    /// <summary>Adds a committed turn: its tasks as they now stand, and the payloads of those it accepted.</summary>
-    public void Add(long turn, IReadOnlyList<TaskSnapshot> changes, IEnumerable<CarriedPayload> payloads)
+    /// <summary>Adds a committed turn: its tasks as they now stand, and the list's heads of those it accepted.</summary>
+    public void Add(long turn, IReadOnlyList<TaskSnapshot> changes, IReadOnlyDictionary<Guid, BsonDocument> heads)
     {
-        foreach (var payload in payloads)
-        {
-            _payloads[payload.Document["_id"].AsInt64] = payload;
-        }
-
         var now = Stopwatch.GetTimestamp();
         foreach (var task in changes)
         {
             _tasks.AddOrUpdate(
                 task.Id,
-                static (_, added) => new CarriedTask(added.Task, added.Turn, added.Now),
-                static (_, carried, added) => new CarriedTask(added.Task, carried.FirstTurn, carried.Since),
-                (Task: task, Turn: turn, Now: now));
+                static (_, added) => new CarriedTask(added.Task, added.Turn, added.Now, added.Head),
+                static (_, carried, added) => new CarriedTask(added.Task, carried.FirstTurn, carried.Since, added.Head ?? carried.Head),
+                (Task: task, Turn: turn, Now: now, Head: heads.GetValueOrDefault(task.Id)));
         }
 
         Volatile.Write(ref _lastTurn, turn);
@@ -110,8 +101,8 @@ internal sealed class Materializer : IDisposable
     /// <summary>True while a change of the task waits for its document.</summary>
     public bool Holds(Guid id) => _tasks.ContainsKey(id);
 
-    /// <summary>The payload document of the task accepted as <paramref name="sequence"/>, until it is inserted.</summary>
-    public BsonDocument? FindPayload(long sequence) => _payloads.TryGetValue(sequence, out var payload) ? payload.Document : null;
+    /// <summary>True while the task's document is still to be inserted (a task accepted since the last batch).</summary>
+    public bool AwaitsInsert(Guid id) => _tasks.TryGetValue(id, out var carried) && carried.Head is not null;
 
     /// <summary>Writes the whole carry now, so that the documents and their indexes show every committed turn.</summary>
     public void CatchUp() => Materialize(all: true);
@@ -165,55 +156,22 @@ internal sealed class Materializer : IDisposable
                 return;
             }
 
-            // In transactions of bounded size, so that a backlog (thousands of tasks of 20 KB each, say) never needs
+            // In transactions of bounded size, so that a backlog (thousands of tasks with long histories) never needs
             // more log than a small disk has: LiteDB copies its log into the file between them. The mark moves with
             // the last; a crash between two replays the records again, over the documents already written.
-            var chunks = Chunks(due);
+            var chunks = due.Chunk(MaxBatchTasks).ToList();
             for (var i = 0; i < chunks.Count; i++)
             {
-                var (tasks, inserted) = chunks[i];
-                _write(new MaterializedBatch([.. tasks.Select(t => (t.Entry.Value.Task, t.Insert))], inserted, i == chunks.Count - 1 ? Math.Max(upTo, MaterializedUpTo) : MaterializedUpTo));
-                foreach (var (entry, _) in tasks)
+                var chunk = chunks[i];
+                _write(new MaterializedBatch([.. chunk.Select(t => t.Value)], i == chunks.Count - 1 ? Math.Max(upTo, MaterializedUpTo) : MaterializedUpTo));
+                foreach (var entry in chunk)
                 {
                     _tasks.TryRemove(entry);
-                }
-
-                foreach (var payload in inserted)
-                {
-                    _payloads.TryRemove(new KeyValuePair<long, CarriedPayload>(payload.Document["_id"].AsInt64, payload));
                 }
             }
 
             MaterializedUpTo = Math.Max(upTo, MaterializedUpTo);
         }
-    }
-
-    /// <summary>The due tasks in transactions of at most <see cref="MaxBatchTasks"/> tasks and <see cref="MaxBatchChars"/> characters of payload.</summary>
-    private List<(List<(KeyValuePair<Guid, CarriedTask> Entry, bool Insert)> Tasks, List<CarriedPayload> Inserted)> Chunks(List<KeyValuePair<Guid, CarriedTask>> due)
-    {
-        var chunks = new List<(List<(KeyValuePair<Guid, CarriedTask>, bool)>, List<CarriedPayload>)> { ([], []) };
-        var chars = 0L;
-        foreach (var entry in due)
-        {
-            var (tasks, inserted) = chunks[^1];
-            var isNew = _payloads.TryGetValue(entry.Value.Task.Sequence, out var payload) && payload.TaskId == entry.Key;
-            var size = isNew ? payload!.InlineChars : 0;
-            if (tasks.Count > 0 && (tasks.Count >= MaxBatchTasks || chars + size > MaxBatchChars))
-            {
-                (tasks, inserted) = ([], []);
-                chunks.Add((tasks, inserted));
-                chars = 0;
-            }
-
-            tasks.Add((entry, isNew));
-            if (isNew)
-            {
-                inserted.Add(payload!);
-                chars += size;
-            }
-        }
-
-        return chunks;
     }
 
     private void Run()
@@ -257,24 +215,20 @@ internal sealed class Materializer : IDisposable
 
 /// <summary>
 /// A task as the turns left it, waiting for its document since the turn <c>FirstTurn</c>, added at <c>Since</c> (a
-/// <see cref="Stopwatch"/> timestamp). A class, not a record: the batch removes exactly the entry it wrote.
+/// <see cref="Stopwatch"/> timestamp); <c>Head</c>, the list's head of its payload, while its document is still to be
+/// inserted (null: updated). A class, not a record: the batch removes exactly the entry it wrote.
 /// </summary>
-internal sealed class CarriedTask(TaskSnapshot task, long firstTurn, long since)
+internal sealed class CarriedTask(TaskSnapshot task, long firstTurn, long since, BsonDocument? head)
 {
     public TaskSnapshot Task { get; } = task;
 
     public long FirstTurn { get; } = firstTurn;
 
     public long Since { get; } = since;
+
+    public BsonDocument? Head { get; } = head;
 }
 
-/// <summary>A new task's payload document (inline text or its file's length) and its head for the list, until inserted.</summary>
-internal sealed record CarriedPayload(Guid TaskId, BsonDocument Document, BsonDocument Head)
-{
-    /// <summary>The characters of the payload kept inside the journal (none for one in a file of its own).</summary>
-    public int InlineChars => Document["payload"].IsString ? Document["payload"].AsString.Length : 0;
-}
-
-/// <summary>One batch of documents: each task with whether it is new (inserted with its payload) or updated.</summary>
+/// <summary>One batch of documents: each task, inserted with its head when it carries one, else updated.</summary>
 /// <param name="UpTo">The turn up to which the documents are complete once this batch commits.</param>
-internal sealed record MaterializedBatch(IReadOnlyList<(TaskSnapshot Task, bool Insert)> Tasks, IReadOnlyList<CarriedPayload> Payloads, long UpTo);
+internal sealed record MaterializedBatch(IReadOnlyList<CarriedTask> Tasks, long UpTo);

@@ -14,10 +14,11 @@ namespace TaskScheduler.Scheduler.Journal;
 
 /// <summary>
 /// The durable record of every accepted task, in one LiteDB file. Writes come only from the scheduler loop, in turns:
-/// each turn appends one record (<see cref="TurnRecord"/>) to the <c>turns</c> collection in one transaction, then
-/// fsync, and only then may the turn's broker messages be acknowledged. Task documents (state with history) and
-/// payloads live in separate collections, so status reads never load a 1 MiB payload, and are written behind the loop
-/// by the <see cref="Materializer"/>, which keeps what it has not yet written where every read looks first. Opening the
+/// each turn appends one record (<see cref="TurnRecord"/>) to the <c>turns</c> collection and stores the payloads it
+/// accepted, in one transaction, then fsync, and only then may the turn's broker messages be acknowledged. Task
+/// documents (state with history) live apart from payloads, so status reads never load a 1 MiB payload, and are
+/// written behind the loop by the <see cref="Materializer"/>, which keeps what it has not yet written where every
+/// read looks first. Opening the
 /// journal replays the records after the last batch; a clean close writes everything, leaving no record behind.
 /// Reads (status queries) may come from any thread; LiteDB serialises them with the writers.
 /// Payloads are keyed by acceptance sequence, not task id: a new key then goes at the end of the index, where a
@@ -51,6 +52,9 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
 
     /// <summary>The meta document holding the turn up to which the task documents are complete (the materializer's mark).</summary>
     private const int MaterializedMetaId = 5;
+
+    /// <summary>A record's inline payloads: none, since this journal stores each payload apart (<see cref="TurnRecord.StoredApart"/>).</summary>
+    private static readonly IReadOnlyDictionary<Guid, string> NoPayloads = new Dictionary<Guid, string>();
 
     /// <summary>LiteDB 5's limit on one document (2,047 data pages of 8,150 bytes).</summary>
     public const int MaxDocumentBytes = 2047 * 8150;
@@ -188,9 +192,8 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
         _known.StartRequestedBuild();
         var tasks = changes as IReadOnlyList<TaskSnapshot> ?? [.. changes];
         var payloads = newPayloads as IReadOnlyDictionary<Guid, string> ?? newPayloads.ToDictionary(p => p.Key, p => p.Value);
-        var carried = new List<CarriedPayload>(payloads.Count);
-        var inline = new Dictionary<Guid, string>(payloads.Count);
-        var inFiles = new Dictionary<Guid, int>();
+        var documents = new List<BsonDocument>(payloads.Count);
+        var heads = new Dictionary<Guid, BsonDocument>(payloads.Count);
         var maxSequence = _lastSequence;
         try
         {
@@ -200,26 +203,20 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
                 if (payloads.TryGetValue(task.Id, out var payload))
                 {
                     // Large payloads go to files of their own, on disk before the record that names them.
-                    var document = _payloadFiles.Stage(task.Sequence, payload);
-                    carried.Add(new CarriedPayload(task.Id, document, HeadDocument(task.Sequence, payload)));
-                    if (document[PayloadStore.FileField].IsNumber)
-                    {
-                        inFiles[task.Id] = document[PayloadStore.FileField].AsInt32;
-                    }
-                    else
-                    {
-                        inline[task.Id] = payload;
-                    }
+                    documents.Add(_payloadFiles.Stage(task.Sequence, payload));
+                    heads[task.Id] = HeadDocument(task.Sequence, payload);
                 }
             }
 
-            if (carried.Count != payloads.Count)
+            if (heads.Count != payloads.Count)
             {
                 throw new InvalidOperationException("Every new payload must come with its task's first change.");
             }
 
+            // Payloads are stored apart, in this transaction: written once, where they are read from; the record
+            // stays a few hundred bytes per task, so the records a batch has yet to cover take little room.
             var turn = _materializer.LastTurn + 1;
-            var record = TurnRecordCodec.Encode(new TurnRecord(turn, 0, DateTimeOffset.UtcNow, tasks, inline) { PayloadFiles = inFiles });
+            var record = TurnRecordCodec.Encode(new TurnRecord(turn, 0, DateTimeOffset.UtcNow, tasks, NoPayloads) { StoredApart = heads.Keys.ToHashSet() });
             if (record.Length > MaxDocumentBytes / 2 && Oversized(tasks) is { Count: > 0 } oversized)
             {
                 // Checked here, since the documents are written later, where a failure could not fail the task.
@@ -235,20 +232,22 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
             var parts = Parts(turn, record);
             if (_upsertNext)
             {
+                _payloads.Upsert(documents);
                 _turns.Upsert(parts);
             }
             else
             {
+                _payloads.Insert(documents);
                 _turns.Insert(parts);
             }
 
             _db.Commit();
-            foreach (var payload in carried)
+            foreach (var id in heads.Keys)
             {
-                _known.Add(payload.TaskId);
+                _known.Add(id);
             }
 
-            _materializer.Add(turn, tasks, carried);
+            _materializer.Add(turn, tasks, heads);
             _lastSequence = maxSequence;
             _upsertNext = false;
         }
@@ -320,35 +319,30 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
     {
         var bytes = parts.Count == 1 ? parts[0] : [.. parts.SelectMany(p => p)];
         var record = TurnRecordCodec.Decode(bytes, id => _materializer.Find(id) ?? FindDocument(id));
-        var carried = new List<CarriedPayload>();
+        var heads = new Dictionary<Guid, BsonDocument>();
         foreach (var task in record.Changes)
         {
             _lastSequence = Math.Max(_lastSequence, task.Sequence);
-            BsonDocument document;
-            string? payload;
-            if (record.Payloads.TryGetValue(task.Id, out var text))
+            if (record.Payloads.TryGetValue(task.Id, out var inline))
             {
-                (document, payload) = (new BsonDocument { ["_id"] = task.Sequence, ["payload"] = text }, text);
+                // A record that carries its payloads (a replicated one): stored now, as the writing turn would have.
+                _payloads.Upsert(_payloadFiles.Stage(task.Sequence, inline));
+                _payloadFiles.WriteStaged();
             }
-            else if (record.PayloadFiles.TryGetValue(task.Id, out var bytesInFile))
-            {
-                document = new BsonDocument { ["_id"] = task.Sequence, [PayloadStore.FileField] = bytesInFile };
-                payload = _payloadFiles.Read(document) ?? "";
-            }
-            else
+            else if (!record.StoredApart.Contains(task.Id))
             {
                 continue;
             }
 
             _known.Add(task.Id);
-            carried.Add(new CarriedPayload(task.Id, document, HeadDocument(task.Sequence, payload)));
+            heads[task.Id] = HeadDocument(task.Sequence, FindPayload(task.Sequence) ?? "");
         }
 
-        _materializer.Add(record.Turn, record.Changes, carried);
+        _materializer.Add(record.Turn, record.Changes, heads);
     }
 
     /// <summary>
-    /// Writes one batch of the materializer: new tasks with their payloads and heads, changed ones updated, and the
+    /// Writes one batch of the materializer: new tasks with their heads, changed ones updated, and the
     /// mark, in one transaction; then drops the records the mark covers (a crash between the two only replays them).
     /// </summary>
     private void WriteBatch(MaterializedBatch batch)
@@ -361,19 +355,17 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
 
         try
         {
-            var inserted = batch.Tasks.Where(t => t.Insert).Select(t => ToDocument(t.Task)).ToList();
-            var updated = batch.Tasks.Where(t => !t.Insert).Select(t => ToDocument(t.Task)).ToList();
+            var inserted = batch.Tasks.Where(t => t.Head is not null).ToList();
+            var updated = batch.Tasks.Where(t => t.Head is null).Select(t => ToDocument(t.Task)).ToList();
             if (_upsertNextBatch || _materializer.MaterializedUpTo < _replayedUpTo)
             {
-                _payloads.Upsert(batch.Payloads.Select(p => p.Document));
-                _heads.Upsert(batch.Payloads.Select(p => p.Head));
-                _tasks.Upsert(inserted);
+                _heads.Upsert(inserted.Select(t => t.Head!));
+                _tasks.Upsert(inserted.Select(t => ToDocument(t.Task)));
             }
             else
             {
-                _payloads.Insert(batch.Payloads.Select(p => p.Document));
-                _heads.Insert(batch.Payloads.Select(p => p.Head));
-                _tasks.Insert(inserted);
+                _heads.Insert(inserted.Select(t => t.Head!));
+                _tasks.Insert(inserted.Select(t => ToDocument(t.Task)));
             }
 
             if (_tasks.Update(updated) != updated.Count)
@@ -470,7 +462,7 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
 
     /// <summary>The payload of the task accepted as <paramref name="sequence"/>.</summary>
     public string? FindPayload(long sequence) =>
-        (_materializer.FindPayload(sequence) ?? _payloads.FindById(sequence)) is { } document ? _payloadFiles.Read(document) : null;
+        _payloads.FindById(sequence) is { } document ? _payloadFiles.Read(document) : null;
 
     /// <summary>Every journaled step of a task's life, oldest first; empty for an unknown id.</summary>
     public IReadOnlyList<TaskHistoryEntry> History(Guid id) => Find(id) is { } task ? TaskHistory.Of(task) : [];
@@ -567,7 +559,7 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
     {
         var carried = CatchUpOrCarried();
         // While the disk refuses the catch-up: the documents' count and the new tasks still carried (close enough for progress).
-        return _tasks.LongCount(AfterQueueKey(null)) + carried.Values.LongCount(t => t.State == TaskState.Pending && _materializer.FindPayload(t.Sequence) is not null);
+        return _tasks.LongCount(AfterQueueKey(null)) + carried.Values.LongCount(t => t.State == TaskState.Pending && _materializer.AwaitsInsert(t.Id));
     }
 
     private IEnumerable<TaskSnapshot> PendingInOrder()

@@ -13,8 +13,8 @@ namespace TaskScheduler.Scheduler.Journal;
 /// <param name="At">When the turn was written; the record's times are stored relative to it.</param>
 /// <param name="Changes">Each task the turn changed, at most once, whole (its history too).</param>
 /// <param name="Payloads">
-/// The payload of each task among <paramref name="Changes"/> that the turn accepted, but those kept in files of their
-/// own (<see cref="PayloadFiles"/>).
+/// The payload of each task among <paramref name="Changes"/> that the turn accepted, but those the journal stored apart
+/// (<see cref="StoredApart"/>).
 /// </param>
 public sealed record TurnRecord(
     long Turn,
@@ -24,12 +24,13 @@ public sealed record TurnRecord(
     IReadOnlyDictionary<Guid, string> Payloads)
 {
     /// <summary>
-    /// The accepted tasks whose payload a single scheduler keeps in a file of its own (<see cref="PayloadStore"/>),
-    /// written and flushed before the record: the record holds only the file's length in bytes, so a 1 MiB payload is
-    /// not written twice. A replicated record carries every payload inline instead.
+    /// The accepted tasks whose payload a single scheduler stores itself, in the record's own transaction (its payload
+    /// collection, or a file of its own written and flushed before the record: <see cref="PayloadStore"/>): the record
+    /// names only the acceptance, so a payload is written once, and records stay small however large payloads are.
+    /// A replicated record carries every payload inline instead.
     /// </summary>
-    public IReadOnlyDictionary<Guid, int> PayloadFiles { get; init; } = new Dictionary<Guid, int>();
+    public IReadOnlySet<Guid> StoredApart { get; init; } = new HashSet<Guid>();
 
-    /// <summary>True when the turn accepted the task: its record carries the task whole, with its payload or the payload's file.</summary>
-    public bool Accepted(Guid id) => Payloads.ContainsKey(id) || PayloadFiles.ContainsKey(id);
+    /// <summary>True when the turn accepted the task: its record carries the task whole, with its payload or the mark that it is stored apart.</summary>
+    public bool Accepted(Guid id) => Payloads.ContainsKey(id) || StoredApart.Contains(id);
 }

@@ -20,7 +20,7 @@ public static class TurnRecordCodec
 
     private const byte AcceptedKind = 1;
     private const byte ChangedKind = 2;
-    private const byte AcceptedWithFileKind = 3;
+    private const byte AcceptedStoredApartKind = 3;
 
     public static byte[] Encode(TurnRecord record)
     {
@@ -47,12 +47,11 @@ public static class TurnRecordCodec
                 WriteAcceptance(writer, task);
                 writer.Text(payload);
             }
-            else if (record.PayloadFiles.TryGetValue(task.Id, out var fileBytes))
+            else if (record.StoredApart.Contains(task.Id))
             {
-                writer.Byte(AcceptedWithFileKind);
+                writer.Byte(AcceptedStoredApartKind);
                 writer.Id(task.Id);
                 WriteAcceptance(writer, task);
-                writer.Varint(fileBytes);
             }
             else
             {
@@ -96,7 +95,7 @@ public static class TurnRecordCodec
         var count = checked((int)reader.Varint());
         var changes = new List<TaskSnapshot>(Math.Min(count, 4096));
         var payloads = new Dictionary<Guid, string>();
-        var payloadFiles = new Dictionary<Guid, int>();
+        var storedApart = new HashSet<Guid>();
         for (var i = 0; i < count; i++)
         {
             var kind = reader.Byte();
@@ -108,9 +107,9 @@ public static class TurnRecordCodec
                     fixedPart = ReadAcceptance(reader, id);
                     payloads[id] = reader.Text();
                     break;
-                case AcceptedWithFileKind:
+                case AcceptedStoredApartKind:
                     fixedPart = ReadAcceptance(reader, id);
-                    payloadFiles[id] = checked((int)reader.Varint());
+                    storedApart.Add(id);
                     break;
                 case ChangedKind:
                     fixedPart = committed(id) ?? throw new InvalidDataException($"Turn {turn} changes task {id}, which the journal does not hold.");
@@ -122,7 +121,7 @@ public static class TurnRecordCodec
             changes.Add(ReadState(reader, fixedPart));
         }
 
-        return new TurnRecord(turn, term, new DateTimeOffset(at, TimeSpan.Zero), changes, payloads) { PayloadFiles = payloadFiles };
+        return new TurnRecord(turn, term, new DateTimeOffset(at, TimeSpan.Zero), changes, payloads) { StoredApart = storedApart };
     }
 
     [Flags]

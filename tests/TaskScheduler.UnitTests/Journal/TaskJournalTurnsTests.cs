@@ -182,22 +182,42 @@ public class TaskJournalTurnsTests : TempDirectoryTests
     }
 
     [Test]
-    public void ARecordLargerThanADocument_IsStoredInParts_AndReplayed()
+    public void AnAcceptedPayload_IsStoredOnceByItsTurn_AndTheRecordOnlyNamesIt()
     {
-        // 600 payloads just under the file threshold: a record of about 18 MB, beyond LiteDB's 16 MiB document.
         var payload = new string('p', PayloadStore.DefaultThresholdChars - 1);
-        var tasks = Enumerable.Range(1, 600).Select(i => Snapshot(sequence: i)).ToList();
+        using var journal = new TaskJournal(Path, durable: false, materializeWindow: NoBatches);
+        var task = Snapshot(sequence: 1);
+        journal.Commit([task], [new(task.Id, payload)]);
+
+        var record = journal.Database.GetCollection("turns").FindAll().Single()["r"].AsBinary;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(journal.Database.GetCollection("payloads").Count(), Is.EqualTo(1), "stored by the turn, not left for a batch");
+            Assert.That(record, Has.Length.LessThan(1000), "a 32 K payload is not written a second time into the record");
+            Assert.That(journal.FindPayload(task.Sequence), Is.EqualTo(payload));
+        }
+    }
+
+    [Test]
+    public void ARecordLargerThanADocumentPart_IsStoredInParts_AndReplayed()
+    {
+        // 150 finished tasks with results of 40,000 characters: a record of about 6 MB, beyond one part of 4 MiB.
+        var result = new string('r', 40_000);
+        var tasks = Enumerable.Range(1, 150).Select(i => Snapshot(sequence: i)).ToList();
+        var finished = tasks.Select(t => t with { State = TaskState.Completed, Attempts = 1, WorkerId = "w1", FinishedAt = Submitted.AddSeconds(1), Result = result }).ToList();
         string killed;
         using (var journal = new TaskJournal(Path, durable: false, materializeWindow: NoBatches))
         {
-            journal.Commit(tasks, tasks.Select(t => new KeyValuePair<Guid, string>(t.Id, payload)));
+            journal.Commit(tasks, tasks.Select(t => new KeyValuePair<Guid, string>(t.Id, "resize")));
+            journal.Commit(finished, []);
+            Assert.That(journal.Database.GetCollection("turns").Count(), Is.EqualTo(3), "the first turn's record in one part, the second's in two");
             killed = CopyFilesAsAKillLeavesThem();
         }
 
         using var restarted = new TaskJournal(killed, durable: false);
-        Assert.That(restarted.ReplayedTurns, Is.EqualTo(1));
-        Assert.That(restarted.CountPending(), Is.EqualTo(600));
-        Assert.That(restarted.FindPayload(600), Is.EqualTo(payload));
+        Assert.That(restarted.ReplayedTurns, Is.EqualTo(2));
+        Assert.That(restarted.Find(tasks[^1].Id)?.Result, Is.EqualTo(result));
+        Assert.That(restarted.FindPayload(150), Is.EqualTo("resize"));
     }
 
     /// <summary>The journal's files as they are on disk now, copied to <c>killed/</c>: what a kill -9 leaves.</summary>
