@@ -26,6 +26,15 @@ public sealed class JournalCheckpoint
         _thresholdBytes = (long)pages * PageBytes;
     }
 
+    /// <summary>How many times the threshold the log may reach while the loop puts checkpoints off during a batch (<see cref="IsOverdue"/>).</summary>
+    public const int OverdueFactor = 2;
+
+    /// <summary>The log has passed the threshold: a checkpoint is due.</summary>
+    public bool IsDue => LogBytes() >= _thresholdBytes;
+
+    /// <summary>The log has passed <see cref="OverdueFactor"/> times the threshold: a checkpoint must no longer be put off.</summary>
+    public bool IsOverdue => LogBytes() >= _thresholdBytes * OverdueFactor;
+
     /// <summary>Checkpoints run so far.</summary>
     public long Count { get; private set; }
 
@@ -43,8 +52,7 @@ public sealed class JournalCheckpoint
     /// </summary>
     public TimeSpan? RunIfDue(LiteDatabase db, Action flushData)
     {
-        var log = new FileInfo(_logPath);
-        if (!log.Exists || log.Length < _thresholdBytes)
+        if (!IsDue)
         {
             return null;
         }
@@ -66,4 +74,6 @@ public sealed class JournalCheckpoint
         Longest = took > Longest ? took : Longest;
         return took;
     }
+
+    private long LogBytes() => new FileInfo(_logPath) is { Exists: true } log ? log.Length : 0;
 }

@@ -80,9 +80,9 @@ internal sealed class Materializer : IDisposable
         {
             _tasks.AddOrUpdate(
                 task.Id,
-                static (_, added) => new CarriedTask(added.Task, added.Turn, added.Now, added.Head),
-                static (_, carried, added) => new CarriedTask(added.Task, carried.FirstTurn, carried.Since, added.Head ?? carried.Head),
-                (Task: task, Turn: turn, Now: now, Head: heads.GetValueOrDefault(task.Id)));
+                static (_, added) => new CarriedTask(added.Task, added.Turn, added.Now, added.Insert),
+                static (_, carried, added) => new CarriedTask(added.Task, carried.FirstTurn, carried.Since, added.Insert ?? carried.Insert),
+                (Task: task, Turn: turn, Now: now, Insert: heads.TryGetValue(task.Id, out var head) ? new PendingInsert(head) : null));
         }
 
         Volatile.Write(ref _lastTurn, turn);
@@ -116,6 +116,36 @@ internal sealed class Materializer : IDisposable
         lock (_gate)
         {
             action();
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> between two batches: now if none is in progress, else (unless
+    /// <paramref name="wait"/>) not at all, returning null, so that a caller on the loop's thread never waits out a
+    /// batch's transaction.
+    /// </summary>
+    public TimeSpan? BetweenBatches(Func<TimeSpan?> action, bool wait)
+    {
+        if (wait)
+        {
+            lock (_gate)
+            {
+                return action();
+            }
+        }
+
+        if (!_gate.TryEnter())
+        {
+            return null;
+        }
+
+        try
+        {
+            return action();
+        }
+        finally
+        {
+            _gate.Exit();
         }
     }
 
@@ -166,6 +196,8 @@ internal sealed class Materializer : IDisposable
                 _write(new MaterializedBatch([.. chunk.Select(t => t.Value)], i == chunks.Count - 1 ? Math.Max(upTo, MaterializedUpTo) : MaterializedUpTo));
                 foreach (var entry in chunk)
                 {
+                    // A task changed meanwhile stays carried with its newer state, to be updated: inserted once.
+                    entry.Value.Insert?.Done();
                     _tasks.TryRemove(entry);
                 }
             }
@@ -215,10 +247,10 @@ internal sealed class Materializer : IDisposable
 
 /// <summary>
 /// A task as the turns left it, waiting for its document since the turn <c>FirstTurn</c>, added at <c>Since</c> (a
-/// <see cref="Stopwatch"/> timestamp); <c>Head</c>, the list's head of its payload, while its document is still to be
-/// inserted (null: updated). A class, not a record: the batch removes exactly the entry it wrote.
+/// <see cref="Stopwatch"/> timestamp), with its <see cref="PendingInsert"/> while it is new. A class, not a record:
+/// the batch removes exactly the entry it wrote.
 /// </summary>
-internal sealed class CarriedTask(TaskSnapshot task, long firstTurn, long since, BsonDocument? head)
+internal sealed class CarriedTask(TaskSnapshot task, long firstTurn, long since, PendingInsert? insert)
 {
     public TaskSnapshot Task { get; } = task;
 
@@ -226,7 +258,24 @@ internal sealed class CarriedTask(TaskSnapshot task, long firstTurn, long since,
 
     public long Since { get; } = since;
 
-    public BsonDocument? Head { get; } = head;
+    /// <summary>Shared by every later state of the task, so that once one is inserted the next ones are updates.</summary>
+    public PendingInsert? Insert { get; } = insert;
+
+    /// <summary>The list's head of the task's payload while its document is still to be inserted; null once it is (an update).</summary>
+    public BsonDocument? Head => Insert is { IsDone: false } pending ? pending.Head : null;
+}
+
+/// <summary>A new task's document still to be inserted, with the list's head of its payload.</summary>
+internal sealed class PendingInsert(BsonDocument head)
+{
+    private volatile bool _done;
+
+    public BsonDocument Head { get; } = head;
+
+    public bool IsDone => _done;
+
+    /// <summary>The batch that inserted the document has committed.</summary>
+    public void Done() => _done = true;
 }
 
 /// <summary>One batch of documents: each task, inserted with its head when it carries one, else updated.</summary>

@@ -39,7 +39,8 @@ public class JournalCheckpointTests : TempDirectoryTests
             {
                 Assert.That(afterFirst, Is.LessThan(threshold / 10), "asked between turns, the log is copied and starts afresh");
                 Assert.That(journal.Checkpoints.Count, Is.GreaterThan(1));
-                Assert.That(largest, Is.LessThan(threshold + 1024 * 1024), "it never grows much past the threshold");
+                // Put off while a batch of documents is written (the batch runs it then), never past twice the threshold.
+                Assert.That(largest, Is.LessThan((threshold * JournalCheckpoint.OverdueFactor) + (1024 * 1024)), "it never grows much past twice the threshold");
             }
         }
 

@@ -1,0 +1,87 @@
+using LiteDB;
+using TaskScheduler.Contracts;
+using TaskScheduler.Scheduler.Core.Lifecycle;
+using TaskScheduler.Scheduler.Journal;
+
+namespace TaskScheduler.UnitTests;
+
+/// <summary>
+/// The materializer's batches against the loop's turns: a task is inserted once however its turns and batches
+/// interleave, and what runs between batches (LiteDB's checkpoint) never waits out a batch on the loop's thread.
+/// </summary>
+public class MaterializerTests
+{
+    [Test]
+    public async Task ATaskChangedWhileItsInsertIsWritten_IsUpdatedByTheNextBatch_NotInsertedAgain()
+    {
+        using var writing = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var batches = new List<List<(TaskState State, bool Insert)>>();
+        using var materializer = new Materializer(
+            batch =>
+            {
+                batches.Add([.. batch.Tasks.Select(t => (t.Task.State, t.Head is not null))]);
+                writing.Set();
+                release.Wait();
+            },
+            materializedUpTo: 0,
+            window: TimeSpan.FromHours(1));
+        var task = Pending();
+        materializer.Add(1, [task], new Dictionary<Guid, BsonDocument> { [task.Id] = new BsonDocument { ["_id"] = 1L } });
+
+        var first = Task.Run(materializer.CatchUp);
+        Assert.That(writing.Wait(TimeSpan.FromSeconds(30)), Is.True, "the first batch is being written");
+        materializer.Add(2, [task with { State = TaskState.Running, Attempts = 1, WorkerId = "w1" }], new Dictionary<Guid, BsonDocument>());
+        Assert.That(materializer.AwaitsInsert(task.Id), Is.True, "its insert has not committed yet");
+        release.Set();
+        await first;
+        Assert.That(materializer.AwaitsInsert(task.Id), Is.False, "inserted by the first batch");
+        materializer.CatchUp();
+
+        Assert.That(batches, Is.EqualTo(new[]
+        {
+            new List<(TaskState, bool)> { (TaskState.Pending, true) },
+            new List<(TaskState, bool)> { (TaskState.Running, false) },
+        }));
+        Assert.That(materializer.Carried, Is.Zero);
+    }
+
+    [Test]
+    public async Task WhileABatchIsWritten_WorkBetweenBatchesIsPutOff_UnlessItMustWait()
+    {
+        using var writing = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        using var materializer = new Materializer(
+            _ =>
+            {
+                writing.Set();
+                release.Wait();
+            },
+            materializedUpTo: 0,
+            window: TimeSpan.FromHours(1));
+        var task = Pending();
+        materializer.Add(1, [task], new Dictionary<Guid, BsonDocument> { [task.Id] = new BsonDocument { ["_id"] = 1L } });
+
+        var batch = Task.Run(materializer.CatchUp);
+        Assert.That(writing.Wait(TimeSpan.FromSeconds(30)), Is.True, "the batch is being written");
+        var ran = 0;
+        var putOff = materializer.BetweenBatches(() => { Interlocked.Increment(ref ran); return TimeSpan.Zero; }, wait: false);
+        var waiting = Task.Run(() => materializer.BetweenBatches(() => { Interlocked.Increment(ref ran); return TimeSpan.FromSeconds(1); }, wait: true));
+        await Task.Delay(200);
+        var ranBeforeTheBatchEnded = Volatile.Read(ref ran);
+        release.Set();
+        await batch;
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(putOff, Is.Null, "not run while the batch holds the file");
+            Assert.That(ranBeforeTheBatchEnded, Is.Zero, "the one that must run waits for the batch");
+            Assert.That(await waiting, Is.EqualTo(TimeSpan.FromSeconds(1)), "and runs once it has ended");
+            Assert.That(materializer.BetweenBatches(() => TimeSpan.FromSeconds(2), wait: false), Is.EqualTo(TimeSpan.FromSeconds(2)), "with no batch, it runs at once");
+            Assert.That(materializer.Carried, Is.Zero);
+        }
+    }
+
+    private static TaskSnapshot Pending() =>
+        new(Guid.NewGuid(), 0, 1, TaskState.Pending, 0, null, DateTimeOffset.UnixEpoch, null, null, null, null, null, "ABCDEF", 6);
+}
