@@ -26,14 +26,8 @@ public sealed class JournalCheckpoint
         _thresholdBytes = (long)pages * PageBytes;
     }
 
-    /// <summary>How many times the threshold the log may reach while the loop puts checkpoints off during a batch (<see cref="IsOverdue"/>).</summary>
-    public const int OverdueFactor = 2;
-
     /// <summary>The log has passed the threshold: a checkpoint is due.</summary>
     public bool IsDue => LogBytes() >= _thresholdBytes;
-
-    /// <summary>The log has passed <see cref="OverdueFactor"/> times the threshold: a checkpoint must no longer be put off.</summary>
-    public bool IsOverdue => LogBytes() >= _thresholdBytes * OverdueFactor;
 
     /// <summary>Checkpoints run so far.</summary>
     public long Count { get; private set; }

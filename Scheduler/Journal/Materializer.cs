@@ -120,20 +120,11 @@ internal sealed class Materializer : IDisposable
     }
 
     /// <summary>
-    /// Runs <paramref name="action"/> between two batches: now if none is in progress, else (unless
-    /// <paramref name="wait"/>) not at all, returning null, so that a caller on the loop's thread never waits out a
-    /// batch's transaction.
+    /// Runs <paramref name="action"/> now if no batch is in progress, else not at all (null), so that a caller on the
+    /// loop's thread never waits out a batch's transactions.
     /// </summary>
-    public TimeSpan? BetweenBatches(Func<TimeSpan?> action, bool wait)
+    public TimeSpan? IfNoBatch(Func<TimeSpan?> action)
     {
-        if (wait)
-        {
-            lock (_gate)
-            {
-                return action();
-            }
-        }
-
         if (!_gate.TryEnter())
         {
             return null;

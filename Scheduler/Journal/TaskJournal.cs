@@ -769,10 +769,9 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
             return null;
         }
 
-        // A checkpoint needs the file to itself, so it would wait out a batch's transaction on the loop's thread (186 ms
-        // at the median, docs/benchmarks.md): while a batch is written it is put off (the batch runs it between its
-        // transactions), unless the log has reached a few times the threshold.
-        return _materializer.BetweenBatches(() => checkpoint.RunIfDue(_db, FlushData), wait: checkpoint.IsOverdue);
+        // A checkpoint needs the file to itself, so it would wait out a batch's transactions on the loop's thread (186 ms
+        // at the median, docs/benchmarks.md): while a batch is written, the batch runs it between its transactions.
+        return _materializer.IfNoBatch(() => checkpoint.RunIfDue(_db, FlushData));
     }
 
     private void FlushData()

@@ -7,7 +7,7 @@ namespace TaskScheduler.UnitTests;
 
 /// <summary>
 /// The materializer's batches against the loop's turns: a task is inserted once however its turns and batches
-/// interleave, and what runs between batches (LiteDB's checkpoint) never waits out a batch on the loop's thread.
+/// interleave, and what must not run during a batch (LiteDB's checkpoint) never waits one out on the loop's thread.
 /// </summary>
 public class MaterializerTests
 {
@@ -47,7 +47,7 @@ public class MaterializerTests
     }
 
     [Test]
-    public async Task WhileABatchIsWritten_WorkBetweenBatchesIsPutOff_UnlessItMustWait()
+    public async Task WhileABatchIsWritten_WorkBetweenBatchesIsSkipped_AndRunsOnceItHasEnded()
     {
         using var writing = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
@@ -64,20 +64,16 @@ public class MaterializerTests
 
         var batch = Task.Run(materializer.CatchUp);
         Assert.That(writing.Wait(TimeSpan.FromSeconds(30)), Is.True, "the batch is being written");
-        var ran = 0;
-        var putOff = materializer.BetweenBatches(() => { Interlocked.Increment(ref ran); return TimeSpan.Zero; }, wait: false);
-        var waiting = Task.Run(() => materializer.BetweenBatches(() => { Interlocked.Increment(ref ran); return TimeSpan.FromSeconds(1); }, wait: true));
-        await Task.Delay(200);
-        var ranBeforeTheBatchEnded = Volatile.Read(ref ran);
+        var ran = false;
+        var skipped = materializer.IfNoBatch(() => { ran = true; return TimeSpan.Zero; });
         release.Set();
         await batch;
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(putOff, Is.Null, "not run while the batch holds the file");
-            Assert.That(ranBeforeTheBatchEnded, Is.Zero, "the one that must run waits for the batch");
-            Assert.That(await waiting, Is.EqualTo(TimeSpan.FromSeconds(1)), "and runs once it has ended");
-            Assert.That(materializer.BetweenBatches(() => TimeSpan.FromSeconds(2), wait: false), Is.EqualTo(TimeSpan.FromSeconds(2)), "with no batch, it runs at once");
+            Assert.That(skipped, Is.Null);
+            Assert.That(ran, Is.False, "not run while the batch holds the file");
+            Assert.That(materializer.IfNoBatch(() => TimeSpan.FromSeconds(2)), Is.EqualTo(TimeSpan.FromSeconds(2)), "with no batch, it runs at once");
             Assert.That(materializer.Carried, Is.Zero);
         }
     }
