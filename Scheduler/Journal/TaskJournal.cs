@@ -429,7 +429,7 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
     public KnownIds KnownIds => _known;
 
     /// <summary>The task as last committed: from the materializer's carry, else its document (when its id may be there).</summary>
-    public TaskSnapshot? Find(Guid id) => _materializer.Find(id) ?? (_known.MightContain(id) ? FindDocument(id) : null);
+    public TaskSnapshot? Find(Guid id) => _materializer.Find(id) ?? (_known.MightContain(id) ? Reading(() => FindDocument(id)) : null);
 
     private TaskSnapshot? FindDocument(Guid id) => _tasks.FindById(id) is { } document ? FromDocument(document) : null;
 
@@ -475,7 +475,7 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
 
     /// <summary>The payload of the task accepted as <paramref name="sequence"/>.</summary>
     public string? FindPayload(long sequence) =>
-        _payloads.FindById(sequence) is { } document ? _payloadFiles.Read(document) : null;
+        Reading(() => _payloads.FindById(sequence)) is { } document ? _payloadFiles.Read(document) : null;
 
     /// <summary>Every journaled step of a task's life, oldest first; empty for an unknown id.</summary>
     public IReadOnlyList<TaskHistoryEntry> History(Guid id) => Find(id) is { } task ? TaskHistory.Of(task) : [];
@@ -599,7 +599,7 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
         BsonExpression.Create(ListKeys.QueueKeyExpression + " > @0", after is { } entry ? ListKeys.Queue(entry.Priority, entry.Sequence) : "");
 
     /// <summary>One page of the task list (see <see cref="TaskListing"/>); any thread.</summary>
-    public TaskPage List(TaskListFilter filter) => CaughtUp(() => _listing.List(filter));
+    public TaskPage List(TaskListFilter filter) => Reading(() => CaughtUp(() => _listing.List(filter)));
 
     /// <summary>The tasks that name <paramref name="id"/> among their dependencies, from the dependency index.</summary>
     public IEnumerable<TaskSnapshot> Dependents(Guid id) => CaughtUp(() =>
@@ -628,6 +628,25 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
 
     /// <summary>A disk that refuses a write, or the LiteDB instance such a write left unusable until <see cref="Reopen"/>.</summary>
     private static bool IsStorageFailure(Exception e) => JournalOutage.IsStorageFailure(e) || e is LiteException;
+
+    /// <summary>
+    /// A read from another thread than the loop (a status query, the list) that met the LiteDB instance a
+    /// <see cref="Reopen"/> is replacing: read again from the new instance, with reopens held off meanwhile (a reopen
+    /// runs with no batch in progress), rather than answer the reader with a failure.
+    /// </summary>
+    private T Reading<T>(Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception e) when (e is ObjectDisposedException or LiteException { ErrorCode: LiteException.ENGINE_DISPOSED })
+        {
+            var result = default(T)!;
+            _materializer.Exclusive(() => result = read());
+            return result;
+        }
+    }
 
     /// <summary>
     /// A query of the documents' indexes, after every committed turn is written to them; while the disk refuses that

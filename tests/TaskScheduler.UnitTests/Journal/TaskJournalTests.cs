@@ -1,4 +1,5 @@
 using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Listing;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Core.Lifecycle;
@@ -38,6 +39,46 @@ public class TaskJournalTests : TempDirectoryTests
             Assert.That(reopened.LastSequence(), Is.EqualTo(3));
             Assert.That(reopened.Find(Guid.NewGuid()), Is.Null);
         }
+    }
+
+    [Test]
+    public async Task StatusReads_DuringReopens_AreAnswered_NeverFailedWithTheReplacedInstance()
+    {
+        // The engine reopens the journal after a failed write (a full disk) while HTTP readers keep asking.
+        using var journal = new TaskJournal(Path.Combine(TestDirectory, "journal.db"), durable: false);
+        var task = Snapshot(TaskState.Pending, sequence: 1, DateTimeOffset.UnixEpoch);
+        journal.Commit([task], [new(task.Id, "work")]);
+        journal.CatchUp();
+
+        using var stop = new CancellationTokenSource();
+        var (reads, failures) = (0, new List<Exception>());
+        var reader = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    Assert.That(journal.Find(task.Id)?.Id, Is.EqualTo(task.Id));
+                    Assert.That(journal.FindPayload(task.Sequence), Is.EqualTo("work"));
+                    Assert.That(journal.List(new TaskListFilter()).Tasks, Has.Count.EqualTo(1));
+                    reads++;
+                }
+                catch (Exception e)
+                {
+                    failures.Add(e);
+                }
+            }
+        });
+
+        for (var i = 0; i < 200 && failures.Count == 0; i++)
+        {
+            journal.Reopen();
+        }
+
+        await stop.CancelAsync();
+        await reader;
+        Assert.That(failures, Is.Empty);
+        Assert.That(reads, Is.GreaterThan(0));
     }
 
     [Test]
