@@ -14,70 +14,90 @@ public class MaterializerTests
     [Test]
     public async Task ATaskChangedWhileItsInsertIsWritten_IsUpdatedByTheNextBatch_NotInsertedAgain()
     {
-        using var writing = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
-        var batches = new List<List<(TaskState State, bool Insert)>>();
-        using var materializer = new Materializer(
-            batch =>
-            {
-                batches.Add([.. batch.Tasks.Select(t => (t.Task.State, t.Head is not null))]);
-                writing.Set();
-                release.Wait();
-            },
-            materializedUpTo: 0,
-            window: TimeSpan.FromHours(1));
-        var task = Pending();
-        materializer.Add(1, [task], new Dictionary<Guid, BsonDocument> { [task.Id] = new BsonDocument { ["_id"] = 1L } });
+        using var batches = new HeldBatches();
+        var task = batches.AddNew();
 
-        var first = Task.Run(materializer.CatchUp);
-        Assert.That(writing.Wait(TimeSpan.FromSeconds(30)), Is.True, "the first batch is being written");
-        materializer.Add(2, [task with { State = TaskState.Running, Attempts = 1, WorkerId = "w1" }], new Dictionary<Guid, BsonDocument>());
-        Assert.That(materializer.AwaitsInsert(task.Id), Is.True, "its insert has not committed yet");
-        release.Set();
+        var first = batches.StartCatchUp();
+        batches.Materializer.Add(2, [task with { State = TaskState.Running, Attempts = 1, WorkerId = "w1" }], new Dictionary<Guid, BsonDocument>());
+        Assert.That(batches.Materializer.AwaitsInsert(task.Id), Is.True, "its insert has not committed yet");
+        batches.Release();
         await first;
-        Assert.That(materializer.AwaitsInsert(task.Id), Is.False, "inserted by the first batch");
-        materializer.CatchUp();
+        Assert.That(batches.Materializer.AwaitsInsert(task.Id), Is.False, "inserted by the first batch");
+        batches.Materializer.CatchUp();
 
-        Assert.That(batches, Is.EqualTo(new[]
+        Assert.That(batches.Written, Is.EqualTo(new[]
         {
             new List<(TaskState, bool)> { (TaskState.Pending, true) },
             new List<(TaskState, bool)> { (TaskState.Running, false) },
         }));
-        Assert.That(materializer.Carried, Is.Zero);
+        Assert.That(batches.Materializer.Carried, Is.Zero);
     }
 
     [Test]
     public async Task WhileABatchIsWritten_WorkBetweenBatchesIsSkipped_AndRunsOnceItHasEnded()
     {
-        using var writing = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
-        using var materializer = new Materializer(
-            _ =>
-            {
-                writing.Set();
-                release.Wait();
-            },
-            materializedUpTo: 0,
-            window: TimeSpan.FromHours(1));
-        var task = Pending();
-        materializer.Add(1, [task], new Dictionary<Guid, BsonDocument> { [task.Id] = new BsonDocument { ["_id"] = 1L } });
+        using var batches = new HeldBatches();
+        batches.AddNew();
 
-        var batch = Task.Run(materializer.CatchUp);
-        Assert.That(writing.Wait(TimeSpan.FromSeconds(30)), Is.True, "the batch is being written");
+        var batch = batches.StartCatchUp();
         var ran = false;
-        var skipped = materializer.IfNoBatch(() => { ran = true; return TimeSpan.Zero; });
-        release.Set();
+        var skipped = batches.Materializer.IfNoBatch(() => { ran = true; return TimeSpan.Zero; });
+        batches.Release();
         await batch;
 
         using (Assert.EnterMultipleScope())
         {
             Assert.That(skipped, Is.Null);
             Assert.That(ran, Is.False, "not run while the batch holds the file");
-            Assert.That(materializer.IfNoBatch(() => TimeSpan.FromSeconds(2)), Is.EqualTo(TimeSpan.FromSeconds(2)), "with no batch, it runs at once");
-            Assert.That(materializer.Carried, Is.Zero);
+            Assert.That(batches.Materializer.IfNoBatch(() => TimeSpan.FromSeconds(2)), Is.EqualTo(TimeSpan.FromSeconds(2)), "with no batch, it runs at once");
+            Assert.That(batches.Materializer.Carried, Is.Zero);
         }
     }
 
-    private static TaskSnapshot Pending() =>
-        new(Guid.NewGuid(), 0, 1, TaskState.Pending, 0, null, DateTimeOffset.UnixEpoch, null, null, null, null, null, "ABCDEF", 6);
+    /// <summary>A materializer whose batches are recorded (each task's state, and whether it is inserted) and held at their write until released.</summary>
+    private sealed class HeldBatches : IDisposable
+    {
+        private readonly ManualResetEventSlim _writing = new();
+        private readonly ManualResetEventSlim _release = new();
+
+        public HeldBatches() => Materializer = new Materializer(
+            batch =>
+            {
+                Written.Add([.. batch.Tasks.Select(t => (t.Task.State, t.Head is not null))]);
+                _writing.Set();
+                _release.Wait();
+            },
+            materializedUpTo: 0,
+            window: TimeSpan.FromHours(1));
+
+        public Materializer Materializer { get; }
+
+        public List<List<(TaskState State, bool Insert)>> Written { get; } = [];
+
+        /// <summary>A new pending task, accepted by turn 1.</summary>
+        public TaskSnapshot AddNew()
+        {
+            var task = new TaskSnapshot(Guid.NewGuid(), 0, 1, TaskState.Pending, 0, null, DateTimeOffset.UnixEpoch, null, null, null, null, null, "ABCDEF", 6);
+            Materializer.Add(1, [task], new Dictionary<Guid, BsonDocument> { [task.Id] = new BsonDocument { ["_id"] = 1L } });
+            return task;
+        }
+
+        /// <summary>Writes the carry on another thread; returns once its first batch is held at its write.</summary>
+        public Task StartCatchUp()
+        {
+            var catchUp = Task.Run(Materializer.CatchUp);
+            Assert.That(_writing.Wait(TimeSpan.FromSeconds(30)), Is.True, "a batch is being written");
+            return catchUp;
+        }
+
+        public void Release() => _release.Set();
+
+        public void Dispose()
+        {
+            _release.Set();
+            Materializer.Dispose();
+            _writing.Dispose();
+            _release.Dispose();
+        }
+    }
 }
