@@ -14,12 +14,12 @@ namespace TaskScheduler.Scheduler.Journal;
 
 /// <summary>
 /// The durable record of every accepted task, in one LiteDB file. Writes come only from the scheduler loop, in turns:
-/// each turn appends one record (<see cref="TurnRecord"/>) to the <c>turns</c> collection and stores the payloads it
-/// accepted, in one transaction, then fsync, and only then may the turn's broker messages be acknowledged. Task
-/// documents (state with history) live apart from payloads, so status reads never load a 1 MiB payload, and are
+/// each turn appends one record (<see cref="TurnRecord"/>) to its log (<see cref="LiteTurnLog"/>) and stores the
+/// payloads it accepted, in one transaction, then fsync, and only then may the turn's broker messages be acknowledged.
+/// Task documents (state with history) live apart from payloads, so status reads never load a 1 MiB payload, and are
 /// written behind the loop by the <see cref="Materializer"/>, which keeps what it has not yet written where every
-/// read looks first. Opening the
-/// journal replays the records after the last batch; a clean close writes everything, leaving no record behind.
+/// read looks first. Opening the journal replays the records after the last batch; a clean close writes everything,
+/// leaving no record behind.
 /// Reads (status queries) may come from any thread; LiteDB serialises them with the writers.
 /// Payloads are keyed by acceptance sequence, not task id: a new key then goes at the end of the index, where a
 /// random id would touch (and make LiteDB rewrite) index pages all over the file, twice the bytes per commit.
@@ -35,12 +35,6 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
     private const string PayloadsCollection = "payloads";
     private const string MetaCollection = "meta";
     private const string HeadsCollection = "heads";
-    private const string TurnsCollection = "turns";
-
-    /// <summary>A turn's record is stored in parts of at most this many bytes, keyed turn × <see cref="PartsPerTurn"/> + part.</summary>
-    private const int PartBytes = 4 * 1024 * 1024;
-
-    private const long PartsPerTurn = 1024;
 
     // Meta document 2 marked journals whose finished tasks all carry OutcomeAtField; every journal written now does.
 
@@ -69,7 +63,7 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
     private ILiteCollection<BsonDocument> _payloads;
     private ILiteCollection<BsonDocument> _meta;
     private ILiteCollection<BsonDocument> _heads;
-    private ILiteCollection<BsonDocument> _turns;
+    private LiteTurnLog _turns;
     private TaskListing _listing;
     private bool _upsertNext;
     private bool _closed;
@@ -229,17 +223,16 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
                 throw new InvalidOperationException("A journal transaction is already open on this thread.");
             }
 
-            var parts = Parts(turn, record);
             if (_upsertNext)
             {
                 _payloads.Upsert(documents);
-                _turns.Upsert(parts);
             }
             else
             {
                 _payloads.Insert(documents);
-                _turns.Insert(parts);
             }
+
+            _turns.Append(turn, record, replace: _upsertNext);
 
             _db.Commit();
             foreach (var id in heads.Keys)
@@ -260,19 +253,6 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
         LastCommitDuration = Stopwatch.GetElapsedTime(started);
     }
 
-    /// <summary>A record in documents of at most <see cref="PartBytes"/>, under LiteDB's limit on one document.</summary>
-    private static List<BsonDocument> Parts(long turn, byte[] record)
-    {
-        var parts = new List<BsonDocument>(1 + (record.Length / PartBytes));
-        for (var offset = 0; offset == 0 || offset < record.Length; offset += PartBytes)
-        {
-            var part = offset == 0 && record.Length <= PartBytes ? record : record.AsSpan(offset, Math.Min(PartBytes, record.Length - offset)).ToArray();
-            parts.Add(new BsonDocument { ["_id"] = (turn * PartsPerTurn) + parts.Count, ["r"] = part });
-        }
-
-        return parts;
-    }
-
     /// <summary>
     /// Replays, on open, the records after the materializer's mark: a killed scheduler's last turns, whose documents
     /// were not all written. Each is read against the tasks as they stood before it, then the whole carry is written.
@@ -280,25 +260,9 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
     private int ReplayTurns()
     {
         var replayed = 0;
-        var turn = -1L;
-        var parts = new List<byte[]>();
-        foreach (var part in _turns.Query().Where("_id >= @0", (_materializer.MaterializedUpTo + 1) * PartsPerTurn).OrderBy("_id").ToEnumerable())
+        foreach (var record in _turns.After(_materializer.MaterializedUpTo))
         {
-            var partTurn = part["_id"].AsInt64 / PartsPerTurn;
-            if (partTurn != turn && parts.Count > 0)
-            {
-                Replay(parts);
-                parts.Clear();
-                replayed++;
-            }
-
-            turn = partTurn;
-            parts.Add(part["r"].AsBinary);
-        }
-
-        if (parts.Count > 0)
-        {
-            Replay(parts);
+            Replay(record);
             replayed++;
         }
 
@@ -315,9 +279,8 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
         return replayed;
     }
 
-    private void Replay(List<byte[]> parts)
+    private void Replay(byte[] bytes)
     {
-        var bytes = parts.Count == 1 ? parts[0] : [.. parts.SelectMany(p => p)];
         var record = TurnRecordCodec.Decode(bytes, id => _materializer.Find(id) ?? FindDocument(id));
         var heads = new Dictionary<Guid, BsonDocument>();
         foreach (var task in record.Changes)
@@ -398,7 +361,7 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
             throw;
         }
 
-        _turns.DeleteMany(Query.LTE("_id", ((batch.UpTo + 1) * PartsPerTurn) - 1));
+        _turns.DeleteUpTo(batch.UpTo);
 
         // The loop puts LiteDB's checkpoint off while a batch runs (CheckpointIfDue), so a batch runs it between its
         // transactions when due: the log stays near its threshold and the loop does not wait for a batch. A data file
@@ -768,13 +731,13 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
     }
 
     // BsonDocument collections only: no BsonMapper reflection, so none of 5.0.21's first-use mapper races.
-    private static (LiteDatabase, ILiteCollection<BsonDocument>, ILiteCollection<BsonDocument>, ILiteCollection<BsonDocument>, ILiteCollection<BsonDocument>, ILiteCollection<BsonDocument>) Open(
+    private static (LiteDatabase, ILiteCollection<BsonDocument>, ILiteCollection<BsonDocument>, ILiteCollection<BsonDocument>, ILiteCollection<BsonDocument>, LiteTurnLog) Open(
         string path)
     {
         var db = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct });
         return (db, db.GetCollection(TasksCollection, BsonAutoId.Guid), db.GetCollection(PayloadsCollection, BsonAutoId.Guid),
             db.GetCollection(MetaCollection, BsonAutoId.Int32), db.GetCollection(HeadsCollection, BsonAutoId.Int64),
-            db.GetCollection(TurnsCollection, BsonAutoId.Int64));
+            new LiteTurnLog(db.GetCollection(LiteTurnLog.Collection, BsonAutoId.Int64)));
     }
 
     /// <summary>LiteDB's checkpoints between turns (<see cref="CheckpointIfDue"/>), or null when LiteDB runs them in its commits.</summary>
