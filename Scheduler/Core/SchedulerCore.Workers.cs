@@ -29,8 +29,17 @@ public sealed partial class SchedulerCore
             return effects;
         }
 
-        // A process that just started holds nothing, whatever we thought its predecessor of the same id held.
-        RequeueAll(worker, $"worker {worker.Id} restarted", workerDied: true);
+        // A process that just started holds nothing that was assigned before it announced itself, whatever we thought
+        // its predecessor of the same id held. What was assigned after is this process's own: the broker delivered its
+        // join again to a restarted scheduler, which had not acknowledged it, and heartbeats settle what it runs.
+        foreach (var id in worker.InFlight.ToList())
+        {
+            if (_active[id].AssignedAt is not { } assignedAt || assignedAt < reportedAt)
+            {
+                Requeue(_active[id], $"worker {worker.Id} restarted", now, workerDied: true);
+            }
+        }
+
         worker.ClearStopping();
         worker.Advertise(joined.Tags);
         worker.LastReportedAt = reportedAt;

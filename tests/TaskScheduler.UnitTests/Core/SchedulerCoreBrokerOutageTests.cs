@@ -76,6 +76,27 @@ public class SchedulerCoreBrokerOutageTests : SchedulerCoreFixture
     }
 
     [Test]
+    public void WorkerJoined_RedeliveredToARestartedScheduler_DoesNotRequeueWhatWasAssignedAfterIt()
+    {
+        // The scheduler consumed w1's join, assigned it a task and was killed before acknowledging the join; restarted,
+        // it reads the task back as running on w1, and the broker delivers the join again.
+        var joinedAt = Now;
+        Clock.Advance(TimeSpan.FromMilliseconds(400));
+        var id = Guid.NewGuid();
+        Core.Restore([Snapshot(id, priority: 0, sequence: 1, TaskState.Running, attempts: 1, workerId: "w1", assignedAt: Now)], lastSequence: 1);
+        Clock.Advance(TimeSpan.FromSeconds(2));
+
+        Core.WorkerJoined(new WorkerJoined("w1", 2, "host-1", 4242, joinedAt));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Active(id).State, Is.EqualTo(TaskState.Running));
+            Assert.That(Active(id).Attempt, Is.EqualTo(1), "no second attempt of a task the worker runs");
+            Assert.That(Core.Counters.Requeued, Is.Zero);
+        }
+    }
+
+    [Test]
     public void WorkerJoined_FromARestartedProcess_StillRequeuesWhatItsPredecessorHeld()
     {
         Join("w1", capacity: 2);
