@@ -286,19 +286,25 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
         foreach (var task in record.Changes)
         {
             _lastSequence = Math.Max(_lastSequence, task.Sequence);
+            string payload;
             if (record.Payloads.TryGetValue(task.Id, out var inline))
             {
                 // A record that carries its payloads (a replicated one): stored now, as the writing turn would have.
                 _payloads.Upsert(_payloadFiles.Stage(task.Sequence, inline));
                 _payloadFiles.WriteStaged();
+                payload = inline;
             }
-            else if (!record.StoredApart.Contains(task.Id))
+            else if (record.StoredApart.Contains(task.Id))
+            {
+                payload = FindPayload(task.Sequence) ?? "";
+            }
+            else
             {
                 continue;
             }
 
             _known.Add(task.Id);
-            heads[task.Id] = HeadDocument(task.Sequence, FindPayload(task.Sequence) ?? "");
+            heads[task.Id] = HeadDocument(task.Sequence, payload);
         }
 
         _materializer.Add(record.Turn, record.Changes, heads);
