@@ -86,6 +86,9 @@ public sealed record Topology(string Prefix)
     {
         public const string Cancel = "cancel";
         public const string Preempt = "preempt";
+
+        /// <summary>A new leader's <see cref="Messages.SchedulerLeads"/>.</summary>
+        public const string Leads = "leads";
     }
 
     public const string RejectedKind = "rejected";

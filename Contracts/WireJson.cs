@@ -19,6 +19,7 @@ namespace TaskScheduler.Contracts;
 [JsonSerializable(typeof(WorkerLeft))]
 [JsonSerializable(typeof(CancelTask))]
 [JsonSerializable(typeof(PreemptTask))]
+[JsonSerializable(typeof(SchedulerLeads))]
 [JsonSerializable(typeof(TaskPreempted))]
 [JsonSerializable(typeof(TaskCheckpointed))]
 [JsonSerializable(typeof(TaskHistoryEntry[]))]

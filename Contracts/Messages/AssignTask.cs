@@ -13,6 +13,13 @@ public sealed record AssignTask(Guid TaskId, int Attempt, int Priority, string P
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public TimeSpan? Timeout { get; init; }
 
+    /// <summary>
+    /// The term of the scheduler that sent the order (docs/workers.md, "Terms"): a worker that has seen a higher one
+    /// refuses it. 0, and left out, from a scheduler that runs alone.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public long Term { get; init; }
+
     /// <summary>W3C <c>traceparent</c> of the scheduler's <c>task.assign</c> span, for orders sent in a batch.</summary>
     public string? TraceParent { get; init; }
 

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace TaskScheduler.Contracts.Messages;
 
 /// <summary>
@@ -5,4 +7,9 @@ namespace TaskScheduler.Contracts.Messages;
 /// <see cref="TaskId"/> whatever its attempt (leave <see cref="Attempt"/> out, or 0); the scheduler sends it on a
 /// worker's control queue to stop one attempt, which the worker then does not report.
 /// </summary>
-public sealed record CancelTask(Guid TaskId, int Attempt, string? Reason);
+public sealed record CancelTask(Guid TaskId, int Attempt, string? Reason)
+{
+    /// <summary>On a worker's control queue, the sending scheduler's term (<see cref="AssignTask.Term"/>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public long Term { get; init; }
+}

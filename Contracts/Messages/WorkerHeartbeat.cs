@@ -16,4 +16,12 @@ public sealed record WorkerHeartbeat(
     /// <summary>The worker's tags, repeated so a scheduler that restarted learns its pool from a heartbeat.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<string>? Tags { get; init; }
+
+    /// <summary>The highest scheduler term the worker has seen (<see cref="AssignTask.Term"/>); 0, and left out, before any.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public long Term { get; init; }
+
+    /// <summary>How many orders of an older term the worker has refused since it started; left out while none.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public long RefusedOrders { get; init; }
 }

@@ -282,6 +282,8 @@ class Worker:
         self._beats = None
         self._consumer = None
         self._consumer_lost = False
+        self.term = 0                                        # the highest scheduler term seen (docs/workers.md, "Terms")
+        self.refused_orders = 0                              # orders of an older term refused since the start
         self._next_beat = 0.0
         self._next_report_try = 0.0
 
@@ -446,8 +448,25 @@ class Worker:
         for order in orders:
             self._take(order, delivery)
 
+    def _admits(self, order, kind):
+        """Learns the order's term; False, counted and logged, when a higher one has been seen (its sender was deposed)."""
+        term = order.get("term") or 0
+        if not isinstance(term, int) or term < 0:
+            term = 0
+        if term >= self.term:
+            self.term = term
+            return True
+        self.refused_orders += 1
+        log.warning("Refused the %s of task %s attempt %s: it is of term %d, and a scheduler of term %d leads (a deposed "
+                    "scheduler sent it)", kind, order.get("taskId"), order.get("attempt"), term, self.term)
+        return False
+
     def _take(self, order, delivery):
         task_id, number = order["taskId"], order["attempt"]
+        if not self._admits(order, "assignment"):
+            # Removed, not run: the leader that deposed its sender requeues the attempt when our heartbeats omit it.
+            self._done_with(delivery)
+            return
         if (task_id, number) in self._finished:
             log.info("Task %s attempt %d was redelivered after it finished here; not run again", task_id, number)
             self._done_with(delivery)
@@ -466,19 +485,37 @@ class Worker:
         thread.start()
 
     def _on_control(self, _channel, _method, properties, body):
+        if properties.type == "leads":
+            self._on_leads(body)
+            return
         try:
             order = json.loads(body)
             task_id, number, reason = order["taskId"], order["attempt"], order.get("reason")
         except (ValueError, KeyError, TypeError):
             log.warning("Dropped an unreadable control message")
             return
+        kind = PREEMPTED if properties.type == "preempt" else CANCELLED
+        if not self._admits(order, "preempt order" if kind == PREEMPTED else "cancel"):
+            return
         attempt = self._running.get(task_id)
         if attempt is None or attempt.number != number:
             return
-        kind = PREEMPTED if properties.type == "preempt" else CANCELLED
         log.info("Task %s attempt %d %s by the scheduler: %s", task_id, number,
                  "preempted" if kind == PREEMPTED else "cancelled", reason)
         attempt.request_stop(kind)
+
+    def _on_leads(self, body):
+        """A new leader's announcement: from now on, orders of an older term are refused."""
+        try:
+            term = json.loads(body)["term"]
+            if not isinstance(term, int) or term < 0:
+                raise TypeError("term")
+        except (ValueError, KeyError, TypeError):
+            log.warning("Dropped an unreadable control message")
+            return
+        if term > self.term:
+            log.info("A scheduler of term %d leads (term %d before): orders of older terms are refused from now on", term, self.term)
+            self.term = term
 
     # -- running ----------------------------------------------------------------------------------------------------
 
@@ -636,6 +673,10 @@ class Worker:
                 "at": _time_text(_now())}
         if self.tags:
             beat["tags"] = self.tags
+        if self.term:
+            beat["term"] = self.term
+        if self.refused_orders:
+            beat["refusedOrders"] = self.refused_orders
         properties = pika.BasicProperties(content_type="application/json", delivery_mode=1, type="heartbeat",
                                           expiration=str(int(self.heartbeat_ttl * 1000)))
         try:

@@ -29,6 +29,7 @@ internal sealed class WorkerAgent : IDisposable
     private readonly ILogger<WorkerAgent> _logger;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly HandlerThreads _threads = new();
+    private readonly TermFence _fence = new();
 
     public WorkerAgent(WorkerTransport transport, TaskHandlerActivator handlers, IOptions<WorkerOptions> options, TimeProvider time, ILogger<WorkerAgent> logger)
     {
@@ -54,11 +55,19 @@ internal sealed class WorkerAgent : IDisposable
         var running = _running.Values.Concat(_handedBack.Where(r => !_running.ContainsKey(r.TaskId)))
             .Select(r => new RunningTask(r.TaskId, r.Attempt) { Remaining = r.ExpectedEnd is { } end ? Max(end - now, TimeSpan.Zero) : null, Progress = r.Progress })
             .ToList();
-        return new WorkerHeartbeat(_options.Id, _options.Capacity, running, Draining, now) { Tags = _tags };
+        return new WorkerHeartbeat(_options.Id, _options.Capacity, running, Draining, now) { Tags = _tags, Term = _fence.Highest, RefusedOrders = _fence.Refused };
     }
 
     public async Task OnAssignmentAsync(AssignTask order, Delivery delivery)
     {
+        if (!Admits(order.Term, "assignment", order.TaskId, order.Attempt))
+        {
+            // Removed, not run: the leader that deposed its sender holds the attempt unconfirmed, and requeues it when
+            // our heartbeats do not list it.
+            await delivery.AckAsync();
+            return;
+        }
+
         if (_finished.Contains(order.TaskId, order.Attempt))
         {
             // Redelivered after we ran it: the result is already on its way; only the acknowledgement was lost.
@@ -87,7 +96,7 @@ internal sealed class WorkerAgent : IDisposable
 
     public Task OnCancelAsync(CancelTask cancel)
     {
-        if (_running.TryGetValue(cancel.TaskId, out var attempt) && attempt.Attempt == cancel.Attempt)
+        if (Admits(cancel.Term, "cancel", cancel.TaskId, cancel.Attempt) && _running.TryGetValue(cancel.TaskId, out var attempt) && attempt.Attempt == cancel.Attempt)
         {
             _logger.LogInformation("Task {TaskId} attempt {Attempt} cancelled by the scheduler: {Reason}", cancel.TaskId, cancel.Attempt, cancel.Reason);
             attempt.RequestStop(StopReason.Cancelled);
@@ -99,10 +108,22 @@ internal sealed class WorkerAgent : IDisposable
     /// <summary>Asks an attempt to pause on the scheduler's order; it reports its checkpoint when it has stopped.</summary>
     public Task OnPreemptAsync(PreemptTask preempt)
     {
-        if (_running.TryGetValue(preempt.TaskId, out var attempt) && attempt.Attempt == preempt.Attempt)
+        if (Admits(preempt.Term, "preempt order", preempt.TaskId, preempt.Attempt) && _running.TryGetValue(preempt.TaskId, out var attempt) && attempt.Attempt == preempt.Attempt)
         {
             _logger.LogInformation("Task {TaskId} attempt {Attempt} preempted by the scheduler: {Reason}", preempt.TaskId, preempt.Attempt, preempt.Reason);
             attempt.RequestStop(StopReason.Preempted);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A new leader's announcement: from now on, orders of an older term are refused.</summary>
+    public Task OnLeadsAsync(SchedulerLeads leads)
+    {
+        var before = _fence.Highest;
+        if (_fence.Admits(leads.Term) && leads.Term > before)
+        {
+            _logger.LogInformation("A scheduler of term {Term} leads (term {Before} before): orders of older terms are refused from now on", leads.Term, before);
         }
 
         return Task.CompletedTask;
@@ -236,6 +257,19 @@ internal sealed class WorkerAgent : IDisposable
         var reported = PublishReliablyAsync(publish, attempt.TaskId);
         await attempt.Delivery.AckAsync();
         await reported;
+    }
+
+    /// <summary>Whether an order of <paramref name="term"/> is obeyed; a refusal is logged with both terms.</summary>
+    private bool Admits(long term, string order, Guid taskId, int attempt)
+    {
+        if (_fence.Admits(term))
+        {
+            return true;
+        }
+
+        _logger.LogWarning("Refused the {Order} of task {TaskId} attempt {Attempt}: it is of term {Term}, and a scheduler of term {Seen} leads (a deposed scheduler sent it)",
+            order, taskId, attempt, term, _fence.Highest);
+        return false;
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;

@@ -86,7 +86,7 @@ internal sealed class WorkerService(
     /// <summary>Consumes our queues, then reports in: "joined" when this process starts, a heartbeat always.</summary>
     private async Task ConsumeAsync(WorkerJoined? announce, CancellationToken ct)
     {
-        await transport.ConsumeAsync(agent.OnAssignmentAsync, agent.OnCancelAsync, agent.OnPreemptAsync, OnQueueLostAsync, ct);
+        await transport.ConsumeAsync(agent.OnAssignmentAsync, agent.OnCancelAsync, agent.OnPreemptAsync, agent.OnLeadsAsync, OnQueueLostAsync, ct);
         if (announce is not null)
         {
             await transport.PublishAsync(announce, ct);

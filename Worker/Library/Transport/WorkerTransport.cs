@@ -84,6 +84,7 @@ internal sealed class WorkerTransport : IAsyncDisposable
         Func<AssignTask, Delivery, Task> onAssignment,
         Func<CancelTask, Task> onCancel,
         Func<PreemptTask, Task> onPreempt,
+        Func<SchedulerLeads, Task> onLeads,
         Func<string, Task> onQueueLost,
         CancellationToken ct)
     {
@@ -125,6 +126,13 @@ internal sealed class WorkerTransport : IAsyncDisposable
                     if (JsonSerializer.Deserialize(delivery.Body.Span, WireJson.Default.PreemptTask) is { } preempt)
                     {
                         await onPreempt(preempt);
+                    }
+                }
+                else if (delivery.BasicProperties.Type == Topology.ControlTypes.Leads)
+                {
+                    if (JsonSerializer.Deserialize(delivery.Body.Span, WireJson.Default.SchedulerLeads) is { } leads)
+                    {
+                        await onLeads(leads);
                     }
                 }
                 else if (JsonSerializer.Deserialize(delivery.Body.Span, WireJson.Default.CancelTask) is { } cancel)

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using RabbitMQ.Client;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.IntegrationTests.Infrastructure;
@@ -273,6 +275,39 @@ public class WorkerConformanceTests
         }
     }
 
+    [Test]
+    public async Task OnceANewLeaderHasSpoken_TheOrdersOfTheDeposedScheduler_AreRefused_AndTheLeadersRun()
+    {
+        var tag = await StartWorkerAsync("term");
+        var id = $"{_language}-{tag}";
+        await using var capture = await WorkerEventCapture.StartAsync(_system, id);
+        await using var channel = await _system.Connection.CreateChannelAsync();
+
+        // The test plays the leader of term 7 of a replicated deployment; the fixture's scheduler, of term 0, is the
+        // scheduler it deposed, still running and still sending orders.
+        await SendAsync(channel, _system.Topology.WorkerControlQueue(id), Topology.ControlTypes.Leads,
+            JsonSerializer.SerializeToUtf8Bytes(new SchedulerLeads(7, DateTimeOffset.UtcNow), WireJson.Default.SchedulerLeads));
+        await Eventually.That(() => Task.FromResult(Heartbeats(capture).Any(h => h.Term == 7)), Patience, "a heartbeat saying term 7");
+        var deposed = NewTask(tag, "echo from the deposed scheduler");
+        await _system.SubmitAsync(deposed);
+        await Eventually.That(() => Task.FromResult(Heartbeats(capture).Any(h => h.RefusedOrders > 0)), Patience, "a heartbeat counting a refused order");
+        var leaders = new AssignTask(Guid.NewGuid(), 1, 0, "echo from the leader", DateTimeOffset.UtcNow) { Term = 7 };
+        await SendAsync(channel, _system.Topology.WorkerQueue(id), Topology.AssignmentTypes.One,
+            JsonSerializer.SerializeToUtf8Bytes(leaders, WireJson.Default.AssignTask));
+        await Eventually.That(() => Task.FromResult(Results(capture).Any(r => r.TaskId == leaders.TaskId)), Patience, "the result of the leader's order");
+
+        var history = await _system.GetHistoryEventsAsync(deposed.Id);
+        await _system.CancelOverHttpAsync(deposed.Id, "the test is over");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Results(capture).Where(r => r.TaskId == leaders.TaskId).Select(r => (r.Outcome, r.Result)),
+                Is.EqualTo(new[] { (TaskOutcome.Completed, (string?)"from the leader") }), "the leader's order ran once");
+            Assert.That(Results(capture).Where(r => r.TaskId == deposed.Id), Is.Empty, "the deposed scheduler's order never ran");
+            Assert.That(history, Does.Not.Contain(TaskHistoryEvents.Started));
+            Assert.That(_started[0].ReadLog(), Does.Contain($"Refused the assignment of task {deposed.Id} attempt 1: it is of term 0, and a scheduler of term 7 leads"));
+        }
+    }
+
     /// <summary>Starts this fixture's language's worker for one test, with a tag only that test's tasks require.</summary>
     private async Task<string> StartWorkerAsync(string scenario, int capacity = 1, TimeSpan? drain = null)
     {
@@ -283,6 +318,15 @@ public class WorkerConformanceTests
             async () => (await _system.GetWorkersAsync()).Any(w => w.Id == id && w.Confirmed), Patience, $"worker {id} to join");
         return tag;
     }
+
+    private static async Task SendAsync(IChannel channel, string queue, string type, byte[] body) =>
+        await channel.BasicPublishAsync("", queue, false, new BasicProperties { ContentType = "application/json", Type = type }, body);
+
+    private static IEnumerable<WorkerHeartbeat> Heartbeats(WorkerEventCapture capture) =>
+        capture.Events.Where(e => e.Kind == Topology.WorkerEvents.Heartbeat).Select(e => JsonSerializer.Deserialize(e.Body, WireJson.Default.WorkerHeartbeat)!);
+
+    private static IEnumerable<TaskFinished> Results(WorkerEventCapture capture) =>
+        capture.Events.Where(e => e.Kind == Topology.WorkerEvents.Results).SelectMany(e => JsonSerializer.Deserialize(e.Body, WireJson.Default.TasksFinished)!.Results);
 
     private static SubmitTask NewTask(string tag, string payload) => new(Guid.NewGuid(), payload, 0) { Requires = [tag] };
 

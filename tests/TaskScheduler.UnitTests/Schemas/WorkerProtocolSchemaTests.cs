@@ -27,6 +27,7 @@ public class WorkerProtocolSchemaTests
             new RunningTask(TaskId, 3) { Remaining = TimeSpan.FromSeconds(3.2), Progress = new TaskProgress(0.4, "row 400 of 1000", At) },
             new RunningTask(TaskId, 4) { Remaining = TimeSpan.FromDays(2.5), Progress = new TaskProgress(1, null, At) },
         ], true, At) { Tags = ["gpu"] }, WireJson.Default.WorkerHeartbeat, "draining heartbeat with progress");
+        yield return Case("heartbeat", new WorkerHeartbeat("w1", 1, [], false, At) { Term = 3, RefusedOrders = 2 }, WireJson.Default.WorkerHeartbeat, "heartbeat of a worker that has seen a term");
         yield return Case("results", new TasksFinished("w1",
         [
             new TaskFinished("w1", TaskId, 2, TaskOutcome.Completed, null, At, At.AddSeconds(5)) { Result = "42 rows", StartDelayMs = 0.125 },
@@ -53,6 +54,11 @@ public class WorkerProtocolSchemaTests
         }
 
         yield return Case("preempt", new PreemptTask(TaskId, 2, $"for task {Guid.NewGuid()} of priority 10"), WireJson.Default.PreemptTask, "preempt");
+        yield return Case("assign-batch", new AssignTasks([first with { Term = 4 }, resumed with { Term = 4 }]), WireJson.Default.AssignTasks, "assignment batch of a term");
+        yield return Case("assign", first with { Term = 4 }, WireJson.Default.AssignTask, "single assignment of a term");
+        yield return Case("cancel", new CancelTask(TaskId, 2, "superseded") { Term = 4 }, WireJson.Default.CancelTask, "cancel of a term");
+        yield return Case("preempt", new PreemptTask(TaskId, 2, "for a task of priority 10") { Term = 4 }, WireJson.Default.PreemptTask, "preempt of a term");
+        yield return Case("leads", new SchedulerLeads(4, At), WireJson.Default.SchedulerLeads, "a new leader's term");
     }
 
     [TestCaseSource(nameof(WorkerMessages))]
@@ -70,6 +76,8 @@ public class WorkerProtocolSchemaTests
     [TestCase("checkpoint", """{"workerId":"w1","taskId":"0f8fad5b-d9cb-469f-a165-70867728950e","attempt":1,"checkpoint":null,"at":"2026-11-30T05:03:40+00:00"}""", TestName = "A null checkpoint is refused")]
     [TestCase("left", """{"workerId":"w1","handedBack":[{"taskId":"0f8fad5b-d9cb-469f-a165-70867728950e","attempt":0}],"at":"2026-11-30T05:03:40+00:00"}""", TestName = "An attempt 0 is refused")]
     [TestCase("assign", """{"taskId":"0f8fad5b-d9cb-469f-a165-70867728950e","attempt":1,"priority":0,"payload":"x","assignedAt":"2026-11-30T05:03:40+00:00","timeout":"PT5M"}""", TestName = "An ISO 8601 duration in an order is refused")]
+    [TestCase("assign", """{"taskId":"0f8fad5b-d9cb-469f-a165-70867728950e","attempt":1,"priority":0,"payload":"x","assignedAt":"2026-11-30T05:03:40+00:00","term":-1}""", TestName = "A negative term is refused")]
+    [TestCase("leads", """{"at":"2026-11-30T05:03:40+00:00"}""", TestName = "A leads without its term is refused")]
     public void AMessageTheSchedulerWouldIgnoreOrMisread_IsRefused(string schema, string json) =>
         Assert.That(WorkerProtocolSchemas.Problems(schema, System.Text.Encoding.UTF8.GetBytes(json)), Is.Not.Empty);
 
@@ -79,7 +87,7 @@ public class WorkerProtocolSchemaTests
         {
             Topology.WorkerEvents.Joined, Topology.WorkerEvents.Heartbeat, Topology.WorkerEvents.Results, Topology.WorkerEvents.Preempted,
             Topology.WorkerEvents.Checkpoint, Topology.WorkerEvents.Left, Topology.AssignmentTypes.One, Topology.AssignmentTypes.Batch,
-            Topology.ControlTypes.Cancel, Topology.ControlTypes.Preempt,
+            Topology.ControlTypes.Cancel, Topology.ControlTypes.Preempt, Topology.ControlTypes.Leads,
         }));
 
     private static TestCaseData Case<T>(string schema, T message, JsonTypeInfo<T> type, string name) =>
