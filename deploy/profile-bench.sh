@@ -11,6 +11,8 @@
 # (the scheduler runs with DOTNET_PerfMapEnabled=1 and DOTNET_EnableWriteXorExecute=0 so that JIT-compiled frames
 # have names; without perf,
 # dotnet-trace's thread-time samples), summarised by thread and by function in .run/PREFIX/.
+# A run's CPU is counted until the scheduler has settled after it (deploy/lib/cpu-profile.py): the journal writes task
+# documents behind the loop, and what a burst left to write belongs to that run, not to the next.
 # The runs skip the broker ceiling and the management counters, so the CPU measured is the run's alone.
 # The broker is shared: its CPU includes whatever else uses it meanwhile. Files in .run/PREFIX/.
 #
@@ -59,6 +61,16 @@ until [ "$(curl -fsS "$url/api/workers" 2>/dev/null | grep -o '"id"' | wc -l)" -
 
 tasks=(dotnet "$run/bin/Cli/tasks.dll" --prefix "$prefix" --scheduler "$url")
 "${tasks[@]}" bench --tasks "${WARMUP:-20000}" --run-time 0ms --ceiling 0 --management off >"$run/warm-up.txt"
+# The warm-up's documents are written behind the loop: wait until the scheduler is idle (under 5% of a core for a
+# second) so that none of that work is counted in target 1.
+scheduler_pid="${processes#scheduler=}"; scheduler_pid="${scheduler_pid%%,*}"
+last=$(awk '{print $14 + $15}' "/proc/$scheduler_pid/stat")
+for _ in $(seq 120); do
+  sleep 1
+  now=$(awk '{print $14 + $15}' "/proc/$scheduler_pid/stat")
+  [ $((now - last)) -lt 5 ] && break
+  last=$now
+done
 echo "profile: build $(git -C "$build" rev-parse --short HEAD), $workers worker processes x 10 slots, ${SCHEDULER_ARGS:-}${SCHEDULER_ENV:-}"
 
 profile() { python3 "$root/deploy/lib/cpu-profile.py" "$1" "$run" "$trace_seconds" "$processes" -- "${@:2}"; }

@@ -84,6 +84,9 @@ public interface IJournal
     /// </summary>
     TimeSpan? CheckpointIfDue() => null;
 
+    /// <summary>How far the task documents are behind the committed turns; any thread.</summary>
+    JournalDocuments Documents => default;
+
     /// <summary>The highest acceptance sequence ever committed.</summary>
     long LastSequence();
 }

@@ -199,6 +199,8 @@ public sealed class SchedulerEngine
             _core.AssignmentsHeldUntil(_time.GetUtcNow());
         }
         _telemetry.TurnCommitted(inputs.Count, _telemetry.Tracing.Enabled ? ProducerTraces.Of(inputs) : null, effects, commit);
+        var documents = _journal.Documents;
+        _telemetry.DocumentsBehind(documents.Carried, documents.Inserted, documents.Updated);
 
         turn.Assignments = [.. effects.Assignments.Select(a => (a, PayloadOf(a.TaskId, turn)))];
         KeepPayloadsOfWaitingTasks(turn, effects);

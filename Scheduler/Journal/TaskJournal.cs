@@ -64,6 +64,8 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
     private ILiteCollection<BsonDocument> _meta;
     private ILiteCollection<BsonDocument> _heads;
     private LiteTurnLog _turns;
+    private long _documentsInserted;
+    private long _documentsUpdated;
     private TaskListing _listing;
     private bool _upsertNext;
     private bool _closed;
@@ -346,6 +348,8 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
             _meta.Upsert(new BsonDocument { ["_id"] = 1, ["lastSequence"] = Math.Max(Volatile.Read(ref _lastSequence), _meta.FindById(1)?["lastSequence"].AsInt64 ?? 0) });
             _meta.Upsert(new BsonDocument { ["_id"] = MaterializedMetaId, ["upTo"] = batch.UpTo });
             _db.Commit();
+            Interlocked.Add(ref _documentsInserted, inserted.Count);
+            Interlocked.Add(ref _documentsUpdated, updated.Count);
             _upsertNextBatch = false;
         }
         catch (Exception failure)
@@ -585,6 +589,10 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
 
     /// <summary>How many tasks wait for their documents.</summary>
     internal int Carried => _materializer.Carried;
+
+    /// <inheritdoc/>
+    public JournalDocuments Documents =>
+        new(_materializer.Carried, Interlocked.Read(ref _documentsInserted), Interlocked.Read(ref _documentsUpdated));
 
     /// <summary>Refuses to write to the instance a failed batch left unusable, with that failure's words, until <see cref="Reopen"/>.</summary>
     private void ThrowIfBatchFailed()

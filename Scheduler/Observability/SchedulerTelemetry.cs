@@ -21,6 +21,9 @@ public sealed class SchedulerTelemetry(
 
     public TaskTracing Tracing => tracing;
 
+    /// <summary>How far the journal's task documents are behind its committed turns (the engine's <c>JournalDocuments</c>).</summary>
+    public void DocumentsBehind(int carried, long inserted, long updated) => metrics.Documents(carried, inserted, updated);
+
     /// <summary>
     /// Records one turn of <paramref name="inputs"/> inputs whose changes are now written. <paramref name="commit"/>
     /// is null when nothing was written; <paramref name="producers"/> holds the trace context each submission came

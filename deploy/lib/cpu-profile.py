@@ -2,7 +2,10 @@
 
 usage: cpu-profile.py NAME OUT_DIR TRACE_SECONDS PROCESSES -- BENCH COMMAND...
 PROCESSES is a comma-separated list of role=pid (the scheduler first); the bench client is the command itself.
-CPU time is utime + stime from /proc/PID/stat at the bench's start and end; the machine's total from /proc/stat.
+CPU time is utime + stime from /proc/PID/stat from the bench's start until the scheduler has settled after it (its CPU
+below 5% of a core for a second, at most two minutes): the journal writes task documents behind the loop, and a burst's
+documents may still be written after the bench ends; they belong to the run that caused them, not to the next one.
+The machine's total is from /proc/stat over the same span; rates are the bench's own.
 With TRACE_SECONDS > 0, perf (or dotnet-trace) samples the scheduler for that long, from a third of the way into the run.
 """
 import json
@@ -29,6 +32,19 @@ def machine_busy():
     with open("/proc/stat") as f:
         cpu = [int(v) for v in f.readline().split()[1:]]
     return sum(cpu) - cpu[3] - cpu[4]  # everything but idle and iowait
+
+
+def settle(pid, quiet=0.05, limit=120.0):
+    """Seconds until the scheduler's CPU over one second is below `quiet` seconds: work it put off is then done."""
+    began = time.monotonic()
+    last = ticks(pid)
+    while time.monotonic() - began < limit:
+        time.sleep(1.0)
+        now = ticks(pid)
+        if now is None or last is None or (now - last) / TICK < quiet:
+            break
+        last = now
+    return time.monotonic() - began
 
 
 def start_trace(pid, seconds, path):
@@ -63,6 +79,8 @@ def main():
             tracer = start_trace(processes[0][1], int(trace_seconds), f"{out}/{name}")
         time.sleep(0.2)
     wall = time.monotonic() - t0
+    settled = settle(processes[0][1])
+    span = time.monotonic() - t0
     busy = machine_busy() - busy0
     end = {role: ticks(pid) for role, pid in processes}
     if tracer is not None:
@@ -74,18 +92,19 @@ def main():
     rows.append(("bench client", bench_ticks / TICK))
     ours = sum(seconds for _, seconds in rows)
     rows.append(("everything else on the machine", busy / TICK - ours))
-    rows.append(("idle", wall * CORES - busy / TICK))
+    rows.append(("idle", span * CORES - busy / TICK))
 
     lat = report["latencyMs"]["submitToStart"] or {}
     print(f"{name}: {done} tasks completed in {wall:.1f} s ({report['throughput']['completedPerSecond']:.0f}/s), "
-          f"submit-to-start p50 {lat.get('p50', 0):.1f} ms p99 {lat.get('p99', 0):.1f} ms, load average {load} at the start")
+          f"submit-to-start p50 {lat.get('p50', 0):.1f} ms p99 {lat.get('p99', 0):.1f} ms, load average {load} at the start; "
+          f"the scheduler settled {settled:.1f} s after the bench (CPU counted until then)")
     print(f"  {'process':<32} {'CPU s':>8} {'CPU s per 1,000 tasks':>22} {'share of the ' + str(CORES) + ' cores':>20}")
     for role, seconds in rows:
         per = f"{seconds * 1000 / done:.3f}" if done and role != "idle" else ""
-        print(f"  {role:<32} {seconds:>8.1f} {per:>22} {100 * seconds / (wall * CORES):>19.1f}%")
+        print(f"  {role:<32} {seconds:>8.1f} {per:>22} {100 * seconds / (span * CORES):>19.1f}%")
     for stage in report.get("stageLatencyMs", []):
         print(f"  stage {stage['stage']:<14} p50 {stage['p50']:>8.2f}  p90 {stage['p90']:>8.2f}  p99 {stage['p99']:>8.2f} ms  ({stage['count']})")
-    json.dump({"name": name, "tasks": done, "wallSeconds": wall, "load": load, "cpuSeconds": dict(rows)},
+    json.dump({"name": name, "tasks": done, "wallSeconds": wall, "settleSeconds": settled, "load": load, "cpuSeconds": dict(rows)},
               open(f"{out}/{name}.cpu.json", "w"), indent=1)
 
 

@@ -52,6 +52,12 @@ public class MetricsTests
             Assert.That(done.Has("taskscheduler_throughput"), Is.True);
         }
 
+        // The documents follow behind the loop: each task's is inserted once, and the carry empties.
+        var written = await ScrapeUntilAsync(system, s =>
+            s.Value("taskscheduler_journal_documents_written_total", ("kind", "inserted")) == 8 && s.Value("taskscheduler_journal_carried_tasks") == 0);
+        Assert.That(written.Value("taskscheduler_journal_documents_written_total", ("kind", "updated")), Is.InRange(0, 8),
+            "a task is updated only if its document was written while it waited");
+
         // A worker whose every run fails, beside the healthy one, and an unreadable submission: their counters move too.
         system.StartWorker("metrics-failing", capacity: 1, failureRate: 1);
         await system.WaitForWorkersAsync("metrics-worker", "metrics-failing");

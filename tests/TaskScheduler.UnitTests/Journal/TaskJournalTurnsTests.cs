@@ -3,6 +3,7 @@ using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Listing;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Core.Lifecycle;
+using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Journal;
 
 namespace TaskScheduler.UnitTests;
@@ -39,6 +40,28 @@ public class TaskJournalTurnsTests : TempDirectoryTests
             Assert.That(journal.List(new TaskListFilter()).Tasks.Select(t => t.Id), Is.EqualTo(new[] { task.Id }), "a list writes what waits first");
             Assert.That(journal.Carried, Is.Zero);
             Assert.That(journal.Find(task.Id), Is.EqualTo(task), "read back from its document now");
+        }
+    }
+
+    [Test]
+    public void APlainTask_IsInsertedOnce_Finished_WhileATaskWrittenAsItWaited_IsInsertedThenUpdated()
+    {
+        using var journal = new TaskJournal(Path, materializeWindow: NoBatches);
+        var (plain, waiting) = (Snapshot(sequence: 1), Snapshot(sequence: 2));
+        journal.Commit([plain, waiting], [new(plain.Id, "one"), new(waiting.Id, "two")]);
+        journal.Commit([Completed(plain)], []);
+
+        journal.WriteDueDocuments();
+        var plainWritten = journal.Documents;
+        journal.CatchUp(); // as a batch does once the waiting task is older than the window
+        journal.Commit([Completed(waiting)], []);
+        journal.WriteDueDocuments();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(plainWritten, Is.EqualTo(new JournalDocuments(Carried: 1, Inserted: 1, Updated: 0)), "the plain task's one insert; the waiting one still carried");
+            Assert.That(journal.Documents, Is.EqualTo(new JournalDocuments(Carried: 0, Inserted: 2, Updated: 1)));
+            Assert.That(journal.Find(waiting.Id)!.State, Is.EqualTo(TaskState.Completed));
         }
     }
 
@@ -248,6 +271,9 @@ public class TaskJournalTurnsTests : TempDirectoryTests
         Assert.That(actual! with { History = expected.History }, Is.EqualTo(expected));
         Assert.That(actual.History, Is.EqualTo(expected.History));
     }
+
+    private static TaskSnapshot Completed(TaskSnapshot task) =>
+        task with { State = TaskState.Completed, Attempts = 1, WorkerId = "w1", FinishedAt = Submitted.AddSeconds(2), Result = "done" };
 
     private static TaskSnapshot Snapshot(long sequence) =>
         new(Guid.NewGuid(), 5, sequence, TaskState.Pending, 0, null, Submitted, null, null, null, null, null, "ABCDEF", 11);
