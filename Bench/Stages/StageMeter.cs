@@ -8,7 +8,7 @@ namespace TaskScheduler.Bench.Stages;
 public sealed class StageMeter(Func<CancellationToken, Task<string>> readMetrics)
 {
     public static readonly IReadOnlyList<string> PathOrder =
-        ["consume", "group_wait", "apply", "commit", "handover", "fsync", "checkpoint", "publish_wait", "confirm", "worker_start"];
+        ["consume", "group_wait", "apply", "commit", "handover", "fsync", "checkpoint", "publish_wait", "confirm", "worker_start", "slot_round_trip"];
 
     private StageHistograms? _before;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using TaskScheduler.Contracts;
+using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Scheduler.Autoscaling;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Core.Queueing;
@@ -75,6 +76,32 @@ public sealed class SchedulerEngine
     public int RestoreChunk { get; set; } = 5_000;
 
     private const int FirstRestoreChunk = 1_000;
+
+    /// <summary>
+    /// For each worker that reported an end (a result or a pause) in this turn and is assigned new work by it: when the
+    /// earliest such report was read off the broker. Delivery records the time from there to the assignment's confirm
+    /// as the slot's round trip (<see cref="SchedulerStages.SlotRoundTrip"/>).
+    /// </summary>
+    private static List<long> SlotsRefilled(IReadOnlyList<SchedulerInput> inputs, CoreEffects effects)
+    {
+        Dictionary<string, long>? freed = null;
+        foreach (var input in inputs)
+        {
+            if (input is WorkerMessage { Message: TasksFinished or TaskFinished or TaskPreempted } message)
+            {
+                freed ??= [];
+                var worker = message.Message.WorkerId;
+                freed[worker] = freed.TryGetValue(worker, out var earlier) ? Math.Min(earlier, input.QueuedAt) : input.QueuedAt;
+            }
+        }
+
+        if (freed is null)
+        {
+            return [];
+        }
+
+        return [.. effects.Assignments.Select(a => a.WorkerId).Distinct().Where(freed.ContainsKey).Select(w => freed[w])];
+    }
 
     /// <summary>
     /// Starts the restore from the journal: the running tasks and the schedules, whole; the pending tasks follow in
@@ -203,6 +230,10 @@ public sealed class SchedulerEngine
         _telemetry.DocumentsBehind(documents.Carried, documents.Inserted, documents.Updated);
 
         turn.Assignments = [.. effects.Assignments.Select(a => (a, PayloadOf(a.TaskId, turn)))];
+        if (SchedulerStages.Enabled)
+        {
+            turn.SlotsRefilledSince = SlotsRefilled(inputs, effects);
+        }
         KeepPayloadsOfWaitingTasks(turn, effects);
 
         turn.HandedOverAt = System.Diagnostics.Stopwatch.GetTimestamp();

@@ -46,4 +46,10 @@ internal sealed class Turn
     /// is handed to delivery.
     /// </summary>
     public List<(Assignment, string)> Assignments { get; set; } = [];
+
+    /// <summary>
+    /// When each slot this turn refills was freed: the earliest result or pause read from a worker that the turn
+    /// assigns new work (Stopwatch timestamps); filled only while the stage metrics are listened to.
+    /// </summary>
+    public List<long> SlotsRefilledSince { get; set; } = [];
 }

@@ -185,7 +185,7 @@ internal sealed class TurnDelivery
 
         SchedulerStages.Since(SchedulerStages.PublishWait, durable);
 
-        _ordersInFlight.Enqueue(SendOrdersAsync(turn.Assignments, turn.Effects.Events, turn.Effects.Cancels, turn.Effects.Preempts, ct));
+        _ordersInFlight.Enqueue(SendOrdersAsync(turn.Assignments, turn.Effects.Events, turn.Effects.Cancels, turn.Effects.Preempts, turn.SlotsRefilledSince, ct));
 
         var rejectionsStored = await StoreRejectionsAsync(turn, ct);
         foreach (var workerId in turn.Effects.RemovedWorkers)
@@ -203,7 +203,7 @@ internal sealed class TurnDelivery
 
     private async Task SendOrdersAsync(
         List<(Assignment, string)> assignments, List<TaskStateChanged> events, List<WorkerCancel> cancels, List<WorkerPreempt> preempts,
-        CancellationToken ct)
+        List<long> slotsRefilledSince, CancellationToken ct)
     {
         try
         {
@@ -212,6 +212,11 @@ internal sealed class TurnDelivery
             if (assignments.Count + events.Count > 0)
             {
                 SchedulerStages.Since(SchedulerStages.Confirm, sent);
+            }
+
+            foreach (var freed in slotsRefilledSince)
+            {
+                SchedulerStages.Since(SchedulerStages.SlotRoundTrip, freed);
             }
 
             lock (_returned)

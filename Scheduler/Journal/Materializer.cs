@@ -11,8 +11,9 @@ namespace TaskScheduler.Scheduler.Journal;
 /// shape"). The loop's commit appends one record per turn (and stores new payloads); what the turns changed waits
 /// here, in the <em>carry</em> (the latest state of each task touched since the last batch, with the list's head of
 /// each task whose document is still to be inserted), where readers look first. A batch, on a thread of its own every <see cref="Window"/> or once <see cref="MaxTasks"/>
-/// tasks wait, writes every finished task once (the flow: a task that lives less than a window is one insert) and
-/// every task whose first unmaterialized change is a window old (the backlog), then records up to which turn the
+/// tasks wait, writes every finished task once (the flow: a task that lives less than a window is one insert), lets
+/// up to <see cref="MaxWaiting"/> unfinished tasks wait on for their end for up to <see cref="LongWait"/> (a burst:
+/// each task still one insert), and writes the rest as they stand (the backlog), then records up to which turn the
 /// documents are complete, so that a restart replays only the records after it. Readers that query the documents'
 /// indexes (the list, dependents, the restore) first call <see cref="CatchUp"/>, which writes the whole carry.
 /// </summary>
@@ -26,6 +27,12 @@ internal sealed class Materializer : IDisposable
 
     /// <summary>The most tasks one transaction of a batch writes.</summary>
     public const int MaxBatchTasks = 1_000;
+
+    /// <summary>How many unfinished tasks may wait in the carry past the window, by default (<see cref="MaxWaiting"/>).</summary>
+    public const int DefaultMaxWaiting = 10_000;
+
+    /// <summary>How long an unfinished task may wait in the carry, by default (<see cref="LongWait"/>).</summary>
+    public static readonly TimeSpan DefaultLongWait = TimeSpan.FromSeconds(30);
 
     private readonly ConcurrentDictionary<Guid, CarriedTask> _tasks = new();
     private readonly Lock _gate = new();
@@ -42,16 +49,34 @@ internal sealed class Materializer : IDisposable
     /// <param name="write">Writes one batch: its tasks' documents and the mark, in one transaction.</param>
     /// <param name="materializedUpTo">The turn up to which the documents are complete, as the journal last recorded it.</param>
     /// <param name="window">How long a change may wait (<see cref="DefaultWindow"/>).</param>
-    public Materializer(Action<MaterializedBatch> write, long materializedUpTo, TimeSpan window)
+    /// <param name="maxWaiting">How many unfinished tasks may stay carried past the window (<see cref="DefaultMaxWaiting"/>).</param>
+    /// <param name="longWait">How long an unfinished task may stay carried (<see cref="DefaultLongWait"/>), at least the window.</param>
+    public Materializer(Action<MaterializedBatch> write, long materializedUpTo, TimeSpan window, int maxWaiting = DefaultMaxWaiting, TimeSpan? longWait = null)
     {
         _write = write;
         Window = window;
+        MaxWaiting = maxWaiting;
+        LongWait = longWait is { } wait && wait > window ? wait : (DefaultLongWait > window ? DefaultLongWait : window);
         MaterializedUpTo = materializedUpTo;
         _lastTurn = materializedUpTo;
     }
 
-    /// <summary>How long a task's change may wait in the carry before its document is written anyway.</summary>
+    /// <summary>How long a finished task's change may wait in the carry before its document is written.</summary>
     public TimeSpan Window { get; }
+
+    /// <summary>
+    /// How many unfinished tasks may stay carried once they are a window old. A burst that drains within
+    /// <see cref="LongWait"/> is then written once per task, finished, instead of inserted waiting and updated when it
+    /// ends (twice the index work); beyond this many, the oldest are written as they stand, so the carry, a restart's
+    /// replay and a list's catch-up stay bounded.
+    /// </summary>
+    public int MaxWaiting { get; }
+
+    /// <summary>
+    /// How long an unfinished task may stay carried: a long-running or long-waiting task is then written as it stands,
+    /// so that it does not hold back the mark (and the records after it) for its whole life.
+    /// </summary>
+    public TimeSpan LongWait { get; }
 
     /// <summary>The turn up to which every task document is complete; records after it are replayed on open.</summary>
     public long MaterializedUpTo { get; private set; }
@@ -151,6 +176,7 @@ internal sealed class Materializer : IDisposable
             var lastTurn = LastTurn;
             var now = Stopwatch.GetTimestamp();
             var due = new List<KeyValuePair<Guid, CarriedTask>>();
+            var waiting = new List<KeyValuePair<Guid, CarriedTask>>();
             var firstKept = lastTurn + 1;
             foreach (var entry in _tasks)
             {
@@ -160,14 +186,32 @@ internal sealed class Materializer : IDisposable
                     continue; // Added after this batch looked: the next batch's.
                 }
 
-                if (all || carried.Task.State.IsFinal() || Stopwatch.GetElapsedTime(carried.Since, now) >= Window)
+                var age = Stopwatch.GetElapsedTime(carried.Since, now);
+                if (all || carried.Task.State.IsFinal() || age >= LongWait)
                 {
                     due.Add(entry);
+                }
+                else if (age >= Window)
+                {
+                    waiting.Add(entry);
                 }
                 else
                 {
                     firstKept = Math.Min(firstKept, carried.FirstTurn);
                 }
+            }
+
+            // Unfinished tasks a window old wait on for their end, the newest MaxWaiting of them; older ones are written.
+            if (waiting.Count > MaxWaiting)
+            {
+                waiting.Sort(static (a, b) => a.Value.Since.CompareTo(b.Value.Since));
+                due.AddRange(waiting.Take(waiting.Count - MaxWaiting));
+                waiting.RemoveRange(0, waiting.Count - MaxWaiting);
+            }
+
+            foreach (var entry in waiting)
+            {
+                firstKept = Math.Min(firstKept, entry.Value.FirstTurn);
             }
 
             var upTo = firstKept - 1;

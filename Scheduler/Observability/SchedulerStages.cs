@@ -18,7 +18,10 @@ namespace TaskScheduler.Scheduler.Observability;
 /// <item><c>fsync</c>: making the written turns durable;</item>
 /// <item><c>publish_wait</c>: a durable turn waiting for earlier turns' confirms (a few turns are in flight);</item>
 /// <item><c>confirm</c>: a turn's assignments and events sent until the broker confirmed them all;</item>
-/// <item><c>worker_start</c>: an assignment delivered to a worker until its handler started (the worker's clock).</item>
+/// <item><c>worker_start</c>: an assignment delivered to a worker until its handler started (the worker's clock);</item>
+/// <item><c>slot_round_trip</c>: a worker's result (or pause) read off the broker until the assignment that refills its
+/// slot, made by the same turn, is confirmed: the scheduler's share of a slot's idle time between two tasks (one
+/// sample per worker and turn).</item>
 /// </list>
 /// Static, like the meter's instruments: recorded on the hot paths of the transport, the loop and delivery, each a
 /// timestamp subtraction and an aggregation only while a listener (the Prometheus exporter) is attached.
@@ -47,6 +50,7 @@ public static class SchedulerStages
     public static readonly KeyValuePair<string, object?> PublishWait = new("stage", "publish_wait");
     public static readonly KeyValuePair<string, object?> Confirm = new("stage", "confirm");
     public static readonly KeyValuePair<string, object?> WorkerStart = new("stage", "worker_start");
+    public static readonly KeyValuePair<string, object?> SlotRoundTrip = new("stage", "slot_round_trip");
 
     public static bool Enabled => Duration.Enabled;
 

@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
+using TaskScheduler.Contracts.Observability;
 using TaskScheduler.Scheduler.Core;
 using TaskScheduler.Scheduler.Engine;
 using TaskScheduler.Scheduler.Observability;
@@ -35,9 +36,12 @@ public class SchedulerEngineSlotTests
         await log.WaitFor(e => e == "ack submissions 2", "the first turn's delivery");
         Assert.That(log.Entries, Does.Contain($"assign {first}").And.Not.Contain($"assign {second}"));
 
+        using var roundTrips = new SlotRoundTrips();
         var finished = new TaskFinished("w1", first, 1, TaskOutcome.Completed, null, clock.GetUtcNow(), clock.GetUtcNow());
         await Run(engine, stop, new WorkerMessage(2, new TasksFinished("w1", [finished])));
         await log.WaitFor(e => e == "ack worker events 2", "the result's turn delivered");
+        // Recorded once the assignment is confirmed, which delivery awaits beside the acknowledgements.
+        Assert.That(SpinWait.SpinUntil(() => roundTrips.Count > 0, TimeSpan.FromSeconds(30)), Is.True, "the slot's round trip recorded");
 
         var entries = log.Entries.ToList();
         var resultWritten = entries.FindLastIndex(e => e.StartsWith("write", StringComparison.Ordinal));
@@ -46,10 +50,44 @@ public class SchedulerEngineSlotTests
             Assert.That(entries.IndexOf($"assign {second}"), Is.GreaterThan(resultWritten), "sent after the result's turn was written");
             Assert.That(entries.IndexOf($"assign {second}"), Is.LessThan(entries.IndexOf("ack worker events 2")),
                 "by the turn that applied the result: no later turn ran");
+            Assert.That(roundTrips.Count, Is.EqualTo(1), "one slot freed and refilled by one turn");
         }
 
         engine.CompleteDelivery();
         await delivery.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>Counts the <c>slot_round_trip</c> samples of the stage histogram while it lives.</summary>
+    private sealed class SlotRoundTrips : IDisposable
+    {
+        private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+        private int _count;
+
+        public SlotRoundTrips()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Name == TelemetryNames.StageDuration)
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<double>((_, _, tags, _) =>
+            {
+                foreach (var tag in tags)
+                {
+                    if (tag is { Key: "stage", Value: "slot_round_trip" })
+                    {
+                        Interlocked.Increment(ref _count);
+                    }
+                }
+            });
+            _listener.Start();
+        }
+
+        public int Count => Volatile.Read(ref _count);
+
+        public void Dispose() => _listener.Dispose();
     }
 
     private static Task<bool> Run(SchedulerEngine engine, CancellationTokenSource stop, params SchedulerInput[] inputs) =>

@@ -54,6 +54,65 @@ public class MaterializerTests
         }
     }
 
+    [Test]
+    public void UnfinishedTasksAWindowOld_WaitForTheirEnd_UpToTheBound_SoEachIsWrittenOnce_AndTheOldestBeyondItAsTheyStand()
+    {
+        var written = new List<(Guid Id, TaskState State, bool Insert)>();
+        using var materializer = new Materializer(
+            batch => written.AddRange(batch.Tasks.Select(t => (t.Task.Id, t.Task.State, t.Head is not null))),
+            materializedUpTo: 0, window: TimeSpan.FromMilliseconds(1), maxWaiting: 2, longWait: TimeSpan.FromHours(1));
+        var tasks = Enumerable.Range(1, 3).Select(turn =>
+        {
+            var task = Pending();
+            materializer.Add(turn, [task], new Dictionary<Guid, BsonDocument> { [task.Id] = new BsonDocument { ["_id"] = (long)turn } });
+            Thread.Sleep(5);
+            return task;
+        }).ToList();
+
+        materializer.WriteDue();
+        var oldestWritten = written.ToList();
+        var markWhileTwoWait = materializer.MaterializedUpTo;
+        materializer.Add(4, [.. tasks.Skip(1).Select(t => t with { State = TaskState.Completed, Attempts = 1, WorkerId = "w1" })], new Dictionary<Guid, BsonDocument>());
+        materializer.WriteDue();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(oldestWritten, Is.EqualTo(new[] { (tasks[0].Id, TaskState.Pending, true) }), "beyond the bound of 2, the oldest is written waiting");
+            Assert.That(markWhileTwoWait, Is.EqualTo(1), "the records of the waiting tasks' turns are kept");
+            Assert.That(written.Skip(1), Is.EquivalentTo(new[] { (tasks[1].Id, TaskState.Completed, true), (tasks[2].Id, TaskState.Completed, true) }),
+                "the two that waited are written once, finished");
+            Assert.That(materializer.MaterializedUpTo, Is.EqualTo(4));
+            Assert.That(materializer.Carried, Is.Zero);
+        }
+    }
+
+    [Test]
+    public void AnUnfinishedTaskCarriedForTheLongWait_IsWrittenAsItStands()
+    {
+        var written = new List<TaskState>();
+        using var materializer = new Materializer(
+            batch => written.AddRange(batch.Tasks.Select(t => t.Task.State)),
+            materializedUpTo: 0, window: TimeSpan.FromMilliseconds(1), maxWaiting: 100, longWait: TimeSpan.FromSeconds(2));
+        var task = Pending();
+        materializer.Add(1, [task], new Dictionary<Guid, BsonDocument> { [task.Id] = new BsonDocument { ["_id"] = 1L } });
+        Thread.Sleep(5);
+
+        materializer.WriteDue();
+        var beforeTheLongWait = written.Count;
+        Thread.Sleep(TimeSpan.FromSeconds(2.1));
+        materializer.WriteDue();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(beforeTheLongWait, Is.Zero, "a window old, under the bound: it waits for its end");
+            Assert.That(written, Is.EqualTo(new[] { TaskState.Pending }), "past the long wait, written as it stands");
+            Assert.That(materializer.MaterializedUpTo, Is.EqualTo(1));
+        }
+    }
+
+    private static TaskSnapshot Pending() =>
+        new(Guid.NewGuid(), 0, 1, TaskState.Pending, 0, null, DateTimeOffset.UnixEpoch, null, null, null, null, null, "ABCDEF", 6);
+
     /// <summary>A materializer whose batches are recorded (each task's state, and whether it is inserted) and held at their write until released.</summary>
     private sealed class HeldBatches : IDisposable
     {
