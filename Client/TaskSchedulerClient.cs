@@ -45,7 +45,7 @@ public sealed class TaskSchedulerClient : ITaskSchedulerClient
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _broker = new BrokerConnection(options.Broker, options.ConnectionName, _logger);
         _router = new EventRouter(_broker, _logger);
-        _http = new SchedulerHttp(options.SchedulerUrl, options.ApiKey, http);
+        _http = new SchedulerHttp(new SchedulerEndpoints(options.Endpoints), options.ApiKey, http);
         _sequence = new TaskEventSequence(_http.GetTaskAsync, options.StatusPollInterval, options.UnknownTaskGrace, _logger);
         _batches = new Lazy<BatchRequests>(() => new BatchRequests(_broker, _logger));
     }

@@ -4,7 +4,8 @@ namespace TaskScheduler.Client;
 
 /// <summary>
 /// The client's settings, bound from the <c>TaskScheduler</c> section:
-/// <c>{"TaskScheduler": {"Broker": {"Url": "amqp://…", "Prefix": "tasks"}, "SchedulerUrl": "http://…:5080"}}</c>.
+/// <c>{"TaskScheduler": {"Broker": {"Url": "amqp://…", "Prefix": "tasks"}, "SchedulerUrl": "http://…:5080"}}</c>
+/// (or <c>"SchedulerUrls": ["http://a:5080", "http://b:5080"]</c> for several).
 /// </summary>
 public sealed class TaskSchedulerClientOptions
 {
@@ -15,6 +16,15 @@ public sealed class TaskSchedulerClientOptions
 
     /// <summary>The scheduler's HTTP API: status, results too large for an event, cancellation.</summary>
     public Uri SchedulerUrl { get; set; } = new("http://127.0.0.1:5080");
+
+    /// <summary>
+    /// Several addresses of the API, tried in order (<see cref="SchedulerEndpoints"/>): the replicas of a deployment
+    /// that runs more than one scheduler. When set, <see cref="SchedulerUrl"/> is not used.
+    /// </summary>
+    public IList<Uri> SchedulerUrls { get; set; } = [];
+
+    /// <summary>The addresses the client uses: <see cref="SchedulerUrls"/>, or else <see cref="SchedulerUrl"/>.</summary>
+    public IReadOnlyList<Uri> Endpoints => SchedulerUrls is { Count: > 0 } urls ? [.. urls] : [SchedulerUrl];
 
     /// <summary>The scheduler's API key (<c>Api:Key</c>), when it asks for one to cancel.</summary>
     public string? ApiKey { get; set; }
@@ -51,6 +61,14 @@ public sealed class TaskSchedulerClientOptions
         if (SchedulerUrl is not { IsAbsoluteUri: true } || SchedulerUrl.Scheme is not ("http" or "https"))
         {
             yield return $"{Section}:SchedulerUrl must be an absolute http:// or https:// URL, not '{SchedulerUrl}'";
+        }
+
+        foreach (var url in SchedulerUrls ?? [])
+        {
+            if (url is not { IsAbsoluteUri: true } || url.Scheme is not ("http" or "https"))
+            {
+                yield return $"{Section}:SchedulerUrls must hold absolute http:// or https:// URLs, not '{url}'";
+            }
         }
 
         if (StatusPollInterval <= TimeSpan.Zero)

@@ -12,6 +12,8 @@
 #   FILL=0 deploy/backlog-bench.sh                           restarts only, on the backlog the last run left
 #   BATCH=100 RESTARTS=0 deploy/backlog-bench.sh             fill only, 100 tasks to a submit-batch message (a build with --batch)
 #   SCHEDULER_ENV="DOTNET_gcServer=1 DOTNET_gcConcurrent=1" deploy/backlog-bench.sh   environment for the scheduler alone
+#   TASKS=20000 KILL=1 RESTARTS=1 deploy/backlog-bench.sh     a kill -9 right after a burst, instead of a stop: the
+#                                                            restart first replays what the journal had not yet written
 #
 # Each restart also reports when the restore finished reading the backlog: a scheduler that restores in chunks
 # dispatches before that.
@@ -79,12 +81,19 @@ if [ "$fill" = 1 ]; then
   kill "$sampler_pid" 2>/dev/null || true; wait "$sampler_pid" 2>/dev/null || true; sampler_pid=""
   largest=$(awk 'NR > 1 && $3 > m { m = $3 } END { print m + 0 }' "$run/fill-samples.log")
   say "accepted $count${batch:+ in batches of $batch} in $(( ($(date +%s%N) - started) / 1000000 )) ms; working set $(mib workingSetBytes) MiB, peak $(mib peakWorkingSetBytes) MiB, largest sampled during the fill $largest MiB"
-  sleep 30
-  say "30 s after the fill: working set $(mib workingSetBytes) MiB, GC committed $(mib gcCommittedBytes) MiB (load average $(load))"
+  if [ "${KILL:-0}" != 1 ]; then
+    sleep 30
+    say "30 s after the fill: working set $(mib workingSetBytes) MiB, GC committed $(mib gcCommittedBytes) MiB (load average $(load))"
+  fi
 fi
 
 for i in $(seq 1 "$restarts"); do
-  stop "$scheduler_pid"
+  if [ "${KILL:-0}" = 1 ]; then
+    kill -KILL "$scheduler_pid" 2>/dev/null || true; wait "$scheduler_pid" 2>/dev/null || true
+    say "killed (-9) the scheduler"
+  else
+    stop "$scheduler_pid"
+  fi
   # A probe of its own each time: the previous one's task is restored as Running on a worker that is gone.
   dotnet "$bin/Worker/TaskScheduler.Worker.dll" --Broker:Prefix="$prefix" --Worker:Id="probe-$run_id-$i" --Worker:Capacity=1 \
     --Worker:MinRunTime=01:00:00 --Worker:MaxRunTime=01:00:00 >"$run/probe-$i.log" 2>&1 &
@@ -105,6 +114,7 @@ for i in $(seq 1 "$restarts"); do
   done
   [ -n "$memory" ] || { sleep 3; memory=$(mib workingSetBytes); }
   sleep 3
-  say "restart $i: first dispatch after $elapsed ms, backlog loaded after $loaded ms; working set 3 s after the first dispatch $memory MiB, 3 s after the backlog loaded $(mib workingSetBytes) MiB (load average $(load))"
+  replayed=$(grep -o "Replayed [0-9]* turns" "$run/scheduler.log" | tail -1 || true)
+  say "restart $i: first dispatch after $elapsed ms, backlog loaded after $loaded ms; working set 3 s after the first dispatch $memory MiB, 3 s after the backlog loaded $(mib workingSetBytes) MiB (load average $(load))${replayed:+; $replayed}"
   stop "$worker_pid"; worker_pid=""
 done

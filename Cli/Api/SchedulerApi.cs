@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using TaskScheduler.Bench;
 using TaskScheduler.Cli.Invocation;
+using TaskScheduler.Client;
 using TaskScheduler.Contracts;
 using TaskScheduler.Contracts.Messages;
 using TaskScheduler.Dashboard;
@@ -12,15 +13,18 @@ namespace TaskScheduler.Cli.Api;
 public sealed class SchedulerApi : ISchedulerReadings, IDisposable
 {
     private readonly HttpClient _http;
+    private readonly SchedulerEndpoints _endpoints;
 
+    /// <param name="baseUrl">The API's base URL, or several separated by commas, tried in order (<see cref="SchedulerEndpoints"/>).</param>
     public SchedulerApi(string baseUrl)
     {
-        if (!Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        if (!SchedulerEndpoints.TryParse(baseUrl, out var endpoints, out var problem))
         {
-            throw new CliException(ExitCodes.Usage, $"--scheduler must be an http:// URL, not '{baseUrl}'");
+            throw new CliException(ExitCodes.Usage, $"--scheduler must be an http:// URL, or several separated by commas: {problem}");
         }
 
-        _http = new HttpClient { BaseAddress = uri, Timeout = TimeSpan.FromSeconds(10) };
+        _endpoints = endpoints!;
+        _http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         // A scheduler that listens beyond loopback wants its key on every change (docs/security.md).
         if (Environment.GetEnvironmentVariable("TASKS_API_KEY") is { Length: > 0 } key)
         {
@@ -82,14 +86,15 @@ public sealed class SchedulerApi : ISchedulerReadings, IDisposable
             ?? throw new CliException(ExitCodes.SchedulerUnreachable, "the scheduler sent an empty dashboard");
     }
 
-    public string BaseAddress => _http.BaseAddress!.ToString().TrimEnd('/');
+    /// <summary>The scheduler address that answered last.</summary>
+    public string BaseAddress => _endpoints.Current.ToString().TrimEnd('/');
 
     public async Task<AutoscaleView> GetAutoscaleAsync(CancellationToken ct)
     {
         using var response = await SendAsync(new Uri("api/autoscale", UriKind.Relative), ct);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
-            throw new CliException(ExitCodes.SchedulerUnreachable, $"the scheduler at {_http.BaseAddress} has no /api/autoscale: is it an older version?");
+            throw new CliException(ExitCodes.SchedulerUnreachable, $"the scheduler at {BaseAddress} has no /api/autoscale: is it an older version?");
         }
 
         response.EnsureSuccessStatusCode();
@@ -107,22 +112,21 @@ public sealed class SchedulerApi : ISchedulerReadings, IDisposable
 
     public void Dispose() => _http.Dispose();
 
-    private Task<HttpResponseMessage> SendAsync(Uri path, CancellationToken ct) => SendAsync(() => _http.GetAsync(path, ct), ct);
-
-    private async Task<HttpResponseMessage> SendAsync(Func<Task<HttpResponseMessage>> send, CancellationToken ct)
+    private async Task<HttpResponseMessage> SendAsync(Uri path, CancellationToken ct)
     {
         try
         {
-            return await send();
+            return await _endpoints.SendAsync(_http, address => new HttpRequestMessage(HttpMethod.Get, new Uri(address, path)), ct);
         }
         catch (HttpRequestException e)
         {
-            throw new CliException(
-                ExitCodes.SchedulerUnreachable, $"cannot reach the scheduler at {_http.BaseAddress}: {e.Message}. Is it running?");
+            throw new CliException(ExitCodes.SchedulerUnreachable, $"cannot reach the scheduler at {Where}: {e.Message}. Is it running?");
         }
         catch (TaskCanceledException) when (!ct.IsCancellationRequested)
         {
-            throw new CliException(ExitCodes.SchedulerUnreachable, $"the scheduler at {_http.BaseAddress} did not answer in time");
+            throw new CliException(ExitCodes.SchedulerUnreachable, $"the scheduler at {Where} did not answer in time");
         }
     }
+
+    private string Where => _endpoints.Addresses.Count == 1 ? BaseAddress : $"any of {string.Join(", ", _endpoints.Addresses.Select(a => a.ToString().TrimEnd('/')))}";
 }

@@ -17,16 +17,12 @@ public static class ClientFactory
         }
 
         var prefix = result.GetValue(GlobalOptions.Prefix)!;
-        var scheduler = result.GetValue(GlobalOptions.Scheduler)!;
-        if (!Uri.TryCreate(scheduler, UriKind.Absolute, out var schedulerUrl) || schedulerUrl.Scheme is not ("http" or "https"))
-        {
-            throw new CliException(ExitCodes.Usage, $"--scheduler must be an http:// URL, not '{scheduler}'");
-        }
-
+        var endpoints = SchedulerEndpointsOf(result);
         var options = new TaskSchedulerClientOptions
         {
             Broker = new BrokerOptions { Url = url, Prefix = prefix },
-            SchedulerUrl = schedulerUrl,
+            SchedulerUrl = endpoints.Addresses[0],
+            SchedulerUrls = [.. endpoints.Addresses],
             // A scheduler that listens beyond loopback wants its key on every change (docs/security.md).
             ApiKey = Environment.GetEnvironmentVariable("TASKS_API_KEY"),
             ConnectionName = connectionName ?? "tasks cli",
@@ -38,5 +34,14 @@ public static class ClientFactory
         }
 
         return new TaskSchedulerClient(options);
+    }
+
+    /// <summary>The scheduler's addresses from <c>--scheduler</c> (or TASKS_SCHEDULER_URL): one URL, or several separated by commas.</summary>
+    public static SchedulerEndpoints SchedulerEndpointsOf(ParseResult result)
+    {
+        var scheduler = result.GetValue(GlobalOptions.Scheduler)!;
+        return SchedulerEndpoints.TryParse(scheduler, out var endpoints, out var problem)
+            ? endpoints!
+            : throw new CliException(ExitCodes.Usage, $"--scheduler must be an http:// URL, or several separated by commas: {problem}");
     }
 }

@@ -23,7 +23,7 @@ public static class GlobalOptions
 
     public static readonly Option<string> Scheduler = new("--scheduler")
     {
-        Description = "Base URL of the scheduler's HTTP API (env TASKS_SCHEDULER_URL)",
+        Description = "Base URL of the scheduler's HTTP API, or several separated by commas, tried in order (env TASKS_SCHEDULER_URL)",
         Recursive = true,
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("TASKS_SCHEDULER_URL") ?? "http://127.0.0.1:5080",
     };

@@ -15,8 +15,9 @@ internal sealed class SchedulerHttp : IDisposable
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
     private readonly string? _apiKey;
+    private readonly SchedulerEndpoints _endpoints;
 
-    public SchedulerHttp(Uri baseUrl, string? apiKey, HttpClient? http)
+    public SchedulerHttp(SchedulerEndpoints endpoints, string? apiKey, HttpClient? http)
     {
         _ownsHttp = http is null;
         // A few connections are plenty: the waits of a large graph each ask once, and queue for them.
@@ -24,18 +25,17 @@ internal sealed class SchedulerHttp : IDisposable
         {
             Timeout = TimeSpan.FromSeconds(10),
         };
-        BaseUrl = baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/");
+        _endpoints = endpoints;
         _apiKey = apiKey;
     }
 
-    public Uri BaseUrl { get; }
+    /// <summary>The scheduler address that answered last.</summary>
+    public Uri BaseUrl => _endpoints.Current;
 
     /// <summary>The task as the scheduler's journal has it, or null when it knows no such task.</summary>
     public async Task<TaskStatusView?> GetTaskAsync(Guid taskId, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(BaseUrl, $"api/tasks/{taskId:D}"));
-        AddKey(request);
-        using var response = await SendAsync(request, ct);
+        using var response = await SendToAsync(HttpMethod.Get, $"api/tasks/{taskId:D}", null, ct);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return null;
@@ -47,12 +47,8 @@ internal sealed class SchedulerHttp : IDisposable
 
     public async Task<CancelResult> CancelAsync(Guid taskId, string? reason, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(BaseUrl, $"api/tasks/{taskId:D}/cancel"))
-        {
-            Content = JsonContent.Create(new Dictionary<string, string?> { ["reason"] = reason }),
-        };
-        AddKey(request);
-        using var response = await SendAsync(request, ct);
+        using var response = await SendToAsync(
+            HttpMethod.Post, $"api/tasks/{taskId:D}/cancel", () => JsonContent.Create(new Dictionary<string, string?> { ["reason"] = reason }), ct);
         switch (response.StatusCode)
         {
             case HttpStatusCode.OK:
@@ -76,21 +72,15 @@ internal sealed class SchedulerHttp : IDisposable
 
     public async Task<TaskPage> ListTasksAsync(TaskListFilter filter, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(BaseUrl, $"api/tasks?{filter.ToQueryString()}"));
-        AddKey(request);
-        using var response = await SendAsync(request, ct);
+        using var response = await SendToAsync(HttpMethod.Get, $"api/tasks?{filter.ToQueryString()}", null, ct);
         await ThrowIfRefusedAsync(response, "list tasks", ct);
         return (await response.Content.ReadFromJsonAsync(WireJson.Default.TaskPage, ct))!;
     }
 
     public async Task<RetryManyResult> RetryManyAsync(TaskListFilter filter, string? reason, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(BaseUrl, $"api/tasks/retry?{filter.ToQueryString()}"))
-        {
-            Content = JsonContent.Create(new TaskActionRequestBody(reason, null)),
-        };
-        AddKey(request);
-        using var response = await SendAsync(request, ct);
+        using var response = await SendToAsync(
+            HttpMethod.Post, $"api/tasks/retry?{filter.ToQueryString()}", () => JsonContent.Create(new TaskActionRequestBody(reason, null)), ct);
         await ThrowIfRefusedAsync(response, "retry tasks", ct);
         return (await response.Content.ReadFromJsonAsync(WireJson.Default.RetryManyResult, ct))!;
     }
@@ -98,12 +88,7 @@ internal sealed class SchedulerHttp : IDisposable
     /// <summary>An action on one task: 2xx is done, 404 not found, 409 not applicable (with the scheduler's reason).</summary>
     public async Task<TaskActionResult> ActAsync(HttpMethod method, string path, TaskActionRequestBody? body, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(method, new Uri(BaseUrl, path))
-        {
-            Content = body is null ? null : JsonContent.Create(body),
-        };
-        AddKey(request);
-        using var response = await SendAsync(request, ct);
+        using var response = await SendToAsync(method, path, body is null ? null : () => JsonContent.Create(body), ct);
         switch (response.StatusCode)
         {
             case HttpStatusCode.NotFound:
@@ -122,18 +107,9 @@ internal sealed class SchedulerHttp : IDisposable
     /// </summary>
     public async Task<(HttpStatusCode Status, string Body)> SendAsync(HttpMethod method, string path, System.Text.Json.Nodes.JsonNode? body, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(method, new Uri(BaseUrl, path));
-        if (body is not null)
-        {
-            request.Content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
-        }
-
-        if (method != HttpMethod.Get && _apiKey is { Length: > 0 })
-        {
-            request.Headers.Add(KeyHeader, _apiKey);
-        }
-
-        using var response = await SendAsync(request, ct);
+        var json = body?.ToJsonString();
+        using var response = await SendToAsync(
+            method, path, json is null ? null : () => new StringContent(json, System.Text.Encoding.UTF8, "application/json"), ct, withKey: method != HttpMethod.Get);
         if ((int)response.StatusCode >= 500)
         {
             await EnsureSuccessAsync(response, ct);
@@ -156,13 +132,6 @@ internal sealed class SchedulerHttp : IDisposable
         }
     }
 
-    private void AddKey(HttpRequestMessage request)
-    {
-        if (_apiKey is { Length: > 0 })
-        {
-            request.Headers.Add(KeyHeader, _apiKey);
-        }
-    }
 
     /// <summary>A refusal (no key, a key without the role, bad input) as a client error; other failures as unavailability.</summary>
     private async Task ThrowIfRefusedAsync(HttpResponseMessage response, string what, CancellationToken ct)
@@ -175,15 +144,29 @@ internal sealed class SchedulerHttp : IDisposable
         await EnsureSuccessAsync(response, ct);
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+    /// <summary>
+    /// Sends <paramref name="method"/> <paramref name="path"/> to the scheduler, to the next of its addresses while one
+    /// cannot be reached (<see cref="SchedulerEndpoints"/>); <paramref name="content"/> makes the body afresh for each.
+    /// </summary>
+    private async Task<HttpResponseMessage> SendToAsync(HttpMethod method, string path, Func<HttpContent>? content, CancellationToken ct, bool withKey = true)
     {
         try
         {
-            return await _http.SendAsync(request, ct);
+            return await _endpoints.SendAsync(_http, address =>
+            {
+                var request = new HttpRequestMessage(method, new Uri(address, path)) { Content = content?.Invoke() };
+                if (withKey && _apiKey is { Length: > 0 })
+                {
+                    request.Headers.Add(KeyHeader, _apiKey);
+                }
+
+                return request;
+            }, ct);
         }
         catch (HttpRequestException e)
         {
-            throw new TaskSchedulerUnavailableException(UnavailablePart.Scheduler, $"cannot reach the scheduler at {BaseUrl}: {e.Message}", e);
+            var where = _endpoints.Addresses.Count == 1 ? $"{BaseUrl}" : $"any of {string.Join(", ", _endpoints.Addresses.Select(a => a.AbsoluteUri.TrimEnd('/')))}";
+            throw new TaskSchedulerUnavailableException(UnavailablePart.Scheduler, $"cannot reach the scheduler at {where}: {e.Message}", e);
         }
         catch (TaskCanceledException e) when (!ct.IsCancellationRequested)
         {

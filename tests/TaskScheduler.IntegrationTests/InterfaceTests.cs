@@ -49,6 +49,22 @@ public class InterfaceTests
             Assert.That(fromFile.ExitCode, Is.Zero, fromFile.Error);
         }
 
+        // Several scheduler addresses (the replicas of a deployment), the first of which nothing listens on.
+        var several = $"http://127.0.0.1:1,{system.SchedulerUrl}";
+        var statusOfSeveral = await CliRun.RunAsync(system, null, "status", id.ToString(), "--json", "--scheduler", several);
+        var workersOfSeveral = await CliRun.RunAsync(system, null, "workers", "--scheduler", several);
+        var submitToSeveral = await CliRun.RunAsync(system, null, "submit", "with two addresses", "--wait", "--scheduler", several);
+        var noneAnswers = await CliRun.RunAsync(system, null, "status", id.ToString(), "--scheduler", "http://127.0.0.1:1,http://127.0.0.1:2");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(statusOfSeveral.ExitCode, Is.Zero, statusOfSeveral.Error);
+            Assert.That(JsonSerializer.Deserialize(statusOfSeveral.Out, WireJson.Default.TaskStatusView)!.Id, Is.EqualTo(id));
+            Assert.That(workersOfSeveral.Out, Does.Contain("cli-worker"), workersOfSeveral.Error);
+            Assert.That(submitToSeveral.ExitCode, Is.Zero, submitToSeveral.Error);
+            Assert.That(noneAnswers.ExitCode, Is.EqualTo(4), "exit 4: the scheduler cannot be reached");
+            Assert.That(noneAnswers.Error, Does.Contain("cannot reach the scheduler at any of http://127.0.0.1:1, http://127.0.0.1:2"));
+        }
+
         var fileTaskId = JsonDocument.Parse(fromFile.Out).RootElement.GetProperty("id").GetGuid();
         var fileTask = await system.GetTaskAsync(fileTaskId);
         using (Assert.EnterMultipleScope())

@@ -16,11 +16,11 @@ public class ClientMapTests : FolderMapTests
         ["Http"] = [""],
     };
 
-    /// <summary>The public results and exceptions the adapters produce; nothing else of the root is theirs to use.</summary>
+    /// <summary>The public results and exceptions the adapters produce, and the addresses they send to; nothing else of the root is theirs to use.</summary>
     private static readonly string[] RootTypesTheAdaptersMayUse =
     [
         "CancelResult", "TaskActionResult", "TaskActionStatus", "TaskSchedulerClientException",
-        "TaskSchedulerUnavailableException", "UnavailablePart",
+        "TaskSchedulerUnavailableException", "UnavailablePart", "SchedulerEndpoints",
     ];
 
     private static readonly SourceMap Sources = SourceMap.Read("Client", "TaskScheduler.Client");
