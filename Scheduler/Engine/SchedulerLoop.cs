@@ -63,6 +63,12 @@ public sealed class SchedulerLoop(
                     await WaitForInputAsync(wakeAt - time.GetUtcNow(), stoppingToken);
                 }
 
+                if (turn.Count is > 0 and < LoopSettings.SmallTurn && settings.TurnLinger > TimeSpan.Zero)
+                {
+                    // The last turn was small: let inputs gather, so the next one's commit and messages serve more tasks.
+                    await Task.Delay(settings.TurnLinger, time, stoppingToken);
+                }
+
                 turn.Clear();
                 var weight = 0;
                 while (weight < settings.MaxTurnInputs && inputs.Reader.TryRead(out var input))

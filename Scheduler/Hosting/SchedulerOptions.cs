@@ -26,6 +26,13 @@ public sealed class SchedulerOptions
     /// </summary>
     public int? MaxTurnInputs { get; set; }
 
+    /// <summary>
+    /// After a turn of fewer than <see cref="LoopSettings.SmallTurn"/> inputs, how long the loop lets inputs gather
+    /// before the next turn, so that under a moderate load a turn's transaction, fsync and per-worker messages are
+    /// shared by more tasks; zero (the default) takes the next turn as soon as there is input.
+    /// </summary>
+    public TimeSpan TurnLinger { get; set; } = TimeSpan.Zero;
+
     /// <summary>The former name of <see cref="MaxTurnInputs"/>, still read (with a warning at start) when that is unset.</summary>
     public int? MaxBatch { get; set; }
 
@@ -103,7 +110,7 @@ public sealed class SchedulerOptions
     public int RestoreChunk { get; set; } = 5_000;
 
     /// <summary>What the loop's timing reads.</summary>
-    public LoopSettings Loop() => new(HeartbeatInterval, TurnInputs);
+    public LoopSettings Loop() => new(HeartbeatInterval, TurnInputs) { TurnLinger = TurnLinger };
 
     /// <summary>What the transport reads.</summary>
     public TransportSettings Transport() =>
@@ -114,6 +121,11 @@ public sealed class SchedulerOptions
 
     public IEnumerable<string> Validate()
     {
+        if (TurnLinger < TimeSpan.Zero || TurnLinger > TimeSpan.FromMilliseconds(100))
+        {
+            yield return $"{Section}:TurnLinger must be between 0 and 100 ms, not {TurnLinger}";
+        }
+
         if (RestoreChunk < 1)
         {
             yield return $"{Section}:RestoreChunk must be at least 1, not {RestoreChunk}";
