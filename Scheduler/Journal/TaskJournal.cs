@@ -257,7 +257,8 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
 
     /// <summary>
     /// Replays, on open, the records after the materializer's mark: a killed scheduler's last turns, whose documents
-    /// were not all written. Each is read against the tasks as they stood before it, then the whole carry is written.
+    /// were not all written. Each is read against the tasks as they stood before it, into the carry, which the
+    /// materializer's thread writes behind the restore.
     /// </summary>
     private int ReplayTurns()
     {
@@ -268,16 +269,9 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
             replayed++;
         }
 
+        // The replayed tasks stay carried, for the materializer's thread to write: the restore reads them from the carry,
+        // so dispatch does not wait for their documents.
         _replayedUpTo = _materializer.LastTurn;
-        try
-        {
-            _materializer.CatchUp();
-        }
-        catch (Exception e) when (IsStorageFailure(e))
-        {
-            // A full disk: the replayed turns stay carried, and the restore reads them from the carry.
-        }
-
         return replayed;
     }
 
@@ -509,7 +503,7 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
     /// <summary>Every Running task: few (at most the workers' slots), restored before anything is dispatched.</summary>
     public IEnumerable<TaskSnapshot> LoadRunning()
     {
-        var carried = CatchUpOrCarried();
+        var carried = CarriedTasks();
         return [.. _tasks.Find(JournalQuery.StartsWith(ListKeys.StateField, ListKeys.StatePrefix(TaskState.Running)))
             .Select(FromDocument)
             .Where(t => !carried.ContainsKey(t.Id))
@@ -522,14 +516,16 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
     /// </summary>
     public IReadOnlyList<TaskSnapshot> LoadPending(PendingEntry? after, int max)
     {
-        var carried = CatchUpOrCarried();
+        var carried = CarriedTasks();
         if (carried.Count == 0)
         {
             return [.. _tasks.Find(AfterQueueKey(after), 0, max).Select(FromDocument)];
         }
 
-        // Documents a carried task supersedes are skipped, so read as many more as could be.
-        return [.. _tasks.Find(AfterQueueKey(after), 0, max + carried.Count)
+        // Documents a carried task supersedes are skipped, so read as many more as there are carried tasks that
+        // have a document (a task whose insert still waits has none).
+        var superseded = carried.Keys.Count(id => !_materializer.AwaitsInsert(id));
+        return [.. _tasks.Find(AfterQueueKey(after), 0, max + superseded)
             .Select(FromDocument)
             .Where(t => !carried.ContainsKey(t.Id))
             .Concat(carried.Values.Where(t => t.State == TaskState.Pending))
@@ -543,8 +539,9 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
     /// <summary>How many Pending tasks the journal holds, counted by the queue index (any thread).</summary>
     public long CountPending()
     {
-        var carried = CatchUpOrCarried();
-        // While the disk refuses the catch-up: the documents' count and the new tasks still carried (close enough for progress).
+        var carried = CarriedTasks();
+        // The documents' count and the new tasks still carried (close enough for progress: a carried task that has a
+        // document and is no longer Pending is still counted).
         return _tasks.LongCount(AfterQueueKey(null)) + carried.Values.LongCount(t => t.State == TaskState.Pending && _materializer.AwaitsInsert(t.Id));
     }
 
@@ -631,25 +628,35 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
     /// </summary>
     private T CaughtUp<T>(Func<T> query)
     {
-        CatchUpOrCarried();
+        try
+        {
+            _materializer.CatchUp();
+        }
+        catch (Exception e) when (IsStorageFailure(e))
+        {
+            // The documents as they are; the next batch tries again.
+        }
+
         return query();
     }
 
     /// <summary>
-    /// Writes every committed turn's documents; when the disk refuses (a full disk), returns the tasks still carried,
-    /// which the restore's reads then take in place of their documents, so that nothing committed is missed.
+    /// The tasks whose latest state waits in the carry, which the restore's reads take in place of their documents, so
+    /// that nothing committed is missed without writing the carry first: a restart after a kill in a burst (up to
+    /// <see cref="Materializer.MaxWaiting"/> waiting tasks) and a new leader dispatch before those documents are written.
     /// </summary>
-    private Dictionary<Guid, TaskSnapshot> CatchUpOrCarried()
+    private Dictionary<Guid, TaskSnapshot> CarriedTasks()
     {
-        try
+        var carried = new Dictionary<Guid, TaskSnapshot>();
+        foreach (var id in _materializer.CarriedIds())
         {
-            _materializer.CatchUp();
-            return [];
+            if (_materializer.Find(id) is { } task)
+            {
+                carried[id] = task;
+            }
         }
-        catch (Exception e) when (IsStorageFailure(e))
-        {
-            return _materializer.CarriedIds().Select(_materializer.Find).OfType<TaskSnapshot>().ToDictionary(t => t.Id);
-        }
+
+        return carried;
     }
 
     /// <summary>

@@ -118,8 +118,17 @@ public class TaskJournalTurnsTests : TempDirectoryTests
             Assert.That(restarted.LoadRunning().Select(t => t.Id), Is.EqualTo(new[] { small.Id }));
             Assert.That(restarted.CountPending(), Is.EqualTo(1));
             Assert.That(restarted.LastSequence(), Is.EqualTo(3));
-            Assert.That(restarted.Carried, Is.Zero, "opening writes every replayed task's document");
+            Assert.That(restarted.Carried, Is.EqualTo(3), "opening leaves the replayed tasks carried, where the restore reads them");
+            Assert.That(restarted.LoadPending(null, 10).Select(t => t.Id), Is.EqualTo(new[] { later.Id }), "the restore's pending read, from the carry");
+        }
+
+        restarted.CatchUp();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(restarted.Carried, Is.Zero, "the materializer writes every replayed task's document");
             Assert.That(restarted.Database.GetCollection("turns").Count(), Is.Zero, "and drops the records it covered");
+            AssertSame(restarted.Find(small.Id), running);
+            Assert.That(restarted.LoadPending(null, 10).Select(t => t.Id), Is.EqualTo(new[] { later.Id }), "the same read, from the documents");
         }
     }
 
