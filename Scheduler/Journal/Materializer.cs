@@ -15,7 +15,8 @@ namespace TaskScheduler.Scheduler.Journal;
 /// up to <see cref="MaxWaiting"/> unfinished tasks wait on for their end for up to <see cref="LongWait"/> (a burst:
 /// each task still one insert), and writes the rest as they stand (the backlog), then records up to which turn the
 /// documents are complete, so that a restart replays only the records after it. Readers that query the documents'
-/// indexes (the list, dependents, the restore) first call <see cref="CatchUp"/>, which writes the whole carry.
+/// indexes (the list, dependents, a delete) first call <see cref="CatchUp"/>, which writes the whole carry; the
+/// restore takes the carried tasks in place of their documents instead, so a restart does not wait for them.
 /// </summary>
 internal sealed class Materializer : IDisposable
 {
