@@ -19,24 +19,30 @@ internal sealed class TermFence
     /// <summary>Learns <paramref name="term"/>; false, and counted, when a higher one has been seen: refuse the order.</summary>
     public bool Admits(long term)
     {
-        var seen = Interlocked.Read(ref _highest);
-        while (term > seen)
-        {
-            var was = Interlocked.CompareExchange(ref _highest, term, seen);
-            if (was == seen)
-            {
-                return true;
-            }
-
-            seen = was;
-        }
-
-        if (term == seen)
+        if (Learn(term) <= term)
         {
             return true;
         }
 
         Interlocked.Increment(ref _refused);
         return false;
+    }
+
+    /// <summary>Learns <paramref name="term"/> (a new leader's <c>leads</c>, which is no order); returns the highest term seen.</summary>
+    public long Learn(long term)
+    {
+        var seen = Interlocked.Read(ref _highest);
+        while (term > seen)
+        {
+            var was = Interlocked.CompareExchange(ref _highest, term, seen);
+            if (was == seen)
+            {
+                return term;
+            }
+
+            seen = was;
+        }
+
+        return seen;
     }
 }

@@ -121,7 +121,7 @@ internal sealed class WorkerAgent : IDisposable
     public Task OnLeadsAsync(SchedulerLeads leads)
     {
         var before = _fence.Highest;
-        if (_fence.Admits(leads.Term) && leads.Term > before)
+        if (_fence.Learn(leads.Term) == leads.Term && leads.Term > before)
         {
             _logger.LogInformation("A scheduler of term {Term} leads (term {Before} before): orders of older terms are refused from now on", leads.Term, before);
         }

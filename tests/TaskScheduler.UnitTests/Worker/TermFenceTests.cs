@@ -41,6 +41,22 @@ public class TermFenceTests
     }
 
     [Test]
+    public void ANewLeadersAnnouncement_RaisesTheTerm_AndAStaleOneIsNoRefusedOrder()
+    {
+        var fence = new TermFence();
+
+        var raised = fence.Learn(4);
+        var stale = fence.Learn(2);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((raised, stale), Is.EqualTo((4L, 4L)));
+            Assert.That(fence.Refused, Is.Zero);
+            Assert.That(fence.Admits(3), Is.False, "an order of the term before is refused from now on");
+        }
+    }
+
+    [Test]
     public void TermsSeenOnManyThreads_LeaveTheHighest()
     {
         var fence = new TermFence();
