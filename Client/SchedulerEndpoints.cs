@@ -40,13 +40,13 @@ public sealed class SchedulerEndpoints
         var addresses = new List<Uri>();
         foreach (var part in (text ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
-            if (!IsHttp(part, out var address))
+            if (!Uri.TryCreate(part, UriKind.Absolute, out var address) || !IsHttp(address))
             {
                 problem = $"'{part}' is not an absolute http:// or https:// URL";
                 return false;
             }
 
-            addresses.Add(address!);
+            addresses.Add(address);
         }
 
         if (addresses.Count == 0)
@@ -60,9 +60,13 @@ public sealed class SchedulerEndpoints
         return true;
     }
 
-    /// <summary>True for an absolute http:// or https:// URL.</summary>
-    public static bool IsHttp(string text, out Uri? address) =>
-        Uri.TryCreate(text, UriKind.Absolute, out address) && address.Scheme is "http" or "https";
+    /// <summary>True for an absolute http:// or https:// URL: what the options and <see cref="TryParse"/> accept.</summary>
+    internal static bool IsHttp(Uri? address) => address is { IsAbsoluteUri: true, Scheme: "http" or "https" };
+
+    /// <summary>For messages: the one address, or "any of" them all, without their trailing slashes.</summary>
+    public override string ToString() => _addresses.Length == 1
+        ? Trimmed(_addresses[0])
+        : $"any of {string.Join(", ", _addresses.Select(Trimmed))}";
 
     /// <summary>
     /// Sends the request <paramref name="build"/> makes for an address, starting with <see cref="Current"/>, moving
@@ -89,6 +93,8 @@ public sealed class SchedulerEndpoints
             }
         }
     }
+
+    private static string Trimmed(Uri address) => address.AbsoluteUri.TrimEnd('/');
 
     /// <summary>True when the request certainly never reached a scheduler, or is a read that may safely go again.</summary>
     private static bool Unreached(Exception e, HttpMethod method, CancellationToken ct) => e switch

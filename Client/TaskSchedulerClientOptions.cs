@@ -58,14 +58,14 @@ public sealed class TaskSchedulerClientOptions
             yield return $"{Section}:{problem}";
         }
 
-        if (SchedulerUrl is not { IsAbsoluteUri: true } || SchedulerUrl.Scheme is not ("http" or "https"))
+        if (!SchedulerEndpoints.IsHttp(SchedulerUrl))
         {
             yield return $"{Section}:SchedulerUrl must be an absolute http:// or https:// URL, not '{SchedulerUrl}'";
         }
 
         foreach (var url in SchedulerUrls ?? [])
         {
-            if (url is not { IsAbsoluteUri: true } || url.Scheme is not ("http" or "https"))
+            if (!SchedulerEndpoints.IsHttp(url))
             {
                 yield return $"{Section}:SchedulerUrls must hold absolute http:// or https:// URLs, not '{url}'";
             }

@@ -120,13 +120,11 @@ public sealed class SchedulerApi : ISchedulerReadings, IDisposable
         }
         catch (HttpRequestException e)
         {
-            throw new CliException(ExitCodes.SchedulerUnreachable, $"cannot reach the scheduler at {Where}: {e.Message}. Is it running?");
+            throw new CliException(ExitCodes.SchedulerUnreachable, $"cannot reach the scheduler at {_endpoints}: {e.Message}. Is it running?");
         }
         catch (TaskCanceledException) when (!ct.IsCancellationRequested)
         {
-            throw new CliException(ExitCodes.SchedulerUnreachable, $"the scheduler at {Where} did not answer in time");
+            throw new CliException(ExitCodes.SchedulerUnreachable, $"the scheduler at {_endpoints} did not answer in time");
         }
     }
-
-    private string Where => _endpoints.Addresses.Count == 1 ? BaseAddress : $"any of {string.Join(", ", _endpoints.Addresses.Select(a => a.ToString().TrimEnd('/')))}";
 }

@@ -21,7 +21,6 @@ public static class ClientFactory
         var options = new TaskSchedulerClientOptions
         {
             Broker = new BrokerOptions { Url = url, Prefix = prefix },
-            SchedulerUrl = endpoints.Addresses[0],
             SchedulerUrls = [.. endpoints.Addresses],
             // A scheduler that listens beyond loopback wants its key on every change (docs/security.md).
             ApiKey = Environment.GetEnvironmentVariable("TASKS_API_KEY"),

@@ -165,8 +165,7 @@ internal sealed class SchedulerHttp : IDisposable
         }
         catch (HttpRequestException e)
         {
-            var where = _endpoints.Addresses.Count == 1 ? $"{BaseUrl}" : $"any of {string.Join(", ", _endpoints.Addresses.Select(a => a.AbsoluteUri.TrimEnd('/')))}";
-            throw new TaskSchedulerUnavailableException(UnavailablePart.Scheduler, $"cannot reach the scheduler at {where}: {e.Message}", e);
+            throw new TaskSchedulerUnavailableException(UnavailablePart.Scheduler, $"cannot reach the scheduler at {_endpoints}: {e.Message}", e);
         }
         catch (TaskCanceledException e) when (!ct.IsCancellationRequested)
         {
