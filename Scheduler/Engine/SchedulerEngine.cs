@@ -68,7 +68,6 @@ public sealed class SchedulerEngine
         _logger = logger;
         _applier = new InputApplier(core, journal, demand, time, logger);
         _delivery = new TurnDelivery(journal, publisher, state, logger);
-        telemetry.ObserveDocuments(() => journal.Documents is var d ? (d.Carried, d.Inserted, d.Updated) : default);
     }
 
     /// <summary>
@@ -227,6 +226,8 @@ public sealed class SchedulerEngine
             _core.AssignmentsHeldUntil(_time.GetUtcNow());
         }
         _telemetry.TurnCommitted(inputs.Count, _telemetry.Tracing.Enabled ? ProducerTraces.Of(inputs) : null, effects, commit);
+        var documents = _journal.Documents;
+        _telemetry.DocumentsBehind(documents.Carried, documents.Inserted, documents.Updated);
 
         turn.Assignments = [.. effects.Assignments.Select(a => (a, PayloadOf(a.TaskId, turn)))];
         if (SchedulerStages.Enabled)

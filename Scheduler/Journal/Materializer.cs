@@ -57,7 +57,7 @@ internal sealed class Materializer : IDisposable
         _write = write;
         Window = window;
         MaxWaiting = maxWaiting;
-        LongWait = TimeSpan.FromTicks(Math.Max((longWait ?? DefaultLongWait).Ticks, window.Ticks));
+        LongWait = longWait is { } wait && wait > window ? wait : (DefaultLongWait > window ? DefaultLongWait : window);
         MaterializedUpTo = materializedUpTo;
         _lastTurn = materializedUpTo;
     }
@@ -120,13 +120,6 @@ internal sealed class Materializer : IDisposable
 
     /// <summary>The task as its last committed turn left it, when its document is not yet written.</summary>
     public TaskSnapshot? Find(Guid id) => _tasks.TryGetValue(id, out var carried) ? carried.Task : null;
-
-    /// <summary>
-    /// The tasks that wait for their documents, each as its last committed turn left it (a copy): what the restore's
-    /// reads take in place of their documents, so that a restart after a kill in a burst (up to <see cref="MaxWaiting"/>
-    /// waiting tasks) dispatches before those documents are written.
-    /// </summary>
-    public Dictionary<Guid, TaskSnapshot> CarriedTasks() => _tasks.ToDictionary(e => e.Key, e => e.Value.Task);
 
     /// <summary>The ids of the tasks that wait for their documents, as they are now (a copy).</summary>
     public IReadOnlyCollection<Guid> CarriedIds() => [.. _tasks.Keys];

@@ -503,7 +503,7 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
     /// <summary>Every Running task: few (at most the workers' slots), restored before anything is dispatched.</summary>
     public IEnumerable<TaskSnapshot> LoadRunning()
     {
-        var carried = _materializer.CarriedTasks();
+        var carried = CarriedTasks();
         return [.. _tasks.Find(JournalQuery.StartsWith(ListKeys.StateField, ListKeys.StatePrefix(TaskState.Running)))
             .Select(FromDocument)
             .Where(t => !carried.ContainsKey(t.Id))
@@ -516,7 +516,7 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
     /// </summary>
     public IReadOnlyList<TaskSnapshot> LoadPending(PendingEntry? after, int max)
     {
-        var carried = _materializer.CarriedTasks();
+        var carried = CarriedTasks();
         if (carried.Count == 0)
         {
             return [.. _tasks.Find(AfterQueueKey(after), 0, max).Select(FromDocument)];
@@ -539,7 +539,7 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
     /// <summary>How many Pending tasks the journal holds, counted by the queue index (any thread).</summary>
     public long CountPending()
     {
-        var carried = _materializer.CarriedTasks();
+        var carried = CarriedTasks();
         // The documents' count and the new tasks still carried (close enough for progress: a carried task that has a
         // document and is no longer Pending is still counted).
         return _tasks.LongCount(AfterQueueKey(null)) + carried.Values.LongCount(t => t.State == TaskState.Pending && _materializer.AwaitsInsert(t.Id));
@@ -638,6 +638,25 @@ public sealed class TaskJournal : IJournal, ITaskReads, IDisposable
         }
 
         return query();
+    }
+
+    /// <summary>
+    /// The tasks whose latest state waits in the carry, which the restore's reads take in place of their documents, so
+    /// that nothing committed is missed without writing the carry first: a restart after a kill in a burst (up to
+    /// <see cref="Materializer.MaxWaiting"/> waiting tasks) and a new leader dispatch before those documents are written.
+    /// </summary>
+    private Dictionary<Guid, TaskSnapshot> CarriedTasks()
+    {
+        var carried = new Dictionary<Guid, TaskSnapshot>();
+        foreach (var id in _materializer.CarriedIds())
+        {
+            if (_materializer.Find(id) is { } task)
+            {
+                carried[id] = task;
+            }
+        }
+
+        return carried;
     }
 
     /// <summary>

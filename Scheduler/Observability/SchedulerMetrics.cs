@@ -27,7 +27,9 @@ public sealed class SchedulerMetrics : IDisposable
     private readonly Histogram<double> _commitTime;
     private readonly Histogram<int> _turnInputs;
     private readonly Histogram<int> _groupSize;
-    private Func<(int Carried, long Inserted, long Updated)> _documents = () => default;
+    private int _carried;
+    private long _inserted;
+    private long _updated;
 
     public SchedulerMetrics(PublishedView state, TimeSeries series, JournalStatus journal)
     {
@@ -70,17 +72,13 @@ public sealed class SchedulerMetrics : IDisposable
         _meter.CreateObservableGauge("taskscheduler.journal.unavailable", () => journal.Problem is null ? 0 : 1, null,
             "1 while the journal cannot write (a full disk, an I/O error) and the scheduler accepts nothing, else 0");
         Total("taskscheduler.journal.outages", "{outage}", "Times the journal could not write and the scheduler stopped accepting until it could", () => journal.Outages);
-        _meter.CreateObservableGauge("taskscheduler.journal.carried_tasks", () => _documents().Carried, "{task}",
+        _meter.CreateObservableGauge("taskscheduler.journal.carried_tasks", () => Volatile.Read(ref _carried), "{task}",
             "Tasks whose latest changes are committed in the journal's turn records but not yet written as task documents " +
             "behind the loop; it grows while the disk cannot keep up, and a restart replays their records");
-        _meter.CreateObservableCounter("taskscheduler.journal.documents_written", () =>
+        _meter.CreateObservableCounter("taskscheduler.journal.documents_written", () => new[]
         {
-            var documents = _documents();
-            return new[]
-            {
-                new Measurement<long>(documents.Inserted, new KeyValuePair<string, object?>("kind", "inserted")),
-                new Measurement<long>(documents.Updated, new KeyValuePair<string, object?>("kind", "updated")),
-            };
+            new Measurement<long>(Interlocked.Read(ref _inserted), new KeyValuePair<string, object?>("kind", "inserted")),
+            new Measurement<long>(Interlocked.Read(ref _updated), new KeyValuePair<string, object?>("kind", "updated")),
         }, "{document}", "Task documents the journal wrote behind the loop: a plain task is inserted once, finished; a task older than the materializer's window is inserted, then updated");
         _meter.CreateObservableGauge("taskscheduler.throughput", () => series.Throughput(TimeSpan.FromSeconds(10)), null,
             "Tasks finished (completed or failed) per second over the last 10 seconds");
@@ -117,8 +115,13 @@ public sealed class SchedulerMetrics : IDisposable
         _groupSize.Record(inputs);
     }
 
-    /// <summary>Where the journal's documents against its committed turns are read, when the metrics are collected.</summary>
-    public void ObserveDocuments(Func<(int Carried, long Inserted, long Updated)> read) => _documents = read;
+    /// <summary>The journal's documents against its committed turns (<see cref="SchedulerTelemetry.DocumentsBehind"/>).</summary>
+    public void Documents(int carried, long inserted, long updated)
+    {
+        Volatile.Write(ref _carried, carried);
+        Interlocked.Exchange(ref _inserted, inserted);
+        Interlocked.Exchange(ref _updated, updated);
+    }
 
     public void Dispose()
     {

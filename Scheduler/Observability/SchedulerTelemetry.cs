@@ -21,11 +21,8 @@ public sealed class SchedulerTelemetry(
 
     public TaskTracing Tracing => tracing;
 
-    /// <summary>
-    /// How far the journal's task documents are behind its committed turns (the engine's <c>JournalDocuments</c>), read
-    /// when the metrics are collected rather than at every turn.
-    /// </summary>
-    public void ObserveDocuments(Func<(int Carried, long Inserted, long Updated)> read) => metrics.ObserveDocuments(read);
+    /// <summary>How far the journal's task documents are behind its committed turns (the engine's <c>JournalDocuments</c>).</summary>
+    public void DocumentsBehind(int carried, long inserted, long updated) => metrics.Documents(carried, inserted, updated);
 
     /// <summary>
     /// Records one turn of <paramref name="inputs"/> inputs whose changes are now written. <paramref name="commit"/>
